@@ -1,0 +1,25 @@
+//! The contract between the labblogg app (wasm32) and its server.
+//!
+//! Everything here is pure: serde types, validation, the hybrid logical clock
+//! and the merge rules. No I/O, no async runtime, so it builds for wasm32 and
+//! natively and both sides run exactly the same rules.
+
+pub mod auth;
+pub mod error;
+pub mod hlc;
+pub mod merge;
+pub mod model;
+pub mod sync;
+pub mod validate;
+
+pub use hlc::Hlc;
+pub use merge::{apply_change, RecordState};
+pub use model::{AgeBand, Gender, Lab, MeetingPlace, RecordKind, Visit};
+pub use sync::{Change, ChangeResult, SyncRequest, SyncResponse};
+
+/// Version of the record schemas. Bumped when a record's serialized shape
+/// changes incompatibly; old shapes stay readable (see docs/SYNC.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Version of the sync protocol spoken over `POST /api/v1/sync`.
+pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,0 +1,218 @@
+//! The merge rules (docs/SYNC.md), one pure function shared by server and app.
+//!
+//! - Every field is last-writer-wins by the hybrid logical clock of the edit.
+//! - A delete is a tombstone: once deleted, a record stays deleted.
+//! - Visits are append-only events: their fields never change once set.
+//!
+//! Applying a change is idempotent and changes commute, so every replica that
+//! has seen the same set of changes holds the same state.
+
+use crate::{hlc::Hlc, model::RecordKind, sync::Change};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A record merged from all the changes seen so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordState {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub lab_id: Uuid,
+    pub fields: Map<String, Value>,
+    /// The stamp of the edit that set each field.
+    pub clocks: BTreeMap<String, Hlc>,
+    /// The stamp of the newest tombstone, if the record is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Hlc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("posten hör till ett annat labb; ett labb kan inte bytas")]
+    LabChanged,
+    #[error("posten är av en annan sort")]
+    KindChanged,
+    #[error("ett registrerat besök kan inte ändras, bara ångras")]
+    EventEdited,
+}
+
+impl RecordState {
+    /// The newest stamp anywhere in the record.
+    pub fn max_clock(&self) -> Hlc {
+        self.clocks.values().copied().chain(self.deleted).max().unwrap_or(Hlc::ZERO)
+    }
+}
+
+/// Apply `change` to the record as currently known (`None`: never seen).
+///
+/// Returns `Ok(Some(new_state))` when the record changed, `Ok(None)` when the
+/// change adds nothing (already applied, or older than what is stored).
+pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Option<RecordState>, MergeError> {
+    let mut state = match current {
+        Some(cur) => {
+            if cur.lab_id != change.lab_id {
+                return Err(MergeError::LabChanged);
+            }
+            if cur.kind != change.kind || cur.id != change.id {
+                return Err(MergeError::KindChanged);
+            }
+            if change.kind.is_event() {
+                let edits_existing = change
+                    .fields
+                    .iter()
+                    .any(|(k, v)| cur.fields.get(k).is_some_and(|old| old != v));
+                if edits_existing {
+                    return Err(MergeError::EventEdited);
+                }
+            }
+            cur.clone()
+        }
+        None => RecordState {
+            kind: change.kind,
+            id: change.id,
+            lab_id: change.lab_id,
+            fields: Map::new(),
+            clocks: BTreeMap::new(),
+            deleted: None,
+        },
+    };
+    let mut changed = current.is_none();
+    for (name, value) in &change.fields {
+        let newer = state.clocks.get(name).is_none_or(|&at| change.hlc > at);
+        if newer {
+            if state.fields.get(name) != Some(value) || state.clocks.get(name) != Some(&change.hlc) {
+                changed = true;
+            }
+            state.fields.insert(name.clone(), value.clone());
+            state.clocks.insert(name.clone(), change.hlc);
+        }
+    }
+    if change.deleted && state.deleted.is_none_or(|at| change.hlc > at) {
+        state.deleted = Some(change.hlc);
+        changed = true;
+    }
+    Ok(changed.then_some(state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn change(kind: RecordKind, id: u128, hlc: (u64, u64), fields: Value, deleted: bool) -> Change {
+        Change {
+            change_id: Uuid::from_u128(hlc.0 as u128 * 1000 + hlc.1 as u128),
+            kind,
+            id: Uuid::from_u128(id),
+            lab_id: Uuid::from_u128(99),
+            hlc: Hlc { ms: hlc.0, counter: 0, node: hlc.1 },
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            deleted,
+        }
+    }
+
+    #[test]
+    fn newer_field_wins_older_is_ignored() {
+        let a = change(RecordKind::Lab, 1, (10, 1), json!({"name": "A", "city": "X"}), false);
+        let b = change(RecordKind::Lab, 1, (20, 2), json!({"name": "B"}), false);
+        let s1 = apply_change(None, &a).unwrap().unwrap();
+        let s2 = apply_change(Some(&s1), &b).unwrap().unwrap();
+        assert_eq!(s2.fields["name"], "B");
+        assert_eq!(s2.fields["city"], "X");
+        // the older edit arriving late changes nothing
+        assert_eq!(apply_change(Some(&s2), &a).unwrap(), None);
+    }
+
+    #[test]
+    fn applying_twice_changes_nothing() {
+        let a = change(RecordKind::Visit, 1, (10, 1), json!({"age_band": "6-12"}), false);
+        let s = apply_change(None, &a).unwrap().unwrap();
+        assert_eq!(apply_change(Some(&s), &a).unwrap(), None);
+    }
+
+    #[test]
+    fn tombstone_stays() {
+        let create = change(RecordKind::Lab, 1, (10, 1), json!({"name": "A"}), false);
+        let del = change(RecordKind::Lab, 1, (20, 1), json!({}), true);
+        let later_edit = change(RecordKind::Lab, 1, (30, 2), json!({"name": "C"}), false);
+        let mut s = apply_change(None, &create).unwrap().unwrap();
+        s = apply_change(Some(&s), &del).unwrap().unwrap();
+        s = apply_change(Some(&s), &later_edit).unwrap().unwrap();
+        assert!(s.deleted.is_some());
+    }
+
+    #[test]
+    fn visits_cannot_be_edited_only_undone() {
+        let v = change(RecordKind::Visit, 1, (10, 1), json!({"age_band": "6-12"}), false);
+        let edit = change(RecordKind::Visit, 1, (20, 1), json!({"age_band": "65+"}), false);
+        let undo = change(RecordKind::Visit, 1, (20, 1), json!({}), true);
+        let s = apply_change(None, &v).unwrap().unwrap();
+        assert_eq!(apply_change(Some(&s), &edit), Err(MergeError::EventEdited));
+        assert!(apply_change(Some(&s), &undo).unwrap().unwrap().deleted.is_some());
+    }
+
+    #[test]
+    fn lab_never_changes() {
+        let a = change(RecordKind::Lab, 1, (10, 1), json!({"name": "A"}), false);
+        let mut b = change(RecordKind::Lab, 1, (20, 1), json!({"name": "B"}), false);
+        b.lab_id = Uuid::from_u128(7);
+        let s = apply_change(None, &a).unwrap().unwrap();
+        assert_eq!(apply_change(Some(&s), &b), Err(MergeError::LabChanged));
+    }
+
+    fn arb_change() -> impl Strategy<Value = Change> {
+        (0u128..3, 1u64..50, 0u64..4, prop::collection::btree_map("[abc]", 0i64..5, 0..3), prop::bool::weighted(0.1))
+            .prop_map(|(id, ms, node, fields, deleted)| {
+                let fields: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, json!(v))).collect();
+                Change {
+                    change_id: Uuid::from_u128(ms as u128 * 10 + node as u128),
+                    kind: RecordKind::Lab,
+                    id: Uuid::from_u128(id),
+                    lab_id: Uuid::from_u128(99),
+                    // a device never stamps two edits alike: (ms, node) is unique per edit here
+                    hlc: Hlc { ms, counter: 0, node },
+                    fields,
+                    deleted,
+                }
+            })
+    }
+
+    fn replay(changes: &[Change]) -> BTreeMap<Uuid, RecordState> {
+        let mut db: BTreeMap<Uuid, RecordState> = BTreeMap::new();
+        for c in changes {
+            if let Some(s) = apply_change(db.get(&c.id), c).unwrap() {
+                db.insert(c.id, s);
+            }
+        }
+        db
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Any order, any duplication: the same set of changes gives the same state.
+        #[test]
+        fn order_and_duplicates_do_not_matter(
+            changes in prop::collection::vec(arb_change(), 0..30)
+                .prop_map(|cs| {
+                    // edits with the same stamp are the same edit
+                    let mut seen = std::collections::BTreeMap::new();
+                    for c in cs { seen.entry((c.hlc, c.id)).or_insert(c); }
+                    seen.into_values().collect::<Vec<_>>()
+                }),
+            perm_seed in any::<u64>(),
+            dup in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+        ) {
+            let mut shuffled = changes.clone();
+            for i in &dup { if !changes.is_empty() { shuffled.push(changes[i.index(changes.len())].clone()); } }
+            // deterministic Fisher-Yates from the seed
+            let mut x = perm_seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            prop_assert_eq!(replay(&changes), replay(&shuffled));
+        }
+    }
+}
