@@ -1,1 +1,13 @@
-fn main(){}
+use clap::Parser;
+use labblogg_server::config::{Cli, Command};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("LABBLOGG_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => labblogg_server::serve_until_signal(args).await,
+    }
+}

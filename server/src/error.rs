@@ -1,0 +1,89 @@
+//! The one error type of the HTTP layer. Internal details are logged, never sent.
+
+use crate::db::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use labblogg_shared::error::{ApiErrorBody, ApiErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("protocol {client} != {server}")]
+    ProtocolMismatch { client: u32, server: u32 },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, ApiErrorCode, String) {
+        use ApiErrorCode as C;
+        match self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, C::BadRequest, format!("Felaktig begäran: {m}")),
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, C::Unauthorized, "Du behöver logga in igen.".into())
+            }
+            ApiError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                C::Unauthorized,
+                "Fel användarnamn eller lösenord.".into(),
+            ),
+            ApiError::Forbidden => {
+                (StatusCode::FORBIDDEN, C::Forbidden, "Du har inte behörighet till detta.".into())
+            }
+            ApiError::ProtocolMismatch { .. } => (
+                StatusCode::CONFLICT,
+                C::ProtocolMismatch,
+                "Appen har uppdaterats. Ladda om sidan för att fortsätta synkronisera.".into(),
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                C::PayloadTooLarge,
+                "För mycket data i en och samma begäran.".into(),
+            ),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, C::NotFound, "Finns inte.".into()),
+            ApiError::Store(_) | ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                C::Internal,
+                "Något gick fel på servern. Ändringarna finns kvar på enheten och skickas igen.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(ApiErrorBody { code, message })).into_response()
+    }
+}
+
+/// Parse a JSON body into `T`, answering 400 with serde's reason when it does not fit.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(r.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(e.to_string()))
+}

@@ -1,0 +1,114 @@
+//! The labblogg server: serves the built app and the `/api/v1` sync API over SQLite.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod policy;
+pub mod routes;
+pub mod state;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use config::ServeArgs;
+use labblogg_shared::sync::MAX_BODY_BYTES;
+use state::AppState;
+use std::future::Future;
+use std::path::Path;
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The whole HTTP application. `assets` is the built app's folder, if served.
+pub fn app(state: AppState, assets: Option<&Path>) -> Router {
+    let api = Router::new()
+        .merge(routes::auth::router())
+        .merge(routes::sync::router())
+        .fallback(|| async { error::ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let mut app = Router::new().nest("/api/v1", api).merge(routes::health::router());
+    if let Some(dir) = assets {
+        // Unknown paths get the app shell, so deep links open the app. The
+        // service worker caches the shell; the browser must always revalidate.
+        let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+        app = app
+            .fallback_service(files)
+            .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    }
+    app.with_state(state).layer(security_headers())
+}
+
+fn security_headers() -> tower::ServiceBuilder<
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
+        >,
+    >,
+> {
+    tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+                 frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+}
+
+/// Open the store (running migrations) and seed demo data when asked.
+pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
+    let store = db::open(&args.db.database_url)?;
+    if args.demo {
+        demo::seed(store.as_ref()).await?;
+    }
+    Ok(AppState { store })
+}
+
+/// Serve on `listener` until `shutdown` completes, then finish in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    assets: Option<&Path>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state, assets)).with_graceful_shutdown(shutdown).await
+}
+
+/// The binary's `serve`: bind, print where, stop on SIGINT or SIGTERM.
+pub async fn serve_until_signal(args: ServeArgs) -> anyhow::Result<()> {
+    let state = prepare(&args).await?;
+    let listener = TcpListener::bind(args.bind).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %args.db.database_url, "labblogg listening on http://{addr}");
+    if args.demo {
+        for (name, what) in demo::ACCOUNTS {
+            tracing::info!("demo account {name} / {name}: {what}");
+        }
+    }
+    serve(listener, state, args.assets.as_deref(), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
