@@ -1,1 +1,25 @@
+//! The labblogg app: Leptos in WebAssembly, reading and writing a local
+//! IndexedDB copy and syncing it with the server in the background.
 
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod components;
+pub mod routes;
+pub mod session;
+pub mod store;
+pub mod sync;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook_install();
+    leptos::mount::mount_to_body(app::App);
+}
+
+fn console_error_panic_hook_install() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
+}

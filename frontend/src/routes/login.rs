@@ -1,0 +1,62 @@
+//! Sign-in. Needs the network once; afterwards the app works offline.
+
+use crate::app::SessionCtx;
+use crate::sync::SyncEngine;
+use crate::{api, session, store};
+use labblogg_shared::auth::LoginRequest;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let SessionCtx(current) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let device_id = store::device_id().await.ok();
+            let req = LoginRequest { username: username.get_untracked(), password: password.get_untracked(), device_id };
+            match api::login(&req).await {
+                Ok(resp) => {
+                    let s = session::Session { token: resp.token, user: resp.user };
+                    session::save(&s);
+                    current.set(Some(s));
+                    engine.signed_out.set(false);
+                    engine.message.set(None);
+                    engine.kick();
+                }
+                Err(api::ApiError::Offline) => {
+                    error.set(Some("Ingen kontakt med servern. Inloggning kräver nät första gången.".into()))
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="card login" on:submit=submit>
+            <h1>"Logga in"</h1>
+            <label for="username">"Användarnamn"</label>
+            <input id="username" name="username" autocomplete="username" autocapitalize="none" required
+                bind:value=username/>
+            <label for="password">"Lösenord"</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required
+                bind:value=password/>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit" class="primary" data-testid="login-submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Loggar in…" } else { "Logga in" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,4 @@
+//! The app's screens, one per file.
+
+pub mod counter;
+pub mod login;

@@ -1,0 +1,341 @@
+//! The local copy: every IndexedDB call of the app lives here.
+//!
+//! Object stores (schema version 1):
+//! - `records`: one row per record, key `id`; indexes `kind_lab` [kind, lab]
+//!   and `kind_place_date_live` [kind, place, date, live] so today's visits at
+//!   a place are one index range read, not a scan.
+//! - `outbox`: changes not yet accepted by the server, in the order made
+//!   (auto-increment key `seq`).
+//! - `meta`: device id, pull cursor, clock.
+//!
+//! A local write updates its record and appends its outbox entry in one
+//! transaction: both are saved, or neither.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use labblogg_shared::hlc::node_of;
+use labblogg_shared::merge::{apply_change, MergeError};
+use labblogg_shared::sync::{Change, Rejection, ServerRecord};
+use labblogg_shared::{Hlc, RecordKind, RecordState};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+
+pub const DB_NAME: &str = "labblogg";
+pub const DB_VERSION: u32 = 1;
+
+const RECORDS: &str = "records";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("den lokala databasen svarar inte: {0}")]
+    Idb(String),
+    #[error("ändringen stämmer inte med posten: {0}")]
+    Merge(#[from] MergeError),
+    #[error("lokal data är skadad: {0}")]
+    Corrupt(String),
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        StoreError::Idb(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError::Idb(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A record's row. The record itself is one JSON string: one crossing of the
+/// Rust↔JS boundary instead of one per field; the indexed columns beside it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RecordRow {
+    id: String,
+    kind: String,
+    lab: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    /// 1 while not deleted (index keys cannot be booleans).
+    live: u8,
+    body: String,
+}
+
+impl RecordRow {
+    fn of(state: &RecordState) -> Result<Self> {
+        let text = |name: &str| state.fields.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        Ok(RecordRow {
+            id: state.id.to_string(),
+            kind: state.kind.as_str().to_owned(),
+            lab: state.lab_id.to_string(),
+            place: text("meeting_place_id"),
+            date: text("date"),
+            live: u8::from(state.deleted.is_none()),
+            body: serde_json::to_string(state)?,
+        })
+    }
+
+    fn state(&self) -> Result<RecordState> {
+        Ok(serde_json::from_str(&self.body)?)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OutboxRow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
+    record_id: String,
+    body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rejected: Option<String>,
+}
+
+/// A change waiting in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub seq: u64,
+    pub change: Change,
+    pub rejected: Option<Rejection>,
+}
+
+impl OutboxRow {
+    fn pending(self) -> Result<Pending> {
+        Ok(Pending {
+            seq: self.seq.ok_or_else(|| StoreError::Corrupt("outbox row without key".into()))?,
+            change: serde_json::from_str(&self.body)?,
+            rejected: self.rejected.as_deref().map(serde_json::from_str).transpose()?,
+        })
+    }
+}
+
+thread_local! {
+    static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+}
+
+/// Open (and create or upgrade) the local database. Later calls reuse it.
+pub async fn open() -> Result<Database> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = open_named(DB_NAME).await?;
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+/// Open a database by name, running every upgrade step it has not had.
+pub async fn open_named(name: &str) -> Result<Database> {
+    let db = Database::open(name)
+        .with_version(DB_VERSION)
+        .with_on_upgrade_needed(|event, db| {
+            let old = event.old_version() as u32;
+            if old < 1 {
+                let records = db.create_object_store(RECORDS).with_key_path("id".into()).build()?;
+                records.create_index("kind_lab", ["kind", "lab"].into()).build()?;
+                records.create_index("kind_place_date_live", ["kind", "place", "date", "live"].into()).build()?;
+                db.create_object_store(OUTBOX).with_key_path("seq".into()).with_auto_increment(true).build()?;
+                db.create_object_store(META).build()?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(db)
+}
+
+fn decode_rows<T: serde::de::DeserializeOwned>(
+    values: impl IntoIterator<Item = std::result::Result<JsValue, indexed_db_futures::error::Error>>,
+) -> Result<Vec<T>> {
+    values
+        .into_iter()
+        .map(|v| serde_wasm_bindgen::from_value(v?).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
+}
+
+fn js_key(parts: &[JsValue]) -> JsValue {
+    parts.iter().collect::<js_sys::Array>().into()
+}
+
+async fn meta_get<T: for<'de> Deserialize<'de>>(store: &indexed_db_futures::object_store::ObjectStore<'_>, key: &str) -> Result<Option<T>> {
+    let raw: Option<String> = store.get(key).primitive()?.await?;
+    raw.map(|s| serde_json::from_str(&s)).transpose().map_err(Into::into)
+}
+
+async fn meta_put<T: Serialize>(store: &indexed_db_futures::object_store::ObjectStore<'_>, key: &str, value: &T) -> Result<()> {
+    store.put(serde_json::to_string(value)?).with_key(key).primitive()?.await?;
+    Ok(())
+}
+
+/// This device's id, made on first use and kept.
+pub async fn device_id() -> Result<Uuid> {
+    let db = open().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    let meta = tx.object_store(META)?;
+    let id = match meta_get::<Uuid>(&meta, "device_id").await? {
+        Some(id) => id,
+        None => {
+            let id = Uuid::new_v4();
+            meta_put(&meta, "device_id", &id).await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Save a local edit: stamp it with the device clock, merge it into the
+/// record and queue it for the server, all in one transaction.
+pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool, now_ms: u64) -> Result<Change> {
+    let device = device_id().await?;
+    let db = open().await?;
+    let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
+
+    let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    let hlc = clock.tick(now_ms);
+    meta_put(&meta, "hlc", &clock).await?;
+
+    let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted };
+    let current: Option<RecordRow> = records.get(id.to_string()).serde()?.await?;
+    let current = current.map(|r| r.state()).transpose()?;
+    if let Some(next) = apply_change(current.as_ref(), &change)? {
+        records.put(RecordRow::of(&next)?).serde()?.await?;
+    }
+    let row = OutboxRow { seq: None, record_id: id.to_string(), body: serde_json::to_string(&change)?, rejected: None };
+    outbox.put(row).serde()?.await?;
+    tx.commit().await?;
+    Ok(change)
+}
+
+/// Live visits of `kind` at a meeting place on a date (one index range read).
+pub async fn live_at_place_on(kind: RecordKind, place: Uuid, date: &str) -> Result<Vec<RecordState>> {
+    let db = open().await?;
+    let tx = db.transaction(RECORDS).build()?;
+    let records = tx.object_store(RECORDS)?;
+    let index = records.index("kind_place_date_live")?;
+    let key = js_key(&[kind.as_str().into(), place.to_string().into(), date.into(), 1.into()]);
+    let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
+    rows.iter().map(RecordRow::state).collect()
+}
+
+/// Every live record of a kind in a lab.
+pub async fn live_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
+    let db = open().await?;
+    let tx = db.transaction(RECORDS).build()?;
+    let records = tx.object_store(RECORDS)?;
+    let index = records.index("kind_lab")?;
+    let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
+    let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
+    let states = rows.iter().map(RecordRow::state).collect::<Result<Vec<_>>>()?;
+    Ok(states.into_iter().filter(|s| s.deleted.is_none()).collect())
+}
+
+pub async fn record(id: Uuid) -> Result<Option<RecordState>> {
+    let db = open().await?;
+    let tx = db.transaction(RECORDS).build()?;
+    let row: Option<RecordRow> = tx.object_store(RECORDS)?.get(id.to_string()).serde()?.await?;
+    row.map(|r| r.state()).transpose()
+}
+
+/// The outbox, oldest first (rejected changes included).
+pub async fn outbox() -> Result<Vec<Pending>> {
+    let db = open().await?;
+    let tx = db.transaction(OUTBOX).build()?;
+    let rows: Vec<OutboxRow> = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+    rows.into_iter().map(OutboxRow::pending).collect()
+}
+
+pub async fn outbox_len() -> Result<u32> {
+    let db = open().await?;
+    let tx = db.transaction(OUTBOX).build()?;
+    let n = tx.object_store(OUTBOX)?.count().await?;
+    Ok(n as u32)
+}
+
+/// The oldest `limit` outbox changes the server has not refused.
+pub async fn next_batch(limit: usize) -> Result<Vec<Pending>> {
+    Ok(outbox().await?.into_iter().filter(|p| p.rejected.is_none()).take(limit).collect())
+}
+
+pub async fn cursor() -> Result<u64> {
+    let db = open().await?;
+    let tx = db.transaction(META).build()?;
+    Ok(meta_get::<u64>(&tx.object_store(META)?, "cursor").await?.unwrap_or(0))
+}
+
+/// What one sync round brought back, to be saved in one transaction.
+pub struct SyncOutcome {
+    /// Outbox entries the server accepted: removed.
+    pub accepted: Vec<u64>,
+    /// Outbox entries the server refused: kept, with the reason.
+    pub rejected: Vec<(u64, Rejection)>,
+    pub records: Vec<ServerRecord>,
+    pub cursor: u64,
+    pub server_time_ms: u64,
+}
+
+/// Apply a sync round: drop accepted changes, mark refused ones, take the
+/// server's records with this device's still-pending edits merged on top,
+/// move the cursor and the clock. One transaction.
+pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<()> {
+    let device = device_id().await?;
+    let db = open().await?;
+    let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
+
+    for seq in &outcome.accepted {
+        outbox.delete(*seq as f64).primitive()?.await?;
+    }
+    let rejected: HashMap<u64, Rejection> = outcome.rejected.into_iter().collect();
+    let rows: Vec<OutboxRow> = outbox.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+    let mut pending_by_record: HashMap<String, Vec<Change>> = HashMap::new();
+    for mut row in rows {
+        if let Some(r) = row.seq.and_then(|s| rejected.get(&s)) {
+            row.rejected = Some(serde_json::to_string(r)?);
+            outbox.put(row.clone()).serde()?.await?;
+        }
+        let change: Change = serde_json::from_str(&row.body)?;
+        pending_by_record.entry(row.record_id).or_default().push(change);
+    }
+
+    let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    for rec in outcome.records {
+        let mut state = rec.state;
+        clock.observe(state.max_clock(), now_ms);
+        for change in pending_by_record.get(&state.id.to_string()).into_iter().flatten() {
+            // A pending edit the server would refuse stays in the outbox as is.
+            if let Ok(Some(next)) = apply_change(Some(&state), change) {
+                state = next;
+            }
+        }
+        records.put(RecordRow::of(&state)?).serde()?.await?;
+    }
+    clock.observe(Hlc { ms: outcome.server_time_ms, counter: 0, node: 0 }, now_ms);
+    meta_put(&meta, "hlc", &clock).await?;
+    meta_put(&meta, "cursor", &outcome.cursor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Forget a refused change for good (staff chose to discard it).
+pub async fn discard(seq: u64) -> Result<()> {
+    let db = open().await?;
+    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+    tx.object_store(OUTBOX)?.delete(seq as f64).primitive()?.await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The sync engine: pushes the outbox and pulls the server's changes, in the
+//! background, whenever there is reason to (start, the browser coming online,
+//! shortly after a local write, periodically), retrying with exponential
+//! backoff and jitter. The UI never waits for it.
+
+use crate::{api, clock, session, store};
+use gloo_timers::callback::Timeout;
+use labblogg_shared::sync::{SyncRequest, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
+use labblogg_shared::PROTOCOL_VERSION;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+/// What the sync status shows (the values of `data-state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncState {
+    Synced,
+    Pending,
+    Offline,
+    Error,
+}
+
+impl SyncState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Synced => "synced",
+            SyncState::Pending => "pending",
+            SyncState::Offline => "offline",
+            SyncState::Error => "error",
+        }
+    }
+}
+
+/// Reactive sync state, shared through context.
+#[derive(Clone, Copy)]
+pub struct SyncEngine {
+    pub state: RwSignal<SyncState>,
+    /// Changes saved on this device and not yet accepted by the server.
+    pub pending: RwSignal<u32>,
+    /// Of those, how many the server refused.
+    pub rejected: RwSignal<u32>,
+    /// Bumped whenever local data changed (a write or a sync): reads reload.
+    pub data_version: RwSignal<u64>,
+    /// A message for staff when something needs them (sign in again, reload).
+    pub message: RwSignal<Option<String>>,
+    /// Set when the token was refused: the app asks to sign in again.
+    pub signed_out: RwSignal<bool>,
+}
+
+thread_local! {
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static RETRY: RefCell<Option<Timeout>> = const { RefCell::new(None) };
+    static DEBOUNCE: RefCell<Option<Timeout>> = const { RefCell::new(None) };
+}
+
+/// Pause between periodic syncs while all is well.
+const PERIODIC_MS: u32 = 15_000;
+/// Wait after a local write, so a burst of taps goes in one request.
+const DEBOUNCE_MS: u32 = 300;
+const BACKOFF_BASE_MS: f64 = 500.0;
+const BACKOFF_MAX_MS: f64 = 8_000.0;
+
+impl SyncEngine {
+    pub fn new() -> Self {
+        SyncEngine {
+            state: RwSignal::new(SyncState::Pending),
+            pending: RwSignal::new(0),
+            rejected: RwSignal::new(0),
+            data_version: RwSignal::new(0),
+            message: RwSignal::new(None),
+            signed_out: RwSignal::new(false),
+        }
+    }
+
+    /// Start background syncing: now, when the browser comes online, and periodically.
+    pub fn start(self) {
+        self.refresh_counts();
+        self.kick();
+        let on_online = window_event_listener(leptos::ev::online, move |_| {
+            FAILURES.with(|f| f.set(0));
+            self.kick();
+        });
+        let on_offline = window_event_listener(leptos::ev::offline, move |_| self.state.set(SyncState::Offline));
+        let periodic = gloo_timers::callback::Interval::new(PERIODIC_MS, move || {
+            if RETRY.with(|r| r.borrow().is_none()) {
+                self.kick();
+            }
+        });
+        // The engine lives as long as the page: its listeners and timer too.
+        let _ = (on_online, on_offline);
+        periodic.forget();
+    }
+
+    /// A local write happened: show it, and sync shortly.
+    pub fn local_write(self) {
+        self.data_version.update(|v| *v += 1);
+        self.pending.update(|p| *p += 1);
+        if self.state.get_untracked() == SyncState::Synced {
+            self.state.set(SyncState::Pending);
+        }
+        let t = Timeout::new(DEBOUNCE_MS, move || self.kick());
+        DEBOUNCE.with(|d| *d.borrow_mut() = Some(t));
+    }
+
+    /// Sync now (or right after the sync already running).
+    pub fn kick(self) {
+        if RUNNING.with(Cell::get) {
+            AGAIN.with(|a| a.set(true));
+            return;
+        }
+        RETRY.with(|r| r.borrow_mut().take());
+        RUNNING.with(|r| r.set(true));
+        spawn_local(async move {
+            loop {
+                AGAIN.with(|a| a.set(false));
+                let result = self.run().await;
+                self.finish(result).await;
+                if !AGAIN.with(Cell::get) || self.retry_scheduled() {
+                    break;
+                }
+            }
+            RUNNING.with(|r| r.set(false));
+        });
+    }
+
+    fn retry_scheduled(self) -> bool {
+        RETRY.with(|r| r.borrow().is_some())
+    }
+
+    fn refresh_counts(self) {
+        spawn_local(async move {
+            if let Ok(outbox) = store::outbox().await {
+                self.pending.set(outbox.len() as u32);
+                self.rejected.set(outbox.iter().filter(|p| p.rejected.is_some()).count() as u32);
+            }
+        });
+    }
+
+    /// Push the whole outbox and pull until the server has nothing more.
+    async fn run(self) -> Result<(), api::ApiError> {
+        let Some(session) = session::load() else { return Ok(()) };
+        let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
+        let device_id = store::device_id().await.map_err(local)?;
+        loop {
+            let batch = store::next_batch(MAX_PUSH_CHANGES).await.map_err(local)?;
+            let cursor = store::cursor().await.map_err(local)?;
+            let request = SyncRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id,
+                cursor,
+                changes: batch.iter().map(|p| p.change.clone()).collect(),
+                pull_limit: Some(MAX_PULL_RECORDS),
+            };
+            let response = api::sync(&session.token, &request).await?;
+            let seq_of: HashMap<_, _> = batch.iter().map(|p| (p.change.change_id, p.seq)).collect();
+            let (mut accepted, mut rejected) = (Vec::new(), Vec::new());
+            for r in response.results {
+                let Some(&seq) = seq_of.get(&r.change_id) else { continue };
+                match r.rejected {
+                    None => accepted.push(seq),
+                    Some(reason) => rejected.push((seq, reason)),
+                }
+            }
+            let pulled = !response.records.is_empty();
+            store::apply_sync(
+                store::SyncOutcome {
+                    accepted,
+                    rejected,
+                    records: response.records,
+                    cursor: response.cursor,
+                    server_time_ms: response.server_time_ms,
+                },
+                clock::now_ms(),
+            )
+            .await
+            .map_err(local)?;
+            if pulled || !batch.is_empty() {
+                self.data_version.update(|v| *v += 1);
+            }
+            if !response.more && batch.len() < MAX_PUSH_CHANGES {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn finish(self, result: Result<(), api::ApiError>) {
+        if let Ok(outbox) = store::outbox().await {
+            self.pending.set(outbox.len() as u32);
+            self.rejected.set(outbox.iter().filter(|p| p.rejected.is_some()).count() as u32);
+        }
+        match result {
+            Ok(()) => {
+                FAILURES.with(|f| f.set(0));
+                self.message.set(None);
+                let state = if self.rejected.get_untracked() > 0 {
+                    SyncState::Error
+                } else if self.pending.get_untracked() > 0 {
+                    SyncState::Pending
+                } else {
+                    SyncState::Synced
+                };
+                self.state.set(state);
+            }
+            Err(api::ApiError::Unauthorized(message)) => {
+                self.state.set(SyncState::Error);
+                self.message.set(Some(message));
+                self.signed_out.set(true);
+            }
+            Err(api::ApiError::ReloadNeeded(message)) => {
+                self.state.set(SyncState::Error);
+                self.message.set(Some(message));
+            }
+            Err(e) => {
+                self.state.set(if matches!(e, api::ApiError::Offline) { SyncState::Offline } else { SyncState::Error });
+                if e.is_retryable() {
+                    self.message.set(None);
+                    self.schedule_retry();
+                } else {
+                    self.message.set(Some(e.to_string()));
+                }
+            }
+        }
+    }
+
+    fn schedule_retry(self) {
+        let failures = FAILURES.with(|f| {
+            f.set(f.get().saturating_add(1));
+            f.get()
+        });
+        let ceiling = (BACKOFF_BASE_MS * 2f64.powi(failures.min(16) as i32)).min(BACKOFF_MAX_MS);
+        // Full jitter in the upper half: tablets that lost the server together do not return together.
+        let delay = ceiling * (0.5 + js_sys::Math::random() * 0.5);
+        let t = Timeout::new(delay as u32, move || {
+            // Forget rather than drop: this closure is the one running now.
+            if let Some(me) = RETRY.with(|r| r.borrow_mut().take()) {
+                me.forget();
+            }
+            self.kick();
+        });
+        RETRY.with(|r| *r.borrow_mut() = Some(t));
+    }
+}
+
+impl Default for SyncEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
