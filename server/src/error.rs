@@ -22,6 +22,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal: {0}")]
@@ -55,6 +57,9 @@ impl ApiError {
                 "För mycket data i en och samma begäran.".into(),
             ),
             ApiError::NotFound => (StatusCode::NOT_FOUND, C::NotFound, "Finns inte.".into()),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, C::BadRequest, "Den metoden stöds inte här.".into())
+            }
             ApiError::Store(_) | ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 C::Internal,

@@ -27,6 +27,7 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
         .merge(routes::auth::router())
         .merge(routes::sync::router())
         .fallback(|| async { error::ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let mut app = Router::new().nest("/api/v1", api).merge(routes::health::router());
@@ -38,19 +39,13 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
             .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     }
-    app.with_state(state).layer(security_headers())
+    with_security_headers(app.with_state(state))
 }
 
-fn security_headers() -> tower::ServiceBuilder<
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
-        >,
-    >,
-> {
-    tower::ServiceBuilder::new()
+/// Headers every response carries: the CSP allows only same-origin scripts plus
+/// what WebAssembly needs; no framing, no sniffing, no referrer.
+fn with_security_headers(router: Router) -> Router {
+    router
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

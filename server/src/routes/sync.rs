@@ -95,6 +95,12 @@ async fn precheck(
                 .into(),
         }));
     }
+    if change.kind == RecordKind::Lab && change.id != change.lab_id {
+        return Ok(Some(Rejection {
+            code: RejectCode::Validation,
+            message: "Ett labb måste höra till sig självt (id och labb-id ska vara lika).".into(),
+        }));
+    }
     if change.kind == RecordKind::Visit {
         if let Some(place) = change.fields.get("meeting_place_id").and_then(|v| v.as_str()) {
             let place = uuid::Uuid::parse_str(place).ok();
@@ -102,7 +108,7 @@ async fn precheck(
                 Some(p) => state.store.record(p).await?,
                 None => None,
             };
-            if !known.is_some_and(|p| p.kind == RecordKind::MeetingPlace && p.lab_id == change.lab_id) {
+            if !known.is_some_and(|p| p.kind == RecordKind::MeetingPlace && p.lab_id == change.lab_id && p.deleted.is_none()) {
                 return Ok(Some(Rejection {
                     code: RejectCode::Validation,
                     message: "Mötesplatsen finns inte i det här labbet.".into(),

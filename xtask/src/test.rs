@@ -1,0 +1,128 @@
+//! `cargo xtask test`: the one command that runs every test, locally and in CI (`.ci/run`).
+//!
+//! It installs what is missing first, so a fresh machine needs nothing but Rust, and it stops at
+//! the first failing step.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use xshell::{cmd, Shell};
+
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
+use crate::{frontend, Workspace};
+
+/// Headless Chromium for wasm-bindgen-test-runner. The --disable-* flags keep the browser from
+/// reaching out to the network (updates, sync, QUIC) during tests.
+const WEBDRIVER_JSON: &str = r#"{"goog:chromeOptions":{"binary":"/usr/bin/chromium","args":["--headless=new","--no-sandbox","--disable-gpu","--disable-dev-shm-usage","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run","--disable-quic"]}}
+"#;
+
+pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
+    let mut steps = Steps::default();
+    let cargo = &ws.cargo;
+    let dist = ws.dist_dir();
+
+    steps.run("tools", || {
+        tools::ensure_frontend_tools(sh, ws)?;
+        tools::ensure_browser(sh)
+    })?;
+
+    // The end-to-end tests serve the release build, as users get it.
+    steps.run("dist", || frontend::dist(sh, ws))?;
+
+    steps.run("native tests", || {
+        cmd!(sh, "{cargo} test --workspace --exclude labblogg-frontend")
+            .env("LABBLOGG_TEST_DIST", &dist)
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("CHROMIUM", CHROMIUM)
+            .run()?;
+        Ok(())
+    })?;
+
+    steps.run("browser tests", || {
+        let webdriver_json = ws.root.join("frontend/webdriver.json");
+        ensure_webdriver_json(&webdriver_json)?;
+        // The runner is set in .cargo/config.toml: wasm-bindgen-test-runner drives Chromium.
+        cmd!(
+            sh,
+            "{cargo} test -p labblogg-frontend --target {WASM_TARGET}"
+        )
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        // The runner's default of 20 s is too short for the whole suite on a busy
+        // two-core machine.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .run()?;
+        Ok(())
+    })?;
+
+    steps.summary();
+    Ok(())
+}
+
+/// Written when missing; an edited file is left alone.
+fn ensure_webdriver_json(path: &Path) -> Result<()> {
+    if !path.exists() {
+        std::fs::write(path, WEBDRIVER_JSON)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Runs named steps, timing each, and prints a summary at the end or at the first failure.
+#[derive(Default)]
+struct Steps {
+    done: Vec<(&'static str, Duration)>,
+    started: Option<Instant>,
+}
+
+impl Steps {
+    fn run(&mut self, name: &'static str, step: impl FnOnce() -> Result<()>) -> Result<()> {
+        self.started.get_or_insert_with(Instant::now);
+        eprintln!("\n==> {name}");
+        let start = Instant::now();
+        let result = step();
+        let elapsed = start.elapsed();
+        match &result {
+            Ok(()) => {
+                eprintln!("<== {name}: ok in {}", seconds(elapsed));
+                self.done.push((name, elapsed));
+            }
+            Err(_) => {
+                eprintln!("<== {name}: FAILED after {}", seconds(elapsed));
+                self.print_steps();
+                eprintln!(
+                    "FAILED at `{name}` after {} in total",
+                    seconds(self.total())
+                );
+            }
+        }
+        result.with_context(|| format!("step `{name}` failed"))
+    }
+
+    fn summary(&self) {
+        self.print_steps();
+        eprintln!(
+            "all {} steps passed in {}",
+            self.done.len(),
+            seconds(self.total())
+        );
+    }
+
+    fn print_steps(&self) {
+        eprintln!();
+        for (name, elapsed) in &self.done {
+            eprintln!("  {name:<15} {:>8}", seconds(*elapsed));
+        }
+    }
+
+    fn total(&self) -> Duration {
+        self.started
+            .map(|start| start.elapsed())
+            .unwrap_or_default()
+    }
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
