@@ -1,7 +1,8 @@
 //! The root component: who is signed in decides what shows.
 
 use crate::components::sync_status::SyncStatus;
-use crate::routes::{counter::Counter, login::Login};
+use crate::components::update_banner::UpdateBanner;
+use crate::routes::{counter::Counter, login::Login, settings::Settings};
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -10,6 +11,13 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct SessionCtx(pub RwSignal<Option<Session>>);
 
+/// The screen on show once signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Counter,
+    Settings,
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let session = RwSignal::new(session::load());
@@ -17,18 +25,29 @@ pub fn App() -> impl IntoView {
     provide_context(SessionCtx(session));
     provide_context(engine);
     engine.start();
+    let screen = RwSignal::new(Screen::Counter);
+    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
 
     view! {
         <header class="topbar">
             <span class="brand">"Labblogg"</span>
+            <Show when=signed_in>
+                <nav class="nav">
+                    <button class="nav-link" data-testid="nav-counter" aria-current=move || (screen.get() == Screen::Counter).then_some("page")
+                        on:click=move |_| screen.set(Screen::Counter)>"Besök"</button>
+                    <button class="nav-link" data-testid="nav-settings" aria-current=move || (screen.get() == Screen::Settings).then_some("page")
+                        on:click=move |_| screen.set(Screen::Settings)>"Inställningar"</button>
+                </nav>
+            </Show>
             <SyncStatus/>
         </header>
+        <UpdateBanner/>
         <main>
-            <Show
-                when=move || session.with(Option::is_some)
-                fallback=|| view! { <Login/> }
-            >
-                <Counter/>
+            <Show when=signed_in fallback=|| view! { <Login/> }>
+                {move || match screen.get() {
+                    Screen::Counter => view! { <Counter/> }.into_any(),
+                    Screen::Settings => view! { <Settings/> }.into_any(),
+                }}
             </Show>
         </main>
     }

@@ -3,12 +3,15 @@
 
 pub mod api;
 pub mod app;
+pub mod backup;
+pub mod browser;
 pub mod clock;
 pub mod components;
 pub mod routes;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod tabs;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

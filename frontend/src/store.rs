@@ -339,3 +339,34 @@ pub async fn discard(seq: u64) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Take changes exported from another device's outbox: merge each into its
+/// record and queue it for the server, unless this outbox already holds it.
+/// Returns how many were new. One transaction: all or nothing.
+pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
+    let db = open().await?;
+    let tx = db.transaction([RECORDS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?);
+    let existing: Vec<OutboxRow> = decode_rows(outbox.get_all().primitive()?.await?)?;
+    let mut known: std::collections::HashSet<Uuid> = existing
+        .iter()
+        .filter_map(|r| serde_json::from_str::<Change>(&r.body).ok())
+        .map(|c| c.change_id)
+        .collect();
+    let mut added = 0;
+    for change in changes {
+        if !known.insert(change.change_id) {
+            continue;
+        }
+        let current: Option<RecordRow> = records.get(change.id.to_string()).serde()?.await?;
+        let current = current.map(|r| r.state()).transpose()?;
+        if let Some(next) = apply_change(current.as_ref(), &change)? {
+            records.put(RecordRow::of(&next)?).serde()?.await?;
+        }
+        let row = OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(&change)?, rejected: None };
+        outbox.put(row).serde()?.await?;
+        added += 1;
+    }
+    tx.commit().await?;
+    Ok(added)
+}

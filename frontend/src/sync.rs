@@ -3,7 +3,7 @@
 //! shortly after a local write, periodically), retrying with exponential
 //! backoff and jitter. The UI never waits for it.
 
-use crate::{api, clock, session, store};
+use crate::{api, clock, session, store, tabs};
 use gloo_timers::callback::Timeout;
 use labblogg_shared::sync::{SyncRequest, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
 use labblogg_shared::PROTOCOL_VERSION;
@@ -78,6 +78,10 @@ impl SyncEngine {
     /// Start background syncing: now, when the browser comes online, and periodically.
     pub fn start(self) {
         self.refresh_counts();
+        tabs::listen_for_changes(move || {
+            self.data_version.update(|v| *v += 1);
+            self.refresh_counts();
+        });
         self.kick();
         let on_online = window_event_listener(leptos::ev::online, move |_| {
             FAILURES.with(|f| f.set(0));
@@ -97,6 +101,7 @@ impl SyncEngine {
     /// A local write happened: show it, and sync shortly.
     pub fn local_write(self) {
         self.data_version.update(|v| *v += 1);
+        tabs::announce_change();
         self.pending.update(|p| *p += 1);
         if self.state.get_untracked() == SyncState::Synced {
             self.state.set(SyncState::Pending);
@@ -114,14 +119,19 @@ impl SyncEngine {
         RETRY.with(|r| r.borrow_mut().take());
         RUNNING.with(|r| r.set(true));
         spawn_local(async move {
-            loop {
-                AGAIN.with(|a| a.set(false));
-                let result = self.run().await;
-                self.finish(result).await;
-                if !AGAIN.with(Cell::get) || self.retry_scheduled() {
-                    break;
+            // One tab syncs at a time; the others wait their turn and then
+            // find little or nothing left to push.
+            tabs::with_sync_lock(async move {
+                loop {
+                    AGAIN.with(|a| a.set(false));
+                    let result = self.run().await;
+                    self.finish(result).await;
+                    if !AGAIN.with(Cell::get) || self.retry_scheduled() {
+                        break;
+                    }
                 }
-            }
+            })
+            .await;
             RUNNING.with(|r| r.set(false));
         });
     }
@@ -179,6 +189,7 @@ impl SyncEngine {
             .map_err(local)?;
             if pulled || !batch.is_empty() {
                 self.data_version.update(|v| *v += 1);
+                tabs::announce_change();
             }
             if !response.more && batch.len() < MAX_PUSH_CHANGES {
                 return Ok(());

@@ -1,1 +1,2 @@
 pub mod sync_status;
+pub mod update_banner;

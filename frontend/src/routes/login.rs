@@ -34,6 +34,8 @@ pub fn Login() -> impl IntoView {
                     engine.signed_out.set(false);
                     engine.message.set(None);
                     engine.kick();
+                    // Ask once, at sign-in, that the browser keep the local copy.
+                    let _ = crate::browser::request_persistence().await;
                 }
                 Err(api::ApiError::Offline) => {
                     error.set(Some("Ingen kontakt med servern. Inloggning kräver nät första gången.".into()))
@@ -47,6 +49,9 @@ pub fn Login() -> impl IntoView {
     view! {
         <form class="card login" on:submit=submit>
             <h1>"Logga in"</h1>
+            {move || engine.signed_out.get().then(|| view! {
+                <p class="notice" role="status">"Inloggningen har gått ut. Logga in igen — inget av det du sparat på enheten går förlorat."</p>
+            })}
             <label for="username">"Användarnamn"</label>
             <input id="username" name="username" autocomplete="username" autocapitalize="none" required
                 bind:value=username/>

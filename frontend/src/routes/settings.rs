@@ -1,0 +1,158 @@
+//! Settings and about: storage state, changes the server refused, the
+//! last-resort export and import, and signing out without losing anything.
+
+use crate::app::SessionCtx;
+use crate::sync::SyncEngine;
+use crate::{backup, browser, session, store};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+/// Warn when the local copy uses more than this share of the browser's quota.
+const QUOTA_WARNING_SHARE: f64 = 0.8;
+
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1}", bytes / 1_000_000.0).replace('.', ",")
+}
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let notice = RwSignal::new(None::<String>);
+    let exported = RwSignal::new(false);
+
+    let storage = LocalResource::new(|| browser::storage_state());
+    let refused = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let _ = engine.rejected.get();
+        async move {
+            store::outbox().await.unwrap_or_default().into_iter().filter(|p| p.rejected.is_some()).collect::<Vec<_>>()
+        }
+    });
+
+    let export = move |_| {
+        spawn_local(async move {
+            match backup::export_unsynced().await {
+                Ok(n) => {
+                    exported.set(true);
+                    notice.set(Some(format!("{n} osynkade ändringar exporterades till en fil.")))
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        })
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        spawn_local(async move {
+            let text = match browser::read_chosen_file(&input).await {
+                Ok(Some(t)) => t,
+                Ok(None) => return,
+                Err(e) => return notice.set(Some(format!("Filen kunde inte läsas: {e}"))),
+            };
+            match backup::import(&text).await {
+                Ok(n) => {
+                    notice.set(Some(format!("{n} ändringar lästes in och skickas till servern.")));
+                    engine.local_write();
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+            input.set_value("");
+        })
+    };
+    let sign_out = move |_| {
+        if engine.pending.get_untracked() > 0 && !exported.get_untracked() {
+            notice.set(Some(
+                "Det finns ändringar som inte har sparats på servern. Vänta tills allt är synkat, eller exportera dem först."
+                    .into(),
+            ));
+            return;
+        }
+        session::clear();
+        session.set(None);
+    };
+
+    view! {
+        <section class="card settings">
+            <h1>"Inställningar"</h1>
+            {move || session.get().map(|s| view! {
+                <p>"Inloggad som " <strong>{s.user.display_name}</strong> " (" {s.user.username} ")."</p>
+            })}
+
+            <h2>"Lagring på den här enheten"</h2>
+            <div data-testid="storage-state">
+                {move || match storage.get() {
+                    None => view! { <p class="muted">"Kontrollerar lagringen…"</p> }.into_any(),
+                    Some(None) => view! { <p class="warning">"Webbläsaren berättar inte hur lagringen används."</p> }.into_any(),
+                    Some(Some(s)) => {
+                        let usage = match (s.usage_bytes, s.quota_bytes) {
+                            (Some(u), Some(q)) => format!("{} MB av {} MB används.", megabytes(u), megabytes(q)),
+                            _ => String::new(),
+                        };
+                        let low = s.used_share().is_some_and(|x| x > QUOTA_WARNING_SHARE);
+                        view! {
+                            <p data-persisted=s.persisted.to_string()>
+                                {if s.persisted { "Lagringen är beständig: webbläsaren rensar den inte av sig själv." }
+                                 else { "Varning: webbläsaren har inte lovat att behålla data. Synka ofta, och lägg gärna appen på hemskärmen." }}
+                            </p>
+                            <p>{usage}</p>
+                            {low.then(|| view! { <p class="warning">"Lagringen är nästan full. Synka och frigör utrymme på enheten."</p> })}
+                        }.into_any()
+                    }
+                }}
+            </div>
+
+            <h2>"Ändringar som servern inte tog emot"</h2>
+            <div data-testid="refused-changes">
+                {move || {
+                    let list = refused.get().unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="muted">"Inga."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="refused">
+                            {list.into_iter().map(|p| {
+                                let seq = p.seq;
+                                let reason = p.rejected.map(|r| r.message).unwrap_or_default();
+                                view! {
+                                    <li>
+                                        <span>{p.change.kind.as_str().to_string()}": "{reason}</span>
+                                        <button class="secondary" data-testid="discard-refused" on:click=move |_| {
+                                            let ok = web_sys::window()
+                                                .and_then(|w| w.confirm_with_message("Släng ändringen för gott?").ok())
+                                                .unwrap_or(false);
+                                            if ok {
+                                                spawn_local(async move {
+                                                    let _ = store::discard(seq).await;
+                                                    engine.pending.update(|n| *n = n.saturating_sub(1));
+                                                    engine.rejected.update(|n| *n = n.saturating_sub(1));
+                                                    engine.data_version.update(|v| *v += 1);
+                                                    engine.kick();
+                                                });
+                                            }
+                                        }>"Släng"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </div>
+
+            <h2>"Säkerhetskopia av osynkade ändringar"</h2>
+            <p class="muted">"Om enheten inte kan nå servern: exportera ändringarna till en fil och läs in den på en annan enhet."</p>
+            <div class="row">
+                <button class="secondary" data-testid="export-unsynced" on:click=export>"Exportera osynkade ändringar"</button>
+                <label class="file-button">
+                    "Läs in fil"
+                    <input type="file" accept="application/json,.json" data-testid="import-unsynced" on:change=import/>
+                </label>
+            </div>
+
+            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+
+            <h2>"Logga ut"</h2>
+            <button class="secondary" data-testid="sign-out" on:click=sign_out>"Logga ut"</button>
+        </section>
+    }
+}
