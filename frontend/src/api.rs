@@ -38,12 +38,18 @@ async fn error_of(resp: Response) -> ApiError {
     }
 }
 
+/// A request the server has not answered in this time is abandoned and
+/// retried later: a hung connection must not stall syncing for good.
+const REQUEST_TIMEOUT_MS: u32 = 15_000;
+
 async fn post_json<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
     path: &str,
     token: Option<&str>,
     body: &Req,
 ) -> Result<Resp, ApiError> {
-    let mut req = Request::post(path);
+    let abort = web_sys::AbortController::new().ok();
+    let _deadline = abort.clone().map(|a| gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || a.abort()));
+    let mut req = Request::post(path).abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
     if let Some(t) = token {
         req = req.header("Authorization", &format!("Bearer {t}"));
     }

@@ -13,7 +13,10 @@ use std::future::Future;
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -33,10 +36,57 @@ fn free_port() -> Result<u16> {
     Ok(StdListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// How the test server misbehaves on `/api/v1/sync` (fault injection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Fault {
+    /// Answer normally.
+    None = 0,
+    /// Answer 500 without doing anything.
+    Error500 = 1,
+    /// Hold the request unanswered until the fault is lifted, then answer 503.
+    Hang = 2,
+    /// Process the request (its changes are committed) but hold the answer
+    /// until the fault is lifted: the client never learns of the commit.
+    CommitThenHang = 3,
+}
+
+async fn until_lifted(mode: &AtomicU8, fault: Fault) {
+    while mode.load(Ordering::SeqCst) == fault as u8 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn inject(
+    mode: Arc<AtomicU8>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    if req.uri().path() != "/api/v1/sync" {
+        return next.run(req).await;
+    }
+    match mode.load(Ordering::SeqCst) {
+        1 => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        2 => {
+            until_lifted(&mode, Fault::Hang).await;
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+        3 => {
+            let resp = next.run(req).await;
+            until_lifted(&mode, Fault::CommitThenHang).await;
+            resp
+        }
+        _ => next.run(req).await,
+    }
+}
+
 /// The server with demo data on a temporary database.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub state: AppState,
+    fault: Arc<AtomicU8>,
     args: ServeArgs,
     dist: PathBuf,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
@@ -54,13 +104,40 @@ impl TestServer {
             demo: true,
         };
         let state = labblogg_server::prepare(&args).await?;
-        let mut server = TestServer { addr, state, dist: dist_dir()?, args, running: None, _dir: dir };
+        let mut server =
+            TestServer { addr, state, fault: Arc::default(), dist: dist_dir()?, args, running: None, _dir: dir };
         server.resume().await?;
         Ok(server)
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Make `/api/v1/sync` misbehave (or behave again with `Fault::None`).
+    pub fn set_fault(&self, fault: Fault) {
+        self.fault.store(fault as u8, Ordering::SeqCst);
+    }
+
+    /// Live (not undone) visits the server holds for a lab, and the number of
+    /// distinct ids among them (equal unless something was stored twice).
+    pub async fn visits(&self, lab: uuid::Uuid) -> Result<(usize, usize)> {
+        let mut cursor = 0;
+        let mut ids = std::collections::HashSet::new();
+        let mut count = 0;
+        loop {
+            let page = self.state.store.pull(vec![lab], cursor, 1000).await?;
+            for r in &page.records {
+                if r.state.kind == labblogg_shared::RecordKind::Visit && r.state.deleted.is_none() {
+                    count += 1;
+                    ids.insert(r.state.id);
+                }
+            }
+            cursor = page.cursor;
+            if !page.more {
+                return Ok((count, ids.len()));
+            }
+        }
     }
 
     /// Stop answering: finish in-flight requests, close every connection.
@@ -89,12 +166,15 @@ impl TestServer {
             }
         };
         let (tx, rx) = oneshot::channel::<()>();
-        let dist = self.dist.clone();
+        let fault = self.fault.clone();
+        let app = labblogg_server::app(state, Some(&self.dist))
+            .layer(axum::middleware::from_fn(move |req, next| inject(fault.clone(), req, next)));
         let handle = tokio::spawn(async move {
-            labblogg_server::serve(listener, state, Some(&dist), async {
-                let _ = rx.await;
-            })
-            .await
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
         });
         self.running = Some((tx, handle));
         Ok(())
@@ -106,7 +186,11 @@ pub struct Browser {
     pub client: Client,
     _driver: DriverGuard,
     _profile: TempDir,
+    _slot: OwnedSemaphorePermit,
 }
+
+/// One browser at a time: on two cores, parallel Chromiums make timing flaky.
+static BROWSER_SLOT: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(1)));
 
 /// Kills chromedriver's process group (it and the Chromium it started) on drop,
 /// so a failed test leaves no browser behind.
@@ -121,6 +205,7 @@ impl Drop for DriverGuard {
 
 impl Browser {
     pub async fn start() -> Result<Self> {
+        let slot = BROWSER_SLOT.clone().acquire_owned().await?;
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port()?;
@@ -155,7 +240,7 @@ impl Browser {
                 Err(e) => return Err(e).context("connecting to chromedriver"),
             }
         };
-        Ok(Browser { client, _driver: driver, _profile: profile })
+        Ok(Browser { client, _driver: driver, _profile: profile, _slot: slot })
     }
 
     /// Close the browser session (call at the end of a test; drop kills what is left).
@@ -174,6 +259,70 @@ impl Browser {
 
     pub async fn click(&self, css: &str) -> Result<()> {
         self.client.find(Locator::Css(css)).await?.click().await?;
+        Ok(())
+    }
+
+    /// `[data-testid=sync-status]`'s `data-state` and `data-pending`.
+    pub async fn sync_status(&self) -> Result<(String, u32)> {
+        let el = self.client.find(Locator::Css("[data-testid=sync-status]")).await?;
+        let state = el.attr("data-state").await?.unwrap_or_default();
+        let pending = el.attr("data-pending").await?.unwrap_or_default().parse().unwrap_or(u32::MAX);
+        Ok((state, pending))
+    }
+
+    /// Wait until the status says everything is on the server.
+    pub async fn wait_synced(&self, timeout: Duration) -> Result<()> {
+        wait_until("sync-status synced with 0 pending", timeout, || async {
+            Ok(self.sync_status().await? == ("synced".to_string(), 0))
+        })
+        .await
+    }
+
+    /// Today's visit count as shown.
+    pub async fn visits_today(&self) -> Result<u32> {
+        Ok(self.text("[data-testid=visits-today]").await?.trim().parse()?)
+    }
+
+    pub async fn wait_visits_today(&self, n: u32, timeout: Duration) -> Result<()> {
+        wait_until(&format!("visits-today = {n}"), timeout, || async { Ok(self.visits_today().await? == n) }).await
+    }
+
+    /// Tap the first visit button `n` times as fast as the page takes clicks.
+    pub async fn tap_times(&self, n: u32) -> Result<()> {
+        self.client
+            .execute(
+                "const b = document.querySelector('[data-testid=visit-button]');
+                 for (let i = 0; i < arguments[0]; i++) b.click();",
+                vec![serde_json::json!(n)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sign in as `personal` and wait for the visit counter.
+    pub async fn open_counter_as_staff(&self, base: &str) -> Result<()> {
+        self.sign_in(base, "personal", "personal").await?;
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("[data-testid=visit-button]"))
+            .await?;
+        Ok(())
+    }
+
+    /// Wait until the service worker is active (the app shell is cached).
+    pub async fn wait_service_worker(&self) -> Result<()> {
+        let ready = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 navigator.serviceWorker.ready.then(() => done(true), () => done(false));",
+                vec![],
+            )
+            .await?;
+        if ready != serde_json::json!(true) {
+            bail!("service worker never became ready");
+        }
         Ok(())
     }
 

@@ -1,0 +1,142 @@
+//! The offline-first client under stress, in headless Chromium against the
+//! real server: a long offline stretch, a tab closed mid-sync, two tabs at
+//! once, and a server that fails or hangs for a while. Every visit counted
+//! must reach the server exactly once.
+
+use anyhow::Result;
+use labblogg_e2e::{wait_until, Browser, Fault, TestServer};
+use labblogg_server::demo::LINA_HAGE;
+use std::time::Duration;
+
+const SYNC_WAIT: Duration = Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_visits_counted_offline_reach_the_server_once_in_one_sync() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    b.wait_service_worker().await?;
+    b.wait_synced(SYNC_WAIT).await?;
+
+    server.stop().await?;
+    b.client.refresh().await?;
+    b.wait_visits_today(0, Duration::from_secs(20)).await?;
+    b.tap_times(2000).await?;
+    b.wait_visits_today(2000, Duration::from_secs(60)).await?;
+    wait_until("2000 pending", Duration::from_secs(20), || async { Ok(b.sync_status().await?.1 == 2000) }).await?;
+
+    server.resume().await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    assert_eq!(server.visits(LINA_HAGE).await?, (2000, 2000));
+    b.close().await?;
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_closed_mid_sync_loses_nothing_and_duplicates_nothing() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    let url = server.url("/");
+    b.open_counter_as_staff(&url).await?;
+    b.wait_service_worker().await?;
+    b.wait_synced(SYNC_WAIT).await?;
+
+    server.stop().await?;
+    b.tap_times(700).await?;
+    b.wait_visits_today(700, Duration::from_secs(30)).await?;
+
+    // The server commits the first batch but the tab never hears back: it is closed.
+    server.set_fault(Fault::CommitThenHang);
+    server.resume().await?;
+    wait_until("first batch committed on the server", Duration::from_secs(30), || async {
+        Ok(server.visits(LINA_HAGE).await?.0 >= 500)
+    })
+    .await?;
+    let first = b.client.window().await?;
+    b.client.new_window(true).await?;
+    b.client.close_window().await?; // closes the current tab: the counter, mid-sync
+    let handles = b.client.windows().await?;
+    assert!(!handles.contains(&first));
+    b.client.switch_to_window(handles[0].clone()).await?;
+    server.set_fault(Fault::None);
+
+    // Reopened, the app resends what it never saw acknowledged: stored once.
+    b.client.goto(&url).await?;
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css("[data-testid=visit-button]"))
+        .await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    assert_eq!(server.visits(LINA_HAGE).await?, (700, 700));
+    b.wait_visits_today(700, Duration::from_secs(10)).await?;
+    b.close().await?;
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_counting_at_once_both_see_every_visit() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    let url = server.url("/");
+    b.open_counter_as_staff(&url).await?;
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.client.goto(&url).await?; // already signed in: straight to the counter
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css("[data-testid=visit-button]"))
+        .await?;
+
+    for _ in 0..10 {
+        b.client.switch_to_window(tab_a.clone()).await?;
+        b.tap_times(3).await?;
+        b.client.switch_to_window(tab_b.clone()).await?;
+        b.tap_times(2).await?;
+    }
+    for tab in [&tab_a, &tab_b] {
+        b.client.switch_to_window(tab.clone()).await?;
+        b.wait_visits_today(50, Duration::from_secs(20)).await?;
+        b.wait_synced(SYNC_WAIT).await?;
+    }
+    assert_eq!(server.visits(LINA_HAGE).await?, (50, 50));
+    b.close().await?;
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_failing_then_hanging_for_a_while_delays_but_loses_nothing() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    b.wait_synced(SYNC_WAIT).await?;
+
+    server.set_fault(Fault::Error500);
+    b.tap_times(5).await?;
+    b.wait_visits_today(5, Duration::from_secs(10)).await?;
+    wait_until("error shown while the server fails", Duration::from_secs(20), || async {
+        Ok(b.sync_status().await? == ("error".to_string(), 5))
+    })
+    .await?;
+    b.screenshot("client-server-error").await?;
+
+    // Now it hangs: the app gives up on the request and keeps retrying.
+    server.set_fault(Fault::Hang);
+    b.tap_times(5).await?;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let (state, pending) = b.sync_status().await?;
+    assert_eq!(pending, 10, "nothing is lost while the server hangs ({state})");
+    assert_eq!(server.visits(LINA_HAGE).await?, (0, 0));
+
+    server.set_fault(Fault::None);
+    b.wait_synced(SYNC_WAIT).await?;
+    assert_eq!(server.visits(LINA_HAGE).await?, (10, 10));
+    b.close().await?;
+    server.stop().await?;
+    Ok(())
+}
