@@ -3,6 +3,7 @@
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::routes::{counter::Counter, login::Login, settings::Settings};
+use crate::i18n::*;
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -25,18 +26,28 @@ pub fn App() -> impl IntoView {
     provide_context(SessionCtx(session));
     provide_context(engine);
     engine.start();
-    let screen = RwSignal::new(Screen::Counter);
-    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
 
     view! {
+        <I18nContextProvider>
+            <Shell session=session engine=engine/>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoView {
+    let i18n = use_i18n();
+    let screen = RwSignal::new(Screen::Counter);
+    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
+    view! {
         <header class="topbar">
-            <span class="brand">"Labblogg"</span>
+            <span class="brand">{t!(i18n, brand)}</span>
             <Show when=signed_in>
                 <nav class="nav">
                     <button class="nav-link" data-testid="nav-counter" aria-current=move || (screen.get() == Screen::Counter).then_some("page")
-                        on:click=move |_| screen.set(Screen::Counter)>"Besök"</button>
+                        on:click=move |_| screen.set(Screen::Counter)>{t!(i18n, nav_counter)}</button>
                     <button class="nav-link" data-testid="nav-settings" aria-current=move || (screen.get() == Screen::Settings).then_some("page")
-                        on:click=move |_| screen.set(Screen::Settings)>"Inställningar"</button>
+                        on:click=move |_| screen.set(Screen::Settings)>{t!(i18n, nav_settings)}</button>
                 </nav>
             </Show>
             <SyncStatus/>

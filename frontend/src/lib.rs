@@ -6,6 +6,7 @@ pub mod app;
 pub mod backup;
 pub mod browser;
 pub mod clock;
+pub mod i18n;
 pub mod components;
 pub mod routes;
 pub mod session;

@@ -1,33 +1,28 @@
 //! The sync status, on every screen, in words anyone understands.
 
+use crate::i18n::*;
 use crate::sync::{SyncEngine, SyncState};
 use leptos::prelude::*;
-
-fn changes(n: u32) -> String {
-    if n == 1 { "1 ändring".into() } else { format!("{n} ändringar") }
-}
 
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
     let text = move || {
         let n = engine.pending.get();
         if let Some(m) = engine.message.get() {
             return m;
         }
         match engine.state.get() {
-            SyncState::Synced => "Allt sparat på servern".to_string(),
-            SyncState::Pending => format!("{} väntar — skickas strax", changes(n)),
-            SyncState::Offline if n == 0 => "Ingen kontakt med servern — allt är sparat".to_string(),
-            SyncState::Offline => format!("{} sparade här — skickas när nätet är tillbaka", changes(n)),
-            SyncState::Error => {
-                let r = engine.rejected.get();
-                if r > 0 {
-                    format!("{} kunde inte sparas på servern — behöver åtgärdas", changes(r))
-                } else {
-                    format!("Servern svarar med fel — {} väntar och skickas igen", changes(n))
-                }
-            }
+            SyncState::Synced => t_string!(i18n, sync_synced).to_string(),
+            SyncState::Pending if n == 1 => t_string!(i18n, sync_pending_one).to_string(),
+            SyncState::Pending => t_string!(i18n, sync_pending, n = n).to_string(),
+            SyncState::Offline if n == 0 => t_string!(i18n, sync_offline_none).to_string(),
+            SyncState::Offline => t_string!(i18n, sync_offline, n = n).to_string(),
+            SyncState::Error => match engine.rejected.get() {
+                0 => t_string!(i18n, sync_server_error, n = n).to_string(),
+                r => t_string!(i18n, sync_refused, n = r).to_string(),
+            },
         }
     };
     view! {
