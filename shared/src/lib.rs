@@ -9,12 +9,16 @@ pub mod error;
 pub mod hlc;
 pub mod merge;
 pub mod model;
+pub mod privacy;
 pub mod sync;
 pub mod validate;
 
 pub use hlc::Hlc;
 pub use merge::{apply_change, RecordState};
-pub use model::{AgeBand, Gender, Lab, MeetingPlace, RecordKind, Visit};
+pub use model::{
+    Activity, ActivityKind, AgeBand, Gender, Goal, GoalDirection, GoalMeasurement, GoalSource, Lab, MeetingPlace,
+    ParticipantCount, Partner, PartnerKind, RecordKind, Visit,
+};
 pub use sync::{Change, ChangeResult, SyncRequest, SyncResponse};
 
 /// Version of the record schemas. Bumped when a record's serialized shape
