@@ -2,7 +2,7 @@
 
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
-use crate::routes::{counter::Counter, login::Login, settings::Settings};
+use crate::routes::{activities::Activities, counter::Counter, goals::Goals, login::Login, settings::Settings};
 use crate::i18n::*;
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
@@ -16,6 +16,8 @@ pub struct SessionCtx(pub RwSignal<Option<Session>>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Counter,
+    Activities,
+    Goals,
     Settings,
 }
 
@@ -44,10 +46,23 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
             <span class="brand">{t!(i18n, brand)}</span>
             <Show when=signed_in>
                 <nav class="nav">
-                    <button class="nav-link" data-testid="nav-counter" aria-current=move || (screen.get() == Screen::Counter).then_some("page")
-                        on:click=move |_| screen.set(Screen::Counter)>{t!(i18n, nav_counter)}</button>
-                    <button class="nav-link" data-testid="nav-settings" aria-current=move || (screen.get() == Screen::Settings).then_some("page")
-                        on:click=move |_| screen.set(Screen::Settings)>{t!(i18n, nav_settings)}</button>
+                    {[
+                        (Screen::Counter, "nav-counter"),
+                        (Screen::Activities, "nav-activities"),
+                        (Screen::Goals, "nav-goals"),
+                        (Screen::Settings, "nav-settings"),
+                    ].into_iter().map(|(target, testid)| view! {
+                        <button class="nav-link" data-testid=testid
+                            aria-current=move || (screen.get() == target).then_some("page")
+                            on:click=move |_| screen.set(target)>
+                            {move || match target {
+                                Screen::Counter => t_string!(i18n, nav_counter),
+                                Screen::Activities => t_string!(i18n, nav_activities),
+                                Screen::Goals => t_string!(i18n, nav_goals),
+                                Screen::Settings => t_string!(i18n, nav_settings),
+                            }}
+                        </button>
+                    }).collect_view()}
                 </nav>
             </Show>
             <SyncStatus/>
@@ -57,6 +72,8 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
             <Show when=signed_in fallback=|| view! { <Login/> }>
                 {move || match screen.get() {
                     Screen::Counter => view! { <Counter/> }.into_any(),
+                    Screen::Activities => view! { <Activities/> }.into_any(),
+                    Screen::Goals => view! { <Goals/> }.into_any(),
                     Screen::Settings => view! { <Settings/> }.into_any(),
                 }}
             </Show>

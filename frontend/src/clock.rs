@@ -9,3 +9,8 @@ pub fn today() -> String {
     let d = js_sys::Date::new_0();
     format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
+
+/// The current local time rounded down to the hour, "HH:00" (a form's default start).
+pub fn hour_now() -> String {
+    format!("{:02}:00", js_sys::Date::new_0().get_hours())
+}

@@ -138,6 +138,28 @@ pub async fn open() -> Result<Database> {
     Ok(db)
 }
 
+/// Use the local database `name` from now on instead of [`DB_NAME`], so tests and
+/// benchmarks can keep their data apart. Later calls of every function here use it.
+pub async fn use_database(name: &str) -> Result<()> {
+    let db = open_named(name).await?;
+    if let Some(old) = DB.with(|d| d.borrow_mut().replace(db)) {
+        old.close();
+    }
+    Ok(())
+}
+
+/// Delete the local database `name` (closing it first if it is the one in use).
+pub async fn delete_database(name: &str) -> Result<()> {
+    let in_use = DB.with(|d| d.borrow().as_ref().is_some_and(|db| db.name() == name));
+    if in_use {
+        if let Some(db) = DB.with(|d| d.borrow_mut().take()) {
+            db.close();
+        }
+    }
+    Database::delete_by_name(name)?.await?;
+    Ok(())
+}
+
 /// Open a database by name, running every upgrade step it has not had.
 pub async fn open_named(name: &str) -> Result<Database> {
     let db = Database::open(name)
@@ -219,6 +241,88 @@ pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json:
     outbox.put(row).serde()?.await?;
     tx.commit().await?;
     Ok(change)
+}
+
+/// One local edit, as [`write`] takes it.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub lab_id: Uuid,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub deleted: bool,
+}
+
+/// Save many local edits at once (an import, a bulk entry): each is stamped,
+/// merged and queued exactly as [`write`] does, all in one transaction, so
+/// either every edit is saved or none is. The requests are issued without
+/// waiting for each other; a failed one aborts the transaction, which the
+/// commit reports.
+pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
+    let device = device_id().await?;
+    let db = open().await?;
+    let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
+
+    let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    let changes: Vec<Change> = edits
+        .into_iter()
+        .map(|e| Change {
+            change_id: Uuid::now_v7(),
+            kind: e.kind,
+            id: e.id,
+            lab_id: e.lab_id,
+            hlc: clock.tick(now_ms),
+            fields: e.fields,
+            deleted: e.deleted,
+        })
+        .collect();
+    meta_put(&meta, "hlc", &clock).await?;
+
+    // All reads first, in flight together; then every write.
+    let mut reads = Vec::with_capacity(changes.len());
+    for change in &changes {
+        reads.push(records.get::<RecordRow, _, _>(change.id.to_string()).serde()?);
+    }
+    // Two edits of one record in the batch: the second merges onto the first.
+    let mut merged: HashMap<Uuid, RecordState> = HashMap::new();
+    for (change, read) in changes.iter().zip(reads) {
+        let stored = read.await?;
+        let current = match merged.remove(&change.id) {
+            Some(state) => Some(state),
+            None => stored.map(|r| r.state()).transpose()?,
+        };
+        let next = apply_change(current.as_ref(), change)?;
+        if let Some(next) = &next {
+            drop(records.put(RecordRow::of(next)?).serde()?);
+        }
+        if let Some(state) = next.or(current) {
+            merged.insert(change.id, state);
+        }
+        let row = OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(change)?, rejected: None };
+        drop(outbox.put(row).serde()?);
+    }
+    tx.commit().await?;
+    Ok(changes)
+}
+
+/// The row [`write`] stores for a record, as the JS value IndexedDB is given.
+/// Public so the benchmarks can time the Rust→JS conversion on its own.
+pub fn record_to_js(state: &RecordState) -> Result<JsValue> {
+    use indexed_db_futures::SerialiseToJs;
+    Ok(RecordRow::of(state)?.serialise_to_js()?)
+}
+
+/// A record back from the row [`record_to_js`] made (what every read does).
+pub fn record_from_js(value: JsValue) -> Result<RecordState> {
+    decode_rows::<RecordRow>([Ok(value)])?.remove(0).state()
+}
+
+/// The outbox row [`write`] stores for a change, as the JS value IndexedDB is given.
+pub fn outbox_to_js(change: &Change) -> Result<JsValue> {
+    use indexed_db_futures::SerialiseToJs;
+    let row = OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(change)?, rejected: None };
+    Ok(row.serialise_to_js()?)
 }
 
 /// Live visits of `kind` at a meeting place on a date (one index range read).

@@ -1,2 +1,4 @@
+pub mod privacy_guard;
+pub mod stepper;
 pub mod sync_status;
 pub mod update_banner;

@@ -1,5 +1,7 @@
 //! The app's screens, one per file.
 
+pub mod activities;
 pub mod counter;
+pub mod goals;
 pub mod login;
 pub mod settings;

@@ -1,0 +1,74 @@
+//! Dates, times and numbers as Swedish (or English) readers expect them.
+
+const MONTHS_SV: [&str; 12] =
+    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
+const MONTHS_EN: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// "2026-11-23" → "23 november 2026" (sv) or "23 November 2026" (en).
+pub fn date(iso: &str, english: bool) -> String {
+    match labblogg_shared::validate::parse_date(iso) {
+        Some((y, m, d)) => {
+            let months = if english { MONTHS_EN } else { MONTHS_SV };
+            format!("{d} {} {y}", months[m as usize - 1])
+        }
+        None => iso.to_owned(),
+    }
+}
+
+/// 1234567 → "1 234 567" (sv, with a narrow no-break space) or "1,234,567" (en).
+pub fn integer(n: i64, english: bool) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = if english { "," } else { "\u{202f}" };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '−');
+    }
+    out
+}
+
+/// 2.5 → "2,5" (sv) or "2.5" (en); at most `decimals` decimals, trailing zeros dropped.
+pub fn decimal(x: f64, decimals: usize, english: bool) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let int_fmt = integer(int.parse::<i64>().unwrap_or(0), english);
+    let int_fmt = if x < 0.0 && !int_fmt.starts_with('−') { format!("−{int_fmt}") } else { int_fmt };
+    match frac {
+        Some(f) => format!("{int_fmt}{}{f}", if english { "." } else { "," }),
+        None => int_fmt,
+    }
+}
+
+/// Parse a number typed the Swedish or English way ("2,5", "2.5", "1 000").
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let cleaned: String = s.trim().chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').map(|c| if c == ',' { '.' } else { c }).collect();
+    cleaned.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_formats() {
+        assert_eq!(date("2026-11-23", false), "23 november 2026");
+        assert_eq!(integer(1_234_567, false), "1\u{202f}234\u{202f}567");
+        assert_eq!(integer(999, false), "999");
+        assert_eq!(decimal(2.5, 1, false), "2,5");
+        assert_eq!(decimal(2.0, 1, false), "2");
+        assert_eq!(decimal(1234.25, 2, true), "1,234.25");
+        assert_eq!(parse_decimal("2,5"), Some(2.5));
+        assert_eq!(parse_decimal("1 000"), Some(1000.0));
+        assert_eq!(parse_decimal("x"), None);
+    }
+}

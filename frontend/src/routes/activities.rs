@@ -1,0 +1,504 @@
+//! Activities: log one in under a minute, find recent ones, edit or delete.
+
+use crate::app::SessionCtx;
+use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::stepper::Stepper;
+use crate::i18n::*;
+use crate::records::{self, Typed};
+use crate::sync::SyncEngine;
+use crate::{clock, format, session};
+use labblogg_shared::model::{Activity, ActivityKind, Goal, MeetingPlace, ParticipantCount, Partner, PartnerKind};
+use labblogg_shared::{AgeBand, Gender, RecordKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+/// The serialized (wire) name of an enum value, e.g. "conversation_evening".
+pub fn wire<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+pub fn kind_label(kind: ActivityKind, english: bool) -> String {
+    if !english {
+        return kind.label_sv().to_owned();
+    }
+    match kind {
+        ActivityKind::Workshop => "Workshop",
+        ActivityKind::Meeting => "Meeting",
+        ActivityKind::Gathering => "Gathering",
+        ActivityKind::Lecture => "Lecture",
+        ActivityKind::Course => "Course",
+        ActivityKind::Fika => "Fika (coffee break)",
+        ActivityKind::Party => "Party",
+        ActivityKind::Sport => "Sport",
+        ActivityKind::Art => "Art",
+        ActivityKind::ConversationEvening => "Conversation evening",
+        ActivityKind::StudyTrip => "Study trip",
+        ActivityKind::FoodMarket => "Food market",
+        ActivityKind::OpenEvening => "Open evening",
+        ActivityKind::Other => "Other",
+    }
+    .to_owned()
+}
+
+pub fn partner_kind_label(kind: PartnerKind, english: bool) -> String {
+    if !english {
+        return kind.label_sv().to_owned();
+    }
+    match kind {
+        PartnerKind::Municipality => "Municipality",
+        PartnerKind::School => "School",
+        PartnerKind::Church => "Church",
+        PartnerKind::Ngo => "Non-profit organisation",
+        PartnerKind::SportsClub => "Sports club",
+        PartnerKind::Business => "Business",
+        PartnerKind::TenantsAssociation => "Tenants' association",
+        PartnerKind::PublicAgency => "Public agency",
+        PartnerKind::Other => "Other",
+    }
+    .to_owned()
+}
+
+/// What the screen shows: the list, or the form for a new or existing activity.
+#[derive(Debug, Clone, PartialEq)]
+enum Mode {
+    List,
+    Edit(Option<Typed<Activity>>),
+}
+
+#[component]
+pub fn Activities() -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let mode = RwSignal::new(Mode::List);
+    let search = RwSignal::new(String::new());
+    let kind_filter = RwSignal::new(String::new());
+    let confirm_delete = RwSignal::new(None::<Uuid>);
+
+    let labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
+    let activities = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let labs = labs();
+        async move {
+            let mut list = records::list::<Activity>(RecordKind::Activity, &labs).await;
+            list.sort_by(|a, b| (b.data.date.as_str(), b.id).cmp(&(a.data.date.as_str(), a.id)));
+            list
+        }
+    });
+    let shown = move || {
+        let q = search.get().to_lowercase();
+        let k = kind_filter.get();
+        activities
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| k.is_empty() || wire(&a.data.kind) == k)
+            .filter(|a| {
+                q.is_empty()
+                    || a.data.title.to_lowercase().contains(&q)
+                    || a.data.notes.to_lowercase().contains(&q)
+                    || a.data.lessons_learned.to_lowercase().contains(&q)
+            })
+            .take(100)
+            .collect::<Vec<_>>()
+    };
+
+    let delete = move |a: Typed<Activity>| {
+        confirm_delete.set(None);
+        spawn_local(async move {
+            if records::delete(RecordKind::Activity, a.id, a.lab_id).await.is_ok() {
+                engine.local_write();
+            }
+        });
+    };
+
+    view! {
+        {move || match mode.get() {
+            Mode::Edit(existing) => view! {
+                <ActivityForm existing=existing on_done=Callback::new(move |_| mode.set(Mode::List))/>
+            }.into_any(),
+            Mode::List => view! {
+                <section class="card">
+                    <div class="list-head">
+                        <h1>{t!(i18n, activities_title)}</h1>
+                        <button class="primary" data-testid="activity-new" on:click=move |_| mode.set(Mode::Edit(None))>
+                            {t!(i18n, activity_new)}
+                        </button>
+                    </div>
+                    <div class="row filters">
+                        <label class="sr-only" for="activity-search">{t!(i18n, search)}</label>
+                        <input id="activity-search" type="search" data-testid="activity-search"
+                            placeholder=move || t_string!(i18n, search).to_string() bind:value=search/>
+                        <label class="sr-only" for="activity-filter">{t!(i18n, activity_kind)}</label>
+                        <select id="activity-filter" data-testid="activity-filter-kind" bind:value=kind_filter>
+                            <option value="">{t!(i18n, all_kinds)}</option>
+                            {ActivityKind::ALL.into_iter().map(|k| view! {
+                                <option value=wire(&k)>{move || kind_label(k, english())}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <ul class="activity-list">
+                        {move || {
+                            let list = shown();
+                            if list.is_empty() {
+                                return view! { <li class="muted">{t!(i18n, activities_none)}</li> }.into_any();
+                            }
+                            list.into_iter().map(|a| {
+                                let id = a.id;
+                                let for_edit = a.clone();
+                                let for_delete = a.clone();
+                                let total = a.data.total_participants();
+                                view! {
+                                    <li class="activity-item" data-testid="activity-item" data-id=id.to_string()>
+                                        <div>
+                                            <strong>{a.data.title.clone()}</strong>
+                                            <div class="muted">
+                                                {move || format!("{} · {} · {}", kind_label(a.data.kind, english()),
+                                                    format::date(&a.data.date, english()),
+                                                    t_string!(i18n, participants_n, n = total))}
+                                            </div>
+                                        </div>
+                                        <div class="row">
+                                            <button class="secondary" data-testid="activity-edit"
+                                                on:click=move |_| mode.set(Mode::Edit(Some(for_edit.clone())))>{t!(i18n, edit)}</button>
+                                            <Show when=move || confirm_delete.get() == Some(id)
+                                                fallback=move || view! {
+                                                    <button class="secondary danger" data-testid="activity-delete"
+                                                        on:click=move |_| confirm_delete.set(Some(id))>{t!(i18n, delete)}</button>
+                                                }>
+                                                {
+                                                    let for_delete = for_delete.clone();
+                                                    view! {
+                                                        <span class="confirm">{t!(i18n, delete_confirm_q)}</span>
+                                                        <button class="primary danger" data-testid="activity-delete-confirm"
+                                                            on:click=move |_| delete(for_delete.clone())>{t!(i18n, delete_yes)}</button>
+                                                        <button class="secondary" on:click=move |_| confirm_delete.set(None)>{t!(i18n, cancel)}</button>
+                                                    }
+                                                }
+                                            </Show>
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </ul>
+                </section>
+            }.into_any(),
+        }}
+    }
+}
+
+/// Participants per age band (and gender, when split) as steppers.
+#[derive(Clone, Copy)]
+struct Counts {
+    bands: StoredValue<Vec<(AgeBand, Option<Gender>, RwSignal<u32>)>>,
+}
+
+impl Counts {
+    fn new(existing: &[ParticipantCount]) -> Self {
+        let mut rows = Vec::new();
+        for band in AgeBand::ALL {
+            for gender in [None, Some(Gender::Girl), Some(Gender::Boy), Some(Gender::Other)] {
+                let n = existing.iter().filter(|p| p.age_band == band && p.gender == gender).map(|p| p.count).sum();
+                rows.push((band, gender, RwSignal::new(n)));
+            }
+        }
+        Counts { bands: StoredValue::new(rows) }
+    }
+
+    fn get(&self, band: AgeBand, gender: Option<Gender>) -> RwSignal<u32> {
+        self.bands.with_value(|rows| {
+            rows.iter().find(|(b, g, _)| *b == band && *g == gender).map(|(_, _, s)| *s).unwrap_or_else(|| RwSignal::new(0))
+        })
+    }
+
+    fn collect(&self, split: bool) -> Vec<ParticipantCount> {
+        self.bands.with_value(|rows| {
+            rows.iter()
+                .filter(|(_, g, _)| g.is_some() == split)
+                .filter(|(_, _, s)| s.get_untracked() > 0)
+                .map(|(b, g, s)| ParticipantCount { age_band: *b, gender: *g, count: s.get_untracked() })
+                .collect()
+        })
+    }
+}
+
+#[component]
+fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+
+    let user_labs = session.get_untracked().map(|s| s.user.labs).unwrap_or_default();
+    let place_id = session::chosen_place();
+    let is_new = existing.is_none();
+    let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
+    let base = existing.as_ref().map(|e| e.data.clone());
+    let lab = RwSignal::new(existing.as_ref().map(|e| e.lab_id).or_else(|| user_labs.first().copied()));
+
+    let kind = RwSignal::new(base.as_ref().map_or_else(|| wire(&ActivityKind::Workshop), |b| wire(&b.kind)));
+    let title = RwSignal::new(base.as_ref().map(|b| b.title.clone()).unwrap_or_default());
+    let date = RwSignal::new(base.as_ref().map_or_else(clock::today, |b| b.date.clone()));
+    let start = RwSignal::new(base.as_ref().and_then(|b| b.start_time.clone()).unwrap_or_else(clock::hour_now));
+    let end = RwSignal::new(base.as_ref().and_then(|b| b.end_time.clone()).unwrap_or_default());
+    let split = RwSignal::new(base.as_ref().is_some_and(|b| b.participants.iter().any(|p| p.gender.is_some())));
+    let counts = Counts::new(base.as_ref().map(|b| b.participants.as_slice()).unwrap_or_default());
+    let first_timers = RwSignal::new(base.as_ref().map_or(0, |b| b.first_timers));
+    let partners = RwSignal::new(base.as_ref().map(|b| b.partner_ids.clone()).unwrap_or_default());
+    let goals = RwSignal::new(base.as_ref().map(|b| b.goal_ids.clone()).unwrap_or_default());
+    let staff_hours = RwSignal::new(base.as_ref().map(|b| format::decimal(b.staff_hours, 1, false)).unwrap_or_default());
+    let volunteer_hours = RwSignal::new(base.as_ref().map(|b| format::decimal(b.volunteer_hours, 1, false)).unwrap_or_default());
+    let notes = RwSignal::new(base.as_ref().map(|b| b.notes.clone()).unwrap_or_default());
+    let lessons = RwSignal::new(base.as_ref().map(|b| b.lessons_learned.clone()).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let findings = RwSignal::new(Vec::new());
+    let new_partner = RwSignal::new(String::new());
+    let new_partner_kind = RwSignal::new(wire(&PartnerKind::Other));
+
+    // The place's age bands first (its counter's buttons); every band is available.
+    let place_bands = LocalResource::new(move || async move {
+        let Some(p) = place_id else { return Vec::new() };
+        crate::store::record(p).await.ok().flatten().and_then(|s| records::typed::<MeetingPlace>(&s)).map(|t| t.data.age_bands).unwrap_or_default()
+    });
+    let show_all_bands = RwSignal::new(false);
+    let bands = move || {
+        let own = place_bands.get().unwrap_or_default();
+        if own.is_empty() || show_all_bands.get() { AgeBand::ALL.to_vec() } else { own }
+    };
+    let lab_partners = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let lab = lab.get();
+        async move { records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await }
+    });
+    let lab_goals = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let lab = lab.get();
+        async move { records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
+    });
+
+    let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
+    let build = move || -> Result<Activity, String> {
+        let hours = |s: String| if s.trim().is_empty() { Some(0.0) } else { format::parse_decimal(&s) };
+        let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or("kind")?;
+        let activity = Activity {
+            meeting_place_id,
+            kind,
+            title: title.get_untracked().trim().to_owned(),
+            date: date.get_untracked(),
+            start_time: Some(start.get_untracked()).filter(|s| !s.is_empty()),
+            end_time: Some(end.get_untracked()).filter(|s| !s.is_empty()),
+            participants: counts.collect(split.get_untracked()),
+            first_timers: first_timers.get_untracked(),
+            partner_ids: partners.get_untracked(),
+            goal_ids: goals.get_untracked(),
+            staff_hours: hours(staff_hours.get_untracked()).ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
+            volunteer_hours: hours(volunteer_hours.get_untracked()).ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
+            notes: notes.get_untracked(),
+            lessons_learned: lessons.get_untracked(),
+        };
+        labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
+        Ok(activity)
+    };
+
+    let save = move |skip_guard: bool| {
+        let activity = match build() {
+            Ok(a) => a,
+            Err(e) => return error.set(Some(e)),
+        };
+        let Some(lab_id) = lab.get_untracked() else { return };
+        if !skip_guard {
+            let found = privacy_guard::check(&[
+                (t_string!(i18n, title).to_string(), activity.title.clone()),
+                (t_string!(i18n, notes).to_string(), activity.notes.clone()),
+                (t_string!(i18n, lessons_learned).to_string(), activity.lessons_learned.clone()),
+            ]);
+            if !found.is_empty() {
+                return findings.set(found);
+            }
+        }
+        spawn_local(async move {
+            match records::save(RecordKind::Activity, id, lab_id, &activity).await {
+                Ok(changed) => {
+                    if changed {
+                        engine.local_write();
+                    }
+                    on_done.run(());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let add_partner = move |_| {
+        let name = new_partner.get_untracked().trim().to_owned();
+        let (Some(lab_id), Some(kind)) = (lab.get_untracked(), from_wire::<PartnerKind>(&new_partner_kind.get_untracked())) else { return };
+        if name.is_empty() {
+            return;
+        }
+        let partner = Partner { name, kind };
+        if let Err(e) = labblogg_shared::validate::partner(&partner) {
+            return error.set(Some(e.to_string()));
+        }
+        let pid = Uuid::now_v7();
+        spawn_local(async move {
+            if records::save(RecordKind::Partner, pid, lab_id, &partner).await.is_ok() {
+                partners.update(|p| p.push(pid));
+                new_partner.set(String::new());
+                engine.local_write();
+            }
+        });
+    };
+
+    let toggle = |list: RwSignal<Vec<Uuid>>, id: Uuid| move |_| list.update(|l| if let Some(i) = l.iter().position(|x| *x == id) { l.remove(i); } else { l.push(id); });
+
+    view! {
+        <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); }>
+            <h1>{move || if is_new { t_string!(i18n, activity_new).to_string() } else { t_string!(i18n, activity_edit).to_string() }}</h1>
+            {(user_labs.len() > 1).then(|| view! {
+                <label for="activity-lab">{t!(i18n, lab)}</label>
+                <LabSelect lab=lab disabled=!is_new/>
+            })}
+            <label for="activity-kind">{t!(i18n, activity_kind)}</label>
+            <select id="activity-kind" name="kind" data-testid="activity-kind" bind:value=kind>
+                {ActivityKind::ALL.into_iter().map(|k| view! {
+                    <option value=wire(&k)>{move || kind_label(k, english())}</option>
+                }).collect_view()}
+            </select>
+            <label for="activity-title">{t!(i18n, title)}</label>
+            <input id="activity-title" name="title" data-testid="activity-title" required maxlength="120" bind:value=title/>
+            <div class="row">
+                <div class="field"><label for="activity-date">{t!(i18n, date)}</label>
+                    <input id="activity-date" name="date" type="date" data-testid="activity-date" required bind:value=date/></div>
+                <div class="field"><label for="activity-start">{t!(i18n, start_time)}</label>
+                    <input id="activity-start" name="start_time" type="time" bind:value=start/></div>
+                <div class="field"><label for="activity-end">{t!(i18n, end_time)}</label>
+                    <input id="activity-end" name="end_time" type="time" bind:value=end/></div>
+            </div>
+
+            <fieldset>
+                <legend>{t!(i18n, participants)}</legend>
+                <label class="toggle"><input type="checkbox" data-testid="gender-split" bind:checked=split/>
+                    <span>{t!(i18n, gender_split)}</span></label>
+                <div class="steppers">
+                    {move || bands().into_iter().map(|band| {
+                        let band_name = band.as_str();
+                        if split.get() {
+                            view! {
+                                <div class="band-group">
+                                    <span class="band-title">{band.label_sv()}</span>
+                                    <Stepper label=Signal::derive(move || t_string!(i18n, girls).to_string()) value=counts.get(band, Some(Gender::Girl)) testid=format!("participants-{band_name}-girl")/>
+                                    <Stepper label=Signal::derive(move || t_string!(i18n, boys).to_string()) value=counts.get(band, Some(Gender::Boy)) testid=format!("participants-{band_name}-boy")/>
+                                    <Stepper label=Signal::derive(move || t_string!(i18n, other_gender).to_string()) value=counts.get(band, Some(Gender::Other)) testid=format!("participants-{band_name}-other")/>
+                                </div>
+                            }.into_any()
+                        } else {
+                            view! { <Stepper label=Signal::derive(move || band.label_sv().to_string()) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
+                        }
+                    }).collect_view()}
+                </div>
+                <Show when=move || !show_all_bands.get() && !place_bands.get().unwrap_or_default().is_empty()>
+                    <button type="button" class="link" on:click=move |_| show_all_bands.set(true)>{t!(i18n, all_age_bands)}</button>
+                </Show>
+                <Stepper label=Signal::derive(move || t_string!(i18n, first_timers).to_string()) value=first_timers testid="first-timers"/>
+            </fieldset>
+
+            <fieldset>
+                <legend>{t!(i18n, partners)}</legend>
+                <div class="chips">
+                    {move || lab_partners.get().unwrap_or_default().into_iter().map(|p| {
+                        let pid = p.id;
+                        view! {
+                            <label class="chip"><input type="checkbox" data-testid="partner-option"
+                                prop:checked=move || partners.get().contains(&pid) on:change=toggle(partners, pid)/>
+                                <span>{p.data.name.clone()}</span></label>
+                        }
+                    }).collect_view()}
+                </div>
+                <div class="row">
+                    <label class="sr-only" for="new-partner">{t!(i18n, partner_new)}</label>
+                    <input id="new-partner" data-testid="partner-new-name" placeholder=move || t_string!(i18n, partner_new).to_string() bind:value=new_partner/>
+                    <select data-testid="partner-new-kind" aria-label=move || t_string!(i18n, partner_kind).to_string() bind:value=new_partner_kind>
+                        {PartnerKind::ALL.into_iter().map(|k| view! { <option value=wire(&k)>{move || partner_kind_label(k, english())}</option> }).collect_view()}
+                    </select>
+                    <button type="button" class="secondary" data-testid="partner-add" on:click=add_partner>{t!(i18n, add)}</button>
+                </div>
+            </fieldset>
+
+            <fieldset>
+                <legend>{t!(i18n, goals_served)}</legend>
+                <div class="chips">
+                    {move || {
+                        let list = lab_goals.get().unwrap_or_default();
+                        if list.is_empty() {
+                            return view! { <span class="muted">{t!(i18n, goals_none)}</span> }.into_any();
+                        }
+                        list.into_iter().map(|g| {
+                            let gid = g.id;
+                            view! {
+                                <label class="chip"><input type="checkbox" data-testid="goal-option"
+                                    prop:checked=move || goals.get().contains(&gid) on:change=toggle(goals, gid)/>
+                                    <span>{g.data.title.clone()}</span></label>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </div>
+            </fieldset>
+
+            <div class="row">
+                <div class="field"><label for="staff-hours">{t!(i18n, staff_hours)}</label>
+                    <input id="staff-hours" name="staff_hours" inputmode="decimal" data-testid="staff-hours" bind:value=staff_hours/></div>
+                <div class="field"><label for="volunteer-hours">{t!(i18n, volunteer_hours)}</label>
+                    <input id="volunteer-hours" name="volunteer_hours" inputmode="decimal" data-testid="volunteer-hours" bind:value=volunteer_hours/></div>
+            </div>
+            <label for="activity-notes">{t!(i18n, notes)}</label>
+            <textarea id="activity-notes" name="notes" data-testid="activity-notes" rows="3" bind:value=notes></textarea>
+            <label for="activity-lessons">{t!(i18n, lessons_learned)}</label>
+            <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons></textarea>
+
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true))/>
+            <div class="row form-actions">
+                <button type="submit" class="primary" data-testid="activity-save">{t!(i18n, save)}</button>
+                <button type="button" class="secondary" data-testid="activity-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Pick one of the user's labs (by name, from the local copy).
+#[component]
+pub fn LabSelect(lab: RwSignal<Option<Uuid>>, #[prop(default = false)] disabled: bool) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let labs = LocalResource::new(move || {
+        let ids = session.get().map(|s| s.user.labs).unwrap_or_default();
+        async move {
+            let mut out = Vec::new();
+            for id in ids {
+                let name = crate::store::record(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|s| records::typed::<labblogg_shared::Lab>(&s))
+                    .map_or_else(|| id.to_string(), |l| l.data.name);
+                out.push((id, name));
+            }
+            out
+        }
+    });
+    let value = move || lab.get().map(|l| l.to_string()).unwrap_or_default();
+    view! {
+        <select id="activity-lab" data-testid="lab-select" disabled=disabled prop:value=value
+            on:change=move |ev| lab.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
+            {move || labs.get().unwrap_or_default().into_iter().map(|(id, name)| view! {
+                <option value=id.to_string() selected=move || lab.get() == Some(id)>{name}</option>
+            }).collect_view()}
+        </select>
+    }
+}
