@@ -39,6 +39,16 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoView {
     let i18n = use_i18n();
+    if session::language() == "en" {
+        i18n.set_locale(Locale::en);
+    }
+    // The document's language follows the UI's, for screen readers.
+    Effect::new(move |_| {
+        let lang = if i18n.get_locale() == Locale::en { "en" } else { "sv" };
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", lang);
+        }
+    });
     let screen = RwSignal::new(Screen::Counter);
     let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
     view! {

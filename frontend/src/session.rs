@@ -36,3 +36,14 @@ pub fn chosen_place() -> Option<Uuid> {
 pub fn choose_place(place: Uuid) {
     let _ = LocalStorage::set(PLACE_KEY, place);
 }
+
+const LANG_KEY: &str = "labblogg.lang";
+
+/// The language chosen on this device ("sv" or "en"); Swedish when never chosen.
+pub fn language() -> String {
+    LocalStorage::get(LANG_KEY).unwrap_or_else(|_| "sv".to_owned())
+}
+
+pub fn set_language(lang: &str) {
+    let _ = LocalStorage::set(LANG_KEY, lang);
+}

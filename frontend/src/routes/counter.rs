@@ -3,6 +3,7 @@
 
 use crate::app::SessionCtx;
 use crate::sync::SyncEngine;
+use crate::i18n::*;
 use crate::{clock, session, store};
 use gloo_timers::callback::Timeout;
 use labblogg_shared::model::{MeetingPlace, Visit};
@@ -50,6 +51,7 @@ const WEEKDAYS: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag",
 pub fn Counter() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
     let chosen = RwSignal::new(
         session::chosen_place().or_else(|| session.get_untracked().and_then(|s| s.user.home_meeting_place)),
     );
@@ -78,17 +80,18 @@ pub fn Counter() -> impl IntoView {
             (Some(_), _) if place().is_some() => {
                 view! { <VisitCounter place=place().unwrap_or_else(|| unreachable!()) engine=engine/> }.into_any()
             }
-            _ => view! { <p class="card muted" data-testid="loading">"Hämtar mötesplatsen…"</p> }.into_any(),
+            _ => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
         }}
     }
 }
 
 #[component]
 fn PlacePicker(places: Vec<Place>, chosen: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="card">
-            <h1>"Välj mötesplats"</h1>
-            <p class="muted">"Surfplattan kommer ihåg valet."</p>
+            <h1>{t!(i18n, choose_place)}</h1>
+            <p class="muted">{t!(i18n, choose_place_hint)}</p>
             <ul class="place-list">
                 {places.into_iter().map(|p| {
                     let id = p.id;
@@ -112,6 +115,7 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let last_tap = RwSignal::new(None::<Uuid>);
     let undo_timer = StoredValue::new_local(None::<Timeout>);
     let failure = RwSignal::new(None::<String>);
+    let i18n = use_i18n();
 
     let counts = LocalResource::new(move || {
         let _ = engine.data_version.get();
@@ -179,13 +183,13 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                     <p class="muted">{hours}</p>
                 </div>
                 <div class="today" aria-live="polite">
-                    <span class="today-label">"Besök i dag"</span>
+                    <span class="today-label">{t!(i18n, visits_today)}</span>
                     <span class="today-count" data-testid="visits-today">{move || total().to_string()}</span>
                 </div>
             </div>
             <label class="toggle">
                 <input type="checkbox" data-testid="first-visit" bind:checked=first_visit/>
-                <span>"Första besöket"</span>
+                <span>{t!(i18n, first_visit)}</span>
             </label>
             <div class="bands">
                 {place.data.age_bands.iter().copied().map(|band| view! {
@@ -197,13 +201,13 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                     >
                         <span class="plus">"+1"</span>
                         <span class="band">{band.label_sv()}</span>
-                        <span class="band-count">{move || format!("{} i dag", band_count(band))}</span>
+                        <span class="band-count">{move || t_string!(i18n, n_today, n = band_count(band)).to_string()}</span>
                     </button>
                 }).collect_view()}
             </div>
             <div class="undo-slot">
                 <Show when=move || last_tap.get().is_some()>
-                    <button class="secondary" data-testid="undo" on:click=undo>"Ångra senaste"</button>
+                    <button class="secondary" data-testid="undo" on:click=undo>{t!(i18n, undo_last)}</button>
                 </Show>
             </div>
             {move || failure.get().map(|f| view! { <p class="error" role="alert">{f}</p> })}

@@ -2,6 +2,7 @@
 
 use crate::app::SessionCtx;
 use crate::sync::SyncEngine;
+use crate::i18n::*;
 use crate::{api, session, store};
 use labblogg_shared::auth::LoginRequest;
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ pub fn Login() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let i18n = use_i18n();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -37,9 +39,7 @@ pub fn Login() -> impl IntoView {
                     // Ask once, at sign-in, that the browser keep the local copy.
                     let _ = crate::browser::request_persistence().await;
                 }
-                Err(api::ApiError::Offline) => {
-                    error.set(Some("Ingen kontakt med servern. Inloggning kräver nät första gången.".into()))
-                }
+                Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, login_offline).to_string())),
                 Err(e) => error.set(Some(e.to_string())),
             }
             busy.set(false);
@@ -48,19 +48,19 @@ pub fn Login() -> impl IntoView {
 
     view! {
         <form class="card login" on:submit=submit>
-            <h1>"Logga in"</h1>
+            <h1>{t!(i18n, login_title)}</h1>
             {move || engine.signed_out.get().then(|| view! {
-                <p class="notice" role="status">"Inloggningen har gått ut. Logga in igen — inget av det du sparat på enheten går förlorat."</p>
+                <p class="notice" role="status">{t!(i18n, login_expired)}</p>
             })}
-            <label for="username">"Användarnamn"</label>
+            <label for="username">{t!(i18n, username)}</label>
             <input id="username" name="username" autocomplete="username" autocapitalize="none" required
                 bind:value=username/>
-            <label for="password">"Lösenord"</label>
+            <label for="password">{t!(i18n, password)}</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required
                 bind:value=password/>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <button type="submit" class="primary" data-testid="login-submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Loggar in…" } else { "Logga in" }}
+                {move || if busy.get() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_button) }}
             </button>
         </form>
     }

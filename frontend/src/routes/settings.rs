@@ -3,6 +3,7 @@
 
 use crate::app::SessionCtx;
 use crate::sync::SyncEngine;
+use crate::i18n::*;
 use crate::{backup, browser, session, store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,6 +22,11 @@ pub fn Settings() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let notice = RwSignal::new(None::<String>);
     let exported = RwSignal::new(false);
+    let i18n = use_i18n();
+    let set_lang = move |lang: Locale| {
+        i18n.set_locale(lang);
+        session::set_language(if lang == Locale::en { "en" } else { "sv" });
+    };
 
     let storage = LocalResource::new(|| browser::storage_state());
     let refused = LocalResource::new(move || {
@@ -63,8 +69,7 @@ pub fn Settings() -> impl IntoView {
     let sign_out = move |_| {
         if engine.pending.get_untracked() > 0 && !exported.get_untracked() {
             notice.set(Some(
-                "Det finns ändringar som inte har sparats på servern. Vänta tills allt är synkat, eller exportera dem först."
-                    .into(),
+                t_string!(i18n, sign_out_blocked).to_string(),
             ));
             return;
         }
@@ -74,16 +79,24 @@ pub fn Settings() -> impl IntoView {
 
     view! {
         <section class="card settings">
-            <h1>"Inställningar"</h1>
+            <h1>{t!(i18n, settings_title)}</h1>
             {move || session.get().map(|s| view! {
-                <p>"Inloggad som " <strong>{s.user.display_name}</strong> " (" {s.user.username} ")."</p>
+                <p>{t!(i18n, signed_in_as)}" " <strong>{s.user.display_name}</strong> " (" {s.user.username} ")."</p>
             })}
 
-            <h2>"Lagring på den här enheten"</h2>
+            <h2>{t!(i18n, language)}</h2>
+            <div class="lang">
+                <button class="secondary" data-testid="lang-sv" lang="sv" aria-pressed=move || (i18n.get_locale() == Locale::sv).to_string()
+                    on:click=move |_| set_lang(Locale::sv)>"Svenska"</button>
+                <button class="secondary" data-testid="lang-en" lang="en" aria-pressed=move || (i18n.get_locale() == Locale::en).to_string()
+                    on:click=move |_| set_lang(Locale::en)>"English"</button>
+            </div>
+
+            <h2>{t!(i18n, storage_title)}</h2>
             <div data-testid="storage-state">
                 {move || match storage.get() {
-                    None => view! { <p class="muted">"Kontrollerar lagringen…"</p> }.into_any(),
-                    Some(None) => view! { <p class="warning">"Webbläsaren berättar inte hur lagringen används."</p> }.into_any(),
+                    None => view! { <p class="muted">{t!(i18n, storage_checking)}</p> }.into_any(),
+                    Some(None) => view! { <p class="warning">{t!(i18n, storage_unknown)}</p> }.into_any(),
                     Some(Some(s)) => {
                         let usage = match (s.usage_bytes, s.quota_bytes) {
                             (Some(u), Some(q)) => format!("{} MB av {} MB används.", megabytes(u), megabytes(q)),
@@ -92,22 +105,22 @@ pub fn Settings() -> impl IntoView {
                         let low = s.used_share().is_some_and(|x| x > QUOTA_WARNING_SHARE);
                         view! {
                             <p data-persisted=s.persisted.to_string()>
-                                {if s.persisted { "Lagringen är beständig: webbläsaren rensar den inte av sig själv." }
-                                 else { "Varning: webbläsaren har inte lovat att behålla data. Synka ofta, och lägg gärna appen på hemskärmen." }}
+                                {if s.persisted { t_string!(i18n, storage_persistent) }
+                                 else { t_string!(i18n, storage_not_persistent) }}
                             </p>
                             <p>{usage}</p>
-                            {low.then(|| view! { <p class="warning">"Lagringen är nästan full. Synka och frigör utrymme på enheten."</p> })}
+                            {low.then(|| view! { <p class="warning">{t!(i18n, storage_full)}</p> })}
                         }.into_any()
                     }
                 }}
             </div>
 
-            <h2>"Ändringar som servern inte tog emot"</h2>
+            <h2>{t!(i18n, refused_title)}</h2>
             <div data-testid="refused-changes">
                 {move || {
                     let list = refused.get().unwrap_or_default();
                     if list.is_empty() {
-                        return view! { <p class="muted">"Inga."</p> }.into_any();
+                        return view! { <p class="muted">{t!(i18n, none)}</p> }.into_any();
                     }
                     view! {
                         <ul class="refused">
@@ -119,7 +132,7 @@ pub fn Settings() -> impl IntoView {
                                         <span>{p.change.kind.as_str().to_string()}": "{reason}</span>
                                         <button class="secondary" data-testid="discard-refused" on:click=move |_| {
                                             let ok = web_sys::window()
-                                                .and_then(|w| w.confirm_with_message("Släng ändringen för gott?").ok())
+                                                .and_then(|w| w.confirm_with_message(&t_string!(i18n, discard_confirm).to_string()).ok())
                                                 .unwrap_or(false);
                                             if ok {
                                                 spawn_local(async move {
@@ -130,7 +143,7 @@ pub fn Settings() -> impl IntoView {
                                                     engine.kick();
                                                 });
                                             }
-                                        }>"Släng"</button>
+                                        }>{t!(i18n, discard)}</button>
                                     </li>
                                 }
                             }).collect_view()}
@@ -139,20 +152,20 @@ pub fn Settings() -> impl IntoView {
                 }}
             </div>
 
-            <h2>"Säkerhetskopia av osynkade ändringar"</h2>
-            <p class="muted">"Om enheten inte kan nå servern: exportera ändringarna till en fil och läs in den på en annan enhet."</p>
+            <h2>{t!(i18n, backup_title)}</h2>
+            <p class="muted">{t!(i18n, backup_hint)}</p>
             <div class="row">
-                <button class="secondary" data-testid="export-unsynced" on:click=export>"Exportera osynkade ändringar"</button>
+                <button class="secondary" data-testid="export-unsynced" on:click=export>{t!(i18n, export_unsynced)}</button>
                 <label class="file-button">
-                    "Läs in fil"
+                    {t!(i18n, import_file)}
                     <input type="file" accept="application/json,.json" data-testid="import-unsynced" on:change=import/>
                 </label>
             </div>
 
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
 
-            <h2>"Logga ut"</h2>
-            <button class="secondary" data-testid="sign-out" on:click=sign_out>"Logga ut"</button>
+            <h2>{t!(i18n, sign_out)}</h2>
+            <button class="secondary" data-testid="sign-out" on:click=sign_out>{t!(i18n, sign_out_button)}</button>
         </section>
     }
 }
