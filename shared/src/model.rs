@@ -16,10 +16,22 @@ pub enum RecordKind {
     Lab,
     MeetingPlace,
     Visit,
+    Goal,
+    GoalMeasurement,
+    Partner,
+    Activity,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Visit];
+    pub const ALL: [RecordKind; 7] = [
+        RecordKind::Lab,
+        RecordKind::MeetingPlace,
+        RecordKind::Visit,
+        RecordKind::Goal,
+        RecordKind::GoalMeasurement,
+        RecordKind::Partner,
+        RecordKind::Activity,
+    ];
 
     /// The serialized name, as stored in databases.
     pub fn as_str(self) -> &'static str {
@@ -27,6 +39,10 @@ impl RecordKind {
             RecordKind::Lab => "lab",
             RecordKind::MeetingPlace => "meeting_place",
             RecordKind::Visit => "visit",
+            RecordKind::Goal => "goal",
+            RecordKind::GoalMeasurement => "goal_measurement",
+            RecordKind::Partner => "partner",
+            RecordKind::Activity => "activity",
         }
     }
 
@@ -55,6 +71,9 @@ pub enum FocusArea {
 }
 
 impl FocusArea {
+    pub const ALL: [FocusArea; 4] =
+        [FocusArea::LongTermUnemployment, FocusArea::SchoolResults, FocusArea::PublicServices, FocusArea::Crime];
+
     pub fn label_sv(self) -> &'static str {
         match self {
             FocusArea::LongTermUnemployment => "Minska långtidsarbetslösheten",
@@ -182,6 +201,243 @@ pub struct Visit {
     pub first_visit: bool,
 }
 
+// Records that can be edited after creation (goals, measurements, partners,
+// activities) serialize an empty optional field as `null` rather than leaving
+// it out: an edit travels as the top-level fields it sets, so clearing a value
+// must be sent as a value, or the old one would survive the merge.
+
+/// Which way a goal's indicator should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalDirection {
+    Up,
+    Down,
+}
+
+impl GoalDirection {
+    pub const ALL: [GoalDirection; 2] = [GoalDirection::Up, GoalDirection::Down];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            GoalDirection::Up => "Öka",
+            GoalDirection::Down => "Minska",
+        }
+    }
+}
+
+/// Where a goal's measurements come from when the app can compute them from
+/// records it already holds, instead of staff entering them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GoalSource {
+    /// Counted visits at one meeting place, per ISO week.
+    VisitsPerWeek { meeting_place_id: Uuid },
+}
+
+impl GoalSource {
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            GoalSource::VisitsPerWeek { .. } => "Besök per vecka på mötesplatsen",
+        }
+    }
+}
+
+/// A measurable goal (mätbart mål) of a lab, within one focus area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    pub focus_area: FocusArea,
+    pub title: String,
+    /// What is measured, e.g. "Antal besökare i åldern 13–15 år".
+    pub indicator: String,
+    /// The indicator's unit, e.g. "besök per vecka" or "procent".
+    pub unit: String,
+    /// The indicator's value when the goal was set.
+    pub baseline: f64,
+    pub target: f64,
+    /// "YYYY-MM-DD": when the target should be reached.
+    pub target_date: String,
+    pub direction: GoalDirection,
+    /// `None`: measurements are entered by hand.
+    #[serde(default)]
+    pub source: Option<GoalSource>,
+}
+
+/// One measurement (mätning) of a goal's indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalMeasurement {
+    pub goal_id: Uuid,
+    /// "YYYY-MM-DD": the day (or the start of the period) measured.
+    pub date: String,
+    pub value: f64,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What kind of organisation a partner (samverkanspartner) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerKind {
+    Municipality,
+    School,
+    Church,
+    Ngo,
+    SportsClub,
+    Business,
+    TenantsAssociation,
+    PublicAgency,
+    Other,
+}
+
+impl PartnerKind {
+    pub const ALL: [PartnerKind; 9] = [
+        PartnerKind::Municipality,
+        PartnerKind::School,
+        PartnerKind::Church,
+        PartnerKind::Ngo,
+        PartnerKind::SportsClub,
+        PartnerKind::Business,
+        PartnerKind::TenantsAssociation,
+        PartnerKind::PublicAgency,
+        PartnerKind::Other,
+    ];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            PartnerKind::Municipality => "Kommun",
+            PartnerKind::School => "Skola",
+            PartnerKind::Church => "Kyrka eller samfund",
+            PartnerKind::Ngo => "Ideell förening",
+            PartnerKind::SportsClub => "Idrottsförening",
+            PartnerKind::Business => "Företag",
+            PartnerKind::TenantsAssociation => "Hyresgästförening",
+            PartnerKind::PublicAgency => "Myndighet",
+            PartnerKind::Other => "Annan",
+        }
+    }
+}
+
+/// A local actor a lab works with (samverkanspartner). An organisation, never
+/// a person: no contact names or numbers here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partner {
+    pub name: String,
+    pub kind: PartnerKind,
+}
+
+/// The kinds of activity labs log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Workshop,
+    Meeting,
+    Gathering,
+    Lecture,
+    Course,
+    Fika,
+    Party,
+    Sport,
+    Art,
+    ConversationEvening,
+    StudyTrip,
+    FoodMarket,
+    OpenEvening,
+    Other,
+}
+
+impl ActivityKind {
+    pub const ALL: [ActivityKind; 14] = [
+        ActivityKind::Workshop,
+        ActivityKind::Meeting,
+        ActivityKind::Gathering,
+        ActivityKind::Lecture,
+        ActivityKind::Course,
+        ActivityKind::Fika,
+        ActivityKind::Party,
+        ActivityKind::Sport,
+        ActivityKind::Art,
+        ActivityKind::ConversationEvening,
+        ActivityKind::StudyTrip,
+        ActivityKind::FoodMarket,
+        ActivityKind::OpenEvening,
+        ActivityKind::Other,
+    ];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            ActivityKind::Workshop => "Workshop",
+            ActivityKind::Meeting => "Möte",
+            ActivityKind::Gathering => "Träff",
+            ActivityKind::Lecture => "Föreläsning",
+            ActivityKind::Course => "Kurs",
+            ActivityKind::Fika => "Fika",
+            ActivityKind::Party => "Fest",
+            ActivityKind::Sport => "Idrott",
+            ActivityKind::Art => "Konst",
+            ActivityKind::ConversationEvening => "Samtalskväll",
+            ActivityKind::StudyTrip => "Studieresa",
+            ActivityKind::FoodMarket => "Matmarknad",
+            ActivityKind::OpenEvening => "Öppen kväll",
+            ActivityKind::Other => "Annat",
+        }
+    }
+}
+
+/// How many took part in an activity from one age band (and gender, if noted).
+/// Counts only: participants are never named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantCount {
+    pub age_band: AgeBand,
+    /// Left out when not noted: the whole participant list is one field, so
+    /// an edit always sends every row in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+    pub count: u32,
+}
+
+/// An activity (aktivitet) a lab held: what, when, who came, with whom, and
+/// what was learned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Where it was held, if at one of the lab's meeting places.
+    #[serde(default)]
+    pub meeting_place_id: Option<Uuid>,
+    pub kind: ActivityKind,
+    pub title: String,
+    /// "YYYY-MM-DD"
+    pub date: String,
+    /// "HH:MM"
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// "HH:MM"
+    #[serde(default)]
+    pub end_time: Option<String>,
+    #[serde(default)]
+    pub participants: Vec<ParticipantCount>,
+    /// Of the participants, how many came for the first time.
+    #[serde(default)]
+    pub first_timers: u32,
+    #[serde(default)]
+    pub partner_ids: Vec<Uuid>,
+    /// The goals this activity works towards.
+    #[serde(default)]
+    pub goal_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub staff_hours: f64,
+    #[serde(default)]
+    pub volunteer_hours: f64,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub lessons_learned: String,
+}
+
+impl Activity {
+    /// Everyone counted, over all rows.
+    pub fn total_participants(&self) -> u64 {
+        self.participants.iter().map(|p| u64::from(p.count)).sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +456,168 @@ mod tests {
         }
         assert_eq!(serde_json::to_string(&FocusArea::LongTermUnemployment).unwrap(), "\"long_term_unemployment\"");
         assert_eq!(serde_json::to_string(&Gender::Girl).unwrap(), "\"girl\"");
+    }
+
+    fn wire_names<T: Serialize>(items: &[T]) -> Vec<String> {
+        items.iter().map(|i| serde_json::to_value(i).unwrap().as_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn new_enum_wire_names_are_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, ["lab", "meeting_place", "visit", "goal", "goal_measurement", "partner", "activity"]);
+        assert_eq!(
+            wire_names(&FocusArea::ALL),
+            ["long_term_unemployment", "school_results", "public_services", "crime"]
+        );
+        assert_eq!(wire_names(&GoalDirection::ALL), ["up", "down"]);
+        assert_eq!(
+            wire_names(&PartnerKind::ALL),
+            [
+                "municipality",
+                "school",
+                "church",
+                "ngo",
+                "sports_club",
+                "business",
+                "tenants_association",
+                "public_agency",
+                "other"
+            ]
+        );
+        assert_eq!(
+            wire_names(&ActivityKind::ALL),
+            [
+                "workshop",
+                "meeting",
+                "gathering",
+                "lecture",
+                "course",
+                "fika",
+                "party",
+                "sport",
+                "art",
+                "conversation_evening",
+                "study_trip",
+                "food_market",
+                "open_evening",
+                "other"
+            ]
+        );
+    }
+
+    #[test]
+    fn swedish_labels() {
+        assert_eq!(ActivityKind::Fika.label_sv(), "Fika");
+        assert_eq!(ActivityKind::ConversationEvening.label_sv(), "Samtalskväll");
+        assert_eq!(ActivityKind::StudyTrip.label_sv(), "Studieresa");
+        assert_eq!(ActivityKind::FoodMarket.label_sv(), "Matmarknad");
+        assert_eq!(ActivityKind::OpenEvening.label_sv(), "Öppen kväll");
+        assert_eq!(PartnerKind::Ngo.label_sv(), "Ideell förening");
+        assert_eq!(PartnerKind::TenantsAssociation.label_sv(), "Hyresgästförening");
+        assert_eq!(PartnerKind::PublicAgency.label_sv(), "Myndighet");
+        assert_eq!(GoalDirection::Down.label_sv(), "Minska");
+        // Every choice a form offers reads differently.
+        let activity: std::collections::HashSet<_> = ActivityKind::ALL.iter().map(|k| k.label_sv()).collect();
+        assert_eq!(activity.len(), ActivityKind::ALL.len());
+        let partner: std::collections::HashSet<_> = PartnerKind::ALL.iter().map(|k| k.label_sv()).collect();
+        assert_eq!(partner.len(), PartnerKind::ALL.len());
+    }
+
+    fn a_goal() -> Goal {
+        Goal {
+            focus_area: FocusArea::Crime,
+            title: "Fler unga på mötesplatsen".into(),
+            indicator: "Besök av unga 13–15 år".into(),
+            unit: "besök per vecka".into(),
+            baseline: 12.0,
+            target: 30.5,
+            target_date: "2025-06-30".into(),
+            direction: GoalDirection::Up,
+            source: Some(GoalSource::VisitsPerWeek { meeting_place_id: Uuid::from_u128(4) }),
+        }
+    }
+
+    fn an_activity() -> Activity {
+        Activity {
+            meeting_place_id: Some(Uuid::from_u128(4)),
+            kind: ActivityKind::ConversationEvening,
+            title: "Samtalskväll om jobb".into(),
+            date: "2024-11-19".into(),
+            start_time: Some("18:00".into()),
+            end_time: None,
+            participants: vec![
+                ParticipantCount { age_band: AgeBand::Age26To64, gender: Some(Gender::Girl), count: 9 },
+                ParticipantCount { age_band: AgeBand::Age65Plus, gender: None, count: 2 },
+            ],
+            first_timers: 3,
+            partner_ids: vec![Uuid::from_u128(7)],
+            goal_ids: vec![],
+            staff_hours: 4.5,
+            volunteer_hours: 0.0,
+            notes: "Soroptimisterna ledde samtalen.".into(),
+            lessons_learned: String::new(),
+        }
+    }
+
+    #[test]
+    fn goal_wire_format_is_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        assert_eq!(
+            serde_json::to_string(&a_goal()).unwrap(),
+            r#"{"focus_area":"crime","title":"Fler unga på mötesplatsen","indicator":"Besök av unga 13–15 år","unit":"besök per vecka","baseline":12.0,"target":30.5,"target_date":"2025-06-30","direction":"up","source":{"kind":"visits_per_week","meeting_place_id":"00000000-0000-0000-0000-000000000004"}}"#
+        );
+        let manual = Goal { source: None, ..a_goal() };
+        assert!(serde_json::to_string(&manual).unwrap().ends_with(r#""direction":"up","source":null}"#));
+    }
+
+    #[test]
+    fn goal_measurement_wire_format_is_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        let m = GoalMeasurement {
+            goal_id: Uuid::from_u128(5),
+            date: "2024-11-18".into(),
+            value: 17.0,
+            note: "Vecka 47".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"goal_id":"00000000-0000-0000-0000-000000000005","date":"2024-11-18","value":17.0,"note":"Vecka 47"}"#
+        );
+    }
+
+    #[test]
+    fn partner_wire_format_is_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        let p = Partner { name: "Röda korset".into(), kind: PartnerKind::Ngo };
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"name":"Röda korset","kind":"ngo"}"#);
+    }
+
+    #[test]
+    fn activity_wire_format_is_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        assert_eq!(
+            serde_json::to_string(&an_activity()).unwrap(),
+            r#"{"meeting_place_id":"00000000-0000-0000-0000-000000000004","kind":"conversation_evening","title":"Samtalskväll om jobb","date":"2024-11-19","start_time":"18:00","end_time":null,"participants":[{"age_band":"26-64","gender":"girl","count":9},{"age_band":"65+","count":2}],"first_timers":3,"partner_ids":["00000000-0000-0000-0000-000000000007"],"goal_ids":[],"staff_hours":4.5,"volunteer_hours":0.0,"notes":"Soroptimisterna ledde samtalen.","lessons_learned":""}"#
+        );
+    }
+
+    #[test]
+    fn minimal_shapes_stay_readable() {
+        // Only the required fields: what an older app, or a quick entry, sends.
+        let a: Activity = serde_json::from_str(r#"{"kind":"fika","title":"Fika","date":"2024-11-19"}"#).unwrap();
+        assert_eq!((a.meeting_place_id, a.start_time, a.first_timers, a.staff_hours), (None, None, 0, 0.0));
+        assert!(a.participants.is_empty() && a.partner_ids.is_empty() && a.notes.is_empty());
+        let g: Goal = serde_json::from_str(
+            r#"{"focus_area":"crime","title":"T","indicator":"I","unit":"st","baseline":1,"target":2,"target_date":"2025-01-01","direction":"down"}"#,
+        )
+        .unwrap();
+        assert_eq!((g.source, g.baseline), (None, 1.0));
+        let m: GoalMeasurement =
+            serde_json::from_str(r#"{"goal_id":"00000000-0000-0000-0000-000000000005","date":"2024-11-18","value":3}"#)
+                .unwrap();
+        assert_eq!(m.note, "");
     }
 
     #[test]

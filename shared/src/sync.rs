@@ -126,4 +126,14 @@ mod tests {
             r#"{"change_id":"00000000-0000-0000-0000-000000000001","kind":"visit","id":"00000000-0000-0000-0000-000000000002","lab_id":"00000000-0000-0000-0000-000000000003","hlc":"000000000000001-0000000002-0000000000000003","fields":{"age_band":"6-12"}}"#
         );
     }
+
+    #[test]
+    fn change_readers_ignore_keys_they_do_not_know() {
+        // A later app may add envelope keys (a `schema` number, see docs/SYNC.md);
+        // this version must still read its changes, so unknown keys are never refused.
+        let json = r#"{"change_id":"00000000-0000-0000-0000-000000000001","kind":"partner","id":"00000000-0000-0000-0000-000000000002","lab_id":"00000000-0000-0000-0000-000000000003","hlc":"000000000000001-0000000002-0000000000000003","schema":2,"fields":{"name":"Röda korset"}}"#;
+        let c: Change = serde_json::from_str(json).unwrap();
+        assert_eq!((c.kind, c.deleted), (RecordKind::Partner, false));
+        assert_eq!(c.fields["name"], "Röda korset");
+    }
 }

@@ -2,7 +2,7 @@
 //! before accepting. Messages are plain Swedish for staff.
 
 use crate::merge::RecordState;
-use crate::model::{Lab, MeetingPlace, RecordKind, Visit};
+use crate::model::{Activity, Goal, GoalMeasurement, Lab, MeetingPlace, Partner, RecordKind, Visit};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 
@@ -13,6 +13,14 @@ pub const MAX_LONG_TEXT_CHARS: usize = 4000;
 /// Visits before 2000 or after 2100 are typing or clock errors.
 pub const MIN_YEAR: i32 = 2000;
 pub const MAX_YEAR: i32 = 2100;
+/// Rows of an activity's participant table: age bands × genders is far less.
+pub const MAX_PARTICIPANT_ROWS: usize = 50;
+/// People in one participant row: more is a typing error, not an activity.
+pub const MAX_PARTICIPANTS_PER_ROW: u32 = 10_000;
+/// Staff or volunteer hours on one activity (a long study trip fits).
+pub const MAX_HOURS: f64 = 1000.0;
+/// Partners or goals one activity links to.
+pub const MAX_LINKS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
@@ -42,6 +50,10 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
         RecordKind::Lab => lab(&parse(state)?),
         RecordKind::MeetingPlace => meeting_place(&parse(state)?),
         RecordKind::Visit => visit(&parse(state)?),
+        RecordKind::Goal => goal(&parse(state)?),
+        RecordKind::GoalMeasurement => goal_measurement(&parse(state)?),
+        RecordKind::Partner => partner(&parse(state)?),
+        RecordKind::Activity => activity(&parse(state)?),
     }
 }
 
@@ -87,17 +99,67 @@ pub fn meeting_place(m: &MeetingPlace) -> Result<(), ValidationError> {
 }
 
 pub fn visit(v: &Visit) -> Result<(), ValidationError> {
-    let Some((y, _, _)) = parse_date(&v.date) else {
-        return Err(ValidationError::Date { field: "datum" });
-    };
-    if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
-        return Err(ValidationError::Date { field: "datum" });
-    }
+    date("datum", &v.date)?;
     // 2000-01-01 .. 2101-01-01 in ms
     if !(946_684_800_000..4_133_980_800_000).contains(&v.at_ms) {
         return Err(ValidationError::OutOfRange { field: "tidpunkt" });
     }
     Ok(())
+}
+
+pub fn goal(g: &Goal) -> Result<(), ValidationError> {
+    required_text("rubrik", &g.title, MAX_SHORT_TEXT_CHARS)?;
+    required_text("indikator", &g.indicator, MAX_SHORT_TEXT_CHARS)?;
+    required_text("enhet", &g.unit, MAX_NAME_CHARS)?;
+    finite("utgångsvärde", g.baseline)?;
+    finite("målvärde", g.target)?;
+    date("måldatum", &g.target_date)
+}
+
+pub fn goal_measurement(m: &GoalMeasurement) -> Result<(), ValidationError> {
+    date("datum", &m.date)?;
+    finite("värde", m.value)?;
+    text("anteckning", &m.note, MAX_LONG_TEXT_CHARS)
+}
+
+pub fn partner(p: &Partner) -> Result<(), ValidationError> {
+    required_text("namn", &p.name, MAX_NAME_CHARS)
+}
+
+pub fn activity(a: &Activity) -> Result<(), ValidationError> {
+    required_text("rubrik", &a.title, MAX_SHORT_TEXT_CHARS)?;
+    date("datum", &a.date)?;
+    let start = optional_time("starttid", a.start_time.as_deref())?;
+    let end = optional_time("sluttid", a.end_time.as_deref())?;
+    // "24:00" ends a day; nothing starts then.
+    if start == Some(24 * 60) {
+        return Err(ValidationError::Time { field: "starttid" });
+    }
+    if let (Some(s), Some(e)) = (start, end) {
+        if s >= e {
+            return Err(ValidationError::OutOfRange { field: "sluttid" });
+        }
+    }
+
+    if a.participants.len() > MAX_PARTICIPANT_ROWS {
+        return Err(ValidationError::OutOfRange { field: "deltagare" });
+    }
+    if a.participants.iter().any(|p| p.count > MAX_PARTICIPANTS_PER_ROW) {
+        return Err(ValidationError::OutOfRange { field: "antal deltagare" });
+    }
+    // One row per age band and gender, or the table would count people twice.
+    let rows: Vec<_> = a.participants.iter().map(|p| (p.age_band, p.gender)).collect();
+    unique("deltagare", &rows)?;
+    if u64::from(a.first_timers) > a.total_participants() {
+        return Err(ValidationError::OutOfRange { field: "nya deltagare" });
+    }
+
+    links("samverkanspartner", &a.partner_ids)?;
+    links("mål", &a.goal_ids)?;
+    hours("personaltimmar", a.staff_hours)?;
+    hours("volontärtimmar", a.volunteer_hours)?;
+    text("anteckningar", &a.notes, MAX_LONG_TEXT_CHARS)?;
+    text("lärdomar", &a.lessons_learned, MAX_LONG_TEXT_CHARS)
 }
 
 fn required_text(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
@@ -112,6 +174,43 @@ fn text(field: &'static str, value: &str, max: usize) -> Result<(), ValidationEr
         return Err(ValidationError::TooLong { field, max });
     }
     Ok(())
+}
+
+/// A calendar date within the years records may carry.
+fn date(field: &'static str, value: &str) -> Result<(), ValidationError> {
+    match parse_date(value) {
+        Some((y, _, _)) if (MIN_YEAR..=MAX_YEAR).contains(&y) => Ok(()),
+        _ => Err(ValidationError::Date { field }),
+    }
+}
+
+fn optional_time(field: &'static str, value: Option<&str>) -> Result<Option<u32>, ValidationError> {
+    value.map(|t| minutes_of_day(t).ok_or(ValidationError::Time { field })).transpose()
+}
+
+/// JSON cannot carry NaN or infinity, but a record built in the app can.
+fn finite(field: &'static str, value: f64) -> Result<(), ValidationError> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(ValidationError::OutOfRange { field })
+    }
+}
+
+fn hours(field: &'static str, value: f64) -> Result<(), ValidationError> {
+    // NaN and infinity fall outside the range too.
+    if (0.0..=MAX_HOURS).contains(&value) {
+        Ok(())
+    } else {
+        Err(ValidationError::OutOfRange { field })
+    }
+}
+
+fn links(field: &'static str, ids: &[uuid::Uuid]) -> Result<(), ValidationError> {
+    if ids.len() > MAX_LINKS {
+        return Err(ValidationError::OutOfRange { field });
+    }
+    unique(field, ids)
 }
 
 fn unique<T: std::hash::Hash + Eq>(field: &'static str, items: &[T]) -> Result<(), ValidationError> {
@@ -163,7 +262,10 @@ pub fn minutes_of_day(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AgeBand, OpeningHours};
+    use crate::model::{
+        ActivityKind, AgeBand, FocusArea, Gender, GoalDirection, GoalSource, OpeningHours, ParticipantCount,
+        PartnerKind,
+    };
     use uuid::Uuid;
 
     fn a_visit() -> Visit {
@@ -212,6 +314,254 @@ mod tests {
         let mut bad = ok;
         bad.name = "x".repeat(MAX_NAME_CHARS + 1);
         assert!(matches!(meeting_place(&bad), Err(ValidationError::TooLong { .. })));
+    }
+
+    fn a_goal() -> Goal {
+        Goal {
+            focus_area: FocusArea::LongTermUnemployment,
+            title: "Fler i arbete eller studier".into(),
+            indicator: "Deltagare som fått arbete eller börjat studera".into(),
+            unit: "personer".into(),
+            baseline: 0.0,
+            target: 25.0,
+            target_date: "2025-12-31".into(),
+            direction: GoalDirection::Up,
+            source: None,
+        }
+    }
+
+    fn an_activity() -> Activity {
+        Activity {
+            meeting_place_id: Some(Uuid::from_u128(1)),
+            kind: ActivityKind::Workshop,
+            title: "Workshop: trygg i området".into(),
+            date: "2024-11-19".into(),
+            start_time: Some("17:00".into()),
+            end_time: Some("19:30".into()),
+            participants: vec![
+                ParticipantCount { age_band: AgeBand::Age13To15, gender: Some(Gender::Girl), count: 6 },
+                ParticipantCount { age_band: AgeBand::Age13To15, gender: Some(Gender::Boy), count: 8 },
+                ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: 1 },
+            ],
+            first_timers: 4,
+            partner_ids: vec![Uuid::from_u128(2), Uuid::from_u128(3)],
+            goal_ids: vec![Uuid::from_u128(4)],
+            staff_hours: 5.0,
+            volunteer_hours: 2.5,
+            notes: String::new(),
+            lessons_learned: "Bjud in via skolan.".into(),
+        }
+    }
+
+    fn state_of<T: serde::Serialize>(kind: RecordKind, record: &T) -> RecordState {
+        let fields = match serde_json::to_value(record).unwrap() {
+            serde_json::Value::Object(m) => m,
+            other => panic!("not an object: {other}"),
+        };
+        RecordState {
+            kind,
+            id: Uuid::from_u128(10),
+            lab_id: Uuid::from_u128(11),
+            fields,
+            clocks: Default::default(),
+            deleted: None,
+        }
+    }
+
+    #[test]
+    fn goal_rules() {
+        assert_eq!(goal(&a_goal()), Ok(()));
+        assert_eq!(goal(&Goal { title: " ".into(), ..a_goal() }), Err(ValidationError::Required { field: "rubrik" }));
+        assert_eq!(
+            goal(&Goal { indicator: String::new(), ..a_goal() }),
+            Err(ValidationError::Required { field: "indikator" })
+        );
+        assert_eq!(goal(&Goal { unit: String::new(), ..a_goal() }), Err(ValidationError::Required { field: "enhet" }));
+        assert!(matches!(
+            goal(&Goal { title: "x".repeat(MAX_SHORT_TEXT_CHARS + 1), ..a_goal() }),
+            Err(ValidationError::TooLong { field: "rubrik", .. })
+        ));
+        assert_eq!(
+            goal(&Goal { baseline: f64::NAN, ..a_goal() }),
+            Err(ValidationError::OutOfRange { field: "utgångsvärde" })
+        );
+        assert_eq!(
+            goal(&Goal { target: f64::INFINITY, ..a_goal() }),
+            Err(ValidationError::OutOfRange { field: "målvärde" })
+        );
+        assert_eq!(goal(&Goal { target: -3.5, direction: GoalDirection::Down, ..a_goal() }), Ok(()));
+        assert_eq!(
+            goal(&Goal { target_date: "2025-02-29".into(), ..a_goal() }),
+            Err(ValidationError::Date { field: "måldatum" })
+        );
+        assert_eq!(
+            goal(&Goal { target_date: "2101-01-01".into(), ..a_goal() }),
+            Err(ValidationError::Date { field: "måldatum" })
+        );
+        let automatic =
+            Goal { source: Some(GoalSource::VisitsPerWeek { meeting_place_id: Uuid::from_u128(1) }), ..a_goal() };
+        assert_eq!(goal(&automatic), Ok(()));
+    }
+
+    #[test]
+    fn goal_measurement_rules() {
+        let ok =
+            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 7.0, note: String::new() };
+        assert_eq!(goal_measurement(&ok), Ok(()));
+        assert_eq!(goal_measurement(&GoalMeasurement { value: -2.0, ..ok.clone() }), Ok(()));
+        assert_eq!(
+            goal_measurement(&GoalMeasurement { value: f64::NAN, ..ok.clone() }),
+            Err(ValidationError::OutOfRange { field: "värde" })
+        );
+        assert_eq!(
+            goal_measurement(&GoalMeasurement { date: "1999-12-31".into(), ..ok.clone() }),
+            Err(ValidationError::Date { field: "datum" })
+        );
+        assert!(matches!(
+            goal_measurement(&GoalMeasurement { note: "x".repeat(MAX_LONG_TEXT_CHARS + 1), ..ok }),
+            Err(ValidationError::TooLong { field: "anteckning", .. })
+        ));
+    }
+
+    #[test]
+    fn partner_rules() {
+        let ok = Partner { name: "Svenska kyrkan".into(), kind: PartnerKind::Church };
+        assert_eq!(partner(&ok), Ok(()));
+        assert_eq!(
+            partner(&Partner { name: "  ".into(), ..ok.clone() }),
+            Err(ValidationError::Required { field: "namn" })
+        );
+        assert!(matches!(
+            partner(&Partner { name: "x".repeat(MAX_NAME_CHARS + 1), ..ok }),
+            Err(ValidationError::TooLong { field: "namn", .. })
+        ));
+    }
+
+    #[test]
+    fn activity_text_and_date_rules() {
+        assert_eq!(activity(&an_activity()), Ok(()));
+        assert_eq!(
+            activity(&Activity { title: String::new(), ..an_activity() }),
+            Err(ValidationError::Required { field: "rubrik" })
+        );
+        assert_eq!(
+            activity(&Activity { date: "2024-11-31".into(), ..an_activity() }),
+            Err(ValidationError::Date { field: "datum" })
+        );
+        assert!(matches!(
+            activity(&Activity { notes: "x".repeat(MAX_LONG_TEXT_CHARS + 1), ..an_activity() }),
+            Err(ValidationError::TooLong { field: "anteckningar", .. })
+        ));
+        assert!(matches!(
+            activity(&Activity { lessons_learned: "x".repeat(MAX_LONG_TEXT_CHARS + 1), ..an_activity() }),
+            Err(ValidationError::TooLong { field: "lärdomar", .. })
+        ));
+    }
+
+    #[test]
+    fn activity_time_rules() {
+        let times = |start: Option<&str>, end: Option<&str>| {
+            activity(&Activity { start_time: start.map(Into::into), end_time: end.map(Into::into), ..an_activity() })
+        };
+        assert_eq!(times(None, None), Ok(()));
+        assert_eq!(times(Some("09:00"), None), Ok(()));
+        assert_eq!(times(None, Some("24:00")), Ok(()));
+        assert_eq!(times(Some("23:00"), Some("24:00")), Ok(()));
+        assert_eq!(times(Some("9:00"), None), Err(ValidationError::Time { field: "starttid" }));
+        assert_eq!(times(Some("24:00"), None), Err(ValidationError::Time { field: "starttid" }));
+        assert_eq!(times(None, Some("18:60")), Err(ValidationError::Time { field: "sluttid" }));
+        assert_eq!(times(Some("18:00"), Some("18:00")), Err(ValidationError::OutOfRange { field: "sluttid" }));
+        assert_eq!(times(Some("18:00"), Some("17:00")), Err(ValidationError::OutOfRange { field: "sluttid" }));
+    }
+
+    #[test]
+    fn activity_participant_rules() {
+        let row = |band, gender, count| ParticipantCount { age_band: band, gender, count };
+        let with = |participants: Vec<ParticipantCount>, first_timers| {
+            activity(&Activity { participants, first_timers, ..an_activity() })
+        };
+        assert_eq!(with(vec![], 0), Ok(()));
+        assert_eq!(with(vec![row(AgeBand::Age65Plus, None, MAX_PARTICIPANTS_PER_ROW)], 0), Ok(()));
+        assert_eq!(
+            with(vec![row(AgeBand::Age65Plus, None, MAX_PARTICIPANTS_PER_ROW + 1)], 0),
+            Err(ValidationError::OutOfRange { field: "antal deltagare" })
+        );
+        let too_many: Vec<_> = (0..=MAX_PARTICIPANT_ROWS).map(|_| row(AgeBand::Age0To5, None, 1)).collect();
+        assert_eq!(with(too_many, 0), Err(ValidationError::OutOfRange { field: "deltagare" }));
+        assert_eq!(
+            with(vec![row(AgeBand::Age6To12, Some(Gender::Boy), 2), row(AgeBand::Age6To12, Some(Gender::Boy), 3)], 0),
+            Err(ValidationError::Duplicate { field: "deltagare" })
+        );
+        // The same band with and without gender are different rows.
+        assert_eq!(
+            with(vec![row(AgeBand::Age6To12, Some(Gender::Boy), 2), row(AgeBand::Age6To12, None, 3)], 5),
+            Ok(())
+        );
+        assert_eq!(
+            with(vec![row(AgeBand::Age6To12, None, 3)], 4),
+            Err(ValidationError::OutOfRange { field: "nya deltagare" })
+        );
+        assert_eq!(with(vec![], 1), Err(ValidationError::OutOfRange { field: "nya deltagare" }));
+    }
+
+    #[test]
+    fn activity_link_rules() {
+        let ids = |n: u128| (1..=n).map(Uuid::from_u128).collect::<Vec<_>>();
+        assert_eq!(activity(&Activity { partner_ids: ids(MAX_LINKS as u128), ..an_activity() }), Ok(()));
+        assert_eq!(
+            activity(&Activity { partner_ids: ids(MAX_LINKS as u128 + 1), ..an_activity() }),
+            Err(ValidationError::OutOfRange { field: "samverkanspartner" })
+        );
+        assert_eq!(
+            activity(&Activity { goal_ids: vec![Uuid::from_u128(4), Uuid::from_u128(4)], ..an_activity() }),
+            Err(ValidationError::Duplicate { field: "mål" })
+        );
+        assert_eq!(
+            activity(&Activity { goal_ids: ids(MAX_LINKS as u128 + 1), ..an_activity() }),
+            Err(ValidationError::OutOfRange { field: "mål" })
+        );
+    }
+
+    #[test]
+    fn activity_hour_rules() {
+        let hours = |staff: f64, volunteer: f64| {
+            activity(&Activity { staff_hours: staff, volunteer_hours: volunteer, ..an_activity() })
+        };
+        assert_eq!(hours(0.0, 0.0), Ok(()));
+        assert_eq!(hours(MAX_HOURS, MAX_HOURS), Ok(()));
+        assert_eq!(hours(-0.5, 0.0), Err(ValidationError::OutOfRange { field: "personaltimmar" }));
+        assert_eq!(hours(MAX_HOURS + 0.5, 0.0), Err(ValidationError::OutOfRange { field: "personaltimmar" }));
+        assert_eq!(hours(f64::NAN, 0.0), Err(ValidationError::OutOfRange { field: "personaltimmar" }));
+        assert_eq!(hours(0.0, f64::INFINITY), Err(ValidationError::OutOfRange { field: "volontärtimmar" }));
+    }
+
+    #[test]
+    fn validate_record_checks_every_kind() {
+        let partner_rec = Partner { name: "Röda korset".into(), kind: PartnerKind::Ngo };
+        let measurement =
+            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new() };
+        assert_eq!(validate_record(&state_of(RecordKind::Goal, &a_goal())), Ok(()));
+        assert_eq!(validate_record(&state_of(RecordKind::GoalMeasurement, &measurement)), Ok(()));
+        assert_eq!(validate_record(&state_of(RecordKind::Partner, &partner_rec)), Ok(()));
+        assert_eq!(validate_record(&state_of(RecordKind::Activity, &an_activity())), Ok(()));
+
+        // The rules of the kind run, not just the shape.
+        let bad = Activity { staff_hours: -1.0, ..an_activity() };
+        assert!(validate_record(&state_of(RecordKind::Activity, &bad)).is_err());
+        assert!(validate_record(&state_of(
+            RecordKind::Partner,
+            &Partner { name: String::new(), ..partner_rec.clone() }
+        ))
+        .is_err());
+        // Fields of another kind are the wrong shape.
+        assert!(matches!(validate_record(&state_of(RecordKind::Goal, &partner_rec)), Err(ValidationError::Shape(_))));
+        let mut unknown_kind = state_of(RecordKind::Partner, &partner_rec);
+        unknown_kind.fields.insert("kind".into(), "bank".into());
+        assert!(matches!(validate_record(&unknown_kind), Err(ValidationError::Shape(_))));
+        // An edit that reached the server before the record: only part of it is known.
+        let mut partial = state_of(RecordKind::Goal, &a_goal());
+        partial.fields.remove("title");
+        assert!(matches!(validate_record(&partial), Err(ValidationError::Shape(_))));
     }
 
     #[test]

@@ -326,6 +326,52 @@ impl Browser {
         Ok(())
     }
 
+    /// Run axe-core (from `LABBLOGG_AXE_JS`, installed by `cargo xtask test`) on the
+    /// current page and return its serious and critical WCAG 2.1 A/AA violations.
+    pub async fn accessibility_violations(&self) -> Result<Vec<String>> {
+        let path = std::env::var("LABBLOGG_AXE_JS").unwrap_or_default();
+        if path.is_empty() {
+            bail!("LABBLOGG_AXE_JS is not set: run the end-to-end tests with `cargo xtask test`");
+        }
+        let axe = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        self.client.execute(&format!("{axe}\nreturn true;"), vec![]).await?;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+                   .then(r => done(r.violations
+                       .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                       .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
+                            v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(result)?)
+    }
+
+    /// Type into a field (clearing it first), by CSS selector.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.client.find(Locator::Css(css)).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn select(&self, css: &str, value: &str) -> Result<()> {
+        self.client.find(Locator::Css(css)).await?.select_by_value(value).await?;
+        Ok(())
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        Ok(self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await?)
+    }
+
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
     /// Save a screenshot under `target/screenshots/` for reviewers.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = screenshot_dir();

@@ -22,8 +22,10 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
     let cargo = &ws.cargo;
     let dist = ws.dist_dir();
 
+    let mut axe = None;
     steps.run("tools", || {
         tools::ensure_frontend_tools(sh, ws)?;
+        axe = tools::axe_core(sh, ws)?;
         tools::ensure_browser(sh)
     })?;
 
@@ -33,6 +35,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
     steps.run("native tests", || {
         cmd!(sh, "{cargo} test --workspace --exclude labblogg-frontend")
             .env("LABBLOGG_TEST_DIST", &dist)
+            .env("LABBLOGG_AXE_JS", axe.as_deref().unwrap_or(Path::new("")))
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("CHROMIUM", CHROMIUM)
             .run()?;

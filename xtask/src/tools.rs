@@ -104,6 +104,28 @@ fn wasm_opt(sh: &Shell, ws: &Workspace) -> Result<Option<PathBuf>> {
     Ok(Some(bin))
 }
 
+/// axe-core's version for the accessibility check in the end-to-end tests.
+const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// axe-core from npm (its own prefix, so npm never prunes binaryen while installing it).
+/// `None` when npm is unavailable: the accessibility test then fails with that reason.
+pub fn axe_core(sh: &Shell, ws: &Workspace) -> Result<Option<PathBuf>> {
+    let prefix = ws.target_dir.join("tools/npm-axe");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    let package_json = prefix.join("node_modules/axe-core/package.json");
+    let installed = std::fs::read_to_string(&package_json).ok().and_then(|json| json_string_field(&json, "version"));
+    if script.exists() && installed.as_deref() == Some(AXE_CORE_VERSION) {
+        return Ok(Some(script));
+    }
+    if !on_path("npm") {
+        eprintln!("warning: npm not found; the accessibility check cannot run");
+        return Ok(None);
+    }
+    sh.create_dir(&prefix)?;
+    cmd!(sh, "npm install --no-save --no-audit --no-fund --prefix {prefix} axe-core@{AXE_CORE_VERSION}").run()?;
+    Ok(Some(script).filter(|s| s.exists()))
+}
+
 /// The first `"field": "value"` in a JSON text. Enough for a package.json's version, without a
 /// JSON dependency.
 fn json_string_field(json: &str, field: &str) -> Option<String> {

@@ -69,18 +69,21 @@ pub fn Counter() -> impl IntoView {
             out
         }
     });
-    let place = move || {
+    // A memo, so the counter is rebuilt only when the place itself changes,
+    // not on every local write (which would reset the undo button and focus).
+    let place = Memo::new(move |_| {
         let id = chosen.get()?;
         places.get().and_then(|ps| ps.into_iter().find(|p| p.id == id))
-    };
+    });
 
     view! {
-        {move || match (chosen.get(), places.get()) {
-            (None, Some(ps)) => view! { <PlacePicker places=ps chosen=chosen/> }.into_any(),
-            (Some(_), _) if place().is_some() => {
-                view! { <VisitCounter place=place().unwrap_or_else(|| unreachable!()) engine=engine/> }.into_any()
-            }
-            _ => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
+        {move || match (chosen.get(), place.get()) {
+            (_, Some(p)) => view! { <VisitCounter place=p engine=engine/> }.into_any(),
+            (None, None) => match places.get() {
+                Some(ps) => view! { <PlacePicker places=ps chosen=chosen/> }.into_any(),
+                None => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
+            },
+            (Some(_), None) => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
         }}
     }
 }
