@@ -39,9 +39,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoView {
     let i18n = use_i18n();
-    if session::language() == "en" {
-        i18n.set_locale(Locale::en);
-    }
+    // Swedish unless this device chose English, whatever the browser prefers.
+    // Set from an effect: the i18n provider's own effect picks the browser's
+    // language first, and effects run in the order they were created.
+    let wanted = if session::language() == "en" { Locale::en } else { Locale::sv };
+    Effect::new(move |_| i18n.set_locale(wanted));
     // The document's language follows the UI's, for screen readers.
     Effect::new(move |_| {
         let lang = if i18n.get_locale() == Locale::en { "en" } else { "sv" };

@@ -14,3 +14,9 @@ pub fn today() -> String {
 pub fn hour_now() -> String {
     format!("{:02}:00", js_sys::Date::new_0().get_hours())
 }
+
+/// The current local time, "HH:MM".
+pub fn time_now() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}

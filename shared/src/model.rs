@@ -429,6 +429,52 @@ pub struct Activity {
     pub notes: String,
     #[serde(default)]
     pub lessons_learned: String,
+    /// The closing poll (snabbfråga), if one was held: tallies only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<PollTally>,
+}
+
+/// The question of a closing poll, asked in easy Swedish with pictograms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollQuestion {
+    /// "Kände du dig trygg i dag?"
+    FeltSafe,
+    /// "Vill du komma tillbaka?"
+    WantToReturn,
+}
+
+impl PollQuestion {
+    pub const ALL: [PollQuestion; 2] = [PollQuestion::FeltSafe, PollQuestion::WantToReturn];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            PollQuestion::FeltSafe => "Kände du dig trygg i dag?",
+            PollQuestion::WantToReturn => "Vill du komma tillbaka?",
+        }
+    }
+}
+
+/// Answers to a three-point closing poll, counted; no answer is tied to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollTally {
+    pub question: PollQuestion,
+    #[serde(default)]
+    pub yes: u32,
+    #[serde(default)]
+    pub maybe: u32,
+    #[serde(default)]
+    pub no: u32,
+}
+
+impl PollTally {
+    pub fn new(question: PollQuestion) -> Self {
+        PollTally { question, yes: 0, maybe: 0, no: 0 }
+    }
+
+    pub fn total(&self) -> u64 {
+        u64::from(self.yes) + u64::from(self.maybe) + u64::from(self.no)
+    }
 }
 
 impl Activity {
@@ -558,6 +604,7 @@ mod tests {
             volunteer_hours: 0.0,
             notes: "Soroptimisterna ledde samtalen.".into(),
             lessons_learned: String::new(),
+            poll: None,
         }
     }
 

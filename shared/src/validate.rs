@@ -13,6 +13,8 @@ pub const MAX_LONG_TEXT_CHARS: usize = 4000;
 /// Visits before 2000 or after 2100 are typing or clock errors.
 pub const MIN_YEAR: i32 = 2000;
 pub const MAX_YEAR: i32 = 2100;
+/// Answers per option in one closing poll: more is a typing or counting error.
+pub const MAX_POLL_ANSWERS: u32 = 10_000;
 /// Rows of an activity's participant table: age bands × genders is far less.
 pub const MAX_PARTICIPANT_ROWS: usize = 50;
 /// People in one participant row: more is a typing error, not an activity.
@@ -159,7 +161,13 @@ pub fn activity(a: &Activity) -> Result<(), ValidationError> {
     hours("personaltimmar", a.staff_hours)?;
     hours("volontärtimmar", a.volunteer_hours)?;
     text("anteckningar", &a.notes, MAX_LONG_TEXT_CHARS)?;
-    text("lärdomar", &a.lessons_learned, MAX_LONG_TEXT_CHARS)
+    text("lärdomar", &a.lessons_learned, MAX_LONG_TEXT_CHARS)?;
+    if let Some(p) = &a.poll {
+        if [p.yes, p.maybe, p.no].iter().any(|&n| n > MAX_POLL_ANSWERS) {
+            return Err(ValidationError::OutOfRange { field: "snabbfrågans svar" });
+        }
+    }
+    Ok(())
 }
 
 fn required_text(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
@@ -350,6 +358,7 @@ mod tests {
             volunteer_hours: 2.5,
             notes: String::new(),
             lessons_learned: "Bjud in via skolan.".into(),
+            poll: None,
         }
     }
 
@@ -520,6 +529,16 @@ mod tests {
             activity(&Activity { goal_ids: ids(MAX_LINKS as u128 + 1), ..an_activity() }),
             Err(ValidationError::OutOfRange { field: "mål" })
         );
+    }
+
+    #[test]
+    fn poll_tallies_are_bounded() {
+        use crate::model::{PollQuestion, PollTally};
+        let mut poll = PollTally::new(PollQuestion::FeltSafe);
+        poll.yes = 12;
+        assert_eq!(activity(&Activity { poll: Some(poll), ..an_activity() }), Ok(()));
+        poll.no = MAX_POLL_ANSWERS + 1;
+        assert!(activity(&Activity { poll: Some(poll), ..an_activity() }).is_err());
     }
 
     #[test]

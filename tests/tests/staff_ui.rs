@@ -65,6 +65,36 @@ async fn an_open_evening_counts_per_band_undoes_a_tap_and_is_accessible() -> Res
 
     assert_accessible(&b, "visit counter").await?;
     screenshots(&b, "staff-counter").await?;
+
+    // Closing the evening: a closing poll and a short reflection.
+    b.click("[data-testid=close-evening]").await?;
+    b.wait_for("[data-testid=evening-panel]").await?;
+    for _ in 0..3 {
+        b.click("[data-testid=poll-yes]").await?;
+    }
+    b.click("[data-testid=poll-maybe]").await?;
+    wait_until("poll tallies shown", Duration::from_secs(5), || async {
+        Ok(b.text("[data-testid=poll-yes-count]").await? == "3" && b.text("[data-testid=poll-maybe-count]").await? == "1")
+    })
+    .await?;
+    b.fill("[data-testid=evening-reflection]", "Lugn kväll. Mejla sara@example.se om pingisbordet.").await?;
+    b.click("[data-testid=evening-save]").await?;
+    b.wait_for("[data-testid=privacy-warning]").await?;
+    b.click("[data-testid=privacy-rephrase]").await?;
+    b.fill("[data-testid=evening-reflection]", "Lugn kväll, många ville spela pingis.").await?;
+    screenshots(&b, "staff-evening-close").await?;
+    assert_accessible(&b, "closing the evening").await?;
+    b.click("[data-testid=evening-save]").await?;
+    b.wait_for("[data-testid=evening-saved]").await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    let evenings = server_activities(&server).await?;
+    assert_eq!(evenings.len(), 1);
+    let (_, evening) = &evenings[0];
+    assert_eq!(evening.kind, labblogg_shared::model::ActivityKind::OpenEvening);
+    assert_eq!((evening.total_participants(), evening.first_timers), (4, 1));
+    let poll = evening.poll.expect("poll tallies stored");
+    assert_eq!((poll.yes, poll.maybe, poll.no), (3, 1, 0));
+    assert_eq!(evening.notes, "Lugn kväll, många ville spela pingis.");
     b.close().await?;
     Ok(())
 }
@@ -173,5 +203,33 @@ async fn an_activity_is_logged_edited_and_deleted_online_and_offline() -> Result
     assert_eq!((on_server[1].0, on_server[1].1.title.as_str()), (true, "Pingisturnering"));
     b.close().await?;
     server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_speaks_swedish_first_and_english_when_chosen() -> Result<()> {
+    let server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    // Headless Chromium prefers English; the app still starts in Swedish.
+    assert_eq!(b.text("[data-testid=nav-activities]").await?, "Aktiviteter");
+    assert_eq!(b.attr("html", "lang").await?.as_deref(), Some("sv"));
+    b.click("[data-testid=nav-settings]").await?;
+    b.click("[data-testid=lang-en]").await?;
+    wait_until("English navigation", Duration::from_secs(5), || async {
+        Ok(b.text("[data-testid=nav-activities]").await? == "Activities")
+    })
+    .await?;
+    screenshots(&b, "staff-settings-english").await?;
+    assert_accessible(&b, "settings").await?;
+    // The choice is remembered on the device.
+    b.client.refresh().await?;
+    b.wait_for("[data-testid=nav-activities]").await?;
+    wait_until("still English after reload", Duration::from_secs(10), || async {
+        Ok(b.text("[data-testid=nav-activities]").await? == "Activities")
+    })
+    .await?;
+    assert_eq!(b.attr("html", "lang").await?.as_deref(), Some("en"));
+    b.close().await?;
     Ok(())
 }

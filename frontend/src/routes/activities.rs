@@ -284,6 +284,8 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
     });
 
     let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
+    // The form does not edit a closing poll's tallies; an edit keeps them.
+    let poll_kept = base.as_ref().and_then(|b| b.poll);
     let build = move || -> Result<Activity, String> {
         let hours = |s: String| if s.trim().is_empty() { Some(0.0) } else { format::parse_decimal(&s) };
         let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or("kind")?;
@@ -302,6 +304,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
             volunteer_hours: hours(volunteer_hours.get_untracked()).ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
             notes: notes.get_untracked(),
             lessons_learned: lessons.get_untracked(),
+            poll: poll_kept,
         };
         labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
         Ok(activity)
@@ -392,14 +395,14 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
                         if split.get() {
                             view! {
                                 <div class="band-group">
-                                    <span class="band-title">{band.label_sv()}</span>
+                                    <span class="band-title">{move || crate::routes::counter::band_label(band, english())}</span>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, girls).to_string()) value=counts.get(band, Some(Gender::Girl)) testid=format!("participants-{band_name}-girl")/>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, boys).to_string()) value=counts.get(band, Some(Gender::Boy)) testid=format!("participants-{band_name}-boy")/>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, other_gender).to_string()) value=counts.get(band, Some(Gender::Other)) testid=format!("participants-{band_name}-other")/>
                                 </div>
                             }.into_any()
                         } else {
-                            view! { <Stepper label=Signal::derive(move || band.label_sv().to_string()) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
+                            view! { <Stepper label=Signal::derive(move || crate::routes::counter::band_label(band, english())) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
                         }
                     }).collect_view()}
                 </div>

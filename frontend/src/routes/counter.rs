@@ -45,7 +45,20 @@ fn day_counts(visits: &[RecordState]) -> DayCounts {
     c
 }
 
-const WEEKDAYS: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
+const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
+const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// An age band as a button reads it.
+pub fn band_label(band: AgeBand, english: bool) -> String {
+    if english {
+        match band {
+            AgeBand::Age65Plus => "65 and older".into(),
+            b => format!("{} years", b.as_str().replace('-', "–")),
+        }
+    } else {
+        band.label_sv().into()
+    }
+}
 
 #[component]
 pub fn Counter() -> impl IntoView {
@@ -119,6 +132,9 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let undo_timer = StoredValue::new_local(None::<Timeout>);
     let failure = RwSignal::new(None::<String>);
     let i18n = use_i18n();
+    let closing = RwSignal::new(false);
+    let evening_saved = RwSignal::new(false);
+    let place_name = place.data.name.clone();
 
     let counts = LocalResource::new(move || {
         let _ = engine.data_version.get();
@@ -170,13 +186,16 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
         });
     };
 
-    let hours = place
-        .data
-        .opening_hours
-        .iter()
-        .map(|h| format!("{} {}–{}", WEEKDAYS.get(h.weekday as usize - 1).unwrap_or(&""), h.opens, h.closes))
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let english = move || i18n.get_locale() == Locale::en;
+    let opening_hours = place.data.opening_hours.clone();
+    let hours = move || {
+        let days = if english() { WEEKDAYS_EN } else { WEEKDAYS_SV };
+        opening_hours
+            .iter()
+            .map(|h| format!("{} {}–{}", days.get((h.weekday as usize).wrapping_sub(1)).unwrap_or(&""), h.opens, h.closes))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
 
     view! {
         <section class="counter">
@@ -203,7 +222,7 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                         on:click=move |_| tap(band)
                     >
                         <span class="plus">"+1"</span>
-                        <span class="band">{band.label_sv()}</span>
+                        <span class="band">{move || band_label(band, english())}</span>
                         <span class="band-count">{move || t_string!(i18n, n_today, n = band_count(band)).to_string()}</span>
                     </button>
                 }).collect_view()}
@@ -214,6 +233,15 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                 </Show>
             </div>
             {move || failure.get().map(|f| view! { <p class="error" role="alert">{f}</p> })}
+            {move || evening_saved.get().then(|| view! { <p class="notice" role="status" data-testid="evening-saved">{t!(i18n, evening_saved)}</p> })}
+            <Show when=move || closing.get() fallback=move || view! {
+                <button class="secondary" data-testid="close-evening" on:click=move |_| { evening_saved.set(false); closing.set(true); }>
+                    {t!(i18n, close_evening)}
+                </button>
+            }>
+                <crate::routes::evening::CloseEvening place_id=place_id lab_id=lab_id place_name=place_name.clone()
+                    on_done=Callback::new(move |saved| { closing.set(false); evening_saved.set(saved); })/>
+            </Show>
         </section>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod counter;
+pub mod evening;
 pub mod goals;
 pub mod login;
 pub mod settings;

@@ -1,0 +1,182 @@
+//! Closing the evening at a meeting place: an optional closing poll (a
+//! two-second, three-point question with pictograms, kept only as tallies)
+//! and a short reflection, saved as the evening's "open evening" activity
+//! with today's visits as its participants. `on_done` is told whether it saved.
+
+use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::i18n::*;
+use crate::records::{self, Typed};
+use crate::sync::SyncEngine;
+use crate::{clock, store};
+use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, PollQuestion, PollTally, Visit};
+use labblogg_shared::{AgeBand, RecordKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A face pictogram: a smile, a straight mouth or a frown.
+fn face(mouth: &'static str) -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 64 64" aria-hidden="true">
+            <circle cx="32" cy="32" r="29" fill="#f2b705" stroke="#1d1d1b" stroke-width="3"/>
+            <circle cx="22" cy="26" r="4" fill="#1d1d1b"/>
+            <circle cx="42" cy="26" r="4" fill="#1d1d1b"/>
+            <path d=mouth fill="none" stroke="#1d1d1b" stroke-width="4" stroke-linecap="round"/>
+        </svg>
+    }
+}
+
+const SMILE: &str = "M20 40 Q32 52 44 40";
+const FLAT: &str = "M20 44 L44 44";
+const FROWN: &str = "M20 48 Q32 36 44 48";
+
+#[component]
+pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: Callback<bool>) -> impl IntoView {
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let question = RwSignal::new(PollQuestion::FeltSafe);
+    let tally = RwSignal::new(None::<PollTally>);
+    let reflection = RwSignal::new(String::new());
+    let findings = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None::<String>);
+    let existing = RwSignal::new(None::<Typed<Activity>>);
+    let today = clock::today();
+
+    // Closing twice the same evening updates the same activity.
+    {
+        let today = today.clone();
+        spawn_local(async move {
+            let found = records::list::<Activity>(RecordKind::Activity, &[lab_id])
+                .await
+                .into_iter()
+                .find(|a| a.data.kind == ActivityKind::OpenEvening && a.data.date == today && a.data.meeting_place_id == Some(place_id));
+            if let Some(a) = found {
+                reflection.set(a.data.notes.clone());
+                if let Some(p) = a.data.poll {
+                    question.set(p.question);
+                    tally.set(Some(p));
+                }
+                existing.set(Some(a));
+            }
+        });
+    }
+
+    let answer = move |which: u8| {
+        let q = question.get_untracked();
+        tally.update(|t| {
+            let t = t.get_or_insert(PollTally::new(q));
+            match which {
+                0 => t.yes += 1,
+                1 => t.maybe += 1,
+                _ => t.no += 1,
+            }
+        });
+    };
+    let count = move |which: u8| {
+        tally.get().map_or(0, |t| match which {
+            0 => t.yes,
+            1 => t.maybe,
+            _ => t.no,
+        })
+    };
+
+    let save = move |skip_guard: bool| {
+        let text = reflection.get_untracked();
+        if !skip_guard {
+            let found = privacy_guard::check(&[(t_string!(i18n, evening_reflection).to_string(), text.clone())]);
+            if !found.is_empty() {
+                return findings.set(found);
+            }
+        }
+        let today = clock::today();
+        let place_name = place_name.clone();
+        spawn_local(async move {
+            let visits: Vec<Visit> = store::live_at_place_on(RecordKind::Visit, place_id, &today)
+                .await
+                .unwrap_or_default()
+                .iter()
+                .filter_map(records::typed::<Visit>)
+                .map(|t| t.data)
+                .collect();
+            let mut per_band: BTreeMap<AgeBand, u32> = BTreeMap::new();
+            for v in &visits {
+                *per_band.entry(v.age_band).or_default() += 1;
+            }
+            let prior = existing.get_untracked();
+            let activity = Activity {
+                meeting_place_id: Some(place_id),
+                kind: ActivityKind::OpenEvening,
+                title: prior.as_ref().map_or_else(|| format!("Öppen kväll – {place_name}"), |p| p.data.title.clone()),
+                date: today,
+                start_time: prior.as_ref().and_then(|p| p.data.start_time.clone()),
+                end_time: Some(clock::time_now()),
+                participants: per_band.into_iter().map(|(age_band, count)| ParticipantCount { age_band, gender: None, count }).collect(),
+                first_timers: visits.iter().filter(|v| v.first_visit).count() as u32,
+                partner_ids: prior.as_ref().map(|p| p.data.partner_ids.clone()).unwrap_or_default(),
+                goal_ids: prior.as_ref().map(|p| p.data.goal_ids.clone()).unwrap_or_default(),
+                staff_hours: prior.as_ref().map_or(0.0, |p| p.data.staff_hours),
+                volunteer_hours: prior.as_ref().map_or(0.0, |p| p.data.volunteer_hours),
+                notes: text,
+                lessons_learned: prior.as_ref().map(|p| p.data.lessons_learned.clone()).unwrap_or_default(),
+                poll: tally.get_untracked().filter(|t| t.total() > 0),
+            };
+            if let Err(e) = labblogg_shared::validate::activity(&activity) {
+                return error.set(Some(e.to_string()));
+            }
+            let id = prior.map_or_else(Uuid::now_v7, |p| p.id);
+            match records::save(RecordKind::Activity, id, lab_id, &activity).await {
+                Ok(_) => {
+                    engine.local_write();
+                    on_done.run(true);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let save_again = save.clone();
+
+    let question_text = move || match question.get() {
+        PollQuestion::FeltSafe => t_string!(i18n, poll_safe),
+        PollQuestion::WantToReturn => t_string!(i18n, poll_return),
+    };
+    let buttons = [(0u8, SMILE, "poll-yes"), (1, FLAT, "poll-maybe"), (2, FROWN, "poll-no")];
+
+    view! {
+        <section class="card evening" data-testid="evening-panel" aria-labelledby="evening-title">
+            <h2 id="evening-title">{t!(i18n, evening_title)}</h2>
+            <h3>{t!(i18n, poll_title)}</h3>
+            <div class="row">
+                {PollQuestion::ALL.into_iter().map(|q| view! {
+                    <button type="button" class="secondary" aria-pressed=move || (question.get() == q).to_string()
+                        data-testid=match q { PollQuestion::FeltSafe => "poll-question-safe", PollQuestion::WantToReturn => "poll-question-return" }
+                        // Switching question starts a new tally; one poll per evening.
+                        on:click=move |_| { if question.get_untracked() != q { question.set(q); tally.set(None); } }>
+                        {move || match q {
+                            PollQuestion::FeltSafe => t_string!(i18n, poll_safe),
+                            PollQuestion::WantToReturn => t_string!(i18n, poll_return),
+                        }}
+                    </button>
+                }).collect_view()}
+            </div>
+            <p class="poll-question" lang=move || if i18n.get_locale() == Locale::en { "en" } else { "sv" }>{question_text}</p>
+            <div class="poll-buttons">
+                {buttons.into_iter().map(|(which, mouth, testid)| view! {
+                    <button type="button" class="poll-button" data-testid=testid on:click=move |_| answer(which)>
+                        {face(mouth)}
+                        <span>{move || match which { 0 => t_string!(i18n, poll_yes), 1 => t_string!(i18n, poll_maybe), _ => t_string!(i18n, poll_no) }}</span>
+                        <span class="poll-count" data-testid=format!("{testid}-count")>{move || count(which).to_string()}</span>
+                    </button>
+                }).collect_view()}
+            </div>
+            <label for="evening-reflection">{t!(i18n, evening_reflection)}</label>
+            <textarea id="evening-reflection" data-testid="evening-reflection" rows="3" bind:value=reflection></textarea>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save_again(true))/>
+            <div class="row form-actions">
+                <button type="button" class="primary" data-testid="evening-save" on:click=move |_| save(false)>{t!(i18n, save)}</button>
+                <button type="button" class="secondary" data-testid="evening-cancel" on:click=move |_| on_done.run(false)>{t!(i18n, cancel)}</button>
+            </div>
+        </section>
+    }
+}
