@@ -3,7 +3,7 @@
 
 use crate::auth::hash_password;
 use crate::db::{Store, StoreError, UserRow};
-use labblogg_shared::auth::Role;
+use labblogg_shared::auth::{LabRole, Membership, Role};
 use labblogg_shared::model::{FocusArea, Lab, MeetingPlace, OpeningHours};
 use labblogg_shared::sync::Change;
 use labblogg_shared::{AgeBand, Hlc, RecordKind};
@@ -129,11 +129,12 @@ pub async fn seed(store: &dyn Store) -> Result<(), StoreError> {
             return Err(StoreError::Corrupt(format!("demo data refused: {}", r.message)));
         }
     }
+    let member = |role: LabRole, labs: &[Uuid]| labs.iter().map(|&lab_id| Membership { lab_id, role }).collect::<Vec<_>>();
     let users = [
-        ("personal", "Personal Lina Hage", Role::Staff, vec![LINA_HAGE], Some(PLACE_LINA_HAGE)),
-        ("samordnare", "Samordnare", Role::Coordinator, ALL_LABS.to_vec(), None),
+        ("personal", "Personal Lina Hage", Role::Staff, member(LabRole::Staff, &[LINA_HAGE]), Some(PLACE_LINA_HAGE)),
+        ("samordnare", "Samordnare", Role::Coordinator, member(LabRole::Coordinator, &ALL_LABS), None),
     ];
-    for (username, display_name, role, labs, home) in users {
+    for (username, display_name, role, memberships, home) in users {
         if store.user_by_name(username).await?.is_some() {
             continue;
         }
@@ -145,7 +146,7 @@ pub async fn seed(store: &dyn Store) -> Result<(), StoreError> {
                 display_name: display_name.into(),
                 password_hash,
                 role,
-                labs,
+                memberships,
                 home_meeting_place: home,
                 disabled: false,
             })

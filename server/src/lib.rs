@@ -1,6 +1,8 @@
 //! The labblogg server: serves the built app and the `/api/v1` sync API over SQLite.
 
+pub mod accounts;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -8,6 +10,7 @@ pub mod error;
 pub mod policy;
 pub mod routes;
 pub mod state;
+pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -16,6 +19,7 @@ use config::ServeArgs;
 use labblogg_shared::sync::MAX_BODY_BYTES;
 use state::AppState;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
@@ -26,6 +30,8 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
     let api = Router::new()
         .merge(routes::auth::router())
         .merge(routes::sync::router())
+        .merge(routes::devices::router())
+        .merge(routes::admin::router())
         .fallback(|| async { error::ApiError::NotFound })
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -43,7 +49,9 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
 }
 
 /// Headers every response carries: the CSP allows only same-origin scripts plus
-/// what WebAssembly needs; no framing, no sniffing, no referrer.
+/// what WebAssembly needs; no framing, no sniffing, no referrer. There is
+/// deliberately no CORS layer: without `Access-Control-Allow-Origin` browsers
+/// let only the app's own origin read answers (tests/security.rs checks both).
 fn with_security_headers(router: Router) -> Router {
     router
         .layer(SetResponseHeaderLayer::overriding(
@@ -56,6 +64,8 @@ fn with_security_headers(router: Router) -> Router {
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        // For browsers that predate CSP's frame-ancestors.
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
 }
 
 /// Open the store (running migrations) and seed demo data when asked.
@@ -64,17 +74,32 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     if args.demo {
         demo::seed(store.as_ref()).await?;
     }
-    Ok(AppState { store })
+    Ok(AppState::new(store))
 }
 
 /// Serve on `listener` until `shutdown` completes, then finish in-flight requests.
+/// Handlers see each client's address (sign-in throttling, the audit log).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     assets: Option<&Path>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state, assets)).with_graceful_shutdown(shutdown).await
+    // Held while serving, so `labblogg restore` refuses to run under a live server.
+    let _claim = match state.store.claim_serving() {
+        Ok(Some(claim)) => Some(claim),
+        Ok(None) => {
+            tracing::warn!("another process is serving this database too");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not mark the database as served");
+            None
+        }
+    };
+    axum::serve(listener, app(state, assets).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// The binary's `serve`: bind, print where, stop on SIGINT or SIGTERM.
@@ -84,6 +109,7 @@ pub async fn serve_until_signal(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = %args.db.database_url, "labblogg listening on http://{addr}");
     if args.demo {
+        // The demo passwords are public (README); no other password is ever logged.
         for (name, what) in demo::ACCOUNTS {
             tracing::info!("demo account {name} / {name}: {what}");
         }

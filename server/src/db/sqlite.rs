@@ -4,16 +4,18 @@
 //! writer at a time anyway, and it makes the sequence numbers behind pull
 //! cursors trivially gap-free (a seq is assigned and committed under the lock).
 
-use super::{PullPage, Store, StoreError, UserRow};
+use super::{AuditEvent, PullPage, ServingClaim, Session, Store, StoreError, TokenRow, UserRow};
 use async_trait::async_trait;
-use labblogg_shared::auth::Role;
+use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::merge::{apply_change, MergeError};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use std::path::Path;
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Schema steps, applied in order; `PRAGMA user_version` counts those applied.
@@ -52,11 +54,52 @@ const MIGRATIONS: &[&str] = &[
         created_ms INTEGER NOT NULL,
         revoked_ms INTEGER
      );",
+    // 2: a role per lab (memberships replace user_labs), token ids and last
+    // use, the audit log. Researchers never had record-level access, so their
+    // lab rows are dropped; admins keep theirs as coordinators (what they could do).
+    "CREATE TABLE memberships (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        lab_id TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('staff', 'coordinator')),
+        PRIMARY KEY (user_id, lab_id)
+     );
+     INSERT INTO memberships (user_id, lab_id, role)
+        SELECT l.user_id, l.lab_id, CASE u.role WHEN 'staff' THEN 'staff' ELSE 'coordinator' END
+        FROM user_labs l JOIN users u ON u.id = l.user_id
+        WHERE u.role <> 'researcher';
+     DROP TABLE user_labs;
+     CREATE TABLE tokens_v2 (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        device_id TEXT,
+        created_ms INTEGER NOT NULL,
+        last_used_ms INTEGER,
+        revoked_ms INTEGER
+     );
+     INSERT INTO tokens_v2 (id, token_hash, user_id, device_id, created_ms, revoked_ms)
+        SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+               || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1)
+               || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+               token_hash, user_id, device_id, created_ms, revoked_ms
+        FROM tokens;
+     DROP TABLE tokens;
+     ALTER TABLE tokens_v2 RENAME TO tokens;
+     CREATE INDEX tokens_user ON tokens(user_id);
+     CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        subject TEXT,
+        address TEXT
+     );",
 ];
 
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
 }
 
 impl SqliteStore {
@@ -72,7 +115,14 @@ impl SqliteStore {
              PRAGMA busy_timeout = 5000;",
         )?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
+        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), path: PathBuf::from(path) })
+    }
+
+    /// The file a serving process keeps locked: `<database>-serving`.
+    fn serving_path(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push("-serving");
+        PathBuf::from(p)
     }
 
     /// Run `f` with the connection on a blocking thread.
@@ -186,61 +236,138 @@ fn apply_one(tx: &Transaction<'_>, change: &Change) -> Result<Result<(), Rejecti
     Ok(Ok(()))
 }
 
-fn role_str(r: Role) -> &'static str {
-    match r {
-        Role::Staff => "staff",
-        Role::Coordinator => "coordinator",
-        Role::Researcher => "researcher",
-        Role::Admin => "admin",
-    }
-}
-
-fn parse_role(s: &str) -> Result<Role, StoreError> {
-    Ok(match s {
-        "staff" => Role::Staff,
-        "coordinator" => Role::Coordinator,
-        "researcher" => Role::Researcher,
-        "admin" => Role::Admin,
-        other => return Err(corrupt(format!("role {other}"))),
-    })
-}
-
-fn load_user(conn: &Connection, where_sql: &str, arg: &str) -> Result<Option<UserRow>, StoreError> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled
-             FROM users u {where_sql}"
-        ))?
-        .query_row([arg], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, bool>(6)?,
-            ))
+fn load_memberships(conn: &Connection, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+    conn.prepare_cached("SELECT lab_id, role FROM memberships WHERE user_id = ?1 ORDER BY lab_id")?
+        .query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .map(|row| {
+            let (lab, role) = row?;
+            Ok(Membership {
+                lab_id: uuid(&lab)?,
+                role: LabRole::parse(&role).ok_or_else(|| corrupt(format!("lab role {role}")))?,
+            })
         })
-        .optional()?;
-    let Some((id, username, display_name, password_hash, role, home, disabled)) = row else {
-        return Ok(None);
-    };
-    let labs = conn
-        .prepare_cached("SELECT lab_id FROM user_labs WHERE user_id = ?1 ORDER BY lab_id")?
-        .query_map([&id], |r| r.get::<_, String>(0))?
-        .map(|l| uuid(&l?))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(UserRow {
+        .collect()
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled";
+
+type RawUser = (String, String, String, String, String, Option<String>, bool);
+
+fn read_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn decode_user(conn: &Connection, raw: RawUser) -> Result<UserRow, StoreError> {
+    let (id, username, display_name, password_hash, role, home, disabled) = raw;
+    let memberships = load_memberships(conn, &id)?;
+    let account_role = Role::parse(&role).ok_or_else(|| corrupt(format!("role {role}")))?;
+    Ok(UserRow {
         id: uuid(&id)?,
         username,
         display_name,
         password_hash,
-        role: parse_role(&role)?,
-        labs,
+        role: UserRow::highest_role(account_role, &memberships),
+        memberships,
         home_meeting_place: home.as_deref().map(uuid).transpose()?,
         disabled,
-    }))
+    })
+}
+
+fn load_user(conn: &Connection, where_sql: &str, arg: &str) -> Result<Option<UserRow>, StoreError> {
+    let raw = conn
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u {where_sql}"))?
+        .query_row([arg], read_user)
+        .optional()?;
+    raw.map(|r| decode_user(conn, r)).transpose()
+}
+
+const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms";
+
+type RawToken = (String, String, Option<String>, i64, Option<i64>, Option<i64>);
+
+fn read_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawToken> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+fn decode_token(raw: RawToken) -> Result<TokenRow, StoreError> {
+    let (id, user_id, device_id, created, last_used, revoked) = raw;
+    Ok(TokenRow {
+        id: uuid(&id)?,
+        user_id: uuid(&user_id)?,
+        device_id: device_id.as_deref().map(uuid).transpose()?,
+        created_ms: created as u64,
+        last_used_ms: last_used.map(|v| v as u64),
+        revoked_ms: revoked.map(|v| v as u64),
+    })
+}
+
+fn revoke_all_tokens(tx: &Transaction<'_>, user_id: Option<&str>, now: i64) -> Result<(), StoreError> {
+    match user_id {
+        Some(u) => tx.execute(
+            "UPDATE tokens SET revoked_ms = ?2 WHERE user_id = ?1 AND revoked_ms IS NULL",
+            params![u, now],
+        )?,
+        None => tx.execute("UPDATE tokens SET revoked_ms = ?1 WHERE revoked_ms IS NULL", params![now])?,
+    };
+    Ok(())
+}
+
+fn insert_audit(conn: &Connection, e: &AuditEvent, now: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO audit (at_ms, action, actor, subject, address) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![now, e.action.as_str(), e.actor, e.subject, e.address])?;
+    Ok(())
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+fn top_seq(conn: &Connection) -> Result<u64, StoreError> {
+    let top: i64 = conn.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| r.get(0))?;
+    Ok(top as u64)
+}
+
+/// Copy the whole `main` database of `from` over that of `to` in one backup
+/// step (the destination is written under one lock: readers see the old or
+/// the new database, never a mix), retrying for a while if it is locked.
+fn copy_database(from: &Connection, to: &mut Connection) -> Result<(), StoreError> {
+    let backup = Backup::new(from, to)?;
+    for _ in 0..100 {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            // Busy or locked: another connection is writing; wait for it.
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+    Err(StoreError::Busy)
+}
+
+/// Open a backup file read-only and check it is a sound labblogg database.
+fn open_backup(path: &Path) -> Result<Connection, StoreError> {
+    let not_db = |why: String| StoreError::NotADatabase(format!("{}: {why}", path.display()));
+    if !path.is_file() {
+        return Err(not_db("filen finns inte".into()));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| not_db(e.to_string()))?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
+    if check != "ok" {
+        return Err(not_db(check));
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < 1 || version as usize > MIGRATIONS.len() {
+        return Err(not_db(format!("schemaversion {version}")));
+    }
+    let has_records: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_records {
+        return Err(not_db("saknar tabellen records".into()));
+    }
+    Ok(conn)
 }
 
 fn now_ms() -> i64 {
@@ -298,9 +425,28 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn top_seq(&self) -> Result<u64, StoreError> {
+        self.with(|conn| top_seq(conn)).await
+    }
+
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
         let username = username.to_owned();
         self.with(move |conn| load_user(conn, "WHERE u.username = ?1", &username)).await
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+        self.with(move |conn| load_user(conn, "WHERE u.id = ?1", &id.to_string())).await
+    }
+
+    async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        self.with(|conn| {
+            let raws = conn
+                .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username"))?
+                .query_map([], read_user)?
+                .collect::<Result<Vec<_>, _>>()?;
+            raws.into_iter().map(|r| decode_user(conn, r)).collect()
+        })
+        .await
     }
 
     async fn insert_user(&self, user: UserRow) -> Result<(), StoreError> {
@@ -314,7 +460,7 @@ impl Store for SqliteStore {
                     user.username,
                     user.display_name,
                     user.password_hash,
-                    role_str(user.role),
+                    user.role.as_str(),
                     user.home_meeting_place.map(|u| u.to_string()),
                     user.disabled
                 ],
@@ -322,8 +468,11 @@ impl Store for SqliteStore {
             if inserted == 0 {
                 return Err(StoreError::UsernameTaken);
             }
-            for lab in &user.labs {
-                tx.execute("INSERT INTO user_labs (user_id, lab_id) VALUES (?1, ?2)", params![user.id.to_string(), lab.to_string()])?;
+            for m in &user.memberships {
+                tx.execute(
+                    "INSERT INTO memberships (user_id, lab_id, role) VALUES (?1, ?2, ?3)",
+                    params![user.id.to_string(), m.lab_id.to_string(), m.role.as_str()],
+                )?;
             }
             tx.commit()?;
             Ok(())
@@ -331,25 +480,324 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn insert_token(&self, token_hash: String, user_id: Uuid, device_id: Option<Uuid>) -> Result<(), StoreError> {
+    async fn disable_user(&self, id: Uuid) -> Result<(), StoreError> {
         self.with(move |conn| {
-            conn.execute(
-                "INSERT INTO tokens (token_hash, user_id, device_id, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![token_hash, user_id.to_string(), device_id.map(|d| d.to_string()), now_ms()],
-            )?;
+            let tx = conn.transaction()?;
+            let id = id.to_string();
+            if tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [&id])? == 0 {
+                return Err(StoreError::UnknownUser);
+            }
+            revoke_all_tokens(&tx, Some(&id), now_ms())?;
+            tx.commit()?;
             Ok(())
         })
         .await
     }
 
-    async fn user_by_token(&self, token_hash: String) -> Result<Option<UserRow>, StoreError> {
+    async fn set_password(&self, id: Uuid, password_hash: String) -> Result<(), StoreError> {
         self.with(move |conn| {
-            load_user(
-                conn,
-                "JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = ?1 AND t.revoked_ms IS NULL",
-                &token_hash,
-            )
+            let tx = conn.transaction()?;
+            let id = id.to_string();
+            if tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, password_hash])? == 0 {
+                return Err(StoreError::UnknownUser);
+            }
+            revoke_all_tokens(&tx, Some(&id), now_ms())?;
+            tx.commit()?;
+            Ok(())
         })
         .await
+    }
+
+    async fn insert_token(&self, token_hash: String, user_id: Uuid, device_id: Option<Uuid>) -> Result<Uuid, StoreError> {
+        let id = Uuid::new_v4();
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO tokens (id, token_hash, user_id, device_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id.to_string(), token_hash, user_id.to_string(), device_id.map(|d| d.to_string()), now_ms()],
+            )?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn session_by_token(&self, token_hash: String) -> Result<Option<Session>, StoreError> {
+        self.with(move |conn| {
+            let token = conn
+                .prepare_cached(&format!(
+                    "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?1 AND t.revoked_ms IS NULL"
+                ))?
+                .query_row([&token_hash], read_token)
+                .optional()?;
+            let Some(token) = token.map(decode_token).transpose()? else {
+                return Ok(None);
+            };
+            let user = load_user(conn, "WHERE u.id = ?1", &token.user_id.to_string())?;
+            Ok(user.map(|user| Session { user, token }))
+        })
+        .await
+    }
+
+    async fn touch_token(&self, id: Uuid, now_ms: u64) -> Result<(), StoreError> {
+        self.with(move |conn| {
+            conn.prepare_cached(
+                "UPDATE tokens SET last_used_ms = ?2
+                 WHERE id = ?1 AND (last_used_ms IS NULL OR last_used_ms <= ?2 - 60000)",
+            )?
+            .execute(params![id.to_string(), now_ms as i64])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>, StoreError> {
+        self.with(move |conn| {
+            let raw = conn
+                .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id = ?1"))?
+                .query_row([id.to_string()], read_token)
+                .optional()?;
+            raw.map(decode_token).transpose()
+        })
+        .await
+    }
+
+    async fn tokens_of(&self, user_id: Uuid, include_revoked: bool) -> Result<Vec<TokenRow>, StoreError> {
+        self.with(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.user_id = ?1 AND (?2 OR t.revoked_ms IS NULL)
+                 ORDER BY t.created_ms DESC, t.id"
+            ))?
+            .query_map(params![user_id.to_string(), include_revoked], read_token)?
+            .map(|r| decode_token(r?))
+            .collect()
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.with(move |conn| {
+            let n = conn.execute(
+                "UPDATE tokens SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL",
+                params![id.to_string(), now_ms()],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    fn claim_serving(&self) -> Result<Option<ServingClaim>, StoreError> {
+        // A connection in exclusive locking mode keeps its lock on the side
+        // file from its first write until it is closed, or its process dies.
+        let conn = Connection::open(self.serving_path())?;
+        conn.busy_timeout(Duration::ZERO)?;
+        let claimed = conn.execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE;
+             BEGIN IMMEDIATE;
+             CREATE TABLE IF NOT EXISTS serving (since_ms INTEGER NOT NULL);
+             DELETE FROM serving;
+             COMMIT;",
+        );
+        match claimed {
+            Ok(()) => {
+                conn.execute("INSERT INTO serving VALUES (?1)", [now_ms()])?;
+                Ok(Some(ServingClaim(Box::new(conn))))
+            }
+            Err(e) if is_busy(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn is_served(&self) -> Result<bool, StoreError> {
+        let path = self.serving_path();
+        if !path.exists() {
+            return Ok(false);
+        }
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.busy_timeout(Duration::ZERO)?;
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            Ok(_) => Ok(false),
+            Err(e) if is_busy(&e) => Ok(true),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn audit(&self, event: AuditEvent) -> Result<(), StoreError> {
+        self.with(move |conn| insert_audit(conn, &event, now_ms())).await
+    }
+
+    async fn audit_log(&self, before: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let before = before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
+        self.with(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, at_ms, action, actor, subject, address FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+            )?
+            .query_map(params![before, limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .map(|row| {
+                let (id, at_ms, action, actor, subject, address) = row?;
+                Ok(AuditEntry {
+                    id: id as u64,
+                    at_ms: at_ms as u64,
+                    action: AuditAction::parse(&action).ok_or_else(|| corrupt(format!("audit action {action}")))?,
+                    actor,
+                    subject,
+                    address,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn backup_to(&self, path: PathBuf) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path));
+        }
+        // Written beside the target and renamed into place: a backup file
+        // that exists is always complete.
+        let mut partial = path.clone().into_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        self.with(move |conn| {
+            let _ = std::fs::remove_file(&partial);
+            let result = (|| {
+                let mut dest = Connection::open(&partial)?;
+                copy_database(conn, &mut dest)?;
+                dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
+                drop(dest);
+                open_backup(&partial)?;
+                std::fs::rename(&partial, &path)?;
+                Ok(())
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&partial);
+            }
+            result
+        })
+        .await
+    }
+
+    async fn restore_from(&self, path: PathBuf, actor: String) -> Result<(), StoreError> {
+        self.with(move |conn| {
+            // Bring the backup into memory, up to the current schema, and fix
+            // it up there; then copy it over the live database in one step.
+            let source = open_backup(&path)?;
+            let mut staged = Connection::open_in_memory()?;
+            copy_database(&source, &mut staged)?;
+            drop(source);
+            migrate(&mut staged)?;
+            let now = now_ms();
+            {
+                let tx = staged.transaction()?;
+                // Sequence numbers never go back: devices whose cursor is past
+                // the backup's newest change would otherwise skip new changes.
+                let offset = top_seq(conn)?.max(top_seq(&tx)?) as i64;
+                tx.execute("UPDATE records SET seq = seq + ?1", [offset])?;
+                tx.execute("UPDATE counters SET value = value + ?1 WHERE name = 'seq'", [offset])?;
+                revoke_all_tokens(&tx, None, now)?;
+                let event = AuditEvent {
+                    action: AuditAction::Restored,
+                    actor,
+                    subject: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    address: None,
+                };
+                insert_audit(&tx, &event, now)?;
+                tx.commit()?;
+            }
+            copy_database(&staged, conn)?;
+            conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database as migration 1 left it, with one user of each role.
+    fn v1_database(path: &Path) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        for (id, role, labs) in [(1u128, "staff", &[10u128][..]), (2, "coordinator", &[10, 20]), (3, "researcher", &[10]), (4, "admin", &[20])] {
+            let id = Uuid::from_u128(id).to_string();
+            conn.execute(
+                "INSERT INTO users (id, username, display_name, password_hash, role) VALUES (?1, ?2, ?2, 'x', ?3)",
+                params![id, role, role],
+            )
+            .unwrap();
+            for lab in labs {
+                conn.execute("INSERT INTO user_labs VALUES (?1, ?2)", params![id, Uuid::from_u128(*lab).to_string()]).unwrap();
+            }
+            conn.execute(
+                "INSERT INTO tokens (token_hash, user_id, device_id, created_ms) VALUES (?1, ?2, NULL, 5)",
+                params![format!("hash-{role}"), id],
+            )
+            .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn migration_2_keeps_users_tokens_and_lab_roles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        v1_database(&path);
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        let labs = |u: &UserRow| u.memberships.iter().map(|m| (m.lab_id.as_u128(), m.role)).collect::<Vec<_>>();
+
+        let staff = store.session_by_token("hash-staff".into()).await.unwrap().expect("the old token still signs in");
+        assert_eq!(staff.user.role, Role::Staff);
+        assert_eq!(labs(&staff.user), vec![(10, LabRole::Staff)]);
+        assert_eq!(staff.token.created_ms, 5);
+        let coordinator = store.user_by_name("coordinator").await.unwrap().unwrap();
+        assert_eq!(coordinator.role, Role::Coordinator);
+        assert_eq!(labs(&coordinator), vec![(10, LabRole::Coordinator), (20, LabRole::Coordinator)]);
+        let researcher = store.user_by_name("researcher").await.unwrap().unwrap();
+        assert_eq!(researcher.role, Role::Researcher);
+        assert!(researcher.memberships.is_empty(), "researchers never read records");
+        let admin = store.user_by_name("admin").await.unwrap().unwrap();
+        assert_eq!(admin.role, Role::Admin);
+        assert_eq!(labs(&admin), vec![(20, LabRole::Coordinator)]);
+
+        // Every old token got its own id, and can be revoked by it.
+        let mut ids = Vec::new();
+        for u in store.users().await.unwrap() {
+            let tokens = store.tokens_of(u.id, true).await.unwrap();
+            assert_eq!(tokens.len(), 1);
+            ids.push(tokens[0].id);
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 4);
+        assert!(store.revoke_token(staff.token.id).await.unwrap());
+        assert!(store.session_by_token("hash-staff".into()).await.unwrap().is_none());
+        store
+            .audit(AuditEvent { action: AuditAction::SignIn, actor: "a".into(), subject: None, address: None })
+            .await
+            .unwrap();
+        assert_eq!(store.audit_log(None, 10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn touch_writes_at_most_once_a_minute() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        v1_database(&path);
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        let id = store.session_by_token("hash-staff".into()).await.unwrap().unwrap().token.id;
+        store.touch_token(id, 1_000_000).await.unwrap();
+        store.touch_token(id, 1_030_000).await.unwrap();
+        assert_eq!(store.token(id).await.unwrap().unwrap().last_used_ms, Some(1_000_000));
+        store.touch_token(id, 1_060_000).await.unwrap();
+        assert_eq!(store.token(id).await.unwrap().unwrap().last_used_ms, Some(1_060_000));
     }
 }

@@ -1,7 +1,8 @@
 //! `POST /api/v1/auth/login` and `GET /api/v1/me`.
 
-use crate::auth::{hash_password, new_token, token_hash, verify_password, AuthUser};
-use crate::db::UserRow;
+use crate::auth::{hash_password, new_token, token_hash, verify_password, AuthUser, ClientAddr};
+use crate::auth::{MAX_PASSWORD_BYTES, MAX_USERNAME_BYTES};
+use crate::db::{AuditEvent, UserRow};
 use crate::error::{parse_json, ApiError};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -9,7 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use labblogg_shared::auth::{LoginRequest, LoginResponse, UserInfo};
+use labblogg_shared::auth::{AuditAction, LoginRequest, LoginResponse, UserInfo};
 use std::sync::LazyLock;
 
 pub fn router() -> Router<AppState> {
@@ -21,8 +22,9 @@ pub fn user_info(u: &UserRow) -> UserInfo {
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         role: u.role,
-        labs: u.labs.clone(),
+        labs: u.labs(),
         home_meeting_place: u.home_meeting_place,
+        memberships: u.memberships.clone(),
     }
 }
 
@@ -30,30 +32,61 @@ pub fn user_info(u: &UserRow) -> UserInfo {
 /// as long as a wrong password and does not reveal which accounts exist.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("labblogg-dummy").unwrap_or_default());
 
-async fn login(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Json<LoginResponse>, ApiError> {
+/// A username as written to logs and the audit log: bounded, one line.
+fn loggable(username: &str) -> String {
+    username.chars().filter(|c| !c.is_control()).take(64).collect()
+}
+
+async fn login(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<LoginResponse>, ApiError> {
     let req: LoginRequest = parse_json(body)?;
-    if req.username.len() > 200 || req.password.len() > 1024 {
-        return Err(ApiError::BadCredentials);
+    let username = req.username.trim();
+    // Refused before the password is even hashed: throttled guesses cost nothing.
+    if let Err(wait) = state.throttle.check(username, addr.0) {
+        tracing::debug!(username = %loggable(username), address = ?addr.0, "sign-in throttled");
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return Err(ApiError::TooManyRequests { retry_after_secs: secs });
     }
-    let user = state.store.user_by_name(req.username.trim()).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        _ => {
-            tracing::info!(username = %req.username.chars().take(64).collect::<String>(), "sign-in refused");
-            return Err(ApiError::BadCredentials);
-        }
+    let user = if username.len() > MAX_USERNAME_BYTES || req.password.len() > MAX_PASSWORD_BYTES {
+        None
+    } else {
+        let user = state.store.user_by_name(username).await?;
+        let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+        let password = req.password;
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        user.filter(|u| ok && !u.disabled)
     };
+    let Some(user) = user else {
+        state.throttle.failed(username, addr.0);
+        tracing::info!(username = %loggable(username), address = ?addr.0, "sign-in refused");
+        let event = AuditEvent {
+            action: AuditAction::SignInFailed,
+            actor: loggable(username),
+            subject: None,
+            address: addr.to_audit(),
+        };
+        state.store.audit(event).await?;
+        return Err(ApiError::BadCredentials);
+    };
+    state.throttle.succeeded(username);
     let token = new_token();
-    state.store.insert_token(token_hash(&token), user.id, req.device_id).await?;
-    tracing::info!(username = %user.username, "signed in");
+    let token_id = state.store.insert_token(token_hash(&token), user.id, req.device_id).await?;
+    let event = AuditEvent {
+        action: AuditAction::SignIn,
+        actor: user.username.clone(),
+        subject: Some(token_id.to_string()),
+        address: addr.to_audit(),
+    };
+    state.store.audit(event).await?;
+    tracing::info!(username = %user.username, token_id = %token_id, "signed in");
     Ok(Json(LoginResponse { token, user: user_info(&user) }))
 }
 
-async fn me(AuthUser(user): AuthUser) -> Json<UserInfo> {
-    Json(user_info(&user))
+async fn me(auth: AuthUser) -> Json<UserInfo> {
+    Json(user_info(&auth.user))
 }

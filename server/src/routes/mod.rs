@@ -1,5 +1,7 @@
 //! HTTP routes, one module per resource.
 
+pub mod admin;
 pub mod auth;
+pub mod devices;
 pub mod health;
 pub mod sync;

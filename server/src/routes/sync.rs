@@ -29,12 +29,19 @@ pub fn now_ms() -> u64 {
 
 async fn sync(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    AuthUser { user, token }: AuthUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let req: SyncRequest = parse_json(body)?;
     if req.protocol != PROTOCOL_VERSION {
         return Err(ApiError::ProtocolMismatch { client: req.protocol, server: PROTOCOL_VERSION });
+    }
+    // A token signed in for one device does not sync as another.
+    if token.device_id.is_some_and(|d| d != req.device_id) {
+        return Err(ApiError::Unauthorized);
+    }
+    if !req.changes.is_empty() && !policy::may_push(&user) {
+        return Err(ApiError::Forbidden);
     }
     if req.changes.len() > MAX_PUSH_CHANGES {
         return Err(ApiError::BadRequest(format!("högst {MAX_PUSH_CHANGES} ändringar per begäran")));

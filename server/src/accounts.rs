@@ -1,0 +1,310 @@
+//! Account and lab administration, shared by the admin API
+//! (`routes/admin.rs`) and the command line (`cli.rs`): input checks, the
+//! store calls and the audit log line, so both paths behave the same.
+//! Who may call these is decided before, in `policy.rs`.
+
+use crate::auth::{hash_password, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
+use crate::db::{AuditEvent, Store, StoreError, TokenRow, UserRow};
+use labblogg_shared::auth::{AdminUser, AuditAction, CreateUserRequest, DeviceInfo, LabRole, Membership, Role};
+use labblogg_shared::model::Lab;
+use labblogg_shared::sync::Change;
+use labblogg_shared::{Hlc, RecordKind};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Longest username, in characters.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 120;
+/// The clock node of edits the server makes itself (demo data, admin's new labs).
+pub const SERVER_NODE: u64 = 0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The input breaks a rule; the message says which, in Swedish.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("användarnamnet är upptaget")]
+    UsernameTaken,
+    #[error("användaren finns inte")]
+    UnknownUser,
+    #[error("lösenordet kunde inte hashas: {0}")]
+    Hash(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UsernameTaken => AccountError::UsernameTaken,
+            StoreError::UnknownUser => AccountError::UnknownUser,
+            other => AccountError::Store(other),
+        }
+    }
+}
+
+/// Who did it, for the audit log: an administrator's username and address,
+/// or `cli`.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    pub address: Option<String>,
+}
+
+impl Actor {
+    pub fn cli() -> Self {
+        Actor { name: "cli".into(), address: None }
+    }
+
+    async fn audit(&self, store: &dyn Store, action: AuditAction, subject: String) -> Result<(), StoreError> {
+        store
+            .audit(AuditEvent {
+                action,
+                actor: self.name.clone(),
+                subject: Some(subject),
+                address: self.address.clone(),
+            })
+            .await
+    }
+}
+
+fn invalid(message: impl Into<String>) -> AccountError {
+    AccountError::Invalid(message.into())
+}
+
+fn check_username(name: &str) -> Result<(), AccountError> {
+    let n = name.chars().count();
+    if n == 0 || n > MAX_USERNAME_CHARS {
+        return Err(invalid(format!("användarnamnet ska vara 1–{MAX_USERNAME_CHARS} tecken")));
+    }
+    if !name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@')) {
+        return Err(invalid("användarnamnet får bara innehålla bokstäver, siffror och . - _ @"));
+    }
+    Ok(())
+}
+
+fn check_display_name(name: &str) -> Result<(), AccountError> {
+    let n = name.chars().count();
+    if n == 0 || n > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(invalid(format!("namnet ska vara 1–{MAX_DISPLAY_NAME_CHARS} tecken, utan styrtecken")));
+    }
+    Ok(())
+}
+
+pub fn check_password(password: &str) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(invalid(format!(
+            "lösenordet ska vara minst {MIN_PASSWORD_CHARS} tecken (och högst {MAX_PASSWORD_BYTES} byte)"
+        )));
+    }
+    Ok(())
+}
+
+async fn hash(password: String) -> Result<String, AccountError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AccountError::Hash(e.to_string()))?
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+/// The lab roles a request asks for: `role` in each of `labs` (for staff and
+/// coordinators) plus `memberships`, one per lab, the higher role winning.
+fn memberships_of(req: &CreateUserRequest) -> Result<Vec<Membership>, AccountError> {
+    let lab_role = match req.role {
+        Role::Staff => Some(LabRole::Staff),
+        Role::Coordinator => Some(LabRole::Coordinator),
+        Role::Researcher | Role::Admin => None,
+    };
+    let mut by_lab: BTreeMap<Uuid, LabRole> = BTreeMap::new();
+    if !req.labs.is_empty() {
+        let Some(role) = lab_role else {
+            return Err(invalid(format!(
+                "labb med rollen {} anges som medlemskap med roll (staff eller coordinator)",
+                req.role.as_str()
+            )));
+        };
+        for &lab in &req.labs {
+            by_lab.insert(lab, role);
+        }
+    }
+    for m in &req.memberships {
+        let e = by_lab.entry(m.lab_id).or_insert(m.role);
+        *e = (*e).max(m.role);
+    }
+    Ok(by_lab.into_iter().map(|(lab_id, role)| Membership { lab_id, role }).collect())
+}
+
+/// Create an account after checking every rule; audited.
+pub async fn create_user(store: &dyn Store, actor: &Actor, req: CreateUserRequest) -> Result<UserRow, AccountError> {
+    let username = req.username.trim().to_owned();
+    let display_name = req.display_name.trim().to_owned();
+    check_username(&username)?;
+    check_display_name(&display_name)?;
+    check_password(&req.password)?;
+    let memberships = memberships_of(&req)?;
+    if let Some(why) = crate::policy::account_refusal(req.role, &memberships) {
+        return Err(invalid(why));
+    }
+    for m in &memberships {
+        let lab = store.record(m.lab_id).await?;
+        if !lab.is_some_and(|l| l.kind == RecordKind::Lab && l.deleted.is_none()) {
+            return Err(invalid(format!("labbet {} finns inte", m.lab_id)));
+        }
+    }
+    if let Some(place) = req.home_meeting_place {
+        let found = store.record(place).await?;
+        let ok = found.is_some_and(|p| {
+            p.kind == RecordKind::MeetingPlace
+                && p.deleted.is_none()
+                && memberships.iter().any(|m| m.lab_id == p.lab_id)
+        });
+        if !ok {
+            return Err(invalid("mötesplatsen finns inte i något av användarens labb"));
+        }
+    }
+    if store.user_by_name(&username).await?.is_some() {
+        return Err(AccountError::UsernameTaken);
+    }
+    let password_hash = hash(req.password).await?;
+    let user = UserRow {
+        id: Uuid::now_v7(),
+        username,
+        display_name,
+        password_hash,
+        role: UserRow::highest_role(req.role, &memberships),
+        memberships,
+        home_meeting_place: req.home_meeting_place,
+        disabled: false,
+    };
+    // The account role is stored as asked (admin, researcher) or derived.
+    let stored = UserRow { role: req.role, ..user.clone() };
+    store.insert_user(stored).await?;
+    actor.audit(store, AuditAction::UserCreated, user.username.clone()).await?;
+    Ok(user)
+}
+
+/// Disable an account and revoke its tokens; audited. Refused for oneself,
+/// so the last administrator cannot lock everyone out by mistake.
+pub async fn disable_user(store: &dyn Store, actor: &Actor, id: Uuid, by: Option<Uuid>) -> Result<(), AccountError> {
+    if by == Some(id) {
+        return Err(invalid("du kan inte stänga av ditt eget konto"));
+    }
+    let user = store.user_by_id(id).await?.ok_or(AccountError::UnknownUser)?;
+    store.disable_user(id).await?;
+    actor.audit(store, AuditAction::UserDisabled, user.username).await?;
+    Ok(())
+}
+
+/// Set a new password and revoke the user's tokens (every device signs in
+/// again with it); audited.
+pub async fn reset_password(store: &dyn Store, actor: &Actor, id: Uuid, password: String) -> Result<(), AccountError> {
+    check_password(&password)?;
+    let user = store.user_by_id(id).await?.ok_or(AccountError::UnknownUser)?;
+    let password_hash = hash(password).await?;
+    store.set_password(id, password_hash).await?;
+    actor.audit(store, AuditAction::PasswordReset, user.username).await?;
+    Ok(())
+}
+
+/// Revoke any token; `false` if unknown or already revoked. Audited when revoked.
+pub async fn revoke_token(store: &dyn Store, actor: &Actor, id: Uuid) -> Result<bool, AccountError> {
+    let revoked = store.revoke_token(id).await?;
+    if revoked {
+        actor.audit(store, AuditAction::TokenRevoked, id.to_string()).await?;
+    }
+    Ok(revoked)
+}
+
+/// Create a lab as a record through the same push path as every change, so
+/// it syncs to the devices of its future members; audited.
+pub async fn create_lab(store: &dyn Store, actor: &Actor, lab: Lab, now_ms: u64) -> Result<Uuid, AccountError> {
+    labblogg_shared::validate::lab(&lab).map_err(|e| invalid(format!("labbet nekades: {e}")))?;
+    let id = Uuid::now_v7();
+    let fields = match serde_json::to_value(&lab) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(invalid("labbet kunde inte läsas")),
+    };
+    let change = Change {
+        change_id: Uuid::now_v7(),
+        kind: RecordKind::Lab,
+        id,
+        lab_id: id,
+        hlc: Hlc { ms: now_ms, counter: 0, node: SERVER_NODE },
+        fields,
+        deleted: false,
+    };
+    let outcome = store.push(vec![change]).await?;
+    if let Some(Err(rejection)) = outcome.into_iter().next() {
+        return Err(invalid(rejection.message));
+    }
+    actor.audit(store, AuditAction::LabCreated, id.to_string()).await?;
+    Ok(id)
+}
+
+/// A user as the admin API shows it.
+pub fn admin_view(u: &UserRow) -> AdminUser {
+    AdminUser {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role,
+        memberships: u.memberships.clone(),
+        home_meeting_place: u.home_meeting_place,
+        disabled: u.disabled,
+    }
+}
+
+/// A token as its owner or an administrator sees it: never the hash.
+pub fn device_view(t: &TokenRow, current: Option<Uuid>) -> DeviceInfo {
+    DeviceInfo {
+        id: t.id,
+        device_id: t.device_id,
+        created_ms: t.created_ms,
+        last_used_ms: t.last_used_ms,
+        revoked_ms: t.revoked_ms,
+        current: current == Some(t.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(role: Role, labs: &[u128], memberships: &[(u128, LabRole)]) -> CreateUserRequest {
+        CreateUserRequest {
+            username: "anna".into(),
+            display_name: "Anna".into(),
+            password: "långt-lösenord".into(),
+            role,
+            labs: labs.iter().map(|&l| Uuid::from_u128(l)).collect(),
+            memberships: memberships.iter().map(|&(l, role)| Membership { lab_id: Uuid::from_u128(l), role }).collect(),
+            home_meeting_place: None,
+        }
+    }
+
+    #[test]
+    fn memberships_merge_labs_and_explicit_roles() {
+        let m = memberships_of(&req(Role::Staff, &[1, 2], &[(2, LabRole::Coordinator), (3, LabRole::Staff)])).unwrap();
+        assert_eq!(
+            m.iter().map(|m| (m.lab_id.as_u128(), m.role)).collect::<Vec<_>>(),
+            vec![(1, LabRole::Staff), (2, LabRole::Coordinator), (3, LabRole::Staff)]
+        );
+        assert!(memberships_of(&req(Role::Admin, &[1], &[])).is_err(), "admin's labs need an explicit role");
+        assert_eq!(memberships_of(&req(Role::Admin, &[], &[(1, LabRole::Coordinator)])).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn names_and_passwords() {
+        assert!(check_username("anna.öberg").is_ok());
+        assert!(check_username("").is_err());
+        assert!(check_username("anna berg").is_err());
+        assert!(check_username("anna\u{0}").is_err());
+        assert!(check_username(&"a".repeat(65)).is_err());
+        assert!(check_display_name("Anna Öberg").is_ok());
+        assert!(check_display_name("Anna\nÖberg").is_err());
+        assert!(check_password("kort").is_err());
+        assert!(check_password("åäöåäöåä").is_ok());
+        assert!(check_password(&"x".repeat(1025)).is_err());
+    }
+}
