@@ -132,7 +132,7 @@ fn luhn_ok(ten: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Swedish numbers start with 0 (not 00) or +46/0046; 8–12 digits after that prefix form.
