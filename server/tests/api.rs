@@ -716,3 +716,40 @@ async fn push_whose_answer_is_lost_is_applied_once_on_resend() {
     }
     assert_eq!(all.visits().count(), batch.len());
 }
+
+fn change_of(client: &mut Client, kind: RecordKind, id: Uuid, lab: Uuid, v: Value) -> Change {
+    Change { change_id: Uuid::now_v7(), kind, id, lab_id: lab, hlc: client.tick(), fields: fields(v), deleted: false }
+}
+
+#[tokio::test]
+async fn references_must_stay_in_the_lab_and_may_be_made_earlier_in_the_same_batch() {
+    let server = TestServer::start().await;
+    let mut staff = server.client("personal").await;
+    let mut coord = server.client("samordnare").await;
+
+    // A partner of another lab (made by the coordinator of both).
+    let foreign_partner = Uuid::now_v7();
+    let c = change_of(&mut coord, RecordKind::Partner, foreign_partner, PORTALEN, json!({"name": "Soroptimisterna", "kind": "ngo"}));
+    coord.push_ok(vec![c]).await;
+
+    let activity = |partner: Uuid| {
+        json!({"kind": "fika", "title": "Fika", "date": "2026-11-19", "meeting_place_id": PLACE_LINA_HAGE.to_string(), "partner_ids": [partner.to_string()]})
+    };
+    // Naming another lab's partner is refused, and nothing is stored.
+    let a = change_of(&mut staff, RecordKind::Activity, Uuid::now_v7(), LINA_HAGE, activity(foreign_partner));
+    let resp = staff.push(vec![a.clone()]).await;
+    let r = resp.results[0].rejected.as_ref().expect("refused");
+    assert_eq!(r.code, RejectCode::Validation);
+    assert!(r.message.contains("Samverkanspartnern"), "{}", r.message);
+    assert_eq!(staff.pull_all(0, 1000).await.count_of(a.id), 0);
+
+    // A partner added inline and the activity naming it, in one batch: both accepted.
+    let own_partner = Uuid::now_v7();
+    let p = change_of(&mut staff, RecordKind::Partner, own_partner, LINA_HAGE, json!({"name": "Södertälje kommun", "kind": "municipality"}));
+    let a = change_of(&mut staff, RecordKind::Activity, Uuid::now_v7(), LINA_HAGE, activity(own_partner));
+    staff.push_ok(vec![p, a.clone()]).await;
+
+    // A measurement of a goal that does not exist is refused.
+    let m = change_of(&mut staff, RecordKind::GoalMeasurement, Uuid::now_v7(), LINA_HAGE, json!({"goal_id": Uuid::now_v7().to_string(), "date": "2026-11-19", "value": 3}));
+    assert_eq!(staff.push(vec![m]).await.results[0].rejected.as_ref().map(|r| r.code), Some(RejectCode::Validation));
+}

@@ -15,6 +15,8 @@ use labblogg_shared::sync::{
     MAX_PUSH_CHANGES,
 };
 use labblogg_shared::{RecordKind, PROTOCOL_VERSION};
+use std::collections::HashMap;
+use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
@@ -52,9 +54,13 @@ async fn sync(
     let mut results: Vec<Option<Rejection>> = Vec::with_capacity(req.changes.len());
     let mut admitted: Vec<Change> = Vec::new();
     let mut admitted_at: Vec<usize> = Vec::new();
+    let mut refs = References::new(&state);
     for (i, change) in req.changes.iter().enumerate() {
-        let refusal = precheck(&state, &user, change, now).await?;
+        let refusal = precheck(&mut refs, &user, change, now).await?;
         if refusal.is_none() {
+            // Later changes of the batch may refer to this record (a partner
+            // added inline, then the activity naming it).
+            refs.admitted(change);
             admitted.push(change.clone());
             admitted_at.push(i);
         }
@@ -82,9 +88,97 @@ async fn sync(
     }))
 }
 
+/// What a referenced record is: its kind, its lab, and whether it is deleted.
+type RefTarget = Option<(RecordKind, Uuid, bool)>;
+
+/// Looks up records that changes refer to, once per request.
+struct References<'a> {
+    state: &'a AppState,
+    known: HashMap<Uuid, RefTarget>,
+}
+
+impl<'a> References<'a> {
+    fn new(state: &'a AppState) -> Self {
+        References { state, known: HashMap::new() }
+    }
+
+    async fn get(&mut self, id: Uuid) -> Result<RefTarget, ApiError> {
+        if let Some(t) = self.known.get(&id) {
+            return Ok(*t);
+        }
+        let target = self.state.store.record(id).await?.map(|r| (r.kind, r.lab_id, r.deleted.is_some()));
+        self.known.insert(id, target);
+        Ok(target)
+    }
+
+    fn admitted(&mut self, change: &Change) {
+        let deleted = change.deleted || self.known.get(&change.id).is_some_and(|t| t.is_some_and(|(_, _, d)| d));
+        self.known.insert(change.id, Some((change.kind, change.lab_id, deleted)));
+    }
+}
+
+/// The fields of a kind that name other records: (field, kind referred to,
+/// whether the target must still be live). Lists may name deleted records:
+/// an old activity keeps naming a partner that was later removed.
+fn reference_fields(kind: RecordKind) -> &'static [(&'static str, RecordKind, bool)] {
+    match kind {
+        RecordKind::Visit => &[("meeting_place_id", RecordKind::MeetingPlace, true)],
+        RecordKind::Activity => &[
+            ("meeting_place_id", RecordKind::MeetingPlace, false),
+            ("partner_ids", RecordKind::Partner, false),
+            ("goal_ids", RecordKind::Goal, false),
+        ],
+        RecordKind::GoalMeasurement => &[("goal_id", RecordKind::Goal, false)],
+        _ => &[],
+    }
+}
+
+/// Every record a change's fields refer to must exist, be of the right kind
+/// and belong to the same lab: no change may point into another lab.
+async fn check_references(refs: &mut References<'_>, change: &Change) -> Result<Option<Rejection>, ApiError> {
+    let mut wanted: Vec<(Option<Uuid>, RecordKind, bool)> = Vec::new();
+    for &(field, kind, live) in reference_fields(change.kind) {
+        match change.fields.get(field) {
+            Some(serde_json::Value::String(s)) => wanted.push((Uuid::parse_str(s).ok(), kind, live)),
+            Some(serde_json::Value::Array(items)) => {
+                for item in items {
+                    wanted.push((item.as_str().and_then(|s| Uuid::parse_str(s).ok()), kind, live));
+                }
+            }
+            _ => {}
+        }
+    }
+    if change.kind == RecordKind::Goal {
+        let place = change.fields.get("source").and_then(|s| s.get("meeting_place_id")).and_then(|v| v.as_str());
+        if let Some(p) = place {
+            wanted.push((Uuid::parse_str(p).ok(), RecordKind::MeetingPlace, false));
+        }
+    }
+    for (id, kind, live) in wanted {
+        let target = match id {
+            Some(id) => refs.get(id).await?,
+            None => None,
+        };
+        let ok = target.is_some_and(|(k, lab, deleted)| k == kind && lab == change.lab_id && !(live && deleted));
+        if !ok {
+            let what = match kind {
+                RecordKind::MeetingPlace => "Mötesplatsen",
+                RecordKind::Partner => "Samverkanspartnern",
+                RecordKind::Goal => "Målet",
+                _ => "Posten",
+            };
+            return Ok(Some(Rejection {
+                code: RejectCode::Validation,
+                message: format!("{what} finns inte i det här labbet."),
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// Permission, clock and reference checks that need no transaction.
 async fn precheck(
-    state: &AppState,
+    refs: &mut References<'_>,
     user: &crate::db::UserRow,
     change: &Change,
     now: u64,
@@ -108,20 +202,5 @@ async fn precheck(
             message: "Ett labb måste höra till sig självt (id och labb-id ska vara lika).".into(),
         }));
     }
-    if change.kind == RecordKind::Visit {
-        if let Some(place) = change.fields.get("meeting_place_id").and_then(|v| v.as_str()) {
-            let place = uuid::Uuid::parse_str(place).ok();
-            let known = match place {
-                Some(p) => state.store.record(p).await?,
-                None => None,
-            };
-            if !known.is_some_and(|p| p.kind == RecordKind::MeetingPlace && p.lab_id == change.lab_id && p.deleted.is_none()) {
-                return Ok(Some(Rejection {
-                    code: RejectCode::Validation,
-                    message: "Mötesplatsen finns inte i det här labbet.".into(),
-                }));
-            }
-        }
-    }
-    Ok(None)
+    check_references(refs, change).await
 }
