@@ -1,9 +1,14 @@
-//! Every HTTP call of the app: sign-in and sync against the same origin.
+//! Every HTTP call of the app against the same origin: sign-in, sync, the
+//! user's own devices and the administration API.
 
-use gloo_net::http::{Request, Response};
-use labblogg_shared::auth::{LoginRequest, LoginResponse};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use labblogg_shared::auth::{
+    AdminUser, AuditEntry, CreateUserRequest, CreatedLab, DeviceInfo, LoginRequest, LoginResponse, ResetPasswordRequest,
+};
 use labblogg_shared::error::{ApiErrorBody, ApiErrorCode};
+use labblogg_shared::model::Lab;
 use labblogg_shared::sync::{SyncRequest, SyncResponse};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -42,24 +47,55 @@ async fn error_of(resp: Response) -> ApiError {
 /// retried later: a hung connection must not stall syncing for good.
 const REQUEST_TIMEOUT_MS: u32 = 15_000;
 
+/// Send `req` with the token (if any), a JSON body (if any) and a deadline;
+/// a non-2xx answer becomes the server's error, with its Swedish message.
+async fn send(req: RequestBuilder, token: Option<&str>, body: Option<String>) -> Result<Response, ApiError> {
+    let abort = web_sys::AbortController::new().ok();
+    let _deadline = abort.clone().map(|a| gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || a.abort()));
+    let mut req = req.abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req.header("Content-Type", "application/json").body(b),
+        None => req.build(),
+    }
+    .map_err(|e| ApiError::Server { status: 0, message: e.to_string() })?;
+    let resp = req.send().await.map_err(|_| ApiError::Offline)?;
+    if !resp.ok() {
+        return Err(error_of(resp).await);
+    }
+    Ok(resp)
+}
+
+fn to_json<T: serde::Serialize>(body: &T) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::Server { status: 0, message: e.to_string() })
+}
+
+async fn json_of<Resp: serde::de::DeserializeOwned>(resp: Response) -> Result<Resp, ApiError> {
+    // A body cut off mid-way is a network failure: the round is retried.
+    resp.json::<Resp>().await.map_err(|_| ApiError::Offline)
+}
+
 async fn post_json<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
     path: &str,
     token: Option<&str>,
     body: &Req,
 ) -> Result<Resp, ApiError> {
-    let abort = web_sys::AbortController::new().ok();
-    let _deadline = abort.clone().map(|a| gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || a.abort()));
-    let mut req = Request::post(path).abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
-    if let Some(t) = token {
-        req = req.header("Authorization", &format!("Bearer {t}"));
-    }
-    let req = req.json(body).map_err(|e| ApiError::Server { status: 0, message: e.to_string() })?;
-    let resp = req.send().await.map_err(|_| ApiError::Offline)?;
-    if !resp.ok() {
-        return Err(error_of(resp).await);
-    }
-    // A body cut off mid-way is a network failure: the round is retried.
-    resp.json::<Resp>().await.map_err(|_| ApiError::Offline)
+    json_of(send(Request::post(path), token, Some(to_json(body)?)).await?).await
+}
+
+/// A POST answered with no body (204).
+async fn post_no_content(path: &str, token: &str, body: Option<String>) -> Result<(), ApiError> {
+    send(Request::post(path), Some(token), body).await.map(drop)
+}
+
+async fn get_json<Resp: serde::de::DeserializeOwned>(path: &str, token: &str) -> Result<Resp, ApiError> {
+    json_of(send(Request::get(path), Some(token), None).await?).await
+}
+
+async fn delete(path: &str, token: &str) -> Result<(), ApiError> {
+    send(Request::delete(path), Some(token), None).await.map(drop)
 }
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
@@ -68,4 +104,55 @@ pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
 
 pub async fn sync(token: &str, req: &SyncRequest) -> Result<SyncResponse, ApiError> {
     post_json("/api/v1/sync", Some(token), req).await
+}
+
+/// The caller's signed-in devices (one per token); `current` marks this one.
+pub async fn devices(token: &str) -> Result<Vec<DeviceInfo>, ApiError> {
+    get_json("/api/v1/devices", token).await
+}
+
+/// Sign one of the caller's devices out (revoke its token).
+pub async fn revoke_device(token: &str, id: Uuid) -> Result<(), ApiError> {
+    delete(&format!("/api/v1/devices/{id}"), token).await
+}
+
+pub async fn admin_users(token: &str) -> Result<Vec<AdminUser>, ApiError> {
+    get_json("/api/v1/admin/users", token).await
+}
+
+pub async fn admin_create_user(token: &str, req: &CreateUserRequest) -> Result<AdminUser, ApiError> {
+    post_json("/api/v1/admin/users", Some(token), req).await
+}
+
+/// Disable an account; the server signs out every device of it at once.
+pub async fn admin_disable_user(token: &str, id: Uuid) -> Result<(), ApiError> {
+    post_no_content(&format!("/api/v1/admin/users/{id}/disable"), token, None).await
+}
+
+/// Set a new password; the server signs out every device of the user at once.
+pub async fn admin_reset_password(token: &str, id: Uuid, req: &ResetPasswordRequest) -> Result<(), ApiError> {
+    post_no_content(&format!("/api/v1/admin/users/{id}/reset-password"), token, Some(to_json(req)?)).await
+}
+
+/// Every token of a user, revoked ones included.
+pub async fn admin_user_devices(token: &str, id: Uuid) -> Result<Vec<DeviceInfo>, ApiError> {
+    get_json(&format!("/api/v1/admin/users/{id}/devices"), token).await
+}
+
+pub async fn admin_revoke_token(token: &str, id: Uuid) -> Result<(), ApiError> {
+    delete(&format!("/api/v1/admin/tokens/{id}"), token).await
+}
+
+pub async fn admin_create_lab(token: &str, lab: &Lab) -> Result<CreatedLab, ApiError> {
+    post_json("/api/v1/admin/labs", Some(token), lab).await
+}
+
+/// One page of the audit log, newest first: entries with an id below
+/// `before` (all when `None`), at most `limit`.
+pub async fn admin_audit(token: &str, before: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
+    let path = match before {
+        Some(b) => format!("/api/v1/admin/audit?before={b}&limit={limit}"),
+        None => format!("/api/v1/admin/audit?limit={limit}"),
+    };
+    get_json(&path, token).await
 }

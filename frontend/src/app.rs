@@ -1,7 +1,10 @@
 //! The root component: who is signed in decides what shows.
 
+use crate::components::quick_lock::{LockButton, LockScreen, QuickLock};
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
+use crate::routes::summaries::{Compare, Overview};
+use crate::routes::admin::Admin;
 use crate::routes::{activities::Activities, counter::Counter, goals::Goals, login::Login, settings::Settings};
 use crate::i18n::*;
 use crate::session::{self, Session};
@@ -18,7 +21,11 @@ pub enum Screen {
     Counter,
     Activities,
     Goals,
+    Overview,
+    Compare,
     Settings,
+    /// Accounts, devices, labs and the audit log: administrators only.
+    Admin,
 }
 
 #[component]
@@ -27,6 +34,7 @@ pub fn App() -> impl IntoView {
     let engine = SyncEngine::new();
     provide_context(SessionCtx(session));
     provide_context(engine);
+    provide_context(QuickLock::new());
     engine.start();
 
     view! {
@@ -52,7 +60,25 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         }
     });
     let screen = RwSignal::new(Screen::Counter);
+    // Staff land on the visit counter, everyone else on the overview, at
+    // sign-in and after every reload.
+    Effect::new(move |prev: Option<Option<String>>| {
+        let user = session.with(|s| s.as_ref().map(|s| (s.user.username.clone(), s.user.role)));
+        let name = user.as_ref().map(|(n, _)| n.clone());
+        if prev.as_ref() != Some(&name) {
+            let start = match user.map(|(_, r)| r) {
+                Some(labblogg_shared::auth::Role::Staff) | None => Screen::Counter,
+                Some(_) => Screen::Overview,
+            };
+            screen.set(start);
+        }
+        name
+    });
     let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
+    let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
+    let quick_lock = expect_context::<QuickLock>();
+    // Locked: the app stays mounted (forms keep what was typed) but hidden.
+    let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
     view! {
         <header class="topbar">
             <span class="brand">{t!(i18n, brand)}</span>
@@ -62,6 +88,8 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                         (Screen::Counter, "nav-counter"),
                         (Screen::Activities, "nav-activities"),
                         (Screen::Goals, "nav-goals"),
+                        (Screen::Overview, "nav-overview"),
+                        (Screen::Compare, "nav-compare"),
                         (Screen::Settings, "nav-settings"),
                     ].into_iter().map(|(target, testid)| view! {
                         <button class="nav-link" data-testid=testid
@@ -71,24 +99,37 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                                 Screen::Counter => t_string!(i18n, nav_counter),
                                 Screen::Activities => t_string!(i18n, nav_activities),
                                 Screen::Goals => t_string!(i18n, nav_goals),
+                                Screen::Overview => t_string!(i18n, nav_overview),
+                                Screen::Compare => t_string!(i18n, nav_compare),
                                 Screen::Settings => t_string!(i18n, nav_settings),
+                                Screen::Admin => t_string!(i18n, nav_admin),
                             }}
                         </button>
                     }).collect_view()}
+                    <Show when=is_admin>
+                        <button class="nav-link" data-testid="nav-admin"
+                            aria-current=move || (screen.get() == Screen::Admin).then_some("page")
+                            on:click=move |_| screen.set(Screen::Admin)>{t!(i18n, nav_admin)}</button>
+                    </Show>
                 </nav>
             </Show>
+            <LockButton/>
             <SyncStatus/>
         </header>
         <UpdateBanner/>
-        <main>
+        <main hidden=hidden>
             <Show when=signed_in fallback=|| view! { <Login/> }>
                 {move || match screen.get() {
                     Screen::Counter => view! { <Counter/> }.into_any(),
                     Screen::Activities => view! { <Activities/> }.into_any(),
                     Screen::Goals => view! { <Goals/> }.into_any(),
+                    Screen::Overview => view! { <Overview/> }.into_any(),
+                    Screen::Compare => view! { <Compare/> }.into_any(),
                     Screen::Settings => view! { <Settings/> }.into_any(),
+                    Screen::Admin => view! { <Admin/> }.into_any(),
                 }}
             </Show>
         </main>
+        <LockScreen/>
     }
 }

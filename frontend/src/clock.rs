@@ -20,3 +20,12 @@ pub fn time_now() -> String {
     let d = js_sys::Date::new_0();
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
+
+/// A moment (ms since the epoch) in local time: ("YYYY-MM-DD", "HH:MM").
+pub fn local(ms: u64) -> (String, String) {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    (
+        format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date()),
+        format!("{:02}:{:02}", d.get_hours(), d.get_minutes()),
+    )
+}

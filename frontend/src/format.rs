@@ -16,6 +16,12 @@ pub fn date(iso: &str, english: bool) -> String {
     }
 }
 
+/// A moment (ms since the epoch) in local time: "23 november 2026 14:05".
+pub fn moment(ms: u64, english: bool) -> String {
+    let (day, time) = crate::clock::local(ms);
+    format!("{} {time}", date(&day, english))
+}
+
 /// 1234567 → "1 234 567" (sv, with a narrow no-break space) or "1,234,567" (en).
 pub fn integer(n: i64, english: bool) -> String {
     let digits = n.unsigned_abs().to_string();

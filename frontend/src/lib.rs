@@ -8,6 +8,7 @@ pub mod browser;
 pub mod clock;
 pub mod format;
 pub mod i18n;
+pub mod lock;
 pub mod components;
 pub mod records;
 pub mod routes;

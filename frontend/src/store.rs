@@ -474,3 +474,23 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
     tx.commit().await?;
     Ok(added)
 }
+
+/// Every record (deleted ones included) of the given labs: what the
+/// summaries are computed from. One index range read per lab and kind.
+pub async fn records_in_labs(labs: &[Uuid]) -> Result<Vec<RecordState>> {
+    let db = open().await?;
+    let tx = db.transaction(RECORDS).build()?;
+    let records = tx.object_store(RECORDS)?;
+    let index = records.index("kind_lab")?;
+    let mut out = Vec::new();
+    for lab in labs {
+        for kind in RecordKind::ALL {
+            let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
+            let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
+            for row in rows {
+                out.push(row.state()?);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -215,11 +215,7 @@ impl SyncEngine {
                 };
                 self.state.set(state);
             }
-            Err(api::ApiError::Unauthorized(message)) => {
-                self.state.set(SyncState::Error);
-                self.message.set(Some(message));
-                self.signed_out.set(true);
-            }
+            Err(api::ApiError::Unauthorized(message)) => self.token_refused(message),
             Err(api::ApiError::ReloadNeeded(message)) => {
                 self.state.set(SyncState::Error);
                 self.message.set(Some(message));
@@ -234,6 +230,14 @@ impl SyncEngine {
                 }
             }
         }
+    }
+
+    /// The server refused the token (revoked, expired, account disabled):
+    /// the app asks to sign in again and keeps the local copy and outbox.
+    pub fn token_refused(self, message: String) {
+        self.state.set(SyncState::Error);
+        self.message.set(Some(message));
+        self.signed_out.set(true);
     }
 
     fn schedule_retry(self) {

@@ -32,6 +32,9 @@ pub enum Command {
     /// Replace the database with the backup FILE. Refused while a server serves
     /// the database; every device must sign in again afterwards.
     Restore(RestoreArgs),
+    /// Move a whole installation to another, empty database (e.g. SQLite to
+    /// PostgreSQL) and verify the copy by record counts and a content hash.
+    MigrateData(MigrateDataArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -47,6 +50,9 @@ pub struct ServeArgs {
     /// Create the demo labs and the demo accounts if they are missing.
     #[arg(long, env = "LABBLOGG_DEMO")]
     pub demo: bool,
+    /// With --demo: also a year of generated visits, activities and goals up to yesterday, unless the demo labs hold visits already.
+    #[arg(long, env = "LABBLOGG_DEMO_YEAR")]
+    pub demo_year: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -168,6 +174,16 @@ pub struct RestoreArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MigrateDataArgs {
+    /// The database to copy from, e.g. `sqlite://data/labblogg.db` (stop its server first).
+    #[arg(long)]
+    pub from: String,
+    /// The empty database to copy to, e.g. `postgres://labblogg@db.example/labblogg`.
+    #[arg(long)]
+    pub to: String,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

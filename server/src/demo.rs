@@ -1,5 +1,5 @@
 //! Demo data: the four real labs of the programme, their meeting places and
-//! two demo accounts. Created only with `--demo`; running it again changes nothing.
+//! three demo accounts. Created only with `--demo`; running it again changes nothing.
 
 use crate::auth::hash_password;
 use crate::db::{Store, StoreError, UserRow};
@@ -23,9 +23,10 @@ pub const PLACE_LINA_HAGE: Uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_000
 pub const ALL_LABS: [Uuid; 4] = [PORTALEN, BODEN, RANNEBERGEN, LINA_HAGE];
 
 /// The demo accounts: (username = password, role, display name).
-pub const ACCOUNTS: [(&str, &str); 2] = [
+pub const ACCOUNTS: [(&str, &str); 3] = [
     ("personal", "personal (personal på Lina Hage mötesplats)"),
     ("samordnare", "samordnare (samordnare för alla fyra labben)"),
+    ("admin", "administratör (konton, enheter, labb och händelselogg; läser alla fyra labben)"),
 ];
 
 fn hours(days: &[u8], opens: &str, closes: &str) -> Vec<OpeningHours> {
@@ -77,24 +78,28 @@ fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             opening_hours: hours(&[1, 2, 3, 4], "09:00", "16:00"),
             target_group: "Vuxna som står långt från arbetsmarknaden".into(),
             age_bands: vec![Age16To19, Age20To25, Age26To64, Age65Plus],
+            catchment_population: Some(3400),
         }),
         (PLACE_BODEN, BODEN, MeetingPlace {
             name: "Mötesplats Boden".into(),
             opening_hours: hours(&[2, 4], "13:00", "19:00"),
             target_group: "Nyanlända och asylsökande".into(),
             age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
+            catchment_population: Some(1200),
         }),
         (PLACE_RANNEBERGEN, RANNEBERGEN, MeetingPlace {
             name: "Rannebergens mötesplats".into(),
             opening_hours: hours(&[1, 3, 5], "15:00", "20:00"),
             target_group: "Boende i alla åldrar".into(),
             age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
+            catchment_population: Some(4800),
         }),
         (PLACE_LINA_HAGE, LINA_HAGE, MeetingPlace {
             name: "Lina Hage mötesplats".into(),
             opening_hours: hours(&[2, 4], "17:00", "21:00"),
             target_group: "Ungdomar under 16 år".into(),
             age_bands: vec![Age6To12, Age13To15],
+            catchment_population: Some(900),
         }),
     ]
 }
@@ -133,6 +138,9 @@ pub async fn seed(store: &dyn Store) -> Result<(), StoreError> {
     let users = [
         ("personal", "Personal Lina Hage", Role::Staff, member(LabRole::Staff, &[LINA_HAGE]), Some(PLACE_LINA_HAGE)),
         ("samordnare", "Samordnare", Role::Coordinator, member(LabRole::Coordinator, &ALL_LABS), None),
+        // An administrator who is also a member of every lab, so the demo's
+        // administration screen has labs to put new accounts in.
+        ("admin", "Administratör", Role::Admin, member(LabRole::Coordinator, &ALL_LABS), None),
     ];
     for (username, display_name, role, memberships, home) in users {
         if store.user_by_name(username).await?.is_some() {

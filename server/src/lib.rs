@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_year;
 pub mod error;
 pub mod policy;
 pub mod routes;
@@ -32,6 +33,7 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
         .merge(routes::sync::router())
         .merge(routes::devices::router())
         .merge(routes::admin::router())
+        .merge(routes::summary::router())
         .fallback(|| async { error::ApiError::NotFound })
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -70,9 +72,13 @@ fn with_security_headers(router: Router) -> Router {
 
 /// Open the store (running migrations) and seed demo data when asked.
 pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
-    let store = db::open(&args.db.database_url)?;
+    let store = db::open(&args.db.database_url).await?;
     if args.demo {
         demo::seed(store.as_ref()).await?;
+        if args.demo_year {
+            let today = labblogg_shared::calendar::local_date(routes::sync::now_ms() as i64);
+            demo_year::seed_year(store.as_ref(), &today).await?;
+        }
     }
     Ok(AppState::new(store))
 }

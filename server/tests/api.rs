@@ -43,6 +43,14 @@ async fn healthz_answers_ok() {
 }
 
 #[tokio::test]
+async fn readyz_answers_ready_when_the_database_does() {
+    let server = TestServer::start().await;
+    let resp = server.http.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
 async fn login_returns_token_and_user_with_home_meeting_place() {
     let server = TestServer::start().await;
     let resp = server.login_response("personal", "personal", Uuid::now_v7()).await;

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 /// A second handle on the server's database, as the command line would open it.
 fn store_of(server: &TestServer) -> Arc<dyn Store> {
-    db::open(&format!("sqlite://{}", db_path(&server.dir()).display())).expect("open the store")
+    Arc::new(db::SqliteStore::open(&db_path(&server.dir()).display().to_string()).expect("open the store"))
 }
 
 /// Create an account whose password is its username (at least 8 characters).

@@ -5,11 +5,13 @@
 //! natively and both sides run exactly the same rules.
 
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod hlc;
 pub mod merge;
 pub mod model;
 pub mod privacy;
+pub mod summary;
 pub mod sync;
 pub mod validate;
 

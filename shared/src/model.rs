@@ -184,6 +184,11 @@ pub struct MeetingPlace {
     pub target_group: String,
     /// The age bands offered on the visit counter, youngest first.
     pub age_bands: Vec<AgeBand>,
+    /// How many people of the target group live in the place's catchment
+    /// area, if known: the denominator of the reach figure in reports. An
+    /// editable field, so an unknown value serializes as `null`.
+    #[serde(default)]
+    pub catchment_population: Option<u32>,
 }
 
 /// One anonymous visit (besök) at a meeting place.
@@ -665,6 +670,27 @@ mod tests {
             serde_json::from_str(r#"{"goal_id":"00000000-0000-0000-0000-000000000005","date":"2024-11-18","value":3}"#)
                 .unwrap();
         assert_eq!(m.note, "");
+    }
+
+    #[test]
+    fn meeting_place_wire_format_is_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        let p = MeetingPlace {
+            name: "Lina Hage mötesplats".into(),
+            opening_hours: vec![OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() }],
+            target_group: "Ungdomar under 16 år".into(),
+            age_bands: vec![AgeBand::Age6To12, AgeBand::Age13To15],
+            catchment_population: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"name":"Lina Hage mötesplats","opening_hours":[{"weekday":2,"opens":"17:00","closes":"21:00"}],"target_group":"Ungdomar under 16 år","age_bands":["6-12","13-15"],"catchment_population":null}"#
+        );
+        // Places saved before the field existed still read.
+        let old: MeetingPlace = serde_json::from_str(r#"{"name":"P","age_bands":["65+"]}"#).unwrap();
+        assert_eq!(old.catchment_population, None);
+        let known = MeetingPlace { catchment_population: Some(900), ..p };
+        assert!(serde_json::to_string(&known).unwrap().ends_with(r#""catchment_population":900}"#));
     }
 
     #[test]

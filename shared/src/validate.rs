@@ -311,6 +311,7 @@ mod tests {
             opening_hours: vec![OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() }],
             target_group: "Unga under 16".into(),
             age_bands: vec![AgeBand::Age6To12, AgeBand::Age13To15],
+            catchment_population: Some(900),
         };
         assert_eq!(meeting_place(&ok), Ok(()));
         let mut bad = ok.clone();

@@ -95,6 +95,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> Result<Self> {
+        Self::start_with(false).await
+    }
+
+    /// With a year of generated demo visits and activities (`--demo-year`).
+    pub async fn start_with_demo_year() -> Result<Self> {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(demo_year: bool) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let args = ServeArgs {
@@ -102,6 +111,7 @@ impl TestServer {
             db: DbArgs { database_url: format!("sqlite://{}", dir.path().join("labblogg.db").display()) },
             assets: Some(dist_dir()?),
             demo: true,
+            demo_year,
         };
         let state = labblogg_server::prepare(&args).await?;
         let mut server =
@@ -185,8 +195,19 @@ impl TestServer {
 pub struct Browser {
     pub client: Client,
     _driver: DriverGuard,
-    _profile: TempDir,
+    /// A fresh profile, deleted with the browser (`None` with [`Profile`]).
+    _profile: Option<TempDir>,
     _slot: OwnedSemaphorePermit,
+}
+
+/// A browser profile (localStorage, IndexedDB, the service worker) that
+/// outlives one [`Browser`]: the same tablet, closed and opened again later.
+pub struct Profile(TempDir);
+
+impl Profile {
+    pub fn new() -> Result<Self> {
+        Ok(Profile(tempfile::tempdir()?))
+    }
 }
 
 /// One browser at a time: on two cores, parallel Chromiums make timing flaky.
@@ -204,7 +225,21 @@ impl Drop for DriverGuard {
 }
 
 impl Browser {
+    /// A browser with a fresh profile of its own.
     pub async fn start() -> Result<Self> {
+        let profile = tempfile::tempdir()?;
+        let path = profile.path().to_path_buf();
+        let mut b = Self::start_in(&path).await?;
+        b._profile = Some(profile);
+        Ok(b)
+    }
+
+    /// A browser on `profile`, which keeps its data after [`Browser::close`].
+    pub async fn start_with(profile: &Profile) -> Result<Self> {
+        Self::start_in(profile.0.path()).await
+    }
+
+    async fn start_in(profile: &std::path::Path) -> Result<Self> {
         let slot = BROWSER_SLOT.clone().acquire_owned().await?;
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -214,7 +249,6 @@ impl Browser {
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let driver = DriverGuard(cmd.spawn().with_context(|| format!("starting {chromedriver}"))?);
-        let profile = tempfile::tempdir()?;
         let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -222,7 +256,7 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--window-size=768,1024",
-                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--user-data-dir={}", profile.display()),
                 ]
             }
         }))?;
@@ -240,7 +274,7 @@ impl Browser {
                 Err(e) => return Err(e).context("connecting to chromedriver"),
             }
         };
-        Ok(Browser { client, _driver: driver, _profile: profile, _slot: slot })
+        Ok(Browser { client, _driver: driver, _profile: None, _slot: slot })
     }
 
     /// Close the browser session (call at the end of a test; drop kills what is left).
@@ -370,6 +404,15 @@ impl Browser {
 
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Is the first element matching `css` there and shown (not hidden by an ancestor)?
+    pub async fn is_shown(&self, css: &str) -> Result<bool> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => Ok(el.is_displayed().await?),
+            Err(e) if e.is_no_such_element() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Save a screenshot under `target/screenshots/` for reviewers.

@@ -14,7 +14,7 @@ use xshell::{cmd, Shell};
 use crate::tools::{self, WASM_TARGET};
 use crate::Workspace;
 
-const PACKAGE: &str = "labblogg-frontend";
+pub const PACKAGE: &str = "labblogg-frontend";
 /// Defined in the root Cargo.toml: optimised for size, the wasm is downloaded by tablets.
 const PROFILE: &str = "wasm-release";
 /// wasm-bindgen names its outputs after this: `labblogg.js` and `labblogg_bg.wasm`.
@@ -41,6 +41,12 @@ const WASM_FEATURES: &[&str] = &[
 ];
 
 pub fn dist(sh: &Shell, ws: &Workspace) -> Result<()> {
+    build_dist(sh, ws, PACKAGE, None, &ws.dist_dir())
+}
+
+/// The `dist` steps for any wasm crate (`manifest`: outside the workspace, for the benchmarks'
+/// hello world), with the app's static files and service worker, into `dist`.
+pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&Path>, dist: &Path) -> Result<()> {
     // Checked first: without it the build is useless, and the wasm build takes minutes.
     let static_dir = ws.root.join("frontend/static");
     if !static_dir.is_dir() {
@@ -52,18 +58,23 @@ pub fn dist(sh: &Shell, ws: &Workspace) -> Result<()> {
     let wasm_opt = tools::ensure_frontend_tools(sh, ws)?;
 
     let cargo = &ws.cargo;
+    let manifest_args: Vec<&std::ffi::OsStr> = match manifest {
+        Some(path) => vec!["--manifest-path".as_ref(), path.as_os_str()],
+        None => Vec::new(),
+    };
     cmd!(
         sh,
-        "{cargo} build -p {PACKAGE} --target {WASM_TARGET} --profile {PROFILE}"
+        "{cargo} build {manifest_args...} -p {package} --target {WASM_TARGET} --profile {PROFILE}"
     )
+    // A crate outside the workspace builds into the same target directory.
+    .env("CARGO_TARGET_DIR", &ws.target_dir)
     .run()?;
     let wasm = ws
         .target_dir
         .join(WASM_TARGET)
         .join(PROFILE)
-        .join(format!("{}.wasm", PACKAGE.replace('-', "_")));
+        .join(format!("{}.wasm", package.replace('-', "_")));
 
-    let dist = ws.dist_dir();
     // Start empty: a file removed from frontend/static/ must not linger in the offline cache list.
     if dist.exists() {
         sh.remove_path(&dist)?;

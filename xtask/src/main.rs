@@ -3,7 +3,11 @@
 //! Written in Rust rather than shell so it runs the same on every machine, and every external
 //! command goes through `xshell::cmd!`, which passes arguments without a shell in between.
 
+mod bench;
+mod bench_pouch;
+mod bench_size;
 mod frontend;
+mod postgres;
 mod run;
 mod test;
 mod tools;
@@ -20,6 +24,8 @@ commands:
   dist                     build the frontend into <target>/dist (wasm-bindgen, wasm-opt, static files)
   run [--port N] [ARGS..]  build everything and start the demo server (ARGS go to `labblogg serve`)
   test                     install missing tools, then run every test (native, end-to-end, browser)
+  bench [SECTION..]        benchmarks beside their baselines: write, server, sync, size, summary
+                           (default all); table on stdout, JSON in <target>/bench/results.json
 ";
 
 fn main() -> Result<()> {
@@ -43,6 +49,7 @@ fn main() -> Result<()> {
             no_extra_args("test", &rest)?;
             test::test(&sh, &ws)
         }
+        Some("bench") => bench::bench(&sh, &ws, rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

@@ -29,7 +29,7 @@ pub fn run(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     let dist = ws.dist_dir();
     let command: Command = cmd!(
         sh,
-        "{server} serve --demo --assets {dist} --bind {bind} {server_args...}"
+        "{server} serve --demo --demo-year --assets {dist} --bind {bind} {server_args...}"
     )
     .into();
 
@@ -38,6 +38,7 @@ pub fn run(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     println!("labblogg: http://{url_host}/");
     println!("  personal   / personal     staff, Lina Hage mötesplats");
     println!("  samordnare / samordnare   coordinator, all four labs");
+    println!("  admin      / admin        administrator (accounts, devices, labs, audit log), reads all four labs");
     println!();
     exec(command)
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use xshell::{cmd, Shell};
 
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
-use crate::{frontend, Workspace};
+use crate::{frontend, postgres, Workspace};
 
 /// Headless Chromium for wasm-bindgen-test-runner. The --disable-* flags keep the browser from
 /// reaching out to the network (updates, sync, QUIC) during tests.
@@ -26,6 +26,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
     steps.run("tools", || {
         tools::ensure_frontend_tools(sh, ws)?;
         axe = tools::axe_core(sh, ws)?;
+        postgres::ensure_installed(sh)?;
         tools::ensure_browser(sh)
     })?;
 
@@ -33,7 +34,11 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
     steps.run("dist", || frontend::dist(sh, ws))?;
 
     steps.run("native tests", || {
+        // The storage suite and the sync tests run on PostgreSQL too; the server is stopped and
+        // its folder deleted when `pg` drops, whatever the tests did.
+        let pg = postgres::TestPostgres::start()?;
         cmd!(sh, "{cargo} test --workspace --exclude labblogg-frontend")
+            .env(postgres::URL_VAR, pg.as_ref().map_or("", |pg| pg.url.as_str()))
             .env("LABBLOGG_TEST_DIST", &dist)
             .env("LABBLOGG_AXE_JS", axe.as_deref().unwrap_or(Path::new("")))
             .env("CHROMEDRIVER", CHROMEDRIVER)
@@ -64,7 +69,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
 }
 
 /// Written when missing; an edited file is left alone.
-fn ensure_webdriver_json(path: &Path) -> Result<()> {
+pub(crate) fn ensure_webdriver_json(path: &Path) -> Result<()> {
     if !path.exists() {
         std::fs::write(path, WEBDRIVER_JSON)
             .with_context(|| format!("writing {}", path.display()))?;

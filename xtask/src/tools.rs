@@ -149,7 +149,7 @@ pub fn ensure_browser(sh: &Shell) -> Result<()> {
 }
 
 /// `apt-get`, through sudo unless we are root already.
-fn apt_get(sh: &Shell) -> Result<Cmd<'_>> {
+pub fn apt_get(sh: &Shell) -> Result<Cmd<'_>> {
     let is_root = cmd!(sh, "id -u").quiet().read()?.trim() == "0";
     // sudo resets the environment, so the variable that keeps apt from asking questions
     // goes on its command line.

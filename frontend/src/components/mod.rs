@@ -1,4 +1,7 @@
+pub mod charts;
+pub mod device_list;
 pub mod privacy_guard;
+pub mod quick_lock;
 pub mod stepper;
 pub mod sync_status;
 pub mod update_banner;

@@ -35,6 +35,8 @@ pub fn Login() -> impl IntoView {
                     current.set(Some(s));
                     engine.signed_out.set(false);
                     engine.message.set(None);
+                    // Nothing is "all saved" until the first full sync has run.
+                    engine.state.set(crate::sync::SyncState::Pending);
                     engine.kick();
                     // Ask once, at sign-in, that the browser keep the local copy.
                     let _ = crate::browser::request_persistence().await;

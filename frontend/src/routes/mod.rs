@@ -1,8 +1,10 @@
 //! The app's screens, one per file.
 
 pub mod activities;
+pub mod admin;
 pub mod counter;
 pub mod evening;
 pub mod goals;
 pub mod login;
 pub mod settings;
+pub mod summaries;

@@ -1,10 +1,13 @@
-//! Settings and about: storage state, changes the server refused, the
-//! last-resort export and import, and signing out without losing anything.
+//! Settings and about: the user's devices, the quick lock, storage state,
+//! changes the server refused, the last-resort export and import, and
+//! signing out without losing anything.
 
 use crate::app::SessionCtx;
+use crate::components::device_list::DeviceList;
+use crate::components::quick_lock::{QuickLock, QuickLockSettings};
 use crate::sync::SyncEngine;
 use crate::i18n::*;
-use crate::{backup, browser, session, store};
+use crate::{api, backup, browser, session, store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -20,6 +23,7 @@ fn megabytes(bytes: f64) -> String {
 pub fn Settings() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
+    let quick_lock = expect_context::<QuickLock>();
     let notice = RwSignal::new(None::<String>);
     let exported = RwSignal::new(false);
     let i18n = use_i18n();
@@ -73,6 +77,19 @@ pub fn Settings() -> impl IntoView {
             ));
             return;
         }
+        // The token is revoked on the server too, when it answers: a signed-out
+        // tablet should not hold a working token. Offline, it expires unused.
+        if let Some(token) = session.get_untracked().map(|s| s.token) {
+            spawn_local(async move {
+                if let Ok(devices) = api::devices(&token).await {
+                    if let Some(this) = devices.iter().find(|d| d.current) {
+                        let _ = api::revoke_device(&token, this.id).await;
+                    }
+                }
+            });
+        }
+        // The code belongs to whoever signed in: the next person sets their own.
+        quick_lock.clear_pin();
         session::clear();
         session.set(None);
     };
@@ -91,6 +108,13 @@ pub fn Settings() -> impl IntoView {
                 <button class="secondary" data-testid="lang-en" lang="en" aria-pressed=move || (i18n.get_locale() == Locale::en).to_string()
                     on:click=move |_| set_lang(Locale::en)>"English"</button>
             </div>
+
+            <h2>{t!(i18n, devices_title)}</h2>
+            <p class="muted">{t!(i18n, devices_hint)}" "{t!(i18n, device_this_hint)}</p>
+            <DeviceList/>
+
+            <h2>{t!(i18n, lock_title)}</h2>
+            <QuickLockSettings/>
 
             <h2>{t!(i18n, storage_title)}</h2>
             <div data-testid="storage-state">

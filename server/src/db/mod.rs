@@ -1,8 +1,10 @@
 //! The server's storage, behind one trait so handlers never see SQL and a
 //! second backend can be added beside SQLite (see docs/ARCHITECTURE.md).
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -15,10 +17,14 @@ use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database url {0:?} (expected sqlite://PATH)")]
+    #[error("unsupported database url {0:?} (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres pool: {0}")]
+    Pool(String),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
     #[error("corrupt row: {0}")]
@@ -36,6 +42,11 @@ pub enum StoreError {
     Busy,
     #[error("storage task failed: {0}")]
     Task(String),
+    // These two reach the operator through the command line too: Swedish.
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("måldatabasen är inte tom ({0}); flytta bara till en ny, tom databas")]
+    NotEmpty(String),
 }
 
 /// A user as stored, password hash included (never sent to clients).
@@ -106,6 +117,53 @@ pub struct AuditEvent {
 
 /// Held while a server serves the database; dropping it releases the claim.
 pub struct ServingClaim(pub Box<dyn std::any::Any + Send>);
+
+/// A device token with its hash, as moved between databases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenExport {
+    pub token_hash: String,
+    pub token: TokenRow,
+}
+
+/// Every row of an installation, for `labblogg migrate-data`: records with
+/// their sequence numbers and clocks (ordered by id), the counter, users with
+/// their memberships, device tokens (by hash) and the audit log (by id).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Snapshot {
+    pub top_seq: u64,
+    pub records: Vec<ServerRecord>,
+    pub users: Vec<UserRow>,
+    pub tokens: Vec<TokenExport>,
+    pub audit: Vec<AuditEntry>,
+}
+
+impl Snapshot {
+    /// SHA-256 (hex) over every record ordered by id: id, seq, kind, lab,
+    /// fields, clocks and tombstone. Equal on two stores when they hold the
+    /// same records; computed from decoded rows, so independent of how a
+    /// backend keeps them.
+    pub fn records_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut records: Vec<&ServerRecord> = self.records.iter().collect();
+        records.sort_by_key(|r| r.state.id);
+        let mut hash = Sha256::new();
+        for r in records {
+            let s = &r.state;
+            let line = format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                s.id,
+                r.seq,
+                s.kind.as_str(),
+                s.lab_id,
+                serde_json::Value::Object(s.fields.clone()),
+                serde_json::to_string(&s.clocks).unwrap_or_default(),
+                s.deleted.map(|h| h.to_string()).unwrap_or_default(),
+            );
+            hash.update(line.as_bytes());
+        }
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
 
 /// A page of a pull.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,12 +239,59 @@ pub trait Store: Send + Sync + 'static {
     /// token revoked after the backup was taken does not come back. `actor`
     /// is written to the restored audit log.
     async fn restore_from(&self, path: PathBuf, actor: String) -> Result<(), StoreError>;
+
+    // Operations
+
+    /// Can the database answer right now? (`GET /readyz`)
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Every row, read in one consistent snapshot (`labblogg migrate-data`).
+    async fn export_all(&self) -> Result<Snapshot, StoreError>;
+    /// Write `snapshot` into this store, which must hold no records and no
+    /// users (`NotEmpty` otherwise), in one transaction, keeping every id,
+    /// sequence number and clock.
+    async fn import_all(&self, snapshot: Snapshot) -> Result<(), StoreError>;
+
+    // Summaries (`GET /api/v1/summary`)
+
+    /// The live (not deleted) records of `labs`, in no particular order. The
+    /// default pages through [`Store::pull`]; a backend may read them at once.
+    async fn records_of_labs(&self, labs: Vec<Uuid>) -> Result<Vec<RecordState>, StoreError> {
+        let mut records = Vec::new();
+        let mut cursor = 0;
+        loop {
+            let page = self.pull(labs.clone(), cursor, labblogg_shared::sync::MAX_PULL_RECORDS).await?;
+            records.extend(page.records.into_iter().map(|r| r.state).filter(|s| s.deleted.is_none()));
+            if !page.more {
+                return Ok(records);
+            }
+            cursor = page.cursor;
+        }
+    }
+
+    /// The ids of every live lab, ordered (researchers' summaries span all
+    /// labs). The default reads a whole export; backends should override it.
+    async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        let mut ids: Vec<Uuid> = self
+            .export_all()
+            .await?
+            .records
+            .into_iter()
+            .filter(|r| r.state.kind == labblogg_shared::RecordKind::Lab && r.state.deleted.is_none())
+            .map(|r| r.state.id)
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
 }
 
-/// Open the store a database URL names.
-pub fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    match url.strip_prefix("sqlite://") {
-        Some(path) => Ok(Arc::new(SqliteStore::open(path)?)),
-        None => Err(StoreError::UnsupportedUrl(url.to_owned())),
+/// Open the store a database URL names (`sqlite://PATH` or
+/// `postgres://…`), running its migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        return Ok(Arc::new(SqliteStore::open(path)?));
     }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(PostgresStore::connect(url).await?));
+    }
+    Err(StoreError::UnsupportedUrl(url.to_owned()))
 }

@@ -4,7 +4,7 @@
 //! writer at a time anyway, and it makes the sequence numbers behind pull
 //! cursors trivially gap-free (a seq is assigned and committed under the lock).
 
-use super::{AuditEvent, PullPage, ServingClaim, Session, Store, StoreError, TokenRow, UserRow};
+use super::{AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, TokenExport, TokenRow, UserRow};
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::merge::{apply_change, MergeError};
@@ -316,6 +316,24 @@ fn insert_audit(conn: &Connection, e: &AuditEvent, now: i64) -> Result<(), Store
     conn.prepare_cached("INSERT INTO audit (at_ms, action, actor, subject, address) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![now, e.action.as_str(), e.actor, e.subject, e.address])?;
     Ok(())
+}
+
+type RawAudit = (i64, i64, String, String, Option<String>, Option<String>);
+
+fn read_audit(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAudit> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+fn decode_audit(raw: RawAudit) -> Result<AuditEntry, StoreError> {
+    let (id, at_ms, action, actor, subject, address) = raw;
+    Ok(AuditEntry {
+        id: id as u64,
+        at_ms: at_ms as u64,
+        action: AuditAction::parse(&action).ok_or_else(|| corrupt(format!("audit action {action}")))?,
+        actor,
+        subject,
+        address,
+    })
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {
@@ -630,27 +648,8 @@ impl Store for SqliteStore {
             conn.prepare_cached(
                 "SELECT id, at_ms, action, actor, subject, address FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
             )?
-            .query_map(params![before, limit as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })?
-            .map(|row| {
-                let (id, at_ms, action, actor, subject, address) = row?;
-                Ok(AuditEntry {
-                    id: id as u64,
-                    at_ms: at_ms as u64,
-                    action: AuditAction::parse(&action).ok_or_else(|| corrupt(format!("audit action {action}")))?,
-                    actor,
-                    subject,
-                    address,
-                })
-            })
+            .query_map(params![before, limit as i64], read_audit)?
+            .map(|row| decode_audit(row?))
             .collect()
         })
         .await
@@ -714,6 +713,139 @@ impl Store for SqliteStore {
             copy_database(&staged, conn)?;
             conn.execute_batch("PRAGMA journal_mode = WAL;")?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(drop)?)).await
+    }
+
+    async fn export_all(&self) -> Result<Snapshot, StoreError> {
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let top_seq = top_seq(&tx)?;
+            let records = tx
+                .prepare(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY id"))?
+                .query_map([], read_raw)?
+                .map(|r| decode(r?))
+                .collect::<Result<Vec<_>, _>>()?;
+            let raws = tx
+                .prepare(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username"))?
+                .query_map([], read_user)?
+                .collect::<Result<Vec<_>, _>>()?;
+            let users = raws.into_iter().map(|r| decode_user(&tx, r)).collect::<Result<Vec<_>, _>>()?;
+            let tokens = tx
+                .prepare(&format!("SELECT {TOKEN_COLUMNS}, t.token_hash FROM tokens t ORDER BY t.id"))?
+                .query_map([], |r| Ok((read_token(r)?, r.get::<_, String>(6)?)))?
+                .map(|row| {
+                    let (raw, token_hash) = row?;
+                    Ok(TokenExport { token_hash, token: decode_token(raw)? })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let audit = tx
+                .prepare("SELECT id, at_ms, action, actor, subject, address FROM audit ORDER BY id")?
+                .query_map([], read_audit)?
+                .map(|row| decode_audit(row?))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Snapshot { top_seq, records, users, tokens, audit })
+        })
+        .await
+    }
+
+    async fn import_all(&self, snapshot: Snapshot) -> Result<(), StoreError> {
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let (records, users): (i64, i64) =
+                tx.query_row("SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM users)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            if records > 0 || users > 0 {
+                return Err(StoreError::NotEmpty(format!("{records} poster, {users} användare")));
+            }
+            tx.execute_batch("DELETE FROM tokens; DELETE FROM audit;")?;
+            for r in &snapshot.records {
+                save_record(&tx, &r.state, r.seq)?;
+            }
+            let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
+            tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [top as i64])?;
+            for user in &snapshot.users {
+                tx.execute(
+                    "INSERT INTO users (id, username, display_name, password_hash, role, home_meeting_place, disabled)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        user.id.to_string(),
+                        user.username,
+                        user.display_name,
+                        user.password_hash,
+                        user.role.as_str(),
+                        user.home_meeting_place.map(|u| u.to_string()),
+                        user.disabled
+                    ],
+                )?;
+                for m in &user.memberships {
+                    tx.execute(
+                        "INSERT INTO memberships (user_id, lab_id, role) VALUES (?1, ?2, ?3)",
+                        params![user.id.to_string(), m.lab_id.to_string(), m.role.as_str()],
+                    )?;
+                }
+            }
+            for t in &snapshot.tokens {
+                let r = &t.token;
+                tx.execute(
+                    "INSERT INTO tokens (id, token_hash, user_id, device_id, created_ms, last_used_ms, revoked_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        r.id.to_string(),
+                        t.token_hash,
+                        r.user_id.to_string(),
+                        r.device_id.map(|d| d.to_string()),
+                        r.created_ms as i64,
+                        r.last_used_ms.map(|v| v as i64),
+                        r.revoked_ms.map(|v| v as i64)
+                    ],
+                )?;
+            }
+            for a in &snapshot.audit {
+                tx.execute(
+                    "INSERT INTO audit (id, at_ms, action, actor, subject, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![a.id as i64, a.at_ms as i64, a.action.as_str(), a.actor, a.subject, a.address],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn records_of_labs(&self, labs: Vec<Uuid>) -> Result<Vec<RecordState>, StoreError> {
+        let lab_list =
+            serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+        let raws = self
+            .with(move |conn| {
+                let tx = conn.transaction()?;
+                let raws = tx
+                    .prepare_cached(&format!(
+                        "SELECT {RECORD_COLUMNS} FROM records
+                         WHERE deleted IS NULL AND lab_id IN (SELECT value FROM json_each(?1))"
+                    ))?
+                    .query_map([lab_list], read_raw)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(raws)
+            })
+            .await?;
+        // Decoded off the connection's lock: a year of visits takes a while.
+        tokio::task::spawn_blocking(move || raws.into_iter().map(|r| decode(r).map(|s| s.state)).collect())
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.with(|conn| {
+            conn.prepare_cached("SELECT id FROM records WHERE kind = 'lab' AND deleted IS NULL ORDER BY id")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .map(|id| uuid(&id?))
+                .collect()
         })
         .await
     }

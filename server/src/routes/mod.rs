@@ -4,4 +4,5 @@ pub mod admin;
 pub mod auth;
 pub mod devices;
 pub mod health;
+pub mod summary;
 pub mod sync;

@@ -1,5 +1,6 @@
 //! Helpers for the HTTP integration tests: a real server on a loopback port
-//! over a throwaway SQLite file, and a small client speaking the sync protocol.
+//! over a throwaway SQLite file (or a fresh PostgreSQL database, for
+//! api_postgres.rs), and a small client speaking the sync protocol.
 
 #![allow(dead_code)] // each test binary uses a different subset
 
@@ -49,13 +50,19 @@ impl TestServer {
         Self::start_in(Arc::new(tempfile::tempdir().expect("tempdir"))).await
     }
 
-    /// A server on the database file `t.db` inside `dir` (created if missing).
+    /// A server on the database file `t.db` inside `dir` (created if missing);
+    /// in the api_postgres tests, on the PostgreSQL database noted in `dir`.
     pub async fn start_in(dir: Arc<TempDir>) -> Self {
+        let database_url = match test_database_url(&dir).await {
+            Some(url) => url,
+            None => format!("sqlite://{}", db_path(&dir).display()),
+        };
         let args = ServeArgs {
             bind: "127.0.0.1:0".parse().expect("addr"),
-            db: DbArgs { database_url: format!("sqlite://{}", db_path(&dir).display()) },
+            db: DbArgs { database_url },
             assets: None,
             demo: true,
+            demo_year: false,
         };
         let state = labblogg_server::prepare(&args).await.expect("prepare server");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -112,6 +119,60 @@ impl TestServer {
 
 pub fn db_path(dir: &TempDir) -> PathBuf {
     dir.path().join("t.db")
+}
+
+/// The PostgreSQL server the tests may use (`LABBLOGG_TEST_POSTGRES_URL`,
+/// a role that may create databases; `cargo xtask test` starts one).
+pub fn postgres_url() -> Option<String> {
+    std::env::var("LABBLOGG_TEST_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty())
+}
+
+/// Does this test binary run the HTTP tests on PostgreSQL? Only api_postgres.rs
+/// (api.rs compiled a second time) does, and only when a server is given.
+fn servers_on_postgres() -> bool {
+    env!("CARGO_CRATE_NAME") == "api_postgres" && postgres_url().is_some()
+}
+
+/// For api_postgres: the database of the servers started in `dir`, created
+/// on first use and noted in the folder so a restarted server finds it.
+async fn test_database_url(dir: &TempDir) -> Option<String> {
+    if !servers_on_postgres() {
+        return None;
+    }
+    let note = dir.path().join("postgres-url");
+    if let Ok(url) = std::fs::read_to_string(&note) {
+        return Some(url);
+    }
+    let url = fresh_postgres_database().await?;
+    std::fs::write(&note, &url).expect("note the database url");
+    Some(url)
+}
+
+/// A new, empty database on the test server, as a URL; `None` without one.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let base = postgres_url()?;
+    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("connect to LABBLOGG_TEST_POSTGRES_URL: {e}"));
+    let connection = tokio::spawn(connection);
+    let name = format!("labblogg_test_{}", Uuid::new_v4().simple());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
+    drop(client);
+    let _ = connection.await;
+    Some(with_database(&base, &name))
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let (head, rest) = url.split_at(scheme_end);
+    let (authority, path_and_query) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let query = path_and_query.find('?').map_or("", |i| &path_and_query[i..]);
+    let query = if query.is_empty() && authority.is_empty() { "" } else { query };
+    format!("{head}{authority}/{name}{query}")
 }
 
 /// A signed-in device: its token, id and hybrid logical clock.

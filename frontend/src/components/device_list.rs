@@ -1,0 +1,126 @@
+//! Signed-in devices (one per token) with "Spärra": the user's own in
+//! Settings, or any user's in the administration. Online only: the list is
+//! the server's.
+
+use crate::app::SessionCtx;
+use crate::i18n::*;
+use crate::sync::SyncEngine;
+use crate::{api, format};
+use labblogg_shared::auth::DeviceInfo;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+/// The server refused the token: the app asks to sign in again (the local
+/// copy and its unsynced changes stay). Returns the message to show.
+pub fn api_failed(engine: SyncEngine, e: api::ApiError) -> String {
+    if let api::ApiError::Unauthorized(m) = &e {
+        engine.token_refused(m.clone());
+    }
+    e.to_string()
+}
+
+/// A short, stable name for a device: the end of its id (the random part;
+/// time-ordered ids of devices set up the same day share their start).
+fn device_name(d: &DeviceInfo) -> String {
+    let id = d.device_id.unwrap_or(d.id).simple().to_string();
+    id[id.len() - 8..].to_uppercase()
+}
+
+/// `user`: whose devices, as an administrator; `None`: the signed-in user's own.
+#[component]
+pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let reload = RwSignal::new(0u32);
+    let confirm = RwSignal::new(None::<Uuid>);
+    let notice = RwSignal::new(None::<String>);
+    let token = move || session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+
+    let devices = LocalResource::new(move || {
+        let _ = reload.get();
+        let token = token();
+        async move {
+            let Some(token) = token else { return Ok(Vec::new()) };
+            let list = match user {
+                None => api::devices(&token).await,
+                Some(u) => api::admin_user_devices(&token, u).await,
+            };
+            let mut list = list.map_err(|e| api_failed(engine, e))?;
+            // The current device first, then the most recently used.
+            list.sort_by_key(|d| (!d.current, d.revoked_ms.is_some(), std::cmp::Reverse(d.last_used_ms.unwrap_or(d.created_ms))));
+            Ok::<_, String>(list)
+        }
+    });
+
+    let revoke = move |id: Uuid| {
+        confirm.set(None);
+        let Some(token) = token() else { return };
+        spawn_local(async move {
+            let result = match user {
+                None => api::revoke_device(&token, id).await,
+                Some(_) => api::admin_revoke_token(&token, id).await,
+            };
+            match result {
+                Ok(()) => notice.set(Some(t_string!(i18n, device_revoked_done).to_string())),
+                Err(e) => notice.set(Some(api_failed(engine, e))),
+            }
+            reload.update(|n| *n += 1);
+        });
+    };
+
+    view! {
+        <div class="devices">
+            {move || match devices.get() {
+                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="warning" role="status">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{t!(i18n, none)}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="device-list" data-testid="devices-list">
+                        {list.into_iter().map(|d| {
+                            let id = d.id;
+                            let name = device_name(&d);
+                            let created = d.created_ms;
+                            let last = d.last_used_ms;
+                            let revoked = d.revoked_ms;
+                            let current = d.current;
+                            view! {
+                                <li class="device-item" data-testid="device-item" data-token-id=id.to_string()
+                                    data-current=current.to_string() data-revoked=revoked.is_some().to_string()>
+                                    <div>
+                                        <strong>{move || t_string!(i18n, device_label, id = name.clone()).to_string()}</strong>
+                                        {current.then(|| view! { " " <span class="badge" data-testid="device-current">{t!(i18n, device_this)}</span> })}
+                                        {revoked.map(|_| view! { " " <span class="badge off">{t!(i18n, device_revoked)}</span> })}
+                                        <div class="muted">
+                                            {move || format!("{} {} · {} {}",
+                                                t_string!(i18n, device_created), format::moment(created, english()),
+                                                t_string!(i18n, device_last_used),
+                                                last.map(|l| format::moment(l, english())).unwrap_or_else(|| t_string!(i18n, device_never_used).to_string()))}
+                                        </div>
+                                    </div>
+                                    {(!current && revoked.is_none()).then(|| view! {
+                                        <div class="row">
+                                            <Show when=move || confirm.get() == Some(id)
+                                                fallback=move || view! {
+                                                    <button class="secondary danger" data-testid="device-revoke"
+                                                        on:click=move |_| confirm.set(Some(id))>{t!(i18n, device_revoke)}</button>
+                                                }>
+                                                <span class="confirm">{t!(i18n, device_revoke_q)}</span>
+                                                <button class="primary danger" data-testid="device-revoke-confirm"
+                                                    on:click=move |_| revoke(id)>{t!(i18n, device_revoke_yes)}</button>
+                                                <button class="secondary" on:click=move |_| confirm.set(None)>{t!(i18n, cancel)}</button>
+                                            </Show>
+                                        </div>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,858 @@
+//! A year of demo activity for the four demo labs (`--demo-year`): visits at
+//! each meeting place in its opening hours, with the seasons (a summer dip)
+//! and a rising trend; two to four activities a week per lab, of the kinds
+//! each lab really held, with participants, partners, hours, closing polls
+//! and lessons learned; the labs' partners; one or two measurable goals per
+//! lab with their measurements. So the summaries have something to show.
+//!
+//! Generated from a fixed seed by a small PRNG: the same `today` gives the same
+//! records. Pushed through `Store::push` like any change, stamped with a fixed
+//! clock in the past (any later edit wins). Not seeded if the demo labs hold
+//! a visit already, so a database in use is never filled with made-up data.
+
+use crate::db::{Store, StoreError};
+use crate::demo::{
+    BODEN, LINA_HAGE, PLACE_BODEN, PLACE_LINA_HAGE, PLACE_PORTALEN, PLACE_RANNEBERGEN, PORTALEN, RANNEBERGEN,
+};
+use labblogg_shared::calendar;
+use labblogg_shared::model::{
+    Activity, ActivityKind, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalMeasurement, GoalSource,
+    ParticipantCount, Partner, PartnerKind, PollQuestion, PollTally, Visit,
+};
+use labblogg_shared::sync::{Change, MAX_PUSH_CHANGES};
+use labblogg_shared::{Hlc, RecordKind};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The stamp of every generated change: a millisecond after demo.rs's, so
+/// the demo labs' own records stay as they are.
+const STAMP_MS: u64 = 1_704_067_200_001;
+
+// Record ids: 0190…-7000-8000-TTTT-NNNNNNNN, tag T per kind, number N.
+const TAG_PARTNER: u16 = 0x0d10;
+const TAG_GOAL: u16 = 0x0d11;
+const TAG_MEASUREMENT: u16 = 0x0d12;
+const TAG_ACTIVITY: u16 = 0x0d13;
+const TAG_VISIT: u16 = 0x0d14;
+const TAG_CHANGE: u16 = 0x0dc0;
+
+const fn id(tag: u16, n: u32) -> Uuid {
+    Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | ((tag as u128) << 32) | n as u128)
+}
+
+/// The first generated visit: present means the year was seeded already.
+pub fn first_visit_id() -> Uuid {
+    id(TAG_VISIT, 0)
+}
+
+pub const GOAL_LINA_HAGE_VISITS: Uuid = id(TAG_GOAL, 1);
+pub const GOAL_LINA_HAGE_SAFE: Uuid = id(TAG_GOAL, 2);
+pub const GOAL_PORTALEN_WORK: Uuid = id(TAG_GOAL, 3);
+pub const GOAL_BODEN_WORK: Uuid = id(TAG_GOAL, 4);
+pub const GOAL_BODEN_VISITS: Uuid = id(TAG_GOAL, 5);
+pub const GOAL_RANNEBERGEN_SAFE: Uuid = id(TAG_GOAL, 6);
+pub const GOAL_RANNEBERGEN_HOMEWORK: Uuid = id(TAG_GOAL, 7);
+
+/// splitmix64: tiny, fast, and good enough for demo data.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in lo..=hi.
+    fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        lo + (self.next_u64() % u64::from(hi - lo + 1)) as u32
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// A count with mean `mean` (normal approximation of Poisson; fine above ~5).
+    fn count(&mut self, mean: f64) -> u32 {
+        let (u1, u2) = (self.unit().max(1e-12), self.unit());
+        let normal = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        (mean + mean.sqrt() * normal).round().max(0.0) as u32
+    }
+
+    fn pick<'a, T>(&mut self, weighted: &'a [(T, u32)]) -> &'a T {
+        let total: u32 = weighted.iter().map(|w| w.1).sum();
+        let mut r = self.range(0, total - 1);
+        for (item, w) in weighted {
+            if r < *w {
+                return item;
+            }
+            r -= w;
+        }
+        &weighted[weighted.len() - 1].0
+    }
+
+    fn one_of<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.range(0, items.len() as u32 - 1) as usize]
+    }
+}
+
+/// Visits per opening day relative to the year's average, by month: fewer in
+/// summer (holidays) and around Christmas.
+const SEASON: [f64; 12] = [1.05, 1.10, 1.05, 1.00, 0.95, 0.80, 0.45, 0.75, 1.05, 1.10, 1.10, 0.85];
+
+/// A meeting place as the generator sees it (opening hours as in demo.rs).
+struct PlaceGen {
+    lab: Uuid,
+    place: Uuid,
+    /// ISO weekdays open.
+    days: &'static [u32],
+    opens: u32,
+    closes: u32,
+    /// Mean visits on an opening day, over the year.
+    per_day: f64,
+    bands: &'static [(AgeBand, u32)],
+    /// Share of visits where staff noted a gender.
+    gender_noted: f64,
+}
+
+const PLACES: [PlaceGen; 4] = [
+    PlaceGen {
+        lab: PORTALEN,
+        place: PLACE_PORTALEN,
+        days: &[1, 2, 3, 4],
+        opens: 9 * 60,
+        closes: 16 * 60,
+        per_day: 24.0,
+        bands: &[(AgeBand::Age16To19, 5), (AgeBand::Age20To25, 20), (AgeBand::Age26To64, 65), (AgeBand::Age65Plus, 10)],
+        gender_noted: 0.3,
+    },
+    PlaceGen {
+        lab: BODEN,
+        place: PLACE_BODEN,
+        days: &[2, 4],
+        opens: 13 * 60,
+        closes: 19 * 60,
+        per_day: 30.0,
+        bands: &[
+            (AgeBand::Age0To5, 8),
+            (AgeBand::Age6To12, 15),
+            (AgeBand::Age13To15, 10),
+            (AgeBand::Age16To19, 10),
+            (AgeBand::Age20To25, 17),
+            (AgeBand::Age26To64, 35),
+            (AgeBand::Age65Plus, 5),
+        ],
+        gender_noted: 0.0,
+    },
+    PlaceGen {
+        lab: RANNEBERGEN,
+        place: PLACE_RANNEBERGEN,
+        days: &[1, 3, 5],
+        opens: 15 * 60,
+        closes: 20 * 60,
+        per_day: 34.0,
+        bands: &[
+            (AgeBand::Age0To5, 10),
+            (AgeBand::Age6To12, 20),
+            (AgeBand::Age13To15, 12),
+            (AgeBand::Age16To19, 8),
+            (AgeBand::Age20To25, 10),
+            (AgeBand::Age26To64, 30),
+            (AgeBand::Age65Plus, 10),
+        ],
+        gender_noted: 0.5,
+    },
+    PlaceGen {
+        lab: LINA_HAGE,
+        place: PLACE_LINA_HAGE,
+        days: &[2, 4],
+        opens: 17 * 60,
+        closes: 21 * 60,
+        per_day: 24.0,
+        bands: &[(AgeBand::Age6To12, 40), (AgeBand::Age13To15, 60)],
+        gender_noted: 0.8,
+    },
+];
+
+/// Days nobody opens: Christmas, New Year, Epiphany, midsummer and national day.
+fn holiday(day: i64) -> bool {
+    let (_, m, d) = calendar::civil_from_days(day);
+    let midsummer_eve = m == 6 && (19..=25).contains(&d) && calendar::iso_weekday(day) == 5;
+    matches!((m, d), (12, 24..=26) | (12, 31) | (1, 1) | (1, 6) | (6, 6)) || midsummer_eve
+}
+
+/// Collects the changes, numbering them.
+struct Out {
+    changes: Vec<Change>,
+}
+
+impl Out {
+    fn push<T: Serialize>(&mut self, kind: RecordKind, id: Uuid, lab_id: Uuid, data: &T) {
+        let n = self.changes.len() as u32;
+        let fields = match serde_json::to_value(data) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        self.changes.push(Change {
+            change_id: id_of_change(n),
+            kind,
+            id,
+            lab_id,
+            hlc: Hlc { ms: STAMP_MS, counter: n, node: crate::accounts::SERVER_NODE },
+            fields,
+            deleted: false,
+        });
+    }
+}
+
+fn id_of_change(n: u32) -> Uuid {
+    id(TAG_CHANGE, n)
+}
+
+struct PartnerDef {
+    n: u32,
+    lab: Uuid,
+    name: &'static str,
+    kind: PartnerKind,
+}
+
+const PARTNERS: [PartnerDef; 16] = [
+    PartnerDef { n: 1, lab: PORTALEN, name: "Soroptimisterna Norrköping", kind: PartnerKind::Ngo },
+    PartnerDef { n: 2, lab: PORTALEN, name: "Arbetsförmedlingen", kind: PartnerKind::PublicAgency },
+    PartnerDef { n: 3, lab: PORTALEN, name: "Norrköpings kommun", kind: PartnerKind::Municipality },
+    PartnerDef {
+        n: 4, lab: PORTALEN, name: "Hyresgästföreningen Norrköping", kind: PartnerKind::TenantsAssociation
+    },
+    PartnerDef { n: 5, lab: BODEN, name: "Svenska kyrkan i Boden", kind: PartnerKind::Church },
+    PartnerDef { n: 6, lab: BODEN, name: "Röda korset Boden", kind: PartnerKind::Ngo },
+    PartnerDef { n: 7, lab: BODEN, name: "Bodens kommun", kind: PartnerKind::Municipality },
+    PartnerDef { n: 8, lab: BODEN, name: "Arbetsförmedlingen", kind: PartnerKind::PublicAgency },
+    PartnerDef {
+        n: 9,
+        lab: RANNEBERGEN,
+        name: "Hyresgästföreningen Rannebergen",
+        kind: PartnerKind::TenantsAssociation,
+    },
+    PartnerDef { n: 10, lab: RANNEBERGEN, name: "Göteborgs Stad", kind: PartnerKind::Municipality },
+    PartnerDef { n: 11, lab: RANNEBERGEN, name: "Rannebergens fotbollsklubb", kind: PartnerKind::SportsClub },
+    PartnerDef { n: 12, lab: RANNEBERGEN, name: "Polisen i Angered", kind: PartnerKind::PublicAgency },
+    PartnerDef { n: 13, lab: LINA_HAGE, name: "Telge Bostäder fritidsgård", kind: PartnerKind::Other },
+    PartnerDef { n: 14, lab: LINA_HAGE, name: "Södertälje kommun", kind: PartnerKind::Municipality },
+    PartnerDef { n: 15, lab: LINA_HAGE, name: "Linas fotbollsklubb", kind: PartnerKind::SportsClub },
+    PartnerDef { n: 16, lab: LINA_HAGE, name: "Polisen i Södertälje", kind: PartnerKind::PublicAgency },
+];
+
+fn partner(n: u32) -> Uuid {
+    id(TAG_PARTNER, n)
+}
+
+/// Lessons learned, as staff might write them: about methods, never people.
+fn lessons(lab: Uuid) -> &'static [&'static str] {
+    match lab {
+        PORTALEN => &[
+            "Samtalen i mindre grupper gav fler kvinnor möjlighet att prata. Vi fortsätter med högst sex per grupp.",
+            "Att ha barnpassning under kursen gjorde att fler kunde komma.",
+            "Arbetsförmedlingens handläggare på plats sparade många resor in till stan.",
+            "Enkel svenska i inbjudan och bilder på lokalen gav fler nya deltagare.",
+            "Uppföljning efter två veckor behövs, annars tappar vi dem som fått praktik.",
+        ],
+        BODEN => &[
+            "Språkfikan fungerar bäst när det finns lika många svensktalande som nyanlända.",
+            "Studiebesöket blev bättre när deltagarna själva valde arbetsplats.",
+            "Matmarknaden lockar hela familjer; bra tillfälle att informera om kommunens service.",
+            "BIS-eleverna behöver läxhjälp tidigt i veckan, inte på torsdagar.",
+            "Tolk via telefon räckte inte; vi bjuder in en kulturtolk nästa gång.",
+        ],
+        RANNEBERGEN => &[
+            "Boendemötet fick fler deltagare när vi bjöd på mat och höll det på lördagen.",
+            "Trygghetsvandringen visade tre mörka platser; bostadsbolaget byter belysning.",
+            "Fotbollen drar många killar; tjejerna kom när vi hade egen tid i hallen.",
+            "Grannfesten blev ett bra sätt att hitta nya volontärer.",
+            "Inbjudningar på flera språk i porten gav fler besökare än på webben.",
+        ],
+        _ => &[
+            "Snabbfrågan i slutet av kvällen tar en minut och ger oss en bra bild av stämningen.",
+            "Fler tjejer kom när vi hade en egen tjejkväll med konst.",
+            "Att fältassistenterna var med gjorde att några nya vågade komma in.",
+            "Workshopen om grupptryck fungerade bäst med rollspel i små grupper.",
+            "Vi behöver vara två vuxna i hallen när det är fler än 25 ungdomar.",
+            "Graffitiverkstaden gav en lugn kväll; ungdomarna vill göra en vägg tillsammans.",
+        ],
+    }
+}
+
+/// Age bands of activity participants, per lab.
+fn participant_bands(lab: Uuid) -> &'static [(AgeBand, u32)] {
+    match lab {
+        PORTALEN => &[(AgeBand::Age20To25, 25), (AgeBand::Age26To64, 70), (AgeBand::Age65Plus, 5)],
+        BODEN => {
+            &[(AgeBand::Age6To12, 15), (AgeBand::Age13To15, 15), (AgeBand::Age20To25, 20), (AgeBand::Age26To64, 50)]
+        }
+        RANNEBERGEN => &[
+            (AgeBand::Age6To12, 20),
+            (AgeBand::Age13To15, 15),
+            (AgeBand::Age16To19, 10),
+            (AgeBand::Age26To64, 40),
+            (AgeBand::Age65Plus, 15),
+        ],
+        _ => &[(AgeBand::Age6To12, 40), (AgeBand::Age13To15, 60)],
+    }
+}
+
+/// An activity to hold: what, when, with whom, how many.
+struct Plan {
+    kind: ActivityKind,
+    title: &'static str,
+    /// Minutes after midnight.
+    start: u32,
+    end: u32,
+    at_place: bool,
+    partners: &'static [u32],
+    goals: &'static [Uuid],
+    /// Fewest and most participants.
+    participants: (u32, u32),
+    /// Staff and volunteers present (hours = people × duration).
+    staff: u32,
+    volunteers: u32,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    kind: ActivityKind,
+    title: &'static str,
+    (start, end): (u32, u32),
+    partners: &'static [u32],
+    goals: &'static [Uuid],
+    participants: (u32, u32),
+    staff: u32,
+    volunteers: u32,
+) -> Plan {
+    Plan { kind, title, start, end, at_place: true, partners, goals, participants, staff, volunteers }
+}
+
+const fn at(h: u32, m: u32, h2: u32, m2: u32) -> (u32, u32) {
+    (h * 60 + m, h2 * 60 + m2)
+}
+
+/// The activities a lab holds on `day` (beside Lina Hage's open evenings).
+fn plans(lab: Uuid, day: i64, week: u32, rng: &mut Rng) -> Option<Plan> {
+    use ActivityKind as K;
+    let wd = calendar::iso_weekday(day);
+    let even = week.is_multiple_of(2);
+    let (_, _, dom) = calendar::civil_from_days(day);
+    let first_week = dom <= 7;
+    let second_week = (8..=14).contains(&dom);
+    match lab {
+        PORTALEN => {
+            const WORK: &[Uuid] = &[GOAL_PORTALEN_WORK];
+            match wd {
+                2 if even => {
+                    Some(plan(K::Course, "Svenska för arbetslivet", at(10, 0, 12, 0), &[3], WORK, (6, 14), 1, 0))
+                }
+                2 => Some(plan(
+                    K::Course,
+                    "Digital vardag: e-legitimation och ansökningar",
+                    at(10, 0, 12, 0),
+                    &[3],
+                    WORK,
+                    (5, 12),
+                    1,
+                    0,
+                )),
+                3 if !even => Some(plan(
+                    K::ConversationEvening,
+                    "Samtalskväll med Soroptimisterna",
+                    at(17, 0, 19, 0),
+                    &[1],
+                    WORK,
+                    (6, 12),
+                    1,
+                    3,
+                )),
+                4 => Some(plan(
+                    K::Meeting,
+                    "Jobbcoachning med Arbetsförmedlingen",
+                    at(13, 0, 15, 0),
+                    &[2],
+                    WORK,
+                    (4, 10),
+                    1,
+                    0,
+                )),
+                1 if first_week => Some(plan(
+                    K::Lecture,
+                    "Föreläsning: att starta eget",
+                    at(10, 0, 11, 30),
+                    &[3, 4],
+                    WORK,
+                    (10, 25),
+                    1,
+                    0,
+                )),
+                _ => None,
+            }
+        }
+        BODEN => {
+            const WORK: &[Uuid] = &[GOAL_BODEN_WORK];
+            const SERVICE: &[Uuid] = &[GOAL_BODEN_VISITS];
+            const TRIPS: [&str; 4] = [
+                "Studiebesök på Bodens Energi",
+                "Studiebesök på Sunderby sjukhus",
+                "Studiebesök på vuxenutbildningen",
+                "Studiebesök på ett byggföretag",
+            ];
+            match wd {
+                2 => Some(plan(K::Fika, "Språkfika", at(14, 0, 16, 0), &[5], SERVICE, (10, 25), 1, 3)),
+                4 if even => Some(plan(K::FoodMarket, "Matmarknad", at(15, 0, 18, 0), &[6], SERVICE, (25, 60), 2, 4)),
+                4 => {
+                    Some(plan(K::Gathering, "Läxhjälp för BIS-elever", at(15, 0, 17, 0), &[7], SERVICE, (6, 15), 1, 2))
+                }
+                3 if second_week => Some(Plan {
+                    at_place: false,
+                    ..plan(K::StudyTrip, rng.one_of(&TRIPS), at(9, 0, 15, 0), &[7, 8], WORK, (8, 16), 2, 0)
+                }),
+                _ => None,
+            }
+        }
+        RANNEBERGEN => {
+            const SAFE: &[Uuid] = &[GOAL_RANNEBERGEN_SAFE];
+            const HOMEWORK: &[Uuid] = &[GOAL_RANNEBERGEN_HOMEWORK];
+            match wd {
+                1 if even => Some(plan(K::Meeting, "Boendemöte", at(18, 0, 20, 0), &[9], SAFE, (8, 30), 2, 1)),
+                1 => Some(plan(
+                    K::Gathering,
+                    "Läxhjälp i mötesplatsen",
+                    at(16, 0, 18, 0),
+                    &[10],
+                    HOMEWORK,
+                    (6, 18),
+                    1,
+                    2,
+                )),
+                3 => Some(plan(K::Sport, "Fotboll på konstgräsplanen", at(17, 0, 19, 0), &[11], SAFE, (12, 30), 1, 2)),
+                5 if first_week => Some(plan(K::Party, "Grannfest", at(17, 0, 20, 0), &[9], SAFE, (30, 90), 3, 6)),
+                5 if second_week => Some(Plan {
+                    at_place: false,
+                    ..plan(K::Meeting, "Trygghetsvandring", at(18, 0, 20, 0), &[10, 12], SAFE, (8, 20), 2, 0)
+                }),
+                5 => Some(plan(K::Sport, "Spontanidrott i hallen", at(18, 0, 20, 0), &[], SAFE, (10, 25), 2, 0)),
+                _ => None,
+            }
+        }
+        _ => {
+            const SAFE: &[Uuid] = &[GOAL_LINA_HAGE_SAFE];
+            const VISITS: &[Uuid] = &[GOAL_LINA_HAGE_VISITS];
+            const ART: [&str; 3] = ["Graffitiverkstad", "Måla och teckna", "Tjejkväll med konst"];
+            match wd {
+                2 if rng.chance(0.5) => {
+                    Some(plan(K::Sport, "Innebandy i hallen", at(18, 0, 19, 30), &[15], VISITS, (8, 20), 1, 2))
+                }
+                4 if first_week => Some(plan(
+                    K::Workshop,
+                    "Workshop: Hur håller vi unga borta från kriminalitet?",
+                    at(17, 0, 19, 0),
+                    &[14, 16],
+                    SAFE,
+                    (10, 20),
+                    3,
+                    1,
+                )),
+                4 if rng.chance(0.4) => {
+                    Some(plan(K::Art, rng.one_of(&ART), at(17, 30, 20, 0), &[13], VISITS, (6, 14), 1, 0))
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Participant rows for `total` people in the lab's bands.
+fn participants(lab: Uuid, total: u32, rng: &mut Rng) -> Vec<ParticipantCount> {
+    let bands = participant_bands(lab);
+    let mut counts = vec![0u32; bands.len()];
+    for _ in 0..total {
+        let band = *rng.pick(bands);
+        let i = bands.iter().position(|b| b.0 == band).unwrap_or(0);
+        counts[i] += 1;
+    }
+    bands
+        .iter()
+        .zip(counts)
+        .filter(|&(_, n)| n > 0)
+        .map(|(&(age_band, _), count)| ParticipantCount { age_band, gender: None, count })
+        .collect()
+}
+
+fn hhmm(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Round to one decimal, as staff would enter a measurement.
+fn one_decimal(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+#[allow(clippy::too_many_arguments)]
+fn goal(
+    focus_area: FocusArea,
+    title: &str,
+    indicator: &str,
+    unit: &str,
+    baseline: f64,
+    target: f64,
+    target_date: &str,
+    source: Option<GoalSource>,
+) -> Goal {
+    Goal {
+        focus_area,
+        title: title.into(),
+        indicator: indicator.into(),
+        unit: unit.into(),
+        baseline,
+        target,
+        target_date: target_date.into(),
+        direction: GoalDirection::Up,
+        source,
+    }
+}
+
+/// Every change of the demo year ending the day before `today` (local
+/// "YYYY-MM-DD"), in push order: partners, goals, measurements, activities,
+/// visits. `None` if `today` is not a date.
+pub fn year_changes(today: &str) -> Option<Vec<Change>> {
+    let today = calendar::day_of(today)?;
+    let (first, last) = (today - 365, today - 1);
+    let span = (last - first) as f64;
+    let mut rng = Rng(0x01ab_b109_2017_2019);
+    let mut out = Out { changes: Vec::new() };
+
+    for p in &PARTNERS {
+        out.push(RecordKind::Partner, partner(p.n), p.lab, &Partner { name: p.name.into(), kind: p.kind });
+    }
+
+    // Goals fall due about half a year after today.
+    let (ty, _, _) = calendar::civil_from_days(today + 183);
+    let due = format!("{ty}-06-30");
+    let due_end = format!("{ty}-12-31");
+    let goals = [
+        (
+            GOAL_LINA_HAGE_VISITS,
+            LINA_HAGE,
+            goal(
+                FocusArea::Crime,
+                "Fler unga besöker mötesplatsen",
+                "Besök per vecka på Lina Hage mötesplats",
+                "besök per vecka",
+                40.0,
+                70.0,
+                &due,
+                Some(GoalSource::VisitsPerWeek { meeting_place_id: PLACE_LINA_HAGE }),
+            ),
+        ),
+        (
+            GOAL_LINA_HAGE_SAFE,
+            LINA_HAGE,
+            goal(
+                FocusArea::Crime,
+                "Fler unga känner sig trygga på mötesplatsen",
+                "Andel ja på snabbfrågan \"Kände du dig trygg i dag?\"",
+                "procent",
+                74.0,
+                90.0,
+                &due_end,
+                None,
+            ),
+        ),
+        (
+            GOAL_PORTALEN_WORK,
+            PORTALEN,
+            goal(
+                FocusArea::LongTermUnemployment,
+                "Deltagare i arbete eller studier",
+                "Andel av deltagarna som har arbete, praktik eller studerar",
+                "procent",
+                18.0,
+                35.0,
+                &due,
+                None,
+            ),
+        ),
+        (
+            GOAL_BODEN_WORK,
+            BODEN,
+            goal(
+                FocusArea::LongTermUnemployment,
+                "Nyanlända i praktik eller arbete",
+                "Antal nyanlända deltagare med praktik eller anställning",
+                "personer",
+                4.0,
+                20.0,
+                &due_end,
+                None,
+            ),
+        ),
+        (
+            GOAL_BODEN_VISITS,
+            BODEN,
+            goal(
+                FocusArea::PublicServices,
+                "Fler hittar till mötesplatsen",
+                "Besök per vecka på Mötesplats Boden",
+                "besök per vecka",
+                50.0,
+                90.0,
+                &due_end,
+                Some(GoalSource::VisitsPerWeek { meeting_place_id: PLACE_BODEN }),
+            ),
+        ),
+        (
+            GOAL_RANNEBERGEN_SAFE,
+            RANNEBERGEN,
+            goal(
+                FocusArea::Crime,
+                "Fler boende känner sig trygga i området",
+                "Andel som svarar att de känner sig trygga (trygghetsmätningen)",
+                "procent",
+                55.0,
+                70.0,
+                &due_end,
+                None,
+            ),
+        ),
+        (
+            GOAL_RANNEBERGEN_HOMEWORK,
+            RANNEBERGEN,
+            goal(
+                FocusArea::SchoolResults,
+                "Fler barn får läxhjälp",
+                "Barn som får läxhjälp per vecka",
+                "barn per vecka",
+                8.0,
+                20.0,
+                &due,
+                None,
+            ),
+        ),
+    ];
+    for (gid, lab, g) in &goals {
+        out.push(RecordKind::Goal, *gid, *lab, g);
+    }
+
+    // Manual measurements: monthly (Rannebergen's survey quarterly), rising with noise.
+    let mut m = 0u32;
+    let months = (calendar::month_index(first) + 1)..=calendar::month_index(last);
+    for month in months {
+        let day = calendar::first_day_of_month_index(month);
+        let t = (day - first) as f64 / span;
+        let date = calendar::format_date(day);
+        let mut measure = |out: &mut Out, goal: Uuid, lab: Uuid, value: f64, note: &str| {
+            m += 1;
+            let data = GoalMeasurement { goal_id: goal, date: date.clone(), value, note: note.into() };
+            out.push(RecordKind::GoalMeasurement, id(TAG_MEASUREMENT, m), lab, &data);
+        };
+        let noise = |rng: &mut Rng, size: f64| (rng.unit() - 0.5) * 2.0 * size;
+        let v = one_decimal(18.0 + 12.0 * t + noise(&mut rng, 1.5));
+        measure(&mut out, GOAL_PORTALEN_WORK, PORTALEN, v, "Från deltagaruppföljningen");
+        let v = (4.0 + 11.0 * t + noise(&mut rng, 1.0)).round().max(0.0);
+        measure(&mut out, GOAL_BODEN_WORK, BODEN, v, "");
+        let v = one_decimal(74.0 + 11.0 * t + noise(&mut rng, 3.0));
+        measure(&mut out, GOAL_LINA_HAGE_SAFE, LINA_HAGE, v, "Snabbfrågorna under månaden");
+        let v = (8.0 + 9.0 * t + noise(&mut rng, 2.0)).round().max(0.0);
+        measure(&mut out, GOAL_RANNEBERGEN_HOMEWORK, RANNEBERGEN, v, "");
+        if month % 3 == 0 {
+            let v = one_decimal(55.0 + 9.0 * t + noise(&mut rng, 1.5));
+            measure(&mut out, GOAL_RANNEBERGEN_SAFE, RANNEBERGEN, v, "Trygghetsmätning bland de boende");
+        }
+    }
+
+    // Visits, day by day; Lina Hage's open evenings become activities with
+    // the evening's visitors as participants and a closing poll.
+    let mut visits: Vec<(Uuid, Visit)> = Vec::new();
+    let mut activities: Vec<(Uuid, Activity)> = Vec::new();
+    for day in first..=last {
+        if holiday(day) {
+            continue;
+        }
+        let t = (day - first) as f64 / span;
+        let season = SEASON[(calendar::civil_from_days(day).1 - 1) as usize];
+        let trend = 0.8 + 0.45 * t;
+        let wd = calendar::iso_weekday(day);
+        let (_, week) = calendar::iso_week(day);
+        let date = calendar::format_date(day);
+        for p in PLACES.iter().filter(|p| p.days.contains(&wd)) {
+            let n = rng.count(p.per_day * season * trend);
+            let mut by_band = vec![0u32; AgeBand::ALL.len()];
+            let mut firsts = 0;
+            for _ in 0..n {
+                // Arrivals peak in the first half of the opening hours.
+                let shape = (rng.unit() + rng.unit() * 0.6) / 1.6;
+                let minute = p.opens + ((p.closes - p.opens - 1) as f64 * shape) as u32;
+                let at_ms = calendar::utc_ms_of_local(day, minute) + i64::from(rng.range(0, 59)) * 1000;
+                let age_band = *rng.pick(p.bands);
+                let gender = rng
+                    .chance(p.gender_noted)
+                    .then(|| *rng.pick(&[(Gender::Girl, 42), (Gender::Boy, 55), (Gender::Other, 3)]));
+                let first_visit = rng.chance(0.15);
+                by_band[age_band as usize] += 1;
+                firsts += u32::from(first_visit);
+                let v = Visit { meeting_place_id: p.place, at_ms, date: date.clone(), age_band, gender, first_visit };
+                visits.push((p.lab, v));
+            }
+            if p.lab == LINA_HAGE && n > 0 {
+                let rows: Vec<ParticipantCount> = AgeBand::ALL
+                    .into_iter()
+                    .zip(by_band)
+                    .filter(|&(_, c)| c > 0)
+                    .map(|(age_band, count)| ParticipantCount { age_band, gender: None, count })
+                    .collect();
+                let question = if wd == 2 { PollQuestion::FeltSafe } else { PollQuestion::WantToReturn };
+                let answered = (f64::from(n) * (0.5 + 0.3 * rng.unit())) as u32;
+                let yes = (f64::from(answered) * (0.7 + 0.15 * t + 0.1 * rng.unit())).min(f64::from(answered)) as u32;
+                let maybe = (answered - yes) * 2 / 3;
+                let lesson = rng.chance(0.12).then(|| rng.one_of(lessons(LINA_HAGE)));
+                let a = Activity {
+                    meeting_place_id: Some(PLACE_LINA_HAGE),
+                    kind: ActivityKind::OpenEvening,
+                    title: "Öppen kväll".into(),
+                    date: date.clone(),
+                    start_time: Some(hhmm(p.opens)),
+                    end_time: Some(hhmm(p.closes)),
+                    participants: rows,
+                    first_timers: firsts,
+                    partner_ids: if rng.chance(0.3) { vec![partner(13)] } else { vec![] },
+                    goal_ids: vec![GOAL_LINA_HAGE_VISITS, GOAL_LINA_HAGE_SAFE],
+                    staff_hours: 8.0,
+                    volunteer_hours: f64::from(rng.range(0, 2)) * 2.0,
+                    notes: String::new(),
+                    lessons_learned: lesson.unwrap_or_default().into(),
+                    poll: Some(PollTally { question, yes, maybe, no: answered - yes - maybe }),
+                };
+                activities.push((LINA_HAGE, a));
+            }
+        }
+        for lab in [PORTALEN, BODEN, RANNEBERGEN, LINA_HAGE] {
+            let place = PLACES.iter().find(|p| p.lab == lab).map(|p| p.place);
+            if let Some(plan) = plans(lab, day, week, &mut rng) {
+                // Fewer come in July; more as the year goes on.
+                let (lo, hi) = plan.participants;
+                let total = ((f64::from(rng.range(lo, hi)) * season.max(0.6) * (0.85 + 0.3 * t)).round() as u32).max(1);
+                let rows = participants(lab, total, &mut rng);
+                let first_timers = (f64::from(total) * 0.2 * rng.unit()) as u32;
+                let hours = f64::from(plan.end - plan.start) / 60.0;
+                let lesson = rng.chance(0.15).then(|| rng.one_of(lessons(lab)));
+                let a = Activity {
+                    meeting_place_id: if plan.at_place { place } else { None },
+                    kind: plan.kind,
+                    title: plan.title.into(),
+                    date: date.clone(),
+                    start_time: Some(hhmm(plan.start)),
+                    end_time: Some(hhmm(plan.end)),
+                    participants: rows,
+                    first_timers,
+                    partner_ids: plan.partners.iter().map(|&n| partner(n)).collect(),
+                    goal_ids: plan.goals.to_vec(),
+                    staff_hours: f64::from(plan.staff) * hours,
+                    volunteer_hours: f64::from(plan.volunteers) * hours,
+                    notes: String::new(),
+                    lessons_learned: lesson.unwrap_or_default().into(),
+                    poll: None,
+                };
+                activities.push((lab, a));
+            }
+        }
+    }
+    for (n, (lab, a)) in activities.iter().enumerate() {
+        out.push(RecordKind::Activity, id(TAG_ACTIVITY, n as u32), *lab, a);
+    }
+    for (n, (lab, v)) in visits.iter().enumerate() {
+        out.push(RecordKind::Visit, id(TAG_VISIT, n as u32), *lab, v);
+    }
+    Some(out.changes)
+}
+
+/// Seed the demo year ending yesterday, unless the demo labs hold a visit
+/// already. Runs after `demo::seed` (the labs and places must exist).
+pub async fn seed_year(store: &dyn Store, today: &str) -> Result<(), StoreError> {
+    if store.record(first_visit_id()).await?.is_some() {
+        return Ok(());
+    }
+    let existing = store.records_of_labs(crate::demo::ALL_LABS.to_vec()).await?;
+    if existing.iter().any(|r| r.kind == RecordKind::Visit) {
+        return Ok(());
+    }
+    let changes = year_changes(today).ok_or_else(|| StoreError::Corrupt(format!("not a date: {today}")))?;
+    // Visits last: the first of them marks the year as seeded.
+    for batch in changes.chunks(MAX_PUSH_CHANGES) {
+        for outcome in store.push(batch.to_vec()).await? {
+            if let Err(r) = outcome {
+                return Err(StoreError::Corrupt(format!("demo year refused: {}", r.message)));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use labblogg_shared::validate;
+
+    #[test]
+    fn a_valid_plausible_deterministic_year() {
+        let changes = year_changes("2026-11-20").unwrap();
+        assert_eq!(changes, year_changes("2026-11-20").unwrap(), "same seed, same year");
+        let mut ids = std::collections::HashSet::new();
+        let mut visits = std::collections::HashMap::<Uuid, (u64, u64)>::new();
+        let mut activities = std::collections::HashMap::<Uuid, u64>::new();
+        for c in &changes {
+            assert!(ids.insert(c.id), "duplicate id {}", c.id);
+            let state = labblogg_shared::apply_change(None, c).unwrap().unwrap();
+            validate::validate_record(&state).unwrap_or_else(|e| panic!("{:?} {}: {e}", c.kind, c.id));
+            match c.kind {
+                RecordKind::Visit => {
+                    let v: Visit = serde_json::from_value(serde_json::Value::Object(c.fields.clone())).unwrap();
+                    assert!(("2025-11-20".."2026-11-20").contains(&v.date.as_str()), "{}", v.date);
+                    assert_eq!(calendar::local_date(v.at_ms), v.date);
+                    let e = visits.entry(c.lab_id).or_default();
+                    e.0 += 1;
+                    e.1 += u64::from(v.first_visit);
+                }
+                RecordKind::Activity => *activities.entry(c.lab_id).or_default() += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(changes.last().map(|c| c.kind), Some(RecordKind::Visit));
+        assert_eq!(changes.iter().find(|c| c.kind == RecordKind::Visit).map(|c| c.id), Some(first_visit_id()));
+        let total: u64 = visits.values().map(|v| v.0).sum();
+        assert!((12_000..40_000).contains(&total), "{total} visits");
+        for lab in crate::demo::ALL_LABS {
+            let (n, first) = visits[&lab];
+            let share = first as f64 / n as f64;
+            assert!((0.12..0.18).contains(&share), "first-visit share {share}");
+            let per_week = activities[&lab] as f64 / 52.0;
+            assert!((1.8..4.5).contains(&per_week), "{lab}: {per_week} activities a week");
+        }
+        assert!(year_changes("2026-13-01").is_none());
+    }
+
+    #[test]
+    fn lina_hage_visits_rise_and_dip_in_summer() {
+        let changes = year_changes("2026-11-20").unwrap();
+        let mut per_month = std::collections::BTreeMap::<String, u64>::new();
+        for c in changes.iter().filter(|c| c.kind == RecordKind::Visit && c.lab_id == LINA_HAGE) {
+            let date = c.fields["date"].as_str().unwrap();
+            *per_month.entry(date[..7].to_owned()).or_default() += 1;
+            let hour = calendar::local_hour(c.fields["at_ms"].as_i64().unwrap());
+            assert!((17..21).contains(&hour), "open 17–21, got {hour}");
+        }
+        assert!(per_month["2026-07"] * 3 < per_month["2026-06"] * 2, "{per_month:?}");
+        assert!(per_month["2026-10"] > per_month["2025-12"], "{per_month:?}");
+    }
+}

@@ -1,0 +1,145 @@
+//! `GET /api/v1/summary`: the overview, a lab's report, the comparison across
+//! labs and the research export, computed by the same functions the app runs
+//! offline (`labblogg_shared::summary`), so both show the same figures.
+//!
+//! Who sees what (the roles are in `policy.rs`):
+//! - staff and coordinators: their labs (`policy::readable_labs`). The
+//!   overview and a lab's report show exact counts (their own labs); the
+//!   comparison and the research export always hide counts under 5.
+//! - researchers: no record-level data, so never the overview or a lab's
+//!   report (lessons learned are free text); the comparison and the research
+//!   export across all labs, always suppressed.
+
+use crate::auth::AuthUser;
+use crate::db::UserRow;
+use crate::error::ApiError;
+use crate::policy;
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use labblogg_shared::auth::Role;
+use labblogg_shared::calendar;
+use labblogg_shared::summary::{self, Dataset, Period, SummaryFormat, SummaryKind, SummaryQuery};
+use uuid::Uuid;
+
+/// Longest period a summary covers: ten years of weeks is plenty for a chart.
+pub const MAX_PERIOD_DAYS: i64 = 3660;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/summary", get(summary))
+}
+
+/// Researchers see aggregates across every lab and nothing per record.
+fn is_researcher(user: &UserRow) -> bool {
+    user.role == Role::Researcher
+}
+
+fn bad(message: &str) -> ApiError {
+    ApiError::BadRequest(message.to_owned())
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    AuthUser { user, .. }: AuthUser,
+    query: Result<Query<SummaryQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let today = match q.today {
+        Some(t) => t,
+        None => calendar::local_date(crate::routes::sync::now_ms() as i64),
+    };
+    if calendar::day_of(&today).is_none() {
+        return Err(bad("today ska vara ett datum, ÅÅÅÅ-MM-DD"));
+    }
+    let default = Period::last_twelve_months(&today).ok_or_else(|| bad("today ska vara ett datum"))?;
+    let period = Period { from: q.from.unwrap_or(default.from), to: q.to.unwrap_or(default.to) };
+    match period.days() {
+        None => return Err(bad("from och to ska vara datum, ÅÅÅÅ-MM-DD, och from får inte vara efter to")),
+        Some((from, to)) if to - from >= MAX_PERIOD_DAYS => return Err(bad("perioden får vara högst tio år")),
+        Some(_) => {}
+    }
+    if q.format == SummaryFormat::Csv && matches!(q.kind, SummaryKind::Overview | SummaryKind::Lab) {
+        return Err(bad("CSV finns för jämförelsen (compare) och forskningsexporten (research)"));
+    }
+
+    let researcher = is_researcher(&user);
+    let labs: Vec<Uuid> = match q.kind {
+        SummaryKind::Overview | SummaryKind::Lab if researcher => return Err(ApiError::Forbidden),
+        SummaryKind::Compare | SummaryKind::Research if researcher => state.store.lab_ids().await?,
+        SummaryKind::Lab => {
+            let lab = q.lab.ok_or_else(|| bad("lab behövs för en labbrapport"))?;
+            if !policy::readable_labs(&user).contains(&lab) {
+                return Err(ApiError::Forbidden);
+            }
+            vec![lab]
+        }
+        SummaryKind::Overview | SummaryKind::Compare | SummaryKind::Research => policy::readable_labs(&user),
+    };
+    let records = state.store.records_of_labs(labs.clone()).await?;
+
+    // Building the dataset and counting a year of visits is CPU work: off the async threads.
+    let (kind, lab, focus, format) = (q.kind, q.lab, q.focus, q.format);
+    let answer = tokio::task::spawn_blocking(move || {
+        let ds = Dataset::from_states(&records);
+        let json = |v: serde_json::Result<String>| v.map(Answer::Json).map_err(|e| ApiError::Internal(e.to_string()));
+        match (kind, format) {
+            (SummaryKind::Overview, _) => json(serde_json::to_string(&summary::overview(&ds, &labs, &today))),
+            (SummaryKind::Lab, _) => {
+                let lab = lab.unwrap_or_default();
+                let report = summary::lab_report(&ds, lab, &period, &today).ok_or(ApiError::NotFound)?;
+                json(serde_json::to_string(&report))
+            }
+            (SummaryKind::Compare, f) => {
+                let rows = summary::compare(&ds, &labs, &period, focus, true, &today);
+                match f {
+                    SummaryFormat::Json => json(serde_json::to_string(&rows)),
+                    SummaryFormat::Csv => Ok(Answer::Csv(
+                        summary::comparison_csv(&rows),
+                        format!("labblogg-jamforelse-{}-{}.csv", period.from, period.to),
+                    )),
+                }
+            }
+            (SummaryKind::Research, f) => {
+                let rows = summary::research_export(&ds, &labs, &period);
+                match f {
+                    SummaryFormat::Json => json(serde_json::to_string(&rows)),
+                    SummaryFormat::Csv => Ok(Answer::Csv(
+                        summary::research_csv(&rows),
+                        format!("labblogg-forskningsexport-{}-{}.csv", period.from, period.to),
+                    )),
+                }
+            }
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(answer.into_response())
+}
+
+enum Answer {
+    /// Serialized JSON.
+    Json(String),
+    /// CSV text and its file name.
+    Csv(String, String),
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        match self {
+            Answer::Json(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            Answer::Csv(body, file) => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    // The name is made of dates and ASCII letters only: no quoting issues.
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+                ],
+                body,
+            )
+                .into_response(),
+        }
+    }
+}

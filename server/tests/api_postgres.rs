@@ -1,0 +1,7 @@
+//! Every HTTP integration test of api.rs again, with the servers on
+//! PostgreSQL (a fresh database per test) when `LABBLOGG_TEST_POSTGRES_URL`
+//! is set; without it they run on SQLite once more. The switch is the crate
+//! name, read in `common::servers_on_postgres`.
+
+#[path = "api.rs"]
+mod api;

@@ -1,0 +1,380 @@
+//! One storage test suite for every backend: each test runs against SQLite
+//! always, and against PostgreSQL when `LABBLOGG_TEST_POSTGRES_URL` is set
+//! (each test in its own fresh database; `cargo xtask test` starts a server).
+//! Without the variable the PostgreSQL variants pass without running and say so.
+
+mod common;
+
+use common::{fresh_postgres_database, many_visits, new_visit, now_ms};
+use labblogg_server::config::{Command, MigrateDataArgs};
+use labblogg_server::db::{self, AuditEvent, Store, StoreError, UserRow};
+use labblogg_server::demo;
+use labblogg_shared::auth::{AuditAction, LabRole, Membership, Role};
+use labblogg_shared::sync::RejectCode;
+use labblogg_shared::{Hlc, RecordKind};
+use serde_json::Map;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// Hands out fresh, empty stores of one backend (and keeps SQLite's files alive).
+struct Backend {
+    postgres: bool,
+    dir: TempDir,
+    made: usize,
+}
+
+impl Backend {
+    async fn new(postgres: bool) -> Option<Self> {
+        if postgres && common::postgres_url().is_none() {
+            eprintln!("skipped: LABBLOGG_TEST_POSTGRES_URL is not set");
+            return None;
+        }
+        Some(Backend { postgres, dir: tempfile::tempdir().expect("tempdir"), made: 0 })
+    }
+
+    /// The URL of a new, empty database.
+    async fn url(&mut self) -> String {
+        self.made += 1;
+        if self.postgres {
+            fresh_postgres_database().await.expect("a PostgreSQL test server")
+        } else {
+            format!("sqlite://{}", self.dir.path().join(format!("s{}.db", self.made)).display())
+        }
+    }
+
+    async fn store(&mut self) -> Arc<dyn Store> {
+        let url = self.url().await;
+        db::open(&url).await.expect("open the store")
+    }
+}
+
+/// `store_tests!(a, b)` makes `sqlite::a`, `postgres::a`, … from `async fn a(&mut Backend)`.
+macro_rules! store_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let mut backend = super::Backend::new(false).await.expect("sqlite");
+                    super::$name(&mut backend).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(mut backend) = super::Backend::new(true).await {
+                        super::$name(&mut backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+store_tests!(
+    push_and_pull_in_sequence_order_with_cursors,
+    resends_tombstones_conflicts_and_validation,
+    users_memberships_and_tokens,
+    audit_log_pages_newest_first,
+    ping_answers,
+    migrate_data_copies_an_installation_and_verifies_it,
+    concurrent_pushes_never_let_a_cursor_skip_a_change,
+);
+
+const LAB_A: Uuid = demo::LINA_HAGE;
+const PLACE_A: Uuid = demo::PLACE_LINA_HAGE;
+const LAB_B: Uuid = demo::PORTALEN;
+const PLACE_B: Uuid = demo::PLACE_PORTALEN;
+
+fn all_ok(outcomes: &[Result<(), labblogg_shared::sync::Rejection>]) {
+    for o in outcomes {
+        assert!(o.is_ok(), "refused: {o:?}");
+    }
+}
+
+async fn push_and_pull_in_sequence_order_with_cursors(backend: &mut Backend) {
+    let store = backend.store().await;
+    assert_eq!(store.top_seq().await.unwrap(), 0);
+    let a = many_visits(LAB_A, PLACE_A, 1, 30);
+    let b = many_visits(LAB_B, PLACE_B, 2, 10);
+    all_ok(&store.push(a.clone()).await.unwrap());
+    all_ok(&store.push(b.clone()).await.unwrap());
+    assert_eq!(store.top_seq().await.unwrap(), 40);
+
+    // Lab A in pages of 7: every record once, in sequence order; the last
+    // page moves the cursor past lab B's changes too.
+    let (mut cursor, mut seen, mut pages) = (0, Vec::new(), 0);
+    loop {
+        let page = store.pull(vec![LAB_A], cursor, 7).await.unwrap();
+        pages += 1;
+        for r in &page.records {
+            assert!(r.seq > cursor, "seq {} not after cursor {cursor}", r.seq);
+            assert_eq!(r.state.lab_id, LAB_A);
+            cursor = r.seq;
+            seen.push(r.state.id);
+        }
+        cursor = cursor.max(page.cursor);
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(pages, 5);
+    assert_eq!(cursor, 40);
+    assert_eq!(seen, a.iter().map(|c| c.id).collect::<Vec<_>>());
+    let b_page = store.pull(vec![LAB_B], 0, 1000).await.unwrap();
+    assert_eq!(b_page.records.len(), 10);
+    assert!(!b_page.more);
+    assert_eq!(store.pull(vec![LAB_A, LAB_B], 40, 1000).await.unwrap().records.len(), 0);
+    assert!(store.pull(vec![], 0, 10).await.unwrap().records.is_empty());
+
+    let stored = store.record(a[3].id).await.unwrap().expect("stored");
+    assert_eq!(stored.kind, RecordKind::Visit);
+    assert_eq!(stored.fields, a[3].fields);
+    assert!(store.record(Uuid::now_v7()).await.unwrap().is_none());
+}
+
+async fn resends_tombstones_conflicts_and_validation(backend: &mut Backend) {
+    let store = backend.store().await;
+    let mut clock = Hlc::new(7);
+    let visit = new_visit(LAB_A, PLACE_A, clock.tick(now_ms()));
+    all_ok(&store.push(vec![visit.clone()]).await.unwrap());
+    // The same change again: accepted, stored once, no new number.
+    all_ok(&store.push(vec![visit.clone(), visit.clone()]).await.unwrap());
+    assert_eq!(store.top_seq().await.unwrap(), 1);
+
+    let mut edit = visit.clone();
+    edit.change_id = Uuid::now_v7();
+    edit.hlc = clock.tick(now_ms());
+    edit.fields.insert("age_band".into(), "19-25".into());
+    let mut tombstone = visit.clone();
+    tombstone.change_id = Uuid::now_v7();
+    tombstone.hlc = clock.tick(now_ms());
+    tombstone.fields = Map::new();
+    tombstone.deleted = true;
+    let mut invalid = new_visit(LAB_A, PLACE_A, clock.tick(now_ms()));
+    invalid.fields.remove("age_band");
+    let fine = new_visit(LAB_A, PLACE_A, clock.tick(now_ms()));
+
+    let outcomes = store.push(vec![edit, tombstone, invalid.clone(), fine.clone()]).await.unwrap();
+    assert_eq!(outcomes[0].as_ref().unwrap_err().code, RejectCode::Conflict);
+    assert!(outcomes[1].is_ok());
+    assert_eq!(outcomes[2].as_ref().unwrap_err().code, RejectCode::Validation);
+    assert!(outcomes[3].is_ok());
+    assert_eq!(store.top_seq().await.unwrap(), 3, "only the tombstone and the new visit took numbers");
+    assert!(store.record(visit.id).await.unwrap().unwrap().deleted.is_some());
+    assert!(store.record(invalid.id).await.unwrap().is_none());
+    let page = store.pull(vec![LAB_A], 1, 10).await.unwrap();
+    assert_eq!(page.records.iter().map(|r| (r.seq, r.state.id)).collect::<Vec<_>>(), vec![(2, visit.id), (3, fine.id)]);
+}
+
+fn user(name: &str, role: Role, memberships: Vec<Membership>) -> UserRow {
+    UserRow {
+        id: Uuid::now_v7(),
+        username: name.into(),
+        display_name: format!("Test {name}"),
+        password_hash: format!("hash of {name}"),
+        role,
+        memberships,
+        home_meeting_place: Some(PLACE_A),
+        disabled: false,
+    }
+}
+
+async fn users_memberships_and_tokens(backend: &mut Backend) {
+    let store = backend.store().await;
+    let (lab1, lab2) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let coordinator = user(
+        "bo",
+        Role::Coordinator,
+        vec![Membership { lab_id: lab1, role: LabRole::Staff }, Membership { lab_id: lab2, role: LabRole::Coordinator }],
+    );
+    let staff = user("Anna", Role::Staff, vec![Membership { lab_id: lab2, role: LabRole::Staff }]);
+    let admin = user("admin", Role::Admin, vec![]);
+    for u in [&coordinator, &staff, &admin] {
+        store.insert_user(u.clone()).await.unwrap();
+    }
+    let mut taken = user("bo", Role::Staff, vec![]);
+    taken.display_name = "Another Bo".into();
+    assert!(matches!(store.insert_user(taken).await, Err(StoreError::UsernameTaken)));
+
+    assert_eq!(store.user_by_name("bo").await.unwrap().as_ref(), Some(&coordinator));
+    assert_eq!(store.user_by_id(staff.id).await.unwrap().as_ref(), Some(&staff));
+    assert!(store.user_by_name("nobody").await.unwrap().is_none());
+    // Byte order, as SQLite sorts: capitals first.
+    let names: Vec<String> = store.users().await.unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(names, ["Anna", "admin", "bo"]);
+
+    let device = Uuid::now_v7();
+    let first = store.insert_token("h1".into(), staff.id, Some(device)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let second = store.insert_token("h2".into(), staff.id, None).await.unwrap();
+    let session = store.session_by_token("h1".into()).await.unwrap().expect("live token");
+    assert_eq!(session.user, staff);
+    assert_eq!(session.token.id, first);
+    assert_eq!(session.token.device_id, Some(device));
+    assert!(store.session_by_token("nope".into()).await.unwrap().is_none());
+
+    store.touch_token(first, 1_000_000).await.unwrap();
+    store.touch_token(first, 1_030_000).await.unwrap();
+    assert_eq!(store.token(first).await.unwrap().unwrap().last_used_ms, Some(1_000_000));
+    store.touch_token(first, 1_060_000).await.unwrap();
+    assert_eq!(store.token(first).await.unwrap().unwrap().last_used_ms, Some(1_060_000));
+
+    let ids = |v: Vec<db::TokenRow>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.tokens_of(staff.id, false).await.unwrap()), [second, first], "newest first");
+    assert!(store.revoke_token(second).await.unwrap());
+    assert!(!store.revoke_token(second).await.unwrap(), "already revoked");
+    assert!(!store.revoke_token(Uuid::now_v7()).await.unwrap());
+    assert_eq!(ids(store.tokens_of(staff.id, false).await.unwrap()), [first]);
+    assert_eq!(ids(store.tokens_of(staff.id, true).await.unwrap()), [second, first]);
+    assert!(store.session_by_token("h2".into()).await.unwrap().is_none());
+
+    store.set_password(staff.id, "new hash".into()).await.unwrap();
+    assert!(store.session_by_token("h1".into()).await.unwrap().is_none(), "a new password signs every device out");
+    assert_eq!(store.user_by_id(staff.id).await.unwrap().unwrap().password_hash, "new hash");
+
+    store.insert_token("h3".into(), coordinator.id, None).await.unwrap();
+    store.disable_user(coordinator.id).await.unwrap();
+    assert!(store.user_by_id(coordinator.id).await.unwrap().unwrap().disabled);
+    assert!(store.session_by_token("h3".into()).await.unwrap().is_none());
+    assert!(matches!(store.disable_user(Uuid::now_v7()).await, Err(StoreError::UnknownUser)));
+    assert!(matches!(store.set_password(Uuid::now_v7(), "x".into()).await, Err(StoreError::UnknownUser)));
+}
+
+async fn audit_log_pages_newest_first(backend: &mut Backend) {
+    let store = backend.store().await;
+    for i in 0..5 {
+        let event = AuditEvent {
+            action: AuditAction::SignIn,
+            actor: format!("user{i}"),
+            subject: (i % 2 == 0).then(|| format!("s{i}")),
+            address: Some("127.0.0.1".into()),
+        };
+        store.audit(event).await.unwrap();
+    }
+    let page = store.audit_log(None, 2).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(), ["user4", "user3"]);
+    let rest = store.audit_log(Some(page[1].id), 10).await.unwrap();
+    assert_eq!(rest.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(), ["user2", "user1", "user0"]);
+    assert_eq!(rest[0].subject.as_deref(), Some("s2"));
+    assert!(rest[0].at_ms > 0);
+}
+
+async fn ping_answers(backend: &mut Backend) {
+    backend.store().await.ping().await.unwrap();
+}
+
+/// A SQLite installation (demo data, visits, a tombstone, users, tokens,
+/// audit lines) moved by `labblogg migrate-data` into this backend.
+async fn migrate_data_copies_an_installation_and_verifies_it(backend: &mut Backend) {
+    let mut sqlite = Backend::new(false).await.expect("sqlite");
+    let from_url = sqlite.url().await;
+    let source = db::open(&from_url).await.unwrap();
+    demo::seed(source.as_ref()).await.unwrap();
+    all_ok(&source.push(many_visits(LAB_A, PLACE_A, 3, 25)).await.unwrap());
+    let mut clock = Hlc::new(9);
+    let visit = new_visit(LAB_B, PLACE_B, clock.tick(now_ms()));
+    let mut tombstone = visit.clone();
+    tombstone.change_id = Uuid::now_v7();
+    tombstone.hlc = clock.tick(now_ms());
+    tombstone.fields = Map::new();
+    tombstone.deleted = true;
+    all_ok(&source.push(vec![visit, tombstone]).await.unwrap());
+    let staff = source.user_by_name("personal").await.unwrap().unwrap();
+    let t1 = source.insert_token("hash-1".into(), staff.id, Some(Uuid::now_v7())).await.unwrap();
+    source.insert_token("hash-2".into(), staff.id, None).await.unwrap();
+    source.revoke_token(t1).await.unwrap();
+    source.touch_token(t1, 5_000_000).await.unwrap();
+    source.audit(AuditEvent { action: AuditAction::UserCreated, actor: "cli".into(), subject: None, address: None }).await.unwrap();
+    let expected = source.export_all().await.unwrap();
+    assert!(expected.records.len() > 25 && expected.users.len() >= 2 && expected.tokens.len() == 2);
+    drop(source);
+
+    let to_url = backend.url().await;
+    let command = |from: &str, to: &str| Command::MigrateData(MigrateDataArgs { from: from.into(), to: to.into() });
+    let mut out = Vec::new();
+    labblogg_server::cli::run(command(&from_url, &to_url), &mut std::io::empty(), &mut out).await.unwrap();
+    let printed = String::from_utf8(out).unwrap();
+    let hash = expected.records_hash();
+    assert_eq!(printed.matches(&hash).count(), 2, "both sides' hash printed:\n{printed}");
+    assert!(printed.contains(&format!("{} poster", expected.records.len())), "{printed}");
+
+    let target = db::open(&to_url).await.unwrap();
+    let copied = target.export_all().await.unwrap();
+    assert_eq!(copied, expected, "every row, id, number, clock and hash comes along");
+    let session = target.session_by_token("hash-2".into()).await.unwrap().expect("tokens still sign in");
+    assert_eq!(session.user, staff);
+    // New changes continue after the copied numbers, new audit lines after the copied ones.
+    all_ok(&target.push(many_visits(LAB_A, PLACE_A, 4, 1)).await.unwrap());
+    assert_eq!(target.top_seq().await.unwrap(), expected.top_seq + 1);
+    target.audit(AuditEvent { action: AuditAction::SignIn, actor: "x".into(), subject: None, address: None }).await.unwrap();
+    let newest = target.audit_log(None, 1).await.unwrap();
+    assert!(newest[0].id > expected.audit.last().unwrap().id);
+
+    // A second run into the now full target refuses and changes nothing.
+    let err = labblogg_server::cli::run(command(&from_url, &to_url), &mut std::io::empty(), &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("inte tom"), "{err}");
+    assert_eq!(target.top_seq().await.unwrap(), expected.top_seq + 1);
+}
+
+/// Many tasks push at once while a reader pulls over and over with its cursor:
+/// every accepted change must reach the reader. A cursor that moved past a
+/// number whose change committed later would lose that visit for good.
+async fn concurrent_pushes_never_let_a_cursor_skip_a_change(backend: &mut Backend) {
+    const WRITERS: u64 = 8;
+    const BATCHES: usize = 12;
+    const PER_BATCH: usize = 10;
+    let store = backend.store().await;
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (store, done) = (store.clone(), done.clone());
+        writers.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for b in 0..BATCHES {
+                let batch = many_visits(LAB_A, PLACE_A, 100 + w * 100 + b as u64, PER_BATCH);
+                ids.extend(batch.iter().map(|c| c.id));
+                all_ok(&store.push(batch).await.unwrap());
+            }
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            ids
+        }));
+    }
+    let mut cursor = 0;
+    let mut seen = HashSet::new();
+    let mut pulls = 0;
+    loop {
+        let finished = done.load(std::sync::atomic::Ordering::SeqCst) == WRITERS as usize;
+        let page = store.pull(vec![LAB_A], cursor, 7).await.unwrap();
+        pulls += 1;
+        for r in &page.records {
+            assert!(r.seq > cursor, "seq {} at or before cursor {cursor}", r.seq);
+            cursor = r.seq;
+            assert!(seen.insert(r.state.id), "pulled twice");
+        }
+        assert!(page.cursor >= cursor);
+        cursor = page.cursor;
+        if finished && !page.more {
+            break;
+        }
+        if !page.more {
+            tokio::task::yield_now().await;
+        }
+    }
+    let mut pushed = HashSet::new();
+    for w in writers {
+        pushed.extend(w.await.unwrap());
+    }
+    assert_eq!(pushed.len(), WRITERS as usize * BATCHES * PER_BATCH);
+    let missing = pushed.difference(&seen).count();
+    assert_eq!(missing, 0, "{missing} changes skipped by the cursor after {pulls} pulls");
+    assert_eq!(seen.len(), pushed.len());
+    assert_eq!(cursor, store.top_seq().await.unwrap());
+}

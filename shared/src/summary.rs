@@ -1,0 +1,1693 @@
+//! Summaries of a lab's records: the overview, a lab's report, the comparison
+//! across labs and the anonymised research export, with their CSV forms.
+//!
+//! Pure functions over records, run by the app on its local copy (offline) and
+//! by the server for `GET /api/v1/summary`; the same input gives the same
+//! figures on both. Results never depend on the order records arrive in:
+//! [`Dataset::from_states`] orders them by id, and counts do not care.
+//!
+//! Counting rules, once for all functions:
+//! - A visit belongs to the day in its `date` (the tablet's local date); its
+//!   hour is the Stockholm local hour of `at_ms` (see [`crate::calendar`]).
+//! - An activity belongs to its `date`; its participants are all its rows.
+//! - Periods are inclusive ranges of local dates; weeks are ISO weeks.
+//! - Figures shown beyond a lab's own staff hide small counts: 1–4 is "<5".
+
+use crate::calendar::{self, StockholmClock};
+use crate::merge::RecordState;
+use crate::model::{
+    Activity, ActivityKind, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalSource, Lab, MeetingPlace,
+    Partner, PollQuestion, RecordKind, Visit,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// A record with its id and lab, as the summaries read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rec<T> {
+    pub id: Uuid,
+    pub lab_id: Uuid,
+    pub data: T,
+}
+
+/// Everything the summaries read (only live, i.e. not deleted, records).
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub labs: Vec<Rec<Lab>>,
+    pub places: Vec<Rec<MeetingPlace>>,
+    pub visits: Vec<Rec<Visit>>,
+    pub activities: Vec<Rec<Activity>>,
+    pub goals: Vec<Rec<Goal>>,
+    pub measurements: Vec<Rec<GoalMeasurement>>,
+    pub partners: Vec<Rec<Partner>>,
+}
+
+fn add<T: DeserializeOwned>(list: &mut Vec<Rec<T>>, s: &RecordState) {
+    // A record this version cannot read (a newer shape) is left out rather
+    // than failing the whole summary.
+    if let Ok(data) = T::deserialize(&s.fields) {
+        list.push(Rec { id: s.id, lab_id: s.lab_id, data });
+    }
+}
+
+impl Dataset {
+    /// The live records among `states`; deleted and unreadable ones are skipped.
+    pub fn from_states<'a>(states: impl IntoIterator<Item = &'a RecordState>) -> Dataset {
+        let mut ds = Dataset::default();
+        for s in states {
+            if s.deleted.is_some() {
+                continue;
+            }
+            match s.kind {
+                RecordKind::Lab => add(&mut ds.labs, s),
+                RecordKind::MeetingPlace => add(&mut ds.places, s),
+                RecordKind::Visit => add(&mut ds.visits, s),
+                RecordKind::Goal => add(&mut ds.goals, s),
+                RecordKind::GoalMeasurement => add(&mut ds.measurements, s),
+                RecordKind::Partner => add(&mut ds.partners, s),
+                RecordKind::Activity => add(&mut ds.activities, s),
+            }
+        }
+        ds.sort();
+        ds
+    }
+
+    /// Order every list by id (UUIDv7: by creation), so the order of labs,
+    /// goals and lessons, and sums of hours, are the same on every device
+    /// whatever order the records were stored in. Visits are only counted,
+    /// so their order does not matter and a million are not sorted.
+    pub fn sort(&mut self) {
+        self.labs.sort_by_key(|r| r.id);
+        self.places.sort_by_key(|r| r.id);
+        self.activities.sort_by_key(|r| r.id);
+        self.goals.sort_by_key(|r| r.id);
+        self.measurements.sort_by_key(|r| r.id);
+        self.partners.sort_by_key(|r| r.id);
+    }
+
+    pub fn lab(&self, id: Uuid) -> Option<&Rec<Lab>> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+}
+
+/// An inclusive range of local dates "YYYY-MM-DD".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+}
+
+impl Period {
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
+        Period { from: from.into(), to: to.into() }
+    }
+
+    /// From the first day of `today`'s month a year earlier to `today`: the
+    /// default period of reports and comparisons (2025-11-01 … 2026-11-20).
+    pub fn last_twelve_months(today: &str) -> Option<Period> {
+        let day = calendar::day_of(today)?;
+        let first = calendar::first_day_of_month_index(calendar::month_index(day) - 12);
+        Some(Period { from: calendar::format_date(first), to: today.to_owned() })
+    }
+
+    /// The first and last day numbers, if both are dates and `from <= to`.
+    pub fn days(&self) -> Option<(i64, i64)> {
+        let (from, to) = (calendar::day_of(&self.from)?, calendar::day_of(&self.to)?);
+        (from <= to).then_some((from, to))
+    }
+}
+
+/// Counts below this are shown as "<5" beyond the lab's own staff.
+pub const SUPPRESS_BELOW: u64 = 5;
+
+/// A count as shown beyond the lab's own staff: fewer than 5 is "<5".
+/// Serialized as a number, or as the string "<5".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Count(u64),
+    Small,
+}
+
+impl Serialize for Shown {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shown::Count(n) => s.serialize_u64(*n),
+            Shown::Small => s.serialize_str("<5"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Shown {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Count(u64),
+            Text(String),
+        }
+        match Wire::deserialize(d)? {
+            Wire::Count(n) => Ok(Shown::Count(n)),
+            Wire::Text(t) if t == "<5" => Ok(Shown::Small),
+            Wire::Text(t) => Err(serde::de::Error::custom(format!("expected a count or \"<5\", got {t:?}"))),
+        }
+    }
+}
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shown::Count(n) => write!(f, "{n}"),
+            Shown::Small => f.write_str("<5"),
+        }
+    }
+}
+
+/// `n` as shown: `Small` when suppressing and 0 < n < 5. Zero stays 0: that
+/// nothing happened identifies no one.
+pub fn shown(n: u64, suppress: bool) -> Shown {
+    if suppress && n > 0 && n < SUPPRESS_BELOW {
+        Shown::Small
+    } else {
+        Shown::Count(n)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Goals
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalProgress {
+    pub goal_id: Uuid,
+    pub lab_id: Uuid,
+    pub title: String,
+    pub unit: String,
+    pub focus_area: FocusArea,
+    pub direction: GoalDirection,
+    pub baseline: f64,
+    pub target: f64,
+    pub target_date: String,
+    pub latest: Option<f64>,
+    pub latest_date: Option<String>,
+    /// Measurements (or, for an automatic source, the computed indicator per
+    /// ISO week, dated on the week's Monday) in date order.
+    pub points: Vec<(String, f64)>,
+    /// None when fewer than 2 points (on different days); else whether the
+    /// linear trend (least squares over days) reaches the target by target_date.
+    pub on_track: Option<bool>,
+    /// The date the linear trend reaches the target, if it moves toward it.
+    pub projected_date: Option<String>,
+    /// Share of the way from baseline to target at `latest`, clamped to 0..=1 (1 = reached).
+    pub progress: Option<f64>,
+}
+
+/// The straight line y = a + b·(day − x0) fitted by least squares.
+struct Trend {
+    x0: i64,
+    a: f64,
+    b: f64,
+}
+
+fn trend(points: &[(i64, f64)]) -> Option<Trend> {
+    let x0 = points.first()?.0;
+    if points.iter().all(|p| p.0 == x0) {
+        return None;
+    }
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| (p.0 - x0) as f64).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for &(x, y) in points {
+        let dx = (x - x0) as f64 - mx;
+        sxy += dx * (y - my);
+        sxx += dx * dx;
+    }
+    let b = sxy / sxx;
+    Some(Trend { x0, a: my - b * mx, b })
+}
+
+fn reached(direction: GoalDirection, value: f64, target: f64) -> bool {
+    // Fitted values carry rounding noise; a hair's breadth is "reached".
+    let eps = 1e-9 * (1.0 + target.abs());
+    match direction {
+        GoalDirection::Up => value >= target - eps,
+        GoalDirection::Down => value <= target + eps,
+    }
+}
+
+/// Visits at `place` per ISO week, from the week of the first visit to the
+/// last week that ended before `today` (the current week is not over yet).
+/// Weeks without visits count 0. Two cheap passes, no allocation per visit.
+fn weekly_visits(ds: &Dataset, place: Uuid, today: Option<i64>) -> Vec<(i64, f64)> {
+    let before = today.map_or(i64::MAX, calendar::monday_of);
+    let days = || {
+        ds.visits
+            .iter()
+            .filter(move |v| v.data.meeting_place_id == place)
+            .filter_map(|v| calendar::day_of(&v.data.date))
+            .filter(move |&d| d < before)
+    };
+    let Some(first) = days().min() else {
+        return Vec::new();
+    };
+    let first_monday = calendar::monday_of(first);
+    let last_monday = if before == i64::MAX { calendar::monday_of(days().max().unwrap_or(first)) } else { before - 7 };
+    let mut counts = vec![0u64; ((last_monday - first_monday) / 7 + 1) as usize];
+    for d in days() {
+        counts[((d - first_monday) / 7) as usize] += 1;
+    }
+    counts.into_iter().enumerate().map(|(i, n)| (first_monday + 7 * i as i64, n as f64)).collect()
+}
+
+/// How far a goal has come: its measurements (or weekly visits, for an
+/// automatic goal), the latest value, the trend and whether it is on track.
+/// `today` (local "YYYY-MM-DD") ends an automatic goal's weeks.
+pub fn goal_progress(ds: &Dataset, goal_id: Uuid, today: &str) -> Option<GoalProgress> {
+    let goal = ds.goals.iter().find(|g| g.id == goal_id)?;
+    Some(progress_of(ds, goal, calendar::day_of(today)))
+}
+
+fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgress {
+    let g = &goal.data;
+    // (day, value, the date as shown)
+    let points: Vec<(i64, f64, String)> = match g.source {
+        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => weekly_visits(ds, meeting_place_id, today)
+            .into_iter()
+            .map(|(d, v)| (d, v, calendar::format_date(d)))
+            .collect(),
+        None => {
+            let mut m: Vec<(i64, Uuid, f64, &str)> = ds
+                .measurements
+                .iter()
+                .filter(|m| m.data.goal_id == goal.id)
+                .filter_map(|m| Some((calendar::day_of(&m.data.date)?, m.id, m.data.value, m.data.date.as_str())))
+                .collect();
+            m.sort_by_key(|&(d, id, _, _)| (d, id));
+            m.into_iter().map(|(d, _, v, s)| (d, v, s.to_owned())).collect()
+        }
+    };
+    let xy: Vec<(i64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+    let fit = trend(&xy);
+    let on_track = fit.as_ref().and_then(|t| {
+        let target_day = calendar::day_of(&g.target_date)?;
+        Some(reached(g.direction, t.a + t.b * (target_day - t.x0) as f64, g.target))
+    });
+    let projected_date = fit.as_ref().and_then(|t| {
+        let toward = match g.direction {
+            GoalDirection::Up => t.b > 0.0,
+            GoalDirection::Down => t.b < 0.0,
+        };
+        let x = (g.target - t.a) / t.b;
+        // Beyond two centuries a projection says nothing; it would not be a date either.
+        (toward && x.is_finite() && x.abs() < 73_000.0).then(|| calendar::format_date(t.x0 + (x - 1e-9).ceil() as i64))
+    });
+    let latest = points.last().map(|p| p.1);
+    let progress = latest.map(|l| {
+        let span = g.target - g.baseline;
+        if span == 0.0 {
+            if reached(g.direction, l, g.target) {
+                1.0
+            } else {
+                0.0
+            }
+        } else {
+            ((l - g.baseline) / span).clamp(0.0, 1.0)
+        }
+    });
+    GoalProgress {
+        goal_id: goal.id,
+        lab_id: goal.lab_id,
+        title: g.title.clone(),
+        unit: g.unit.clone(),
+        focus_area: g.focus_area,
+        direction: g.direction,
+        baseline: g.baseline,
+        target: g.target,
+        target_date: g.target_date.clone(),
+        latest,
+        latest_date: points.last().map(|p| p.2.clone()),
+        points: points.into_iter().map(|(_, v, s)| (s, v)).collect(),
+        on_track,
+        projected_date,
+        progress,
+    }
+}
+
+fn goals_of(ds: &Dataset, lab: Uuid, today: Option<i64>) -> Vec<GoalProgress> {
+    ds.goals.iter().filter(|g| g.lab_id == lab).map(|g| progress_of(ds, g, today)).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Overview
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabOverview {
+    pub lab_id: Uuid,
+    pub name: String,
+    pub city: String,
+    pub visits_this_week: u64,
+    /// The same ISO week number a year earlier (week 52 when that year had no week 53).
+    pub visits_same_week_last_year: u64,
+    /// The 4 ISO weeks before this one, oldest first: (week label "2026-W43", visits).
+    pub visits_last_4_weeks: Vec<(String, u64)>,
+    pub activities_this_month: u64,
+    pub participants_this_month: u64,
+    /// Distinct partners in this month's activities.
+    pub partners_this_month: u64,
+    pub goals: Vec<GoalProgress>,
+}
+
+/// Per lab of `labs` (in the dataset's lab order), relative to the local date
+/// `today`; nothing when `today` is not a date.
+pub fn overview(ds: &Dataset, labs: &[Uuid], today: &str) -> Vec<LabOverview> {
+    let Some(t) = calendar::day_of(today) else {
+        return Vec::new();
+    };
+    let monday = calendar::monday_of(t);
+    let (year, week) = calendar::iso_week(t);
+    let last_year = calendar::iso_week_monday(year - 1, week.min(calendar::weeks_in_iso_year(year - 1)));
+    let month = calendar::month_index(t);
+    let (month_from, month_to) =
+        (calendar::first_day_of_month_index(month), calendar::first_day_of_month_index(month + 1) - 1);
+
+    let shown_labs: Vec<&Rec<Lab>> = ds.labs.iter().filter(|l| labs.contains(&l.id)).collect();
+    let index: HashMap<Uuid, usize> = shown_labs.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    // [this week, last year's, 4 weeks before this one (oldest first)]
+    let mut weeks = vec![[0u64; 6]; shown_labs.len()];
+    for v in &ds.visits {
+        let Some(&i) = index.get(&v.lab_id) else { continue };
+        let Some(d) = calendar::day_of(&v.data.date) else { continue };
+        let w = &mut weeks[i];
+        if (monday..monday + 7).contains(&d) {
+            w[0] += 1;
+        } else if (last_year..last_year + 7).contains(&d) {
+            w[1] += 1;
+        } else if (monday - 28..monday).contains(&d) {
+            w[2 + ((d - (monday - 28)) / 7) as usize] += 1;
+        }
+    }
+    shown_labs
+        .iter()
+        .zip(weeks)
+        .map(|(lab, w)| {
+            let month_activities: Vec<&Activity> = ds
+                .activities
+                .iter()
+                .filter(|a| a.lab_id == lab.id)
+                .map(|a| &a.data)
+                .filter(|a| calendar::day_of(&a.date).is_some_and(|d| (month_from..=month_to).contains(&d)))
+                .collect();
+            let partners: HashSet<Uuid> = month_activities.iter().flat_map(|a| a.partner_ids.iter().copied()).collect();
+            LabOverview {
+                lab_id: lab.id,
+                name: lab.data.name.clone(),
+                city: lab.data.city.clone(),
+                visits_this_week: w[0],
+                visits_same_week_last_year: w[1],
+                visits_last_4_weeks: (0..4)
+                    .map(|k| (calendar::week_label(monday - 28 + 7 * k), w[2 + k as usize]))
+                    .collect(),
+                activities_this_month: month_activities.len() as u64,
+                participants_this_month: month_activities.iter().map(|a| a.total_participants()).sum(),
+                partners_this_month: partners.len() as u64,
+                goals: goals_of(ds, lab.id, Some(t)),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// A lab's report
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabReport {
+    pub lab_id: Uuid,
+    pub name: String,
+    pub period: Period,
+    pub visits_total: u64,
+    /// ISO weeks in the period, each with visits per age band (bands in
+    /// AgeBand order, missing bands absent). The first and last week count
+    /// only their days inside the period.
+    pub visits_per_week: Vec<(String, Vec<(AgeBand, u64)>)>,
+    /// [weekday 0=Monday..6][local hour 0..24] visit counts.
+    pub heatmap: Vec<Vec<u64>>,
+    pub first_visits: u64,
+    pub returning_visits: u64,
+    /// Descending count (ties in ActivityKind order), kinds without activities absent.
+    pub activities_by_kind: Vec<(ActivityKind, u64)>,
+    /// Activities per focus area of the goals they serve (an activity serving
+    /// no goal counts under the lab's first focus area), in FocusArea order,
+    /// areas without activities absent. An activity serving goals of two
+    /// areas counts once under each.
+    pub activities_by_focus_area: Vec<(FocusArea, u64)>,
+    /// Participants per month "2026-11" of the period, every month listed.
+    pub participants_per_month: Vec<(String, u64)>,
+    /// (partner id, name, number of joint activities), descending (ties by name).
+    pub partners_ranked: Vec<(Uuid, String, u64)>,
+    pub goals: Vec<GoalProgress>,
+    /// (date, activity title, lessons learned) for non-empty lessons, newest first.
+    pub lessons: Vec<(String, String, String)>,
+    /// Visits at places with opening hours divided by those places' opening
+    /// hours in the period (from each place's weekly hours); None if no hours.
+    pub visits_per_opening_hour: Option<f64>,
+    /// Visits in the period per 1,000 residents of the target age group, over
+    /// the places that have a catchment population; None if none has one.
+    pub reach_per_1000: Option<f64>,
+    /// Closing-poll tallies per month: (month, question, yes, maybe, no), by
+    /// month then question; months without a poll absent.
+    pub poll_tallies: Vec<(String, PollQuestion, u64, u64, u64)>,
+}
+
+/// What the report needs of one of the lab's places while counting visits.
+struct PlaceFacts {
+    id: Uuid,
+    open: bool,
+    catchment: Option<u32>,
+}
+
+/// The report of `lab` over `period`; None if the lab is unknown or the
+/// period is not a range of dates. `today` ends automatic goals' weeks.
+///
+/// One pass over the visits (no allocation per visit), one over activities.
+pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Option<LabReport> {
+    let lab_rec = ds.lab(lab)?;
+    let (from, to) = period.days()?;
+    let first_monday = calendar::monday_of(from);
+    let n_weeks = ((calendar::monday_of(to) - first_monday) / 7 + 1) as usize;
+
+    let places: Vec<PlaceFacts> = ds
+        .places
+        .iter()
+        .filter(|p| p.lab_id == lab)
+        .map(|p| PlaceFacts {
+            id: p.id,
+            open: p.data.opening_hours.iter().any(|h| opening_minutes(&h.opens, &h.closes) > 0),
+            catchment: p.data.catchment_population.filter(|&c| c > 0),
+        })
+        .collect();
+
+    let mut per_week = vec![[0u64; 7]; n_weeks];
+    let mut heat = [[0u64; 24]; 7];
+    let (mut total, mut first) = (0u64, 0u64);
+    let (mut at_open_places, mut at_catchment_places) = (0u64, 0u64);
+    let mut clock = StockholmClock::default();
+    for v in &ds.visits {
+        if v.lab_id != lab {
+            continue;
+        }
+        let Some(d) = calendar::day_of(&v.data.date) else { continue };
+        if d < from || d > to {
+            continue;
+        }
+        total += 1;
+        first += u64::from(v.data.first_visit);
+        per_week[((d - first_monday) / 7) as usize][v.data.age_band as usize] += 1;
+        heat[(calendar::iso_weekday(d) - 1) as usize][clock.hour(v.data.at_ms) as usize] += 1;
+        if let Some(p) = places.iter().find(|p| p.id == v.data.meeting_place_id) {
+            at_open_places += u64::from(p.open);
+            at_catchment_places += u64::from(p.catchment.is_some());
+        }
+    }
+
+    let opening_minutes_total = opening_minutes_in(ds, lab, from, to);
+    let catchment: u64 = places.iter().filter_map(|p| p.catchment).map(u64::from).sum();
+
+    // Activities
+    let lab_goals: HashMap<Uuid, FocusArea> =
+        ds.goals.iter().filter(|g| g.lab_id == lab).map(|g| (g.id, g.data.focus_area)).collect();
+    let first_month = calendar::month_index(from);
+    let n_months = (calendar::month_index(to) - first_month + 1) as usize;
+    let mut by_kind = [0u64; ActivityKind::ALL.len()];
+    let mut by_focus = [0u64; FocusArea::ALL.len()];
+    let mut participants = vec![0u64; n_months];
+    // [month][question] = (polls, yes, maybe, no)
+    let mut polls = vec![[(0u64, 0u64, 0u64, 0u64); PollQuestion::ALL.len()]; n_months];
+    let mut joint: HashMap<Uuid, u64> = HashMap::new();
+    let mut lessons: Vec<(i64, Uuid, &Activity)> = Vec::new();
+    for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
+        let Some(d) = calendar::day_of(&a.data.date) else { continue };
+        if d < from || d > to {
+            continue;
+        }
+        by_kind[a.data.kind as usize] += 1;
+        let mut areas = [false; FocusArea::ALL.len()];
+        for g in &a.data.goal_ids {
+            if let Some(&f) = lab_goals.get(g) {
+                areas[f as usize] = true;
+            }
+        }
+        if !areas.contains(&true) {
+            if let Some(&f) = lab_rec.data.focus_areas.first() {
+                areas[f as usize] = true;
+            }
+        }
+        for (count, hit) in by_focus.iter_mut().zip(areas) {
+            *count += u64::from(hit);
+        }
+        let m = (calendar::month_index(d) - first_month) as usize;
+        participants[m] += a.data.total_participants();
+        if let Some(p) = &a.data.poll {
+            let t = &mut polls[m][p.question as usize];
+            *t = (t.0 + 1, t.1 + u64::from(p.yes), t.2 + u64::from(p.maybe), t.3 + u64::from(p.no));
+        }
+        for p in &a.data.partner_ids {
+            *joint.entry(*p).or_default() += 1;
+        }
+        if !a.data.lessons_learned.trim().is_empty() {
+            lessons.push((d, a.id, &a.data));
+        }
+    }
+
+    let mut activities_by_kind: Vec<(ActivityKind, u64)> =
+        ActivityKind::ALL.into_iter().zip(by_kind).filter(|&(_, n)| n > 0).collect();
+    activities_by_kind.sort_by_key(|&(_, n)| std::cmp::Reverse(n)); // stable: ties keep ActivityKind order
+    let mut partners_ranked: Vec<(Uuid, String, u64)> = ds
+        .partners
+        .iter()
+        .filter(|p| p.lab_id == lab)
+        .filter_map(|p| joint.get(&p.id).map(|&n| (p.id, p.data.name.clone(), n)))
+        .collect();
+    partners_ranked.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)).then_with(|| a.0.cmp(&b.0)));
+    lessons.sort_by_key(|&(d, id, _)| std::cmp::Reverse((d, id)));
+
+    Some(LabReport {
+        lab_id: lab,
+        name: lab_rec.data.name.clone(),
+        period: period.clone(),
+        visits_total: total,
+        visits_per_week: per_week
+            .iter()
+            .enumerate()
+            .map(|(i, bands)| {
+                let label = calendar::week_label(first_monday + 7 * i as i64);
+                (label, AgeBand::ALL.into_iter().zip(bands.iter().copied()).filter(|&(_, n)| n > 0).collect())
+            })
+            .collect(),
+        heatmap: heat.iter().map(|row| row.to_vec()).collect(),
+        first_visits: first,
+        returning_visits: total - first,
+        activities_by_kind,
+        activities_by_focus_area: FocusArea::ALL.into_iter().zip(by_focus).filter(|&(_, n)| n > 0).collect(),
+        participants_per_month: participants
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (calendar::month_label_of_index(first_month + i as i64), n))
+            .collect(),
+        partners_ranked,
+        goals: goals_of(ds, lab, calendar::day_of(today)),
+        lessons: lessons
+            .into_iter()
+            .map(|(_, _, a)| (a.date.clone(), a.title.clone(), a.lessons_learned.clone()))
+            .collect(),
+        visits_per_opening_hour: (opening_minutes_total > 0)
+            .then(|| at_open_places as f64 / (opening_minutes_total as f64 / 60.0)),
+        reach_per_1000: (catchment > 0).then(|| at_catchment_places as f64 * 1000.0 / catchment as f64),
+        poll_tallies: polls
+            .iter()
+            .enumerate()
+            .flat_map(|(i, qs)| {
+                let month = calendar::month_label_of_index(first_month + i as i64);
+                PollQuestion::ALL
+                    .into_iter()
+                    .zip(qs.iter().copied())
+                    .filter(|&(_, t)| t.0 > 0)
+                    .map(move |(q, t)| (month.clone(), q, t.1, t.2, t.3))
+            })
+            .collect(),
+    })
+}
+
+fn opening_minutes(opens: &str, closes: &str) -> u64 {
+    match (calendar::minutes_of_day(opens), calendar::minutes_of_day(closes)) {
+        (Some(o), Some(c)) if c > o => u64::from(c - o),
+        _ => 0,
+    }
+}
+
+/// Opening minutes of all of `lab`'s places over the days `from..=to`.
+fn opening_minutes_in(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> u64 {
+    let mut per_weekday = [0u64; 7];
+    for p in ds.places.iter().filter(|p| p.lab_id == lab) {
+        for h in &p.data.opening_hours {
+            if (1..=7).contains(&h.weekday) {
+                per_weekday[usize::from(h.weekday - 1)] += opening_minutes(&h.opens, &h.closes);
+            }
+        }
+    }
+    // Whole weeks at once, then the days left over.
+    let days = to - from + 1;
+    let weekly: u64 = per_weekday.iter().sum();
+    let mut minutes = (days / 7) as u64 * weekly;
+    for d in from + days / 7 * 7..=to {
+        minutes += per_weekday[(calendar::iso_weekday(d) - 1) as usize];
+    }
+    minutes
+}
+
+// ---------------------------------------------------------------------------
+// Comparison across labs
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    pub lab_id: Uuid,
+    pub name: String,
+    pub focus_areas: Vec<FocusArea>,
+    pub visits: Shown,
+    pub first_visits: Shown,
+    pub activities: Shown,
+    pub participants: Shown,
+    /// Distinct partners of the period's activities.
+    pub partners: Shown,
+    pub staff_hours: f64,
+    pub volunteer_hours: f64,
+    /// Goals on track / goals with a verdict.
+    pub goals_on_track: u64,
+    pub goals_assessed: u64,
+}
+
+/// One row per lab in `labs` (in the dataset's lab order; optionally only labs
+/// having `focus` among their focus areas); counts suppressed when `suppress`.
+pub fn compare(
+    ds: &Dataset,
+    labs: &[Uuid],
+    period: &Period,
+    focus: Option<FocusArea>,
+    suppress: bool,
+    today: &str,
+) -> Vec<ComparisonRow> {
+    let Some((from, to)) = period.days() else {
+        return Vec::new();
+    };
+    let today = calendar::day_of(today);
+    let rows: Vec<&Rec<Lab>> = ds
+        .labs
+        .iter()
+        .filter(|l| labs.contains(&l.id))
+        .filter(|l| focus.is_none_or(|f| l.data.focus_areas.contains(&f)))
+        .collect();
+    let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    // (visits, first visits)
+    let mut visits = vec![(0u64, 0u64); rows.len()];
+    for v in &ds.visits {
+        let Some(&i) = index.get(&v.lab_id) else { continue };
+        if calendar::day_of(&v.data.date).is_some_and(|d| (from..=to).contains(&d)) {
+            visits[i].0 += 1;
+            visits[i].1 += u64::from(v.data.first_visit);
+        }
+    }
+    rows.iter()
+        .zip(visits)
+        .map(|(lab, (n_visits, n_first))| {
+            let acts: Vec<&Activity> = ds
+                .activities
+                .iter()
+                .filter(|a| a.lab_id == lab.id)
+                .map(|a| &a.data)
+                .filter(|a| calendar::day_of(&a.date).is_some_and(|d| (from..=to).contains(&d)))
+                .collect();
+            let partners: HashSet<Uuid> = acts.iter().flat_map(|a| a.partner_ids.iter().copied()).collect();
+            let goals = goals_of(ds, lab.id, today);
+            ComparisonRow {
+                lab_id: lab.id,
+                name: lab.data.name.clone(),
+                focus_areas: lab.data.focus_areas.clone(),
+                visits: shown(n_visits, suppress),
+                first_visits: shown(n_first, suppress),
+                activities: shown(acts.len() as u64, suppress),
+                participants: shown(acts.iter().map(|a| a.total_participants()).sum(), suppress),
+                partners: shown(partners.len() as u64, suppress),
+                staff_hours: acts.iter().map(|a| a.staff_hours).sum(),
+                volunteer_hours: acts.iter().map(|a| a.volunteer_hours).sum(),
+                goals_on_track: goals.iter().filter(|g| g.on_track == Some(true)).count() as u64,
+                goals_assessed: goals.iter().filter(|g| g.on_track.is_some()).count() as u64,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// CSV
+
+/// The UTF-8 byte order mark: without it Excel reads the file as Windows-1252.
+const BOM: &str = "\u{feff}";
+
+/// Would Excel run this cell as a formula? (`=…`, `+…`, `@…`, `-` before a
+/// non-digit, or a leading tab or carriage return.) A lab name is typed by
+/// people; an export must not run it on a researcher's computer.
+fn formula_like(field: &str) -> bool {
+    let mut chars = field.chars();
+    match chars.next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+fn csv_field(out: &mut String, field: &str) {
+    let field = if formula_like(field) { format!("'{field}") } else { field.to_owned() };
+    if field.contains([';', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&field);
+    }
+}
+
+/// CSV for Swedish Excel: UTF-8 with BOM, ';' separator (the comma is the
+/// decimal sign), CRLF line ends, fields quoted when they hold ';', '"' or a
+/// line break (quotes doubled). A field Excel would read as a formula gets a
+/// leading apostrophe, so it shows as text.
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::from(BOM);
+    let mut line = |fields: &mut dyn Iterator<Item = &str>| {
+        for (i, f) in fields.enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            csv_field(&mut out, f);
+        }
+        out.push_str("\r\n");
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// `x` with `decimals` decimals and a decimal comma: 2.5 → "2,5". Not a
+/// number gives "".
+pub fn decimal_sv(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let s = format!("{x:.decimals$}");
+    // -0.04 rounded to one decimal is "-0.0": no sign on zero.
+    let s =
+        if s.starts_with('-') && s.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) { s[1..].to_owned() } else { s };
+    s.replace('.', ",")
+}
+
+/// The comparison as CSV, with Swedish headers.
+pub fn comparison_csv(rows: &[ComparisonRow]) -> String {
+    let header = [
+        "Labb",
+        "Fokusområden",
+        "Besök",
+        "Förstagångsbesök",
+        "Aktiviteter",
+        "Deltagare",
+        "Samverkanspartner",
+        "Personaltimmar",
+        "Volontärtimmar",
+        "Mål i fas",
+        "Mål bedömda",
+    ];
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.focus_areas.iter().map(|f| f.label_sv()).collect::<Vec<_>>().join(", "),
+                r.visits.to_string(),
+                r.first_visits.to_string(),
+                r.activities.to_string(),
+                r.participants.to_string(),
+                r.partners.to_string(),
+                decimal_sv(r.staff_hours, 1),
+                decimal_sv(r.volunteer_hours, 1),
+                r.goals_on_track.to_string(),
+                r.goals_assessed.to_string(),
+            ]
+        })
+        .collect();
+    csv(&header, &body)
+}
+
+// ---------------------------------------------------------------------------
+// Research export
+
+/// Anonymised research export across labs: per lab and ISO week, one row per
+/// age band with visits (and first visits), and one row per activity kind
+/// with activities and participants — no ids of visits or activities, no
+/// free text; counts under 5 suppressed. A row is about either an age band
+/// (`age_band` set, activity counts 0) or an activity kind (`activity_kind`
+/// set, visit counts 0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResearchRow {
+    pub lab: String,
+    pub week: String,
+    pub age_band: Option<AgeBand>,
+    pub activity_kind: Option<ActivityKind>,
+    pub visits: Shown,
+    pub first_visits: Shown,
+    pub activities: Shown,
+    pub participants: Shown,
+}
+
+/// Per week of one lab: visits and first visits per age band, activities and
+/// participants per kind.
+#[derive(Clone, Copy, Default)]
+struct WeekCounts {
+    visits: [(u64, u64); AgeBand::ALL.len()],
+    activities: [(u64, u64); ActivityKind::ALL.len()],
+}
+
+/// Rows by lab (dataset order), week, then age band and activity kind (in
+/// their enum orders); weeks and bands without anything are left out.
+pub fn research_export(ds: &Dataset, labs: &[Uuid], period: &Period) -> Vec<ResearchRow> {
+    let Some((from, to)) = period.days() else {
+        return Vec::new();
+    };
+    let first_monday = calendar::monday_of(from);
+    let n_weeks = ((calendar::monday_of(to) - first_monday) / 7 + 1) as usize;
+    let shown_labs: Vec<&Rec<Lab>> = ds.labs.iter().filter(|l| labs.contains(&l.id)).collect();
+    let index: HashMap<Uuid, usize> = shown_labs.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    let mut counts = vec![WeekCounts::default(); shown_labs.len() * n_weeks];
+    let week_of = |lab: Uuid, date: &str| -> Option<usize> {
+        let i = *index.get(&lab)?;
+        let d = calendar::day_of(date).filter(|d| (from..=to).contains(d))?;
+        Some(i * n_weeks + ((d - first_monday) / 7) as usize)
+    };
+    for v in &ds.visits {
+        if let Some(k) = week_of(v.lab_id, &v.data.date) {
+            let c = &mut counts[k].visits[v.data.age_band as usize];
+            c.0 += 1;
+            c.1 += u64::from(v.data.first_visit);
+        }
+    }
+    for a in &ds.activities {
+        if let Some(k) = week_of(a.lab_id, &a.data.date) {
+            let c = &mut counts[k].activities[a.data.kind as usize];
+            c.0 += 1;
+            c.1 += a.data.total_participants();
+        }
+    }
+    let s = |n| shown(n, true);
+    let mut rows = Vec::new();
+    for (i, lab) in shown_labs.iter().enumerate() {
+        for w in 0..n_weeks {
+            let c = &counts[i * n_weeks + w];
+            let week = calendar::week_label(first_monday + 7 * w as i64);
+            for (band, &(n, f)) in AgeBand::ALL.iter().zip(&c.visits) {
+                if n > 0 {
+                    rows.push(ResearchRow {
+                        lab: lab.data.name.clone(),
+                        week: week.clone(),
+                        age_band: Some(*band),
+                        activity_kind: None,
+                        visits: s(n),
+                        first_visits: s(f),
+                        activities: Shown::Count(0),
+                        participants: Shown::Count(0),
+                    });
+                }
+            }
+            for (kind, &(n, p)) in ActivityKind::ALL.iter().zip(&c.activities) {
+                if n > 0 {
+                    rows.push(ResearchRow {
+                        lab: lab.data.name.clone(),
+                        week: week.clone(),
+                        age_band: None,
+                        activity_kind: Some(*kind),
+                        visits: Shown::Count(0),
+                        first_visits: Shown::Count(0),
+                        activities: s(n),
+                        participants: s(p),
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// The research export as CSV, with Swedish headers. Age bands are written
+/// as "13–15 år" (Excel would read "13-15" as a date); a row's cells that do
+/// not apply to it (visits on an activity row) are left empty.
+pub fn research_csv(rows: &[ResearchRow]) -> String {
+    let header =
+        ["Labb", "Vecka", "Åldersgrupp", "Aktivitetstyp", "Besök", "Förstagångsbesök", "Aktiviteter", "Deltagare"];
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let visit_row = r.age_band.is_some();
+            let cell = |applies: bool, n: Shown| if applies { n.to_string() } else { String::new() };
+            vec![
+                r.lab.clone(),
+                r.week.clone(),
+                r.age_band.map(|b| b.label_sv().to_owned()).unwrap_or_default(),
+                r.activity_kind.map(|k| k.label_sv().to_owned()).unwrap_or_default(),
+                cell(visit_row, r.visits),
+                cell(visit_row, r.first_visits),
+                cell(r.activity_kind.is_some(), r.activities),
+                cell(r.activity_kind.is_some(), r.participants),
+            ]
+        })
+        .collect();
+    csv(&header, &body)
+}
+
+// ---------------------------------------------------------------------------
+// `GET /api/v1/summary`
+
+/// Which summary `GET /api/v1/summary` computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryKind {
+    /// [`overview`] of the user's labs.
+    Overview,
+    /// [`lab_report`] of one lab (`lab`).
+    Lab,
+    /// [`compare`] across labs, always suppressed.
+    Compare,
+    /// [`research_export`] across labs, always suppressed.
+    Research,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryFormat {
+    #[default]
+    Json,
+    /// [`comparison_csv`] or [`research_csv`]; only for `compare` and `research`.
+    Csv,
+}
+
+/// The query string of `GET /api/v1/summary`. `from` and `to` default to
+/// [`Period::last_twelve_months`] of `today`, which defaults to the server's
+/// local (Stockholm) date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryQuery {
+    pub kind: SummaryKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<FocusArea>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub today: Option<String>,
+    #[serde(default)]
+    pub format: SummaryFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Gender, OpeningHours, ParticipantCount, PartnerKind, PollTally};
+    use crate::Hlc;
+    use std::collections::BTreeMap;
+    use AgeBand::*;
+
+    const LAB_A: Uuid = Uuid::from_u128(0xA);
+    const LAB_B: Uuid = Uuid::from_u128(0xB);
+    const LAB_C: Uuid = Uuid::from_u128(0xC);
+    const PLACE_A: Uuid = Uuid::from_u128(0xA1);
+    const PLACE_A2: Uuid = Uuid::from_u128(0xA2);
+    const PLACE_B: Uuid = Uuid::from_u128(0xB1);
+
+    fn lab(id: Uuid, name: &str, focus_areas: &[FocusArea]) -> Rec<Lab> {
+        Rec {
+            id,
+            lab_id: id,
+            data: Lab {
+                name: name.into(),
+                city: "Södertälje".into(),
+                organisation: "Telge Bostäder".into(),
+                focus_areas: focus_areas.to_vec(),
+                question: String::new(),
+                description: String::new(),
+            },
+        }
+    }
+
+    fn place(id: Uuid, lab: Uuid, hours: &[(u8, &str, &str)], catchment: Option<u32>) -> Rec<MeetingPlace> {
+        Rec {
+            id,
+            lab_id: lab,
+            data: MeetingPlace {
+                name: format!("Plats {id}"),
+                opening_hours: hours
+                    .iter()
+                    .map(|&(weekday, o, c)| OpeningHours { weekday, opens: o.into(), closes: c.into() })
+                    .collect(),
+                target_group: String::new(),
+                age_bands: AgeBand::ALL.to_vec(),
+                catchment_population: catchment,
+            },
+        }
+    }
+
+    fn visit_at(n: u128, lab: Uuid, place: Uuid, date: &str, at_ms: i64, band: AgeBand, first: bool) -> Rec<Visit> {
+        Rec {
+            id: Uuid::from_u128(0x1_0000 + n),
+            lab_id: lab,
+            data: Visit {
+                meeting_place_id: place,
+                at_ms,
+                date: date.into(),
+                age_band: band,
+                gender: None,
+                first_visit: first,
+            },
+        }
+    }
+
+    /// A visit at local (Stockholm) time `hhmm` on `date`.
+    fn visit(n: u128, lab: Uuid, place: Uuid, date: &str, hhmm: &str, band: AgeBand, first: bool) -> Rec<Visit> {
+        let at = calendar::utc_ms_of_local(calendar::day_of(date).unwrap(), calendar::minutes_of_day(hhmm).unwrap());
+        visit_at(n, lab, place, date, at, band, first)
+    }
+
+    /// `count` visits of one kind, numbered from `n`.
+    fn visits(n: u128, count: u128, lab: Uuid, place: Uuid, date: &str, band: AgeBand, first: bool) -> Vec<Rec<Visit>> {
+        (0..count).map(|i| visit(n + i, lab, place, date, "18:00", band, first)).collect()
+    }
+
+    fn activity(n: u128, lab: Uuid, kind: ActivityKind, date: &str, participants: &[(AgeBand, u32)]) -> Rec<Activity> {
+        Rec {
+            id: Uuid::from_u128(0x2_0000 + n),
+            lab_id: lab,
+            data: Activity {
+                meeting_place_id: None,
+                kind,
+                title: format!("Aktivitet {n}"),
+                date: date.into(),
+                start_time: None,
+                end_time: None,
+                participants: participants
+                    .iter()
+                    .map(|&(age_band, count)| ParticipantCount { age_band, gender: None, count })
+                    .collect(),
+                first_timers: 0,
+                partner_ids: vec![],
+                goal_ids: vec![],
+                staff_hours: 0.0,
+                volunteer_hours: 0.0,
+                notes: String::new(),
+                lessons_learned: String::new(),
+                poll: None,
+            },
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn goal(
+        n: u128,
+        lab: Uuid,
+        focus_area: FocusArea,
+        direction: GoalDirection,
+        baseline: f64,
+        target: f64,
+        target_date: &str,
+        source: Option<GoalSource>,
+    ) -> Rec<Goal> {
+        Rec {
+            id: Uuid::from_u128(0x3_0000 + n),
+            lab_id: lab,
+            data: Goal {
+                focus_area,
+                title: format!("Mål {n}"),
+                indicator: "Indikator".into(),
+                unit: "st".into(),
+                baseline,
+                target,
+                target_date: target_date.into(),
+                direction,
+                source,
+            },
+        }
+    }
+
+    fn measurement(n: u128, goal: &Rec<Goal>, date: &str, value: f64) -> Rec<GoalMeasurement> {
+        Rec {
+            id: Uuid::from_u128(0x4_0000 + n),
+            lab_id: goal.lab_id,
+            data: GoalMeasurement { goal_id: goal.id, date: date.into(), value, note: String::new() },
+        }
+    }
+
+    fn partner(n: u128, lab: Uuid, name: &str) -> Rec<Partner> {
+        Rec {
+            id: Uuid::from_u128(0x5_0000 + n),
+            lab_id: lab,
+            data: Partner { name: name.into(), kind: PartnerKind::Ngo },
+        }
+    }
+
+    fn points(p: &[(&str, f64)]) -> Vec<(String, f64)> {
+        p.iter().map(|&(d, v)| (d.to_owned(), v)).collect()
+    }
+
+    #[test]
+    fn small_counts_are_shown_as_under_five() {
+        assert_eq!(shown(0, true), Shown::Count(0));
+        assert_eq!(shown(1, true), Shown::Small);
+        assert_eq!(shown(4, true), Shown::Small);
+        assert_eq!(shown(5, true), Shown::Count(5));
+        assert_eq!(shown(3, false), Shown::Count(3));
+        assert_eq!(format!("{} {} {}", Shown::Count(12), Shown::Small, Shown::Count(0)), "12 <5 0");
+        // Wire format: a number, or the string "<5".
+        let json = serde_json::to_string(&[Shown::Count(12), Shown::Small]).unwrap();
+        assert_eq!(json, r#"[12,"<5"]"#);
+        assert_eq!(serde_json::from_str::<Vec<Shown>>(&json).unwrap(), [Shown::Count(12), Shown::Small]);
+        assert!(serde_json::from_str::<Shown>(r#""<6""#).is_err());
+        assert!(serde_json::from_str::<Shown>("-1").is_err());
+    }
+
+    #[test]
+    fn periods() {
+        assert_eq!(Period::last_twelve_months("2026-11-20"), Some(Period::new("2025-11-01", "2026-11-20")));
+        assert_eq!(Period::last_twelve_months("2026-01-31"), Some(Period::new("2025-01-01", "2026-01-31")));
+        assert_eq!(Period::last_twelve_months("2026-13-01"), None);
+        assert_eq!(Period::new("2026-01-01", "2026-01-01").days(), Some((20_454, 20_454)));
+        assert_eq!(Period::new("2026-01-02", "2026-01-01").days(), None);
+        assert_eq!(Period::new("2026-01-01", "nu").days(), None);
+    }
+
+    fn state<T: Serialize>(kind: RecordKind, id: Uuid, lab: Uuid, data: &T, deleted: bool) -> RecordState {
+        let serde_json::Value::Object(fields) = serde_json::to_value(data).unwrap() else { panic!() };
+        RecordState {
+            kind,
+            id,
+            lab_id: lab,
+            fields,
+            clocks: BTreeMap::new(),
+            deleted: deleted.then_some(Hlc { ms: 1, counter: 0, node: 1 }),
+        }
+    }
+
+    #[test]
+    fn dataset_keeps_live_readable_records_in_id_order() {
+        let l = lab(LAB_A, "A", &[FocusArea::Crime]);
+        let v = visit(1, LAB_A, PLACE_A, "2026-01-05", "18:00", Age13To15, true);
+        let late = activity(9, LAB_A, ActivityKind::Art, "2026-01-05", &[]);
+        let early = activity(1, LAB_A, ActivityKind::Art, "2026-01-05", &[]);
+        let mut broken = state(RecordKind::Visit, Uuid::from_u128(77), LAB_A, &v.data, false);
+        broken.fields.remove("age_band");
+        let states = vec![
+            state(RecordKind::Activity, late.id, LAB_A, &late.data, false),
+            state(RecordKind::Lab, LAB_A, LAB_A, &l.data, false),
+            state(RecordKind::Visit, v.id, LAB_A, &v.data, false),
+            state(RecordKind::Visit, Uuid::from_u128(78), LAB_A, &v.data, true),
+            broken,
+            state(RecordKind::Activity, early.id, LAB_A, &early.data, false),
+        ];
+        let ds = Dataset::from_states(&states);
+        assert_eq!(ds.labs, vec![l]);
+        assert_eq!(ds.visits, vec![v], "the deleted and the unreadable visit are left out");
+        assert_eq!(ds.activities, vec![early, late]);
+        assert!(ds.places.is_empty() && ds.goals.is_empty());
+    }
+
+    #[test]
+    fn manual_goal_trend_and_projection() {
+        let g = goal(1, LAB_A, FocusArea::LongTermUnemployment, GoalDirection::Up, 10.0, 20.0, "2026-03-01", None);
+        let mut ds = Dataset { goals: vec![g.clone()], ..Dataset::default() };
+        // Out of order on purpose: 10, 12, 14 ten days apart, a slope of 0.2 a day.
+        ds.measurements = vec![
+            measurement(3, &g, "2026-01-21", 14.0),
+            measurement(1, &g, "2026-01-01", 10.0),
+            measurement(2, &g, "2026-01-11", 12.0),
+        ];
+        let p = goal_progress(&ds, g.id, "2026-01-25").unwrap();
+        assert_eq!(p.points, points(&[("2026-01-01", 10.0), ("2026-01-11", 12.0), ("2026-01-21", 14.0)]));
+        assert_eq!((p.latest, p.latest_date.as_deref()), (Some(14.0), Some("2026-01-21")));
+        // 10 + 0.2 × 59 = 21.8 on 1 March ≥ 20; 20 is reached 50 days after 1 January.
+        assert_eq!(p.on_track, Some(true));
+        assert_eq!(p.projected_date.as_deref(), Some("2026-02-20"));
+        assert_eq!(p.progress, Some(0.4));
+        assert_eq!((p.goal_id, p.lab_id, p.title.as_str(), p.unit.as_str()), (g.id, LAB_A, "Mål 1", "st"));
+
+        // By 10 February the trend only gets to 18.
+        ds.goals[0].data.target_date = "2026-02-10".into();
+        let p = goal_progress(&ds, g.id, "2026-01-25").unwrap();
+        assert_eq!(p.on_track, Some(false));
+        assert_eq!(p.projected_date.as_deref(), Some("2026-02-20"));
+
+        // A goal to bring a figure down, moving up: never projected, not on track.
+        let down = goal(2, LAB_A, FocusArea::Crime, GoalDirection::Down, 30.0, 20.0, "2026-12-31", None);
+        ds.goals.push(down.clone());
+        ds.measurements.push(measurement(4, &down, "2026-01-01", 30.0));
+        ds.measurements.push(measurement(5, &down, "2026-01-11", 31.0));
+        let p = goal_progress(&ds, down.id, "2026-01-25").unwrap();
+        assert_eq!((p.on_track, p.projected_date, p.progress), (Some(false), None, Some(0.0)));
+        // …then falling 1 a day from 31: 20 is reached 11 days after 11 January.
+        ds.measurements.push(measurement(6, &down, "2026-01-12", 30.0));
+        ds.measurements.retain(|m| m.id != Uuid::from_u128(0x4_0000 + 4));
+        let p = goal_progress(&ds, down.id, "2026-01-25").unwrap();
+        assert_eq!(p.on_track, Some(true));
+        assert_eq!(p.projected_date.as_deref(), Some("2026-01-22"));
+        assert_eq!(p.progress, Some(0.0), "30 is no way from 30 to 20 yet");
+
+        // One measurement: a latest value and progress, but no trend.
+        let one = goal(3, LAB_A, FocusArea::Crime, GoalDirection::Down, 30.0, 20.0, "2026-12-31", None);
+        ds.goals.push(one.clone());
+        ds.measurements.push(measurement(7, &one, "2026-01-05", 25.0));
+        let p = goal_progress(&ds, one.id, "2026-01-25").unwrap();
+        assert_eq!((p.latest, p.on_track, p.projected_date, p.progress), (Some(25.0), None, None, Some(0.5)));
+        // Two on the same day still make no trend.
+        ds.measurements.push(measurement(8, &one, "2026-01-05", 15.0));
+        let p = goal_progress(&ds, one.id, "2026-01-25").unwrap();
+        assert_eq!((p.latest, p.on_track, p.progress), (Some(15.0), None, Some(1.0)));
+
+        let none = goal(4, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
+        ds.goals.push(none.clone());
+        let p = goal_progress(&ds, none.id, "2026-01-25").unwrap();
+        assert_eq!((p.latest, p.latest_date, p.on_track, p.progress), (None, None, None, None));
+        assert!(p.points.is_empty());
+        assert_eq!(goal_progress(&ds, Uuid::from_u128(999), "2026-01-25"), None);
+    }
+
+    #[test]
+    fn automatic_goal_counts_finished_weeks_across_new_year() {
+        let source = Some(GoalSource::VisitsPerWeek { meeting_place_id: PLACE_A });
+        let g = goal(1, LAB_A, FocusArea::Crime, GoalDirection::Up, 2.0, 10.0, "2026-06-30", source);
+        let mut ds = Dataset { goals: vec![g.clone()], ..Dataset::default() };
+        ds.visits.extend(visits(0, 2, LAB_A, PLACE_A, "2025-12-23", Age13To15, false)); // 2025-W52
+        ds.visits.extend(visits(10, 3, LAB_A, PLACE_A, "2025-12-30", Age13To15, false)); // 2026-W01
+        ds.visits.extend(visits(20, 1, LAB_A, PLACE_A, "2026-01-02", Age6To12, true)); // 2026-W01
+        ds.visits.extend(visits(30, 5, LAB_A, PLACE_A, "2026-01-12", Age6To12, true)); // this week: not over
+        ds.visits.extend(visits(40, 7, LAB_A, PLACE_A2, "2026-01-06", Age6To12, true)); // another place
+                                                                                        // 2026-W02 had no visits at the place: it counts 0.
+        let p = goal_progress(&ds, g.id, "2026-01-14").unwrap();
+        assert_eq!(p.points, points(&[("2025-12-22", 2.0), ("2025-12-29", 4.0), ("2026-01-05", 0.0)]));
+        assert_eq!((p.latest, p.latest_date.as_deref()), (Some(0.0), Some("2026-01-05")));
+        // y = 3 − x/7: moving away from 10.
+        assert_eq!((p.on_track, p.projected_date.as_deref(), p.progress), (Some(false), None, Some(0.0)));
+        // On the Monday, the week before is complete.
+        let p = goal_progress(&ds, g.id, "2026-01-12").unwrap();
+        assert_eq!(p.points.len(), 3);
+        let p = goal_progress(&ds, g.id, "2026-01-19").unwrap();
+        assert_eq!(p.points.last(), Some(&("2026-01-12".to_owned(), 5.0)));
+    }
+
+    #[test]
+    fn overview_weeks_month_and_last_year() {
+        let mut ds = Dataset {
+            labs: vec![lab(LAB_A, "Lina Hage", &[FocusArea::Crime]), lab(LAB_B, "Boden", &[FocusArea::Crime])],
+            ..Dataset::default()
+        };
+        // Today is Wednesday 2026-01-14, in 2026-W03 (Monday 12 January).
+        for (date, n) in [
+            ("2026-01-12", 2),
+            ("2026-01-18", 1), // Sunday of this week
+            ("2025-01-15", 4), // 2025-W03
+            ("2025-12-14", 1), // 2025-W50: too early
+            ("2025-12-16", 1), // 2025-W51
+            ("2025-12-31", 2), // 2026-W01
+            ("2026-01-11", 1), // 2026-W02 (Sunday)
+        ] {
+            let k = ds.visits.len() as u128;
+            ds.visits.extend(visits(k, n, LAB_A, PLACE_A, date, Age13To15, false));
+        }
+        ds.visits.extend(visits(100, 9, LAB_B, PLACE_B, "2026-01-12", Age13To15, false));
+        let (p1, p2) = (Uuid::from_u128(0x5_0001), Uuid::from_u128(0x5_0002));
+        let mut a1 = activity(1, LAB_A, ActivityKind::Sport, "2026-01-03", &[(Age13To15, 6), (Age6To12, 2)]);
+        a1.data.partner_ids = vec![p1, p2];
+        let mut a2 = activity(2, LAB_A, ActivityKind::Art, "2026-01-31", &[(Age13To15, 3)]);
+        a2.data.partner_ids = vec![p2];
+        let mut a3 = activity(3, LAB_A, ActivityKind::Art, "2025-12-31", &[(Age13To15, 50)]);
+        a3.data.partner_ids = vec![Uuid::from_u128(0x5_0003)];
+        ds.activities = vec![a1, a2, a3];
+        let g = goal(1, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
+        ds.goals = vec![g.clone()];
+
+        let o = overview(&ds, &[LAB_A, LAB_C], "2026-01-14");
+        assert_eq!(o.len(), 1, "only labs asked for and known");
+        let o = &o[0];
+        assert_eq!((o.lab_id, o.name.as_str(), o.city.as_str()), (LAB_A, "Lina Hage", "Södertälje"));
+        assert_eq!(o.visits_this_week, 3);
+        assert_eq!(o.visits_same_week_last_year, 4);
+        let weeks: Vec<(&str, u64)> = o.visits_last_4_weeks.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        assert_eq!(weeks, [("2025-W51", 1), ("2025-W52", 0), ("2026-W01", 2), ("2026-W02", 1)]);
+        assert_eq!((o.activities_this_month, o.participants_this_month, o.partners_this_month), (2, 11, 2));
+        assert_eq!(o.goals.len(), 1);
+        assert_eq!(o.goals[0].goal_id, g.id);
+
+        // Both labs, in the dataset's order whatever the order asked in.
+        let ids: Vec<Uuid> = overview(&ds, &[LAB_B, LAB_A], "2026-01-14").iter().map(|o| o.lab_id).collect();
+        assert_eq!(ids, [LAB_A, LAB_B]);
+        assert!(overview(&ds, &[LAB_A], "14/1").is_empty());
+
+        // 1 January 2021 lies in 2020-W53; 2019 had 52 weeks, so its last week is compared.
+        ds.visits = visits(0, 3, LAB_A, PLACE_A, "2019-12-25", Age13To15, false);
+        assert_eq!(overview(&ds, &[LAB_A], "2021-01-01")[0].visits_same_week_last_year, 3);
+    }
+
+    /// A lab across New Year with two places, activities, partners, goals and polls.
+    fn report_dataset() -> Dataset {
+        let mut ds = Dataset {
+            labs: vec![
+                lab(LAB_A, "Lina Hage", &[FocusArea::Crime, FocusArea::SchoolResults]),
+                lab(LAB_B, "Boden", &[FocusArea::PublicServices]),
+            ],
+            places: vec![
+                place(PLACE_A, LAB_A, &[(2, "17:00", "21:00"), (4, "17:00", "21:00")], Some(500)),
+                place(PLACE_A2, LAB_A, &[], None),
+                place(PLACE_B, LAB_B, &[(1, "08:00", "20:00")], Some(10)),
+            ],
+            ..Dataset::default()
+        };
+        ds.visits = vec![
+            visit(1, LAB_A, PLACE_A, "2026-12-22", "17:30", Age13To15, true),
+            visit(2, LAB_A, PLACE_A, "2026-12-22", "18:10", Age6To12, false),
+            visit(3, LAB_A, PLACE_A, "2026-12-29", "20:59", Age13To15, false),
+            visit(4, LAB_A, PLACE_A, "2027-01-07", "17:00", Age13To15, true),
+            visit(5, LAB_A, PLACE_A2, "2027-01-05", "10:00", Age26To64, false),
+            visit(6, LAB_A, PLACE_A, "2026-12-20", "18:00", Age13To15, false), // before the period
+            visit(7, LAB_A, PLACE_A, "2027-01-11", "18:00", Age13To15, false), // after it
+            visit(8, LAB_B, PLACE_B, "2026-12-22", "18:00", Age13To15, false), // another lab
+        ];
+        let crime = goal(1, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2027-12-31", None);
+        let school = goal(2, LAB_A, FocusArea::SchoolResults, GoalDirection::Up, 1.0, 2.0, "2027-12-31", None);
+        let (pa, pb, pc) =
+            (partner(1, LAB_A, "Röda korset"), partner(2, LAB_A, "Svenska kyrkan"), partner(3, LAB_A, "Bodens kommun"));
+        let mut a1 = activity(1, LAB_A, ActivityKind::Sport, "2026-12-22", &[(Age13To15, 6), (Age6To12, 2)]);
+        a1.data.partner_ids = vec![pa.id, pb.id];
+        a1.data.goal_ids = vec![crime.id];
+        a1.data.lessons_learned = "Fler tjejer kom när vi hade innebandy.".into();
+        let mut a2 = activity(2, LAB_A, ActivityKind::OpenEvening, "2027-01-07", &[(Age13To15, 5)]);
+        a2.data.partner_ids = vec![pa.id];
+        a2.data.poll = Some(PollTally { question: PollQuestion::FeltSafe, yes: 4, maybe: 1, no: 0 });
+        let mut a3 = activity(3, LAB_A, ActivityKind::Sport, "2027-01-08", &[(Age13To15, 3)]);
+        a3.data.goal_ids = vec![crime.id, school.id];
+        a3.data.lessons_learned = "  ".into();
+        a3.data.poll = Some(PollTally { question: PollQuestion::WantToReturn, yes: 2, maybe: 1, no: 0 });
+        let mut a4 = activity(4, LAB_A, ActivityKind::OpenEvening, "2027-01-09", &[(Age13To15, 4)]);
+        a4.data.goal_ids = vec![Uuid::from_u128(0xdead)]; // a goal since deleted
+        a4.data.partner_ids = vec![pc.id];
+        a4.data.lessons_learned = "Snabbfrågan tar en minut.".into();
+        a4.data.poll = Some(PollTally { question: PollQuestion::FeltSafe, yes: 3, maybe: 0, no: 1 });
+        let a5 = activity(5, LAB_A, ActivityKind::Art, "2027-01-11", &[(Age13To15, 40)]); // after the period
+        let a6 = activity(6, LAB_B, ActivityKind::Fika, "2027-01-05", &[(Age26To64, 9)]); // another lab
+        ds.activities = vec![a1, a2, a3, a4, a5, a6];
+        ds.goals = vec![crime, school];
+        ds.partners = vec![pa, pb, pc];
+        ds
+    }
+
+    #[test]
+    fn lab_report_across_new_year() {
+        let ds = report_dataset();
+        // Monday 21 December 2026 to Sunday 10 January 2027: three whole ISO weeks.
+        let period = Period::new("2026-12-21", "2027-01-10");
+        let r = lab_report(&ds, LAB_A, &period, "2027-01-20").unwrap();
+        assert_eq!((r.lab_id, r.name.as_str(), &r.period), (LAB_A, "Lina Hage", &period));
+        assert_eq!((r.visits_total, r.first_visits, r.returning_visits), (5, 2, 3));
+        assert_eq!(
+            r.visits_per_week,
+            vec![
+                ("2026-W52".to_owned(), vec![(Age6To12, 1), (Age13To15, 1)]),
+                ("2026-W53".to_owned(), vec![(Age13To15, 1)]),
+                ("2027-W01".to_owned(), vec![(Age13To15, 1), (Age26To64, 1)]),
+            ]
+        );
+        let mut heat = vec![vec![0u64; 24]; 7];
+        heat[1][17] = 1; // Tue 22 Dec 17:30
+        heat[1][18] = 1; // Tue 22 Dec 18:10
+        heat[1][20] = 1; // Tue 29 Dec 20:59
+        heat[3][17] = 1; // Thu 7 Jan 17:00
+        heat[1][10] = 1; // Tue 5 Jan 10:00
+        assert_eq!(r.heatmap, heat);
+        assert_eq!(r.activities_by_kind, vec![(ActivityKind::Sport, 2), (ActivityKind::OpenEvening, 2)]);
+        // a1 crime; a2 no goal → crime (the lab's first area); a3 both; a4 a deleted goal → crime.
+        assert_eq!(r.activities_by_focus_area, vec![(FocusArea::SchoolResults, 1), (FocusArea::Crime, 4)]);
+        assert_eq!(r.participants_per_month, vec![("2026-12".to_owned(), 8), ("2027-01".to_owned(), 12)]);
+        let ranked: Vec<(&str, u64)> = r.partners_ranked.iter().map(|(_, n, c)| (n.as_str(), *c)).collect();
+        assert_eq!(ranked, [("Röda korset", 2), ("Bodens kommun", 1), ("Svenska kyrkan", 1)]);
+        assert_eq!(r.partners_ranked[0].0, Uuid::from_u128(0x5_0001));
+        assert_eq!(
+            r.lessons,
+            vec![
+                ("2027-01-09".into(), "Aktivitet 4".into(), "Snabbfrågan tar en minut.".into()),
+                ("2026-12-22".into(), "Aktivitet 1".into(), "Fler tjejer kom när vi hade innebandy.".into()),
+            ]
+        );
+        // Two 4-hour evenings a week for 3 weeks = 24 hours, with 4 visits at that place.
+        assert_eq!(r.visits_per_opening_hour, Some(4.0 / 24.0));
+        // 4 visits at the place with 500 residents in its target group.
+        assert_eq!(r.reach_per_1000, Some(8.0));
+        assert_eq!(
+            r.poll_tallies,
+            vec![
+                ("2027-01".to_owned(), PollQuestion::FeltSafe, 7, 1, 1),
+                ("2027-01".to_owned(), PollQuestion::WantToReturn, 2, 1, 0),
+            ]
+        );
+        let goal_ids: Vec<Uuid> = r.goals.iter().map(|g| g.goal_id).collect();
+        assert_eq!(goal_ids, [Uuid::from_u128(0x3_0001), Uuid::from_u128(0x3_0002)]);
+
+        // A period of a few days inside a week: the week is listed, opening hours count those days.
+        let r = lab_report(&ds, LAB_A, &Period::new("2026-12-22", "2026-12-23"), "2027-01-20").unwrap();
+        assert_eq!(r.visits_per_week, vec![("2026-W52".to_owned(), vec![(Age6To12, 1), (Age13To15, 1)])]);
+        assert_eq!(r.visits_per_opening_hour, Some(0.5), "2 visits in Tuesday's 4 hours");
+        assert_eq!(r.participants_per_month, vec![("2026-12".to_owned(), 8)]);
+        assert!(r.poll_tallies.is_empty());
+
+        // The one visit of Tuesday 5 January was at the place without opening hours or catchment.
+        let r = lab_report(&ds, LAB_A, &Period::new("2027-01-05", "2027-01-05"), "2027-01-20").unwrap();
+        assert_eq!(r.visits_total, 1);
+        assert_eq!((r.visits_per_opening_hour, r.reach_per_1000), (Some(0.0), Some(0.0)));
+        // No opening hours, no catchment: no rates.
+        let mut bare = ds.clone();
+        bare.places.retain(|p| p.id == PLACE_A2);
+        let r = lab_report(&bare, LAB_A, &period, "2027-01-20").unwrap();
+        assert_eq!((r.visits_per_opening_hour, r.reach_per_1000), (None, None));
+
+        assert_eq!(lab_report(&ds, LAB_C, &period, "2027-01-20"), None);
+        assert_eq!(lab_report(&ds, LAB_A, &Period::new("2027-01-10", "2026-12-21"), "2027-01-20"), None);
+    }
+
+    #[test]
+    fn report_does_not_depend_on_record_order() {
+        let ds = report_dataset();
+        let period = Period::new("2026-12-01", "2027-01-31");
+        let mut reversed = ds.clone();
+        reversed.visits.reverse();
+        reversed.activities.reverse();
+        reversed.partners.reverse();
+        reversed.goals.reverse();
+        reversed.labs.reverse();
+        reversed.sort();
+        assert_eq!(lab_report(&ds, LAB_A, &period, "2027-02-01"), lab_report(&reversed, LAB_A, &period, "2027-02-01"));
+    }
+
+    #[test]
+    fn heat_map_hours_follow_summer_time() {
+        let mut ds = Dataset { labs: vec![lab(LAB_A, "A", &[FocusArea::Crime])], ..Dataset::default() };
+        let h = 3_600_000;
+        let utc = |date: &str, minutes: i64| calendar::day_of(date).unwrap() * calendar::DAY_MS + minutes * 60_000;
+        ds.visits = vec![
+            // Sunday 29 March 2026: clocks go from 02:00 CET to 03:00 CEST at 01:00 UTC.
+            visit_at(1, LAB_A, PLACE_A, "2026-03-29", utc("2026-03-29", 30), Age13To15, false), // 01:30 CET
+            visit_at(2, LAB_A, PLACE_A, "2026-03-29", utc("2026-03-29", 90), Age13To15, false), // 03:30 CEST
+            // Sunday 25 October 2026: 03:00 CEST becomes 02:00 CET at 01:00 UTC; 02:30 happens twice.
+            visit_at(3, LAB_A, PLACE_A, "2026-10-25", utc("2026-10-25", 30), Age13To15, false),
+            visit_at(4, LAB_A, PLACE_A, "2026-10-25", utc("2026-10-25", 90), Age13To15, false),
+            // Tuesday 16 June, 15:30 UTC is 17:30 CEST; Tuesday 15 December, 16:30 UTC is 17:30 CET.
+            visit_at(5, LAB_A, PLACE_A, "2026-06-16", utc("2026-06-16", 15 * 60 + 30), Age13To15, false),
+            visit_at(6, LAB_A, PLACE_A, "2026-12-15", utc("2026-12-15", 16 * 60 + 30), Age13To15, false),
+            // 23:30 UTC on New Year's Eve is 00:30 on Friday 1 January 2027.
+            visit_at(7, LAB_A, PLACE_A, "2027-01-01", utc("2026-12-31", 23 * 60 + 30), Age13To15, false),
+        ];
+        assert_eq!(h, 3_600_000);
+        let r = lab_report(&ds, LAB_A, &Period::new("2026-01-01", "2027-01-31"), "2027-02-01").unwrap();
+        let mut heat = vec![vec![0u64; 24]; 7];
+        heat[6][1] = 1;
+        heat[6][3] = 1;
+        heat[6][2] = 2;
+        heat[1][17] = 2;
+        heat[4][0] = 1;
+        assert_eq!(r.heatmap, heat);
+    }
+
+    fn compare_dataset() -> Dataset {
+        let mut ds = Dataset {
+            labs: vec![
+                lab(LAB_A, "Lina Hage", &[FocusArea::Crime, FocusArea::SchoolResults]),
+                lab(LAB_B, "Portalen", &[FocusArea::LongTermUnemployment]),
+            ],
+            ..Dataset::default()
+        };
+        ds.visits.extend(visits(0, 5, LAB_A, PLACE_A, "2026-02-03", Age13To15, false));
+        ds.visits.extend(visits(10, 2, LAB_A, PLACE_A, "2026-02-05", Age6To12, true));
+        ds.visits.extend(visits(20, 6, LAB_A, PLACE_A, "2026-03-01", Age6To12, true)); // after the period
+        ds.visits.extend(visits(30, 3, LAB_B, PLACE_B, "2026-02-10", Age26To64, false));
+        let p = partner(1, LAB_A, "Röda korset");
+        let mut a1 = activity(1, LAB_A, ActivityKind::Sport, "2026-02-03", &[(Age13To15, 3)]);
+        a1.data.staff_hours = 2.5;
+        a1.data.volunteer_hours = 0.5;
+        a1.data.partner_ids = vec![p.id];
+        let mut a2 = activity(2, LAB_A, ActivityKind::Art, "2026-02-05", &[(Age13To15, 6), (Age6To12, 4)]);
+        a2.data.staff_hours = 1.0;
+        a2.data.partner_ids = vec![p.id];
+        ds.activities = vec![a1, a2];
+        ds.partners = vec![p];
+        let on = goal(1, LAB_A, FocusArea::Crime, GoalDirection::Up, 0.0, 10.0, "2026-12-31", None);
+        let one = goal(2, LAB_A, FocusArea::Crime, GoalDirection::Up, 0.0, 10.0, "2026-12-31", None);
+        ds.measurements = vec![
+            measurement(1, &on, "2026-01-01", 1.0),
+            measurement(2, &on, "2026-02-01", 4.0),
+            measurement(3, &one, "2026-02-01", 4.0),
+        ];
+        ds.goals = vec![on, one];
+        ds
+    }
+
+    #[test]
+    fn comparison_suppresses_small_counts() {
+        let ds = compare_dataset();
+        let period = Period::new("2026-02-01", "2026-02-28");
+        let rows = compare(&ds, &[LAB_A, LAB_B], &period, None, true, "2026-03-02");
+        let a = ComparisonRow {
+            lab_id: LAB_A,
+            name: "Lina Hage".into(),
+            focus_areas: vec![FocusArea::Crime, FocusArea::SchoolResults],
+            visits: Shown::Count(7),
+            first_visits: Shown::Small,
+            activities: Shown::Small,
+            participants: Shown::Count(13),
+            partners: Shown::Small,
+            staff_hours: 3.5,
+            volunteer_hours: 0.5,
+            goals_on_track: 1,
+            goals_assessed: 1,
+        };
+        let b = ComparisonRow {
+            lab_id: LAB_B,
+            name: "Portalen".into(),
+            focus_areas: vec![FocusArea::LongTermUnemployment],
+            visits: Shown::Small,
+            first_visits: Shown::Count(0),
+            activities: Shown::Count(0),
+            participants: Shown::Count(0),
+            partners: Shown::Count(0),
+            staff_hours: 0.0,
+            volunteer_hours: 0.0,
+            goals_on_track: 0,
+            goals_assessed: 0,
+        };
+        assert_eq!(rows, vec![a.clone(), b]);
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!((&json["visits"], &json["first_visits"]), (&serde_json::json!(7), &serde_json::json!("<5")));
+
+        let open = compare(&ds, &[LAB_A, LAB_B], &period, Some(FocusArea::Crime), false, "2026-03-02");
+        assert_eq!(
+            open,
+            vec![ComparisonRow {
+                first_visits: Shown::Count(2),
+                activities: Shown::Count(2),
+                partners: Shown::Count(1),
+                ..a
+            }]
+        );
+        assert!(compare(&ds, &[LAB_B], &period, Some(FocusArea::Crime), true, "2026-03-02").is_empty());
+        assert!(compare(&ds, &[LAB_A], &Period::new("x", "y"), None, true, "2026-03-02").is_empty());
+    }
+
+    #[test]
+    fn csv_for_swedish_excel() {
+        let out = csv(
+            &["Labb", "Not;er"],
+            &[vec!["1,5".into(), "säger \"hej\"".into()], vec!["två\nrader".into(), String::new()]],
+        );
+        assert_eq!(&out.as_bytes()[..3], [0xEF, 0xBB, 0xBF], "UTF-8 byte order mark");
+        assert_eq!(out, "\u{feff}Labb;\"Not;er\"\r\n1,5;\"säger \"\"hej\"\"\"\r\n\"två\nrader\";\r\n");
+        assert_eq!(csv(&["a"], &[]), "\u{feff}a\r\n");
+        // Formulas stay text; negative numbers stay numbers.
+        let row = ["=HYPERLINK(\"x\")", "+1", "@SUM(A1)", "-cmd", "-1,5", "-", "Ung=glad"].map(String::from).to_vec();
+        assert_eq!(
+            csv(&["a"], &[row]),
+            "\u{feff}a\r\n\"'=HYPERLINK(\"\"x\"\")\";'+1;'@SUM(A1);'-cmd;-1,5;'-;Ung=glad\r\n"
+        );
+
+        assert_eq!(decimal_sv(2.5, 1), "2,5");
+        assert_eq!(decimal_sv(2.0, 0), "2");
+        assert_eq!(decimal_sv(1234.567, 2), "1234,57");
+        assert_eq!(decimal_sv(-1.26, 1), "-1,3");
+        assert_eq!(decimal_sv(-0.04, 1), "0,0");
+        assert_eq!(decimal_sv(f64::NAN, 1), "");
+
+        let ds = compare_dataset();
+        let rows = compare(&ds, &[LAB_A, LAB_B], &Period::new("2026-02-01", "2026-02-28"), None, true, "2026-03-02");
+        assert_eq!(
+            comparison_csv(&rows),
+            "\u{feff}Labb;Fokusområden;Besök;Förstagångsbesök;Aktiviteter;Deltagare;Samverkanspartner;Personaltimmar;Volontärtimmar;Mål i fas;Mål bedömda\r\n\
+             Lina Hage;Bekämpa brottsligheten, Lyfta skolorna och elevernas resultat;7;<5;<5;13;<5;3,5;0,5;1;1\r\n\
+             Portalen;Minska långtidsarbetslösheten;<5;0;0;0;0;0,0;0,0;0;0\r\n"
+        );
+    }
+
+    #[test]
+    fn research_export_is_anonymous_and_suppressed() {
+        let mut ds = Dataset {
+            labs: vec![lab(LAB_A, "Lina Hage", &[FocusArea::Crime]), lab(LAB_B, "Boden", &[FocusArea::Crime])],
+            ..Dataset::default()
+        };
+        ds.visits.extend(visits(0, 5, LAB_A, PLACE_A, "2026-12-29", Age13To15, false)); // 2026-W53
+        ds.visits.extend(visits(10, 1, LAB_A, PLACE_A, "2027-01-02", Age13To15, true)); // 2026-W53
+        ds.visits.extend(visits(20, 2, LAB_A, PLACE_A, "2026-12-31", Age6To12, false)); // 2026-W53
+        ds.visits.extend(visits(30, 7, LAB_A, PLACE_A, "2027-01-05", Age6To12, true)); // 2027-W01
+        ds.visits.extend(visits(40, 9, LAB_B, PLACE_B, "2027-01-05", Age6To12, true)); // not asked for
+        let mut a = activity(1, LAB_A, ActivityKind::Sport, "2027-01-01", &[(Age13To15, 8)]);
+        a.data.notes = "Ali och Sara kom".into();
+        a.data.lessons_learned = "Fritext".into();
+        ds.activities = vec![a];
+        let rows = research_export(&ds, &[LAB_A], &Period::new("2026-12-28", "2027-01-10"));
+        let row =
+            |week: &str, band: Option<AgeBand>, kind: Option<ActivityKind>, v: Shown, f: Shown, a: Shown, p: Shown| {
+                ResearchRow {
+                    lab: "Lina Hage".into(),
+                    week: week.into(),
+                    age_band: band,
+                    activity_kind: kind,
+                    visits: v,
+                    first_visits: f,
+                    activities: a,
+                    participants: p,
+                }
+            };
+        use Shown::{Count, Small};
+        assert_eq!(
+            rows,
+            vec![
+                row("2026-W53", Some(Age6To12), None, Small, Count(0), Count(0), Count(0)),
+                row("2026-W53", Some(Age13To15), None, Count(6), Small, Count(0), Count(0)),
+                row("2026-W53", None, Some(ActivityKind::Sport), Count(0), Count(0), Small, Count(8)),
+                row("2027-W01", Some(Age6To12), None, Count(7), Count(7), Count(0), Count(0)),
+            ]
+        );
+        // No ids, no free text.
+        let json = serde_json::to_string(&rows).unwrap();
+        assert!(!json.contains("Ali") && !json.contains("Fritext") && !json.contains("0000-0000"), "{json}");
+        assert_eq!(
+            serde_json::to_string(&rows[2]).unwrap(),
+            r#"{"lab":"Lina Hage","week":"2026-W53","age_band":null,"activity_kind":"sport","visits":0,"first_visits":0,"activities":"<5","participants":8}"#
+        );
+        assert_eq!(
+            research_csv(&rows),
+            "\u{feff}Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare\r\n\
+             Lina Hage;2026-W53;6–12 år;;<5;0;;\r\n\
+             Lina Hage;2026-W53;13–15 år;;6;<5;;\r\n\
+             Lina Hage;2026-W53;;Idrott;;;<5;8\r\n\
+             Lina Hage;2027-W01;6–12 år;;7;7;;\r\n"
+        );
+        assert!(research_export(&ds, &[LAB_A], &Period::new("2027-01-10", "2026-12-28")).is_empty());
+    }
+
+    #[test]
+    fn genders_do_not_change_counts() {
+        let mut ds = Dataset { labs: vec![lab(LAB_A, "A", &[FocusArea::Crime])], ..Dataset::default() };
+        let mut v = visit(1, LAB_A, PLACE_A, "2026-05-05", "18:00", Age13To15, true);
+        v.data.gender = Some(Gender::Girl);
+        ds.visits = vec![v];
+        let r = lab_report(&ds, LAB_A, &Period::new("2026-05-01", "2026-05-31"), "2026-06-01").unwrap();
+        assert_eq!((r.visits_total, r.first_visits), (1, 1));
+    }
+}
