@@ -54,7 +54,12 @@ thread_local! {
     static FAILURES: Cell<u32> = const { Cell::new(0) };
     static RETRY: RefCell<Option<Timeout>> = const { RefCell::new(None) };
     static DEBOUNCE: RefCell<Option<Timeout>> = const { RefCell::new(None) };
+    static REFRESH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
 }
+
+/// Screens re-read at most once a frame: a burst of taps (or of pulled pages)
+/// must not make every open screen re-read the local copy once per record.
+const REFRESH_MS: u32 = 16;
 
 /// Pause between periodic syncs while all is well.
 const PERIODIC_MS: u32 = 15_000;
@@ -79,7 +84,7 @@ impl SyncEngine {
     pub fn start(self) {
         self.refresh_counts();
         tabs::listen_for_changes(move || {
-            self.data_version.update(|v| *v += 1);
+            self.data_changed();
             self.refresh_counts();
         });
         self.kick();
@@ -98,9 +103,21 @@ impl SyncEngine {
         periodic.forget();
     }
 
+    /// Tell the screens that local data changed (coalesced to one re-read per frame).
+    pub fn data_changed(self) {
+        if REFRESH_SCHEDULED.with(|s| s.replace(true)) {
+            return;
+        }
+        Timeout::new(REFRESH_MS, move || {
+            REFRESH_SCHEDULED.with(|s| s.set(false));
+            self.data_version.update(|v| *v += 1);
+        })
+        .forget();
+    }
+
     /// A local write happened: show it, and sync shortly.
     pub fn local_write(self) {
-        self.data_version.update(|v| *v += 1);
+        self.data_changed();
         tabs::announce_change();
         self.pending.update(|p| *p += 1);
         if self.state.get_untracked() == SyncState::Synced {
@@ -188,7 +205,7 @@ impl SyncEngine {
             .await
             .map_err(local)?;
             if pulled || !batch.is_empty() {
-                self.data_version.update(|v| *v += 1);
+                self.data_changed();
                 tabs::announce_change();
             }
             if !response.more && batch.len() < MAX_PUSH_CHANGES {

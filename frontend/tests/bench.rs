@@ -88,7 +88,7 @@ fn visit_fields(i: usize) -> Map<String, Value> {
         date: format!("{:04}-{:02}-{:02}", 2024 + day / 365, 1 + (day % 365) / 31, 1 + (day % 365) % 28),
         age_band: AgeBand::ALL[i % AgeBand::ALL.len()],
         gender: None,
-        first_visit: i % 7 == 0,
+        first_visit: i.is_multiple_of(7),
     };
     match serde_json::to_value(v) {
         Ok(Value::Object(m)) => m,

@@ -98,6 +98,12 @@ async fn an_admin_creates_an_account_and_disabling_it_signs_its_tablet_out() -> 
     // The administrator signs out; Anna signs in on the same tablet and lands on her counter.
     b.click("[data-testid=nav-settings]").await?;
     b.wait_for("[data-testid=sign-out]").await?.click().await?;
+    let admin_id = server.state.store.user_by_name("admin").await?.context("demo admin")?.id;
+    wait_until("signing out revoked the administrator's token", UI_WAIT, || async {
+        let tokens = server.state.store.tokens_of(admin_id, false).await?;
+        Ok(tokens.is_empty())
+    })
+    .await?;
     fill_login(&b, "anna", "Lina-Hage-2026").await?;
     b.wait_for("[data-testid=visit-button]").await?;
     assert!(b.count("[data-testid=nav-admin]").await? == 0, "staff see no administration");

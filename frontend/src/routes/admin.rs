@@ -121,6 +121,9 @@ fn AdminScreen() -> impl IntoView {
                 <button class="secondary" data-testid="admin-lab-new" aria-expanded=move || new_lab.get().to_string()
                     on:click=move |_| new_lab.update(|o| *o = !*o)>{t!(i18n, admin_lab_new)}</button>
             </div>
+            <ul class="lab-names" data-testid="admin-labs">
+                {move || labs.get().into_iter().map(|(_, name)| view! { <li>{name}</li> }).collect_view()}
+            </ul>
             <Show when=move || new_lab.get()>
                 <NewLabForm ctx=ctx on_created=Callback::new(move |lab: (Uuid, String)| {
                     created_labs.update(|l| l.push(lab));

@@ -163,7 +163,7 @@ pub fn Settings() -> impl IntoView {
                                                     let _ = store::discard(seq).await;
                                                     engine.pending.update(|n| *n = n.saturating_sub(1));
                                                     engine.rejected.update(|n| *n = n.saturating_sub(1));
-                                                    engine.data_version.update(|v| *v += 1);
+                                                    engine.data_changed();
                                                     engine.kick();
                                                 });
                                             }
