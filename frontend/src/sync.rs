@@ -46,7 +46,14 @@ pub struct SyncEngine {
     pub message: RwSignal<Option<String>>,
     /// Set when the token was refused: the app asks to sign in again.
     pub signed_out: RwSignal<bool>,
+    /// How far this device's clock is from the server's (ms, positive: ahead),
+    /// when that is enough to matter; the app then asks staff to set the time.
+    pub clock_skew_ms: RwSignal<Option<i64>>,
 }
+
+/// A device clock this far off is worth a warning: the server refuses changes
+/// stamped 5 minutes ahead, and dates of visits come from this clock.
+pub const CLOCK_WARNING_MS: i64 = 2 * 60 * 1000;
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
@@ -77,6 +84,7 @@ impl SyncEngine {
             data_version: RwSignal::new(0),
             message: RwSignal::new(None),
             signed_out: RwSignal::new(false),
+            clock_skew_ms: RwSignal::new(None),
         }
     }
 
@@ -191,6 +199,9 @@ impl SyncEngine {
                     Some(reason) => rejected.push((seq, reason)),
                 }
             }
+            // Half the round trip is unknown either way; this is the useful precision.
+            let skew = clock::now_ms() as i64 - response.server_time_ms as i64;
+            self.clock_skew_ms.set(Some(skew).filter(|s| s.abs() > CLOCK_WARNING_MS));
             let pulled = !response.records.is_empty();
             store::apply_sync(
                 store::SyncOutcome {

@@ -140,3 +140,30 @@ async fn a_server_failing_then_hanging_for_a_while_delays_but_loses_nothing() ->
     server.stop().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_whose_clock_is_ahead_is_warned_and_its_change_kept_for_staff() -> Result<()> {
+    let server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    // The tablet's clock jumps ten minutes ahead.
+    b.client
+        .execute("const real = Date.now.bind(Date); Date.now = () => real() + 10 * 60 * 1000; return true;", vec![])
+        .await?;
+    b.tap_times(1).await?;
+    wait_until("the server refuses the change and the tablet says why", Duration::from_secs(20), || async {
+        Ok(b.sync_status().await? == ("error".to_string(), 1) && b.count("[data-testid=clock-warning]").await? == 1)
+    })
+    .await?;
+    assert_eq!(server.visits(LINA_HAGE).await?, (0, 0));
+    // The refused change is listed in Settings with the server's reason.
+    b.click("[data-testid=nav-settings]").await?;
+    wait_until("refused change listed", Duration::from_secs(10), || async {
+        Ok(b.text("[data-testid=refused-changes]").await?.contains("klocka"))
+    })
+    .await?;
+    b.screenshot("client-clock-ahead").await?;
+    b.close().await?;
+    Ok(())
+}

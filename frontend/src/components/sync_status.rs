@@ -37,5 +37,9 @@ pub fn SyncStatus() -> impl IntoView {
             <span class="dot" aria-hidden="true"></span>
             <span>{text}</span>
         </div>
+        {move || engine.clock_skew_ms.get().map(|ms| {
+            let min = (ms.abs() + 30_000) / 60_000;
+            view! { <p class="clock-warning" data-testid="clock-warning" role="alert">{t_string!(i18n, clock_warning, min = min).to_string()}</p> }
+        })}
     }
 }
