@@ -226,7 +226,7 @@ fn visit_fields(place: Uuid, i: usize) -> Map<String, Value> {
         date: format!("2026-{:02}-{:02}", 1 + day / 31, 1 + day % 28),
         age_band: AgeBand::ALL[i % AgeBand::ALL.len()],
         gender: None,
-        first_visit: i % 7 == 0,
+        first_visit: i.is_multiple_of(7),
     };
     match serde_json::to_value(v) {
         Ok(Value::Object(m)) => m,
@@ -293,6 +293,9 @@ async fn ingest(http: &reqwest::Client) -> Result<()> {
     Ok(())
 }
 
+/// id, kind, lab, fields (JSON), clocks (JSON).
+type Row = (String, String, String, String, String);
+
 /// Inserts the rows the server would store for these changes into a fresh SQLite file with
 /// the server's pragmas and the same table and index; changes per second.
 fn sqlite_baseline(batches: &[Vec<Change>]) -> Result<f64> {
@@ -307,7 +310,7 @@ fn sqlite_baseline(batches: &[Vec<Change>]) -> Result<f64> {
          CREATE INDEX records_lab_seq ON records(lab_id, seq);",
     )?;
     // The rows as the server stores them: merged state, fields and clocks as JSON text.
-    let rows: Vec<Vec<(String, String, String, String, String)>> = batches
+    let rows: Vec<Vec<Row>> = batches
         .iter()
         .map(|batch| {
             batch

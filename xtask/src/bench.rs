@@ -12,8 +12,8 @@
 //! - `sync`: a fresh device pulling and pushing against PouchDB (see `bench_pouch.rs`);
 //! - `size`: app size and offline time to interactive against a Leptos hello world
 //!   (`bench_size.rs`);
-//! - `summary`: a lab's yearly summary over 1,000,000 visits on the server (`server/benches/ingest.rs
-//!   summary`; the browser half is not yet measured).
+//! - `summary`: a lab's yearly summary over 1,000,000 visits on the server
+//!   (`server/benches/ingest.rs summary`) and in the browser (`frontend/tests/bench_summary.rs`).
 //!
 //! A section that fails is reported as "not measured: <reason>" and the others still run; the
 //! command then exits non-zero. A missed goal is a result, not a failure.
@@ -44,7 +44,13 @@ enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 5] = [Section::Write, Section::Server, Section::Sync, Section::Size, Section::Summary];
+    const ALL: [Section; 5] = [
+        Section::Write,
+        Section::Server,
+        Section::Sync,
+        Section::Size,
+        Section::Summary,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -74,6 +80,8 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     let mut measured = Measurements::new();
     // Why a section produced nothing: failed, or not asked for.
     let mut missing: BTreeMap<&'static str, String> = BTreeMap::new();
+    // Sections that ran but had a part fail (reported in their rows).
+    let mut partly_failed: Vec<String> = Vec::new();
     for section in Section::ALL {
         if !sections.contains(&section) {
             missing.insert(section.name(), "not run (not asked for)".into());
@@ -82,7 +90,7 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
         eprintln!("\n==> bench {}", section.name());
         let start = Instant::now();
         let result = match section {
-            Section::Write => browser_bench(sh, ws, "local_write"),
+            Section::Write => browser_bench(sh, ws, "bench", "local_write"),
             Section::Server => server_bench(sh, ws),
             Section::Sync => bench_pouch::run(sh, ws),
             Section::Size => bench_size::run(sh, ws),
@@ -90,7 +98,22 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
         };
         match result {
             Ok(values) => {
-                eprintln!("<== bench {}: {} measurements in {:.0} s", section.name(), values.len(), start.elapsed().as_secs_f64());
+                if let Some(v) = values
+                    .iter()
+                    .find(|v| v.get("failed").and_then(Value::as_bool) == Some(true))
+                {
+                    let why = v
+                        .get("not_measured")
+                        .and_then(Value::as_str)
+                        .unwrap_or("failed");
+                    partly_failed.push(format!("{} ({why})", section.name()));
+                }
+                eprintln!(
+                    "<== bench {}: {} measurements in {:.0} s",
+                    section.name(),
+                    values.len(),
+                    start.elapsed().as_secs_f64()
+                );
                 for v in values {
                     if let Some(name) = v.get("name").and_then(Value::as_str) {
                         measured.insert(name.to_owned(), v.clone());
@@ -99,7 +122,14 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
             }
             Err(e) => {
                 eprintln!("<== bench {}: FAILED: {e:#}", section.name());
-                missing.insert(section.name(), format!("the `{}` section failed: {}", section.name(), one_line(&format!("{e:#}"))));
+                missing.insert(
+                    section.name(),
+                    format!(
+                        "the `{}` section failed: {}",
+                        section.name(),
+                        one_line(&format!("{e:#}"))
+                    ),
+                );
             }
         }
     }
@@ -109,7 +139,9 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     let load_after = load_average();
     let header = format!(
         "labblogg bench, {} cores, load average {} before and {} after; {} s in all",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
         load_before.as_deref().unwrap_or("?"),
         load_after.as_deref().unwrap_or("?"),
         started.elapsed().as_secs()
@@ -139,7 +171,12 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     std::fs::write(out_dir.join("results.md"), format!("{header}\n\n{table}\n"))?;
     println!("\nresults: {}", json_path.display());
 
-    let failed: Vec<_> = missing.iter().filter(|(_, why)| !why.starts_with("not run")).map(|(s, _)| *s).collect();
+    let mut failed: Vec<String> = missing
+        .iter()
+        .filter(|(_, why)| !why.starts_with("not run"))
+        .map(|(s, _)| s.to_string())
+        .collect();
+    failed.extend(partly_failed);
     if !failed.is_empty() {
         bail!("bench sections failed: {}", failed.join(", "));
     }
@@ -154,7 +191,10 @@ fn parse_args(args: &[String]) -> Result<Vec<Section>> {
         .map(|a| {
             Section::parse(a).with_context(|| {
                 let names: Vec<_> = Section::ALL.iter().map(|s| s.name()).collect();
-                format!("unknown bench section `{a}` (sections: {})", names.join(", "))
+                format!(
+                    "unknown bench section `{a}` (sections: {})",
+                    names.join(", ")
+                )
             })
         })
         .collect()
@@ -171,7 +211,12 @@ fn one_line(text: &str) -> String {
 
 fn load_average() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    Some(text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+    Some(
+        text.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 // -------------------------------------------------------------------------------------------
@@ -221,9 +266,9 @@ pub fn collect(command: impl Into<Command>) -> Result<Vec<Value>> {
     Ok(found)
 }
 
-/// Runs the ignored benchmark tests of `frontend/tests/bench.rs` whose names contain
+/// Runs the ignored benchmark tests of `frontend/tests/<test>.rs` whose names contain
 /// `filter`, in headless Chromium through wasm-bindgen-test-runner.
-pub fn browser_bench(sh: &Shell, ws: &Workspace, filter: &str) -> Result<Vec<Value>> {
+pub fn browser_bench(sh: &Shell, ws: &Workspace, test: &str, filter: &str) -> Result<Vec<Value>> {
     tools::ensure_frontend_tools(sh, ws)?;
     tools::ensure_browser(sh)?;
     let webdriver_json = ws.root.join("frontend/webdriver.json");
@@ -231,7 +276,7 @@ pub fn browser_bench(sh: &Shell, ws: &Workspace, filter: &str) -> Result<Vec<Val
     let cargo = &ws.cargo;
     let command = cmd!(
         sh,
-        "{cargo} test -p labblogg-frontend --target {WASM_TARGET} --profile {WASM_PROFILE} --test bench -- --include-ignored --nocapture {filter}"
+        "{cargo} test -p labblogg-frontend --target {WASM_TARGET} --profile {WASM_PROFILE} --test {test} -- --include-ignored --nocapture {filter}"
     )
     .env("CHROMEDRIVER", CHROMEDRIVER)
     .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
@@ -250,7 +295,11 @@ pub fn browser_bench(sh: &Shell, ws: &Workspace, filter: &str) -> Result<Vec<Val
 /// The server's release binary, built if needed.
 pub fn server_binary(sh: &Shell, ws: &Workspace) -> Result<std::path::PathBuf> {
     let cargo = &ws.cargo;
-    cmd!(sh, "{cargo} build --release -p labblogg-server --bin labblogg").run()?;
+    cmd!(
+        sh,
+        "{cargo} build --release -p labblogg-server --bin labblogg"
+    )
+    .run()?;
     let path = ws.target_dir.join("release/labblogg");
     if !path.exists() {
         bail!("{} missing after the build", path.display());
@@ -262,25 +311,43 @@ fn server_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     let server = server_binary(sh, ws)?;
     let cargo = &ws.cargo;
     // `cargo bench` builds with the release profile, like the server binary.
-    let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest").env("LABBLOGG_BENCH_SERVER", &server);
+    let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest")
+        .env("LABBLOGG_BENCH_SERVER", &server);
     collect(command)
 }
 
 fn summary_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
-    let mut values = vec![json!({
-        "name": "summary.browser",
-        "not_measured": "not yet measured: the browser half (IndexedDB → shared::summary) is not written",
-    })];
     // Another engineer is writing `shared::summary`; until it exists there is nothing to time.
-    let exists = ws.root.join("shared/src/summary.rs").exists() || ws.root.join("shared/src/summary/mod.rs").exists();
+    let exists = ws.root.join("shared/src/summary.rs").exists()
+        || ws.root.join("shared/src/summary/mod.rs").exists();
     if !exists {
-        values.push(json!({"name": "summary.server", "not_measured": "not yet measured: shared::summary does not exist yet"}));
-        return Ok(values);
+        let why = "not yet measured: shared::summary does not exist yet";
+        return Ok(vec![
+            json!({"name": "summary.server", "not_measured": why}),
+            json!({"name": "summary.browser", "not_measured": why}),
+        ]);
     }
-    let server = server_binary(sh, ws)?;
-    let cargo = &ws.cargo;
-    let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest -- summary").env("LABBLOGG_BENCH_SERVER", &server);
-    values.extend(collect(command)?);
+    // Two independent halves: one failing still lets the other report.
+    let mut values = Vec::new();
+    let server = server_binary(sh, ws).and_then(|server| {
+        let cargo = &ws.cargo;
+        let command = cmd!(
+            sh,
+            "{cargo} bench -p labblogg-server --bench ingest -- summary"
+        )
+        .env("LABBLOGG_BENCH_SERVER", &server);
+        collect(command)
+    });
+    let browser = browser_bench(sh, ws, "bench_summary", "summary_of_a_million_visits");
+    for (name, result) in [("summary.server", server), ("summary.browser", browser)] {
+        match result {
+            Ok(v) => values.extend(v),
+            Err(e) => values.push(json!({
+                "name": name, "failed": true,
+                "not_measured": format!("failed: {}", one_line(&format!("{e:#}"))),
+            })),
+        }
+    }
     Ok(values)
 }
 
@@ -338,7 +405,8 @@ fn markdown(rows: &[Row]) -> String {
             Met::Info => "—".to_string(),
             Met::NotMeasured(why) => format!("not measured: {why}"),
         };
-        let cells = [&r.figure, &r.ours, &r.baseline, &ratio, &r.goal, &met].map(|c| c.replace('|', "\\|"));
+        let cells =
+            [&r.figure, &r.ours, &r.baseline, &ratio, &r.goal, &met].map(|c| c.replace('|', "\\|"));
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
@@ -399,21 +467,33 @@ struct Spec<'a> {
 
 fn row(m: &Measurements, missing: &BTreeMap<&'static str, String>, s: Spec<'_>) -> Row {
     let why_missing = |name: &str| -> String {
-        if let Some(reason) = m.get(name).and_then(|v| v.get("not_measured")).and_then(Value::as_str) {
+        if let Some(reason) = m
+            .get(name)
+            .and_then(|v| v.get("not_measured"))
+            .and_then(Value::as_str)
+        {
             return reason.to_owned();
         }
-        missing.get(s.section).cloned().unwrap_or_else(|| format!("no `{name}` measurement"))
+        missing
+            .get(s.section)
+            .cloned()
+            .unwrap_or_else(|| format!("no `{name}` measurement"))
     };
     let ours = num(m, s.ours.0, s.ours.1);
     let base = s.baseline.and_then(|(n, f)| num(m, n, f));
     let Some(ours) = ours else {
-        let baseline = base.map_or_else(|| s.baseline_label.to_string(), |b| format!("{} ({})", (s.format)(b), s.baseline_label));
+        let baseline = base.map_or_else(
+            || s.baseline_label.to_string(),
+            |b| format!("{} ({})", (s.format)(b), s.baseline_label),
+        );
         return Row::not_measured(s.figure, &baseline, s.goal_text, why_missing(s.ours.0));
     };
     let baseline_text = match (s.baseline, base) {
         (None, _) => s.baseline_label.to_string(),
         (Some(_), Some(b)) => format!("{} ({})", (s.format)(b), s.baseline_label),
-        (Some((name, _)), None) => format!("{}: not measured: {}", s.baseline_label, why_missing(name)),
+        (Some((name, _)), None) => {
+            format!("{}: not measured: {}", s.baseline_label, why_missing(name))
+        }
     };
     let ratio = base.filter(|b| *b > 0.0).map(|b| ours / b);
     let met = match s.goal {
@@ -436,194 +516,255 @@ fn row(m: &Measurements, missing: &BTreeMap<&'static str, String>, s: Spec<'_>) 
             None => Met::NotMeasured(format!("no baseline: {baseline_text}")),
         },
     };
-    Row { figure: s.figure.into(), ours: (s.format)(ours), baseline: baseline_text, ratio, goal: s.goal_text.into(), met }
+    Row {
+        figure: s.figure.into(),
+        ours: (s.format)(ours),
+        baseline: baseline_text,
+        ratio,
+        goal: s.goal_text.into(),
+        met,
+    }
 }
 
 fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> {
     let mut rows = Vec::new();
-    let mut add = |s: Spec<'_>| rows.push(row(m, missing, s));
+    {
+        let mut add = |s: Spec<'_>| rows.push(row(m, missing, s));
 
-    // 1. Local writes.
-    let js = "raw JS IndexedDB";
-    add(Spec {
-        figure: "Tap \"+1 visit\" (record + outbox, 1 tx), 50,000 stored: p50",
-        ours: ("write.tap.ours", "p50"),
-        baseline: Some(("write.tap.js", "p50")),
-        baseline_label: js,
-        format: ms,
-        goal: Goal::RatioAtMost(1.5),
-        goal_text: "≤ 1.5×",
-        section: "write",
-    });
-    add(Spec {
-        figure: "Tap \"+1 visit\", 50,000 stored: p95",
-        ours: ("write.tap.ours", "p95"),
-        baseline: Some(("write.tap.js", "p95")),
-        baseline_label: js,
-        format: ms,
-        goal: Goal::Below(16.0),
-        goal_text: "< 16 ms",
-        section: "write",
-    });
-    add(Spec {
-        figure: "10,000 visits in one transaction (`store::write_many`), median of 3",
-        ours: ("write.bulk.ours", "median"),
-        baseline: Some(("write.bulk.js", "median")),
-        baseline_label: "raw JS put loop",
-        format: ms,
-        goal: Goal::RatioAtMost(1.3),
-        goal_text: "≤ 1.3×",
-        section: "write",
-    });
-    add(Spec {
-        figure: "Rust↔JS conversion per tap (record row + outbox row), share of tap p50",
-        ours: ("write.tap.conversion", "per_tap_us"),
-        baseline: Some(("write.tap.ours", "p50_us")),
-        baseline_label: "tap p50",
-        format: |us| format!("{us:.1} µs"),
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "write",
-    });
-    add(Spec {
-        figure: "Row codec, 10,000 visits encode+put+get+decode: all serde-wasm-bindgen",
-        ours: ("codec.swb_nested", "total_ms"),
-        baseline: Some(("codec.envelope_json_body", "total_ms")),
-        baseline_label: "today: swb envelope, JSON body",
-        format: ms,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "write",
-    });
-    add(Spec {
-        figure: "Row codec, 10,000 visits encode+put+get+decode: all JSON + JSON.parse",
-        ours: ("codec.json_parse", "total_ms"),
-        baseline: Some(("codec.envelope_json_body", "total_ms")),
-        baseline_label: "today: swb envelope, JSON body",
-        format: ms,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "write",
-    });
-
-    // 2. Server.
-    add(Spec {
-        figure: "Server ingest over POST /api/v1/sync, batches of 500 visits",
-        ours: ("server.ingest", "changes_per_s"),
-        baseline: Some(("server.ingest.sqlite", "changes_per_s")),
-        baseline_label: "plain rusqlite insert, 1 tx per 500",
-        format: per_s,
-        goal: Goal::RatioAtLeast(0.5),
-        goal_text: "≥ 0.5×",
-        section: "server",
-    });
-    add(Spec {
-        figure: "200 devices syncing at once (10 × 50 each): changes/s",
-        ours: ("server.devices", "changes_per_s"),
-        baseline: None,
-        baseline_label: "—",
-        format: per_s,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "server",
-    });
-    add(Spec {
-        figure: "200 devices: p99 request latency",
-        ours: ("server.devices", "p99_ms"),
-        baseline: None,
-        baseline_label: "—",
-        format: ms,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "server",
-    });
-    add(Spec {
-        figure: "200 devices: server RSS, peak",
-        ours: ("server.devices", "rss_peak_bytes"),
-        baseline: None,
-        baseline_label: "—",
-        format: kib,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "server",
-    });
-    add(Spec {
-        figure: "Change pushed by device A visible in a pull by device B: p50",
-        ours: ("server.propagation", "p50"),
-        baseline: None,
-        baseline_label: "—",
-        format: ms,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "server",
-    });
-
-    // 3. Sync against PouchDB.
-    for (figure, key, format, goal, goal_text) in [
-        ("Fresh device pulls 10,000 records into IndexedDB: time", "pull10k", ms as fn(f64) -> String, Goal::RatioAtMost(0.2), "≤ 0.2× (5× faster)"),
-        ("Fresh device pulls 10,000 records: bytes on the wire", "pull10k", kib as fn(f64) -> String, Goal::RatioAtMost(1.0), "fewer"),
-        ("Fresh device pulls 100,000 records into IndexedDB: time", "pull100k", ms, Goal::RatioAtMost(0.2), "≤ 0.2× (5× faster)"),
-        ("Fresh device pulls 100,000 records: bytes on the wire", "pull100k", kib, Goal::RatioAtMost(1.0), "fewer"),
-        ("Device pushes 10,000 records: time", "push10k", ms, Goal::RatioAtMost(0.2), "≤ 0.2× (5× faster)"),
-        ("Device pushes 10,000 records: bytes on the wire", "push10k", kib, Goal::RatioAtMost(1.0), "fewer"),
-    ] {
-        let field = if figure.ends_with("time") { "ms" } else { "bytes" };
-        let (ours, pouch) = (format!("sync.{key}.ours"), format!("sync.{key}.pouchdb"));
+        // 1. Local writes.
+        let js = "raw JS IndexedDB";
         add(Spec {
-            figure,
-            ours: (&ours, field),
-            baseline: Some((&pouch, field)),
-            baseline_label: "PouchDB ↔ express-pouchdb",
-            format,
-            goal,
-            goal_text,
-            section: "sync",
+            figure: "Tap \"+1 visit\" (record + outbox, 1 tx), 50,000 stored: p50",
+            ours: ("write.tap.ours", "p50"),
+            baseline: Some(("write.tap.js", "p50")),
+            baseline_label: js,
+            format: ms,
+            goal: Goal::RatioAtMost(1.5),
+            goal_text: "≤ 1.5×",
+            section: "write",
         });
-    }
-
-    // 4. Size and start-up.
-    for (figure, field) in [("App size, wasm + JS: raw", "raw"), ("App size, wasm + JS: gzip", "gzip"), ("App size, wasm + JS: brotli", "brotli")] {
         add(Spec {
-            figure,
-            ours: ("size.app", field),
-            baseline: Some(("size.hello", field)),
-            baseline_label: "Leptos hello world",
-            format: kib,
-            goal: Goal::RatioAtMost(3.0),
-            goal_text: "≤ 3×",
-            section: "size",
+            figure: "Tap \"+1 visit\", 50,000 stored: p95",
+            ours: ("write.tap.ours", "p95"),
+            baseline: Some(("write.tap.js", "p95")),
+            baseline_label: js,
+            format: ms,
+            goal: Goal::Below(16.0),
+            goal_text: "< 16 ms",
+            section: "write",
         });
-    }
-    add(Spec {
-        figure: "Time to interactive, offline from the service worker, 4× CPU throttling",
-        ours: ("tti.app", "p50"),
-        baseline: Some(("tti.hello", "p50")),
-        baseline_label: "Leptos hello world",
+        add(Spec {
+            figure: "10,000 visits in one transaction (`store::write_many`), median of 3",
+            ours: ("write.bulk.ours", "median"),
+            baseline: Some(("write.bulk.js", "median")),
+            baseline_label: "raw JS put loop",
+            format: ms,
+            goal: Goal::RatioAtMost(1.3),
+            goal_text: "≤ 1.3×",
+            section: "write",
+        });
+        add(Spec {
+            figure: "Rust↔JS conversion per tap (record row + outbox row), share of tap p50",
+            ours: ("write.tap.conversion", "per_tap_us"),
+            baseline: Some(("write.tap.ours", "p50_us")),
+            baseline_label: "tap p50",
+            format: |us| format!("{us:.1} µs"),
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "write",
+        });
+        add(Spec {
+        figure: "Row encoding, Rust↔JS conversion (encode + decode) of 10,000 visits: all serde-wasm-bindgen",
+        ours: ("codec.swb_nested", "convert_ms"),
+        baseline: Some(("codec.envelope_json_body", "convert_ms")),
+        baseline_label: "today: swb envelope, record as JSON string",
         format: ms,
-        goal: Goal::RatioAtMost(1.3),
-        goal_text: "≤ 1.3×",
-        section: "size",
+        goal: Goal::Info,
+        goal_text: "—",
+        section: "write",
+    });
+        add(Spec {
+        figure: "Row encoding, Rust↔JS conversion (encode + decode) of 10,000 visits: all JSON + JSON.parse",
+        ours: ("codec.json_parse", "convert_ms"),
+        baseline: Some(("codec.envelope_json_body", "convert_ms")),
+        baseline_label: "today: swb envelope, record as JSON string",
+        format: ms,
+        goal: Goal::Info,
+        goal_text: "—",
+        section: "write",
     });
 
-    // 5. Summary.
-    for (figure, name) in [
-        ("Summary of 1,000,000 visits (a lab's year): in the browser", "summary.browser"),
-        ("Summary of 1,000,000 visits (a lab's year): on the server, GET /api/v1/summary", "summary.server"),
-    ] {
+        // 2. Server.
         add(Spec {
-            figure,
-            ours: (name, "ms"),
+            figure: "Server ingest over POST /api/v1/sync, batches of 500 visits",
+            ours: ("server.ingest", "changes_per_s"),
+            baseline: Some(("server.ingest.sqlite", "changes_per_s")),
+            baseline_label: "plain rusqlite insert, 1 tx per 500",
+            format: per_s,
+            goal: Goal::RatioAtLeast(0.5),
+            goal_text: "≥ 0.5×",
+            section: "server",
+        });
+        add(Spec {
+            figure: "200 devices syncing at once (10 × 50 each): changes/s",
+            ours: ("server.devices", "changes_per_s"),
+            baseline: None,
+            baseline_label: "—",
+            format: per_s,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "server",
+        });
+        add(Spec {
+            figure: "200 devices: p99 request latency",
+            ours: ("server.devices", "p99_ms"),
             baseline: None,
             baseline_label: "—",
             format: ms,
             goal: Goal::Info,
             goal_text: "—",
-            section: "summary",
+            section: "server",
         });
+        add(Spec {
+            figure: "200 devices: server RSS, peak",
+            ours: ("server.devices", "rss_peak_bytes"),
+            baseline: None,
+            baseline_label: "—",
+            format: kib,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "server",
+        });
+        add(Spec {
+            figure: "Change pushed by device A visible in a pull by device B: p50",
+            ours: ("server.propagation", "p50"),
+            baseline: None,
+            baseline_label: "—",
+            format: ms,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "server",
+        });
+
+        // 3. Sync against PouchDB.
+        for (figure, key, format, goal, goal_text) in [
+            (
+                "Fresh device pulls 10,000 records into IndexedDB: time",
+                "pull10k",
+                ms as fn(f64) -> String,
+                Goal::RatioAtMost(0.2),
+                "≤ 0.2× (5× faster)",
+            ),
+            (
+                "Fresh device pulls 10,000 records: bytes on the wire",
+                "pull10k",
+                kib as fn(f64) -> String,
+                Goal::RatioAtMost(1.0),
+                "fewer",
+            ),
+            (
+                "Fresh device pulls 100,000 records into IndexedDB: time",
+                "pull100k",
+                ms,
+                Goal::RatioAtMost(0.2),
+                "≤ 0.2× (5× faster)",
+            ),
+            (
+                "Fresh device pulls 100,000 records: bytes on the wire",
+                "pull100k",
+                kib,
+                Goal::RatioAtMost(1.0),
+                "fewer",
+            ),
+            (
+                "Device pushes 10,000 records: time",
+                "push10k",
+                ms,
+                Goal::RatioAtMost(0.2),
+                "≤ 0.2× (5× faster)",
+            ),
+            (
+                "Device pushes 10,000 records: bytes on the wire",
+                "push10k",
+                kib,
+                Goal::RatioAtMost(1.0),
+                "fewer",
+            ),
+        ] {
+            let field = if figure.ends_with("time") {
+                "ms"
+            } else {
+                "bytes"
+            };
+            let (ours, pouch) = (format!("sync.{key}.ours"), format!("sync.{key}.pouchdb"));
+            add(Spec {
+                figure,
+                ours: (&ours, field),
+                baseline: Some((&pouch, field)),
+                baseline_label: "PouchDB ↔ express-pouchdb",
+                format,
+                goal,
+                goal_text,
+                section: "sync",
+            });
+        }
+
+        // 4. Size and start-up.
+        for (figure, field) in [
+            ("App size, wasm + JS: raw", "raw"),
+            ("App size, wasm + JS: gzip", "gzip"),
+            ("App size, wasm + JS: brotli", "brotli"),
+        ] {
+            add(Spec {
+                figure,
+                ours: ("size.app", field),
+                baseline: Some(("size.hello", field)),
+                baseline_label: "Leptos hello world",
+                format: kib,
+                goal: Goal::RatioAtMost(3.0),
+                goal_text: "≤ 3×",
+                section: "size",
+            });
+        }
+        add(Spec {
+            figure: "Time to interactive, offline from the service worker, 4× CPU throttling",
+            ours: ("tti.app", "p50"),
+            baseline: Some(("tti.hello", "p50")),
+            baseline_label: "Leptos hello world",
+            format: ms,
+            goal: Goal::RatioAtMost(1.3),
+            goal_text: "≤ 1.3×",
+            section: "size",
+        });
+
+        // 5. Summary.
+        for (figure, name) in [
+            (
+                "Summary of 1,000,000 visits (a lab's year): in the browser",
+                "summary.browser",
+            ),
+            (
+                "Summary of 1,000,000 visits (a lab's year): on the server, GET /api/v1/summary",
+                "summary.server",
+            ),
+        ] {
+            add(Spec {
+                figure,
+                ours: (name, "ms"),
+                baseline: None,
+                baseline_label: "—",
+                format: ms,
+                goal: Goal::Info,
+                goal_text: "—",
+                section: "summary",
+            });
+        }
     }
-    drop(add);
     // A share reads better as a percentage than as a ratio.
-    if let Some(r) = rows.iter_mut().find(|r| r.figure.starts_with("Rust↔JS conversion")) {
+    if let Some(r) = rows
+        .iter_mut()
+        .find(|r| r.figure.starts_with("Rust↔JS conversion"))
+    {
         if let Some(share) = r.ratio.take() {
             r.ours = format!("{} ({:.1} % of the tap)", r.ours, share * 100.0);
         }
@@ -634,7 +775,10 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
 /// Findings that do not fit a row.
 fn notes(m: &Measurements) -> Vec<String> {
     let mut notes = Vec::new();
-    if let (Some(conv), Some(p50)) = (num(m, "write.tap.conversion", "per_tap_us"), num(m, "write.tap.ours", "p50")) {
+    if let (Some(conv), Some(p50)) = (
+        num(m, "write.tap.conversion", "per_tap_us"),
+        num(m, "write.tap.ours", "p50"),
+    ) {
         notes.push(format!(
             "Rust↔JS conversion is {conv:.1} µs of a {:.2} ms tap ({:.1} %): the tap's time is IndexedDB round trips, not serialisation.",
             p50,
@@ -642,16 +786,30 @@ fn notes(m: &Measurements) -> Vec<String> {
         ));
     }
     let codecs = ["envelope_json_body", "swb_nested", "json_parse"];
-    let labels = ["today's serde-wasm-bindgen envelope with the record as a JSON string", "all serde-wasm-bindgen", "all JSON through JSON.parse"];
+    let labels = [
+        "today's serde-wasm-bindgen envelope with the record as a JSON string",
+        "all serde-wasm-bindgen",
+        "all JSON through JSON.parse",
+    ];
     let convert = |v: &str| -> Option<(f64, f64, f64)> {
         let name = format!("codec.{v}");
-        Some((num(m, &name, "encode_ms")?, num(m, &name, "decode_ms")?, num(m, &name, "put_ms")? + num(m, &name, "get_ms")?))
+        Some((
+            num(m, &name, "encode_ms")?,
+            num(m, &name, "decode_ms")?,
+            num(m, &name, "put_ms")? + num(m, &name, "get_ms")?,
+        ))
     };
-    let measured: Vec<_> = codecs.iter().zip(labels).filter_map(|(v, l)| Some((l, convert(v)?))).collect();
+    let measured: Vec<_> = codecs
+        .iter()
+        .zip(labels)
+        .filter_map(|(v, l)| Some((l, convert(v)?)))
+        .collect();
     if measured.len() == codecs.len() {
         let parts: Vec<String> = measured
             .iter()
-            .map(|(label, (enc, dec, store))| format!("{label} {enc:.0} + {dec:.0} ms (IndexedDB itself {store:.0} ms)"))
+            .map(|(label, (enc, dec, store))| {
+                format!("{label} {enc:.0} + {dec:.0} ms (IndexedDB itself {store:.0} ms)")
+            })
             .collect();
         let best = measured
             .iter()
@@ -681,10 +839,36 @@ fn notes(m: &Measurements) -> Vec<String> {
             (sent + gzip) / pouch
         ));
     }
-    if let (Some(before), Some(peak)) = (num(m, "server.devices", "rss_before_bytes"), num(m, "server.devices", "rss_peak_bytes")) {
+    if let (Some(before), Some(peak)) = (
+        num(m, "server.devices", "rss_before_bytes"),
+        num(m, "server.devices", "rss_peak_bytes"),
+    ) {
         notes.push(format!(
             "200 devices: the server held {} after the 200 sign-ins, before any sync, and {} at its peak while they synced.",
             kib(before),
+            kib(peak)
+        ));
+    }
+    if let (Some(read), Some(dataset), Some(summary)) = (
+        num(m, "summary.browser", "read_ms"),
+        num(m, "summary.browser", "dataset_ms"),
+        num(m, "summary.browser", "summary_ms"),
+    ) {
+        let wasm = m
+            .get("summary.browser")
+            .and_then(|v| v.pointer("/memory_at_end/wasm_memory_bytes"))
+            .and_then(Value::as_f64);
+        notes.push(format!(
+            "Summary in the browser: reading the records from IndexedDB {}, building the dataset {}, the report {}; wasm memory {}.",
+            ms(read),
+            ms(dataset),
+            ms(summary),
+            wasm.map_or("?".into(), kib)
+        ));
+    }
+    if let Some(peak) = num(m, "summary.server", "rss_peak_bytes") {
+        notes.push(format!(
+            "Summary on the server: it loads every record of the lab per request; server RSS peaked at {}.",
             kib(peak)
         ));
     }
@@ -705,9 +889,9 @@ pub fn derive(m: &mut Measurements) {
     }
     for variant in ["envelope_json_body", "swb_nested", "json_parse"] {
         let name = format!("codec.{variant}");
-        if let (Some(w), Some(r)) = (num(m, &name, "write_ms"), num(m, &name, "read_ms")) {
+        if let (Some(e), Some(d)) = (num(m, &name, "encode_ms"), num(m, &name, "decode_ms")) {
             if let Some(Value::Object(o)) = m.get_mut(&name) {
-                o.insert("total_ms".into(), json!(w + r));
+                o.insert("convert_ms".into(), json!(e + d));
             }
         }
     }
@@ -721,7 +905,10 @@ mod tests {
         let mut m = Measurements::new();
         m.insert("write.tap.ours".into(), json!({"p50": 3.0, "p95": 20.0}));
         m.insert("write.tap.js".into(), json!({"p50": 1.5, "p95": 4.0}));
-        m.insert("sync.pull10k.pouchdb".into(), json!({"not_measured": "no node"}));
+        m.insert(
+            "sync.pull10k.pouchdb".into(),
+            json!({"not_measured": "no node"}),
+        );
         derive(&mut m);
         m
     }
@@ -735,9 +922,18 @@ mod tests {
         assert_eq!(tap.ratio, Some(2.0));
         assert_eq!(tap.met, Met::No);
         assert_eq!(rows[1].met, Met::No, "p95 of 20 ms misses < 16 ms");
-        let ingest = rows.iter().find(|r| r.figure.starts_with("Server ingest")).unwrap();
-        assert_eq!(ingest.met, Met::NotMeasured("the `server` section failed: boom".into()));
-        let summary = rows.iter().find(|r| r.figure.starts_with("Summary")).unwrap();
+        let ingest = rows
+            .iter()
+            .find(|r| r.figure.starts_with("Server ingest"))
+            .unwrap();
+        assert_eq!(
+            ingest.met,
+            Met::NotMeasured("the `server` section failed: boom".into())
+        );
+        let summary = rows
+            .iter()
+            .find(|r| r.figure.starts_with("Summary"))
+            .unwrap();
         assert!(matches!(&summary.met, Met::NotMeasured(_)));
         let table = markdown(&rows);
         assert!(table.starts_with("| figure | ours | baseline | ratio | goal | met? |"));
@@ -747,17 +943,33 @@ mod tests {
     #[test]
     fn a_baseline_that_was_not_measured_says_why() {
         let mut m = measured();
-        m.insert("sync.pull10k.ours".into(), json!({"ms": 1000.0, "bytes": 5000.0}));
+        m.insert(
+            "sync.pull10k.ours".into(),
+            json!({"ms": 1000.0, "bytes": 5000.0}),
+        );
         let rows = rows(&m, &BTreeMap::new());
-        let pull = rows.iter().find(|r| r.figure.starts_with("Fresh device pulls 10,000 records into")).unwrap();
-        assert!(pull.baseline.contains("not measured: no node"), "{}", pull.baseline);
+        let pull = rows
+            .iter()
+            .find(|r| {
+                r.figure
+                    .starts_with("Fresh device pulls 10,000 records into")
+            })
+            .unwrap();
+        assert!(
+            pull.baseline.contains("not measured: no node"),
+            "{}",
+            pull.baseline
+        );
         assert!(matches!(pull.met, Met::NotMeasured(_)));
     }
 
     #[test]
     fn sections_parse() {
         assert_eq!(parse_args(&[]).unwrap().len(), Section::ALL.len());
-        assert_eq!(parse_args(&["write".into(), "size".into()]).unwrap(), vec![Section::Write, Section::Size]);
+        assert_eq!(
+            parse_args(&["write".into(), "size".into()]).unwrap(),
+            vec![Section::Write, Section::Size]
+        );
         assert!(parse_args(&["nope".into()]).is_err());
     }
 }

@@ -34,7 +34,12 @@ pub fn proxy_url() -> String {
 }
 
 pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
-    if cmd!(sh, "node --version").quiet().ignore_stderr().read().is_err() {
+    if cmd!(sh, "node --version")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .is_err()
+    {
         bail!("node is not installed (Debian: apt-get install nodejs npm)");
     }
     let modules = ensure_packages(sh, ws)?;
@@ -45,7 +50,8 @@ pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
 
     let scratch = ws.target_dir.join("bench/sync-scratch");
     if scratch.exists() {
-        std::fs::remove_dir_all(&scratch).with_context(|| format!("removing {}", scratch.display()))?;
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("removing {}", scratch.display()))?;
     }
     std::fs::create_dir_all(&scratch)?;
 
@@ -75,7 +81,7 @@ pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     );
     let ready = wait_ready(&mut peers.0)?;
 
-    let mut values = bench::browser_bench(sh, ws, "sync_vs_pouchdb")?;
+    let mut values = bench::browser_bench(sh, ws, "bench", "sync_vs_pouchdb")?;
     drop(peers);
     drop(server);
     values.push(json!({
@@ -105,7 +111,11 @@ fn ensure_packages(sh: &Shell, ws: &Workspace) -> Result<PathBuf> {
         return Ok(modules);
     }
     sh.create_dir(&prefix)?;
-    cmd!(sh, "npm install --no-save --no-audit --no-fund --prefix {prefix} {POUCHDB} {EXPRESS_POUCHDB}").run()?;
+    cmd!(
+        sh,
+        "npm install --no-save --no-audit --no-fund --prefix {prefix} {POUCHDB} {EXPRESS_POUCHDB}"
+    )
+    .run()?;
     if !modules.join("pouchdb/dist/pouchdb.min.js").exists() {
         bail!("npm installed {POUCHDB} but its browser bundle is missing");
     }
@@ -118,7 +128,10 @@ fn wait_ready(child: &mut Child) -> Result<Value> {
     let stdout = child.stdout.take().context("no stdout")?;
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
             eprintln!("  peers | {line}");
             let _ = tx.send(line);
         }
@@ -136,7 +149,9 @@ fn wait_ready(child: &mut Child) -> Result<Value> {
                 let status = child.wait()?;
                 bail!("peers.js stopped before it was ready ({status})");
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => bail!("peers.js was not ready within {READY_LIMIT:?}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                bail!("peers.js was not ready within {READY_LIMIT:?}")
+            }
         }
     }
 }

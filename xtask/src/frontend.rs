@@ -46,7 +46,13 @@ pub fn dist(sh: &Shell, ws: &Workspace) -> Result<()> {
 
 /// The `dist` steps for any wasm crate (`manifest`: outside the workspace, for the benchmarks'
 /// hello world), with the app's static files and service worker, into `dist`.
-pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&Path>, dist: &Path) -> Result<()> {
+pub fn build_dist(
+    sh: &Shell,
+    ws: &Workspace,
+    package: &str,
+    manifest: Option<&Path>,
+    dist: &Path,
+) -> Result<()> {
     // Checked first: without it the build is useless, and the wasm build takes minutes.
     let static_dir = ws.root.join("frontend/static");
     if !static_dir.is_dir() {
@@ -77,9 +83,9 @@ pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&P
 
     // Start empty: a file removed from frontend/static/ must not linger in the offline cache list.
     if dist.exists() {
-        sh.remove_path(&dist)?;
+        sh.remove_path(dist)?;
     }
-    sh.create_dir(&dist)?;
+    sh.create_dir(dist)?;
     cmd!(
         sh,
         "wasm-bindgen --target web --no-typescript --out-dir {dist} --out-name {OUT_NAME} {wasm}"
@@ -99,8 +105,8 @@ pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&P
         ),
     }
 
-    copy_static(&static_dir, &dist)?;
-    write_service_worker(&dist)?;
+    copy_static(&static_dir, dist)?;
+    write_service_worker(dist)?;
 
     println!("frontend built into {}", dist.display());
     for name in [format!("{OUT_NAME}_bg.wasm"), format!("{OUT_NAME}.js")] {
