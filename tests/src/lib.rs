@@ -385,6 +385,26 @@ impl Browser {
         Ok(serde_json::from_value(result)?)
     }
 
+    /// Fail with the list of serious accessibility violations on the current screen.
+    pub async fn assert_accessible(&self, screen: &str) -> Result<()> {
+        let violations = self.accessibility_violations().await?;
+        if !violations.is_empty() {
+            bail!("accessibility violations on {screen}:\n{}", violations.join("\n"));
+        }
+        Ok(())
+    }
+
+    /// Screenshots in portrait and landscape tablet sizes and on a phone.
+    pub async fn screenshots(&self, name: &str) -> Result<()> {
+        for (suffix, w, h) in [("tablet-portrait", 768, 1024), ("tablet-landscape", 1024, 768), ("phone", 390, 844)] {
+            self.client.set_window_size(w, h).await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            self.screenshot(&format!("{name}-{suffix}")).await?;
+        }
+        self.client.set_window_size(768, 1024).await?;
+        Ok(())
+    }
+
     /// Type into a field (clearing it first), by CSS selector.
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
         let el = self.client.find(Locator::Css(css)).await?;

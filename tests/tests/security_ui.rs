@@ -14,22 +14,7 @@ use std::time::Duration;
 const SYNC_WAIT: Duration = Duration::from_secs(60);
 const UI_WAIT: Duration = Duration::from_secs(20);
 
-async fn assert_accessible(b: &Browser, screen: &str) -> Result<()> {
-    let violations = b.accessibility_violations().await?;
-    ensure!(violations.is_empty(), "accessibility violations on {screen}:\n{}", violations.join("\n"));
-    Ok(())
-}
 
-/// Screenshots in portrait and landscape tablet sizes and on a phone.
-async fn screenshots(b: &Browser, name: &str) -> Result<()> {
-    for (suffix, w, h) in [("tablet-portrait", 768, 1024), ("tablet-landscape", 1024, 768), ("phone", 390, 844)] {
-        b.client.set_window_size(w, h).await?;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        b.screenshot(&format!("{name}-{suffix}")).await?;
-    }
-    b.client.set_window_size(768, 1024).await?;
-    Ok(())
-}
 
 /// Fill the sign-in form already on screen (no reload).
 async fn fill_login(b: &Browser, username: &str, password: &str) -> Result<()> {
@@ -78,8 +63,8 @@ async fn an_admin_creates_an_account_and_disabling_it_signs_its_tablet_out() -> 
     b.click("[data-testid=admin-user-save]").await?;
     wait_text(&b, "[data-testid=admin-error]", "Användarnamnet är upptaget").await?;
     b.fill("[data-testid=admin-user-username]", "anna").await?;
-    screenshots(&b, "admin-new-user").await?;
-    assert_accessible(&b, "administration: new user form").await?;
+    b.screenshots("admin-new-user").await?;
+    b.assert_accessible("administration: new user form").await?;
     b.click("[data-testid=admin-user-save]").await?;
     let item = "[data-testid=admin-user-item][data-username=anna]";
     b.wait_for(item).await?;
@@ -90,8 +75,8 @@ async fn an_admin_creates_an_account_and_disabling_it_signs_its_tablet_out() -> 
     assert_eq!(anna.role, Role::Staff);
     assert_eq!(anna.memberships.iter().map(|m| (m.lab_id, m.role)).collect::<Vec<_>>(), vec![(LINA_HAGE, LabRole::Staff)]);
     assert_eq!(anna.home_meeting_place, Some(PLACE_LINA_HAGE));
-    screenshots(&b, "admin-screen").await?;
-    assert_accessible(&b, "administration").await?;
+    b.screenshots("admin-screen").await?;
+    b.assert_accessible("administration").await?;
     b.client.execute("document.querySelector('[data-testid=admin-audit]').scrollIntoView()", vec![]).await?;
     b.screenshot("admin-audit-tablet-portrait").await?;
 
@@ -164,8 +149,8 @@ async fn a_device_revoked_from_another_signs_in_again_and_loses_no_visit() -> Re
     wait_until("two devices listed", UI_WAIT, || async { Ok(other.count("[data-testid=device-item]").await? == 2) }).await?;
     assert_eq!(other.count("[data-testid=device-item][data-current=true]").await?, 1);
     other.wait_for("[data-testid=device-current]").await?;
-    screenshots(&other, "settings-devices").await?;
-    assert_accessible(&other, "settings with the device list").await?;
+    other.screenshots("settings-devices").await?;
+    other.assert_accessible("settings with the device list").await?;
     let tablet_item = "[data-testid=device-item][data-current=false]";
     other.click(&format!("{tablet_item} [data-testid=device-revoke]")).await?;
     other.click(&format!("{tablet_item} [data-testid=device-revoke-confirm]")).await?;
@@ -235,8 +220,8 @@ async fn the_quick_lock_hides_the_app_until_the_code_and_syncing_goes_on() -> Re
     server.resume().await?;
     b.wait_synced(SYNC_WAIT).await?;
     assert_eq!(server.visits(LINA_HAGE).await?, (2, 2));
-    screenshots(&b, "lock-screen").await?;
-    assert_accessible(&b, "lock screen").await?;
+    b.screenshots("lock-screen").await?;
+    b.assert_accessible("lock screen").await?;
 
     // A wrong code is refused, the right one opens.
     try_pin(&b, "1111").await?;

@@ -3,7 +3,7 @@
 //! offline and online. Screenshots of each main screen at tablet size go to
 //! target/screenshots/; axe-core checks each screen for serious violations.
 
-use anyhow::{ensure, Result};
+use anyhow::Result;
 use labblogg_e2e::{wait_until, Browser, TestServer};
 use labblogg_server::demo::LINA_HAGE;
 use labblogg_shared::model::Activity;
@@ -12,22 +12,7 @@ use std::time::Duration;
 
 const SYNC_WAIT: Duration = Duration::from_secs(60);
 
-async fn assert_accessible(b: &Browser, screen: &str) -> Result<()> {
-    let violations = b.accessibility_violations().await?;
-    ensure!(violations.is_empty(), "accessibility violations on {screen}:\n{}", violations.join("\n"));
-    Ok(())
-}
 
-/// Screenshots in portrait and landscape tablet sizes and on a phone.
-async fn screenshots(b: &Browser, name: &str) -> Result<()> {
-    for (suffix, w, h) in [("tablet-portrait", 768, 1024), ("tablet-landscape", 1024, 768), ("phone", 390, 844)] {
-        b.client.set_window_size(w, h).await?;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        b.screenshot(&format!("{name}-{suffix}")).await?;
-    }
-    b.client.set_window_size(768, 1024).await?;
-    Ok(())
-}
 
 async fn band_count(b: &Browser, band: &str) -> Result<String> {
     Ok(b.text(&format!("[data-testid=visit-button][data-age-band='{band}'] .band-count")).await?)
@@ -63,8 +48,8 @@ async fn an_open_evening_counts_per_band_undoes_a_tap_and_is_accessible() -> Res
     b.wait_synced(SYNC_WAIT).await?;
     assert_eq!(server.visits(LINA_HAGE).await?, (4, 4));
 
-    assert_accessible(&b, "visit counter").await?;
-    screenshots(&b, "staff-counter").await?;
+    b.assert_accessible("visit counter").await?;
+    b.screenshots("staff-counter").await?;
 
     // Closing the evening: a closing poll and a short reflection.
     b.click("[data-testid=close-evening]").await?;
@@ -82,8 +67,8 @@ async fn an_open_evening_counts_per_band_undoes_a_tap_and_is_accessible() -> Res
     b.wait_for("[data-testid=privacy-warning]").await?;
     b.click("[data-testid=privacy-rephrase]").await?;
     b.fill("[data-testid=evening-reflection]", "Lugn kväll, många ville spela pingis.").await?;
-    screenshots(&b, "staff-evening-close").await?;
-    assert_accessible(&b, "closing the evening").await?;
+    b.screenshots("staff-evening-close").await?;
+    b.assert_accessible("closing the evening").await?;
     b.click("[data-testid=evening-save]").await?;
     b.wait_for("[data-testid=evening-saved]").await?;
     b.wait_synced(SYNC_WAIT).await?;
@@ -139,8 +124,8 @@ async fn an_activity_is_logged_edited_and_deleted_online_and_offline() -> Result
     // A personnummer in the notes is caught before saving; staff rephrase.
     log_activity(&b, "Fika med föräldrar", "Amir 811218-9876 hjälpte till").await?;
     b.wait_for("[data-testid=privacy-warning]").await?;
-    screenshots(&b, "staff-activity-form").await?;
-    assert_accessible(&b, "activity form with privacy warning").await?;
+    b.screenshots("staff-activity-form").await?;
+    b.assert_accessible("activity form with privacy warning").await?;
     b.click("[data-testid=privacy-rephrase]").await?;
     b.fill("[data-testid=activity-notes]", "En förälder hjälpte till med fikat").await?;
     // A new partner added inline is picked at once.
@@ -190,8 +175,8 @@ async fn an_activity_is_logged_edited_and_deleted_online_and_offline() -> Result
     wait_until("one activity left", Duration::from_secs(10), || async { Ok(b.count("[data-testid=activity-item]").await? == 1) }).await?;
     let (state, pending) = b.sync_status().await?;
     assert!(pending >= 3 && state != "synced", "offline edits pending: {state} {pending}");
-    screenshots(&b, "staff-activities-offline").await?;
-    assert_accessible(&b, "activity list").await?;
+    b.screenshots("staff-activities-offline").await?;
+    b.assert_accessible("activity list").await?;
 
     // Online again: the server holds the edit and the deletion.
     server.resume().await?;
@@ -220,8 +205,8 @@ async fn the_app_speaks_swedish_first_and_english_when_chosen() -> Result<()> {
         Ok(b.text("[data-testid=nav-activities]").await? == "Activities")
     })
     .await?;
-    screenshots(&b, "staff-settings-english").await?;
-    assert_accessible(&b, "settings").await?;
+    b.screenshots("staff-settings-english").await?;
+    b.assert_accessible("settings").await?;
     // The choice is remembered on the device.
     b.client.refresh().await?;
     b.wait_for("[data-testid=nav-activities]").await?;
