@@ -47,7 +47,8 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
             .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     }
-    with_security_headers(app.with_state(state))
+    // Sync pages and the wasm shrink to about a third with gzip; browsers ask for it.
+    with_security_headers(app.with_state(state)).layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// Headers every response carries: the CSP allows only same-origin scripts plus
