@@ -139,6 +139,9 @@ enum Case {
     AdminRevokeToken,
     AdminCreateLab,
     AdminAudit,
+    SummaryLabOwn,
+    SummaryLabForeign,
+    SummaryCompare,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -397,6 +400,18 @@ impl Matrix {
             Case::AdminAudit => {
                 Self::judged(call(&self.server, token, Method::GET, "/api/v1/admin/audit", None).await.status(), None)
             }
+            Case::SummaryLabOwn => {
+                let path = format!("/api/v1/summary?kind=lab&lab={LINA_HAGE}");
+                Self::judged(call(&self.server, token, Method::GET, &path, None).await.status(), None)
+            }
+            Case::SummaryLabForeign => {
+                let path = format!("/api/v1/summary?kind=lab&lab={PORTALEN}");
+                Self::judged(call(&self.server, token, Method::GET, &path, None).await.status(), None)
+            }
+            Case::SummaryCompare => {
+                let path = "/api/v1/summary?kind=compare";
+                Self::judged(call(&self.server, token, Method::GET, path, None).await.status(), None)
+            }
         }
     }
 }
@@ -442,6 +457,10 @@ async fn authorization_matrix_every_endpoint_as_every_role() {
         (Case::AdminRevokeToken, admin_only(204)),
         (Case::AdminCreateLab, admin_only(201)),
         (Case::AdminAudit, admin_only(200)),
+        // A lab's report: members of the lab only; researchers get aggregates, never a lab's details.
+        (Case::SummaryLabOwn, [s(200), s(200), s(403), s(403), s(401), s(401), s(401)]),
+        (Case::SummaryLabForeign, [s(403), s(403), s(403), s(403), s(401), s(401), s(401)]),
+        (Case::SummaryCompare, signed_in(200)),
     ];
     let m = Matrix::new().await;
     let mut report = format!("{:<20}", "case");
