@@ -4,7 +4,7 @@
 use crate::auth::hash_password;
 use crate::db::{Store, StoreError, UserRow};
 use labblogg_shared::auth::{LabRole, Membership, Role};
-use labblogg_shared::model::{FocusArea, Lab, MeetingPlace, OpeningHours};
+use labblogg_shared::model::{CountRule, FocusArea, Lab, MeetingPlace, OpeningHours};
 use labblogg_shared::sync::Change;
 use labblogg_shared::{AgeBand, Hlc, RecordKind};
 use serde::Serialize;
@@ -79,6 +79,8 @@ fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             target_group: "Vuxna som står långt från arbetsmarknaden".into(),
             age_bands: vec![Age16To19, Age20To25, Age26To64, Age65Plus],
             catchment_population: Some(3400),
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
         }),
         (PLACE_BODEN, BODEN, MeetingPlace {
             name: "Mötesplats Boden".into(),
@@ -86,6 +88,8 @@ fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             target_group: "Nyanlända och asylsökande".into(),
             age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
             catchment_population: Some(1200),
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
         }),
         (PLACE_RANNEBERGEN, RANNEBERGEN, MeetingPlace {
             name: "Rannebergens mötesplats".into(),
@@ -93,6 +97,8 @@ fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             target_group: "Boende i alla åldrar".into(),
             age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
             catchment_population: Some(4800),
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
         }),
         (PLACE_LINA_HAGE, LINA_HAGE, MeetingPlace {
             name: "Lina Hage mötesplats".into(),
@@ -100,6 +106,8 @@ fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             target_group: "Ungdomar under 16 år".into(),
             age_bands: vec![Age6To12, Age13To15],
             catchment_population: Some(900),
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
         }),
     ]
 }

@@ -149,6 +149,58 @@ pub enum Gender {
     Other,
 }
 
+impl Gender {
+    pub const ALL: [Gender; 3] = [Gender::Girl, Gender::Boy, Gender::Other];
+
+    /// The serialized name (also used in `data-gender`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Girl => "girl",
+            Gender::Boy => "boy",
+            Gender::Other => "other",
+        }
+    }
+}
+
+/// How the visit counter counts at a meeting place. Either way a visit is an
+/// anonymous tap: the rule tells staff when to tap, and readers of the
+/// figures what one visit means.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountRule {
+    /// Every time someone comes in is one visit.
+    #[default]
+    EveryEntry,
+    /// A visitor counts once per opening session (one span of the place's
+    /// opening hours): someone who steps out and comes back the same session
+    /// is not counted again. Staff judge this by sight; nothing about the
+    /// visitor is stored, and re-entries are not stored at all, so a
+    /// session's visits are its distinct visitors.
+    OncePerSession,
+}
+
+impl CountRule {
+    pub const ALL: [CountRule; 2] = [CountRule::EveryEntry, CountRule::OncePerSession];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CountRule::EveryEntry => "every_entry",
+            CountRule::OncePerSession => "once_per_session",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            CountRule::EveryEntry => "Varje gång någon kommer in räknas",
+            CountRule::OncePerSession => "Varje besökare räknas en gång per öppettillfälle",
+        }
+    }
+}
+
 /// An innovation lab (innovationslabb). Its id is also its `lab_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lab {
@@ -189,6 +241,28 @@ pub struct MeetingPlace {
     /// editable field, so an unknown value serializes as `null`.
     #[serde(default)]
     pub catchment_population: Option<u32>,
+    /// The lab has switched on a gender split on the visit counter: per age
+    /// band, girl / boy / other / not stated instead of one button.
+    #[serde(default)]
+    pub gender_split: bool,
+    /// When a visitor is counted at this place (see [`CountRule`]).
+    #[serde(default)]
+    pub count_rule: CountRule,
+}
+
+impl MeetingPlace {
+    /// The opening session under way at `minute` (minutes after local
+    /// midnight) on ISO `weekday`, if the place is open then: the first of
+    /// that day's opening hours with `opens <= minute < closes`.
+    pub fn session_at(&self, weekday: u8, minute: u32) -> Option<&OpeningHours> {
+        self.opening_hours.iter().find(|h| {
+            h.weekday == weekday
+                && matches!(
+                    (crate::validate::minutes_of_day(&h.opens), crate::validate::minutes_of_day(&h.closes)),
+                    (Some(o), Some(c)) if o <= minute && minute < c
+                )
+        })
+    }
 }
 
 /// One anonymous visit (besök) at a meeting place.
@@ -681,16 +755,65 @@ mod tests {
             target_group: "Ungdomar under 16 år".into(),
             age_bands: vec![AgeBand::Age6To12, AgeBand::Age13To15],
             catchment_population: None,
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
         };
+        // The counter settings are always written (a switched-off split must
+        // travel as `false`, or an edit would leave the old `true` standing).
         assert_eq!(
             serde_json::to_string(&p).unwrap(),
-            r#"{"name":"Lina Hage mötesplats","opening_hours":[{"weekday":2,"opens":"17:00","closes":"21:00"}],"target_group":"Ungdomar under 16 år","age_bands":["6-12","13-15"],"catchment_population":null}"#
+            r#"{"name":"Lina Hage mötesplats","opening_hours":[{"weekday":2,"opens":"17:00","closes":"21:00"}],"target_group":"Ungdomar under 16 år","age_bands":["6-12","13-15"],"catchment_population":null,"gender_split":false,"count_rule":"every_entry"}"#
         );
-        // Places saved before the field existed still read.
+        // Places saved before the fields existed still read, with the defaults.
         let old: MeetingPlace = serde_json::from_str(r#"{"name":"P","age_bands":["65+"]}"#).unwrap();
-        assert_eq!(old.catchment_population, None);
-        let known = MeetingPlace { catchment_population: Some(900), ..p };
-        assert!(serde_json::to_string(&known).unwrap().ends_with(r#""catchment_population":900}"#));
+        assert_eq!((old.catchment_population, old.gender_split, old.count_rule), (None, false, CountRule::EveryEntry));
+        let known = MeetingPlace {
+            catchment_population: Some(900),
+            gender_split: true,
+            count_rule: CountRule::OncePerSession,
+            ..p
+        };
+        assert!(serde_json::to_string(&known)
+            .unwrap()
+            .ends_with(r#""catchment_population":900,"gender_split":true,"count_rule":"once_per_session"}"#));
+    }
+
+    #[test]
+    fn counter_setting_wire_names_are_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        assert_eq!(wire_names(&CountRule::ALL), ["every_entry", "once_per_session"]);
+        assert_eq!(wire_names(&Gender::ALL), ["girl", "boy", "other"]);
+        for r in CountRule::ALL {
+            assert_eq!(CountRule::parse(r.as_str()), Some(r));
+        }
+        for g in Gender::ALL {
+            assert_eq!(serde_json::to_value(g).unwrap(), g.as_str());
+        }
+    }
+
+    #[test]
+    fn the_opening_session_under_way() {
+        let p = MeetingPlace {
+            name: "P".into(),
+            opening_hours: vec![
+                OpeningHours { weekday: 2, opens: "13:00".into(), closes: "15:00".into() },
+                OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() },
+                OpeningHours { weekday: 4, opens: "17:00".into(), closes: "21:00".into() },
+            ],
+            target_group: String::new(),
+            age_bands: vec![AgeBand::Age13To15],
+            catchment_population: None,
+            gender_split: false,
+            count_rule: CountRule::OncePerSession,
+        };
+        let at = |weekday, hhmm: &str| p.session_at(weekday, crate::validate::minutes_of_day(hhmm).unwrap()).map(|h| h.opens.clone());
+        assert_eq!(at(2, "13:00").as_deref(), Some("13:00"), "opening minute belongs to the session");
+        assert_eq!(at(2, "14:59").as_deref(), Some("13:00"));
+        assert_eq!(at(2, "15:00"), None, "closing minute does not");
+        assert_eq!(at(2, "16:00"), None, "between two sessions");
+        assert_eq!(at(2, "20:30").as_deref(), Some("17:00"));
+        assert_eq!(at(3, "18:00"), None, "closed that weekday");
+        assert_eq!(at(4, "17:00").as_deref(), Some("17:00"));
     }
 
     #[test]

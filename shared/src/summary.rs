@@ -1039,6 +1039,8 @@ mod tests {
                 target_group: String::new(),
                 age_bands: AgeBand::ALL.to_vec(),
                 catchment_population: catchment,
+                gender_split: false,
+                count_rule: Default::default(),
             },
         }
     }

@@ -40,6 +40,8 @@ pub enum ValidationError {
     OutOfRange { field: &'static str },
     #[error("{field} innehåller dubbletter")]
     Duplicate { field: &'static str },
+    #[error("{field} överlappar varandra")]
+    Overlap { field: &'static str },
 }
 
 /// Check a merged record: its fields must form a valid record of its kind.
@@ -95,6 +97,21 @@ pub fn meeting_place(m: &MeetingPlace) -> Result<(), ValidationError> {
             (Some(o), Some(c)) if o < c => {}
             (Some(_), Some(_)) => return Err(ValidationError::OutOfRange { field: "öppettider" }),
             _ => return Err(ValidationError::Time { field: "öppettider" }),
+        }
+    }
+    // Counting once per opening session needs sessions: opening hours that
+    // do not overlap, so every moment belongs to at most one.
+    if m.count_rule == crate::model::CountRule::OncePerSession {
+        if m.opening_hours.is_empty() {
+            return Err(ValidationError::Required { field: "öppettider (för att räkna en gång per öppettillfälle)" });
+        }
+        for (i, a) in m.opening_hours.iter().enumerate() {
+            for b in &m.opening_hours[i + 1..] {
+                let span = |h: &crate::model::OpeningHours| (minutes_of_day(&h.opens), minutes_of_day(&h.closes));
+                if a.weekday == b.weekday && span(a).0 < span(b).1 && span(b).0 < span(a).1 {
+                    return Err(ValidationError::Overlap { field: "öppettider" });
+                }
+            }
         }
     }
     Ok(())
@@ -271,7 +288,7 @@ pub fn minutes_of_day(s: &str) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::model::{
-        ActivityKind, AgeBand, FocusArea, Gender, GoalDirection, GoalSource, OpeningHours, ParticipantCount,
+        ActivityKind, AgeBand, CountRule, FocusArea, Gender, GoalDirection, GoalSource, OpeningHours, ParticipantCount,
         PartnerKind,
     };
     use uuid::Uuid;
@@ -312,8 +329,27 @@ mod tests {
             target_group: "Unga under 16".into(),
             age_bands: vec![AgeBand::Age6To12, AgeBand::Age13To15],
             catchment_population: Some(900),
+            gender_split: true,
+            count_rule: CountRule::EveryEntry,
         };
         assert_eq!(meeting_place(&ok), Ok(()));
+        // Once per opening session: needs opening hours, and sessions that do not overlap.
+        let per_session = MeetingPlace { count_rule: CountRule::OncePerSession, ..ok.clone() };
+        assert_eq!(meeting_place(&per_session), Ok(()));
+        let mut bad = per_session.clone();
+        bad.opening_hours.clear();
+        assert!(matches!(meeting_place(&bad), Err(ValidationError::Required { .. })));
+        let mut bad = per_session.clone();
+        bad.opening_hours.push(OpeningHours { weekday: 2, opens: "20:00".into(), closes: "22:00".into() });
+        assert_eq!(meeting_place(&bad), Err(ValidationError::Overlap { field: "öppettider" }));
+        let mut fine = per_session;
+        fine.opening_hours.push(OpeningHours { weekday: 2, opens: "21:00".into(), closes: "22:00".into() });
+        fine.opening_hours.push(OpeningHours { weekday: 3, opens: "17:00".into(), closes: "21:00".into() });
+        assert_eq!(meeting_place(&fine), Ok(()), "back-to-back and other days are fine");
+        // The split and the rule come as known values only.
+        let mut state = state_of(RecordKind::MeetingPlace, &ok);
+        state.fields.insert("count_rule".into(), serde_json::json!("sometimes"));
+        assert!(matches!(validate_record(&state), Err(ValidationError::Shape(_))));
         let mut bad = ok.clone();
         bad.opening_hours[0].closes = "16:00".into();
         assert!(meeting_place(&bad).is_err());

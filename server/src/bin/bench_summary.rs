@@ -74,6 +74,8 @@ fn dataset() -> Dataset {
                     target_group: String::new(),
                     age_bands: AgeBand::ALL.to_vec(),
                     catchment_population: Some(5000),
+                    gender_split: false,
+                    count_rule: Default::default(),
                 },
             })
             .collect(),
