@@ -20,10 +20,14 @@ pub enum RecordKind {
     GoalMeasurement,
     Partner,
     Activity,
+    /// A good example in the shared knowledge base (`knowledge.rs`).
+    GoodExample,
+    /// A lesson learned, promoted to the knowledge base.
+    Lesson,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Lab,
         RecordKind::MeetingPlace,
         RecordKind::Visit,
@@ -31,6 +35,8 @@ impl RecordKind {
         RecordKind::GoalMeasurement,
         RecordKind::Partner,
         RecordKind::Activity,
+        RecordKind::GoodExample,
+        RecordKind::Lesson,
     ];
 
     /// The serialized name, as stored in databases.
@@ -43,6 +49,8 @@ impl RecordKind {
             RecordKind::GoalMeasurement => "goal_measurement",
             RecordKind::Partner => "partner",
             RecordKind::Activity => "activity",
+            RecordKind::GoodExample => "good_example",
+            RecordKind::Lesson => "lesson",
         }
     }
 
@@ -53,6 +61,11 @@ impl RecordKind {
     /// Visits are append-only events: once stored, only a tombstone may follow.
     pub fn is_event(self) -> bool {
         matches!(self, RecordKind::Visit)
+    }
+
+    /// Good examples and lessons: published ones reach every organisation.
+    pub fn is_knowledge(self) -> bool {
+        matches!(self, RecordKind::GoodExample | RecordKind::Lesson)
     }
 }
 
@@ -591,7 +604,17 @@ mod tests {
     fn new_enum_wire_names_are_fixed() {
         // Regenerate only when the format is intentionally migrated.
         let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(kinds, ["lab", "meeting_place", "visit", "goal", "goal_measurement", "partner", "activity"]);
+        assert_eq!(kinds, [
+                "lab",
+                "meeting_place",
+                "visit",
+                "goal",
+                "goal_measurement",
+                "partner",
+                "activity",
+                "good_example",
+                "lesson"
+            ]);
         assert_eq!(
             wire_names(&FocusArea::ALL),
             ["long_term_unemployment", "school_results", "public_services", "crime"]

@@ -68,6 +68,8 @@ impl Dataset {
                 RecordKind::GoalMeasurement => add(&mut ds.measurements, s),
                 RecordKind::Partner => add(&mut ds.partners, s),
                 RecordKind::Activity => add(&mut ds.activities, s),
+                // The knowledge base is not counted in summaries.
+                RecordKind::GoodExample | RecordKind::Lesson => {}
             }
         }
         ds.sort();

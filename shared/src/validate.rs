@@ -42,6 +42,8 @@ pub enum ValidationError {
     Duplicate { field: &'static str },
     #[error("{field} överlappar varandra")]
     Overlap { field: &'static str },
+    #[error("{field} innehåller något som liknar {what}; ta bort det innan det publiceras")]
+    PersonalData { field: &'static str, what: &'static str },
 }
 
 /// Check a merged record: its fields must form a valid record of its kind.
@@ -58,6 +60,8 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
         RecordKind::GoalMeasurement => goal_measurement(&parse(state)?),
         RecordKind::Partner => partner(&parse(state)?),
         RecordKind::Activity => activity(&parse(state)?),
+        RecordKind::GoodExample => good_example(&parse(state)?),
+        RecordKind::Lesson => lesson(&parse(state)?),
     }
 }
 
@@ -182,6 +186,77 @@ pub fn activity(a: &Activity) -> Result<(), ValidationError> {
     if let Some(p) = &a.poll {
         if [p.yes, p.maybe, p.no].iter().any(|&n| n > MAX_POLL_ANSWERS) {
             return Err(ValidationError::OutOfRange { field: "snabbfrågans svar" });
+        }
+    }
+    Ok(())
+}
+
+/// Result figures one example may list.
+pub const MAX_FIGURES: usize = 20;
+/// A yearly cost above this (SEK) is a typing error.
+pub const MAX_COST_SEK: u64 = 10_000_000_000;
+
+pub fn good_example(e: &crate::knowledge::GoodExample) -> Result<(), ValidationError> {
+    required_text("rubrik", &e.title, MAX_SHORT_TEXT_CHARS)?;
+    required_text("bostadsbolag", &e.organisation, MAX_NAME_CHARS)?;
+    text("ort och område", &e.place, MAX_NAME_CHARS)?;
+    if e.focus_areas.is_empty() {
+        return Err(ValidationError::Required { field: "fokusområde" });
+    }
+    unique("fokusområde", &e.focus_areas)?;
+    unique("målgrupper", &e.target_groups)?;
+    text("målgrupp", &e.target_group, MAX_SHORT_TEXT_CHARS)?;
+    required_text("vad som gjordes", &e.what_was_done, MAX_LONG_TEXT_CHARS)?;
+    text("samverkanspartner", &e.partners, MAX_QUESTION_CHARS)?;
+    if let Some(h) = e.staff_hours_per_week {
+        hours("personaltimmar per vecka", h)?;
+    }
+    if e.cost_sek_per_year.is_some_and(|c| c > MAX_COST_SEK) {
+        return Err(ValidationError::OutOfRange { field: "kostnad per år" });
+    }
+    text("resurser", &e.resources_note, MAX_QUESTION_CHARS)?;
+    text("resultat", &e.results, MAX_LONG_TEXT_CHARS)?;
+    if e.figures.len() > MAX_FIGURES {
+        return Err(ValidationError::OutOfRange { field: "siffror" });
+    }
+    for f in &e.figures {
+        required_text("siffrans rubrik", &f.label, MAX_NAME_CHARS)?;
+        required_text("siffrans värde", &f.value, 40)?;
+    }
+    text("kontakt", &e.contact_role, MAX_SHORT_TEXT_CHARS)?;
+    links("mål", &e.goal_ids)?;
+    links("aktiviteter", &e.activity_ids)?;
+    if let Some(d) = &e.published_on {
+        date("publicerad", d)?;
+    }
+    if e.review.is_public() {
+        no_personal_data(&e.texts())?;
+    }
+    Ok(())
+}
+
+pub fn lesson(l: &crate::knowledge::Lesson) -> Result<(), ValidationError> {
+    required_text("rubrik", &l.title, MAX_SHORT_TEXT_CHARS)?;
+    required_text("lärdom", &l.text, MAX_LONG_TEXT_CHARS)?;
+    unique("framgångsfaktorer", &l.factors)?;
+    unique("fokusområde", &l.focus_areas)?;
+    text("bostadsbolag", &l.organisation, MAX_NAME_CHARS)?;
+    text("ort och område", &l.place, MAX_NAME_CHARS)?;
+    if let Some(d) = &l.published_on {
+        date("publicerad", d)?;
+    }
+    if l.review.is_public() {
+        no_personal_data(&l.texts())?;
+    }
+    Ok(())
+}
+
+/// The personal-data guard as a rule: what reaches every organisation holds
+/// no personnummer, phone number or e-mail address in any text.
+fn no_personal_data(texts: &[(&'static str, String)]) -> Result<(), ValidationError> {
+    for (field, value) in texts {
+        if let Some(f) = crate::privacy::find_personal_data(value).first() {
+            return Err(ValidationError::PersonalData { field, what: f.kind.label_sv() });
         }
     }
     Ok(())
