@@ -1,16 +1,20 @@
-//! The visit counter (besöksräknare): one big button per age band, today's
-//! counts always visible, undo of the last tap for a few seconds.
+//! The visit counter (besöksräknare): one big button per age band (or, when
+//! the lab has switched on the gender split, one per band and gender),
+//! today's counts always visible, undo of the last tap for a few seconds.
+//! A place that counts once per opening session shows the session under way,
+//! its visitor count, and a "coming back" action that stores nothing.
 
 use crate::app::SessionCtx;
 use crate::sync::SyncEngine;
 use crate::i18n::*;
 use crate::{clock, session, store};
 use gloo_timers::callback::Timeout;
-use labblogg_shared::model::{MeetingPlace, Visit};
-use labblogg_shared::{AgeBand, RecordKind, RecordState};
+use gloo_timers::callback::Interval;
+use labblogg_shared::model::{CountRule, MeetingPlace, OpeningHours, Visit};
+use labblogg_shared::validate::minutes_of_day;
+use labblogg_shared::{AgeBand, Gender, RecordKind, RecordState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// How long the undo button stays after a tap.
@@ -28,21 +32,55 @@ fn place_of(state: &RecordState) -> Option<Place> {
     Some(Place { id: state.id, lab_id: state.lab_id, data })
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-struct DayCounts {
-    total: usize,
-    by_band: BTreeMap<AgeBand, usize>,
+/// One of today's visits, as the counter counts it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tap {
+    band: AgeBand,
+    gender: Option<Gender>,
+    /// Local minutes after midnight, to place the visit in an opening session.
+    minute: u32,
 }
 
-fn day_counts(visits: &[RecordState]) -> DayCounts {
-    let mut c = DayCounts::default();
-    for v in visits {
-        c.total += 1;
-        if let Some(band) = v.fields.get("age_band").and_then(|b| serde_json::from_value::<AgeBand>(b.clone()).ok()) {
-            *c.by_band.entry(band).or_default() += 1;
-        }
+fn taps_of(visits: &[RecordState]) -> Vec<Tap> {
+    visits
+        .iter()
+        .filter_map(|v| {
+            let visit: Visit = serde_json::from_value(serde_json::Value::Object(v.fields.clone())).ok()?;
+            let (_, hhmm) = clock::local(visit.at_ms.max(0) as u64);
+            Some(Tap { band: visit.age_band, gender: visit.gender, minute: minutes_of_day(&hhmm).unwrap_or(0) })
+        })
+        .collect()
+}
+
+/// The gender buttons of a split counter, in order; `None` is "not stated".
+const GENDERS: [Option<Gender>; 4] = [Some(Gender::Girl), Some(Gender::Boy), Some(Gender::Other), None];
+
+/// A gender as a counter button reads it: girl/boy for children and youth,
+/// woman/man for adults.
+fn gender_label(i18n: leptos_i18n::I18nContext<Locale>, band: AgeBand, gender: Option<Gender>) -> String {
+    let adult = band >= AgeBand::Age20To25;
+    match gender {
+        Some(Gender::Girl) if adult => t_string!(i18n, gender_woman).to_string(),
+        Some(Gender::Girl) => t_string!(i18n, gender_girl).to_string(),
+        Some(Gender::Boy) if adult => t_string!(i18n, gender_man).to_string(),
+        Some(Gender::Boy) => t_string!(i18n, gender_boy).to_string(),
+        Some(Gender::Other) => t_string!(i18n, gender_other).to_string(),
+        None => t_string!(i18n, gender_unstated).to_string(),
     }
-    c
+}
+
+/// Today's ISO weekday (1 = Monday) and local minute.
+fn now_local() -> (u8, u32) {
+    let d = js_sys::Date::new_0();
+    let weekday = match d.get_day() {
+        0 => 7,
+        n => n as u8,
+    };
+    (weekday, d.get_hours() * 60 + d.get_minutes())
+}
+
+fn in_session(session: &OpeningHours, minute: u32) -> bool {
+    matches!((minutes_of_day(&session.opens), minutes_of_day(&session.closes)), (Some(o), Some(c)) if o <= minute && minute < c)
 }
 
 const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
@@ -135,24 +173,46 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let closing = RwSignal::new(false);
     let evening_saved = RwSignal::new(false);
     let place_name = place.data.name.clone();
+    let split = place.data.gender_split;
+    let rule = place.data.count_rule;
+    let per_session = rule == CountRule::OncePerSession;
+    // Re-entries are never stored: a tally on this screen only, so staff see
+    // the button did something.
+    let reentries = RwSignal::new(0u32);
 
-    let counts = LocalResource::new(move || {
-        let _ = engine.data_version.get();
-        async move {
-            let visits = store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.unwrap_or_default();
-            day_counts(&visits)
-        }
+    // The wall clock, to the minute: which opening session is under way.
+    let now = RwSignal::new(now_local());
+    let ticker = StoredValue::new_local(None::<Interval>);
+    if per_session {
+        ticker.set_value(Some(Interval::new(30_000, move || now.set(now_local()))));
+    }
+    let hours_for_session = place.data.clone();
+    let session = Memo::new(move |_| {
+        let (weekday, minute) = now.get();
+        hours_for_session.session_at(weekday, minute).cloned()
     });
-    let total = move || counts.get().map(|c| c.total).unwrap_or(0);
-    let band_count = move |b: AgeBand| counts.get().and_then(|c| c.by_band.get(&b).copied()).unwrap_or(0);
 
-    let tap = move |band: AgeBand| {
+    let taps = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        async move { taps_of(&store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.unwrap_or_default()) }
+    });
+    let total = move || taps.with(|t| t.as_ref().map_or(0, |t| t.len()));
+    let band_count = move |b: AgeBand| taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b).count()));
+    let cell_count = move |b: AgeBand, g: Option<Gender>| {
+        taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b && x.gender == g).count()))
+    };
+    let session_count = move || {
+        let Some(s) = session.get() else { return 0 };
+        taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| in_session(&s, x.minute)).count()))
+    };
+
+    let tap = move |band: AgeBand, gender: Option<Gender>| {
         let visit = Visit {
             meeting_place_id: place_id,
             at_ms: clock::now_ms() as i64,
             date: clock::today(),
             age_band: band,
-            gender: None,
+            gender,
             first_visit: first_visit.get_untracked(),
         };
         let id = Uuid::now_v7();
@@ -187,18 +247,84 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     };
 
     let english = move || i18n.get_locale() == Locale::en;
+    let weekday_name = move |weekday: u8| {
+        let days = if english() { WEEKDAYS_EN } else { WEEKDAYS_SV };
+        days.get((weekday as usize).wrapping_sub(1)).copied().unwrap_or("")
+    };
     let opening_hours = place.data.opening_hours.clone();
     let hours = move || {
-        let days = if english() { WEEKDAYS_EN } else { WEEKDAYS_SV };
         opening_hours
             .iter()
-            .map(|h| format!("{} {}–{}", days.get((h.weekday as usize).wrapping_sub(1)).unwrap_or(&""), h.opens, h.closes))
+            .map(|h| format!("{} {}–{}", weekday_name(h.weekday), h.opens, h.closes))
             .collect::<Vec<_>>()
             .join(" · ")
     };
+    let session_text = move || match session.get() {
+        Some(s) => {
+            let span = format!("{} {}–{}", weekday_name(s.weekday).to_lowercase(), s.opens, s.closes);
+            t_string!(i18n, session_now, span = span).to_string()
+        }
+        None => t_string!(i18n, session_none).to_string(),
+    };
+
+    let bands = place.data.age_bands.clone();
+    let buttons = if split {
+        view! {
+            <div class="bands split">
+                {bands.into_iter().enumerate().map(|(i, band)| {
+                    let head = format!("band-head-{i}");
+                    view! {
+                        <div class="band-group" role="group" data-testid="band-group" data-age-band=band.as_str()
+                            aria-labelledby=head.clone()
+                            aria-describedby=format!("{head}-hint")>
+                            <div class="band-head">
+                                <span class="band" id=head.clone()>{move || band_label(band, english())}</span>
+                                <span class="band-count" data-testid="band-count">{move || t_string!(i18n, n_today, n = band_count(band)).to_string()}</span>
+                                <span class="sr-only" id=format!("{head}-hint")>{move || t_string!(i18n, gender_group, band = band_label(band, english())).to_string()}</span>
+                            </div>
+                            <div class="gender-buttons">
+                                {GENDERS.into_iter().map(|gender| view! {
+                                    <button
+                                        class=if gender.is_some() { "visit-button gender" } else { "visit-button gender unstated" }
+                                        data-testid="visit-button"
+                                        data-age-band=band.as_str()
+                                        data-gender=gender.map_or("unstated", Gender::as_str)
+                                        on:click=move |_| tap(band, gender)
+                                    >
+                                        <span class="plus" aria-hidden="true">"+1"</span>
+                                        <span class="gender-name">{move || { let _ = english(); gender_label(i18n, band, gender) }}</span>
+                                        <span class="gender-count" data-testid="gender-count">{move || cell_count(band, gender).to_string()}</span>
+                                    </button>
+                                }).collect_view()}
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="bands">
+                {bands.into_iter().map(|band| view! {
+                    <button
+                        class="visit-button"
+                        data-testid="visit-button"
+                        data-age-band=band.as_str()
+                        on:click=move |_| tap(band, None)
+                    >
+                        <span class="plus">"+1"</span>
+                        <span class="band">{move || band_label(band, english())}</span>
+                        <span class="band-count">{move || t_string!(i18n, n_today, n = band_count(band)).to_string()}</span>
+                    </button>
+                }).collect_view()}
+            </div>
+        }
+        .into_any()
+    };
 
     view! {
-        <section class="counter">
+        <section class="counter" data-count-rule=rule.as_str() data-gender-split=split.to_string()>
             <div class="counter-head">
                 <div>
                     <h1>{place.data.name.clone()}</h1>
@@ -209,24 +335,40 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                     <span class="today-count" data-testid="visits-today">{move || total().to_string()}</span>
                 </div>
             </div>
+            {per_session.then(|| view! {
+                <div class="count-rule" data-testid="count-rule" data-rule=rule.as_str()>
+                    <div>
+                        <p><strong>{t!(i18n, count_rule_title)}": "</strong>{t!(i18n, count_rule_once_per_session)}"."</p>
+                        <p class="muted">{t!(i18n, rule_once_hint)}</p>
+                        <p data-testid="session-now" data-open=move || session.get().is_some().to_string()>{session_text}</p>
+                    </div>
+                    <div class="session-figure" aria-live="polite">
+                        <span class="today-label">{t!(i18n, session_visitors)}</span>
+                        <span class="session-count" data-testid="visits-session">
+                            {move || if session.get().is_some() { session_count().to_string() } else { "–".to_owned() }}
+                        </span>
+                    </div>
+                </div>
+            })}
             <label class="toggle">
                 <input type="checkbox" data-testid="first-visit" bind:checked=first_visit/>
                 <span>{t!(i18n, first_visit)}</span>
             </label>
-            <div class="bands">
-                {place.data.age_bands.iter().copied().map(|band| view! {
-                    <button
-                        class="visit-button"
-                        data-testid="visit-button"
-                        data-age-band=band.as_str()
-                        on:click=move |_| tap(band)
-                    >
-                        <span class="plus">"+1"</span>
-                        <span class="band">{move || band_label(band, english())}</span>
-                        <span class="band-count">{move || t_string!(i18n, n_today, n = band_count(band)).to_string()}</span>
+            {buttons}
+            {per_session.then(|| view! {
+                <div class="reentry-row">
+                    <button class="secondary reentry" data-testid="reentry" on:click=move |_| reentries.update(|n| *n += 1)>
+                        {t!(i18n, reentry)}
                     </button>
-                }).collect_view()}
-            </div>
+                    <p class="muted" role="status" data-testid="reentry-count" data-count=move || reentries.get().to_string()>
+                        {move || if reentries.get() > 0 {
+                            format!("{} {}", t_string!(i18n, reentry_done), t_string!(i18n, reentry_count, n = reentries.get()))
+                        } else {
+                            String::new()
+                        }}
+                    </p>
+                </div>
+            })}
             <div class="undo-slot">
                 <Show when=move || last_tap.get().is_some()>
                     <button class="secondary" data-testid="undo" on:click=undo>{t!(i18n, undo_last)}</button>

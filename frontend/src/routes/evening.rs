@@ -9,7 +9,7 @@ use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
 use crate::{clock, store};
 use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, PollQuestion, PollTally, Visit};
-use labblogg_shared::{AgeBand, RecordKind};
+use labblogg_shared::{AgeBand, Gender, RecordKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -99,9 +99,10 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                 .filter_map(records::typed::<Visit>)
                 .map(|t| t.data)
                 .collect();
-            let mut per_band: BTreeMap<AgeBand, u32> = BTreeMap::new();
+            // Per age band, and per gender where the counter noted one.
+            let mut per_band: BTreeMap<(AgeBand, Option<u8>), (Option<Gender>, u32)> = BTreeMap::new();
             for v in &visits {
-                *per_band.entry(v.age_band).or_default() += 1;
+                per_band.entry((v.age_band, v.gender.map(|g| g as u8))).or_insert((v.gender, 0)).1 += 1;
             }
             let prior = existing.get_untracked();
             let activity = Activity {
@@ -111,7 +112,10 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                 date: today,
                 start_time: prior.as_ref().and_then(|p| p.data.start_time.clone()),
                 end_time: Some(clock::time_now()),
-                participants: per_band.into_iter().map(|(age_band, count)| ParticipantCount { age_band, gender: None, count }).collect(),
+                participants: per_band
+                    .into_iter()
+                    .map(|((age_band, _), (gender, count))| ParticipantCount { age_band, gender, count })
+                    .collect(),
                 first_timers: visits.iter().filter(|v| v.first_visit).count() as u32,
                 partner_ids: prior.as_ref().map(|p| p.data.partner_ids.clone()).unwrap_or_default(),
                 goal_ids: prior.as_ref().map(|p| p.data.goal_ids.clone()).unwrap_or_default(),

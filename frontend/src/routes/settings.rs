@@ -4,6 +4,7 @@
 
 use crate::app::SessionCtx;
 use crate::components::device_list::DeviceList;
+use crate::components::place_settings::PlaceSettings;
 use crate::components::quick_lock::{QuickLock, QuickLockSettings};
 use crate::sync::SyncEngine;
 use crate::i18n::*;
@@ -108,6 +109,8 @@ pub fn Settings() -> impl IntoView {
                 <button class="secondary" data-testid="lang-en" lang="en" aria-pressed=move || (i18n.get_locale() == Locale::en).to_string()
                     on:click=move |_| set_lang(Locale::en)>"English"</button>
             </div>
+
+            <PlaceSettings/>
 
             <h2>{t!(i18n, devices_title)}</h2>
             <p class="muted">{t!(i18n, devices_hint)}" "{t!(i18n, device_this_hint)}</p>
