@@ -6,5 +6,6 @@ pub mod counter;
 pub mod evening;
 pub mod goals;
 pub mod login;
+pub mod research;
 pub mod settings;
 pub mod summaries;

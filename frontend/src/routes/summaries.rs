@@ -311,5 +311,6 @@ pub fn Compare() -> impl IntoView {
             </div>
             <p class="muted">{t!(i18n, suppression_note)}</p>
         </section>
+        <crate::routes::research::ResearchExport ds=ds/>
     }
 }
