@@ -6,6 +6,7 @@
 mod bench;
 mod bench_pouch;
 mod bench_size;
+mod faults;
 mod frontend;
 mod postgres;
 mod run;
@@ -26,6 +27,8 @@ commands:
   test                     install missing tools, then run every test (native, end-to-end, browser)
   bench [SECTION..]        benchmarks beside their baselines: write, server, sync, size, summary
                            (default all); table on stdout, JSON in <target>/bench/results.json
+  faults [--seed S] [--devices N] [--ops M] [--browser]
+                           the fault-injection suite, bigger than in `test` (see `faults --help`)
 ";
 
 fn main() -> Result<()> {
@@ -50,6 +53,7 @@ fn main() -> Result<()> {
             test::test(&sh, &ws)
         }
         Some("bench") => bench::bench(&sh, &ws, rest),
+        Some("faults") => faults::faults(&sh, &ws, rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())
