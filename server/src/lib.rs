@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_knowledge;
 pub mod demo_year;
 pub mod error;
 pub mod policy;
@@ -79,6 +80,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
         if args.demo_year {
             let today = labblogg_shared::calendar::local_date(routes::sync::now_ms() as i64);
             demo_year::seed_year(store.as_ref(), &today).await?;
+            demo_knowledge::seed(store.as_ref()).await?;
         }
     }
     Ok(AppState::new(store))

@@ -15,6 +15,7 @@
 
 use crate::db::{TokenRow, UserRow};
 use labblogg_shared::auth::{LabRole, Membership, Role};
+use labblogg_shared::knowledge::Review;
 use labblogg_shared::RecordKind;
 use uuid::Uuid;
 
@@ -22,7 +23,9 @@ use uuid::Uuid;
 /// everyday logging of a meeting place. Kinds not listed need a coordinator,
 /// so a new kind is coordinator-only until it is added here. Partners are
 /// listed because staff add a new partner inline while logging an activity.
-pub const STAFF_WRITABLE: &[&str] = &["visit", "activity", "goal_measurement", "partner"];
+/// Good examples and lessons are listed because any member proposes one;
+/// publishing is a coordinator's ([`knowledge_refusal`]).
+pub const STAFF_WRITABLE: &[&str] = &["visit", "activity", "goal_measurement", "partner", "good_example", "lesson"];
 
 /// The role `user` holds in `lab`, if any.
 pub fn lab_role(user: &UserRow, lab: Uuid) -> Option<LabRole> {
@@ -51,8 +54,9 @@ pub fn may_write(user: &UserRow, kind: RecordKind, lab: Uuid) -> bool {
     if !may_push(user) {
         return false;
     }
-    // Administrators keep the register of labs (name, city, organisation…).
-    if user.role == Role::Admin && kind == RecordKind::Lab {
+    // Administrators keep the register of labs (name, city, organisation…)
+    // and may curate the knowledge base of any lab, as its coordinator would.
+    if user.role == Role::Admin && (kind == RecordKind::Lab || kind.is_knowledge()) {
         return true;
     }
     match lab_role(user, lab) {
@@ -60,6 +64,42 @@ pub fn may_write(user: &UserRow, kind: RecordKind, lab: Uuid) -> bool {
         Some(LabRole::Staff) => STAFF_WRITABLE.contains(&kind.as_str()),
         None => false,
     }
+}
+
+/// Does this user's pull include the published knowledge base of every
+/// lab? Everyone who may sync: staff, coordinators and administrators.
+/// Researchers read anonymised figures only, so not them either.
+pub fn reads_shared_knowledge(user: &UserRow) -> bool {
+    !user.disabled && user.role != Role::Researcher
+}
+
+/// Why `user` may not push this change to a good example or lesson in
+/// `lab` (already allowed by [`may_write`]), in Swedish; `None` if they may.
+/// `current` is the stored record's review state (`None`: new), `next` the
+/// state the change sets (`None`: unchanged).
+///
+/// - Staff write drafts and proposals (draft, submitted) and delete them.
+/// - Only a coordinator of the lab (or an administrator) publishes,
+///   withdraws, or touches what is published or withdrawn.
+/// - Published goes only to withdrawn (or a deletion): a device in another
+///   organisation never sees a draft, so an example it holds can only
+///   disappear by being withdrawn (docs/SYNC.md).
+pub fn knowledge_refusal(
+    user: &UserRow,
+    lab: Uuid,
+    current: Option<Review>,
+    next: Option<Review>,
+) -> Option<&'static str> {
+    let coordinator = user.role == Role::Admin || lab_role(user, lab) == Some(LabRole::Coordinator);
+    let public_now = current.is_some_and(Review::is_public);
+    let public_next = next.is_some_and(Review::is_public);
+    if !coordinator && (public_now || public_next) {
+        return Some("Bara en samordnare kan publicera, dra tillbaka eller ändra det som är publicerat.");
+    }
+    if current == Some(Review::Published) && next.is_some_and(|n| !n.is_public()) {
+        return Some("Ett publicerat exempel kan inte bli utkast igen. Dra tillbaka det först.");
+    }
+    None
 }
 
 /// May this user use the administration API (`/api/v1/admin/…`)?
@@ -164,6 +204,39 @@ mod tests {
         assert!(may_write(&mixed, RecordKind::MeetingPlace, b));
         assert!(may_write(&mixed, RecordKind::Visit, a));
         assert_eq!(readable_labs(&mixed), vec![a, b]);
+    }
+
+    #[test]
+    fn knowledge_review() {
+        use Review::*;
+        let (own, other) = (Uuid::from_u128(10), Uuid::from_u128(20));
+        let staff = user(Role::Staff, &[(10, LabRole::Staff)]);
+        let coord = user(Role::Coordinator, &[(10, LabRole::Coordinator), (20, LabRole::Staff)]);
+        let admin = user(Role::Admin, &[]);
+        for k in [RecordKind::GoodExample, RecordKind::Lesson] {
+            assert!(may_write(&staff, k, own) && !may_write(&staff, k, other));
+            assert!(may_write(&admin, k, other), "administrators curate every lab's");
+        }
+        // Staff propose; they never publish or touch what is public.
+        assert_eq!(knowledge_refusal(&staff, own, None, Some(Draft)), None);
+        assert_eq!(knowledge_refusal(&staff, own, Some(Draft), Some(Submitted)), None);
+        assert_eq!(knowledge_refusal(&staff, own, Some(Submitted), None), None);
+        assert!(knowledge_refusal(&staff, own, Some(Submitted), Some(Published)).is_some());
+        assert!(knowledge_refusal(&staff, own, None, Some(Published)).is_some());
+        assert!(knowledge_refusal(&staff, own, Some(Published), None).is_some());
+        assert!(knowledge_refusal(&staff, own, Some(Withdrawn), Some(Draft)).is_some());
+        // A coordinator publishes in their lab, not where they are staff.
+        assert_eq!(knowledge_refusal(&coord, own, Some(Submitted), Some(Published)), None);
+        assert!(knowledge_refusal(&coord, other, Some(Submitted), Some(Published)).is_some());
+        assert_eq!(knowledge_refusal(&coord, own, Some(Published), Some(Withdrawn)), None);
+        assert_eq!(knowledge_refusal(&coord, own, Some(Published), None), None);
+        assert_eq!(knowledge_refusal(&coord, own, Some(Withdrawn), Some(Draft)), None);
+        // Published never goes back to a draft directly.
+        assert!(knowledge_refusal(&coord, own, Some(Published), Some(Draft)).is_some());
+        assert!(knowledge_refusal(&coord, own, Some(Published), Some(Submitted)).is_some());
+        assert_eq!(knowledge_refusal(&admin, other, Some(Submitted), Some(Published)), None);
+        let researcher = user(Role::Researcher, &[]);
+        assert!(!reads_shared_knowledge(&researcher) && reads_shared_knowledge(&staff));
     }
 
     #[test]

@@ -84,6 +84,7 @@ store_tests!(
     ping_answers,
     migrate_data_copies_an_installation_and_verifies_it,
     concurrent_pushes_never_let_a_cursor_skip_a_change,
+    published_knowledge_reaches_every_lab_drafts_only_their_own,
 );
 
 const LAB_A: Uuid = demo::LINA_HAGE;
@@ -377,4 +378,72 @@ async fn concurrent_pushes_never_let_a_cursor_skip_a_change(backend: &mut Backen
     assert_eq!(missing, 0, "{missing} changes skipped by the cursor after {pulls} pulls");
     assert_eq!(seen.len(), pushed.len());
     assert_eq!(cursor, store.top_seq().await.unwrap());
+}
+
+/// A change to a good example of `lab`, setting `fields`.
+fn example_change(id: Uuid, lab: Uuid, hlc: Hlc, fields: serde_json::Value) -> labblogg_shared::sync::Change {
+    labblogg_shared::sync::Change {
+        change_id: Uuid::now_v7(),
+        kind: RecordKind::GoodExample,
+        id,
+        lab_id: lab,
+        hlc,
+        fields: fields.as_object().cloned().unwrap_or_default(),
+        deleted: false,
+    }
+}
+
+async fn published_knowledge_reaches_every_lab_drafts_only_their_own(backend: &mut Backend) {
+    let store = backend.store().await;
+    let mut clock = Hlc::new(9);
+    let example = |title: &str, review: &str| {
+        serde_json::json!({"title": title, "organisation": "Telge Bostäder", "focus_areas": ["crime"],
+            "what_was_done": "Öppet två kvällar i veckan.", "review": review})
+    };
+    let (published, draft, later) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    all_ok(&store.push(vec![
+        example_change(published, LAB_A, clock.tick(now_ms()), example("Mötesplats för unga", "published")),
+        example_change(draft, LAB_A, clock.tick(now_ms()), example("Utkast", "draft")),
+        example_change(later, LAB_A, clock.tick(now_ms()), example("Skickas snart", "submitted")),
+    ]).await.unwrap());
+    all_ok(&store.push(many_visits(LAB_A, PLACE_A, 3, 2)).await.unwrap());
+
+    let ids = |page: &db::PullPage| page.records.iter().map(|r| r.state.id).collect::<HashSet<_>>();
+    // Lab B's device: the published example only, none of lab A's visits or drafts.
+    let b = store.pull_visible(vec![LAB_B], true, 0, 1000).await.unwrap();
+    assert_eq!(ids(&b), HashSet::from([published]));
+    assert_eq!(b.cursor, 5, "the cursor still skips everything else");
+    // Without the shared knowledge (researchers, summaries): nothing.
+    assert!(store.pull_visible(vec![LAB_B], false, 0, 1000).await.unwrap().records.is_empty());
+    assert!(store.pull(vec![LAB_B], 0, 1000).await.unwrap().records.is_empty());
+    // Lab A's device: all of its own.
+    assert_eq!(store.pull_visible(vec![LAB_A], true, 0, 1000).await.unwrap().records.len(), 5);
+
+    // Publishing the proposal, withdrawing the example and deleting a
+    // published one all reach lab B's device past its cursor.
+    let cursor = b.cursor;
+    all_ok(&store.push(vec![
+        example_change(later, LAB_A, clock.tick(now_ms()), serde_json::json!({"review": "published"})),
+        example_change(published, LAB_A, clock.tick(now_ms()), serde_json::json!({"review": "withdrawn"})),
+        example_change(draft, LAB_A, clock.tick(now_ms()), serde_json::json!({"title": "Fortfarande utkast"})),
+    ]).await.unwrap());
+    let b = store.pull_visible(vec![LAB_B], true, cursor, 1000).await.unwrap();
+    assert_eq!(ids(&b), HashSet::from([published, later]));
+    let withdrawn = b.records.iter().find(|r| r.state.id == published).unwrap();
+    assert_eq!(withdrawn.state.fields["review"], "withdrawn");
+    let mut tombstone = example_change(later, LAB_A, clock.tick(now_ms()), serde_json::json!({}));
+    tombstone.deleted = true;
+    all_ok(&store.push(vec![tombstone]).await.unwrap());
+    let b = store.pull_visible(vec![LAB_B], true, b.cursor, 1000).await.unwrap();
+    assert_eq!(b.records.len(), 1);
+    assert!(b.records[0].state.deleted.is_some(), "the deletion of a published example travels");
+
+    // The personal-data guard holds at publish, in the store itself.
+    let leaky = Uuid::now_v7();
+    let mut fields = example("Ring oss", "published");
+    fields["contact_role"] = "Ring 070-123 45 67".into();
+    let outcomes = store.push(vec![example_change(leaky, LAB_A, clock.tick(now_ms()), fields)]).await.unwrap();
+    let refusal = outcomes[0].as_ref().unwrap_err();
+    assert_eq!(refusal.code, RejectCode::Validation);
+    assert!(refusal.message.contains("telefonnummer"), "{}", refusal.message);
 }

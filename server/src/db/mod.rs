@@ -183,6 +183,18 @@ pub trait Store: Send + Sync + 'static {
     /// Records of `labs` changed after `cursor`, in sequence order, at most `limit`.
     async fn pull(&self, labs: Vec<Uuid>, cursor: u64, limit: u32) -> Result<PullPage, StoreError>;
 
+    /// What a device pulls: like [`Store::pull`], and with `shared_knowledge`
+    /// also the published and withdrawn good examples and lessons of every
+    /// lab (`knowledge::Review::is_public`), deleted ones included so their
+    /// tombstones travel (docs/SYNC.md, "The knowledge base").
+    async fn pull_visible(
+        &self,
+        labs: Vec<Uuid>,
+        shared_knowledge: bool,
+        cursor: u64,
+        limit: u32,
+    ) -> Result<PullPage, StoreError>;
+
     async fn record(&self, id: Uuid) -> Result<Option<RecordState>, StoreError>;
 
     /// The newest sequence number handed out (0 in an empty store).

@@ -418,6 +418,16 @@ impl Store for PostgresStore {
     }
 
     async fn pull(&self, labs: Vec<Uuid>, cursor: u64, limit: u32) -> Result<PullPage, StoreError> {
+        self.pull_visible(labs, false, cursor, limit).await
+    }
+
+    async fn pull_visible(
+        &self,
+        labs: Vec<Uuid>,
+        shared_knowledge: bool,
+        cursor: u64,
+        limit: u32,
+    ) -> Result<PullPage, StoreError> {
         let mut client = self.client().await?;
         // One snapshot for the page and the counter (see the top of this file).
         let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
@@ -425,9 +435,13 @@ impl Store for PostgresStore {
         let rows = tx
             .query(
                 &format!(
-                    "SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1 AND lab_id = ANY($2) ORDER BY seq LIMIT $3"
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1 AND (lab_id = ANY($2)
+                        OR ($4 AND kind IN ('good_example', 'lesson')
+                            AND CASE WHEN kind IN ('good_example', 'lesson')
+                                THEN (fields::jsonb ->> 'review') IN ('published', 'withdrawn') ELSE false END))
+                     ORDER BY seq LIMIT $3"
                 ),
-                &[&(cursor.min(i64::MAX as u64) as i64), &labs, &(limit as i64 + 1)],
+                &[&(cursor.min(i64::MAX as u64) as i64), &labs, &(limit as i64 + 1), &shared_knowledge],
             )
             .await?;
         let more = rows.len() > limit as usize;

@@ -408,6 +408,16 @@ impl Store for SqliteStore {
     }
 
     async fn pull(&self, labs: Vec<Uuid>, cursor: u64, limit: u32) -> Result<PullPage, StoreError> {
+        self.pull_visible(labs, false, cursor, limit).await
+    }
+
+    async fn pull_visible(
+        &self,
+        labs: Vec<Uuid>,
+        shared_knowledge: bool,
+        cursor: u64,
+        limit: u32,
+    ) -> Result<PullPage, StoreError> {
         self.with(move |conn| {
             let tx = conn.transaction()?;
             let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>())
@@ -415,10 +425,12 @@ impl Store for SqliteStore {
             let raws = tx
                 .prepare_cached(&format!(
                     "SELECT {RECORD_COLUMNS} FROM records
-                     WHERE seq > ?1 AND lab_id IN (SELECT value FROM json_each(?2))
+                     WHERE seq > ?1 AND (lab_id IN (SELECT value FROM json_each(?2))
+                        OR (?4 AND kind IN ('good_example', 'lesson')
+                            AND json_extract(fields, '$.review') IN ('published', 'withdrawn')))
                      ORDER BY seq LIMIT ?3"
                 ))?
-                .query_map(params![cursor as i64, lab_list, limit as i64 + 1], read_raw)?
+                .query_map(params![cursor as i64, lab_list, limit as i64 + 1, shared_knowledge], read_raw)?
                 .collect::<Result<Vec<_>, _>>()?;
             let more = raws.len() > limit as usize;
             let records = raws.into_iter().take(limit as usize).map(decode).collect::<Result<Vec<_>, _>>()?;

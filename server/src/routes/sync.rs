@@ -14,6 +14,7 @@ use labblogg_shared::sync::{
     Change, ChangeResult, RejectCode, Rejection, SyncRequest, SyncResponse, DEFAULT_PULL_RECORDS, MAX_PULL_RECORDS,
     MAX_PUSH_CHANGES,
 };
+use labblogg_shared::knowledge::review_of;
 use labblogg_shared::{RecordKind, PROTOCOL_VERSION};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -72,7 +73,10 @@ async fn sync(
     }
 
     let limit = req.pull_limit.unwrap_or(DEFAULT_PULL_RECORDS).clamp(1, MAX_PULL_RECORDS);
-    let page = state.store.pull(policy::readable_labs(&user), req.cursor, limit).await?;
+    let page = state
+        .store
+        .pull_visible(policy::readable_labs(&user), policy::reads_shared_knowledge(&user), req.cursor, limit)
+        .await?;
     Ok(Json(SyncResponse {
         protocol: PROTOCOL_VERSION,
         server_time_ms: now,
@@ -129,6 +133,8 @@ fn reference_fields(kind: RecordKind) -> &'static [(&'static str, RecordKind, bo
             ("goal_ids", RecordKind::Goal, false),
         ],
         RecordKind::GoalMeasurement => &[("goal_id", RecordKind::Goal, false)],
+        RecordKind::GoodExample => &[("goal_ids", RecordKind::Goal, false), ("activity_ids", RecordKind::Activity, false)],
+        RecordKind::Lesson => &[("activity_id", RecordKind::Activity, false)],
         _ => &[],
     }
 }
@@ -165,6 +171,7 @@ async fn check_references(refs: &mut References<'_>, change: &Change) -> Result<
                 RecordKind::MeetingPlace => "Mötesplatsen",
                 RecordKind::Partner => "Samverkanspartnern",
                 RecordKind::Goal => "Målet",
+                RecordKind::Activity => "Aktiviteten",
                 _ => "Posten",
             };
             return Ok(Some(Rejection {
@@ -188,6 +195,13 @@ async fn precheck(
             code: RejectCode::Permission,
             message: "Du har inte behörighet att ändra det här i det här labbet.".into(),
         }));
+    }
+    if change.kind.is_knowledge() {
+        // Who may publish depends on where the record is in review now.
+        let current = refs.state.store.record(change.id).await?.map(|r| review_of(&r.fields).unwrap_or_default());
+        if let Some(why) = policy::knowledge_refusal(user, change.lab_id, current, review_of(&change.fields)) {
+            return Ok(Some(Rejection { code: RejectCode::Permission, message: why.into() }));
+        }
     }
     if change.hlc.ms > now + MAX_CLOCK_AHEAD_MS {
         return Ok(Some(Rejection {
