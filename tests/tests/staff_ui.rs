@@ -5,9 +5,11 @@
 
 use anyhow::Result;
 use labblogg_e2e::{wait_until, Browser, TestServer};
-use labblogg_server::demo::LINA_HAGE;
-use labblogg_shared::model::Activity;
-use labblogg_shared::RecordKind;
+use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
+use labblogg_shared::model::{
+    Activity, CountRule, FocusArea, Goal, GoalDirection, GoalMeasurement, MeetingPlace, Visit,
+};
+use labblogg_shared::{AgeBand, Gender, RecordKind};
 use std::time::Duration;
 
 const SYNC_WAIT: Duration = Duration::from_secs(60);
@@ -216,5 +218,234 @@ async fn the_app_speaks_swedish_first_and_english_when_chosen() -> Result<()> {
     .await?;
     assert_eq!(b.attr("html", "lang").await?.as_deref(), Some("en"));
     b.close().await?;
+    Ok(())
+}
+
+/// Every record of `kind` the server holds for `lab`, with whether it is deleted.
+async fn server_records(server: &TestServer, lab: uuid::Uuid, kind: RecordKind) -> Result<Vec<(bool, serde_json::Map<String, serde_json::Value>)>> {
+    let page = server.state.store.pull(vec![lab], 0, 5000).await?;
+    Ok(page
+        .records
+        .into_iter()
+        .filter(|r| r.state.kind == kind)
+        .map(|r| (r.state.deleted.is_some(), r.state.fields))
+        .collect())
+}
+
+/// Store records on the server as if a coordinator's tablet had synced them.
+async fn seed(server: &TestServer, kind: RecordKind, lab: uuid::Uuid, id: uuid::Uuid, record: serde_json::Value) -> Result<()> {
+    let serde_json::Value::Object(fields) = record else { anyhow::bail!("not an object") };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
+    let change = labblogg_shared::sync::Change {
+        change_id: uuid::Uuid::now_v7(),
+        kind,
+        id,
+        lab_id: lab,
+        hlc: labblogg_shared::Hlc { ms: now, counter: 0, node: 7 },
+        fields,
+        deleted: false,
+    };
+    for outcome in server.state.store.push(vec![change]).await? {
+        if let Err(r) = outcome {
+            anyhow::bail!("seed refused: {}", r.message);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_staff_count_with_them() -> Result<()> {
+    let started = std::time::Instant::now();
+    let server = TestServer::start().await?;
+
+    // The coordinator sets Lina Hage's counter in Settings.
+    let b = Browser::start().await?;
+    b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
+    b.wait_for("[data-testid=nav-settings]").await?;
+    b.click("[data-testid=nav-settings]").await?;
+    let form = format!("[data-testid=place-form][data-place-id='{PLACE_LINA_HAGE}']");
+    b.wait_for(&form).await?;
+    assert_eq!(b.count("[data-testid=place-form]").await?, 4, "one form per place of the coordinator's four labs");
+    b.click(&format!("{form} [data-testid=place-gender-split]")).await?;
+    b.click(&format!("{form} [data-testid=place-count-rule][value=once_per_session]")).await?;
+    b.click(&format!("{form} [data-testid=place-settings-save]")).await?;
+    wait_until("settings saved", Duration::from_secs(10), || async { b.is_shown(&format!("{form} [data-testid=place-settings-saved]")).await })
+        .await?;
+    b.assert_accessible("settings with the visit counter's settings").await?;
+    b.screenshots("coordinator-place-settings").await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    let places = server_records(&server, LINA_HAGE, RecordKind::MeetingPlace).await?;
+    let place: MeetingPlace = serde_json::from_value(serde_json::Value::Object(places[0].1.clone()))?;
+    assert_eq!((place.gender_split, place.count_rule), (true, CountRule::OncePerSession));
+    assert_eq!(place.name, "Lina Hage mötesplats", "only the two settings changed");
+    b.close().await?;
+
+    // Staff at Lina Hage: per band, four gender buttons; the rule and the session are shown.
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    b.wait_for("[data-testid=band-group]").await?;
+    assert_eq!(b.count("[data-testid=band-group]").await?, 2);
+    assert_eq!(b.count("[data-testid=visit-button]").await?, 8, "2 bands × girl, boy, other, not stated");
+    assert_eq!(b.attr("[data-testid=count-rule]", "data-rule").await?.as_deref(), Some("once_per_session"));
+    assert!(b.text("[data-testid=count-rule]").await?.contains("en gång per öppettillfälle"));
+    let cell = |band: &str, gender: &str| format!("[data-testid=visit-button][data-age-band='{band}'][data-gender={gender}]");
+    b.click(&cell("6-12", "girl")).await?;
+    b.click(&cell("6-12", "girl")).await?;
+    b.click(&cell("6-12", "other")).await?;
+    b.click(&cell("13-15", "boy")).await?;
+    b.click(&cell("13-15", "unstated")).await?;
+    b.wait_visits_today(5, Duration::from_secs(10)).await?;
+    wait_until("counts per band and per button", Duration::from_secs(10), || async {
+        Ok(b.text("[data-testid=band-group][data-age-band='6-12'] [data-testid=band-count]").await?.starts_with('3')
+            && b.text("[data-testid=band-group][data-age-band='13-15'] [data-testid=band-count]").await?.starts_with('2')
+            && b.text(&format!("{} [data-testid=gender-count]", cell("6-12", "girl"))).await? == "2")
+    })
+    .await?;
+    // Adults' bands read woman/man; the youth bands here read girl/boy.
+    assert!(b.text(&cell("6-12", "girl")).await?.contains("Flicka"));
+    assert!(b.text(&cell("13-15", "unstated")).await?.contains("Ej angivet"));
+
+    // Someone comes back the same session: not counted, nothing stored.
+    b.click("[data-testid=reentry]").await?;
+    b.click("[data-testid=reentry]").await?;
+    wait_until("two re-entries noted", Duration::from_secs(5), || async {
+        Ok(b.attr("[data-testid=reentry-count]", "data-count").await?.as_deref() == Some("2"))
+    })
+    .await?;
+    assert_eq!(b.visits_today().await?, 5, "re-entries are not visits");
+    // The session's figure: the visits under way if the place is open now, "–" if not.
+    let open = b.attr("[data-testid=session-now]", "data-open").await?;
+    let session = b.text("[data-testid=visits-session]").await?;
+    match open.as_deref() {
+        Some("true") => assert_eq!(session, "5"),
+        _ => assert_eq!(session, "–"),
+    }
+    // Undo still takes back the last tap.
+    b.click(&cell("13-15", "boy")).await?;
+    b.wait_visits_today(6, Duration::from_secs(10)).await?;
+    b.click("[data-testid=undo]").await?;
+    b.wait_visits_today(5, Duration::from_secs(10)).await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    b.assert_accessible("visit counter with gender split and the once-per-session rule").await?;
+    b.screenshots("staff-counter-gender-split-per-session").await?;
+
+    let visits: Vec<Visit> = server_records(&server, LINA_HAGE, RecordKind::Visit)
+        .await?
+        .into_iter()
+        .filter(|(deleted, _)| !deleted)
+        .map(|(_, f)| serde_json::from_value(serde_json::Value::Object(f)))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(visits.len(), 5);
+    let n = |band: AgeBand, gender: Option<Gender>| visits.iter().filter(|v| v.age_band == band && v.gender == gender).count();
+    assert_eq!(
+        (n(AgeBand::Age6To12, Some(Gender::Girl)), n(AgeBand::Age6To12, Some(Gender::Other)), n(AgeBand::Age13To15, Some(Gender::Boy)), n(AgeBand::Age13To15, None)),
+        (2, 1, 1, 1)
+    );
+
+    // Closing the evening keeps the gender rows as the open evening's participants.
+    b.click("[data-testid=close-evening]").await?;
+    b.wait_for("[data-testid=evening-panel]").await?;
+    b.click("[data-testid=evening-save]").await?;
+    b.wait_for("[data-testid=evening-saved]").await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    let evenings = server_activities(&server).await?;
+    let rows = &evenings[0].1.participants;
+    assert!(rows.iter().any(|p| p.age_band == AgeBand::Age6To12 && p.gender == Some(Gender::Girl) && p.count == 2), "{rows:?}");
+    assert!(rows.iter().any(|p| p.age_band == AgeBand::Age13To15 && p.gender.is_none() && p.count == 1), "{rows:?}");
+    assert_eq!(evenings[0].1.total_participants(), 5);
+    b.close().await?;
+    eprintln!("counter modes: {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_goal_measurement_entered_offline_syncs_and_shows_in_the_lab_view() -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut server = TestServer::start().await?;
+    // A goal Lina Hage measures by hand.
+    let goal_id = uuid::Uuid::now_v7();
+    let goal = Goal {
+        focus_area: FocusArea::SchoolResults,
+        title: "Fler unga på läxhjälpen".into(),
+        indicator: "Unga som kommer till läxhjälpen en vanlig vecka".into(),
+        unit: "deltagare".into(),
+        baseline: 4.0,
+        target: 20.0,
+        target_date: "2027-06-30".into(),
+        direction: GoalDirection::Up,
+        source: None,
+    };
+    seed(&server, RecordKind::Goal, LINA_HAGE, goal_id, serde_json::to_value(&goal)?).await?;
+
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    b.click("[data-testid=nav-goals]").await?;
+    let card = format!("[data-testid=goal-card][data-goal-id='{goal_id}']");
+    b.wait_for(&format!("{card} [data-testid=measurement-value]")).await?;
+    assert_eq!(b.text(&format!("{card} [data-testid=goal-latest]")).await?, "–");
+
+    // Offline: a value that is not a number is refused in plain Swedish, then a real one saved.
+    server.stop().await?;
+    b.fill(&format!("{card} [data-testid=measurement-value]"), "sju").await?;
+    b.click(&format!("{card} [data-testid=measurement-save]")).await?;
+    b.wait_for(&format!("{card} .error[role=alert]")).await?;
+    b.fill(&format!("{card} [data-testid=measurement-value]"), "7,5").await?;
+    b.fill(&format!("{card} [data-testid=measurement-note]"), "Vecka med nationella prov").await?;
+    b.click(&format!("{card} [data-testid=measurement-save]")).await?;
+    wait_until("latest value shown offline", Duration::from_secs(10), || async {
+        Ok(b.text(&format!("{card} [data-testid=goal-latest]")).await?.starts_with("7,5"))
+    })
+    .await?;
+    let (state, pending) = b.sync_status().await?;
+    assert!(pending >= 1 && state != "synced", "the measurement waits: {state} {pending}");
+    b.assert_accessible("goal measurement entry").await?;
+    b.screenshots("staff-goal-measurement-offline").await?;
+
+    // Online again: the server has it.
+    server.resume().await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    let on_server: Vec<GoalMeasurement> = server_records(&server, LINA_HAGE, RecordKind::GoalMeasurement)
+        .await?
+        .into_iter()
+        .map(|(_, f)| serde_json::from_value(serde_json::Value::Object(f)))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(on_server.len(), 1);
+    assert_eq!((on_server[0].goal_id, on_server[0].value, on_server[0].note.as_str()), (goal_id, 7.5, "Vecka med nationella prov"));
+    b.close().await?;
+
+    // The coordinator's tablet: the overview's goal line and the lab view's goal chart.
+    let b = Browser::start().await?;
+    b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
+    let lab_card = format!("[data-testid=lab-card][data-lab-id='{LINA_HAGE}']");
+    b.wait_for(&lab_card).await?;
+    b.wait_synced(SYNC_WAIT).await?;
+    let shown = wait_until("the goal's latest value on the overview", Duration::from_secs(20), || async {
+        Ok(b.text(&lab_card).await?.contains("4 → 7,5 → 20 deltagare"))
+    })
+    .await;
+    if shown.is_err() {
+        eprintln!("lab card: {:?}", b.text(&lab_card).await?);
+    }
+    shown?;
+    b.click(&format!("{lab_card} [data-testid=open-lab]")).await?;
+    b.wait_for("[data-testid=lab-report]").await?;
+    wait_until("the goal chart with the measurement", Duration::from_secs(20), || async {
+        let charts = b.client.find_all(fantoccini::Locator::Css("[data-testid=chart-goal] svg")).await?;
+        for c in charts {
+            if c.attr("aria-label").await?.unwrap_or_default().contains("Fler unga på läxhjälpen")
+                && !c.find_all(fantoccini::Locator::Css("circle.point")).await?.is_empty()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    b.assert_accessible("lab view with a hand-measured goal").await?;
+    b.screenshots("coordinator-lab-goal-chart").await?;
+    b.close().await?;
+    server.stop().await?;
+    eprintln!("goal measurement: {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
