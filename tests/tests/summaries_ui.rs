@@ -4,7 +4,11 @@
 
 use anyhow::{ensure, Result};
 use labblogg_e2e::{wait_until, Browser, TestServer};
+use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
+use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, Visit};
+use labblogg_shared::{calendar, AgeBand, Change, Hlc, RecordKind};
 use std::time::Duration;
+use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Result<()> {
@@ -53,5 +57,153 @@ async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Resu
     b.wait_for("[data-testid=lab-card]").await?;
     wait_until("overview offline", Duration::from_secs(30), || async { Ok(b.count("[data-testid=lab-card]").await? == 4) }).await?;
     b.close().await?;
+    Ok(())
+}
+
+/// Keep every file the page offers for download (`browser::download` makes a
+/// Blob URL and clicks a link with a `download` name) instead of saving it.
+async fn capture_downloads(b: &Browser) -> Result<()> {
+    b.client
+        .execute(
+            "window.__downloads = [];
+             const blobs = new Map();
+             const create = URL.createObjectURL.bind(URL);
+             URL.createObjectURL = (blob) => { const url = create(blob); blobs.set(url, blob); return url; };
+             HTMLAnchorElement.prototype.click = function () {
+                 if (this.download) window.__downloads.push({ name: this.download, blob: blobs.get(this.href) });
+             };
+             return true;",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The `i`th captured download: its file name, MIME type and raw bytes.
+async fn download(b: &Browser, i: usize) -> Result<(String, String, Vec<u8>)> {
+    wait_until(&format!("download {i}"), Duration::from_secs(10), || async {
+        Ok(b.client.execute("return window.__downloads.length;", vec![]).await?.as_u64().unwrap_or(0) > i as u64)
+    })
+    .await?;
+    let got = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const d = window.__downloads[arguments[0]];
+             d.blob.arrayBuffer().then(buf => done({ name: d.name, type: d.blob.type, bytes: Array.from(new Uint8Array(buf)) }));",
+            vec![serde_json::json!(i)],
+        )
+        .await?;
+    let bytes = got["bytes"].as_array().map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as u8).collect()).unwrap_or_default();
+    Ok((got["name"].as_str().unwrap_or_default().to_owned(), got["type"].as_str().unwrap_or_default().to_owned(), bytes))
+}
+
+/// Store a record on the server as if a tablet of the lab had synced it.
+async fn seed(server: &TestServer, kind: RecordKind, lab: Uuid, record: serde_json::Value) -> Result<()> {
+    let serde_json::Value::Object(fields) = record else { anyhow::bail!("not an object") };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
+    let change = Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: Hlc { ms: now, counter: 0, node: 9 }, fields, deleted: false };
+    for outcome in server.state.store.push(vec![change]).await? {
+        if let Err(r) = outcome {
+            anyhow::bail!("seed refused: {}", r.message);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut server = TestServer::start().await?;
+    // Today at Lina Hage: 7 visits of 6–12 (2 first visits), 3 of 13–15, one fika for 6 with 2.5 staff hours.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+    let today = calendar::local_date(now);
+    for (band, first) in [(AgeBand::Age6To12, true); 2].into_iter().chain([(AgeBand::Age6To12, false); 5]).chain([(AgeBand::Age13To15, false); 3]) {
+        let v = Visit { meeting_place_id: PLACE_LINA_HAGE, at_ms: now, date: today.clone(), age_band: band, gender: None, first_visit: first };
+        seed(&server, RecordKind::Visit, LINA_HAGE, serde_json::to_value(&v)?).await?;
+    }
+    let fika = Activity {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        kind: ActivityKind::Fika,
+        title: "Fika med läxhjälpen".into(),
+        date: today.clone(),
+        start_time: None,
+        end_time: None,
+        participants: vec![ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: 6 }],
+        first_timers: 0,
+        partner_ids: vec![],
+        goal_ids: vec![],
+        staff_hours: 2.5,
+        volunteer_hours: 0.0,
+        notes: "Fritext som aldrig ska lämna labbet".into(),
+        lessons_learned: String::new(),
+        poll: None,
+    };
+    seed(&server, RecordKind::Activity, LINA_HAGE, serde_json::to_value(&fika)?).await?;
+    let week = calendar::week_label(calendar::day_of(&today).expect("today is a date"));
+
+    let b = Browser::start().await?;
+    b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
+    b.wait_for("[data-testid=lab-card]").await?;
+    b.wait_synced(Duration::from_secs(60)).await?;
+    // Offline from here: the export is computed from the copy on the tablet.
+    server.stop().await?;
+    b.click("[data-testid=nav-compare]").await?;
+    b.wait_for("[data-testid=research-export]").await?;
+    wait_until("three export rows", Duration::from_secs(20), || async {
+        Ok(b.attr("[data-testid=research-rows]", "data-rows").await?.as_deref() == Some("3"))
+    })
+    .await?;
+    b.assert_accessible("comparison with the research export").await?;
+    b.client.execute("document.querySelector('[data-testid=research-export]').scrollIntoView()", vec![]).await?;
+    b.screenshots("coordinator-research-export").await?;
+
+    // Leaving Lina Hage out leaves nothing; taking it back restores the rows.
+    let lina = format!("[data-testid=research-lab][value='{LINA_HAGE}']");
+    b.click(&lina).await?;
+    wait_until("no rows without Lina Hage", Duration::from_secs(10), || async {
+        Ok(b.attr("[data-testid=research-rows]", "data-rows").await?.as_deref() == Some("0"))
+    })
+    .await?;
+    b.click(&lina).await?;
+    wait_until("rows back", Duration::from_secs(10), || async {
+        Ok(b.attr("[data-testid=research-rows]", "data-rows").await?.as_deref() == Some("3"))
+    })
+    .await?;
+
+    capture_downloads(&b).await?;
+    b.click("[data-testid=research-csv]").await?;
+    let (name, mime, bytes) = download(&b, 0).await?;
+    ensure!(name.starts_with("labblogg-forskningsexport-") && name.ends_with(".csv"), "file name {name}");
+    ensure!(mime.starts_with("text/csv"), "type {mime}");
+    ensure!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 byte order mark, for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec())?;
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare");
+    // 7 visits shown, 2 first visits and 3 visits suppressed; the fika's 1 activity suppressed, its 6 participants shown.
+    assert_eq!(lines[1], format!("Lina Hage;{week};6–12 år;;7;<5;;"));
+    assert_eq!(lines[2], format!("Lina Hage;{week};13–15 år;;<5;0;;"));
+    assert_eq!(lines[3], format!("Lina Hage;{week};;Fika;;;<5;6"));
+    assert_eq!(lines.len(), 5, "three rows and the final line end: {text:?}");
+    ensure!(!text.contains("Fritext") && !text.contains(&PLACE_LINA_HAGE.to_string()), "no free text, no ids");
+
+    b.click("[data-testid=research-json]").await?;
+    let (name, mime, bytes) = download(&b, 1).await?;
+    ensure!(name.ends_with(".json") && mime == "application/json", "{name} {mime}");
+    let rows: serde_json::Value = serde_json::from_slice(&bytes)?;
+    assert_eq!(rows.as_array().map(Vec::len), Some(3));
+    assert_eq!(rows[0]["visits"], serde_json::json!(7));
+    assert_eq!(rows[0]["first_visits"], serde_json::json!("<5"));
+    assert_eq!(rows[1]["visits"], serde_json::json!("<5"));
+
+    // The comparison's CSV has the decimal comma (2.5 staff hours → "2,5").
+    b.click("[data-testid=export-csv]").await?;
+    let (_, _, bytes) = download(&b, 2).await?;
+    ensure!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "comparison CSV has the byte order mark");
+    let text = String::from_utf8(bytes[3..].to_vec())?;
+    let lina_row = text.split("\r\n").find(|l| l.starts_with("Lina Hage;")).expect("Lina Hage's row");
+    ensure!(lina_row.contains(";10;<5;<5;6;0;2,5;0,0;"), "comparison row {lina_row:?}");
+    b.close().await?;
+    eprintln!("research export: {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
