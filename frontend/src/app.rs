@@ -15,6 +15,10 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct SessionCtx(pub RwSignal<Option<Session>>);
 
+/// Moves to another screen (e.g. from a lab's report to a prefilled example).
+#[derive(Clone, Copy)]
+pub struct Navigate(pub RwSignal<Screen>);
+
 /// The screen on show once signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -24,6 +28,8 @@ pub enum Screen {
     Overview,
     Compare,
     Settings,
+    /// Good examples and lessons from every lab (`routes/knowledge.rs`).
+    Knowledge,
     /// Accounts, devices, labs and the audit log: administrators only.
     Admin,
 }
@@ -35,6 +41,7 @@ pub fn App() -> impl IntoView {
     provide_context(SessionCtx(session));
     provide_context(engine);
     provide_context(QuickLock::new());
+    provide_context(crate::routes::knowledge::KnowledgePrefill(RwSignal::new(None)));
     engine.start();
 
     view! {
@@ -60,6 +67,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         }
     });
     let screen = RwSignal::new(Screen::Counter);
+    provide_context(Navigate(screen));
     // Staff land on the visit counter, everyone else on the overview, at
     // sign-in and after every reload.
     Effect::new(move |prev: Option<Option<String>>| {
@@ -90,6 +98,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                         (Screen::Goals, "nav-goals"),
                         (Screen::Overview, "nav-overview"),
                         (Screen::Compare, "nav-compare"),
+                        (Screen::Knowledge, "nav-knowledge"),
                         (Screen::Settings, "nav-settings"),
                     ].into_iter().map(|(target, testid)| view! {
                         <button class="nav-link" data-testid=testid
@@ -102,6 +111,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                                 Screen::Overview => t_string!(i18n, nav_overview),
                                 Screen::Compare => t_string!(i18n, nav_compare),
                                 Screen::Settings => t_string!(i18n, nav_settings),
+                                Screen::Knowledge => t_string!(i18n, nav_knowledge),
                                 Screen::Admin => t_string!(i18n, nav_admin),
                             }}
                         </button>
@@ -126,6 +136,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                     Screen::Overview => view! { <Overview/> }.into_any(),
                     Screen::Compare => view! { <Compare/> }.into_any(),
                     Screen::Settings => view! { <Settings/> }.into_any(),
+                    Screen::Knowledge => view! { <crate::routes::knowledge::Knowledge/> }.into_any(),
                     Screen::Admin => view! { <Admin/> }.into_any(),
                 }}
             </Show>

@@ -494,3 +494,20 @@ pub async fn records_in_labs(labs: &[Uuid]) -> Result<Vec<RecordState>> {
     }
     Ok(out)
 }
+
+/// Every record of a kind, of every lab on the device (deleted ones
+/// included): the knowledge base, whose published records come from labs
+/// the user is not in. One range read of `kind_lab`: [kind] sorts before
+/// every [kind, lab] and [kind, []] after (arrays sort above strings).
+pub async fn all_of_kind(kind: RecordKind) -> Result<Vec<RecordState>> {
+    use indexed_db_futures::KeyRange;
+    let db = open().await?;
+    let tx = db.transaction(RECORDS).build()?;
+    let records = tx.object_store(RECORDS)?;
+    let index = records.index("kind_lab")?;
+    let lower = js_key(&[kind.as_str().into()]);
+    let upper = js_key(&[kind.as_str().into(), js_sys::Array::new().into()]);
+    let range = KeyRange::Bound(lower, false, upper, false);
+    let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(range).primitive()?.await?)?;
+    rows.iter().map(RecordRow::state).collect()
+}

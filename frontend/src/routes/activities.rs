@@ -154,6 +154,7 @@ pub fn Activities() -> impl IntoView {
                                 let for_edit = a.clone();
                                 let for_delete = a.clone();
                                 let total = a.data.total_participants();
+                                let for_lesson = a.clone();
                                 view! {
                                     <li class="activity-item" data-testid="activity-item" data-id=id.to_string()>
                                         <div>
@@ -165,6 +166,13 @@ pub fn Activities() -> impl IntoView {
                                             </div>
                                         </div>
                                         <div class="row">
+                                            {(!a.data.lessons_learned.trim().is_empty()).then(|| view! {
+                                                <button class="secondary" data-testid="activity-promote-lesson"
+                                                    on:click=move |_| crate::routes::knowledge::open_prefilled(crate::routes::knowledge::Prefill::Lesson {
+                                                        lab: for_lesson.lab_id,
+                                                        data: crate::routes::knowledge::lesson_from_activity(for_lesson.id, &for_lesson.data),
+                                                    })>{t!(i18n, kb_promote_lesson)}</button>
+                                            })}
                                             <button class="secondary" data-testid="activity-edit"
                                                 on:click=move |_| mode.set(Mode::Edit(Some(for_edit.clone())))>{t!(i18n, edit)}</button>
                                             <Show when=move || confirm_delete.get() == Some(id)

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod counter;
 pub mod evening;
 pub mod goals;
+pub mod knowledge;
 pub mod login;
 pub mod research;
 pub mod settings;

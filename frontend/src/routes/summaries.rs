@@ -165,11 +165,20 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
         }
     };
 
+    // A good example prefilled with the report's figures (small counts suppressed).
+    let share_as_example = move |_| {
+        let Some(r) = report.get_untracked() else { return };
+        let lab_data = ds.with_untracked(|d| d.as_ref().and_then(|d| d.lab(lab)).map(|l| l.data.clone()));
+        let data = crate::routes::knowledge::example_from_report(&r, lab_data.as_ref());
+        crate::routes::knowledge::open_prefilled(crate::routes::knowledge::Prefill::Example { lab, data });
+    };
+
     view! {
         <section class="card report" data-testid="lab-report">
             <div class="list-head no-print">
                 <button class="secondary" data-testid="back-to-overview" on:click=move |_| open.set(None)>{t!(i18n, back)}</button>
                 <div class="row">
+                    <button class="secondary" data-testid="share-as-example" on:click=share_as_example>{t!(i18n, kb_share_as_example)}</button>
                     <button class="secondary" data-testid="export-json" on:click=export_json>{t!(i18n, export_json)}</button>
                     <button class="secondary" data-testid="print-report" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print)}</button>
                 </div>

@@ -1,0 +1,1022 @@
+//! The knowledge base (kunskapsbanken): good examples and lessons from every
+//! lab, searched offline on the synced copy (`labblogg_shared::search`), a
+//! printable page per example, a form to propose one, and coordinators'
+//! review queue with the publish step.
+//!
+//! What a device holds: published and withdrawn records of every lab, and
+//! every record of the user's own labs (docs/SYNC.md). Withdrawn ones of
+//! other labs are kept hidden. Who may do what mirrors the server's
+//! `policy::knowledge_refusal`; the server decides.
+
+use crate::app::{Navigate, Screen, SessionCtx};
+use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::i18n::*;
+use crate::records::{self, Typed};
+use crate::routes::activities::wire;
+use crate::routes::summaries::focus_label;
+use crate::sync::SyncEngine;
+use crate::{clock, format, store};
+use labblogg_shared::auth::{LabRole, Role, UserInfo};
+use labblogg_shared::knowledge::{
+    ExampleStatus, Figure, GoodExample, Lesson, Premises, Review, SuccessFactor, TargetGroup,
+};
+use labblogg_shared::model::FocusArea;
+use labblogg_shared::search::{self, Indexed};
+use labblogg_shared::summary::{shown, LabReport};
+use labblogg_shared::RecordKind;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+/// A proposal prefilled elsewhere (a lab's report, an activity's lessons)
+/// for the knowledge screen to open in its form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prefill {
+    Example { lab: Uuid, data: GoodExample },
+    Lesson { lab: Uuid, data: Lesson },
+}
+
+/// Shared through context: set it and move to the knowledge screen.
+#[derive(Clone, Copy)]
+pub struct KnowledgePrefill(pub RwSignal<Option<Prefill>>);
+
+/// Open the knowledge screen with a prefilled proposal.
+pub fn open_prefilled(prefill: Prefill) {
+    let KnowledgePrefill(slot) = expect_context::<KnowledgePrefill>();
+    let Navigate(screen) = expect_context::<Navigate>();
+    slot.set(Some(prefill));
+    screen.set(Screen::Knowledge);
+}
+
+/// A good example prefilled from a lab's report: the lab's organisation,
+/// town, focus areas and description, and its figures for the period with
+/// counts under 5 shown as "<5" (the example reaches every organisation).
+/// Written in Swedish, the knowledge base's language.
+pub fn example_from_report(report: &LabReport, lab: Option<&labblogg_shared::Lab>) -> GoodExample {
+    let n = |x: u64| shown(x, true).to_string();
+    let activities: u64 = report.activities_by_kind.iter().map(|(_, n)| n).sum();
+    let participants: u64 = report.participants_per_month.iter().map(|(_, n)| n).sum();
+    let on_track = report.goals.iter().filter(|g| g.on_track == Some(true)).count() as u64;
+    let mut figures = vec![
+        Figure { label: "Besök".into(), value: n(report.visits_total) },
+        Figure { label: "Förstagångsbesök".into(), value: n(report.first_visits) },
+        Figure { label: "Aktiviteter".into(), value: n(activities) },
+        Figure { label: "Deltagare i aktiviteter".into(), value: n(participants) },
+        Figure { label: "Samverkanspartner".into(), value: n(report.partners_ranked.len() as u64) },
+    ];
+    if !report.goals.is_empty() {
+        figures.push(Figure { label: "Mål i fas".into(), value: format!("{} av {}", n(on_track), report.goals.len()) });
+    }
+    let partners: Vec<&str> = report.partners_ranked.iter().take(6).map(|(_, name, _)| name.as_str()).collect();
+    GoodExample {
+        title: lab.map(|l| l.question.clone()).filter(|q| !q.is_empty()).unwrap_or_else(|| report.name.clone()),
+        organisation: lab.map(|l| l.organisation.clone()).unwrap_or_default(),
+        place: lab.map(|l| format!("{}, {}", l.city, report.name)).unwrap_or_default(),
+        focus_areas: lab.map(|l| l.focus_areas.clone()).unwrap_or_default(),
+        target_groups: Vec::new(),
+        target_group: String::new(),
+        what_was_done: lab.map(|l| l.description.clone()).unwrap_or_default(),
+        partners: partners.join(", "),
+        staff_hours_per_week: None,
+        cost_sek_per_year: None,
+        premises: Premises::default(),
+        resources_note: String::new(),
+        results: format!(
+            "Labbets egna siffror för perioden {} – {}; antal under 5 visas som ”<5”.",
+            report.period.from, report.period.to
+        ),
+        figures,
+        contact_role: String::new(),
+        status: ExampleStatus::Running,
+        goal_ids: report.goals.iter().map(|g| g.goal_id).collect(),
+        activity_ids: Vec::new(),
+        review: Review::Draft,
+        published_on: None,
+    }
+}
+
+/// A lesson prefilled from an activity's lessons learned.
+pub fn lesson_from_activity(activity_id: Uuid, activity: &labblogg_shared::Activity) -> Lesson {
+    Lesson {
+        title: activity.title.clone(),
+        text: activity.lessons_learned.clone(),
+        factors: Vec::new(),
+        focus_areas: Vec::new(),
+        organisation: String::new(),
+        place: String::new(),
+        activity_id: Some(activity_id),
+        review: Review::Draft,
+        published_on: None,
+    }
+}
+
+pub fn review_label(r: Review, english: bool) -> &'static str {
+    if !english {
+        return r.label_sv();
+    }
+    match r {
+        Review::Draft => "Draft",
+        Review::Submitted => "Sent for review",
+        Review::Published => "Published",
+        Review::Withdrawn => "Withdrawn",
+    }
+}
+
+fn status_label(s: ExampleStatus, english: bool) -> &'static str {
+    match (s, english) {
+        (_, false) => s.label_sv(),
+        (ExampleStatus::Idea, true) => "Idea",
+        (ExampleStatus::Running, true) => "Running",
+        (ExampleStatus::Ended, true) => "Ended",
+    }
+}
+
+fn target_label(t: TargetGroup, english: bool) -> &'static str {
+    if english { t.label_en() } else { t.label_sv() }
+}
+
+fn premises_label(p: Premises, english: bool) -> &'static str {
+    if english { p.label_en() } else { p.label_sv() }
+}
+
+fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
+    if english { f.label_en() } else { f.label_sv() }
+}
+
+fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+/// An example or a lesson, as the list shows it.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Example(Typed<GoodExample>),
+    Lesson(Typed<Lesson>),
+}
+
+impl Item {
+    fn id(&self) -> Uuid {
+        match self {
+            Item::Example(e) => e.id,
+            Item::Lesson(l) => l.id,
+        }
+    }
+    fn lab(&self) -> Uuid {
+        match self {
+            Item::Example(e) => e.lab_id,
+            Item::Lesson(l) => l.lab_id,
+        }
+    }
+    fn review(&self) -> Review {
+        match self {
+            Item::Example(e) => e.data.review,
+            Item::Lesson(l) => l.data.review,
+        }
+    }
+    fn title(&self) -> &str {
+        match self {
+            Item::Example(e) => &e.data.title,
+            Item::Lesson(l) => &l.data.title,
+        }
+    }
+    fn focus(&self) -> &[FocusArea] {
+        match self {
+            Item::Example(e) => &e.data.focus_areas,
+            Item::Lesson(l) => &l.data.focus_areas,
+        }
+    }
+    fn published_on(&self) -> Option<&str> {
+        match self {
+            Item::Example(e) => e.data.published_on.as_deref(),
+            Item::Lesson(l) => l.data.published_on.as_deref(),
+        }
+    }
+    /// Where it comes from, one line: organisation · place.
+    fn origin(&self) -> String {
+        let (o, p) = match self {
+            Item::Example(e) => (&e.data.organisation, &e.data.place),
+            Item::Lesson(l) => (&l.data.organisation, &l.data.place),
+        };
+        [o.as_str(), p.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")
+    }
+    /// A few lines of the text, for the list.
+    fn snippet(&self) -> String {
+        let text = match self {
+            Item::Example(e) => &e.data.what_was_done,
+            Item::Lesson(l) => &l.data.text,
+        };
+        let mut s: String = text.chars().take(180).collect();
+        if text.chars().count() > 180 {
+            s.push('…');
+        }
+        s
+    }
+    /// The text search reads: title; tags in Swedish and English; body.
+    fn indexed(&self) -> Indexed {
+        let focus: Vec<String> =
+            self.focus().iter().flat_map(|f| [focus_label(*f, false), focus_label(*f, true)]).collect();
+        match self {
+            Item::Example(e) => {
+                let d = &e.data;
+                let mut tags: Vec<String> = focus;
+                tags.extend(d.target_groups.iter().flat_map(|t| [t.label_sv().to_owned(), t.label_en().to_owned()]));
+                tags.extend([d.organisation.clone(), d.place.clone(), d.target_group.clone()]);
+                let figures: Vec<String> = d.figures.iter().map(|f| f.label.clone()).collect();
+                let mut body: Vec<&str> = vec![&d.what_was_done, &d.partners, &d.results, &d.resources_note, &d.contact_role];
+                body.extend(figures.iter().map(String::as_str));
+                Indexed::new(&d.title, &tags.iter().map(String::as_str).collect::<Vec<_>>(), &body)
+            }
+            Item::Lesson(l) => {
+                let d = &l.data;
+                let mut tags: Vec<String> = focus;
+                tags.extend(d.factors.iter().flat_map(|f| [f.label_sv().to_owned(), f.label_en().to_owned()]));
+                tags.extend([d.organisation.clone(), d.place.clone()]);
+                Indexed::new(&d.title, &tags.iter().map(String::as_str).collect::<Vec<_>>(), &[&d.text])
+            }
+        }
+    }
+}
+
+/// Is `user` a coordinator of `lab` (or an administrator)? Mirrors policy.rs.
+fn coordinates(user: &UserInfo, lab: Uuid) -> bool {
+    user.role == Role::Admin || user.memberships.iter().any(|m| m.lab_id == lab && m.role == LabRole::Coordinator)
+}
+
+fn member(user: &UserInfo, lab: Uuid) -> bool {
+    user.labs.contains(&lab)
+}
+
+/// May `user` change this record's text? Drafts and proposals: members of
+/// its lab; published or withdrawn: its coordinators only.
+fn may_edit(user: &UserInfo, item: &Item) -> bool {
+    if item.review().is_public() { coordinates(user, item.lab()) } else { member(user, item.lab()) || user.role == Role::Admin }
+}
+
+/// Every example and lesson on the device this user may see, live ones only.
+async fn load(user: Option<UserInfo>) -> Vec<Item> {
+    let Some(user) = user else { return Vec::new() };
+    let mut items = Vec::new();
+    for kind in [RecordKind::GoodExample, RecordKind::Lesson] {
+        for s in store::all_of_kind(kind).await.unwrap_or_default() {
+            if s.deleted.is_some() {
+                continue;
+            }
+            let item = match kind {
+                RecordKind::GoodExample => records::typed::<GoodExample>(&s).map(Item::Example),
+                _ => records::typed::<Lesson>(&s).map(Item::Lesson),
+            };
+            let Some(item) = item else { continue };
+            let own = member(&user, item.lab());
+            // Other labs' withdrawn records stay on the device, hidden.
+            if item.review() == Review::Published || own {
+                items.push(item);
+            }
+        }
+    }
+    // Newest published first, then by title.
+    items.sort_by(|a, b| b.published_on().cmp(&a.published_on()).then_with(|| a.title().cmp(b.title())));
+    items
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Mode {
+    List,
+    Read(Uuid),
+    Example { id: Uuid, lab: Option<Uuid>, data: Option<GoodExample> },
+    Lesson { id: Uuid, lab: Option<Uuid>, data: Option<Lesson> },
+}
+
+#[component]
+pub fn Knowledge() -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let KnowledgePrefill(prefill) = expect_context::<KnowledgePrefill>();
+    let i18n = use_i18n();
+    let user = move || session.get().map(|s| s.user);
+
+    let mode = RwSignal::new(Mode::List);
+    let notice = RwSignal::new(None::<String>);
+    // A proposal prefilled elsewhere opens in the form, once.
+    if let Some(p) = prefill.get_untracked() {
+        prefill.set(None);
+        mode.set(match p {
+            Prefill::Example { lab, data } => Mode::Example { id: Uuid::now_v7(), lab: Some(lab), data: Some(data) },
+            Prefill::Lesson { lab, data } => Mode::Lesson { id: Uuid::now_v7(), lab: Some(lab), data: Some(data) },
+        });
+    }
+
+    let items = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let user = user();
+        async move { load(user).await }
+    });
+    let done = Callback::new(move |msg: Option<String>| {
+        notice.set(msg);
+        mode.set(Mode::List);
+    });
+
+    view! {
+        {move || match mode.get() {
+            Mode::List => view! { <KnowledgeList items=items mode=mode notice=notice/> }.into_any(),
+            Mode::Read(id) => {
+                let item = items.get().unwrap_or_default().into_iter().find(|i| i.id() == id);
+                match item {
+                    Some(item) => view! { <ItemPage item=item mode=mode on_done=done/> }.into_any(),
+                    None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                }
+            }
+            Mode::Example { id, lab, data } => view! {
+                <ExampleForm id=id lab=lab data=data on_done=done on_cancel=Callback::new(move |_| mode.set(Mode::List))/>
+            }.into_any(),
+            Mode::Lesson { id, lab, data } => view! {
+                <LessonForm id=id lab=lab data=data on_done=done on_cancel=Callback::new(move |_| mode.set(Mode::List))/>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn KnowledgeList(items: LocalResource<Vec<Item>>, mode: RwSignal<Mode>, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let query = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let focus = RwSignal::new(String::new());
+    let target = RwSignal::new(String::new());
+    let resources = RwSignal::new(String::new());
+    let user = move || session.get().map(|s| s.user);
+
+    // Published records of every lab, searched and filtered.
+    let shown = Memo::new(move |_| {
+        let all: Vec<Item> =
+            items.get().unwrap_or_default().into_iter().filter(|i| i.review() == Review::Published).collect();
+        let (k, f, t, r) = (kind.get(), focus.get(), target.get(), resources.get());
+        let f: Option<FocusArea> = from_wire(&f);
+        let t: Option<TargetGroup> = from_wire(&t);
+        let filtered: Vec<Item> = all
+            .into_iter()
+            .filter(|i| k.is_empty() || (k == "example") == matches!(i, Item::Example(_)))
+            .filter(|i| f.is_none_or(|f| i.focus().contains(&f)))
+            .filter(|i| match (t, i) {
+                (None, _) => true,
+                (Some(t), Item::Example(e)) => e.data.target_groups.contains(&t),
+                (Some(_), Item::Lesson(_)) => false,
+            })
+            .filter(|i| match (r.as_str(), i) {
+                ("", _) => true,
+                (_, Item::Lesson(_)) => false,
+                ("no_premises", Item::Example(e)) => e.data.premises != Premises::Own,
+                ("few_hours", Item::Example(e)) => e.data.staff_hours_per_week.is_some_and(|h| h <= 10.0),
+                ("low_cost", Item::Example(e)) => e.data.cost_sek_per_year.is_some_and(|c| c < 100_000),
+                _ => true,
+            })
+            .collect();
+        let q = query.get();
+        if q.trim().is_empty() {
+            return filtered;
+        }
+        let docs: Vec<Indexed> = filtered.iter().map(Item::indexed).collect();
+        search::rank(&docs, &q).into_iter().map(|(i, _)| filtered[i].clone()).collect()
+    });
+    // The user's own labs' drafts, proposals and withdrawn records.
+    let own = move || {
+        let Some(u) = user() else { return Vec::new() };
+        items.get().unwrap_or_default().into_iter().filter(|i| i.review() != Review::Published && member(&u, i.lab())).collect::<Vec<_>>()
+    };
+    let queue = move || {
+        let Some(u) = user() else { return Vec::new() };
+        items.get().unwrap_or_default().into_iter().filter(|i| i.review() == Review::Submitted && coordinates(&u, i.lab())).collect::<Vec<_>>()
+    };
+    let is_coordinator = move || user().is_some_and(|u| u.role == Role::Admin || u.memberships.iter().any(|m| m.role == LabRole::Coordinator));
+    let can_propose = move || user().is_some_and(|u| !u.labs.is_empty());
+
+    let row = move |item: Item, testid: &'static str| {
+        let id = item.id();
+        let review = item.review();
+        let focus = item.focus().to_vec();
+        let kind_name = if matches!(item, Item::Example(_)) { "example" } else { "lesson" };
+        view! {
+            <li class="knowledge-item" data-testid=testid data-id=id.to_string() data-kind=kind_name data-review=review.as_str()>
+                <div>
+                    <button type="button" class="link knowledge-title" data-testid="knowledge-open"
+                        on:click=move |_| mode.set(Mode::Read(id))>{item.title().to_owned()}</button>
+                    <div class="muted">
+                        {move || if kind_name == "example" { t_string!(i18n, kb_example).to_string() } else { t_string!(i18n, kb_lesson).to_string() }}
+                        {format!(" · {}", item.origin())}
+                        {move || focus.iter().map(|f| format!(" · {}", focus_label(*f, english()))).collect::<String>()}
+                    </div>
+                    <p class="snippet">{item.snippet()}</p>
+                </div>
+                {(review != Review::Published).then(|| view! { <span class="badge">{move || review_label(review, english())}</span> })}
+            </li>
+        }
+    };
+
+    view! {
+        <section class="card knowledge">
+            <div class="list-head">
+                <h1>{t!(i18n, kb_title)}</h1>
+                <Show when=can_propose>
+                    <div class="row">
+                        <button class="primary" data-testid="knowledge-new-example"
+                            on:click=move |_| mode.set(Mode::Example { id: Uuid::now_v7(), lab: None, data: None })>{t!(i18n, kb_new_example)}</button>
+                        <button class="secondary" data-testid="knowledge-new-lesson"
+                            on:click=move |_| mode.set(Mode::Lesson { id: Uuid::now_v7(), lab: None, data: None })>{t!(i18n, kb_new_lesson)}</button>
+                    </div>
+                </Show>
+            </div>
+            <p class="muted">{t!(i18n, kb_hint)}</p>
+            {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="knowledge-notice">{n}</p> })}
+
+            <Show when=is_coordinator>
+                <h2>{t!(i18n, kb_review_queue)}</h2>
+                <ul class="knowledge-list" data-testid="knowledge-review-queue">
+                    {move || {
+                        let q = queue();
+                        if q.is_empty() {
+                            return view! { <li class="muted">"–"</li> }.into_any();
+                        }
+                        q.into_iter().map(|i| row(i, "knowledge-review-item")).collect_view().into_any()
+                    }}
+                </ul>
+            </Show>
+            <Show when=move || !own().is_empty()>
+                <h2>{t!(i18n, kb_own)}</h2>
+                <ul class="knowledge-list">
+                    {move || own().into_iter().map(|i| row(i, "knowledge-own-item")).collect_view()}
+                </ul>
+            </Show>
+
+            <h2>{t!(i18n, kb_examples)}" & "{t!(i18n, kb_lessons)}</h2>
+            <div class="row filters">
+                <label class="sr-only" for="knowledge-search">{t!(i18n, kb_search)}</label>
+                <input id="knowledge-search" type="search" data-testid="knowledge-search"
+                    placeholder=move || t_string!(i18n, kb_search_placeholder).to_string() bind:value=query/>
+                <label class="sr-only" for="knowledge-kind">{t!(i18n, kb_kind)}</label>
+                <select id="knowledge-kind" data-testid="knowledge-filter-kind" bind:value=kind>
+                    <option value="">{t!(i18n, kb_kind_all)}</option>
+                    <option value="example">{t!(i18n, kb_examples)}</option>
+                    <option value="lesson">{t!(i18n, kb_lessons)}</option>
+                </select>
+                <label class="sr-only" for="knowledge-focus">{t!(i18n, kb_f_focus)}</label>
+                <select id="knowledge-focus" data-testid="knowledge-filter-focus" bind:value=focus>
+                    <option value="">{t!(i18n, kb_all_focus)}</option>
+                    {FocusArea::ALL.into_iter().map(|f| view! { <option value=wire(&f)>{move || focus_label(f, english())}</option> }).collect_view()}
+                </select>
+                <label class="sr-only" for="knowledge-target">{t!(i18n, kb_f_target_groups)}</label>
+                <select id="knowledge-target" data-testid="knowledge-filter-target" bind:value=target>
+                    <option value="">{t!(i18n, kb_all_target_groups)}</option>
+                    {TargetGroup::ALL.into_iter().map(|t| view! { <option value=wire(&t)>{move || target_label(t, english())}</option> }).collect_view()}
+                </select>
+                <label class="sr-only" for="knowledge-resources">{t!(i18n, kb_resources)}</label>
+                <select id="knowledge-resources" data-testid="knowledge-filter-resources" bind:value=resources>
+                    <option value="">{t!(i18n, kb_all_resources)}</option>
+                    <option value="no_premises">{t!(i18n, kb_res_no_premises)}</option>
+                    <option value="few_hours">{t!(i18n, kb_res_few_hours)}</option>
+                    <option value="low_cost">{t!(i18n, kb_res_low_cost)}</option>
+                </select>
+            </div>
+            <p class="muted" data-testid="knowledge-hits" aria-live="polite">{move || t_string!(i18n, kb_hits, n = shown.get().len()).to_string()}</p>
+            <ul class="knowledge-list" data-testid="knowledge-results">
+                {move || {
+                    let list = shown.get();
+                    if list.is_empty() {
+                        return view! { <li class="muted">{t!(i18n, kb_none)}</li> }.into_any();
+                    }
+                    list.into_iter().take(200).map(|i| row(i, "knowledge-item")).collect_view().into_any()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// One example or lesson as a readable, printable page, with the review
+/// actions the user may take.
+#[component]
+fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let error = RwSignal::new(None::<String>);
+    let user = session.get_untracked().map(|s| s.user);
+    let review = item.review();
+    let lab = item.lab();
+    let coordinator = user.as_ref().is_some_and(|u| coordinates(u, lab));
+    let editable = user.as_ref().is_some_and(|u| may_edit(u, &item));
+    let own = user.as_ref().is_some_and(|u| member(u, lab));
+
+    // Move the record to another review state, checking it as the server will.
+    let set_review = {
+        let item = item.clone();
+        move |next: Review| {
+            let item = item.clone();
+            let today = clock::today();
+            let published_on = |old: Option<String>| if next == Review::Published { Some(today.clone()) } else { old };
+            let result: Result<(RecordKind, Uuid, Uuid, serde_json::Value), String> = match item {
+                Item::Example(e) => {
+                    let d = GoodExample { review: next, published_on: published_on(e.data.published_on.clone()), ..e.data };
+                    labblogg_shared::validate::good_example(&d)
+                        .map_err(|e| e.to_string())
+                        .map(|()| (RecordKind::GoodExample, e.id, e.lab_id, serde_json::to_value(&d).unwrap_or_default()))
+                }
+                Item::Lesson(l) => {
+                    let d = Lesson { review: next, published_on: published_on(l.data.published_on.clone()), ..l.data };
+                    labblogg_shared::validate::lesson(&d)
+                        .map_err(|e| e.to_string())
+                        .map(|()| (RecordKind::Lesson, l.id, l.lab_id, serde_json::to_value(&d).unwrap_or_default()))
+                }
+            };
+            let (kind, id, lab_id, value) = match result {
+                Ok(x) => x,
+                Err(why) => return error.set(Some(t_string!(i18n, kb_cannot_publish, why = why).to_string())),
+            };
+            let msg = match next {
+                Review::Published => t_string!(i18n, kb_published_notice).to_string(),
+                Review::Submitted => t_string!(i18n, kb_submitted_notice).to_string(),
+                Review::Withdrawn => t_string!(i18n, kb_withdrawn_notice).to_string(),
+                Review::Draft => t_string!(i18n, kb_saved_notice).to_string(),
+            };
+            spawn_local(async move {
+                match records::save(kind, id, lab_id, &value).await {
+                    Ok(changed) => {
+                        if changed {
+                            engine.local_write();
+                        }
+                        on_done.run(Some(msg));
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let act = move |next: Review| {
+        let f = set_review.clone();
+        move |_| f(next)
+    };
+    let edit = {
+        let item = item.clone();
+        move |_| {
+            mode.set(match &item {
+                Item::Example(e) => Mode::Example { id: e.id, lab: Some(e.lab_id), data: Some(e.data.clone()) },
+                Item::Lesson(l) => Mode::Lesson { id: l.id, lab: Some(l.lab_id), data: Some(l.data.clone()) },
+            })
+        }
+    };
+
+    let body = match item.clone() {
+        Item::Example(e) => {
+            let d = e.data;
+            let en = english();
+            let hours = d.staff_hours_per_week.map(|h| format::decimal(h, 1, en));
+            let cost = d.cost_sek_per_year.map(|c| format::integer(c as i64, en));
+            view! {
+                <p class="muted">{d.organisation.clone()}{(!d.place.is_empty()).then(|| format!(" · {}", d.place))}</p>
+                <p class="tags">
+                    {d.focus_areas.iter().map(|f| view! { <span class="badge">{focus_label(*f, en)}</span>" " }).collect_view()}
+                    {d.target_groups.iter().map(|t| view! { <span class="badge">{target_label(*t, en)}</span>" " }).collect_view()}
+                    <span class="badge">{status_label(d.status, en)}</span>
+                </p>
+                <h2>{t!(i18n, kb_f_done)}</h2>
+                <p class="prose" data-testid="knowledge-detail-done">{d.what_was_done.clone()}</p>
+                {(!d.target_group.is_empty()).then(|| view! { <h2>{t!(i18n, kb_f_target_groups)}</h2><p>{d.target_group.clone()}</p> })}
+                {(!d.partners.is_empty()).then(|| view! { <h2>{t!(i18n, kb_f_partners)}</h2><p>{d.partners.clone()}</p> })}
+                <h2>{t!(i18n, kb_resources)}</h2>
+                <ul>
+                    {hours.map(|n| view! { <li>{t_string!(i18n, kb_staff_hours_n, n = n.clone()).to_string()}</li> })}
+                    {cost.map(|n| view! { <li>{t_string!(i18n, kb_cost_n, n = n.clone()).to_string()}</li> })}
+                    <li>{premises_label(d.premises, en)}</li>
+                    {(!d.resources_note.is_empty()).then(|| view! { <li>{d.resources_note.clone()}</li> })}
+                </ul>
+                {(!d.results.is_empty() || !d.figures.is_empty()).then(|| view! {
+                    <h2>{t!(i18n, kb_f_results)}</h2>
+                    <p class="prose">{d.results.clone()}</p>
+                    {(!d.figures.is_empty()).then(|| view! {
+                        <table class="data" data-testid="knowledge-figures">
+                            <tbody>{d.figures.iter().map(|f| view! { <tr><th scope="row">{f.label.clone()}</th><td>{f.value.clone()}</td></tr> }).collect_view()}</tbody>
+                        </table>
+                    })}
+                })}
+                {(!d.contact_role.is_empty()).then(|| view! { <h2>{t!(i18n, kb_contact)}</h2><p>{d.contact_role.clone()}</p> })}
+                {(!d.goal_ids.is_empty()).then(|| view! { <p class="muted">{t!(i18n, kb_linked_goals)}{format!(": {}", d.goal_ids.len())}</p> })}
+            }.into_any()
+        }
+        Item::Lesson(l) => {
+            let d = l.data;
+            let en = english();
+            view! {
+                <p class="muted">{d.organisation.clone()}{(!d.place.is_empty()).then(|| format!(" · {}", d.place))}</p>
+                <p class="tags">
+                    {d.factors.iter().map(|f| view! { <span class="badge">{factor_label(*f, en)}</span>" " }).collect_view()}
+                    {d.focus_areas.iter().map(|f| view! { <span class="badge">{focus_label(*f, en)}</span>" " }).collect_view()}
+                </p>
+                <p class="prose" data-testid="knowledge-detail-done">{d.text.clone()}</p>
+            }.into_any()
+        }
+    };
+    let published = item.published_on().map(|d| format::date(d, english()));
+    let is_example = matches!(item, Item::Example(_));
+
+    view! {
+        <article class="card knowledge-page" data-testid="knowledge-detail" data-id=item.id().to_string() data-review=review.as_str()>
+            <div class="list-head no-print">
+                <button class="secondary" data-testid="knowledge-back" on:click=move |_| mode.set(Mode::List)>{t!(i18n, back)}</button>
+                <button class="secondary" data-testid="knowledge-print"
+                    on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print)}</button>
+            </div>
+            <p class="muted">
+                {move || if is_example { t_string!(i18n, kb_example).to_string() } else { t_string!(i18n, kb_lesson).to_string() }}
+                " · "<span data-testid="knowledge-review-state">{move || review_label(review, english())}</span>
+                {published.map(|d| view! { " · "{t_string!(i18n, kb_published_on, date = d.clone()).to_string()} })}
+            </p>
+            <h1>{item.title().to_owned()}</h1>
+            {body}
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            <div class="row form-actions no-print">
+                {editable.then(|| view! { <button class="secondary" data-testid="knowledge-edit" on:click=edit.clone()>{t!(i18n, edit)}</button> })}
+                {(own && review == Review::Draft).then(|| view! {
+                    <button class="primary" data-testid="knowledge-submit" on:click=act(Review::Submitted)>{t!(i18n, kb_submit)}</button> })}
+                {(coordinator && review != Review::Published).then(|| view! {
+                    <button class="primary" data-testid="knowledge-publish" on:click=act(Review::Published)>{t!(i18n, kb_publish)}</button> })}
+                {(coordinator && review == Review::Submitted).then(|| view! {
+                    <button class="secondary" data-testid="knowledge-return" on:click=act(Review::Draft)>{t!(i18n, kb_return)}</button> })}
+                {(coordinator && review == Review::Published).then(|| view! {
+                    <button class="secondary danger" data-testid="knowledge-withdraw" on:click=act(Review::Withdrawn)>{t!(i18n, kb_withdraw)}</button> })}
+            </div>
+        </article>
+    }
+}
+
+/// The labs this user may propose in, by name from the local copy.
+#[component]
+fn LabChoice(lab: RwSignal<Option<Uuid>>, disabled: bool) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let i18n = use_i18n();
+    let labs = LocalResource::new(move || {
+        let ids = session.get().map(|s| s.user.labs).unwrap_or_default();
+        async move {
+            let mut out = Vec::new();
+            for id in ids {
+                let name = store::record(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|s| records::typed::<labblogg_shared::Lab>(&s))
+                    .map_or_else(|| id.to_string(), |l| l.data.name);
+                out.push((id, name));
+            }
+            out
+        }
+    });
+    view! {
+        <label for="knowledge-lab">{t!(i18n, kb_f_lab)}</label>
+        <select id="knowledge-lab" data-testid="knowledge-lab" disabled=disabled
+            prop:value=move || lab.get().map(|l| l.to_string()).unwrap_or_default()
+            on:change=move |ev| lab.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
+            {move || labs.get().unwrap_or_default().into_iter().map(|(id, name)| view! {
+                <option value=id.to_string() selected=move || lab.get() == Some(id)>{name}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// Checkboxes for a set of enum values.
+fn toggle_set<T: Copy + PartialEq + Send + Sync + 'static>(list: RwSignal<Vec<T>>, v: T) -> impl Fn(leptos::ev::Event) {
+    move |_| list.update(|l| if let Some(i) = l.iter().position(|x| *x == v) { l.remove(i); } else { l.push(v); })
+}
+
+/// The lab's organisation and town, to prefill a new proposal.
+async fn lab_origin(lab: Uuid) -> Option<(String, String)> {
+    let s = store::record(lab).await.ok().flatten()?;
+    let l = records::typed::<labblogg_shared::Lab>(&s)?;
+    Some((l.data.organisation, l.data.city))
+}
+
+#[component]
+fn ExampleForm(
+    id: Uuid,
+    lab: Option<Uuid>,
+    data: Option<GoodExample>,
+    on_done: Callback<Option<String>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let user_labs = session.get_untracked().map(|s| s.user.labs).unwrap_or_default();
+    let is_new = lab.is_none();
+    let lab = RwSignal::new(lab.or_else(|| user_labs.first().copied()));
+    let d = data.clone();
+    let get = |f: fn(&GoodExample) -> String| d.as_ref().map(f).unwrap_or_default();
+    let title = RwSignal::new(get(|d| d.title.clone()));
+    let organisation = RwSignal::new(get(|d| d.organisation.clone()));
+    let place = RwSignal::new(get(|d| d.place.clone()));
+    let focus = RwSignal::new(d.as_ref().map(|d| d.focus_areas.clone()).unwrap_or_default());
+    let groups = RwSignal::new(d.as_ref().map(|d| d.target_groups.clone()).unwrap_or_default());
+    let target_group = RwSignal::new(get(|d| d.target_group.clone()));
+    let done = RwSignal::new(get(|d| d.what_was_done.clone()));
+    let partners = RwSignal::new(get(|d| d.partners.clone()));
+    let hours = RwSignal::new(d.as_ref().and_then(|d| d.staff_hours_per_week).map(|h| format::decimal(h, 1, false)).unwrap_or_default());
+    let cost = RwSignal::new(d.as_ref().and_then(|d| d.cost_sek_per_year).map(|c| c.to_string()).unwrap_or_default());
+    let premises = RwSignal::new(wire(&d.as_ref().map(|d| d.premises).unwrap_or_default()));
+    let resources_note = RwSignal::new(get(|d| d.resources_note.clone()));
+    let results = RwSignal::new(get(|d| d.results.clone()));
+    let figures = RwSignal::new(
+        d.as_ref()
+            .map(|d| d.figures.iter().map(|f| (RwSignal::new(f.label.clone()), RwSignal::new(f.value.clone()))).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    let contact = RwSignal::new(get(|d| d.contact_role.clone()));
+    let status = RwSignal::new(wire(&d.as_ref().map(|d| d.status).unwrap_or_default()));
+    let kept = StoredValue::new(d.clone());
+    let error = RwSignal::new(None::<String>);
+    let findings = RwSignal::new(Vec::new());
+    let pending_submit = RwSignal::new(false);
+
+    // A new proposal starts with the lab's organisation and town.
+    if organisation.get_untracked().is_empty() {
+        spawn_local(async move {
+            if let Some((org, city)) = match lab.get_untracked() { Some(l) => lab_origin(l).await, None => None } {
+                if organisation.get_untracked().is_empty() {
+                    organisation.set(org);
+                }
+                if place.get_untracked().is_empty() {
+                    place.set(city);
+                }
+            }
+        });
+    }
+
+    let build = move |submit: bool| -> Result<GoodExample, String> {
+        let base = kept.get_value();
+        let hours = hours.get_untracked();
+        let hours = if hours.trim().is_empty() { None } else { Some(format::parse_decimal(&hours).ok_or_else(|| t_string!(i18n, error_hours).to_string())?) };
+        let cost = cost.get_untracked().chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let cost = if cost.is_empty() { None } else { Some(cost.parse::<u64>().map_err(|_| format!("{}: {cost}", t_string!(i18n, kb_f_cost)))?) };
+        let review = match (submit, base.as_ref().map(|b| b.review)) {
+            (true, _) => Review::Submitted,
+            (false, Some(r)) => r,
+            (false, None) => Review::Draft,
+        };
+        let e = GoodExample {
+            title: title.get_untracked().trim().to_owned(),
+            organisation: organisation.get_untracked().trim().to_owned(),
+            place: place.get_untracked().trim().to_owned(),
+            focus_areas: focus.get_untracked(),
+            target_groups: groups.get_untracked(),
+            target_group: target_group.get_untracked().trim().to_owned(),
+            what_was_done: done.get_untracked().trim().to_owned(),
+            partners: partners.get_untracked().trim().to_owned(),
+            staff_hours_per_week: hours,
+            cost_sek_per_year: cost,
+            premises: from_wire(&premises.get_untracked()).unwrap_or_default(),
+            resources_note: resources_note.get_untracked().trim().to_owned(),
+            results: results.get_untracked().trim().to_owned(),
+            figures: figures
+                .get_untracked()
+                .iter()
+                .map(|(l, v)| Figure { label: l.get_untracked().trim().to_owned(), value: v.get_untracked().trim().to_owned() })
+                .filter(|f| !f.label.is_empty() || !f.value.is_empty())
+                .collect(),
+            contact_role: contact.get_untracked().trim().to_owned(),
+            status: from_wire(&status.get_untracked()).unwrap_or_default(),
+            goal_ids: base.as_ref().map(|b| b.goal_ids.clone()).unwrap_or_default(),
+            activity_ids: base.as_ref().map(|b| b.activity_ids.clone()).unwrap_or_default(),
+            review,
+            published_on: base.as_ref().and_then(|b| b.published_on.clone()),
+        };
+        labblogg_shared::validate::good_example(&e).map_err(|e| e.to_string())?;
+        Ok(e)
+    };
+
+    let save = move |skip_guard: bool, submit: bool| {
+        error.set(None);
+        let example = match build(submit) {
+            Ok(e) => e,
+            Err(e) => return error.set(Some(e)),
+        };
+        let Some(lab_id) = lab.get_untracked() else { return };
+        if !skip_guard {
+            let found = privacy_guard::check(&example.texts().into_iter().map(|(f, t)| (f.to_owned(), t)).collect::<Vec<_>>());
+            if !found.is_empty() {
+                pending_submit.set(submit);
+                return findings.set(found);
+            }
+        }
+        let msg = if submit { t_string!(i18n, kb_submitted_notice).to_string() } else { t_string!(i18n, kb_saved_notice).to_string() };
+        spawn_local(async move {
+            match records::save(RecordKind::GoodExample, id, lab_id, &example).await {
+                Ok(changed) => {
+                    if changed {
+                        engine.local_write();
+                    }
+                    on_done.run(Some(msg));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
+
+    view! {
+        <form class="card knowledge-form" data-testid="knowledge-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+            <h1>{t!(i18n, kb_example)}</h1>
+            {(user_labs.len() > 1).then(|| view! { <LabChoice lab=lab disabled=!is_new/> })}
+            <label for="kb-title">{t!(i18n, kb_f_title)}</label>
+            <input id="kb-title" name="title" data-testid="knowledge-title" required maxlength="200" bind:value=title/>
+            <div class="row">
+                <div class="field"><label for="kb-organisation">{t!(i18n, kb_f_organisation)}</label>
+                    <input id="kb-organisation" name="organisation" data-testid="knowledge-organisation" required maxlength="120" bind:value=organisation/></div>
+                <div class="field"><label for="kb-place">{t!(i18n, kb_f_place)}</label>
+                    <input id="kb-place" name="place" data-testid="knowledge-place" maxlength="120" bind:value=place/></div>
+            </div>
+            <fieldset>
+                <legend>{t!(i18n, kb_f_focus)}</legend>
+                <div class="chips">
+                    {FocusArea::ALL.into_iter().map(|f| view! {
+                        <label class="chip"><input type="checkbox" data-testid="knowledge-focus" value=wire(&f)
+                            prop:checked=move || focus.get().contains(&f) on:change=toggle_set(focus, f)/>
+                            <span>{move || focus_label(f, english())}</span></label>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, kb_f_target_groups)}</legend>
+                <div class="chips">
+                    {TargetGroup::ALL.into_iter().map(|t| view! {
+                        <label class="chip"><input type="checkbox" data-testid="knowledge-target-group" value=wire(&t)
+                            prop:checked=move || groups.get().contains(&t) on:change=toggle_set(groups, t)/>
+                            <span>{move || target_label(t, english())}</span></label>
+                    }).collect_view()}
+                </div>
+                <label for="kb-target">{t!(i18n, kb_f_target_group)}</label>
+                <input id="kb-target" name="target_group" data-testid="knowledge-target-text" maxlength="200" bind:value=target_group/>
+            </fieldset>
+            <label for="kb-done">{t!(i18n, kb_f_done)}</label>
+            <textarea id="kb-done" name="what_was_done" data-testid="knowledge-done" rows="5" required bind:value=done></textarea>
+            <label for="kb-partners">{t!(i18n, kb_f_partners)}</label>
+            <input id="kb-partners" name="partners" data-testid="knowledge-partners" bind:value=partners/>
+            <fieldset>
+                <legend>{t!(i18n, kb_resources)}</legend>
+                <div class="row">
+                    <div class="field"><label for="kb-hours">{t!(i18n, kb_f_hours)}</label>
+                        <input id="kb-hours" name="staff_hours_per_week" inputmode="decimal" data-testid="knowledge-hours" bind:value=hours/></div>
+                    <div class="field"><label for="kb-cost">{t!(i18n, kb_f_cost)}</label>
+                        <input id="kb-cost" name="cost_sek_per_year" inputmode="numeric" data-testid="knowledge-cost" bind:value=cost/></div>
+                    <div class="field"><label for="kb-premises">{t!(i18n, kb_f_premises)}</label>
+                        <select id="kb-premises" name="premises" data-testid="knowledge-premises" bind:value=premises>
+                            {Premises::ALL.into_iter().map(|p| view! { <option value=wire(&p)>{move || premises_label(p, english())}</option> }).collect_view()}
+                        </select></div>
+                </div>
+                <label for="kb-resources">{t!(i18n, kb_f_resources_note)}</label>
+                <input id="kb-resources" name="resources_note" data-testid="knowledge-resources-note" bind:value=resources_note/>
+            </fieldset>
+            <label for="kb-results">{t!(i18n, kb_f_results)}</label>
+            <textarea id="kb-results" name="results" data-testid="knowledge-results-text" rows="3" bind:value=results></textarea>
+            <fieldset>
+                <legend>{t!(i18n, kb_f_figures)}</legend>
+                {move || figures.get().into_iter().enumerate().map(|(i, (label, value))| view! {
+                    <div class="row figure-row" data-testid="knowledge-figure">
+                        <input aria-label=move || t_string!(i18n, kb_f_figure_label).to_string() data-testid="knowledge-figure-label" bind:value=label/>
+                        <input aria-label=move || t_string!(i18n, kb_f_figure_value).to_string() data-testid="knowledge-figure-value" class="short" bind:value=value/>
+                        <button type="button" class="secondary" on:click=move |_| figures.update(|f| { f.remove(i); })>{t!(i18n, kb_remove)}</button>
+                    </div>
+                }).collect_view()}
+                <button type="button" class="secondary" data-testid="knowledge-add-figure"
+                    on:click=move |_| figures.update(|f| f.push((RwSignal::new(String::new()), RwSignal::new(String::new()))))>{t!(i18n, kb_add_figure)}</button>
+            </fieldset>
+            <label for="kb-contact">{t!(i18n, kb_f_contact)}</label>
+            <input id="kb-contact" name="contact_role" data-testid="knowledge-contact" maxlength="200" aria-describedby="kb-contact-hint" bind:value=contact/>
+            <p class="muted" id="kb-contact-hint">{t!(i18n, kb_f_contact_hint)}</p>
+            <label for="kb-status">{t!(i18n, kb_f_status)}</label>
+            <select id="kb-status" name="status" data-testid="knowledge-status" bind:value=status>
+                {ExampleStatus::ALL.into_iter().map(|s| view! { <option value=wire(&s)>{move || status_label(s, english())}</option> }).collect_view()}
+            </select>
+
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, pending_submit.get_untracked()))/>
+            <div class="row form-actions">
+                <button type="submit" class="secondary" data-testid="knowledge-save">{t!(i18n, kb_save_draft)}</button>
+                {(!is_published).then(|| view! {
+                    <button type="button" class="primary" data-testid="knowledge-save-submit" on:click=move |_| save(false, true)>{t!(i18n, kb_save_submit)}</button>
+                })}
+                <button type="button" class="secondary" data-testid="knowledge-cancel" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn LessonForm(
+    id: Uuid,
+    lab: Option<Uuid>,
+    data: Option<Lesson>,
+    on_done: Callback<Option<String>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let user_labs = session.get_untracked().map(|s| s.user.labs).unwrap_or_default();
+    let is_new = lab.is_none();
+    let lab = RwSignal::new(lab.or_else(|| user_labs.first().copied()));
+    let title = RwSignal::new(data.as_ref().map(|d| d.title.clone()).unwrap_or_default());
+    let text = RwSignal::new(data.as_ref().map(|d| d.text.clone()).unwrap_or_default());
+    let factors = RwSignal::new(data.as_ref().map(|d| d.factors.clone()).unwrap_or_default());
+    let focus = RwSignal::new(data.as_ref().map(|d| d.focus_areas.clone()).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let findings = RwSignal::new(Vec::new());
+    let pending_submit = RwSignal::new(false);
+    let kept = StoredValue::new(data.clone());
+    let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
+
+    let save = move |skip_guard: bool, submit: bool| {
+        error.set(None);
+        let Some(lab_id) = lab.get_untracked() else { return };
+        let base = kept.get_value();
+        let (org, place) = base.as_ref().map(|b| (b.organisation.clone(), b.place.clone())).unwrap_or_default();
+        let lesson = Lesson {
+            title: title.get_untracked().trim().to_owned(),
+            text: text.get_untracked().trim().to_owned(),
+            factors: factors.get_untracked(),
+            focus_areas: focus.get_untracked(),
+            organisation: org,
+            place,
+            activity_id: base.as_ref().and_then(|b| b.activity_id),
+            review: if submit { Review::Submitted } else { base.as_ref().map_or(Review::Draft, |b| b.review) },
+            published_on: base.as_ref().and_then(|b| b.published_on.clone()),
+        };
+        if let Err(e) = labblogg_shared::validate::lesson(&lesson) {
+            return error.set(Some(e.to_string()));
+        }
+        if !skip_guard {
+            let found = privacy_guard::check(&lesson.texts().into_iter().map(|(f, t)| (f.to_owned(), t)).collect::<Vec<_>>());
+            if !found.is_empty() {
+                pending_submit.set(submit);
+                return findings.set(found);
+            }
+        }
+        let msg = if submit { t_string!(i18n, kb_submitted_notice).to_string() } else { t_string!(i18n, kb_saved_notice).to_string() };
+        spawn_local(async move {
+            let mut lesson = lesson;
+            if lesson.organisation.is_empty() {
+                if let Some((org, city)) = lab_origin(lab_id).await {
+                    lesson.organisation = org;
+                    lesson.place = city;
+                }
+            }
+            match records::save(RecordKind::Lesson, id, lab_id, &lesson).await {
+                Ok(changed) => {
+                    if changed {
+                        engine.local_write();
+                    }
+                    on_done.run(Some(msg));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <form class="card knowledge-form" data-testid="knowledge-lesson-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+            <h1>{t!(i18n, kb_lesson)}</h1>
+            {(user_labs.len() > 1).then(|| view! { <LabChoice lab=lab disabled=!is_new/> })}
+            <label for="kb-lesson-title">{t!(i18n, kb_f_title)}</label>
+            <input id="kb-lesson-title" name="title" data-testid="knowledge-title" required maxlength="200" bind:value=title/>
+            <label for="kb-lesson-text">{t!(i18n, kb_f_text)}</label>
+            <textarea id="kb-lesson-text" name="text" data-testid="knowledge-lesson-text" rows="5" required bind:value=text></textarea>
+            <fieldset>
+                <legend>{t!(i18n, kb_f_factors)}</legend>
+                <div class="chips">
+                    {SuccessFactor::ALL.into_iter().map(|f| view! {
+                        <label class="chip"><input type="checkbox" data-testid="knowledge-factor" value=wire(&f)
+                            prop:checked=move || factors.get().contains(&f) on:change=toggle_set(factors, f)/>
+                            <span>{move || factor_label(f, english())}</span></label>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, kb_f_focus)}</legend>
+                <div class="chips">
+                    {FocusArea::ALL.into_iter().map(|f| view! {
+                        <label class="chip"><input type="checkbox" data-testid="knowledge-focus" value=wire(&f)
+                            prop:checked=move || focus.get().contains(&f) on:change=toggle_set(focus, f)/>
+                            <span>{move || focus_label(f, english())}</span></label>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, pending_submit.get_untracked()))/>
+            <div class="row form-actions">
+                <button type="submit" class="secondary" data-testid="knowledge-save">{t!(i18n, kb_save_draft)}</button>
+                {(!is_published).then(|| view! {
+                    <button type="button" class="primary" data-testid="knowledge-save-submit" on:click=move |_| save(false, true)>{t!(i18n, kb_save_submit)}</button>
+                })}
+                <button type="button" class="secondary" data-testid="knowledge-cancel" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
+            </div>
+        </form>
+    }
+}
