@@ -13,6 +13,10 @@
 //! 3. Propagation: a visit pushed by device A, seen in a pull by device B polling back to back.
 //! 4. With the argument `summary` (and only then): a lab's yearly report
 //!    (`GET /api/v1/summary?kind=lab`) over 1,000,000 visits.
+//! With the argument `ingest`, phase 1 (and 3) only.
+//! 5. With the argument `backends` (and only then): SQLite and PostgreSQL side by side — ingest
+//!    as in 1, and a fresh device pulling 100,000 records — on a fresh server each; PostgreSQL
+//!    at `LABBLOGG_BENCH_POSTGRES_URL` (a role that may create databases), else not measured.
 //!
 //! Every loop is bounded in count and in time, and only loopback is contacted.
 
@@ -88,6 +92,11 @@ impl Drop for Server {
 
 impl Server {
     async fn start(http: &reqwest::Client) -> Result<Server> {
+        Self::start_on(http, None).await
+    }
+
+    /// On `database_url`, or a fresh SQLite file when `None`.
+    async fn start_on(http: &reqwest::Client, database_url: Option<String>) -> Result<Server> {
         let bin = PathBuf::from(
             std::env::var_os("LABBLOGG_BENCH_SERVER")
                 .context("LABBLOGG_BENCH_SERVER is not set: run this through `cargo xtask bench server`")?,
@@ -97,7 +106,7 @@ impl Server {
         let child = Command::new(&bin)
             .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
             .arg("--database-url")
-            .arg(format!("sqlite://{}", dir.path().join("bench.db").display()))
+            .arg(database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display())))
             .env("LABBLOGG_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -548,14 +557,154 @@ async fn summary(http: &reqwest::Client) -> Result<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// 5. SQLite and PostgreSQL side by side
+
+const PULL_RECORDS: usize = 100_000;
+const PULL_RUNS: usize = 3;
+
+/// A new, empty database on the PostgreSQL server of `LABBLOGG_BENCH_POSTGRES_URL` (a role that
+/// may create databases; `cargo xtask bench server` starts a throwaway one).
+async fn fresh_postgres_database(base: &str) -> Result<String> {
+    let (client, connection) =
+        tokio_postgres::connect(base, tokio_postgres::NoTls).await.context("connecting to LABBLOGG_BENCH_POSTGRES_URL")?;
+    let connection = tokio::spawn(connection);
+    let name = format!("labblogg_bench_{}", Uuid::new_v4().simple());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+    drop(client);
+    let _ = connection.await;
+    // `base` with its database name replaced.
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let (head, rest) = base.split_at(scheme_end);
+    let (authority, tail) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    Ok(format!("{head}{authority}/{name}{query}"))
+}
+
+/// On one backend: ingest through the sync endpoint as in phase 1, fill up to 100,000 visits,
+/// then a fresh device (a coordinator reading all four labs) pulls everything from cursor 0
+/// in pages of 1,000, as the app's first sync does.
+async fn backend(http: &reqwest::Client, backend: &str, database_url: Option<String>) -> Result<()> {
+    let server = Server::start_on(http, database_url).await?;
+    let device = Device::sign_in(http, &server.base, "samordnare").await?;
+    for b in 0..WARMUP_BATCHES {
+        device.push(u64::MAX / 2, device.visits(INGEST_BATCH, b * INGEST_BATCH)).await?;
+    }
+    let batches: Vec<Vec<Change>> =
+        (0..INGEST_BATCHES).map(|b| device.visits(INGEST_BATCH, (WARMUP_BATCHES + b) * INGEST_BATCH)).collect();
+    let mut latencies = Vec::new();
+    let started = Instant::now();
+    for batch in batches {
+        let t0 = Instant::now();
+        device.push(u64::MAX / 2, batch).await?;
+        latencies.push(ms(t0.elapsed()));
+        if started.elapsed() > PHASE_LIMIT {
+            bail!("{backend}: ingest took over {PHASE_LIMIT:?}");
+        }
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_by(f64::total_cmp);
+    let changes = INGEST_BATCHES * INGEST_BATCH;
+    report(json!({
+        "name": format!("backend.{backend}.ingest"), "backend": backend, "changes": changes, "batch": INGEST_BATCH,
+        "seconds": elapsed.as_secs_f64(), "changes_per_s": changes as f64 / elapsed.as_secs_f64(),
+        "request_p50_ms": percentile(&latencies, 50.0), "request_p99_ms": percentile(&latencies, 99.0),
+    }));
+
+    // Fill up to the pull's size (not timed).
+    let mut stored = (WARMUP_BATCHES + INGEST_BATCHES) * INGEST_BATCH;
+    let fill_started = Instant::now();
+    while stored < PULL_RECORDS {
+        let n = INGEST_BATCH.min(PULL_RECORDS - stored);
+        device.push(u64::MAX / 2, device.visits(n, stored)).await?;
+        stored += n;
+        if fill_started.elapsed() > PHASE_LIMIT {
+            bail!("{backend}: filling to {PULL_RECORDS} records took over {PHASE_LIMIT:?}");
+        }
+    }
+
+    let mut runs = Vec::new();
+    let (mut records, mut requests, mut bytes) = (0usize, 0usize, 0usize);
+    for _ in 0..PULL_RUNS {
+        let fresh = Device::sign_in(http, &server.base, "samordnare").await?;
+        let t0 = Instant::now();
+        let (mut cursor, mut n, mut r, mut b) = (0u64, 0usize, 0usize, 0usize);
+        loop {
+            let req = SyncRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id: fresh.id,
+                cursor,
+                changes: Vec::new(),
+                pull_limit: Some(MAX_PULL_RECORDS),
+            };
+            let resp = http.post(format!("{}/api/v1/sync", server.base)).bearer_auth(&fresh.token).json(&req).send().await?;
+            if !resp.status().is_success() {
+                bail!("{backend}: pull: {}", resp.status());
+            }
+            let body = resp.bytes().await?;
+            let page: SyncResponse = serde_json::from_slice(&body)?;
+            b += body.len();
+            r += 1;
+            n += page.records.len();
+            cursor = page.cursor;
+            if !page.more {
+                break;
+            }
+            if t0.elapsed() > PHASE_LIMIT {
+                bail!("{backend}: the pull took over {PHASE_LIMIT:?}");
+            }
+        }
+        runs.push(ms(t0.elapsed()));
+        (records, requests, bytes) = (n, r, b);
+    }
+    if records < PULL_RECORDS {
+        bail!("{backend}: pulled {records} records, expected at least {PULL_RECORDS}");
+    }
+    runs.sort_by(f64::total_cmp);
+    let (rss, hwm) = memory_of(server.pid()).unwrap_or_default();
+    report(json!({
+        "name": format!("backend.{backend}.pull100k"), "backend": backend, "unit": "ms",
+        "ms": percentile(&runs, 50.0), "runs": runs, "records": records, "requests": requests, "bytes": bytes,
+        "rss_bytes": rss, "rss_peak_bytes": hwm,
+        "how": "a fresh device's first sync: POST /api/v1/sync from cursor 0, pages of 1,000, until more=false; native client, JSON parsed; median of 3",
+    }));
+    Ok(())
+}
+
+/// Both backends, one after the other on the same machine. Without
+/// `LABBLOGG_BENCH_POSTGRES_URL` PostgreSQL is reported as not measured.
+async fn backends(http: &reqwest::Client) -> Result<()> {
+    backend(http, "sqlite", None).await?;
+    match std::env::var("LABBLOGG_BENCH_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty()) {
+        Some(base) => {
+            let url = fresh_postgres_database(&base).await?;
+            backend(http, "postgres", Some(url)).await?;
+        }
+        None => {
+            let why = "PostgreSQL not available (LABBLOGG_BENCH_POSTGRES_URL is not set)";
+            report(json!({"name": "backend.postgres.ingest", "not_measured": why}));
+            report(json!({"name": "backend.postgres.pull100k", "not_measured": why}));
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     // `cargo bench` passes `--bench`; our own argument picks the phase.
     let only_summary = std::env::args().skip(1).any(|a| a == "summary");
+    let only_backends = std::env::args().skip(1).any(|a| a == "backends");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build()?;
         if only_summary {
             return summary(&http).await;
+        }
+        if only_backends {
+            return backends(&http).await;
+        }
+        if std::env::args().skip(1).any(|a| a == "ingest") {
+            // Phase 1 alone (with propagation and the baseline), to compare before and after a change.
+            return ingest(&http).await;
         }
         ingest(&http).await?;
         devices(&http).await?;

@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use xshell::{cmd, Shell};
 
 use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
-use crate::{bench_pouch, bench_size, test, Workspace};
+use crate::{bench_pouch, bench_size, postgres, test, Workspace};
 
 /// The wasm of the browser benchmarks is built like the shipped app (`opt-level = "z"`, LTO):
 /// the figures are what a tablet runs. (Not passed through wasm-opt, which the app is.)
@@ -313,7 +313,43 @@ fn server_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     // `cargo bench` builds with the release profile, like the server binary.
     let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest")
         .env("LABBLOGG_BENCH_SERVER", &server);
-    collect(command)
+    let mut values = collect(command)?;
+    // SQLite and PostgreSQL side by side; a failure here still keeps the figures above.
+    match backends_bench(sh, ws, &server) {
+        Ok(v) => values.extend(v),
+        Err(e) => {
+            let why = format!("failed: {}", one_line(&format!("{e:#}")));
+            for name in ["backend.sqlite.ingest", "backend.postgres.ingest", "backend.sqlite.pull100k", "backend.postgres.pull100k"] {
+                values.push(json!({"name": name, "failed": true, "not_measured": why}));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// `server/benches/ingest.rs backends` with a throwaway PostgreSQL (stopped and deleted when
+/// done) as durable as the server's SQLite; PostgreSQL is installed from Debian when missing.
+fn backends_bench(sh: &Shell, ws: &Workspace, server: &std::path::Path) -> Result<Vec<Value>> {
+    let cargo = &ws.cargo;
+    if let Err(e) = postgres::ensure_installed(sh) {
+        eprintln!("warning: PostgreSQL could not be installed: {e:#}");
+    }
+    let pg = postgres::TestPostgres::start_with(postgres::BENCH_SETTINGS)?;
+    let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest -- backends")
+        .env("LABBLOGG_BENCH_SERVER", server)
+        .env("LABBLOGG_BENCH_POSTGRES_URL", pg.as_ref().map_or("", |pg| pg.url.as_str()));
+    let mut values = collect(command)?;
+    drop(pg);
+    for v in &mut values {
+        if v.get("name").and_then(Value::as_str) == Some("backend.postgres.ingest") && v.get("changes_per_s").is_some() {
+            v["note"] = json!(format!(
+                "PostgreSQL {} on loopback, one server process, started with `{}`: as durable as the SQLite backend (WAL, synchronous=NORMAL)",
+                postgres::server_bin().map_or("?".into(), |b| b.display().to_string()),
+                postgres::BENCH_SETTINGS
+            ));
+        }
+    }
+    Ok(values)
 }
 
 fn summary_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
@@ -603,6 +639,46 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             format: per_s,
             goal: Goal::RatioAtLeast(0.5),
             goal_text: "≥ 0.5×",
+            section: "server",
+        });
+        add(Spec {
+            figure: "Ingest over POST /api/v1/sync, batches of 500: SQLite backend",
+            ours: ("backend.sqlite.ingest", "changes_per_s"),
+            baseline: None,
+            baseline_label: "—",
+            format: per_s,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "server",
+        });
+        add(Spec {
+            figure: "Ingest over POST /api/v1/sync, batches of 500: PostgreSQL backend",
+            ours: ("backend.postgres.ingest", "changes_per_s"),
+            baseline: Some(("backend.sqlite.ingest", "changes_per_s")),
+            baseline_label: "SQLite backend",
+            format: per_s,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "server",
+        });
+        add(Spec {
+            figure: "Fresh device pulls 100,000 records from the server (native client, pages of 1,000): SQLite backend",
+            ours: ("backend.sqlite.pull100k", "ms"),
+            baseline: None,
+            baseline_label: "—",
+            format: ms,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "server",
+        });
+        add(Spec {
+            figure: "Fresh device pulls 100,000 records from the server (native client, pages of 1,000): PostgreSQL backend",
+            ours: ("backend.postgres.pull100k", "ms"),
+            baseline: Some(("backend.sqlite.pull100k", "ms")),
+            baseline_label: "SQLite backend",
+            format: ms,
+            goal: Goal::Info,
+            goal_text: "—",
             section: "server",
         });
         add(Spec {

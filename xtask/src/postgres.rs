@@ -53,9 +53,21 @@ pub fn ensure_installed(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
+/// For tests: nothing is ever flushed to disk.
+const TEST_SETTINGS: &str = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+/// For benchmarks: the durability of the server's SQLite (WAL, `synchronous=NORMAL`): a crash
+/// may lose the last commits but never corrupts; commits do not wait for the disk.
+pub const BENCH_SETTINGS: &str = "-c fsync=on -c synchronous_commit=off -c full_page_writes=on";
+
 impl TestPostgres {
     /// Start a server; `None` (with a warning) when PostgreSQL is not installed.
     pub fn start() -> Result<Option<Self>> {
+        Self::start_with(TEST_SETTINGS)
+    }
+
+    /// Start a server with these `postgres -c …` settings (durability); `None` (with a
+    /// warning) when PostgreSQL is not installed.
+    pub fn start_with(settings: &str) -> Result<Option<Self>> {
         let Some(bin) = server_bin() else {
             eprintln!("warning: PostgreSQL not found; the storage tests run on SQLite only");
             return Ok(None);
@@ -83,8 +95,7 @@ impl TestPostgres {
             .context("initdb")?;
         let port = free_port()?;
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 {settings} -c max_connections=200",
             pg.dir.display()
         );
         let log = pg.dir.join("server.log");
