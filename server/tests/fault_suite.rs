@@ -12,9 +12,11 @@
 //!   `write`/`next_batch`/`apply_sync`, `frontend/src/sync.rs` `run`), running the real shared
 //!   code: `apply_change`, `Hlc`, the wire types. They tap visits, undo some, create activities
 //!   and edit each other's, and sync now and then. Each has a clock of its own, off by up to
-//!   four minutes either way; one is set beyond the server's five-minute tolerance for the
-//!   last part of the run. What the app does with a change refused as `clock_ahead` is what
-//!   these devices do: keep it in the outbox, marked, listed for staff; never resend it.
+//!   four minutes either way; one is set beyond the server's five-minute tolerance for a
+//!   stretch of its run and then set right. What the app does with a change refused as
+//!   `clock_ahead` is what these devices do: keep it in the outbox, marked, listed for staff;
+//!   never resend it. (Its hybrid clock stays ahead after the wall clock is set right, so
+//!   its changes go on being refused until real time catches up: the table counts them.)
 //!
 //! "Acknowledged to the user" is a local write committed to the device's store (the count on
 //! screen moves). After the schedule every fault is lifted, every device syncs until nothing
@@ -444,6 +446,10 @@ struct Device {
     /// Every write committed locally: what the user was told is saved.
     acknowledged: Vec<Change>,
     counts: DeviceCounts,
+    /// How far ahead its clock was set, if it was (ms).
+    wrong_by_ms: i64,
+    /// How many changes it had acknowledged when its clock was set right again.
+    fixed_at: Option<usize>,
 }
 
 /// Changes a device made of its own visits, so it can undo one.
@@ -758,6 +764,8 @@ async fn seeded_faults_lose_nothing_and_duplicate_nothing() {
             rng,
             acknowledged: Vec::new(),
             counts: DeviceCounts::default(),
+            wrong_by_ms: 0,
+            fixed_at: None,
         });
     }
     let skews: Vec<i64> = devices.iter().map(|d| d.skew_ms).collect();
@@ -794,9 +802,15 @@ async fn seeded_faults_lose_nothing_and_duplicate_nothing() {
         tasks.spawn(async move {
             let mut injected = 0u64;
             for op in 0..ops {
-                if n == wrong_clock && op == ops * 7 / 10 {
+                if n == wrong_clock && op == ops * 6 / 10 {
                     // Someone sets the tablet's clock six to nine minutes ahead.
                     device.skew_ms = MAX_CLOCK_AHEAD_MS as i64 + device.rng.random_range(60_000..240_000);
+                    device.wrong_by_ms = device.skew_ms;
+                }
+                if n == wrong_clock && op == ops * 8 / 10 {
+                    // Staff notice the warning and set the clock right.
+                    device.skew_ms = 0;
+                    device.fixed_at = Some(device.acknowledged.len());
                 }
                 let wrote = match device.rng.random_range(0..100) {
                     0..45 => {
@@ -839,7 +853,7 @@ async fn seeded_faults_lose_nothing_and_duplicate_nothing() {
     proxy.drain().await;
     let heal_started = Instant::now();
     // Staff fix the wrong clock; the app's refused changes stay refused (see the module doc).
-    let beyond_min = devices[wrong_clock].skew_ms as f64 / 60_000.0;
+    let beyond_min = devices[wrong_clock].wrong_by_ms as f64 / 60_000.0;
     devices[wrong_clock].skew_ms = 0;
     for round in 0..2 {
         for d in &mut devices {
@@ -871,6 +885,8 @@ async fn seeded_faults_lose_nothing_and_duplicate_nothing() {
     let mut problems: Vec<String> = Vec::new();
     let mut acknowledged = 0u64;
     let mut refused: BTreeMap<String, u64> = BTreeMap::new();
+    // Refused although made after the clock was set right: the clock still runs ahead.
+    let mut refused_after_fix = 0u64;
     let mut lost = 0u64;
     let mut expected: BTreeMap<Uuid, Option<RecordState>> = BTreeMap::new();
     for d in &devices {
@@ -880,10 +896,13 @@ async fn seeded_faults_lose_nothing_and_duplicate_nothing() {
         }
         let refused_here: HashMap<Uuid, &Rejection> =
             d.outbox.iter().filter_map(|e| Some((e.change.change_id, e.rejected.as_ref()?))).collect();
-        for change in &d.acknowledged {
+        for (i, change) in d.acknowledged.iter().enumerate() {
             acknowledged += 1;
             if let Some(r) = refused_here.get(&change.change_id) {
                 *refused.entry(format!("{:?}", r.code)).or_default() += 1;
+                if d.fixed_at.is_some_and(|at| i >= at) {
+                    refused_after_fix += 1;
+                }
                 if r.code != RejectCode::ClockAhead {
                     problems.push(format!("{}: change {} refused: {:?}", d.name, change.change_id, r));
                 }
@@ -987,7 +1006,7 @@ async fn seeded_faults_lose_nothing_and_duplicate_nothing() {
          | faults injected | {} ({} requests cut, {} answers cut, {} delivered twice, {} delivered again later, {} held back, {} server kills (SIGKILL), {} requests to a dead server; {} clock skews within ±4 min, {beyond} set {beyond_min:.1} min ahead) |\n\
          | sync rounds that failed and were retried | {} |\n\
          | changes acknowledged to the user | {acknowledged} |\n\
-         | of those refused by the server, kept on the device for staff | {refused_text} |\n\
+         | of those refused by the server, kept on the device for staff | {refused_text} ({refused_after_fix} of them made after the clock was set right) |\n\
          | records checked | {} |\n\
          | records whose server state is not the merge of their changes | {wrong_state} |\n\
          | lost (must be 0) | {lost} |\n\
