@@ -156,3 +156,14 @@ pub async fn admin_audit(token: &str, before: Option<u64>, limit: u32) -> Result
     };
     get_json(&path, token).await
 }
+
+/// The research export across every lab from `GET /api/v1/summary`, as the
+/// server's CSV or JSON text: for researchers, who hold no records on the
+/// device. `from` and `to` are "YYYY-MM-DD".
+pub async fn research_export(token: &str, from: &str, to: &str, csv: bool) -> Result<String, ApiError> {
+    let format = if csv { "csv" } else { "json" };
+    let path = format!("/api/v1/summary?kind=research&from={from}&to={to}&format={format}");
+    let resp = send(Request::get(&path), Some(token), None).await?;
+    // A body cut off mid-way is a network failure: try again later.
+    resp.text().await.map_err(|_| ApiError::Offline)
+}

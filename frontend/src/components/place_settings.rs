@@ -7,6 +7,7 @@ use crate::app::SessionCtx;
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::{clock, store};
 use labblogg_shared::auth::LabRole;
 use labblogg_shared::model::{CountRule, MeetingPlace};
 use labblogg_shared::RecordKind;
@@ -33,44 +34,63 @@ pub fn PlaceSettings() -> impl IntoView {
             places
         }
     });
+    // Outside the forms: a form is rebuilt when its place's settings change
+    // (after saving too), and the notice must outlive that.
+    let saved = RwSignal::new(None::<String>);
+    let shown = move || places.with(|p| p.as_ref().is_some_and(|p| !p.is_empty()));
     view! {
-        {move || {
-            let list = places.get().unwrap_or_default();
-            (!list.is_empty()).then(|| view! {
-                <h2>{t!(i18n, place_settings_title)}</h2>
-                <p class="muted">{t!(i18n, place_settings_hint)}</p>
-                <div class="place-settings" data-testid="place-settings">
-                    {list.into_iter().map(|p| view! { <PlaceForm place=p/> }).collect_view()}
-                </div>
-            })
-        }}
+        <Show when=shown>
+            <h2>{t!(i18n, place_settings_title)}</h2>
+            <p class="muted">{t!(i18n, place_settings_hint)}</p>
+            <div class="place-settings" data-testid="place-settings">
+                // Keyed on the settings too: a form keeps what is being chosen
+                // while other records sync, and shows a change made elsewhere.
+                <For each=move || places.get().unwrap_or_default()
+                    key=|p| (p.id, p.data.gender_split, p.data.count_rule)
+                    children=move |p| view! { <PlaceForm place=p saved=saved/> }/>
+            </div>
+            <p class="notice" role="status" data-testid="place-settings-saved" hidden=move || saved.get().is_none()>
+                {move || saved.get().unwrap_or_default()}
+            </p>
+        </Show>
     }
 }
 
 #[component]
-fn PlaceForm(place: Typed<MeetingPlace>) -> impl IntoView {
+fn PlaceForm(place: Typed<MeetingPlace>, saved: RwSignal<Option<String>>) -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
     let split = RwSignal::new(place.data.gender_split);
     let rule = RwSignal::new(place.data.count_rule);
     let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
     let (id, lab_id) = (place.id, place.lab_id);
     let name = place.data.name.clone();
-    let base = place.data.clone();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let updated = MeetingPlace { gender_split: split.get_untracked(), count_rule: rule.get_untracked(), ..base.clone() };
-        if let Err(e) = labblogg_shared::validate::meeting_place(&updated) {
-            saved.set(false);
-            return error.set(Some(format!("Inställningarna kunde inte sparas: {e}.")));
-        }
-        error.set(None);
+        saved.set(None);
+        let (gender_split, count_rule) = (split.get_untracked(), rule.get_untracked());
         spawn_local(async move {
-            match records::save(RecordKind::MeetingPlace, id, lab_id, &updated).await {
+            // Checked against the place as stored now, and only the two
+            // settings are sent: other fields edited elsewhere stay as they are.
+            let current = match store::record(id).await {
+                Ok(Some(state)) => records::typed::<MeetingPlace>(&state),
+                _ => None,
+            };
+            let Some(current) = current else {
+                return error.set(Some("Mötesplatsen finns inte på enheten ännu. Vänta tills allt är synkat och försök igen.".into()));
+            };
+            let updated = MeetingPlace { gender_split, count_rule, ..current.data };
+            if let Err(e) = labblogg_shared::validate::meeting_place(&updated) {
+                return error.set(Some(format!("Inställningarna kunde inte sparas: {e}. Lägg in öppettider, eller välj att varje gång räknas.")));
+            }
+            let mut fields = serde_json::Map::new();
+            fields.insert("gender_split".into(), serde_json::json!(gender_split));
+            fields.insert("count_rule".into(), serde_json::json!(count_rule.as_str()));
+            match store::write(RecordKind::MeetingPlace, id, lab_id, fields, false, clock::now_ms()).await {
                 Ok(_) => {
-                    saved.set(true);
+                    error.set(None);
+                    saved.set(Some(t_string!(i18n, place_settings_saved, name = updated.name).to_string()));
                     engine.local_write();
                 }
                 Err(e) => error.set(Some(format!("Inställningarna kunde inte sparas: {e}"))),
@@ -80,10 +100,10 @@ fn PlaceForm(place: Typed<MeetingPlace>) -> impl IntoView {
 
     view! {
         <form class="place-form" data-testid="place-form" data-place-id=id.to_string() on:submit=save>
-            <h3>{name.clone()}</h3>
+            <h3>{name}</h3>
             <label class="toggle">
                 <input type="checkbox" data-testid="place-gender-split"
-                    prop:checked=move || split.get() on:change=move |_| { saved.set(false); split.update(|s| *s = !*s); }/>
+                    prop:checked=move || split.get() on:change=move |_| split.update(|s| *s = !*s)/>
                 <span>{t!(i18n, place_gender_split)}</span>
             </label>
             <fieldset class="rule-choice">
@@ -92,7 +112,7 @@ fn PlaceForm(place: Typed<MeetingPlace>) -> impl IntoView {
                     <label class="radio">
                         <input type="radio" name=format!("count-rule-{id}") value=r.as_str() data-testid="place-count-rule"
                             prop:checked=move || rule.get() == r
-                            on:change=move |_| { saved.set(false); rule.set(r); }/>
+                            on:change=move |_| rule.set(r)/>
                         <span>{move || match r {
                             CountRule::EveryEntry => t_string!(i18n, count_rule_every_entry),
                             CountRule::OncePerSession => t_string!(i18n, count_rule_once_per_session),
@@ -103,9 +123,6 @@ fn PlaceForm(place: Typed<MeetingPlace>) -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="place-settings-error">{e}</p> })}
             <div class="row">
                 <button type="submit" class="primary" data-testid="place-settings-save">{t!(i18n, place_settings_save)}</button>
-                <p class="notice" role="status" data-testid="place-settings-saved" hidden=move || !saved.get()>
-                    {t!(i18n, place_settings_saved, name = name.clone())}
-                </p>
             </div>
         </form>
     }

@@ -9,7 +9,9 @@ use crate::app::SessionCtx;
 use crate::i18n::*;
 use crate::routes::activities::kind_label;
 use crate::routes::counter::band_label;
-use crate::{browser, clock};
+use crate::{api, browser, clock};
+use labblogg_shared::auth::Role;
+use leptos::task::spawn_local;
 use labblogg_shared::summary::{self, Dataset, Period, ResearchRow};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -60,7 +62,30 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
         }
     };
 
+    // Researchers hold no records on the device: their export is computed
+    // by the server over every lab (the same function), online only.
+    let researcher = move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == Role::Researcher));
+    let from_server = move |csv: bool| {
+        let p = period();
+        if p.days().is_none() {
+            return error.set(Some(t_string!(i18n, research_bad_period).to_string()));
+        }
+        let Some(token) = session.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) else { return };
+        error.set(None);
+        spawn_local(async move {
+            let (name, mime) = if csv { ("csv", "text/csv;charset=utf-8") } else { ("json", "application/json") };
+            let result = match api::research_export(&token, &p.from, &p.to, csv).await {
+                Ok(text) => browser::download(&format!("labblogg-forskningsexport-{}-{}.{name}", p.from, p.to), mime, &text),
+                Err(e) => Err(e.to_string()),
+            };
+            error.set(result.err().map(|e| format!("Exporten kunde inte hämtas: {e}")));
+        });
+    };
+
     let download = move |csv: bool| {
+        if researcher() {
+            return from_server(csv);
+        }
         if let Some(p) = problem() {
             return error.set(Some(p));
         }
@@ -96,7 +121,10 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
                 <div class="field"><label for="research-to">{t!(i18n, to_date)}</label>
                     <input id="research-to" type="date" data-testid="research-to" bind:value=to/></div>
             </div>
-            <fieldset>
+            <Show when=researcher>
+                <p class="notice" data-testid="research-from-server">{t!(i18n, research_server)}</p>
+            </Show>
+            <fieldset hidden=researcher>
                 <legend>{t!(i18n, research_labs)}</legend>
                 <div class="chips">
                     {move || labs.get().into_iter().map(|(lab, name)| view! {
@@ -112,7 +140,7 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </fieldset>
-            <p role="status" data-testid="research-rows" data-rows=move || rows.get().len().to_string()>
+            <p role="status" data-testid="research-rows" data-rows=move || rows.get().len().to_string() hidden=researcher>
                 {move || problem().unwrap_or_else(|| t_string!(i18n, research_rows, n = rows.get().len()).to_string())}
             </p>
             <div class="row">
