@@ -320,6 +320,43 @@ async fn staff_pushing_a_lab_record_is_rejected_for_permission() {
 }
 
 #[tokio::test]
+async fn counter_settings_of_a_place_are_the_coordinators_and_validated_on_the_merged_place() {
+    let server = TestServer::start().await;
+    let settings = |hlc, value: Value| Change {
+        change_id: Uuid::now_v7(),
+        kind: RecordKind::MeetingPlace,
+        id: PLACE_LINA_HAGE,
+        lab_id: LINA_HAGE,
+        hlc,
+        fields: fields(value),
+        deleted: false,
+    };
+    // Staff count; they do not change how counting works.
+    let mut staff = server.client("personal").await;
+    let split = settings(staff.tick(), json!({ "gender_split": true }));
+    assert_eq!(push_one(&staff, split).await, Some(RejectCode::Permission));
+
+    // The coordinator switches both on: only these two fields change.
+    let mut coordinator = server.client("samordnare").await;
+    let on = settings(coordinator.tick(), json!({ "gender_split": true, "count_rule": "once_per_session" }));
+    assert_eq!(push_one(&coordinator, on).await, None);
+    let place = &coordinator.pull_all(0, 1000).await.by_id()[&PLACE_LINA_HAGE].state.fields.clone();
+    assert_eq!((place["gender_split"].clone(), place["count_rule"].clone()), (json!(true), json!("once_per_session")));
+    assert_eq!(place["name"], "Lina Hage mötesplats");
+
+    // Once per session without opening hours has no sessions: refused, and an unknown rule too.
+    let no_hours = settings(coordinator.tick(), json!({ "opening_hours": [] }));
+    assert_eq!(push_one(&coordinator, no_hours).await, Some(RejectCode::Validation));
+    let unknown = settings(coordinator.tick(), json!({ "count_rule": "sometimes" }));
+    assert_eq!(push_one(&coordinator, unknown).await, Some(RejectCode::Validation));
+    // Back to every entry, then the hours may go.
+    let every = settings(coordinator.tick(), json!({ "count_rule": "every_entry" }));
+    assert_eq!(push_one(&coordinator, every).await, None);
+    let no_hours = settings(coordinator.tick(), json!({ "opening_hours": [] }));
+    assert_eq!(push_one(&coordinator, no_hours).await, None);
+}
+
+#[tokio::test]
 async fn change_stamped_ten_minutes_ahead_is_rejected_as_clock_ahead() {
     let server = TestServer::start().await;
     let staff = server.client("personal").await;
