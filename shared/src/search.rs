@@ -136,6 +136,11 @@ fn match_strength(q: &Term, d: &Term) -> f64 {
         return 0.9;
     }
     let (qf, df) = (&q.folded, &d.folded);
+    // Snowball drops a final "-s" from "mötesplats" but not from the stem
+    // of "mötesplatser": the same word.
+    if qf.strip_suffix('s') == Some(df.as_str()) || df.strip_suffix('s') == Some(qf.as_str()) {
+        return 0.85;
+    }
     let (ql, dl) = (qf.chars().count(), df.chars().count());
     if ql >= 3 && df.starts_with(qf.as_str()) {
         // A prefix: "mötesplat" in "mötesplats", or a word being typed.
