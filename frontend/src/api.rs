@@ -164,6 +164,8 @@ pub async fn research_export(token: &str, from: &str, to: &str, csv: bool) -> Re
     let format = if csv { "csv" } else { "json" };
     let path = format!("/api/v1/summary?kind=research&from={from}&to={to}&format={format}");
     let resp = send(Request::get(&path), Some(token), None).await?;
-    // A body cut off mid-way is a network failure: try again later.
-    resp.text().await.map_err(|_| ApiError::Offline)
+    // As bytes: `Response.text()` would drop the CSV's byte order mark,
+    // which Excel needs. A body cut off mid-way is a network failure.
+    let bytes = resp.binary().await.map_err(|_| ApiError::Offline)?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Server { status: 0, message: format!("Svaret var inte UTF-8: {e}") })
 }

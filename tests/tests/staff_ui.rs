@@ -269,8 +269,8 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     b.click(&format!("{form} [data-testid=place-gender-split]")).await?;
     b.click(&format!("{form} [data-testid=place-count-rule][value=once_per_session]")).await?;
     b.click(&format!("{form} [data-testid=place-settings-save]")).await?;
-    wait_until("settings saved", Duration::from_secs(10), || async { b.is_shown(&format!("{form} [data-testid=place-settings-saved]")).await })
-        .await?;
+    wait_until("settings saved", Duration::from_secs(10), || async { b.is_shown("[data-testid=place-settings-saved]").await }).await?;
+    assert!(b.text("[data-testid=place-settings-saved]").await?.contains("Lina Hage mötesplats"));
     b.assert_accessible("settings with the visit counter's settings").await?;
     b.screenshots("coordinator-place-settings").await?;
     b.wait_synced(SYNC_WAIT).await?;

@@ -6,6 +6,7 @@ use anyhow::{ensure, Result};
 use labblogg_e2e::{wait_until, Browser, TestServer};
 use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
 use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, Visit};
+use labblogg_shared::auth::{CreateUserRequest, Role};
 use labblogg_shared::{calendar, AgeBand, Change, Hlc, RecordKind};
 use std::time::Duration;
 use uuid::Uuid;
@@ -204,6 +205,33 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     let lina_row = text.split("\r\n").find(|l| l.starts_with("Lina Hage;")).expect("Lina Hage's row");
     ensure!(lina_row.contains(";10;<5;<5;6;0;2,5;0,0;"), "comparison row {lina_row:?}");
     b.close().await?;
+
+    // A researcher holds no records on the device: the same export comes from the server, online.
+    server.resume().await?;
+    let req = CreateUserRequest {
+        username: "forskare".into(),
+        display_name: "Forskare".into(),
+        password: "forskare-losen".into(),
+        role: Role::Researcher,
+        labs: vec![],
+        memberships: vec![],
+        home_meeting_place: None,
+    };
+    labblogg_server::accounts::create_user(server.state.store.as_ref(), &labblogg_server::accounts::Actor::cli(), req).await?;
+    let b = Browser::start().await?;
+    b.sign_in(&server.url("/"), "forskare", "forskare-losen").await?;
+    b.wait_for("[data-testid=nav-compare]").await?;
+    b.click("[data-testid=nav-compare]").await?;
+    b.wait_for("[data-testid=research-from-server]").await?;
+    b.assert_accessible("research export for a researcher").await?;
+    capture_downloads(&b).await?;
+    b.click("[data-testid=research-csv]").await?;
+    let (name, _, bytes) = download(&b, 0).await?;
+    ensure!(name.ends_with(".csv") && bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{name}");
+    let text = String::from_utf8(bytes[3..].to_vec())?;
+    ensure!(text.contains(&format!("Lina Hage;{week};13–15 år;;<5;0;;")), "server export: {text:?}");
+    b.close().await?;
+    server.stop().await?;
     eprintln!("research export: {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
