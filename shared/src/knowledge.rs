@@ -380,6 +380,30 @@ mod tests {
     }
 
     #[test]
+    fn the_personal_data_guard_holds_once_public() {
+        use crate::validate::{good_example, lesson, ValidationError};
+        let mut e: GoodExample = serde_json::from_str(
+            r#"{"title":"Läxhjälp","organisation":"Telge Bostäder","focus_areas":["school_results"],"what_was_done":"Fika först."}"#,
+        )
+        .unwrap();
+        e.contact_role = "Områdesutvecklare, ring 070-123 45 67".into();
+        assert_eq!(good_example(&e), Ok(()), "a draft may hold it (the app warns)");
+        for review in [Review::Published, Review::Withdrawn] {
+            e.review = review;
+            assert_eq!(good_example(&e), Err(ValidationError::PersonalData { field: "kontakt", what: "ett telefonnummer" }));
+        }
+        e.contact_role = "Områdesutvecklare, Telge Bostäder".into();
+        e.figures = vec![Figure { label: "Mejla".into(), value: "anna@example.se".into() }];
+        assert!(matches!(good_example(&e), Err(ValidationError::PersonalData { field: "siffror", .. })));
+        e.figures = vec![Figure { label: "Besök".into(), value: "<5".into() }];
+        assert_eq!(good_example(&e), Ok(()));
+        let mut l: Lesson = serde_json::from_str(r#"{"title":"T","text":"Personnummer 19850709-9805 hörde inte hit.","review":"published"}"#).unwrap();
+        assert!(matches!(lesson(&l), Err(ValidationError::PersonalData { field: "lärdom", .. })));
+        l.review = Review::Submitted;
+        assert_eq!(lesson(&l), Ok(()));
+    }
+
+    #[test]
     fn lesson_wire_format_is_fixed() {
         // Regenerate only when the format is intentionally migrated.
         let l = Lesson {

@@ -81,6 +81,16 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     })
     .await?;
     let elsewhere = Profile::new()?;
+    // An evening at Lina Hage whose lessons learned are worth sharing.
+    let evening = Uuid::now_v7();
+    let now = labblogg_server::routes::sync::now_ms();
+    let fields = serde_json::json!({"kind": "open_evening", "title": "Öppen kväll med fika", "date": labblogg_shared::calendar::local_date(now as i64),
+        "lessons_learned": "Ungdomarna kom när kvällen började med fika och samtal."});
+    store.push(vec![labblogg_shared::Change {
+        change_id: Uuid::now_v7(), kind: RecordKind::Activity, id: evening, lab_id: LINA_HAGE,
+        hlc: labblogg_shared::Hlc { ms: now - 60_000, counter: 0, node: 1 },
+        fields: fields.as_object().cloned().unwrap_or_default(), deleted: false,
+    }]).await?;
 
     // 1. Staff at Lina Hage propose an example; the guard catches a phone number.
     let b = Browser::start().await?;
@@ -124,7 +134,25 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.fill("[data-testid=knowledge-done]", "En idé: turnering mellan mötesplatserna.").await?;
     b.click("[data-testid=knowledge-save]").await?;
     b.wait_for("[data-testid=knowledge-own-item][data-review=draft]").await?;
+    // An evening's lessons learned, promoted to the knowledge base as a lesson.
+    b.click("[data-testid=nav-activities]").await?;
+    b.wait_for("[data-testid=activity-promote-lesson]").await?.click().await?;
+    b.wait_for("[data-testid=knowledge-lesson-form]").await?;
+    let text = b.client.find(fantoccini::Locator::Css("[data-testid=knowledge-lesson-text]")).await?.prop("value").await?;
+    ensure!(text.as_deref().is_some_and(|t| t.contains("fika")), "{text:?}");
+    b.click("[data-testid=knowledge-factor][value=meeting_place]").await?;
+    b.click("[data-testid=knowledge-factor][value=target_group_reach]").await?;
+    b.assert_accessible("promoting a lesson").await?;
+    b.click("[data-testid=knowledge-save-submit]").await?;
+    b.wait_for("[data-testid=knowledge-own-item][data-kind=lesson][data-review=submitted]").await?;
     b.wait_synced(SYNC_WAIT).await?;
+    let lessons = server.state.store.pull(vec![LINA_HAGE], 0, 1000).await?.records;
+    let lesson = lessons
+        .iter()
+        .find(|r| r.state.kind == RecordKind::Lesson && r.state.fields["activity_id"] == evening.to_string())
+        .context("the lesson reached the server")?;
+    ensure!(lesson.state.fields["review"] == "submitted", "{:?}", lesson.state.fields);
+    ensure!(lesson.state.fields["organisation"] == "Telge Bostäder", "{:?}", lesson.state.fields);
     let (id, proposed) = example_titled(&server, TITLE).await?.context("the proposal reached the server")?;
     ensure!(proposed.review == Review::Submitted && !proposed.what_was_done.contains("070"), "{proposed:?}");
     let (draft_id, _) = example_titled(&server, "Pingisturnering mellan gårdarna").await?.context("the draft reached the server")?;

@@ -448,7 +448,7 @@ fn KnowledgeList(items: LocalResource<Vec<Item>>, mode: RwSignal<Mode>, notice: 
                 </ul>
             </Show>
 
-            <h2>{t!(i18n, kb_examples)}" & "{t!(i18n, kb_lessons)}</h2>
+            <h2>{t!(i18n, kb_published_heading)}</h2>
             <div class="row filters">
                 <label class="sr-only" for="knowledge-search">{t!(i18n, kb_search)}</label>
                 <input id="knowledge-search" type="search" data-testid="knowledge-search"
