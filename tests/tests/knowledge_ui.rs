@@ -55,7 +55,7 @@ async fn search(b: &Browser, query: &str) -> Result<Vec<String>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it() -> Result<()> {
-    let server = TestServer::start().await?;
+    let mut server = TestServer::start().await?;
     let base = server.url("/");
     let store = server.state.store.clone();
     // The demo knowledge base: twelve published examples, lessons, one draft.
@@ -227,6 +227,16 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     ensure!(b.count("[data-testid=knowledge-publish]").await? == 0 && b.count("[data-testid=knowledge-edit]").await? == 0);
     b.assert_accessible("an example's page").await?;
     b.screenshots("knowledge-example-page").await?;
+
+    // Offline, the synced copy is still searched.
+    b.wait_service_worker().await?;
+    server.stop().await?;
+    b.client.refresh().await?;
+    open_knowledge(&b).await?;
+    b.wait_for(&item).await?;
+    let ids = search(&b, "motesplats").await?;
+    ensure!(ids.contains(&id.to_string()), "offline search: {ids:?}");
+    b.screenshot("knowledge-search-offline-tablet-portrait").await?;
     b.close().await?;
     Ok(())
 }
