@@ -14,10 +14,8 @@ use std::time::Duration;
 
 const SYNC_WAIT: Duration = Duration::from_secs(60);
 
-
-
 async fn band_count(b: &Browser, band: &str) -> Result<String> {
-    Ok(b.text(&format!("[data-testid=visit-button][data-age-band='{band}'] .band-count")).await?)
+    b.text(&format!("[data-testid=visit-button][data-age-band='{band}'] .band-count")).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
