@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use labblogg_e2e::{wait_until, Browser, TestServer};
-use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
+use labblogg_server::demo::{BODEN, LINA_HAGE, PLACE_BODEN, PLACE_LINA_HAGE};
 use labblogg_shared::model::{
     Activity, CountRule, FocusArea, Goal, GoalDirection, GoalMeasurement, MeetingPlace, Visit,
 };
@@ -255,15 +255,25 @@ async fn seed(server: &TestServer, kind: RecordKind, lab: uuid::Uuid, id: uuid::
 async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_staff_count_with_them() -> Result<()> {
     let started = std::time::Instant::now();
     let server = TestServer::start().await?;
+    // Boden's opening hours are not entered (yet).
+    seed(&server, RecordKind::MeetingPlace, BODEN, PLACE_BODEN, serde_json::json!({ "opening_hours": [] })).await?;
 
     // The coordinator sets Lina Hage's counter in Settings.
     let b = Browser::start().await?;
     b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
     b.wait_for("[data-testid=nav-settings]").await?;
+    b.wait_synced(SYNC_WAIT).await?;
     b.click("[data-testid=nav-settings]").await?;
     let form = format!("[data-testid=place-form][data-place-id='{PLACE_LINA_HAGE}']");
     b.wait_for(&form).await?;
     assert_eq!(b.count("[data-testid=place-form]").await?, 4, "one form per place of the coordinator's four labs");
+    // Without opening hours there are no sessions: refused, in plain Swedish, nothing saved.
+    let boden = format!("[data-testid=place-form][data-place-id='{PLACE_BODEN}']");
+    b.click(&format!("{boden} [data-testid=place-count-rule][value=once_per_session]")).await?;
+    b.click(&format!("{boden} [data-testid=place-settings-save]")).await?;
+    b.wait_for(&format!("{boden} [data-testid=place-settings-error]")).await?;
+    assert!(b.text(&format!("{boden} [data-testid=place-settings-error]")).await?.contains("öppettider"));
+    assert_eq!(b.sync_status().await?.1, 0, "nothing queued");
     b.click(&format!("{form} [data-testid=place-gender-split]")).await?;
     b.click(&format!("{form} [data-testid=place-count-rule][value=once_per_session]")).await?;
     b.click(&format!("{form} [data-testid=place-settings-save]")).await?;
