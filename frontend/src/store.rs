@@ -1,11 +1,14 @@
 //! The local copy: every IndexedDB call of the app lives here.
 //!
-//! Object stores (schema version 1):
+//! Object stores (schema version 2; the steps from every earlier version are
+//! in [`upgrade`], see "Local database versions" in docs/SYNC.md):
 //! - `records`: one row per record, key `id`; indexes `kind_lab` [kind, lab]
 //!   and `kind_place_date_live` [kind, place, date, live] so today's visits at
 //!   a place are one index range read, not a scan.
 //! - `outbox`: changes not yet accepted by the server, in the order made
-//!   (auto-increment key `seq`).
+//!   (auto-increment key `seq`); index `waiting` (v2) holds only the changes
+//!   the server has not refused, so the next batch and the counts are index
+//!   reads instead of reading and decoding the whole outbox.
 //! - `meta`: device id, pull cursor, clock.
 //!
 //! A local write updates its record and appends its outbox entry in one
@@ -22,10 +25,12 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use uuid::Uuid;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub const DB_NAME: &str = "labblogg";
-pub const DB_VERSION: u32 = 1;
+/// The local database's schema version. Raise it only together with a new
+/// step in [`upgrade`]; steps are never edited once released.
+pub const DB_VERSION: u32 = 2;
 
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
@@ -104,6 +109,16 @@ struct OutboxRow {
     body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     rejected: Option<String>,
+    /// 1 while the server has not refused the change, absent once it has:
+    /// only waiting changes are in the `waiting` index (schema v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waiting: Option<u8>,
+}
+
+impl OutboxRow {
+    fn new(change: &Change) -> Result<Self> {
+        Ok(OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(change)?, rejected: None, waiting: Some(1) })
+    }
 }
 
 /// A change waiting in the outbox.
@@ -126,6 +141,8 @@ impl OutboxRow {
 
 thread_local! {
     static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+    /// The device id of the database it was read from.
+    static DEVICE: RefCell<Option<(String, Uuid)>> = const { RefCell::new(None) };
 }
 
 /// Open (and create or upgrade) the local database. Later calls reuse it.
@@ -162,21 +179,131 @@ pub async fn delete_database(name: &str) -> Result<()> {
 
 /// Open a database by name, running every upgrade step it has not had.
 pub async fn open_named(name: &str) -> Result<Database> {
-    let db = Database::open(name)
-        .with_version(DB_VERSION)
-        .with_on_upgrade_needed(|event, db| {
-            let old = event.old_version() as u32;
-            if old < 1 {
-                let records = db.create_object_store(RECORDS).with_key_path("id".into()).build()?;
-                records.create_index("kind_lab", ["kind", "lab"].into()).build()?;
-                records.create_index("kind_place_date_live", ["kind", "place", "date", "live"].into()).build()?;
-                db.create_object_store(OUTBOX).with_key_path("seq".into()).with_auto_increment(true).build()?;
-                db.create_object_store(META).build()?;
-            }
-            Ok(())
-        })
-        .await?;
+    upgrade(name).await?;
+    // Already at DB_VERSION: no upgrade runs here. A database a newer app
+    // upgraded further fails to open (VersionError) instead of being misread.
+    let db = Database::open(name).with_version(DB_VERSION).await?;
+    // Another tab (a newer app) wants to upgrade: let it, and reopen later.
+    let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new({
+        let name = name.to_owned();
+        move || forget_database(&name)
+    });
+    {
+        use indexed_db_futures::internals::SystemRepr;
+        let raw: &web_sys::IdbDatabase = db.as_sys().unchecked_ref();
+        raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+    }
+    on_change.forget();
     Ok(db)
+}
+
+/// Close the connection to `name` if it is the one in use; the next call opens it again.
+fn forget_database(name: &str) {
+    let in_use = DB.with(|d| d.borrow().as_ref().is_some_and(|db| db.name() == name));
+    if in_use {
+        if let Some(db) = DB.with(|d| d.borrow_mut().take()) {
+            db.close();
+        }
+    }
+}
+
+fn js_err(e: JsValue) -> StoreError {
+    StoreError::Idb(e.as_string().or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message()))).unwrap_or_else(|| format!("{e:?}")))
+}
+
+/// Bring database `name` to [`DB_VERSION`] with raw web-sys calls: the
+/// steps need the upgrade's own (versionchange) transaction to change
+/// existing stores and their rows, which indexed_db_futures 0.6 does not
+/// hand to its upgrade callback. Every step from the database's version on
+/// runs, in order, in that one transaction: an old database and a new one
+/// end up the same, and a failed step leaves the old version untouched.
+async fn upgrade(name: &str) -> Result<()> {
+    let factory = web_sys::window()
+        .ok_or_else(|| StoreError::Idb("no window".into()))?
+        .indexed_db()
+        .map_err(js_err)?
+        .ok_or_else(|| StoreError::Idb("IndexedDB is not available".into()))?;
+    let request = factory.open_with_u32(name, DB_VERSION).map_err(js_err)?;
+    let failure: std::rc::Rc<RefCell<Option<StoreError>>> = Default::default();
+    let on_upgrade = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new({
+        let request = request.clone();
+        let failure = failure.clone();
+        move |event: web_sys::IdbVersionChangeEvent| {
+            let old = event.old_version() as u32;
+            if let Err(e) = run_upgrade_steps(&request, old) {
+                if let Some(tx) = request.transaction() {
+                    let _ = tx.abort();
+                }
+                *failure.borrow_mut() = Some(e);
+            }
+        }
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    let result = wasm_bindgen_futures::JsFuture::from(done).await;
+    request.set_onupgradeneeded(None);
+    drop(on_upgrade);
+    if let Some(e) = failure.borrow_mut().take() {
+        return Err(e);
+    }
+    result.map_err(|_| StoreError::Idb(request.error().ok().flatten().map(|e| e.message()).unwrap_or_else(|| "opening failed".into())))?;
+    if let Ok(db) = request.result() {
+        db.unchecked_into::<web_sys::IdbDatabase>().close();
+    }
+    Ok(())
+}
+
+/// The upgrade steps, cumulative: a database at version `old` gets every
+/// step above it. Steps are never changed once released; a new schema is a
+/// new step (and a test that builds the previous version's database by hand).
+fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()> {
+    let db: web_sys::IdbDatabase = request.result().map_err(js_err)?.unchecked_into();
+    let tx = request.transaction().ok_or_else(|| StoreError::Idb("no upgrade transaction".into()))?;
+    if old < 1 {
+        // v1: records with their two indexes, the outbox, meta.
+        let params = web_sys::IdbObjectStoreParameters::new();
+        params.set_key_path(&"id".into());
+        let records = db.create_object_store_with_optional_parameters(RECORDS, &params).map_err(js_err)?;
+        records.create_index_with_str_sequence("kind_lab", &js_key(&["kind".into(), "lab".into()])).map_err(js_err)?;
+        records
+            .create_index_with_str_sequence("kind_place_date_live", &js_key(&["kind".into(), "place".into(), "date".into(), "live".into()]))
+            .map_err(js_err)?;
+        let params = web_sys::IdbObjectStoreParameters::new();
+        params.set_key_path(&"seq".into());
+        params.set_auto_increment(true);
+        db.create_object_store_with_optional_parameters(OUTBOX, &params).map_err(js_err)?;
+        db.create_object_store(META).map_err(js_err)?;
+    }
+    if old < 2 {
+        // v2: the `waiting` index over the outbox; every change already in it
+        // that the server has not refused gets `waiting: 1`.
+        let outbox = tx.object_store(OUTBOX).map_err(js_err)?;
+        outbox.create_index_with_str("waiting", "waiting").map_err(js_err)?;
+        let cursor_request = outbox.open_cursor().map_err(js_err)?;
+        let on_row = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new({
+            let cursor_request = cursor_request.clone();
+            move |_: web_sys::Event| {
+                let Ok(cursor) = cursor_request.result() else { return };
+                let Some(cursor) = cursor.dyn_ref::<web_sys::IdbCursorWithValue>() else { return }; // null: done
+                if let Ok(row) = cursor.value() {
+                    let rejected = js_sys::Reflect::get(&row, &"rejected".into()).unwrap_or(JsValue::UNDEFINED);
+                    if rejected.is_undefined() || rejected.is_null() {
+                        let _ = js_sys::Reflect::set(&row, &"waiting".into(), &1.into());
+                        // A failed update aborts the upgrade transaction: the open fails, v1 stays.
+                        let _ = cursor.update(&row);
+                    }
+                }
+                let _ = cursor.continue_();
+            }
+        });
+        cursor_request.set_onsuccess(Some(on_row.as_ref().unchecked_ref()));
+        // Lives until the page goes: it runs once per row of this upgrade only.
+        on_row.forget();
+    }
+    Ok(())
 }
 
 fn decode_rows<T: serde::de::DeserializeOwned>(
@@ -202,9 +329,14 @@ async fn meta_put<T: Serialize>(store: &indexed_db_futures::object_store::Object
     Ok(())
 }
 
-/// This device's id, made on first use and kept.
+/// This device's id, made on first use and kept. Remembered after the first
+/// read (per database), so a tap does not pay for a transaction of its own.
 pub async fn device_id() -> Result<Uuid> {
     let db = open().await?;
+    let name = db.name();
+    if let Some(id) = DEVICE.with(|d| d.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, id)| *id)) {
+        return Ok(id);
+    }
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
     let id = match meta_get::<Uuid>(&meta, "device_id").await? {
@@ -216,29 +348,40 @@ pub async fn device_id() -> Result<Uuid> {
         }
     };
     tx.commit().await?;
+    DEVICE.with(|d| *d.borrow_mut() = Some((name, id)));
     Ok(id)
 }
 
 /// Save a local edit: stamp it with the device clock, merge it into the
 /// record and queue it for the server, all in one transaction.
+///
+/// The tap's latency is this function, so it waits as little as it can: both
+/// reads (clock, record) are in flight together, and the three writes are
+/// issued without waiting for each other. A failed write aborts the
+/// transaction, which the commit reports: still all or nothing.
 pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool, now_ms: u64) -> Result<Change> {
     let device = device_id().await?;
     let db = open().await?;
     let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
     let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
 
-    let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
-    let hlc = clock.tick(now_ms);
-    meta_put(&meta, "hlc", &clock).await?;
+    let clock_read = meta.get("hlc").primitive()?;
+    let record_read = records.get::<RecordRow, _, _>(id.to_string()).serde()?;
+    let raw_clock: Option<String> = clock_read.await?;
+    let current: Option<RecordRow> = record_read.await?;
 
+    let mut clock = raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    let hlc = clock.tick(now_ms);
     let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted };
-    let current: Option<RecordRow> = records.get(id.to_string()).serde()?.await?;
     let current = current.map(|r| r.state()).transpose()?;
-    if let Some(next) = apply_change(current.as_ref(), &change)? {
-        records.put(RecordRow::of(&next)?).serde()?.await?;
+    let next = apply_change(current.as_ref(), &change)?;
+
+    drop(meta.put(serde_json::to_string(&clock)?).with_key("hlc").primitive()?);
+    if let Some(next) = next {
+        drop(records.put(RecordRow::of(&next)?).serde()?);
     }
-    let row = OutboxRow { seq: None, record_id: id.to_string(), body: serde_json::to_string(&change)?, rejected: None };
-    outbox.put(row).serde()?.await?;
+    let row = OutboxRow::new(&change)?;
+    drop(outbox.put(row).serde()?);
     tx.commit().await?;
     Ok(change)
 }
@@ -299,7 +442,7 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
         if let Some(state) = next.or(current) {
             merged.insert(change.id, state);
         }
-        let row = OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(change)?, rejected: None };
+        let row = OutboxRow::new(change)?;
         drop(outbox.put(row).serde()?);
     }
     tx.commit().await?;
@@ -321,7 +464,7 @@ pub fn record_from_js(value: JsValue) -> Result<RecordState> {
 /// The outbox row [`write`] stores for a change, as the JS value IndexedDB is given.
 pub fn outbox_to_js(change: &Change) -> Result<JsValue> {
     use indexed_db_futures::SerialiseToJs;
-    let row = OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(change)?, rejected: None };
+    let row = OutboxRow::new(change)?;
     Ok(row.serialise_to_js()?)
 }
 
@@ -370,9 +513,33 @@ pub async fn outbox_len() -> Result<u32> {
     Ok(n as u32)
 }
 
-/// The oldest `limit` outbox changes the server has not refused.
+/// The oldest `limit` outbox changes the server has not refused: one read
+/// of the `waiting` index (ordered by `seq` within its one key).
 pub async fn next_batch(limit: usize) -> Result<Vec<Pending>> {
-    Ok(outbox().await?.into_iter().filter(|p| p.rejected.is_none()).take(limit).collect())
+    let db = open().await?;
+    let tx = db.transaction(OUTBOX).build()?;
+    let outbox = tx.object_store(OUTBOX)?;
+    let index = outbox.index("waiting")?;
+    let rows: Vec<OutboxRow> = decode_rows(index.get_all().with_limit(limit as u32).primitive()?.await?)?;
+    rows.into_iter().map(OutboxRow::pending).collect()
+}
+
+/// How many changes wait for the server, and how many it refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: u32,
+    pub rejected: u32,
+}
+
+/// The outbox's counts, from two key counts (no row is read or decoded).
+pub async fn outbox_counts() -> Result<OutboxCounts> {
+    let db = open().await?;
+    let tx = db.transaction(OUTBOX).build()?;
+    let outbox = tx.object_store(OUTBOX)?;
+    let all = outbox.count().primitive()?;
+    let waiting = outbox.index("waiting")?.count().primitive()?;
+    let (all, waiting) = (all.await? as u32, waiting.await? as u32);
+    Ok(OutboxCounts { pending: waiting, rejected: all.saturating_sub(waiting) })
 }
 
 pub async fn cursor() -> Result<u64> {
@@ -401,22 +568,43 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<()> {
     let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
     let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
 
+    // Every request below is issued without waiting for the one before: the
+    // transaction orders them, and a failed one aborts it (the commit says so).
+    let clock_read = meta.get("hlc").primitive()?;
     for seq in &outcome.accepted {
-        outbox.delete(*seq as f64).primitive()?.await?;
+        drop(outbox.delete(*seq as f64).primitive()?);
     }
-    let rejected: HashMap<u64, Rejection> = outcome.rejected.into_iter().collect();
-    let rows: Vec<OutboxRow> = outbox.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
-    let mut pending_by_record: HashMap<String, Vec<Change>> = HashMap::new();
-    for mut row in rows {
-        if let Some(r) = row.seq.and_then(|s| rejected.get(&s)) {
-            row.rejected = Some(serde_json::to_string(r)?);
-            outbox.put(row.clone()).serde()?.await?;
+    let refused_reads = outcome
+        .rejected
+        .iter()
+        .map(|(seq, _)| outbox.get::<OutboxRow, _, _>(*seq as f64).serde())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    // Pulled records get this device's pending edits on top: read the outbox
+    // only when something was pulled.
+    let pending_read = if outcome.records.is_empty() { None } else { Some(outbox.get_all().primitive()?) };
+
+    for ((_, reason), read) in outcome.rejected.iter().zip(refused_reads) {
+        if let Some(mut row) = read.await? {
+            row.rejected = Some(serde_json::to_string(reason)?);
+            row.waiting = None;
+            drop(outbox.put(row).serde()?);
         }
-        let change: Change = serde_json::from_str(&row.body)?;
-        pending_by_record.entry(row.record_id).or_default().push(change);
+    }
+    let accepted: std::collections::HashSet<u64> = outcome.accepted.iter().copied().collect();
+    let mut pending_by_record: HashMap<String, Vec<Change>> = HashMap::new();
+    if let Some(read) = pending_read {
+        for row in decode_rows::<OutboxRow>(read.await?)? {
+            // The read was queued after the deletes, but say it plainly.
+            if row.seq.is_some_and(|s| accepted.contains(&s)) {
+                continue;
+            }
+            let change: Change = serde_json::from_str(&row.body)?;
+            pending_by_record.entry(row.record_id).or_default().push(change);
+        }
     }
 
-    let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    let raw_clock: Option<String> = clock_read.await?;
+    let mut clock = raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
     for rec in outcome.records {
         let mut state = rec.state;
         clock.observe(state.max_clock(), now_ms);
@@ -426,11 +614,11 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<()> {
                 state = next;
             }
         }
-        records.put(RecordRow::of(&state)?).serde()?.await?;
+        drop(records.put(RecordRow::of(&state)?).serde()?);
     }
     clock.observe(Hlc { ms: outcome.server_time_ms, counter: 0, node: 0 }, now_ms);
-    meta_put(&meta, "hlc", &clock).await?;
-    meta_put(&meta, "cursor", &outcome.cursor).await?;
+    drop(meta.put(serde_json::to_string(&clock)?).with_key("hlc").primitive()?);
+    drop(meta.put(serde_json::to_string(&outcome.cursor)?).with_key("cursor").primitive()?);
     tx.commit().await?;
     Ok(())
 }
@@ -467,7 +655,7 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
         if let Some(next) = apply_change(current.as_ref(), &change)? {
             records.put(RecordRow::of(&next)?).serde()?.await?;
         }
-        let row = OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(&change)?, rejected: None };
+        let row = OutboxRow::new(&change)?;
         outbox.put(row).serde()?.await?;
         added += 1;
     }

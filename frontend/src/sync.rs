@@ -62,6 +62,8 @@ thread_local! {
     static RETRY: RefCell<Option<Timeout>> = const { RefCell::new(None) };
     static DEBOUNCE: RefCell<Option<Timeout>> = const { RefCell::new(None) };
     static REFRESH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static COUNT_AGAIN: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Screens re-read at most once a frame: a burst of taps (or of pulled pages)
@@ -165,13 +167,31 @@ impl SyncEngine {
         RETRY.with(|r| r.borrow().is_some())
     }
 
+    /// Re-count the outbox for the status. At most one count is in flight;
+    /// calls meanwhile make it count once more afterwards, so a burst of news
+    /// from other tabs costs two counts, not one per message.
     fn refresh_counts(self) {
+        if COUNTING.with(|c| c.replace(true)) {
+            COUNT_AGAIN.with(|a| a.set(true));
+            return;
+        }
         spawn_local(async move {
-            if let Ok(outbox) = store::outbox().await {
-                self.pending.set(outbox.len() as u32);
-                self.rejected.set(outbox.iter().filter(|p| p.rejected.is_some()).count() as u32);
+            loop {
+                COUNT_AGAIN.with(|a| a.set(false));
+                self.count_outbox().await;
+                if !COUNT_AGAIN.with(Cell::get) {
+                    break;
+                }
             }
+            COUNTING.with(|c| c.set(false));
         });
+    }
+
+    async fn count_outbox(self) {
+        if let Ok(counts) = store::outbox_counts().await {
+            self.pending.set(counts.pending + counts.rejected);
+            self.rejected.set(counts.rejected);
+        }
     }
 
     /// Push the whole outbox and pull until the server has nothing more.
@@ -226,10 +246,7 @@ impl SyncEngine {
     }
 
     async fn finish(self, result: Result<(), api::ApiError>) {
-        if let Ok(outbox) = store::outbox().await {
-            self.pending.set(outbox.len() as u32);
-            self.rejected.set(outbox.iter().filter(|p| p.rejected.is_some()).count() as u32);
-        }
+        self.count_outbox().await;
         match result {
             Ok(()) => {
                 FAILURES.with(|f| f.set(0));

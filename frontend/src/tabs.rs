@@ -51,20 +51,33 @@ where
     }
 }
 
-/// Tell the other tabs that local data changed.
+thread_local! {
+    /// The page's one channel, used both to announce and to listen: a
+    /// BroadcastChannel never receives its own messages, but does receive
+    /// those of any other channel object of the same name, in this page too.
+    /// Announcing on a second object made every local write reach this
+    /// page's own listener, which re-read the whole outbox once per tap: a
+    /// burst of 2,000 taps queued 2,000 full outbox reads in IndexedDB,
+    /// and the sync engine's reads waited behind them for a minute.
+    static CHANNEL_OBJ: Option<web_sys::BroadcastChannel> = web_sys::BroadcastChannel::new(CHANNEL).ok();
+}
+
+/// Tell the other tabs that local data changed (never this one).
 pub fn announce_change() {
-    if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
-        let _ = ch.post_message(&"changed".into());
-        ch.close();
-    }
+    CHANNEL_OBJ.with(|ch| {
+        if let Some(ch) = ch {
+            let _ = ch.post_message(&"changed".into());
+        }
+    });
 }
 
 /// Call `on_change` whenever another tab announces a change. Lives as long as the page.
 pub fn listen_for_changes(on_change: impl Fn() + 'static) {
-    let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else { return };
-    let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_change());
-    ch.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    handler.forget();
-    // The channel must outlive this function to keep receiving.
-    std::mem::forget(ch);
+    CHANNEL_OBJ.with(|ch| {
+        let Some(ch) = ch else { return };
+        let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_change());
+        ch.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        // The channel lives in this thread-local for the page's life; so does its handler.
+        handler.forget();
+    });
 }
