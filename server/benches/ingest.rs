@@ -13,10 +13,11 @@
 //! 3. Propagation: a visit pushed by device A, seen in a pull by device B polling back to back.
 //! 4. With the argument `summary` (and only then): a lab's yearly report
 //!    (`GET /api/v1/summary?kind=lab`) over 1,000,000 visits.
-//! With the argument `ingest`, phase 1 (and 3) only.
 //! 5. With the argument `backends` (and only then): SQLite and PostgreSQL side by side — ingest
 //!    as in 1, and a fresh device pulling 100,000 records — on a fresh server each; PostgreSQL
 //!    at `LABBLOGG_BENCH_POSTGRES_URL` (a role that may create databases), else not measured.
+//!
+//! With the argument `ingest`, phases 1 and 3 only (to compare before and after a change).
 //!
 //! Every loop is bounded in count and in time, and only loopback is contacted.
 

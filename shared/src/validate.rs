@@ -66,8 +66,9 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
 }
 
 fn parse<T: DeserializeOwned>(state: &RecordState) -> Result<T, ValidationError> {
-    serde_json::from_value(serde_json::Value::Object(state.fields.clone()))
-        .map_err(|e| ValidationError::Shape(e.to_string()))
+    // Read from the map in place: the server validates every change it merges, and copying
+    // the fields first was a good part of that.
+    T::deserialize(&state.fields).map_err(|e| ValidationError::Shape(e.to_string()))
 }
 
 pub fn lab(l: &Lab) -> Result<(), ValidationError> {

@@ -12,7 +12,7 @@ use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -192,25 +192,23 @@ fn load_record(tx: &Transaction<'_>, id: Uuid) -> Result<Option<RecordState>, St
     raw.map(|r| decode(r).map(|s| s.state)).transpose()
 }
 
-fn next_seq(tx: &Transaction<'_>) -> Result<u64, StoreError> {
-    let seq: i64 = tx
-        .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value")?
-        .query_row([], |r| r.get(0))?;
-    Ok(seq as u64)
-}
+const SAVE_RECORD: &str =
+    "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, fields = excluded.fields,
+         clocks = excluded.clocks, deleted = excluded.deleted";
 
 fn save_record(tx: &Transaction<'_>, s: &RecordState, seq: u64) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, fields = excluded.fields,
-             clocks = excluded.clocks, deleted = excluded.deleted",
-    )?
-    .execute(params![
+    save_with(&mut *tx.prepare_cached(SAVE_RECORD)?, s, seq)
+}
+
+/// [`save_record`] with the statement at hand (a push looks it up once, not once per record).
+fn save_with(statement: &mut rusqlite::Statement<'_>, s: &RecordState, seq: u64) -> Result<(), StoreError> {
+    statement.execute(params![
         s.id.to_string(),
         s.kind.as_str(),
         s.lab_id.to_string(),
         seq as i64,
-        serde_json::Value::Object(s.fields.clone()).to_string(),
+        serde_json::to_string(&s.fields).map_err(corrupt)?,
         serde_json::to_string(&s.clocks).map_err(corrupt)?,
         s.deleted.map(|h| h.to_string()),
     ])?;
@@ -221,19 +219,61 @@ fn merge_rejection(e: MergeError) -> Rejection {
     Rejection { code: RejectCode::Conflict, message: format!("Ändringen nekades: {e}.") }
 }
 
-fn apply_one(tx: &Transaction<'_>, change: &Change) -> Result<Result<(), Rejection>, StoreError> {
-    let current = load_record(tx, change.id)?;
-    let merged = match apply_change(current.as_ref(), change) {
-        Ok(Some(state)) => state,
-        Ok(None) => return Ok(Ok(())),
-        Err(e) => return Ok(Err(merge_rejection(e))),
-    };
-    if let Err(e) = validate_record(&merged) {
-        return Ok(Err(Rejection { code: RejectCode::Validation, message: format!("Ändringen nekades: {e}.") }));
+/// Merges a push in its transaction, which must hold the write lock (BEGIN IMMEDIATE): the
+/// counter is read once under it, so the numbers handed out cannot be taken by anyone else.
+/// Every record the batch names is read in one query, each change merged in order (a later
+/// change of the same record sees the earlier one), and each record that changed written once,
+/// with the number of its last change — the same rows and numbers as writing after every change.
+fn push_batch(tx: &Transaction<'_>, changes: &[Change]) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+    let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()).map_err(corrupt)?;
+    let mut known: std::collections::HashMap<Uuid, RecordState> = tx
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?1))"
+        ))?
+        .query_map([ids], read_raw)?
+        .map(|raw| {
+            let state = decode(raw?)?.state;
+            Ok((state.id, state))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let first: i64 =
+        tx.prepare_cached("SELECT value FROM counters WHERE name = 'seq'")?.query_row([], |r| r.get(0))?;
+    let mut seq = first as u64;
+    // The number of each changed record's last change.
+    let mut last_seq: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
+    let mut outcomes = Vec::with_capacity(changes.len());
+    for change in changes {
+        let merged = match apply_change(known.get(&change.id), change) {
+            Ok(Some(state)) => state,
+            Ok(None) => {
+                outcomes.push(Ok(()));
+                continue;
+            }
+            Err(e) => {
+                outcomes.push(Err(merge_rejection(e)));
+                continue;
+            }
+        };
+        if let Err(e) = validate_record(&merged) {
+            outcomes
+                .push(Err(Rejection { code: RejectCode::Validation, message: format!("Ändringen nekades: {e}.") }));
+            continue;
+        }
+        seq += 1;
+        last_seq.insert(change.id, seq);
+        known.insert(change.id, merged);
+        outcomes.push(Ok(()));
     }
-    let seq = next_seq(tx)?;
-    save_record(tx, &merged, seq)?;
-    Ok(Ok(()))
+    if seq != first as u64 {
+        let mut writes: Vec<(u64, Uuid)> = last_seq.into_iter().map(|(id, seq)| (seq, id)).collect();
+        writes.sort_unstable();
+        let mut save = tx.prepare_cached(SAVE_RECORD)?;
+        for (seq, id) in writes {
+            save_with(&mut save, &known[&id], seq)?;
+        }
+        tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([seq as i64])?;
+    }
+    Ok(outcomes)
 }
 
 fn load_memberships(conn: &Connection, user_id: &str) -> Result<Vec<Membership>, StoreError> {
@@ -399,8 +439,11 @@ fn now_ms() -> i64 {
 impl Store for SqliteStore {
     async fn push(&self, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError> {
         self.with(move |conn| {
-            let tx = conn.transaction()?;
-            let outcomes = changes.iter().map(|c| apply_one(&tx, c)).collect::<Result<Vec<_>, _>>()?;
+            if changes.is_empty() {
+                return Ok(Vec::new());
+            }
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let outcomes = push_batch(&tx, &changes)?;
             tx.commit()?;
             Ok(outcomes)
         })
@@ -943,5 +986,52 @@ mod tests {
         assert_eq!(store.token(id).await.unwrap().unwrap().last_used_ms, Some(1_000_000));
         store.touch_token(id, 1_060_000).await.unwrap();
         assert_eq!(store.token(id).await.unwrap().unwrap().last_used_ms, Some(1_060_000));
+    }
+
+    /// A push reads its records at once and writes each changed record once: the outcome must
+    /// be what merging and writing change by change gives — every altering change a number,
+    /// the record the number of its last change, refused and idle changes none.
+    #[tokio::test]
+    async fn a_push_writes_each_record_once_with_the_number_of_its_last_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+        let lab = Uuid::from_u128(10);
+        let partner = |id: u128, ms: u64, fields: serde_json::Value| Change {
+            change_id: Uuid::now_v7(),
+            kind: RecordKind::Partner,
+            id: Uuid::from_u128(id),
+            lab_id: lab,
+            hlc: Hlc { ms, counter: 0, node: 1 },
+            fields: fields.as_object().cloned().unwrap(),
+            deleted: false,
+        };
+        let a = partner(1, 10, serde_json::json!({"name": "Röda korset", "kind": "ngo"}));
+        let outcomes = store.push(vec![a.clone()]).await.unwrap();
+        assert_eq!(outcomes, vec![Ok(())]);
+        let batch = vec![
+            partner(1, 20, serde_json::json!({"name": "Röda Korset Södertälje"})), // 2
+            a.clone(),                                                             // idle: no number
+            partner(2, 30, serde_json::json!({"name": "Kyrkan", "kind": "church"})), // 3
+            partner(1, 15, serde_json::json!({"name": "older, loses"})),           // idle
+            partner(2, 40, serde_json::json!({"name": ""})),                       // refused: no number
+            partner(1, 50, serde_json::json!({"kind": "business"})),               // 4
+            Change { lab_id: Uuid::from_u128(20), ..partner(2, 60, serde_json::json!({"name": "X"})) }, // conflict
+        ];
+        let outcomes = store.push(batch).await.unwrap();
+        let codes: Vec<Option<RejectCode>> = outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect();
+        use RejectCode::{Conflict, Validation};
+        assert_eq!(codes, vec![None, None, None, None, Some(Validation), None, Some(Conflict)]);
+        assert_eq!(store.top_seq().await.unwrap(), 4);
+        let page = store.pull(vec![lab], 0, 100).await.unwrap();
+        let got: Vec<(u64, Uuid)> = page.records.iter().map(|r| (r.seq, r.state.id)).collect();
+        assert_eq!(got, vec![(3, Uuid::from_u128(2)), (4, Uuid::from_u128(1))]);
+        let one = &page.records[1].state;
+        assert_eq!(one.fields["name"], "Röda Korset Södertälje");
+        assert_eq!(one.fields["kind"], "business");
+        assert_eq!(one.clocks["name"], Hlc { ms: 20, counter: 0, node: 1 });
+        assert_eq!(page.records[0].state.fields["name"], "Kyrkan");
+        // An empty push changes nothing and takes no number.
+        assert_eq!(store.push(Vec::new()).await.unwrap(), vec![]);
+        assert_eq!(store.top_seq().await.unwrap(), 4);
     }
 }

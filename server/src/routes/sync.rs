@@ -56,13 +56,15 @@ async fn sync(
     let mut admitted: Vec<Change> = Vec::new();
     let mut admitted_at: Vec<usize> = Vec::new();
     let mut refs = References::new(&state);
-    for (i, change) in req.changes.iter().enumerate() {
-        let refusal = precheck(&mut refs, &user, change, now).await?;
+    // The changes move to the store (no copies); the answer names them by these ids.
+    let change_ids: Vec<Uuid> = req.changes.iter().map(|c| c.change_id).collect();
+    for (i, change) in req.changes.into_iter().enumerate() {
+        let refusal = precheck(&mut refs, &user, &change, now).await?;
         if refusal.is_none() {
             // Later changes of the batch may refer to this record (a partner
             // added inline, then the activity naming it).
-            refs.admitted(change);
-            admitted.push(change.clone());
+            refs.admitted(&change);
+            admitted.push(change);
             admitted_at.push(i);
         }
         results.push(refusal);
@@ -80,11 +82,10 @@ async fn sync(
     Ok(Json(SyncResponse {
         protocol: PROTOCOL_VERSION,
         server_time_ms: now,
-        results: req
-            .changes
-            .iter()
+        results: change_ids
+            .into_iter()
             .zip(results)
-            .map(|(c, rejected)| ChangeResult { change_id: c.change_id, rejected })
+            .map(|(change_id, rejected)| ChangeResult { change_id, rejected })
             .collect(),
         records: page.records,
         cursor: page.cursor,
