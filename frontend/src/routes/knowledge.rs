@@ -627,8 +627,10 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
             </div>
             <p class="muted">
                 {move || if is_example { t_string!(i18n, kb_example).to_string() } else { t_string!(i18n, kb_lesson).to_string() }}
-                " · "<span data-testid="knowledge-review-state">{move || review_label(review, english())}</span>
-                {published.map(|d| view! { " · "{t_string!(i18n, kb_published_on, date = d.clone()).to_string()} })}
+                " · "<span data-testid="knowledge-review-state">{move || match (&published, review) {
+                    (Some(d), Review::Published) => t_string!(i18n, kb_published_on, date = d.clone()).to_string(),
+                    _ => review_label(review, english()).to_owned(),
+                }}</span>
             </p>
             <h1>{item.title().to_owned()}</h1>
             {body}
@@ -821,7 +823,7 @@ fn ExampleForm(
     let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
 
     view! {
-        <form class="card knowledge-form" data-testid="knowledge-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+        <form class="card activity-form knowledge-form" data-testid="knowledge-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
             <h1>{t!(i18n, kb_example)}</h1>
             {(user_labs.len() > 1).then(|| view! { <LabChoice lab=lab disabled=!is_new/> })}
             <label for="kb-title">{t!(i18n, kb_f_title)}</label>
@@ -981,7 +983,7 @@ fn LessonForm(
     };
 
     view! {
-        <form class="card knowledge-form" data-testid="knowledge-lesson-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+        <form class="card activity-form knowledge-form" data-testid="knowledge-lesson-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
             <h1>{t!(i18n, kb_lesson)}</h1>
             {(user_labs.len() > 1).then(|| view! { <LabChoice lab=lab disabled=!is_new/> })}
             <label for="kb-lesson-title">{t!(i18n, kb_f_title)}</label>
