@@ -1,7 +1,11 @@
-//! Every HTTP integration test of api.rs again, with the servers on
+//! Every HTTP integration test of api.rs (and knowledge.rs) again, with the servers on
 //! PostgreSQL (a fresh database per test) when `LABBLOGG_TEST_POSTGRES_URL`
 //! is set; without it they run on SQLite once more. The switch is the crate
 //! name, read in `common::servers_on_postgres`.
 
 #[path = "api.rs"]
 mod api;
+
+/// The knowledge base's review and visibility over HTTP, on PostgreSQL too.
+#[path = "knowledge.rs"]
+mod knowledge;
