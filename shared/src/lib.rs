@@ -13,6 +13,7 @@ pub mod merge;
 pub mod model;
 pub mod privacy;
 pub mod search;
+pub mod skew;
 pub mod summary;
 pub mod sync;
 pub mod validate;
