@@ -142,6 +142,20 @@ enum Case {
     SummaryLabOwn,
     SummaryLabForeign,
     SummaryCompare,
+    ProposeExampleOwn,
+    PublishExampleOwn,
+    PublishExampleForeign,
+}
+
+/// A new good example of `lab` in review state `review`.
+fn example(lab: Uuid, review: &str, n: u32) -> Change {
+    edit(
+        RecordKind::GoodExample,
+        Uuid::now_v7(),
+        lab,
+        json!({ "title": format!("Läxhjälp {n}"), "organisation": "Telge Bostäder", "focus_areas": ["school_results"],
+                "what_was_done": "Fika först, sedan läxor.", "review": review }),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -412,6 +426,9 @@ impl Matrix {
                 let path = "/api/v1/summary?kind=compare";
                 Self::judged(call(&self.server, token, Method::GET, path, None).await.status(), None)
             }
+            Case::ProposeExampleOwn => self.push(who, example(LINA_HAGE, "submitted", n)).await,
+            Case::PublishExampleOwn => self.push(who, example(LINA_HAGE, "published", n)).await,
+            Case::PublishExampleForeign => self.push(who, example(PORTALEN, "published", n)).await,
         }
     }
 }
@@ -461,6 +478,10 @@ async fn authorization_matrix_every_endpoint_as_every_role() {
         (Case::SummaryLabOwn, [s(200), s(200), s(403), s(403), s(401), s(401), s(401)]),
         (Case::SummaryLabForeign, [s(403), s(403), s(403), s(403), s(401), s(401), s(401)]),
         (Case::SummaryCompare, signed_in(200)),
+        // The knowledge base: members propose, a coordinator of the lab (or an administrator) publishes.
+        (Case::ProposeExampleOwn, push(Accepted, Accepted, Accepted)),
+        (Case::PublishExampleOwn, push(perm(), Accepted, Accepted)),
+        (Case::PublishExampleForeign, push(perm(), perm(), Accepted)),
     ];
     let m = Matrix::new().await;
     let mut report = format!("{:<20}", "case");
