@@ -405,6 +405,13 @@ async fn a_goal_measurement_entered_offline_syncs_and_shows_in_the_lab_view() ->
         Ok(b.text(&format!("{card} [data-testid=goal-latest]")).await?.starts_with("7,5"))
     })
     .await?;
+    wait_until("saved, and listed on the card", Duration::from_secs(10), || async {
+        Ok(b.is_shown(&format!("{card} [data-testid=measurement-saved]")).await?
+            && b.count(&format!("{card} [data-testid=measurement-item]")).await? == 1)
+    })
+    .await?;
+    b.click(&format!("{card} .recent-measurements summary")).await?;
+    assert!(b.text(&format!("{card} [data-testid=measurement-item]")).await?.contains("Vecka med nationella prov"));
     let (state, pending) = b.sync_status().await?;
     assert!(pending >= 1 && state != "synced", "the measurement waits: {state} {pending}");
     b.assert_accessible("goal measurement entry").await?;
