@@ -1,5 +1,6 @@
 //! Every HTTP call of the app against the same origin: sign-in, sync, the
-//! user's own devices and the administration API.
+//! user's own devices and the administration API. (The sync engine's browser
+//! tests point it at a test server with [`set_base_url`]; the app never does.)
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use labblogg_shared::auth::{
@@ -8,7 +9,23 @@ use labblogg_shared::auth::{
 use labblogg_shared::error::{ApiErrorBody, ApiErrorCode};
 use labblogg_shared::model::Lab;
 use labblogg_shared::sync::{SyncRequest, SyncResponse};
+use std::cell::RefCell;
 use uuid::Uuid;
+
+thread_local! {
+    /// Prefix of every path: empty, i.e. the page's own origin.
+    static BASE_URL: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Send every later call to the server at `url` (e.g. `http://127.0.0.1:8123`)
+/// instead of the page's own origin. For tests, whose page runs elsewhere.
+pub fn set_base_url(url: &str) {
+    BASE_URL.with(|b| *b.borrow_mut() = url.trim_end_matches('/').to_owned());
+}
+
+fn url(path: &str) -> String {
+    BASE_URL.with(|b| format!("{}{path}", b.borrow()))
+}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -82,20 +99,20 @@ async fn post_json<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
     token: Option<&str>,
     body: &Req,
 ) -> Result<Resp, ApiError> {
-    json_of(send(Request::post(path), token, Some(to_json(body)?)).await?).await
+    json_of(send(Request::post(&url(path)), token, Some(to_json(body)?)).await?).await
 }
 
 /// A POST answered with no body (204).
 async fn post_no_content(path: &str, token: &str, body: Option<String>) -> Result<(), ApiError> {
-    send(Request::post(path), Some(token), body).await.map(drop)
+    send(Request::post(&url(path)), Some(token), body).await.map(drop)
 }
 
 async fn get_json<Resp: serde::de::DeserializeOwned>(path: &str, token: &str) -> Result<Resp, ApiError> {
-    json_of(send(Request::get(path), Some(token), None).await?).await
+    json_of(send(Request::get(&url(path)), Some(token), None).await?).await
 }
 
 async fn delete(path: &str, token: &str) -> Result<(), ApiError> {
-    send(Request::delete(path), Some(token), None).await.map(drop)
+    send(Request::delete(&url(path)), Some(token), None).await.map(drop)
 }
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
@@ -163,7 +180,7 @@ pub async fn admin_audit(token: &str, before: Option<u64>, limit: u32) -> Result
 pub async fn research_export(token: &str, from: &str, to: &str, csv: bool) -> Result<String, ApiError> {
     let format = if csv { "csv" } else { "json" };
     let path = format!("/api/v1/summary?kind=research&from={from}&to={to}&format={format}");
-    let resp = send(Request::get(&path), Some(token), None).await?;
+    let resp = send(Request::get(&url(&path)), Some(token), None).await?;
     // As bytes: `Response.text()` would drop the CSV's byte order mark,
     // which Excel needs. A body cut off mid-way is a network failure.
     let bytes = resp.binary().await.map_err(|_| ApiError::Offline)?;

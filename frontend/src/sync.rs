@@ -163,6 +163,23 @@ impl SyncEngine {
         });
     }
 
+    /// One sync round now, waited for, under the cross-tab lock: push the
+    /// outbox and pull until the server has nothing more, then update the
+    /// status as the background rounds do. The browser tests drive the
+    /// engine with it.
+    pub async fn sync_once(self) -> Result<(), api::ApiError> {
+        let outcome = std::rc::Rc::new(RefCell::new(None));
+        let slot = outcome.clone();
+        tabs::with_sync_lock(async move {
+            let result = self.run().await;
+            self.finish(result.clone()).await;
+            *slot.borrow_mut() = Some(result);
+        })
+        .await;
+        let result = outcome.borrow_mut().take();
+        result.unwrap_or_else(|| Err(api::ApiError::Server { status: 0, message: "the sync lock was refused".into() }))
+    }
+
     fn retry_scheduled(self) -> bool {
         RETRY.with(|r| r.borrow().is_some())
     }

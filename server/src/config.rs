@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the app and the sync API.
-    Serve(ServeArgs),
+    Serve(ServeCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -35,6 +35,18 @@ pub enum Command {
     /// Move a whole installation to another, empty database (e.g. SQLite to
     /// PostgreSQL) and verify the copy by record counts and a content hash.
     MigrateData(MigrateDataArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeCommand {
+    #[command(flatten)]
+    pub args: ServeArgs,
+    /// FOR TESTS ONLY: let pages of any origin call the API (CORS). The app
+    /// needs no CORS and must never be served like this: `cargo xtask test`
+    /// sets it for the browser tests of the sync engine, whose test page runs
+    /// on the test runner's own origin.
+    #[arg(long, hide = true)]
+    pub allow_cors_for_tests: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -72,6 +72,25 @@ fn with_security_headers(router: Router) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
 }
 
+/// Any origin may call the API (preflights answered here): only with
+/// `--allow-cors-for-tests`, for the sync engine's browser tests, whose page
+/// is served by the test runner on another origin.
+async fn cors_for_tests(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, Method, StatusCode};
+    use axum::response::IntoResponse;
+    let mut resp = if req.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, DELETE"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    resp
+}
+
 /// Open the store (running migrations) and seed demo data when asked.
 pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     let store = db::open(&args.db.database_url).await?;
@@ -94,6 +113,15 @@ pub async fn serve(
     assets: Option<&Path>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_router(listener, state.clone(), app(state, assets), shutdown).await
+}
+
+async fn serve_router(
+    listener: TcpListener,
+    state: AppState,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // Held while serving, so `labblogg restore` refuses to run under a live server.
     let _claim = match state.store.claim_serving() {
         Ok(Some(claim)) => Some(claim),
@@ -106,13 +134,14 @@ pub async fn serve(
             None
         }
     };
-    axum::serve(listener, app(state, assets).into_make_service_with_connect_info::<SocketAddr>())
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
 }
 
 /// The binary's `serve`: bind, print where, stop on SIGINT or SIGTERM.
-pub async fn serve_until_signal(args: ServeArgs) -> anyhow::Result<()> {
+/// `allow_cors_for_tests` (`--allow-cors-for-tests`) is for the browser tests only.
+pub async fn serve_until_signal(args: ServeArgs, allow_cors_for_tests: bool) -> anyhow::Result<()> {
     let state = prepare(&args).await?;
     let listener = TcpListener::bind(args.bind).await?;
     let addr = listener.local_addr()?;
@@ -123,7 +152,12 @@ pub async fn serve_until_signal(args: ServeArgs) -> anyhow::Result<()> {
             tracing::info!("demo account {name} / {name}: {what}");
         }
     }
-    serve(listener, state, args.assets.as_deref(), shutdown_signal()).await?;
+    let mut router = app(state.clone(), args.assets.as_deref());
+    if allow_cors_for_tests {
+        tracing::warn!("--allow-cors-for-tests: any web page may call this server's API; for tests only");
+        router = router.layer(axum::middleware::from_fn(cors_for_tests));
+    }
+    serve_router(listener, state, router, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -9,7 +9,7 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_env("LABBLOGG_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => labblogg_server::serve_until_signal(args).await,
+        Command::Serve(serve) => labblogg_server::serve_until_signal(serve.args, serve.allow_cors_for_tests).await,
         command => {
             let mut input = std::io::stdin().lock();
             let mut out = std::io::stdout().lock();

@@ -50,6 +50,8 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
     steps.run("browser tests", || {
         let webdriver_json = ws.root.join("frontend/webdriver.json");
         ensure_webdriver_json(&webdriver_json)?;
+        // The sync engine's tests talk to a real server; it lives as long as `server`.
+        let server = WasmTestServer::start(sh, ws)?;
         // The runner is set in .cargo/config.toml: wasm-bindgen-test-runner drives Chromium.
         cmd!(
             sh,
@@ -60,12 +62,61 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         // The runner's default of 20 s is too short for the whole suite on a busy
         // two-core machine.
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        // Read at compile time by frontend/tests/sync.rs.
+        .env("LABBLOGG_WASM_TEST_SERVER", &server.url)
         .run()?;
+        drop(server);
         Ok(())
     })?;
 
     steps.summary();
     Ok(())
+}
+
+/// `labblogg serve --demo --allow-cors-for-tests` on a fresh database and a free port, for the
+/// sync engine's browser tests (their page is served by wasm-bindgen-test-runner on another
+/// origin, hence the test-only CORS flag). Stopped on drop, whatever the tests did.
+struct WasmTestServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl WasmTestServer {
+    fn start(sh: &Shell, ws: &Workspace) -> Result<Self> {
+        let cargo = &ws.cargo;
+        cmd!(sh, "{cargo} build -p labblogg-server --bin labblogg").run()?;
+        let dir = ws.target_dir.join("wasm-test-server");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let bind = format!("127.0.0.1:{port}");
+        let log = std::fs::File::create(dir.join("server.log"))?;
+        let child = std::process::Command::new(ws.target_dir.join("debug/labblogg"))
+            .args(["serve", "--demo", "--allow-cors-for-tests", "--bind", &bind])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}", dir.join("labblogg.db").display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("starting the test server")?;
+        let server = WasmTestServer { child, url: format!("http://{bind}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(&bind).is_err() {
+            if Instant::now() > deadline {
+                anyhow::bail!("the test server did not listen on {bind} (see {})", dir.join("server.log").display());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        eprintln!("test server for the sync engine's browser tests: {}", server.url);
+        Ok(server)
+    }
+}
+
+impl Drop for WasmTestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Written when missing; an edited file is left alone.
