@@ -115,6 +115,8 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.fill("[data-testid=knowledge-figure-label]", "Besök per kväll").await?;
     b.fill("[data-testid=knowledge-figure-value]", "38").await?;
     b.fill("[data-testid=knowledge-contact]", "Fritidsledare, Lina Hage mötesplats").await?;
+    // Where it comes from: one of the lab's evenings.
+    b.wait_for(&format!("[data-testid=knowledge-activity][value='{evening}']")).await?.click().await?;
     b.click("[data-testid=knowledge-save-submit]").await?;
     b.wait_for("[data-testid=privacy-warning]").await?;
     ensure!(b.text("[data-testid=privacy-warning]").await?.contains("070-123 45 67"));
@@ -155,6 +157,7 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     ensure!(lesson.state.fields["organisation"] == "Telge Bostäder", "{:?}", lesson.state.fields);
     let (id, proposed) = example_titled(&server, TITLE).await?.context("the proposal reached the server")?;
     ensure!(proposed.review == Review::Submitted && !proposed.what_was_done.contains("070"), "{proposed:?}");
+    ensure!(proposed.activity_ids == [evening], "{proposed:?}");
     let (draft_id, _) = example_titled(&server, "Pingisturnering mellan gårdarna").await?.context("the draft reached the server")?;
     b.close().await?;
 
@@ -167,6 +170,10 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.screenshots("knowledge-review-queue").await?;
     b.click(&format!("{queued} [data-testid=knowledge-open]")).await?;
     b.wait_for("[data-testid=knowledge-detail][data-review=submitted]").await?;
+    wait_until("the linked evening by title", UI_WAIT, || async {
+        Ok(b.text("[data-testid=knowledge-detail]").await?.contains("Öppen kväll med fika"))
+    })
+    .await?;
     b.assert_accessible("reviewing a proposal").await?;
     b.screenshots("knowledge-review").await?;
     b.click("[data-testid=knowledge-publish]").await?;

@@ -599,7 +599,7 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
                     })}
                 })}
                 {(!d.contact_role.is_empty()).then(|| view! { <h2>{t!(i18n, kb_contact)}</h2><p>{d.contact_role.clone()}</p> })}
-                {(!d.goal_ids.is_empty()).then(|| view! { <p class="muted">{t!(i18n, kb_linked_goals)}{format!(": {}", d.goal_ids.len())}</p> })}
+                {(!d.goal_ids.is_empty() || !d.activity_ids.is_empty()).then(|| view! { <Linked goals=d.goal_ids.clone() activities=d.activity_ids.clone()/> })}
             }.into_any()
         }
         Item::Lesson(l) => {
@@ -647,6 +647,55 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
                     <button class="secondary danger" data-testid="knowledge-withdraw" on:click=act(Review::Withdrawn)>{t!(i18n, kb_withdraw)}</button> })}
             </div>
         </article>
+    }
+}
+
+/// The goals and activities an example comes from, by title where this
+/// device holds them (its own lab's), else as a count.
+#[component]
+fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let (n_goals, n_activities) = (goals.len(), activities.len());
+    let titles = LocalResource::new(move || {
+        let (goals, activities) = (goals.clone(), activities.clone());
+        async move {
+            let mut out = (Vec::new(), Vec::new());
+            for id in goals {
+                if let Some(g) = store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Goal>(&s)) {
+                    out.0.push(g.data.title);
+                }
+            }
+            for id in activities {
+                if let Some(a) = store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Activity>(&s)) {
+                    out.1.push((a.data.title, a.data.date));
+                }
+            }
+            out
+        }
+    });
+    view! {
+        {move || {
+            let (goals, activities) = titles.get().unwrap_or_default();
+            view! {
+                {(n_goals > 0).then(|| view! {
+                    <h2>{t!(i18n, kb_linked_goals)}</h2>
+                    {if goals.is_empty() {
+                        view! { <p class="muted">{n_goals.to_string()}</p> }.into_any()
+                    } else {
+                        view! { <ul data-testid="knowledge-linked-goals">{goals.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                })}
+                {(n_activities > 0).then(|| view! {
+                    <h2>{t!(i18n, kb_linked_activities)}</h2>
+                    {if activities.is_empty() {
+                        view! { <p class="muted">{n_activities.to_string()}</p> }.into_any()
+                    } else {
+                        view! { <ul>{activities.into_iter().map(|(t, d)| view! { <li>{format!("{t} · {}", format::date(&d, english()))}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                })}
+            }
+        }}
     }
 }
 
@@ -732,6 +781,22 @@ fn ExampleForm(
     );
     let contact = RwSignal::new(get(|d| d.contact_role.clone()));
     let status = RwSignal::new(wire(&d.as_ref().map(|d| d.status).unwrap_or_default()));
+    let goal_ids = RwSignal::new(d.as_ref().map(|d| d.goal_ids.clone()).unwrap_or_default());
+    let activity_ids = RwSignal::new(d.as_ref().map(|d| d.activity_ids.clone()).unwrap_or_default());
+    // The lab's goals and its latest activities, to link the example to.
+    let lab_goals = LocalResource::new(move || {
+        let lab = lab.get();
+        async move { records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
+    });
+    let lab_activities = LocalResource::new(move || {
+        let lab = lab.get();
+        async move {
+            let mut list = records::list::<labblogg_shared::Activity>(RecordKind::Activity, &lab.into_iter().collect::<Vec<_>>()).await;
+            list.sort_by(|a, b| b.data.date.cmp(&a.data.date));
+            list.truncate(30);
+            list
+        }
+    });
     let kept = StoredValue::new(d.clone());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
@@ -784,8 +849,8 @@ fn ExampleForm(
                 .collect(),
             contact_role: contact.get_untracked().trim().to_owned(),
             status: from_wire(&status.get_untracked()).unwrap_or_default(),
-            goal_ids: base.as_ref().map(|b| b.goal_ids.clone()).unwrap_or_default(),
-            activity_ids: base.as_ref().map(|b| b.activity_ids.clone()).unwrap_or_default(),
+            goal_ids: goal_ids.get_untracked(),
+            activity_ids: activity_ids.get_untracked(),
             review,
             published_on: base.as_ref().and_then(|b| b.published_on.clone()),
         };
@@ -888,6 +953,38 @@ fn ExampleForm(
                 }).collect_view()}
                 <button type="button" class="secondary" data-testid="knowledge-add-figure"
                     on:click=move |_| figures.update(|f| f.push((RwSignal::new(String::new()), RwSignal::new(String::new()))))>{t!(i18n, kb_add_figure)}</button>
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, kb_linked_goals)}</legend>
+                <div class="chips">
+                    {move || {
+                        let list = lab_goals.get().unwrap_or_default();
+                        if list.is_empty() {
+                            return view! { <span class="muted">{t!(i18n, goals_none)}</span> }.into_any();
+                        }
+                        list.into_iter().map(|g| {
+                            let gid = g.id;
+                            view! {
+                                <label class="chip"><input type="checkbox" data-testid="knowledge-goal" value=gid.to_string()
+                                    prop:checked=move || goal_ids.get().contains(&gid) on:change=toggle_set(goal_ids, gid)/>
+                                    <span>{g.data.title.clone()}</span></label>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, kb_linked_activities)}</legend>
+                <div class="chips">
+                    {move || lab_activities.get().unwrap_or_default().into_iter().map(|a| {
+                        let aid = a.id;
+                        view! {
+                            <label class="chip"><input type="checkbox" data-testid="knowledge-activity" value=aid.to_string()
+                                prop:checked=move || activity_ids.get().contains(&aid) on:change=toggle_set(activity_ids, aid)/>
+                                <span>{format!("{} · {}", a.data.title, format::date(&a.data.date, english()))}</span></label>
+                        }
+                    }).collect_view()}
+                </div>
             </fieldset>
             <label for="kb-contact">{t!(i18n, kb_f_contact)}</label>
             <input id="kb-contact" name="contact_role" data-testid="knowledge-contact" maxlength="200" aria-describedby="kb-contact-hint" bind:value=contact/>
