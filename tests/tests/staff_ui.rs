@@ -286,6 +286,12 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     let place: MeetingPlace = serde_json::from_value(serde_json::Value::Object(places[0].1.clone()))?;
     assert_eq!((place.gender_split, place.count_rule), (true, CountRule::OncePerSession));
     assert_eq!(place.name, "Lina Hage mötesplats", "only the two settings changed");
+    // The lab's report says how its visits were counted.
+    b.click("[data-testid=nav-overview]").await?;
+    let open_lab = format!("[data-testid=lab-card][data-lab-id='{LINA_HAGE}'] [data-testid=open-lab]");
+    b.wait_for(&open_lab).await?.click().await?;
+    b.wait_for("[data-testid=report-count-rule]").await?;
+    assert!(b.text("[data-testid=report-count-rule]").await?.contains("Vid Lina Hage mötesplats räknas varje besökare en gång"));
     b.close().await?;
 
     // Staff at Lina Hage: per band, four gender buttons; the rule and the session are shown.

@@ -157,6 +157,25 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
         ds.with(|d| d.as_ref().and_then(|d| summary::lab_report(d, lab, &period, &clock::today())))
     });
 
+    // Where visitors count once per opening session, a visit reads as a
+    // visitor of that session: say so next to the figures.
+    let per_session_note = move || {
+        let places: Vec<String> = ds.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    d.places
+                        .iter()
+                        .filter(|p| p.lab_id == lab && p.data.count_rule == labblogg_shared::model::CountRule::OncePerSession)
+                        .map(|p| p.data.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        (!places.is_empty()).then(|| view! {
+            <p class="muted" data-testid="report-count-rule">{t!(i18n, report_count_rule, places = places.join(", "))}</p>
+        })
+    };
+
     let export_json = move |_| {
         if let Some(r) = report.get_untracked() {
             if let Ok(json) = serde_json::to_string_pretty(&r) {
@@ -203,6 +222,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     view! {
                         <h1>{r.name.clone()}</h1>
                         <p class="muted">{format!("{} – {}", format::date(&r.period.from, en), format::date(&r.period.to, en))}</p>
+                        {per_session_note()}
                         <dl class="figures">
                             <div><dt>{t!(i18n, visits_total)}</dt><dd data-testid="report-visits-total">{format::integer(r.visits_total as i64, en)}</dd></div>
                             <div><dt>{t!(i18n, first_time_visits)}</dt><dd>{format::integer(r.first_visits as i64, en)}</dd></div>
