@@ -132,6 +132,18 @@ impl Server {
     }
 }
 
+/// CPU time (user + system) a process has used so far, in seconds, from `/proc/<pid>/stat`
+/// (assuming the usual 100 clock ticks per second). Less disturbed by other load on the machine
+/// than wall time: what a change costs the server.
+fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 /// (VmRSS, VmHWM) of a process in bytes.
 fn memory_of(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -269,6 +281,7 @@ async fn ingest(http: &reqwest::Client) -> Result<()> {
         device.push(u64::MAX / 2, batch.clone()).await?;
     }
     let mut latencies = Vec::new();
+    let cpu_before = cpu_seconds_of(server.pid());
     let started = Instant::now();
     for batch in batches.into_iter().skip(WARMUP_BATCHES) {
         let t0 = Instant::now();
@@ -281,11 +294,13 @@ async fn ingest(http: &reqwest::Client) -> Result<()> {
     }
     let elapsed = started.elapsed();
     let changes = INGEST_BATCHES * INGEST_BATCH;
+    let server_cpu_s = cpu_before.zip(cpu_seconds_of(server.pid())).map(|(a, b)| b - a);
     latencies.sort_by(f64::total_cmp);
     let (rss, hwm) = memory_of(server.pid()).unwrap_or_default();
     report(json!({
         "name": "server.ingest", "changes": changes, "batch": INGEST_BATCH, "seconds": elapsed.as_secs_f64(),
         "changes_per_s": changes as f64 / elapsed.as_secs_f64(),
+        "server_cpu_s": server_cpu_s, "server_cpu_us_per_change": server_cpu_s.map(|s| s * 1e6 / changes as f64),
         "request_p50_ms": percentile(&latencies, 50.0), "request_p99_ms": percentile(&latencies, 99.0),
         "rss_bytes": rss, "rss_peak_bytes": hwm,
     }));
@@ -295,9 +310,10 @@ async fn ingest(http: &reqwest::Client) -> Result<()> {
     drop(server);
 
     // The baseline: the same rows straight into SQLite.
-    let per_s = sqlite_baseline(&measured)?;
+    let (per_s, cpu_us) = sqlite_baseline(&measured)?;
     report(json!({
         "name": "server.ingest.sqlite", "changes": changes, "batch": INGEST_BATCH, "changes_per_s": per_s,
+        "cpu_us_per_change": cpu_us,
         "note_how": "rusqlite prepared INSERT into a table of the server's shape (primary key + lab/seq index), WAL, synchronous=NORMAL, one transaction per batch",
     }));
     Ok(())
@@ -308,7 +324,7 @@ type Row = (String, String, String, String, String);
 
 /// Inserts the rows the server would store for these changes into a fresh SQLite file with
 /// the server's pragmas and the same table and index; changes per second.
-fn sqlite_baseline(batches: &[Vec<Change>]) -> Result<f64> {
+fn sqlite_baseline(batches: &[Vec<Change>]) -> Result<(f64, Option<f64>)> {
     let dir = tempfile::tempdir()?;
     let mut conn = rusqlite::Connection::open(dir.path().join("plain.db"))?;
     conn.execute_batch(
@@ -338,6 +354,7 @@ fn sqlite_baseline(batches: &[Vec<Change>]) -> Result<f64> {
                 .collect()
         })
         .collect();
+    let cpu_before = cpu_seconds_of(std::process::id());
     let started = Instant::now();
     let mut seq = 0i64;
     for batch in &rows {
@@ -354,7 +371,10 @@ fn sqlite_baseline(batches: &[Vec<Change>]) -> Result<f64> {
         tx.commit()?;
     }
     let n: usize = rows.iter().map(Vec::len).sum();
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    let per_s = n as f64 / started.elapsed().as_secs_f64();
+    // The bench process does nothing else meanwhile.
+    let cpu_us = cpu_before.zip(cpu_seconds_of(std::process::id())).map(|(a, b)| (b - a) * 1e6 / n as f64);
+    Ok((per_s, cpu_us))
 }
 
 // ---------------------------------------------------------------------------------------------

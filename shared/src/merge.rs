@@ -95,6 +95,23 @@ pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Op
     Ok(changed.then_some(state))
 }
 
+/// [`apply_change`] taking the change by value: a record seen for the first time takes the
+/// change's fields as they are instead of copying them (the server's ingest of new visits).
+pub fn apply_change_owned(current: Option<&RecordState>, change: Change) -> Result<Option<RecordState>, MergeError> {
+    if current.is_some() {
+        return apply_change(current, &change);
+    }
+    let clocks = change.fields.keys().map(|name| (name.clone(), change.hlc)).collect();
+    Ok(Some(RecordState {
+        kind: change.kind,
+        id: change.id,
+        lab_id: change.lab_id,
+        fields: change.fields,
+        clocks,
+        deleted: change.deleted.then_some(change.hlc),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +230,14 @@ mod tests {
                 shuffled.swap(i, (x % (i as u64 + 1)) as usize);
             }
             prop_assert_eq!(replay(&changes), replay(&shuffled));
+        }
+
+        /// Taking the change by value merges exactly as borrowing it.
+        #[test]
+        fn owned_and_borrowed_merges_agree(first in arb_change(), second in arb_change()) {
+            let current = apply_change(None, &first).ok().flatten();
+            prop_assert_eq!(apply_change_owned(None, second.clone()), apply_change(None, &second));
+            prop_assert_eq!(apply_change_owned(current.as_ref(), second.clone()), apply_change(current.as_ref(), &second));
         }
     }
 }

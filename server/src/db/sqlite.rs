@@ -7,7 +7,7 @@
 use super::{AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, TokenExport, TokenRow, UserRow};
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
-use labblogg_shared::merge::{apply_change, MergeError};
+use labblogg_shared::merge::{apply_change_owned, MergeError};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
@@ -224,7 +224,7 @@ fn merge_rejection(e: MergeError) -> Rejection {
 /// Every record the batch names is read in one query, each change merged in order (a later
 /// change of the same record sees the earlier one), and each record that changed written once,
 /// with the number of its last change — the same rows and numbers as writing after every change.
-fn push_batch(tx: &Transaction<'_>, changes: &[Change]) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError> {
     let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()).map_err(corrupt)?;
     let mut known: std::collections::HashMap<Uuid, RecordState> = tx
         .prepare_cached(&format!(
@@ -243,7 +243,8 @@ fn push_batch(tx: &Transaction<'_>, changes: &[Change]) -> Result<Vec<Result<(),
     let mut last_seq: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
-        let merged = match apply_change(known.get(&change.id), change) {
+        let id = change.id;
+        let merged = match apply_change_owned(known.get(&id), change) {
             Ok(Some(state)) => state,
             Ok(None) => {
                 outcomes.push(Ok(()));
@@ -260,8 +261,8 @@ fn push_batch(tx: &Transaction<'_>, changes: &[Change]) -> Result<Vec<Result<(),
             continue;
         }
         seq += 1;
-        last_seq.insert(change.id, seq);
-        known.insert(change.id, merged);
+        last_seq.insert(id, seq);
+        known.insert(id, merged);
         outcomes.push(Ok(()));
     }
     if seq != first as u64 {
@@ -443,7 +444,7 @@ impl Store for SqliteStore {
                 return Ok(Vec::new());
             }
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let outcomes = push_batch(&tx, &changes)?;
+            let outcomes = push_batch(&tx, changes)?;
             tx.commit()?;
             Ok(outcomes)
         })
