@@ -234,6 +234,22 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     ensure!(b.count("[data-testid=knowledge-publish]").await? == 0 && b.count("[data-testid=knowledge-edit]").await? == 0);
     b.assert_accessible("an example's page").await?;
     b.screenshots("knowledge-example-page").await?;
+    // As printed: the page's own print rules applied on screen (no navigation, no buttons).
+    b.client
+        .execute(
+            "const css = [];
+             for (const sheet of document.styleSheets) for (const rule of sheet.cssRules)
+               if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('print'))
+                 for (const r of rule.cssRules) css.push(r.cssText);
+             const s = document.createElement('style'); s.id = 'print-preview'; s.textContent = css.join('\\n');
+             document.head.appendChild(s);",
+            vec![],
+        )
+        .await?;
+    ensure!(!b.is_shown("[data-testid=knowledge-print]").await? && !b.is_shown("[data-testid=nav-knowledge]").await?, "print hides the controls");
+    ensure!(b.is_shown("[data-testid=knowledge-figures]").await?, "print keeps the figures");
+    b.screenshot("knowledge-example-print-preview").await?;
+    b.client.execute("document.getElementById('print-preview').remove();", vec![]).await?;
 
     // Offline, the synced copy is still searched.
     b.wait_service_worker().await?;
