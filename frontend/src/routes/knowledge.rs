@@ -681,7 +681,7 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
                 {(n_goals > 0).then(|| view! {
                     <h2>{t!(i18n, kb_linked_goals)}</h2>
                     {if goals.is_empty() {
-                        view! { <p class="muted">{n_goals.to_string()}</p> }.into_any()
+                        view! { <p class="muted">{t_string!(i18n, kb_linked_count, n = n_goals).to_string()}</p> }.into_any()
                     } else {
                         view! { <ul data-testid="knowledge-linked-goals">{goals.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul> }.into_any()
                     }}
@@ -689,7 +689,7 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
                 {(n_activities > 0).then(|| view! {
                     <h2>{t!(i18n, kb_linked_activities)}</h2>
                     {if activities.is_empty() {
-                        view! { <p class="muted">{n_activities.to_string()}</p> }.into_any()
+                        view! { <p class="muted">{t_string!(i18n, kb_linked_count, n = n_activities).to_string()}</p> }.into_any()
                     } else {
                         view! { <ul>{activities.into_iter().map(|(t, d)| view! { <li>{format!("{t} · {}", format::date(&d, english()))}</li> }).collect_view()}</ul> }.into_any()
                     }}
