@@ -642,6 +642,16 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             section: "server",
         });
         add(Spec {
+            figure: "Server ingest: CPU per change (server process, user + system), against the plain insert's CPU per row",
+            ours: ("server.ingest", "server_cpu_us_per_change"),
+            baseline: Some(("server.ingest.sqlite", "cpu_us_per_change")),
+            baseline_label: "plain rusqlite insert",
+            format: |us| format!("{us:.1} µs"),
+            goal: Goal::Info,
+            goal_text: "— (steadier than the wall-time ratio on a busy machine)",
+            section: "server",
+        });
+        add(Spec {
             figure: "Ingest over POST /api/v1/sync, batches of 500: SQLite backend",
             ours: ("backend.sqlite.ingest", "changes_per_s"),
             baseline: None,
