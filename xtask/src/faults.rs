@@ -1,7 +1,8 @@
 //! `cargo xtask faults`: the fault-injection suite (issue 8) at a size of your choosing.
 //!
 //! `cargo xtask test` already runs both halves at CI size with a fixed seed
-//! (`server/tests/fault_suite.rs`, `tests/tests/fault_suite.rs`). This command runs the native
+//! (`server/tests/fault_suite.rs` on SQLite and PostgreSQL, `tests/tests/fault_suite.rs`). This
+//! command runs the native
 //! half bigger and with a fresh seed unless one is given, and with `--browser` the browser half
 //! too (which needs the built app and Chromium, like the end-to-end tests). Each half prints its
 //! seed and its table of counts; a failure says which seed replays it.
@@ -12,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use xshell::{cmd, Shell};
 
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM};
-use crate::{frontend, Workspace};
+use crate::{frontend, postgres, Workspace};
 
 pub const USAGE: &str = "\
 usage: cargo xtask faults [--seed S] [--devices N] [--ops M] [--browser [--rounds R]]
@@ -70,12 +71,17 @@ pub fn faults(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     let cargo = &ws.cargo;
     let seed = format!("{:#x}", o.seed);
     eprintln!("==> fault suite, native half: seed {seed}, {} devices × {} operations", o.devices, o.ops);
+    // The native half runs on SQLite and, where PostgreSQL is installed, on a throwaway
+    // PostgreSQL too (stopped and deleted when `pg` drops).
+    let pg = postgres::TestPostgres::start()?;
     cmd!(sh, "{cargo} test -p labblogg-server --test fault_suite -- --nocapture")
+        .env(postgres::URL_VAR, pg.as_ref().map_or("", |pg| pg.url.as_str()))
         .env("LABBLOGG_FAULT_SEED", &seed)
         .env("LABBLOGG_FAULT_DEVICES", o.devices.to_string())
         .env("LABBLOGG_FAULT_OPS", o.ops.to_string())
         .run()
         .with_context(|| format!("the native fault suite failed; replay with `cargo xtask faults --seed {seed} --devices {} --ops {}`", o.devices, o.ops))?;
+    drop(pg);
     if o.browser {
         tools::ensure_frontend_tools(sh, ws)?;
         tools::ensure_browser(sh)?;
