@@ -171,3 +171,69 @@ async fn a_tablet_whose_clock_is_ahead_is_warned_and_its_change_kept_for_staff()
     b.close().await?;
     Ok(())
 }
+
+/// A Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(serde_json::json!({"cmd": self.0, "params": self.1}).to_string()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_finds_the_app_installable() -> Result<()> {
+    let server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.open_counter_as_staff(&server.url("/")).await?;
+    b.wait_service_worker().await?;
+    // Chromium's own verdict: the manifest (name, start URL, display, PNG icons of
+    // 192 and 512 pixels, a maskable one) and the page together.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let answer = b.client.issue_cmd(Cdp("Page.getInstallabilityErrors", serde_json::json!({}))).await?;
+        if answer["installabilityErrors"].as_array().is_some_and(Vec::is_empty) {
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "Chromium says the app is not installable: {answer}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Chromium accepts the SVG icon alone too, so the PNGs are checked here: 192 and 512
+    // pixels and a maskable one (what Android and older browsers need), each served as the
+    // type it claims and decoding to the size it claims.
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(labblogg_e2e::dist_dir()?.join("manifest.webmanifest"))?)?;
+    let icons = manifest["icons"].as_array().cloned().unwrap_or_default();
+    let png = |size: &str, purpose: &str| {
+        icons.iter().any(|i| i["type"] == "image/png" && i["sizes"] == size && i["purpose"].as_str().unwrap_or("any").split(' ').any(|p| p == purpose))
+    };
+    assert!(png("192x192", "any") && png("512x512", "any") && png("512x512", "maskable"), "PNG icons in the manifest: {icons:?}");
+    for icon in &icons {
+        let src = icon["src"].as_str().unwrap_or_default();
+        let served = b
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(async r => {
+                   if (!r.ok) return done('HTTP ' + r.status);
+                   const type = r.headers.get('content-type');
+                   if (!type.startsWith('image/png')) return done(type);
+                   const img = await createImageBitmap(await r.blob());
+                   done(type + ' ' + img.width + 'x' + img.height);
+                 }, e => done(String(e)));",
+                vec![serde_json::json!(src)],
+            )
+            .await?;
+        let expected = match icon["type"].as_str() {
+            Some("image/png") => format!("image/png {}", icon["sizes"].as_str().unwrap_or_default()),
+            other => other.unwrap_or_default().to_owned(),
+        };
+        assert_eq!(served.as_str(), Some(expected.as_str()), "{src}");
+    }
+    b.close().await?;
+    Ok(())
+}
