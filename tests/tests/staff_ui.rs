@@ -327,6 +327,14 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     })
     .await?;
     assert_eq!(b.visits_today().await?, 5, "re-entries are not visits");
+    // The tally stays on this tablet while staff switch screens.
+    b.click("[data-testid=nav-activities]").await?;
+    b.wait_for("[data-testid=activity-new]").await?;
+    b.click("[data-testid=nav-counter]").await?;
+    wait_until("re-entries still shown", Duration::from_secs(10), || async {
+        Ok(b.attr("[data-testid=reentry-count]", "data-count").await?.as_deref() == Some("2"))
+    })
+    .await?;
     // The session's figure: the visits under way if the place is open now, "–" if not.
     let open = b.attr("[data-testid=session-now]", "data-open").await?;
     let session = b.text("[data-testid=visits-session]").await?;

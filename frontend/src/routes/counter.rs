@@ -9,6 +9,7 @@ use crate::sync::SyncEngine;
 use crate::i18n::*;
 use crate::{clock, session, store};
 use gloo_timers::callback::Timeout;
+use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Interval;
 use labblogg_shared::model::{CountRule, MeetingPlace, OpeningHours, Visit};
 use labblogg_shared::validate::minutes_of_day;
@@ -77,6 +78,12 @@ fn now_local() -> (u8, u32) {
         n => n as u8,
     };
     (weekday, d.get_hours() * 60 + d.get_minutes())
+}
+
+/// Where this tab keeps the re-entry tally of a place's session (or of the
+/// day, outside opening hours).
+fn reentry_key(place: Uuid, session: Option<&OpeningHours>) -> String {
+    format!("labblogg.reentries.{place}.{}.{}", clock::today(), session.map_or("day", |s| s.opens.as_str()))
 }
 
 fn in_session(session: &OpeningHours, minute: u32) -> bool {
@@ -176,8 +183,9 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let split = place.data.gender_split;
     let rule = place.data.count_rule;
     let per_session = rule == CountRule::OncePerSession;
-    // Re-entries are never stored: a tally on this screen only, so staff see
-    // the button did something.
+    // Re-entries are never logged: a tally for this tab and session only
+    // (sessionStorage, so switching screens keeps it), so staff see the
+    // button did something.
     let reentries = RwSignal::new(0u32);
 
     // The wall clock, to the minute: which opening session is under way.
@@ -191,6 +199,17 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
         let (weekday, minute) = now.get();
         hours_for_session.session_at(weekday, minute).cloned()
     });
+    if per_session {
+        Effect::new(move |_| {
+            let key = reentry_key(place_id, session.get().as_ref());
+            reentries.set(SessionStorage::get(&key).unwrap_or(0));
+        });
+    }
+    let reentry = move |_| {
+        let n = reentries.get_untracked() + 1;
+        reentries.set(n);
+        let _ = SessionStorage::set(reentry_key(place_id, session.get_untracked().as_ref()), n);
+    };
 
     let taps = LocalResource::new(move || {
         let _ = engine.data_version.get();
@@ -357,7 +376,7 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
             {buttons}
             {per_session.then(|| view! {
                 <div class="reentry-row">
-                    <button class="secondary reentry" data-testid="reentry" on:click=move |_| reentries.update(|n| *n += 1)>
+                    <button class="secondary reentry" data-testid="reentry" on:click=reentry>
                         {t!(i18n, reentry)}
                     </button>
                     <p class="muted" role="status" data-testid="reentry-count" data-count=move || reentries.get().to_string()>
