@@ -380,7 +380,10 @@ async fn relay(
         }
         Fault::Duplicate => {
             let (a, b) = tokio::join!(deliver(upstream, &request), deliver(upstream, &request));
-            stats.duplicated.fetch_add(1, Ordering::Relaxed);
+            // Counted when both copies reached the server (it answered both).
+            if a.is_ok() && b.is_ok() {
+                stats.duplicated.fetch_add(1, Ordering::Relaxed);
+            }
             match (a, b) {
                 (Ok(a), _) => a,
                 (Err(_), Ok(b)) => b,
@@ -400,8 +403,9 @@ async fn relay(
         }
         Fault::Delay(ms) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
+            let answer = deliver(upstream, &request).await.map_err(dead)?;
             stats.delayed.fetch_add(1, Ordering::Relaxed);
-            deliver(upstream, &request).await.map_err(dead)?
+            answer
         }
     };
     client.write_all(&answer).await?;
