@@ -18,9 +18,12 @@ pub fn SyncStatus() -> impl IntoView {
             SyncState::Pending if n == 1 => t_string!(i18n, sync_pending_one).to_string(),
             SyncState::Pending => t_string!(i18n, sync_pending, n = n).to_string(),
             SyncState::Offline if n == 0 => t_string!(i18n, sync_offline_none).to_string(),
+            SyncState::Offline if n == 1 => t_string!(i18n, sync_offline_one).to_string(),
             SyncState::Offline => t_string!(i18n, sync_offline, n = n).to_string(),
             SyncState::Error => match engine.rejected.get() {
+                0 if n == 1 => t_string!(i18n, sync_server_error_one).to_string(),
                 0 => t_string!(i18n, sync_server_error, n = n).to_string(),
+                1 => t_string!(i18n, sync_refused_one).to_string(),
                 r => t_string!(i18n, sync_refused, n = r).to_string(),
             },
         }
