@@ -17,6 +17,9 @@
 //!   `clock_ahead` is what these devices do: keep it in the outbox, marked, listed for staff;
 //!   never resend it. (Its hybrid clock stays ahead after the wall clock is set right, so
 //!   its changes go on being refused until real time catches up: the table counts them.)
+//!   `LABBLOGG_FAULT_CLIENT=repair` models instead a client that uses `shared::skew` (follow
+//!   the server's time, repair the clock, stamp refused changes again and resend them); make
+//!   it the default when the app does.
 //!
 //! "Acknowledged to the user" is a local write committed to the device's store (the count on
 //! screen moves). After the schedule every fault is lifted, every device syncs until nothing
@@ -38,7 +41,7 @@ use labblogg_shared::auth::{LoginRequest, LoginResponse};
 use labblogg_shared::hlc::{node_of, MAX_CLOCK_AHEAD_MS};
 use labblogg_shared::merge::apply_change;
 use labblogg_shared::sync::{RejectCode, Rejection, ServerRecord, SyncRequest, SyncResponse, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
-use labblogg_shared::{Change, Hlc, RecordKind, RecordState, PROTOCOL_VERSION};
+use labblogg_shared::{skew, Change, Hlc, RecordKind, RecordState, PROTOCOL_VERSION};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
@@ -456,6 +459,23 @@ struct Device {
     wrong_by_ms: i64,
     /// How many changes it had acknowledged when its clock was set right again.
     fixed_at: Option<usize>,
+    model: ClientModel,
+    /// What the client adds to its wall clock to follow the server's (`RepairsClock`).
+    offset_ms: i64,
+    acknowledged_at: HashMap<Uuid, usize>,
+    /// Pending changes stamped again by the clock repair.
+    restamped: u64,
+}
+
+/// What the app does about a wall clock beyond the server's tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClientModel {
+    /// Today's app (`frontend/src/store.rs` `next_batch`): a change refused as `clock_ahead`
+    /// stays in the outbox, marked and listed for staff, and is not sent again.
+    KeepsRefused,
+    /// `shared::skew` (offset to the server's time, clock repair and re-stamping of pending
+    /// changes), for the app once it uses it; `LABBLOGG_FAULT_CLIENT=repair` picks it now.
+    RepairsClock,
 }
 
 /// Changes a device made of its own visits, so it can undo one.
@@ -485,8 +505,18 @@ fn visit_fields(place: Uuid, rng: &mut StdRng) -> Map<String, Value> {
 const WORDS: [&str; 8] = ["fika", "läxhjälp", "pingis", "matlagning", "sömnad", "filmkväll", "cykelverkstad", "språkcafé"];
 
 impl Device {
-    fn wall_ms(&self) -> u64 {
+    /// The tablet's own wall clock, wrong by its skew.
+    fn local_ms(&self) -> u64 {
         (now_ms() as i64 + self.skew_ms).max(0) as u64
+    }
+
+    /// The wall time its stamps use: its own clock, or corrected by the server's time where the
+    /// client does that (`ClientModel::RepairsClock`).
+    fn wall_ms(&self) -> u64 {
+        match self.model {
+            ClientModel::KeepsRefused => self.local_ms(),
+            ClientModel::RepairsClock => skew::corrected(self.local_ms(), self.offset_ms),
+        }
     }
 
     /// `store::write`: tick the clock, merge into the record, queue in the outbox — one
@@ -506,6 +536,7 @@ impl Device {
         }
         self.next_seq += 1;
         self.outbox.push(OutboxEntry { seq: self.next_seq, change: change.clone(), rejected: None });
+        self.acknowledged_at.insert(change.change_id, self.acknowledged.len());
         self.acknowledged.push(change);
         true
     }
@@ -671,6 +702,30 @@ impl Device {
         }
         self.clock.observe(Hlc { ms: response.server_time_ms, counter: 0, node: 0 }, now);
         self.cursor = response.cursor;
+        if self.model == ClientModel::RepairsClock {
+            self.repair_clock(response.server_time_ms);
+        }
+    }
+
+    /// `shared::skew` as a client uses it: follow the server's time, bring the hybrid clock
+    /// back under the server's limit and stamp again the pending changes it would refuse (and
+    /// the local records they touched), which are then sent again.
+    fn repair_clock(&mut self, server_time_ms: u64) {
+        self.offset_ms = skew::offset_ms(self.local_ms(), server_time_ms);
+        let mut pending: Vec<Change> = self.outbox.iter().map(|e| e.change.clone()).collect();
+        for r in skew::repair(&mut self.clock, server_time_ms, &mut pending) {
+            let entry = &mut self.outbox[r.index];
+            entry.change.hlc = r.new;
+            entry.rejected = None;
+            if let Some(record) = self.records.get_mut(&entry.change.id) {
+                skew::restamp_record(record, r.old, r.new);
+            }
+            // The user's edit is the same; it now travels with the new stamp.
+            if let Some(&i) = self.acknowledged_at.get(&entry.change.change_id) {
+                self.acknowledged[i].hlc = r.new;
+            }
+            self.restamped += 1;
+        }
     }
 }
 
@@ -763,6 +818,12 @@ async fn suite(backend: &str, database_url: Option<String>) {
     println!(
         "fault suite on {backend}: seed {seed:#x} ({devices_n} devices × {ops} operations); replay with LABBLOGG_FAULT_SEED={seed:#x}"
     );
+    let model = match std::env::var("LABBLOGG_FAULT_CLIENT").as_deref() {
+        Ok("repair") => ClientModel::RepairsClock,
+        Ok("" | "keep") | Err(_) => ClientModel::KeepsRefused,
+        Ok(other) => panic!("LABBLOGG_FAULT_CLIENT={other}: expected keep or repair"),
+    };
+    println!("client model: {model:?}");
     let started = Instant::now();
     let mut master = StdRng::seed_from_u64(seed);
 
@@ -806,6 +867,10 @@ async fn suite(backend: &str, database_url: Option<String>) {
             counts: DeviceCounts::default(),
             wrong_by_ms: 0,
             fixed_at: None,
+            model,
+            offset_ms: 0,
+            acknowledged_at: HashMap::new(),
+            restamped: 0,
         });
     }
     let skews: Vec<i64> = devices.iter().map(|d| d.skew_ms).collect();
@@ -895,9 +960,13 @@ async fn suite(backend: &str, database_url: Option<String>) {
     // Staff fix the wrong clock; the app's refused changes stay refused (see the module doc).
     let beyond_min = devices[wrong_clock].wrong_by_ms as f64 / 60_000.0;
     devices[wrong_clock].skew_ms = 0;
-    for round in 0..2 {
+    // Rounds until one in which no device had anything to send, so every device has pulled
+    // what the others sent (a repaired clock sends its changes again in a later round).
+    for round in 0..8 {
+        let mut sent = 0;
         for d in &mut devices {
             let mut none = 0;
+            sent += d.outbox.iter().filter(|e| e.rejected.is_none()).count();
             loop {
                 match d.sync(None, &mut none).await {
                     Ok(()) => break,
@@ -908,6 +977,10 @@ async fn suite(backend: &str, database_url: Option<String>) {
                 }
             }
         }
+        if sent == 0 {
+            break;
+        }
+        assert!(round < 7, "devices still had changes to send after {round} rounds");
     }
 
     // The server's truth, read directly.
@@ -1035,6 +1108,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
     let c = totals.counts;
     let operations = c.visits + c.undos + c.activities + c.edits + c.syncs;
     let beyond = devices[wrong_clock].name.clone();
+    let restamped: u64 = devices.iter().map(|d| d.restamped).sum();
     let refused_text = if refused.is_empty() {
         "0".to_string()
     } else {
@@ -1045,7 +1119,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
          | operations | {operations} ({} visits tapped, {} undone, {} activities created, {} edits, {} syncs) |\n\
          | faults injected | {} ({} requests cut, {} answers cut, {} delivered twice, {} delivered again later, {} held back, {} server kills (SIGKILL), {} requests to a dead server; {} clock skews within ±4 min, {beyond} set {beyond_min:.1} min ahead) |\n\
          | sync rounds that failed and were retried | {} |\n\
-         | changes acknowledged to the user | {acknowledged} |\n\
+         | changes acknowledged to the user | {acknowledged} (client model {model:?}: {restamped} stamped again by its clock repair) |\n\
          | of those refused by the server, kept on the device for staff | {refused_text} ({refused_after_fix} of them made after the clock was set right) |\n\
          | records checked | {} |\n\
          | records whose server state is not the merge of their changes | {wrong_state} |\n\
