@@ -128,7 +128,7 @@ async fn prefill_ours(n: usize) {
 // ---------------------------------------------------------------------------------------------
 // The JavaScript side: a harness object whose methods return promises.
 
-/// Raw IndexedDB in plain JavaScript: the same stores, indexes and row shapes as `store.rs`
+/// Raw IndexedDB in plain JavaScript: the same stores, indexes (schema v2) and row shapes as `store.rs`
 /// (a record row is its indexed columns plus the record as one JSON string), default
 /// durability, no library.
 const JS_HARNESS: &str = r#"
@@ -156,7 +156,7 @@ function visit(i) {
   const state = { kind: 'visit', id, lab_id: LAB, fields, clocks };
   const record = { id, kind: 'visit', lab: LAB, place: fields.meeting_place_id, date, live: 1, body: JSON.stringify(state) };
   const change = { change_id: crypto.randomUUID(), kind: 'visit', id, lab_id: LAB, hlc: stamp, fields };
-  return { record, outbox: { record_id: id, body: JSON.stringify(change) }, clock: JSON.stringify(stamp) };
+  return { record, outbox: { record_id: id, body: JSON.stringify(change), waiting: 1 }, clock: JSON.stringify(stamp) };
 }
 async function fresh(name) {
   await req(indexedDB.deleteDatabase(name));
@@ -166,7 +166,7 @@ async function fresh(name) {
     const records = db.createObjectStore('records', { keyPath: 'id' });
     records.createIndex('kind_lab', ['kind', 'lab']);
     records.createIndex('kind_place_date_live', ['kind', 'place', 'date', 'live']);
-    db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+    db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true }).createIndex('waiting', 'waiting');
     db.createObjectStore('meta');
   };
   return await req(open);

@@ -229,3 +229,28 @@ async fn an_empty_database_gets_every_step_and_refusals_leave_the_waiting_index(
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 1, rejected: 0 });
     store::delete_database(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn records_in_labs_reads_every_record_of_the_labs_asked_for_and_no_other() {
+    let name = format!("labblogg-labs-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (a, b, place) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let edits = |lab: Uuid, n: usize| {
+        (0..n)
+            .map(|_| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lab, fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12), deleted: false })
+            .collect::<Vec<_>>()
+    };
+    // Interleaved ids, more than one read's worth in all.
+    for _ in 0..3 {
+        store::write_many(edits(a, 9_000), 1_732_000_000_000).await.unwrap();
+        store::write_many(edits(b, 2_000), 1_732_000_000_000).await.unwrap();
+    }
+    let undone = store::live_in_lab(RecordKind::Visit, a).await.unwrap()[0].id;
+    store::write(RecordKind::Visit, undone, a, Default::default(), true, 1_732_000_000_001).await.unwrap();
+    let of_a = store::records_in_labs(&[a]).await.unwrap();
+    assert_eq!(of_a.len(), 27_000);
+    assert!(of_a.iter().all(|s| s.lab_id == a));
+    assert_eq!(of_a.iter().filter(|s| s.deleted.is_some()).count(), 1, "deleted records are included");
+    assert_eq!(store::records_in_labs(&[a, b]).await.unwrap().len(), 33_000);
+    store::delete_database(&name).await.unwrap();
+}
