@@ -19,7 +19,8 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use labblogg_shared::hlc::node_of;
 use labblogg_shared::merge::{apply_change, MergeError};
-use labblogg_shared::sync::{Change, Rejection, ServerRecord};
+use labblogg_shared::skew;
+use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::{Hlc, RecordKind, RecordState};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -152,8 +153,18 @@ pub async fn open() -> Result<Database> {
     }
     let db = open_named(DB_NAME).await?;
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    // The correction of a wrong tablet clock outlives a reload (see `clock.rs`).
+    {
+        let tx = db.transaction(META).build()?;
+        if let Some(offset) = meta_get::<i64>(&tx.object_store(META)?, CLOCK_OFFSET).await? {
+            crate::clock::set_offset_ms(offset);
+        }
+    }
     Ok(db)
 }
+
+/// Meta key of the offset that corrects this device's wall clock (`labblogg_shared::skew`).
+const CLOCK_OFFSET: &str = "clock_offset";
 
 /// Use the local database `name` from now on instead of [`DB_NAME`], so tests and
 /// benchmarks can keep their data apart. Later calls of every function here use it.
@@ -557,12 +568,19 @@ pub struct SyncOutcome {
     pub records: Vec<ServerRecord>,
     pub cursor: u64,
     pub server_time_ms: u64,
+    /// What to add to this device's wall clock from now on (`labblogg_shared::skew::offset_ms`).
+    pub clock_offset_ms: i64,
 }
 
 /// Apply a sync round: drop accepted changes, mark refused ones, take the
 /// server's records with this device's still-pending edits merged on top,
 /// move the cursor and the clock. One transaction.
-pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<()> {
+///
+/// When the device's clock runs beyond what the server accepts, the clock is
+/// brought back and every pending change the server would refuse as ahead —
+/// refused already or not sent yet — is stamped again and waits to be sent
+/// (`labblogg_shared::skew::repair`). Returns how many were stamped again.
+pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     let device = device_id().await?;
     let db = open().await?;
     let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
@@ -617,10 +635,52 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<()> {
         drop(records.put(RecordRow::of(&state)?).serde()?);
     }
     clock.observe(Hlc { ms: outcome.server_time_ms, counter: 0, node: 0 }, now_ms);
+    let restamped = if skew::needs_repair(&clock, outcome.server_time_ms) {
+        repair_clock(&outbox, &records, &mut clock, outcome.server_time_ms).await?
+    } else {
+        0
+    };
     drop(meta.put(serde_json::to_string(&clock)?).with_key("hlc").primitive()?);
     drop(meta.put(serde_json::to_string(&outcome.cursor)?).with_key("cursor").primitive()?);
+    drop(meta.put(serde_json::to_string(&outcome.clock_offset_ms)?).with_key(CLOCK_OFFSET).primitive()?);
     tx.commit().await?;
-    Ok(())
+    crate::clock::set_offset_ms(outcome.clock_offset_ms);
+    Ok(restamped)
+}
+
+/// Part of [`apply_sync`]'s transaction: stamp again, in outbox order, every pending change
+/// stamped beyond the server's limit, clear a `clock_ahead` refusal so it is sent again, and
+/// move the stamps of the local records those changes touched.
+async fn repair_clock(
+    outbox: &indexed_db_futures::object_store::ObjectStore<'_>,
+    records: &indexed_db_futures::object_store::ObjectStore<'_>,
+    clock: &mut Hlc,
+    server_time_ms: u64,
+) -> Result<usize> {
+    let mut rows: Vec<OutboxRow> = decode_rows(outbox.get_all().primitive()?.await?)?;
+    rows.sort_by_key(|r| r.seq);
+    let mut changes =
+        rows.iter().map(|r| serde_json::from_str::<Change>(&r.body)).collect::<std::result::Result<Vec<_>, _>>()?;
+    let done = skew::repair(clock, server_time_ms, &mut changes);
+    for r in &done {
+        let (row, change) = (&mut rows[r.index], &changes[r.index]);
+        // A refusal for another reason stays: only the clock was the matter here.
+        let clock_refusal = row.rejected.as_deref().is_some_and(|raw| {
+            serde_json::from_str::<Rejection>(raw).is_ok_and(|why| why.code == RejectCode::ClockAhead)
+        });
+        if row.rejected.is_none() || clock_refusal {
+            row.rejected = None;
+            row.waiting = Some(1);
+        }
+        row.body = serde_json::to_string(change)?;
+        drop(outbox.put(row.clone()).serde()?);
+        if let Some(raw) = records.get::<RecordRow, _, _>(change.id.to_string()).serde()?.await? {
+            let mut state = raw.state()?;
+            skew::restamp_record(&mut state, r.old, r.new);
+            drop(records.put(RecordRow::of(&state)?).serde()?);
+        }
+    }
+    Ok(done.len())
 }
 
 /// Forget a refused change for good (staff chose to discard it).

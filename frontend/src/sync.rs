@@ -216,6 +216,7 @@ impl SyncEngine {
         let Some(session) = session::load() else { return Ok(()) };
         let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
         let device_id = store::device_id().await.map_err(local)?;
+        let mut repairs = 0;
         loop {
             let batch = store::next_batch(MAX_PUSH_CHANGES).await.map_err(local)?;
             let cursor = store::cursor().await.map_err(local)?;
@@ -237,24 +238,31 @@ impl SyncEngine {
                 }
             }
             // Half the round trip is unknown either way; this is the useful precision.
-            let skew = clock::now_ms() as i64 - response.server_time_ms as i64;
+            let device_now = clock::device_now_ms();
+            let skew = device_now as i64 - response.server_time_ms as i64;
             self.clock_skew_ms.set(Some(skew).filter(|s| s.abs() > CLOCK_WARNING_MS));
             let pulled = !response.records.is_empty();
-            store::apply_sync(
+            let restamped = store::apply_sync(
                 store::SyncOutcome {
                     accepted,
                     rejected,
                     records: response.records,
                     cursor: response.cursor,
                     server_time_ms: response.server_time_ms,
+                    clock_offset_ms: labblogg_shared::skew::offset_ms(device_now, response.server_time_ms),
                 },
                 clock::now_ms(),
             )
             .await
             .map_err(local)?;
-            if pulled || !batch.is_empty() {
+            if pulled || !batch.is_empty() || restamped > 0 {
                 self.data_changed();
                 tabs::announce_change();
+            }
+            if restamped > 0 && repairs < 3 {
+                // Changes refused for the tablet's clock carry the server's time now: send them.
+                repairs += 1;
+                continue;
             }
             if !response.more && batch.len() < MAX_PUSH_CHANGES {
                 return Ok(());

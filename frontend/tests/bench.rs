@@ -116,7 +116,7 @@ async fn prefill_ours(n: usize) {
         let chunk = (n - done).min(5_000);
         let records = (done..done + chunk).map(|i| ServerRecord { seq: i as u64 + 1, state: visit_state(i) }).collect();
         store::apply_sync(
-            store::SyncOutcome { accepted: vec![], rejected: vec![], records, cursor: (done + chunk) as u64, server_time_ms: BASE_MS },
+            store::SyncOutcome { accepted: vec![], rejected: vec![], records, cursor: (done + chunk) as u64, server_time_ms: BASE_MS, clock_offset_ms: 0 },
             BASE_MS,
         )
         .await

@@ -119,7 +119,7 @@ async fn summary_of_a_million_visits() {
     store::delete_database(DB).await.expect("delete");
     store::use_database(DB).await.expect("open");
     store::apply_sync(
-        store::SyncOutcome { accepted: vec![], rejected: vec![], records: lab_and_place(), cursor: 1, server_time_ms: 0 },
+        store::SyncOutcome { accepted: vec![], rejected: vec![], records: lab_and_place(), cursor: 1, server_time_ms: 0, clock_offset_ms: 0 },
         0,
     )
     .await

@@ -88,6 +88,7 @@ async fn a_sync_round_drops_accepted_keeps_refused_and_applies_pulled_records() 
             records: vec![ServerRecord { seq: 77, state: remote.clone() }],
             cursor: 77,
             server_time_ms: 1_732_000_001_000,
+            clock_offset_ms: 0,
         },
         1_732_000_000_000,
     )
@@ -215,7 +216,7 @@ async fn an_empty_database_gets_every_step_and_refusals_leave_the_waiting_index(
     let batch = store::next_batch(500).await.unwrap();
     let refusal = Rejection { code: RejectCode::Permission, message: "nej".into() };
     store::apply_sync(
-        store::SyncOutcome { accepted: vec![batch[0].seq], rejected: vec![(batch[1].seq, refusal.clone())], records: vec![], cursor: 9, server_time_ms: 1_732_000_000_000 },
+        store::SyncOutcome { accepted: vec![batch[0].seq], rejected: vec![(batch[1].seq, refusal.clone())], records: vec![], cursor: 9, server_time_ms: 1_732_000_000_000, clock_offset_ms: 0 },
         1_732_000_000_000,
     )
     .await

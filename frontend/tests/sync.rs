@@ -77,30 +77,37 @@ async fn the_engine_pushes_pulls_and_keeps_a_refused_change_with_its_reason() {
         store::write(RecordKind::Visit, id, lab, visit(place, band), false, clock::now_ms()).await.unwrap();
         sent.push(id);
     }
-    // A tap stamped by a clock ten minutes ahead: the server refuses it (written
-    // last, since it moves this device's clock ahead too).
+    // A visit for a lab this user has no part in: the server refuses it, and it is kept.
+    let foreign = Uuid::now_v7();
+    store::write(RecordKind::Visit, foreign, Uuid::new_v4(), visit(place, AgeBand::Age6To12), false, clock::now_ms()).await.unwrap();
+    // A tap stamped by a clock ten minutes ahead (written last, since it moves this device's
+    // clock ahead too): the server refuses it as `clock_ahead`, and the engine brings the clock
+    // back, stamps the tap again and sends it in the same sync.
     let ahead = Uuid::now_v7();
     store::write(RecordKind::Visit, ahead, lab, visit(place, AgeBand::Age6To12), false, clock::now_ms() + 10 * 60 * 1000).await.unwrap();
-    assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 4, rejected: 0 });
+    assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 5, rejected: 0 });
 
     engine.sync_once().await.expect("sync of the visits");
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 0, rejected: 1 }, "accepted changes left the outbox");
     assert!(store::cursor().await.unwrap() > first_cursor, "the cursor moved past our own changes");
     let refused = store::outbox().await.unwrap();
     assert_eq!(refused.len(), 1);
-    assert_eq!(refused[0].change.id, ahead);
+    assert_eq!(refused[0].change.id, foreign);
     let reason = refused[0].rejected.as_ref().expect("kept with the server's reason");
-    assert_eq!(reason.code, RejectCode::ClockAhead);
+    assert_eq!(reason.code, RejectCode::Permission);
     assert!(!reason.message.is_empty());
     assert_eq!((engine.pending.get_untracked(), engine.rejected.get_untracked()), (1, 1), "the status counts the refused change");
+    let restamped = store::record(ahead).await.unwrap().expect("the tap is kept");
+    assert!(restamped.max_clock().ms < clock::device_now_ms() + 5 * 60 * 1000, "stamped again under the server's limit");
 
-    // Device B (a fresh local database) pulls A's visits from the server, not the refused one.
+    // Device B (a fresh local database) pulls A's visits from the server, the re-stamped one
+    // too, not the refused one.
     let b = device(&db_b).await;
     engine.sync_once().await.expect("device B's first sync");
-    for id in &sent {
+    for id in sent.iter().chain([&ahead]) {
         assert!(store::record(*id).await.unwrap().is_some(), "device B pulled visit {id}");
     }
-    assert!(store::record(ahead).await.unwrap().is_none(), "the refused visit never reached the server");
+    assert!(store::record(foreign).await.unwrap().is_none(), "the refused visit never reached the server");
     // B counts one more; A pulls it on its next round.
     let from_b = Uuid::now_v7();
     store::write(RecordKind::Visit, from_b, lab, visit(place, AgeBand::Age16To19), false, clock::now_ms()).await.unwrap();

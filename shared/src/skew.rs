@@ -41,6 +41,17 @@ pub fn corrected(local_now_ms: u64, offset_ms: i64) -> u64 {
     (local_now_ms as i64).saturating_add(offset_ms).max(0) as u64
 }
 
+/// The highest wall time in a stamp the server accepts a moment from now (a margin below its limit).
+fn limit(server_time_ms: u64) -> u64 {
+    server_time_ms + MAX_CLOCK_AHEAD_MS - LIMIT_MARGIN_MS
+}
+
+/// Whether a device's clock runs beyond what the server accepts, so [`repair`] has work to do
+/// (a device's pending changes are never stamped later than its clock).
+pub fn needs_repair(clock: &Hlc, server_time_ms: u64) -> bool {
+    clock.ms > limit(server_time_ms)
+}
+
 /// One pending change that [`repair`] stamped again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Restamped {
@@ -55,15 +66,17 @@ pub struct Restamped {
 /// below the limit keep their stamps. Returns what was stamped again; empty when the clock was
 /// within the limit.
 pub fn repair(clock: &mut Hlc, server_time_ms: u64, pending: &mut [Change]) -> Vec<Restamped> {
-    let limit = server_time_ms + MAX_CLOCK_AHEAD_MS - LIMIT_MARGIN_MS;
-    let floor = Hlc { ms: limit, counter: 0, node: 0 };
-    if clock.ms < limit && pending.iter().all(|c| c.hlc < floor) {
+    let limit = limit(server_time_ms);
+    // Stamps from `floor` on are beyond what the server accepts.
+    let floor = Hlc { ms: limit + 1, counter: 0, node: 0 };
+    if !needs_repair(clock, server_time_ms) && pending.iter().all(|c| c.hlc < floor) {
         return Vec::new();
     }
-    // Every stamp this device made below `floor` stays below it; the new ones come after.
-    if clock.ms >= limit {
-        *clock = Hlc { ms: limit, counter: 0, node: clock.node };
-    }
+    // The new stamps come after every stamp this device keeps (those below `floor`), so its
+    // own edits stay in order.
+    let kept = pending.iter().map(|c| c.hlc).filter(|h| *h < floor).max();
+    let counter = kept.filter(|h| h.ms == limit).map_or(0, |h| h.counter);
+    *clock = Hlc { ms: limit, counter, node: clock.node };
     let mut done = Vec::new();
     for (index, change) in pending.iter_mut().enumerate() {
         if change.hlc >= floor {
@@ -151,7 +164,6 @@ mod tests {
         let done = repair(&mut clock, SERVER_NOW, &mut pending);
         assert_eq!(done.iter().map(|r| r.index).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(pending[0].hlc, early, "a change within the limit keeps its stamp");
-        let limit = SERVER_NOW + MAX_CLOCK_AHEAD_MS - LIMIT_MARGIN_MS;
         for window in pending.windows(2) {
             assert!(window[0].hlc < window[1].hlc, "outbox order is stamp order");
         }
@@ -160,7 +172,9 @@ mod tests {
             assert_eq!(c.hlc.node, 7);
         }
         assert_eq!(pending[3].hlc, clock);
-        assert_eq!(clock.ms, limit);
+        assert_eq!(clock.ms, limit(SERVER_NOW));
+        assert!(!needs_repair(&clock, SERVER_NOW), "a second repair finds nothing to do");
+        assert!(repair(&mut clock.clone(), SERVER_NOW, &mut pending.clone()).is_empty());
         // The next local edit is stamped after the repaired ones.
         let next = clock.tick(corrected(SERVER_NOW + DAY + 20, offset_ms(SERVER_NOW + DAY + 20, SERVER_NOW + 10)));
         assert!(next > pending[3].hlc);

@@ -150,6 +150,19 @@ impl TestServer {
         }
     }
 
+    /// The latest field stamp (wall ms) of any record of `lab` on the server.
+    pub async fn max_clock_ms(&self, lab: uuid::Uuid) -> Result<u64> {
+        let (mut cursor, mut max) = (0, 0);
+        loop {
+            let page = self.state.store.pull(vec![lab], cursor, 1000).await?;
+            max = page.records.iter().map(|r| r.state.max_clock().ms).fold(max, u64::max);
+            cursor = page.cursor;
+            if !page.more {
+                return Ok(max);
+            }
+        }
+    }
+
     /// Stop answering: finish in-flight requests, close every connection.
     pub async fn stop(&mut self) -> Result<()> {
         if let Some((tx, handle)) = self.running.take() {

@@ -72,7 +72,7 @@ fn gender_label(i18n: leptos_i18n::I18nContext<Locale>, band: AgeBand, gender: O
 
 /// Today's ISO weekday (1 = Monday) and local minute.
 fn now_local() -> (u8, u32) {
-    let d = js_sys::Date::new_0();
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(clock::now_ms() as f64));
     let weekday = match d.get_day() {
         0 => 7,
         n => n as u8,
