@@ -737,6 +737,33 @@ fn toggle_set<T: Copy + PartialEq + Send + Sync + 'static>(list: RwSignal<Vec<T>
     move |_| list.update(|l| if let Some(i) = l.iter().position(|x| *x == v) { l.remove(i); } else { l.push(v); })
 }
 
+/// One checkbox chip that adds `v` to `chosen` or takes it out.
+fn check_chip<T: Copy + PartialEq + Send + Sync + 'static>(
+    testid: &'static str,
+    value: String,
+    chosen: RwSignal<Vec<T>>,
+    v: T,
+    label: impl IntoView + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="chip"><input type="checkbox" data-testid=testid value=value
+            prop:checked=move || chosen.get().contains(&v) on:change=toggle_set(chosen, v)/>
+            <span>{label}</span></label>
+    }
+}
+
+/// A chip per value of a closed list (focus areas, target groups, success factors), named in
+/// the language shown.
+fn enum_chips<T: Copy + PartialEq + serde::Serialize + Send + Sync + 'static, L: IntoView + 'static>(
+    all: impl IntoIterator<Item = T>,
+    testid: &'static str,
+    chosen: RwSignal<Vec<T>>,
+    label: fn(T, bool) -> L,
+    english: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    all.into_iter().map(|v| check_chip(testid, wire(&v), chosen, v, move || label(v, english()))).collect_view()
+}
+
 /// The lab's organisation and town, to prefill a new proposal.
 async fn lab_origin(lab: Uuid) -> Option<(String, String)> {
     let s = store::record(lab).await.ok().flatten()?;
@@ -902,21 +929,13 @@ fn ExampleForm(
             <fieldset>
                 <legend>{t!(i18n, kb_f_focus)}</legend>
                 <div class="chips">
-                    {FocusArea::ALL.into_iter().map(|f| view! {
-                        <label class="chip"><input type="checkbox" data-testid="knowledge-focus" value=wire(&f)
-                            prop:checked=move || focus.get().contains(&f) on:change=toggle_set(focus, f)/>
-                            <span>{move || focus_label(f, english())}</span></label>
-                    }).collect_view()}
+                    {enum_chips(FocusArea::ALL, "knowledge-focus", focus, focus_label, english)}
                 </div>
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, kb_f_target_groups)}</legend>
                 <div class="chips">
-                    {TargetGroup::ALL.into_iter().map(|t| view! {
-                        <label class="chip"><input type="checkbox" data-testid="knowledge-target-group" value=wire(&t)
-                            prop:checked=move || groups.get().contains(&t) on:change=toggle_set(groups, t)/>
-                            <span>{move || target_label(t, english())}</span></label>
-                    }).collect_view()}
+                    {enum_chips(TargetGroup::ALL, "knowledge-target-group", groups, target_label, english)}
                 </div>
                 <label for="kb-target">{t!(i18n, kb_f_target_group)}</label>
                 <input id="kb-target" name="target_group" data-testid="knowledge-target-text" maxlength="200" bind:value=target_group/>
@@ -965,9 +984,7 @@ fn ExampleForm(
                         list.into_iter().map(|g| {
                             let gid = g.id;
                             view! {
-                                <label class="chip"><input type="checkbox" data-testid="knowledge-goal" value=gid.to_string()
-                                    prop:checked=move || goal_ids.get().contains(&gid) on:change=toggle_set(goal_ids, gid)/>
-                                    <span>{g.data.title.clone()}</span></label>
+                                {check_chip("knowledge-goal", gid.to_string(), goal_ids, gid, g.data.title.clone())}
                             }
                         }).collect_view().into_any()
                     }}
@@ -979,9 +996,7 @@ fn ExampleForm(
                     {move || lab_activities.get().unwrap_or_default().into_iter().map(|a| {
                         let aid = a.id;
                         view! {
-                            <label class="chip"><input type="checkbox" data-testid="knowledge-activity" value=aid.to_string()
-                                prop:checked=move || activity_ids.get().contains(&aid) on:change=toggle_set(activity_ids, aid)/>
-                                <span>{format!("{} · {}", a.data.title, format::date(&a.data.date, english()))}</span></label>
+                            {check_chip("knowledge-activity", aid.to_string(), activity_ids, aid, format!("{} · {}", a.data.title, format::date(&a.data.date, english())))}
                         }
                     }).collect_view()}
                 </div>
@@ -1090,21 +1105,13 @@ fn LessonForm(
             <fieldset>
                 <legend>{t!(i18n, kb_f_factors)}</legend>
                 <div class="chips">
-                    {SuccessFactor::ALL.into_iter().map(|f| view! {
-                        <label class="chip"><input type="checkbox" data-testid="knowledge-factor" value=wire(&f)
-                            prop:checked=move || factors.get().contains(&f) on:change=toggle_set(factors, f)/>
-                            <span>{move || factor_label(f, english())}</span></label>
-                    }).collect_view()}
+                    {enum_chips(SuccessFactor::ALL, "knowledge-factor", factors, factor_label, english)}
                 </div>
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, kb_f_focus)}</legend>
                 <div class="chips">
-                    {FocusArea::ALL.into_iter().map(|f| view! {
-                        <label class="chip"><input type="checkbox" data-testid="knowledge-focus" value=wire(&f)
-                            prop:checked=move || focus.get().contains(&f) on:change=toggle_set(focus, f)/>
-                            <span>{move || focus_label(f, english())}</span></label>
-                    }).collect_view()}
+                    {enum_chips(FocusArea::ALL, "knowledge-focus", focus, focus_label, english)}
                 </div>
             </fieldset>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
