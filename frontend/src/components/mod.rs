@@ -1,4 +1,5 @@
 pub mod charts;
+pub mod chips;
 pub mod device_list;
 pub mod place_settings;
 pub mod privacy_guard;

@@ -1,6 +1,7 @@
 //! Activities: log one in under a minute, find recent ones, edit or delete.
 
 use crate::app::SessionCtx;
+use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::stepper::Stepper;
 use crate::i18n::*;
@@ -367,8 +368,6 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
         });
     };
 
-    let toggle = |list: RwSignal<Vec<Uuid>>, id: Uuid| move |_| list.update(|l| if let Some(i) = l.iter().position(|x| *x == id) { l.remove(i); } else { l.push(id); });
-
     view! {
         <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); }>
             <h1>{move || if is_new { t_string!(i18n, activity_new).to_string() } else { t_string!(i18n, activity_edit).to_string() }}</h1>
@@ -425,11 +424,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
                 <div class="chips">
                     {move || lab_partners.get().unwrap_or_default().into_iter().map(|p| {
                         let pid = p.id;
-                        view! {
-                            <label class="chip"><input type="checkbox" data-testid="partner-option"
-                                prop:checked=move || partners.get().contains(&pid) on:change=toggle(partners, pid)/>
-                                <span>{p.data.name.clone()}</span></label>
-                        }
+                        check_chip("partner-option", pid.to_string(), partners, pid, p.data.name.clone())
                     }).collect_view()}
                 </div>
                 <div class="row">
@@ -452,11 +447,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
                         }
                         list.into_iter().map(|g| {
                             let gid = g.id;
-                            view! {
-                                <label class="chip"><input type="checkbox" data-testid="goal-option"
-                                    prop:checked=move || goals.get().contains(&gid) on:change=toggle(goals, gid)/>
-                                    <span>{g.data.title.clone()}</span></label>
-                            }
+                            check_chip("goal-option", gid.to_string(), goals, gid, g.data.title.clone())
                         }).collect_view().into_any()
                     }}
                 </div>

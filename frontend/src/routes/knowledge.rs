@@ -9,6 +9,7 @@
 //! `policy::knowledge_refusal`; the server decides.
 
 use crate::app::{Navigate, Screen, SessionCtx};
+use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::i18n::*;
 use crate::records::{self, Typed};
@@ -733,25 +734,6 @@ fn LabChoice(lab: RwSignal<Option<Uuid>>, disabled: bool) -> impl IntoView {
 }
 
 /// Checkboxes for a set of enum values.
-fn toggle_set<T: Copy + PartialEq + Send + Sync + 'static>(list: RwSignal<Vec<T>>, v: T) -> impl Fn(leptos::ev::Event) {
-    move |_| list.update(|l| if let Some(i) = l.iter().position(|x| *x == v) { l.remove(i); } else { l.push(v); })
-}
-
-/// One checkbox chip that adds `v` to `chosen` or takes it out.
-fn check_chip<T: Copy + PartialEq + Send + Sync + 'static>(
-    testid: &'static str,
-    value: String,
-    chosen: RwSignal<Vec<T>>,
-    v: T,
-    label: impl IntoView + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="chip"><input type="checkbox" data-testid=testid value=value
-            prop:checked=move || chosen.get().contains(&v) on:change=toggle_set(chosen, v)/>
-            <span>{label}</span></label>
-    }
-}
-
 /// A chip per value of a closed list (focus areas, target groups, success factors), named in
 /// the language shown.
 fn enum_chips<T: Copy + PartialEq + serde::Serialize + Send + Sync + 'static, L: IntoView + 'static>(
