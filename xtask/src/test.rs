@@ -37,7 +37,9 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         // The storage suite and the sync tests run on PostgreSQL too; the server is stopped and
         // its folder deleted when `pg` drops, whatever the tests did.
         let pg = postgres::TestPostgres::start()?;
+        let tmp = StepTmp::new(ws, "native")?;
         cmd!(sh, "{cargo} test --workspace --exclude labblogg-frontend")
+            .env("TMPDIR", &tmp.0)
             .env(postgres::URL_VAR, pg.as_ref().map_or("", |pg| pg.url.as_str()))
             .env("LABBLOGG_TEST_DIST", &dist)
             .env("LABBLOGG_AXE_JS", axe.as_deref().unwrap_or(Path::new("")))
@@ -52,6 +54,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         ensure_webdriver_json(&webdriver_json)?;
         // The sync engine's tests talk to a real server; it lives as long as `server`.
         let server = WasmTestServer::start(sh, ws)?;
+        let tmp = StepTmp::new(ws, "browser")?;
         // The runner is set in .cargo/config.toml: wasm-bindgen-test-runner drives Chromium.
         cmd!(
             sh,
@@ -59,6 +62,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         )
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        .env("TMPDIR", &tmp.0)
         // The runner's default of 20 s is too short for the whole suite on a busy
         // two-core machine.
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
@@ -71,6 +75,28 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
 
     steps.summary();
     Ok(())
+}
+
+/// A temporary folder for one step's processes (`TMPDIR`), deleted when the step ends.
+///
+/// chromedriver puts the profile of every Chromium it starts without `--user-data-dir` in
+/// `$TMPDIR/org.chromium.Chromium.scoped_dir.*` and leaves it there when it is killed, as
+/// wasm-bindgen-test-runner does; with IndexedDB full of test records these reached 650 MB each.
+struct StepTmp(std::path::PathBuf);
+
+impl StepTmp {
+    fn new(ws: &Workspace, step: &str) -> Result<Self> {
+        let dir = ws.target_dir.join("test-tmp").join(step);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(StepTmp(dir))
+    }
+}
+
+impl Drop for StepTmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// `labblogg serve --demo --allow-cors-for-tests` on a fresh database and a free port, for the
