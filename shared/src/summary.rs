@@ -12,6 +12,12 @@
 //! - An activity belongs to its `date`; its participants are all its rows.
 //! - Periods are inclusive ranges of local dates; weeks are ISO weeks.
 //! - Figures shown beyond a lab's own staff hide small counts: 1–4 is "<5".
+//!
+//! Visits are read as [`VisitTally`]s: counts of visits that look the same to
+//! every summary (lab, place, day, local hour, age band, first visit). A year
+//! of a million visits is a few tens of thousands of tallies, which the server
+//! and the app keep up to date as visits are written (`server/src/db`,
+//! `frontend/src/store.rs`), so a summary never reads the visits themselves.
 
 use crate::calendar::{self, StockholmClock};
 use crate::merge::RecordState;
@@ -32,12 +38,108 @@ pub struct Rec<T> {
     pub data: T,
 }
 
+/// What every summary reads of a visit: equal keys are counted together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct VisitKey {
+    pub lab_id: Uuid,
+    pub place_id: Uuid,
+    /// The visit's `date` as days since 1970-01-01 ([`calendar::day_of`]).
+    pub day: i64,
+    /// The Stockholm local hour of `at_ms`, 0..=23.
+    pub hour: u8,
+    pub band: AgeBand,
+    pub first: bool,
+}
+
+impl VisitKey {
+    /// The key of a visit of `lab_id`; `None` if its date is not a date (such
+    /// a visit is in no period, so no summary counts it).
+    pub fn of_visit(lab_id: Uuid, visit: &Visit, clock: &mut StockholmClock) -> Option<VisitKey> {
+        Some(VisitKey {
+            lab_id,
+            place_id: visit.meeting_place_id,
+            day: calendar::day_of(&visit.date)?,
+            hour: clock.hour(visit.at_ms) as u8,
+            band: visit.age_band,
+            first: visit.first_visit,
+        })
+    }
+
+    /// The key of a live, readable visit record; `None` for anything else
+    /// (another kind, deleted, a shape this version cannot read, no date).
+    pub fn of_state(s: &RecordState, clock: &mut StockholmClock) -> Option<VisitKey> {
+        if s.kind != RecordKind::Visit || s.deleted.is_some() {
+            return None;
+        }
+        let visit = Visit::deserialize(&s.fields).ok()?;
+        VisitKey::of_visit(s.lab_id, &visit, clock)
+    }
+}
+
+/// `n` visits with the same [`VisitKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VisitTally {
+    pub key: VisitKey,
+    pub n: u64,
+}
+
+/// Visit tallies being counted or changed: `+1` for a visit written, `-1` for
+/// one deleted or changed away from its key. The server and the app collect a
+/// batch of writes here and apply the sums to their stored tallies at once.
+#[derive(Debug, Clone, Default)]
+pub struct TallyChanges {
+    counts: HashMap<VisitKey, i64>,
+    clock: StockholmClock,
+}
+
+impl TallyChanges {
+    pub fn add(&mut self, key: VisitKey, n: i64) {
+        *self.counts.entry(key).or_default() += n;
+    }
+
+    /// A record went from `before` to `after` (`None`: absent). Only visits
+    /// whose key appears, disappears or changes count; anything else is a no-op.
+    pub fn record_changed(&mut self, before: Option<&RecordState>, after: Option<&RecordState>) {
+        if before.is_some_and(|s| s.kind != RecordKind::Visit) || after.is_some_and(|s| s.kind != RecordKind::Visit) {
+            return;
+        }
+        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock));
+        let new = after.and_then(|s| VisitKey::of_state(s, &mut self.clock));
+        if old != new {
+            if let Some(k) = old {
+                self.add(k, -1);
+            }
+            if let Some(k) = new {
+                self.add(k, 1);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.values().all(|&n| n == 0)
+    }
+
+    /// The non-zero changes, ordered by key (so two writers lock stored rows
+    /// in the same order).
+    pub fn into_sorted(self) -> Vec<(VisitKey, i64)> {
+        let mut v: Vec<(VisitKey, i64)> = self.counts.into_iter().filter(|&(_, n)| n != 0).collect();
+        v.sort_unstable_by_key(|&(k, _)| k);
+        v
+    }
+
+    /// Counts as tallies (for a fresh count, where every change is positive).
+    pub fn into_tallies(self) -> Vec<VisitTally> {
+        self.into_sorted().into_iter().filter(|&(_, n)| n > 0).map(|(key, n)| VisitTally { key, n: n as u64 }).collect()
+    }
+}
+
 /// Everything the summaries read (only live, i.e. not deleted, records).
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     pub labs: Vec<Rec<Lab>>,
     pub places: Vec<Rec<MeetingPlace>>,
-    pub visits: Vec<Rec<Visit>>,
+    /// Visits counted by key, in no particular order.
+    pub visits: Vec<VisitTally>,
     pub activities: Vec<Rec<Activity>>,
     pub goals: Vec<Rec<Goal>>,
     pub measurements: Vec<Rec<GoalMeasurement>>,
@@ -53,9 +155,11 @@ fn add<T: DeserializeOwned>(list: &mut Vec<Rec<T>>, s: &RecordState) {
 }
 
 impl Dataset {
-    /// The live records among `states`; deleted and unreadable ones are skipped.
+    /// The live records among `states`; deleted and unreadable ones are
+    /// skipped. Visits among them are counted into tallies.
     pub fn from_states<'a>(states: impl IntoIterator<Item = &'a RecordState>) -> Dataset {
         let mut ds = Dataset::default();
+        let mut visits = TallyChanges::default();
         for s in states {
             if s.deleted.is_some() {
                 continue;
@@ -63,7 +167,7 @@ impl Dataset {
             match s.kind {
                 RecordKind::Lab => add(&mut ds.labs, s),
                 RecordKind::MeetingPlace => add(&mut ds.places, s),
-                RecordKind::Visit => add(&mut ds.visits, s),
+                RecordKind::Visit => visits.record_changed(None, Some(s)),
                 RecordKind::Goal => add(&mut ds.goals, s),
                 RecordKind::GoalMeasurement => add(&mut ds.measurements, s),
                 RecordKind::Partner => add(&mut ds.partners, s),
@@ -72,14 +176,26 @@ impl Dataset {
                 RecordKind::GoodExample | RecordKind::Lesson => {}
             }
         }
+        ds.visits = visits.into_tallies();
         ds.sort();
+        ds
+    }
+
+    /// The records among `states` (visits there are counted too) and visits
+    /// already counted elsewhere (stored tallies).
+    pub fn from_states_and_tallies<'a>(
+        states: impl IntoIterator<Item = &'a RecordState>,
+        tallies: impl IntoIterator<Item = VisitTally>,
+    ) -> Dataset {
+        let mut ds = Dataset::from_states(states);
+        ds.visits.extend(tallies.into_iter().filter(|t| t.n > 0));
         ds
     }
 
     /// Order every list by id (UUIDv7: by creation), so the order of labs,
     /// goals and lessons, and sums of hours, are the same on every device
     /// whatever order the records were stored in. Visits are only counted,
-    /// so their order does not matter and a million are not sorted.
+    /// so the order of their tallies does not matter.
     pub fn sort(&mut self) {
         self.labs.sort_by_key(|r| r.id);
         self.places.sort_by_key(|r| r.id);
@@ -240,24 +356,24 @@ fn reached(direction: GoalDirection, value: f64, target: f64) -> bool {
 
 /// Visits at `place` per ISO week, from the week of the first visit to the
 /// last week that ended before `today` (the current week is not over yet).
-/// Weeks without visits count 0. Two cheap passes, no allocation per visit.
+/// Weeks without visits count 0. Two cheap passes over the tallies.
 fn weekly_visits(ds: &Dataset, place: Uuid, today: Option<i64>) -> Vec<(i64, f64)> {
     let before = today.map_or(i64::MAX, calendar::monday_of);
     let days = || {
         ds.visits
             .iter()
-            .filter(move |v| v.data.meeting_place_id == place)
-            .filter_map(|v| calendar::day_of(&v.data.date))
-            .filter(move |&d| d < before)
+            .filter(move |v| v.key.place_id == place && v.key.day < before)
+            .map(|v| (v.key.day, v.n))
     };
-    let Some(first) = days().min() else {
+    let Some(first) = days().map(|(d, _)| d).min() else {
         return Vec::new();
     };
     let first_monday = calendar::monday_of(first);
-    let last_monday = if before == i64::MAX { calendar::monday_of(days().max().unwrap_or(first)) } else { before - 7 };
+    let last_monday =
+        if before == i64::MAX { calendar::monday_of(days().map(|(d, _)| d).max().unwrap_or(first)) } else { before - 7 };
     let mut counts = vec![0u64; ((last_monday - first_monday) / 7 + 1) as usize];
-    for d in days() {
-        counts[((d - first_monday) / 7) as usize] += 1;
+    for (d, n) in days() {
+        counts[((d - first_monday) / 7) as usize] += n;
     }
     counts.into_iter().enumerate().map(|(i, n)| (first_monday + 7 * i as i64, n as f64)).collect()
 }
@@ -378,15 +494,15 @@ pub fn overview(ds: &Dataset, labs: &[Uuid], today: &str) -> Vec<LabOverview> {
     // [this week, last year's, 4 weeks before this one (oldest first)]
     let mut weeks = vec![[0u64; 6]; shown_labs.len()];
     for v in &ds.visits {
-        let Some(&i) = index.get(&v.lab_id) else { continue };
-        let Some(d) = calendar::day_of(&v.data.date) else { continue };
+        let Some(&i) = index.get(&v.key.lab_id) else { continue };
+        let d = v.key.day;
         let w = &mut weeks[i];
         if (monday..monday + 7).contains(&d) {
-            w[0] += 1;
+            w[0] += v.n;
         } else if (last_year..last_year + 7).contains(&d) {
-            w[1] += 1;
+            w[1] += v.n;
         } else if (monday - 28..monday).contains(&d) {
-            w[2 + ((d - (monday - 28)) / 7) as usize] += 1;
+            w[2 + ((d - (monday - 28)) / 7) as usize] += v.n;
         }
     }
     shown_labs
@@ -471,7 +587,7 @@ struct PlaceFacts {
 /// The report of `lab` over `period`; None if the lab is unknown or the
 /// period is not a range of dates. `today` ends automatic goals' weeks.
 ///
-/// One pass over the visits (no allocation per visit), one over activities.
+/// One pass over the visit tallies, one over activities.
 pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Option<LabReport> {
     let lab_rec = ds.lab(lab)?;
     let (from, to) = period.days()?;
@@ -493,22 +609,24 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
     let mut heat = [[0u64; 24]; 7];
     let (mut total, mut first) = (0u64, 0u64);
     let (mut at_open_places, mut at_catchment_places) = (0u64, 0u64);
-    let mut clock = StockholmClock::default();
     for v in &ds.visits {
-        if v.lab_id != lab {
+        let (k, n) = (&v.key, v.n);
+        if k.lab_id != lab || k.day < from || k.day > to {
             continue;
         }
-        let Some(d) = calendar::day_of(&v.data.date) else { continue };
-        if d < from || d > to {
-            continue;
+        total += n;
+        if k.first {
+            first += n;
         }
-        total += 1;
-        first += u64::from(v.data.first_visit);
-        per_week[((d - first_monday) / 7) as usize][v.data.age_band as usize] += 1;
-        heat[(calendar::iso_weekday(d) - 1) as usize][clock.hour(v.data.at_ms) as usize] += 1;
-        if let Some(p) = places.iter().find(|p| p.id == v.data.meeting_place_id) {
-            at_open_places += u64::from(p.open);
-            at_catchment_places += u64::from(p.catchment.is_some());
+        per_week[((k.day - first_monday) / 7) as usize][k.band as usize] += n;
+        heat[(calendar::iso_weekday(k.day) - 1) as usize][usize::from(k.hour)] += n;
+        if let Some(p) = places.iter().find(|p| p.id == k.place_id) {
+            if p.open {
+                at_open_places += n;
+            }
+            if p.catchment.is_some() {
+                at_catchment_places += n;
+            }
         }
     }
 
@@ -692,10 +810,12 @@ pub fn compare(
     // (visits, first visits)
     let mut visits = vec![(0u64, 0u64); rows.len()];
     for v in &ds.visits {
-        let Some(&i) = index.get(&v.lab_id) else { continue };
-        if calendar::day_of(&v.data.date).is_some_and(|d| (from..=to).contains(&d)) {
-            visits[i].0 += 1;
-            visits[i].1 += u64::from(v.data.first_visit);
+        let Some(&i) = index.get(&v.key.lab_id) else { continue };
+        if (from..=to).contains(&v.key.day) {
+            visits[i].0 += v.n;
+            if v.key.first {
+                visits[i].1 += v.n;
+            }
         }
     }
     rows.iter()
@@ -868,20 +988,21 @@ pub fn research_export(ds: &Dataset, labs: &[Uuid], period: &Period) -> Vec<Rese
     let shown_labs: Vec<&Rec<Lab>> = ds.labs.iter().filter(|l| labs.contains(&l.id)).collect();
     let index: HashMap<Uuid, usize> = shown_labs.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
     let mut counts = vec![WeekCounts::default(); shown_labs.len() * n_weeks];
-    let week_of = |lab: Uuid, date: &str| -> Option<usize> {
+    let week_of = |lab: Uuid, d: i64| -> Option<usize> {
         let i = *index.get(&lab)?;
-        let d = calendar::day_of(date).filter(|d| (from..=to).contains(d))?;
-        Some(i * n_weeks + ((d - first_monday) / 7) as usize)
+        (from..=to).contains(&d).then(|| i * n_weeks + ((d - first_monday) / 7) as usize)
     };
     for v in &ds.visits {
-        if let Some(k) = week_of(v.lab_id, &v.data.date) {
-            let c = &mut counts[k].visits[v.data.age_band as usize];
-            c.0 += 1;
-            c.1 += u64::from(v.data.first_visit);
+        if let Some(k) = week_of(v.key.lab_id, v.key.day) {
+            let c = &mut counts[k].visits[v.key.band as usize];
+            c.0 += v.n;
+            if v.key.first {
+                c.1 += v.n;
+            }
         }
     }
     for a in &ds.activities {
-        if let Some(k) = week_of(a.lab_id, &a.data.date) {
+        if let Some(k) = calendar::day_of(&a.data.date).and_then(|d| week_of(a.lab_id, d)) {
             let c = &mut counts[k].activities[a.data.kind as usize];
             c.0 += 1;
             c.1 += a.data.total_participants();
@@ -1047,7 +1168,16 @@ mod tests {
         }
     }
 
-    fn visit_at(n: u128, lab: Uuid, place: Uuid, date: &str, at_ms: i64, band: AgeBand, first: bool) -> Rec<Visit> {
+    /// One visit, counted as the summaries read it.
+    fn visit_at(n: u128, lab: Uuid, place: Uuid, date: &str, at_ms: i64, band: AgeBand, first: bool) -> VisitTally {
+        tally(&visit_rec(n, lab, place, date, at_ms, band, first))
+    }
+
+    fn tally(v: &Rec<Visit>) -> VisitTally {
+        VisitTally { key: VisitKey::of_visit(v.lab_id, &v.data, &mut StockholmClock::default()).unwrap(), n: 1 }
+    }
+
+    fn visit_rec(n: u128, lab: Uuid, place: Uuid, date: &str, at_ms: i64, band: AgeBand, first: bool) -> Rec<Visit> {
         Rec {
             id: Uuid::from_u128(0x1_0000 + n),
             lab_id: lab,
@@ -1063,13 +1193,17 @@ mod tests {
     }
 
     /// A visit at local (Stockholm) time `hhmm` on `date`.
-    fn visit(n: u128, lab: Uuid, place: Uuid, date: &str, hhmm: &str, band: AgeBand, first: bool) -> Rec<Visit> {
+    fn visit(n: u128, lab: Uuid, place: Uuid, date: &str, hhmm: &str, band: AgeBand, first: bool) -> VisitTally {
+        tally(&visit_record(n, lab, place, date, hhmm, band, first))
+    }
+
+    fn visit_record(n: u128, lab: Uuid, place: Uuid, date: &str, hhmm: &str, band: AgeBand, first: bool) -> Rec<Visit> {
         let at = calendar::utc_ms_of_local(calendar::day_of(date).unwrap(), calendar::minutes_of_day(hhmm).unwrap());
-        visit_at(n, lab, place, date, at, band, first)
+        visit_rec(n, lab, place, date, at, band, first)
     }
 
     /// `count` visits of one kind, numbered from `n`.
-    fn visits(n: u128, count: u128, lab: Uuid, place: Uuid, date: &str, band: AgeBand, first: bool) -> Vec<Rec<Visit>> {
+    fn visits(n: u128, count: u128, lab: Uuid, place: Uuid, date: &str, band: AgeBand, first: bool) -> Vec<VisitTally> {
         (0..count).map(|i| visit(n + i, lab, place, date, "18:00", band, first)).collect()
     }
 
@@ -1187,9 +1321,53 @@ mod tests {
     }
 
     #[test]
+    fn visits_with_one_key_are_one_tally() {
+        let a = visit_record(1, LAB_A, PLACE_A, "2026-01-05", "18:10", Age13To15, true);
+        let b = visit_record(2, LAB_A, PLACE_A, "2026-01-05", "18:50", Age13To15, true); // same hour
+        let c = visit_record(3, LAB_A, PLACE_A, "2026-01-05", "19:00", Age13To15, true); // next hour
+        let states: Vec<RecordState> =
+            [&a, &b, &c].iter().map(|v| state(RecordKind::Visit, v.id, LAB_A, &v.data, false)).collect();
+        let ds = Dataset::from_states(&states);
+        let mut counts: Vec<(u8, u64)> = ds.visits.iter().map(|t| (t.key.hour, t.n)).collect();
+        counts.sort();
+        assert_eq!(counts, vec![(18, 2), (19, 1)]);
+    }
+
+    #[test]
+    fn tally_changes_follow_a_visit_through_edits_and_deletion() {
+        let v = visit_record(1, LAB_A, PLACE_A, "2026-01-05", "18:10", Age13To15, false);
+        let created = state(RecordKind::Visit, v.id, LAB_A, &v.data, false);
+        let mut moved = v.data.clone();
+        moved.age_band = Age6To12;
+        let edited = state(RecordKind::Visit, v.id, LAB_A, &moved, false);
+        let deleted = state(RecordKind::Visit, v.id, LAB_A, &moved, true);
+        let key = |d: &Visit| VisitKey::of_visit(LAB_A, d, &mut StockholmClock::default()).unwrap();
+
+        let mut t = TallyChanges::default();
+        t.record_changed(None, Some(&created));
+        assert_eq!(t.clone().into_sorted(), vec![(key(&v.data), 1)]);
+        t.record_changed(Some(&created), Some(&edited));
+        assert_eq!(t.clone().into_sorted(), vec![(key(&moved), 1)], "the old key nets to zero and is left out");
+        t.record_changed(Some(&edited), Some(&edited));
+        t.record_changed(Some(&edited), Some(&deleted));
+        assert!(t.is_empty(), "created, edited and deleted: nothing left to count");
+
+        let mut gender_only = TallyChanges::default();
+        let mut girl = v.data.clone();
+        girl.gender = Some(Gender::Girl);
+        gender_only.record_changed(Some(&created), Some(&state(RecordKind::Visit, v.id, LAB_A, &girl, false)));
+        assert!(gender_only.is_empty(), "the gender is not part of the key");
+
+        let l = lab(LAB_A, "A", &[FocusArea::Crime]);
+        let mut others = TallyChanges::default();
+        others.record_changed(None, Some(&state(RecordKind::Lab, LAB_A, LAB_A, &l.data, false)));
+        assert!(others.is_empty());
+    }
+
+    #[test]
     fn dataset_keeps_live_readable_records_in_id_order() {
         let l = lab(LAB_A, "A", &[FocusArea::Crime]);
-        let v = visit(1, LAB_A, PLACE_A, "2026-01-05", "18:00", Age13To15, true);
+        let v = visit_record(1, LAB_A, PLACE_A, "2026-01-05", "18:00", Age13To15, true);
         let late = activity(9, LAB_A, ActivityKind::Art, "2026-01-05", &[]);
         let early = activity(1, LAB_A, ActivityKind::Art, "2026-01-05", &[]);
         let mut broken = state(RecordKind::Visit, Uuid::from_u128(77), LAB_A, &v.data, false);
@@ -1204,7 +1382,7 @@ mod tests {
         ];
         let ds = Dataset::from_states(&states);
         assert_eq!(ds.labs, vec![l]);
-        assert_eq!(ds.visits, vec![v], "the deleted and the unreadable visit are left out");
+        assert_eq!(ds.visits, vec![tally(&v)], "the deleted and the unreadable visit are left out");
         assert_eq!(ds.activities, vec![early, late]);
         assert!(ds.places.is_empty() && ds.goals.is_empty());
     }
@@ -1688,9 +1866,9 @@ mod tests {
     #[test]
     fn genders_do_not_change_counts() {
         let mut ds = Dataset { labs: vec![lab(LAB_A, "A", &[FocusArea::Crime])], ..Dataset::default() };
-        let mut v = visit(1, LAB_A, PLACE_A, "2026-05-05", "18:00", Age13To15, true);
+        let mut v = visit_record(1, LAB_A, PLACE_A, "2026-05-05", "18:00", Age13To15, true);
         v.data.gender = Some(Gender::Girl);
-        ds.visits = vec![v];
+        ds.visits = vec![tally(&v)];
         let r = lab_report(&ds, LAB_A, &Period::new("2026-05-01", "2026-05-31"), "2026-06-01").unwrap();
         assert_eq!((r.visits_total, r.first_visits), (1, 1));
     }
