@@ -5,11 +5,13 @@
 
 mod common;
 
-use common::{fresh_postgres_database, many_visits, new_visit, now_ms};
+use common::{fresh_postgres_database, many_visits, new_visit, now_ms, visit_fields};
 use labblogg_server::config::{Command, MigrateDataArgs};
 use labblogg_server::db::{self, AuditEvent, Store, StoreError, UserRow};
 use labblogg_server::demo;
 use labblogg_shared::auth::{AuditAction, LabRole, Membership, Role};
+use labblogg_shared::model::AgeBand;
+use labblogg_shared::summary::VisitTally;
 use labblogg_shared::sync::RejectCode;
 use labblogg_shared::{Hlc, RecordKind};
 use serde_json::Map;
@@ -85,6 +87,8 @@ store_tests!(
     migrate_data_copies_an_installation_and_verifies_it,
     concurrent_pushes_never_let_a_cursor_skip_a_change,
     published_knowledge_reaches_every_lab_drafts_only_their_own,
+    visit_tallies_follow_every_push,
+    upgrading_counts_the_visits_already_stored,
 );
 
 const LAB_A: Uuid = demo::LINA_HAGE;
@@ -272,6 +276,90 @@ async fn ping_answers(backend: &mut Backend) {
 
 /// A SQLite installation (demo data, visits, a tombstone, users, tokens,
 /// audit lines) moved by `labblogg migrate-data` into this backend.
+/// The summary's input from the stored tallies, and what a fresh count of the stored records
+/// gives; both sorted, so they compare whatever order a backend reads them in.
+async fn tallies_and_fresh_count(store: &dyn Store, labs: Vec<Uuid>) -> (db::SummaryInput, db::SummaryInput) {
+    let sort = |mut input: db::SummaryInput| {
+        input.records.sort_by_key(|r| r.id);
+        input.visits.sort_by_key(|t| t.key);
+        input
+    };
+    let stored = store.summary_input(labs.clone()).await.unwrap();
+    let all = store.records_of_labs(labs).await.unwrap();
+    let fresh = db::SummaryInput {
+        visits: db::count_visits(&all),
+        records: all.into_iter().filter(|r| r.kind != RecordKind::Visit).collect(),
+    };
+    (sort(stored), sort(fresh))
+}
+
+/// Every push keeps `visit_tallies` equal to a fresh count of the visits: new ones, resent ones,
+/// deleted ones (a count that reaches 0 goes), refused ones (not counted), other kinds (ignored).
+async fn visit_tallies_follow_every_push(backend: &mut Backend) {
+    let store = backend.store().await;
+    demo::seed(store.as_ref()).await.unwrap();
+    let labs = vec![LAB_A, LAB_B];
+    let a = many_visits(LAB_A, PLACE_A, 1, 30);
+    let b = many_visits(LAB_B, PLACE_B, 2, 10);
+    all_ok(&store.push(a.clone()).await.unwrap());
+    all_ok(&store.push(b.clone()).await.unwrap());
+    all_ok(&store.push(a[..5].to_vec()).await.unwrap());
+
+    let mut clock = Hlc::new(7);
+    let mut other_band = new_visit(LAB_A, PLACE_A, clock.tick(now_ms()));
+    other_band.fields = visit_fields(PLACE_A, "2024-11-20", AgeBand::Age65Plus);
+    let delete = |c: &labblogg_shared::sync::Change, hlc: Hlc| {
+        let mut t = c.clone();
+        t.change_id = Uuid::now_v7();
+        t.hlc = hlc;
+        t.fields = Map::new();
+        t.deleted = true;
+        t
+    };
+    let mut invalid = new_visit(LAB_A, PLACE_A, clock.tick(now_ms()));
+    invalid.fields.remove("age_band");
+    // Created and deleted in one batch, all of lab B's visits deleted, three of lab A's.
+    let mut batch = vec![other_band.clone(), invalid, delete(&other_band, clock.tick(now_ms()))];
+    batch.extend(b.iter().chain(&a[..3]).map(|c| delete(c, clock.tick(now_ms()))));
+    let outcomes = store.push(batch).await.unwrap();
+    assert_eq!(outcomes.iter().filter(|o| o.is_err()).count(), 1, "only the invalid visit is refused");
+
+    let (stored, fresh) = tallies_and_fresh_count(store.as_ref(), labs.clone()).await;
+    assert_eq!(stored, fresh);
+    let counted: Vec<(Uuid, u64)> = stored.visits.iter().map(|t: &VisitTally| (t.key.lab_id, t.n)).collect();
+    assert_eq!(counted, vec![(LAB_A, 27)], "lab B's tally went with its last visit");
+    assert!(stored.records.iter().any(|r| r.kind == RecordKind::Lab), "the other records come along");
+}
+
+/// A database from before the tallies (schema 2) with visits in it: opening it with this version
+/// counts them.
+async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
+    let url = backend.url().await;
+    let store = db::open(&url).await.unwrap();
+    demo::seed(store.as_ref()).await.unwrap();
+    all_ok(&store.push(many_visits(LAB_A, PLACE_A, 1, 12)).await.unwrap());
+    all_ok(&store.push(many_visits(LAB_B, PLACE_B, 2, 3)).await.unwrap());
+    let (before, fresh) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
+    assert_eq!(before, fresh);
+    drop(store);
+    // Undo schema step 3 by hand.
+    let undo = "DROP TABLE visit_tallies; DROP INDEX records_lab_not_visit;";
+    if backend.postgres {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        let connection = tokio::spawn(connection);
+        client.batch_execute(&format!("{undo} DELETE FROM schema_migrations WHERE version = 3;")).await.unwrap();
+        drop(client);
+        let _ = connection.await;
+    } else {
+        let conn = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).unwrap();
+        conn.execute_batch(&format!("{undo} PRAGMA user_version = 2;")).unwrap();
+    }
+    let store = db::open(&url).await.unwrap();
+    let (after, _) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
+    assert_eq!(after, before);
+    assert_eq!(after.visits.iter().map(|t| t.n).sum::<u64>(), 15);
+}
+
 async fn migrate_data_copies_an_installation_and_verifies_it(backend: &mut Backend) {
     let mut sqlite = Backend::new(false).await.expect("sqlite");
     let from_url = sqlite.url().await;
@@ -294,6 +382,8 @@ async fn migrate_data_copies_an_installation_and_verifies_it(backend: &mut Backe
     source.audit(AuditEvent { action: AuditAction::UserCreated, actor: "cli".into(), subject: None, address: None }).await.unwrap();
     let expected = source.export_all().await.unwrap();
     assert!(expected.records.len() > 25 && expected.users.len() >= 2 && expected.tokens.len() == 2);
+    let (summary_input, fresh) = tallies_and_fresh_count(source.as_ref(), vec![LAB_A, LAB_B]).await;
+    assert_eq!(summary_input, fresh);
     drop(source);
 
     let to_url = backend.url().await;
@@ -308,6 +398,8 @@ async fn migrate_data_copies_an_installation_and_verifies_it(backend: &mut Backe
     let target = db::open(&to_url).await.unwrap();
     let copied = target.export_all().await.unwrap();
     assert_eq!(copied, expected, "every row, id, number, clock and hash comes along");
+    let (copied_input, _) = tallies_and_fresh_count(target.as_ref(), vec![LAB_A, LAB_B]).await;
+    assert_eq!(copied_input, summary_input, "the visits are counted on the new side too");
     let session = target.session_by_token("hash-2".into()).await.unwrap().expect("tokens still sign in");
     assert_eq!(session.user, staff);
     // New changes continue after the copied numbers, new audit lines after the copied ones.

@@ -127,6 +127,11 @@ impl AgeBand {
         AgeBand::Age65Plus,
     ];
 
+    /// The band with this serialized name.
+    pub fn parse(s: &str) -> Option<AgeBand> {
+        AgeBand::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
     /// The serialized name (also used in `data-age-band`).
     pub fn as_str(self) -> &'static str {
         match self {

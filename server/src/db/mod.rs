@@ -10,6 +10,7 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::sync::{Change, Rejection, ServerRecord};
+use labblogg_shared::summary::{TallyChanges, VisitTally};
 use labblogg_shared::RecordState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -165,6 +166,24 @@ impl Snapshot {
     }
 }
 
+/// What `GET /api/v1/summary` reads: the live records of some labs except
+/// visits, which come counted ([`VisitTally`], kept up to date by every push).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SummaryInput {
+    pub records: Vec<RecordState>,
+    pub visits: Vec<VisitTally>,
+}
+
+/// Counts the live visits among `records` afresh: how a backend fills its
+/// tallies when they are created (a migration) or replaced (an import).
+pub fn count_visits<'a>(records: impl IntoIterator<Item = &'a RecordState>) -> Vec<VisitTally> {
+    let mut counts = TallyChanges::default();
+    for r in records {
+        counts.record_changed(None, Some(r));
+    }
+    counts.into_tallies()
+}
+
 /// A page of a pull.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullPage {
@@ -278,6 +297,16 @@ pub trait Store: Send + Sync + 'static {
             }
             cursor = page.cursor;
         }
+    }
+
+    /// The live records of `labs` but their visits, and their visits counted.
+    /// The default counts the visits of [`Store::records_of_labs`]; the
+    /// backends read the counts they keep (`visit_tallies`).
+    async fn summary_input(&self, labs: Vec<Uuid>) -> Result<SummaryInput, StoreError> {
+        let all = self.records_of_labs(labs).await?;
+        let visits = count_visits(&all);
+        let records = all.into_iter().filter(|r| r.kind != labblogg_shared::RecordKind::Visit).collect();
+        Ok(SummaryInput { records, visits })
     }
 
     /// The ids of every live lab, ordered (researchers' summaries span all

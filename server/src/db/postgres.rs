@@ -18,11 +18,16 @@
 //! postgres-native-tls) in `PostgresStore::connect`; with `sslmode=require`
 //! in the URL and no connector, connecting fails rather than going plain.
 
-use super::{AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, TokenExport, TokenRow, UserRow};
+use super::{
+    count_visits, AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
+    TokenRow, UserRow,
+};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::merge::{apply_change, MergeError};
+use labblogg_shared::model::AgeBand;
+use labblogg_shared::summary::{TallyChanges, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
@@ -86,7 +91,24 @@ const MIGRATIONS: &[&str] = &[
     // 2: the shared knowledge base in seq order, so a pull reads it by index beside the labs'
     //    records instead of scanning every later row (see `pull_visible`)
     r#"CREATE INDEX records_knowledge_seq ON records(seq) WHERE kind IN ('good_example', 'lesson');"#,
+    // 3: visits counted by what the summaries read of them (`shared::summary::VisitKey`), kept
+    //    up to date by every push; filled from the stored visits by `fill_visit_tallies`
+    r#"CREATE TABLE visit_tallies (
+        lab_id TEXT NOT NULL,
+        place_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        hour SMALLINT NOT NULL,
+        band TEXT NOT NULL,
+        first BOOLEAN NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (lab_id, place_id, day, hour, band, first)
+     );
+     -- A summary reads a lab's records but its visits: the few, not the million.
+     CREATE INDEX records_lab_not_visit ON records(lab_id) WHERE kind <> 'visit';"#,
 ];
+
+/// The migration (counted from 1) that creates `visit_tallies`; its counts are filled after its SQL.
+const VISIT_TALLIES_MIGRATION: usize = 3;
 
 /// Taken (per database) while migrating, so servers starting together do not race.
 const MIGRATION_LOCK: i64 = 0x6c61_6262_6c6f_6767; // "labblogg"
@@ -166,6 +188,9 @@ impl PostgresStore {
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(done as usize) {
             tx.batch_execute(step).await?;
+            if i + 1 == VISIT_TALLIES_MIGRATION {
+                fill_visit_tallies(&*tx).await?;
+            }
             tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&(i as i32 + 1)]).await?;
         }
         tx.commit().await?;
@@ -239,6 +264,70 @@ async fn save_records(tx: &(impl GenericClient + Sync), records: &[ServerRecord]
     )
     .await?;
     Ok(())
+}
+
+/// Replace every visit tally with a fresh count of the stored visits.
+async fn fill_visit_tallies(tx: &(impl GenericClient + Sync)) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM visit_tallies", &[]).await?;
+    let visits = tx
+        .query(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = 'visit' AND deleted IS NULL"), &[])
+        .await?
+        .iter()
+        .map(|r| decode_record(r).map(|r| r.state))
+        .collect::<Result<Vec<_>, _>>()?;
+    let counts: Vec<(VisitKey, i64)> = count_visits(&visits).into_iter().map(|t| (t.key, t.n as i64)).collect();
+    for chunk in counts.chunks(10_000) {
+        add_to_tallies(tx, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Add `changes` to the stored tallies in one statement; counts that reach 0 go.
+async fn add_to_tallies(tx: &(impl GenericClient + Sync), changes: &[(VisitKey, i64)]) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let labs: Vec<String> = changes.iter().map(|(k, _)| k.lab_id.to_string()).collect();
+    let places: Vec<String> = changes.iter().map(|(k, _)| k.place_id.to_string()).collect();
+    let days: Vec<i32> = changes.iter().map(|(k, _)| k.day as i32).collect();
+    let hours: Vec<i16> = changes.iter().map(|(k, _)| i16::from(k.hour)).collect();
+    let bands: Vec<&str> = changes.iter().map(|(k, _)| k.band.as_str()).collect();
+    let firsts: Vec<bool> = changes.iter().map(|(k, _)| k.first).collect();
+    let ns: Vec<i64> = changes.iter().map(|&(_, n)| n).collect();
+    tx.execute(
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[], $7::int8[])
+         ON CONFLICT (lab_id, place_id, day, hour, band, first) DO UPDATE SET n = visit_tallies.n + excluded.n",
+        &[&labs, &places, &days, &hours, &bands, &firsts, &ns],
+    )
+    .await?;
+    if ns.iter().any(|&n| n < 0) {
+        tx.execute(
+            "DELETE FROM visit_tallies t
+             USING UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[])
+                 AS k(lab_id, place_id, day, hour, band, first)
+             WHERE t.n <= 0 AND t.lab_id = k.lab_id AND t.place_id = k.place_id AND t.day = k.day
+               AND t.hour = k.hour AND t.band = k.band AND t.first = k.first",
+            &[&labs, &places, &days, &hours, &bands, &firsts],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn decode_tally(r: &Row) -> Result<VisitTally, StoreError> {
+    let band: String = r.try_get(4)?;
+    Ok(VisitTally {
+        key: VisitKey {
+            lab_id: uuid(r.try_get(0)?)?,
+            place_id: uuid(r.try_get(1)?)?,
+            day: i64::from(r.try_get::<_, i32>(2)?),
+            hour: u8::try_from(r.try_get::<_, i16>(3)?).map_err(corrupt)?,
+            band: AgeBand::parse(&band).ok_or_else(|| corrupt(&band))?,
+            first: r.try_get(5)?,
+        },
+        n: u64::try_from(r.try_get::<_, i64>(6)?).map_err(corrupt)?,
+    })
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled";
@@ -381,6 +470,7 @@ impl Store for PostgresStore {
         let mut changed: Vec<Uuid> = Vec::new();
         let mut seqs: HashMap<Uuid, u64> = HashMap::new();
         let mut outcomes = Vec::with_capacity(changes.len());
+        let mut tallies = TallyChanges::default();
         for change in &changes {
             let merged = match apply_change(current.get(&change.id), change) {
                 Ok(Some(state)) => state,
@@ -405,6 +495,7 @@ impl Store for PostgresStore {
             if seqs.insert(change.id, seq).is_none() {
                 changed.push(change.id);
             }
+            tallies.record_changed(current.get(&change.id), Some(&merged));
             current.insert(change.id, merged);
             outcomes.push(Ok(()));
         }
@@ -415,6 +506,8 @@ impl Store for PostgresStore {
                 .collect();
             save_records(&*tx, &records).await?;
             tx.execute("UPDATE counters SET value = $1 WHERE name = 'seq'", &[&(seq as i64)]).await?;
+            // Pushes are one at a time under the counter's lock, so these upserts never wait on each other.
+            add_to_tallies(&*tx, &tallies.into_sorted()).await?;
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -659,6 +752,35 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn summary_input(&self, labs: Vec<Uuid>) -> Result<SummaryInput, StoreError> {
+        let mut client = self.client().await?;
+        // One snapshot: the counts and the records agree.
+        let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
+        let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
+        let records = tx
+            .query(
+                &format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE deleted IS NULL AND kind <> 'visit' AND lab_id = ANY($1)"
+                ),
+                &[&labs],
+            )
+            .await?
+            .iter()
+            .map(|r| decode_record(r).map(|r| r.state))
+            .collect::<Result<_, _>>()?;
+        let visits = tx
+            .query(
+                "SELECT lab_id, place_id, day, hour, band, first, n FROM visit_tallies WHERE lab_id = ANY($1)",
+                &[&labs],
+            )
+            .await?
+            .iter()
+            .map(decode_tally)
+            .collect::<Result<_, _>>()?;
+        tx.commit().await?;
+        Ok(SummaryInput { records, visits })
+    }
+
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let client = self.client().await?;
         let mut ids = client
@@ -720,6 +842,7 @@ impl Store for PostgresStore {
         for chunk in snapshot.records.chunks(1000) {
             save_records(&*tx, chunk).await?;
         }
+        fill_visit_tallies(&*tx).await?;
         let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
         tx.execute("UPDATE counters SET value = $1 WHERE name = 'seq'", &[&(top as i64)]).await?;
         for user in &snapshot.users {

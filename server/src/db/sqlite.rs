@@ -4,10 +4,15 @@
 //! writer at a time anyway, and it makes the sequence numbers behind pull
 //! cursors trivially gap-free (a seq is assigned and committed under the lock).
 
-use super::{AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, TokenExport, TokenRow, UserRow};
+use super::{
+    count_visits, AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
+    TokenRow, UserRow,
+};
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::merge::{apply_change_owned, MergeError};
+use labblogg_shared::model::AgeBand;
+use labblogg_shared::summary::{TallyChanges, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
@@ -94,7 +99,24 @@ const MIGRATIONS: &[&str] = &[
         subject TEXT,
         address TEXT
      );",
+    // 3: visits counted by what the summaries read of them (`shared::summary::VisitKey`), kept
+    // up to date by every push; filled from the stored visits by `fill_visit_tallies`.
+    "CREATE TABLE visit_tallies (
+        lab_id TEXT NOT NULL,
+        place_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        hour INTEGER NOT NULL,
+        band TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (lab_id, place_id, day, hour, band, first)
+     ) WITHOUT ROWID;
+     -- A summary reads a lab's records but its visits: the few, not the million.
+     CREATE INDEX records_lab_not_visit ON records(lab_id) WHERE kind <> 'visit';",
 ];
+
+/// The migration (counted from 1) that creates `visit_tallies`; its counts are filled after its SQL.
+const VISIT_TALLIES_MIGRATION: usize = 3;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -147,6 +169,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(done as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
+        if i + 1 == VISIT_TALLIES_MIGRATION {
+            fill_visit_tallies(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
@@ -215,6 +240,71 @@ fn save_with(statement: &mut rusqlite::Statement<'_>, s: &RecordState, seq: u64)
     Ok(())
 }
 
+/// Replace every visit tally with a fresh count of the stored visits.
+fn fill_visit_tallies(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM visit_tallies", [])?;
+    let visits = tx
+        .prepare(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = 'visit' AND deleted IS NULL"))?
+        .query_map([], read_raw)?
+        .map(|raw| decode(raw?).map(|r| r.state))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for t in count_visits(&visits) {
+        let k = t.key;
+        insert.execute(params![
+            k.lab_id.to_string(),
+            k.place_id.to_string(),
+            k.day,
+            k.hour,
+            k.band.as_str(),
+            k.first,
+            t.n as i64
+        ])?;
+    }
+    Ok(())
+}
+
+/// Add a push's visit changes to the stored tallies; a count that reaches 0 goes.
+fn apply_tally_changes(tx: &Transaction<'_>, changes: TallyChanges) -> Result<(), StoreError> {
+    let mut add = tx.prepare_cached(
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT DO UPDATE SET n = n + excluded.n",
+    )?;
+    let mut drop_empty = tx.prepare_cached(
+        "DELETE FROM visit_tallies
+         WHERE lab_id = ?1 AND place_id = ?2 AND day = ?3 AND hour = ?4 AND band = ?5 AND first = ?6 AND n <= 0",
+    )?;
+    for (k, n) in changes.into_sorted() {
+        let key = params![k.lab_id.to_string(), k.place_id.to_string(), k.day, k.hour, k.band.as_str(), k.first];
+        add.execute(params![key[0], key[1], key[2], key[3], key[4], key[5], n])?;
+        if n < 0 {
+            drop_empty.execute(key)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_tally(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, u8, String, bool, i64)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn decode_tally(raw: (String, String, i64, u8, String, bool, i64)) -> Result<VisitTally, StoreError> {
+    let (lab, place, day, hour, band, first, n) = raw;
+    Ok(VisitTally {
+        key: VisitKey {
+            lab_id: uuid(&lab)?,
+            place_id: uuid(&place)?,
+            day,
+            hour,
+            band: AgeBand::parse(&band).ok_or_else(|| corrupt(&band))?,
+            first,
+        },
+        n: u64::try_from(n).map_err(corrupt)?,
+    })
+}
+
 fn merge_rejection(e: MergeError) -> Rejection {
     Rejection { code: RejectCode::Conflict, message: format!("Ändringen nekades: {e}.") }
 }
@@ -242,6 +332,7 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>) -> Result<Vec<Result<(
     // The number of each changed record's last change.
     let mut last_seq: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
     let mut outcomes = Vec::with_capacity(changes.len());
+    let mut tallies = TallyChanges::default();
     for change in changes {
         let id = change.id;
         let merged = match apply_change_owned(known.get(&id), change) {
@@ -262,6 +353,7 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>) -> Result<Vec<Result<(
         }
         seq += 1;
         last_seq.insert(id, seq);
+        tallies.record_changed(known.get(&id), Some(&merged));
         known.insert(id, merged);
         outcomes.push(Ok(()));
     }
@@ -273,6 +365,7 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>) -> Result<Vec<Result<(
             save_with(&mut save, &known[&id], seq)?;
         }
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([seq as i64])?;
+        apply_tally_changes(tx, tallies)?;
     }
     Ok(outcomes)
 }
@@ -823,6 +916,7 @@ impl Store for SqliteStore {
             for r in &snapshot.records {
                 save_record(&tx, &r.state, r.seq)?;
             }
+            fill_visit_tallies(&tx)?;
             let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
             tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [top as i64])?;
             for user in &snapshot.users {
@@ -894,6 +988,36 @@ impl Store for SqliteStore {
         tokio::task::spawn_blocking(move || raws.into_iter().map(|r| decode(r).map(|s| s.state)).collect())
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    async fn summary_input(&self, labs: Vec<Uuid>) -> Result<SummaryInput, StoreError> {
+        let lab_list =
+            serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+        let (raws, tallies) = self
+            .with(move |conn| {
+                // One snapshot: the counts and the records agree.
+                let tx = conn.transaction()?;
+                let raws = tx
+                    .prepare_cached(&format!(
+                        "SELECT {RECORD_COLUMNS} FROM records
+                         WHERE deleted IS NULL AND kind <> 'visit' AND lab_id IN (SELECT value FROM json_each(?1))"
+                    ))?
+                    .query_map([&lab_list], read_raw)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let tallies = tx
+                    .prepare_cached(
+                        "SELECT lab_id, place_id, day, hour, band, first, n FROM visit_tallies
+                         WHERE lab_id IN (SELECT value FROM json_each(?1))",
+                    )?
+                    .query_map([&lab_list], read_tally)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((raws, tallies))
+            })
+            .await?;
+        Ok(SummaryInput {
+            records: raws.into_iter().map(|r| decode(r).map(|s| s.state)).collect::<Result<_, _>>()?,
+            visits: tallies.into_iter().map(decode_tally).collect::<Result<_, _>>()?,
+        })
     }
 
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
