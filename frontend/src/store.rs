@@ -1,6 +1,6 @@
 //! The local copy: every IndexedDB call of the app lives here.
 //!
-//! Object stores (schema version 2; the steps from every earlier version are
+//! Object stores (schema version 3; the steps from every earlier version are
 //! in [`upgrade`], see "Local database versions" in docs/SYNC.md):
 //! - `records`: one row per record, key `id`; indexes `kind_lab` [kind, lab]
 //!   and `kind_place_date_live` [kind, place, date, live] so today's visits at
@@ -9,19 +9,27 @@
 //!   (auto-increment key `seq`); index `waiting` (v2) holds only the changes
 //!   the server has not refused, so the next batch and the counts are index
 //!   reads instead of reading and decoding the whole outbox.
+//! - `visit_tallies` (v3): how many live visits have each
+//!   [`VisitKey`](labblogg_shared::summary::VisitKey), key [lab, place, day,
+//!   hour, band, first], so a lab's tallies are one key range read. The
+//!   summaries read these instead of a year's visits (a million rows took
+//!   16 s to read and parse); they are kept equal to a fresh count by
+//!   updating them in the transaction of every record write.
 //! - `meta`: device id, pull cursor, clock.
 //!
-//! A local write updates its record and appends its outbox entry in one
-//! transaction: both are saved, or neither.
+//! A local write updates its record, its visit tally and appends its outbox
+//! entry in one transaction: all are saved, or none.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use labblogg_shared::hlc::node_of;
 use labblogg_shared::merge::{apply_change, MergeError};
+use labblogg_shared::calendar::StockholmClock;
 use labblogg_shared::skew;
+use labblogg_shared::summary::{TallyChanges, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
-use labblogg_shared::{Hlc, RecordKind, RecordState};
+use labblogg_shared::{AgeBand, Hlc, RecordKind, RecordState, Visit};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -31,11 +39,12 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const DB_NAME: &str = "labblogg";
 /// The local database's schema version. Raise it only together with a new
 /// step in [`upgrade`]; steps are never edited once released.
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
+const TALLIES: &str = "visit_tallies";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -138,6 +147,92 @@ impl OutboxRow {
             rejected: self.rejected.as_deref().map(serde_json::from_str).transpose()?,
         })
     }
+}
+
+/// A stored visit tally (schema v3). Its key is [lab, place, day, hour, band,
+/// first], the [`VisitKey`] spelled in values IndexedDB can use as keys
+/// (strings and numbers: a boolean is not a key, so `first` is 0 or 1); the
+/// lab first, so one lab's tallies are one range.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TallyRow {
+    lab: String,
+    place: String,
+    day: i64,
+    hour: u8,
+    band: AgeBand,
+    first: u8,
+    n: u64,
+}
+
+/// The key path of `visit_tallies`, in [`TallyRow`]'s field names.
+const TALLY_KEY_PATH: [&str; 6] = ["lab", "place", "day", "hour", "band", "first"];
+
+/// A tally's key as [`TallyRow`] serialises it: serde makes the same strings
+/// and numbers of the tuple as of the row's fields, so gets find puts.
+type TallyKey = (String, String, i64, u8, AgeBand, u8);
+
+fn tally_key(key: &VisitKey) -> TallyKey {
+    (key.lab_id.to_string(), key.place_id.to_string(), key.day, key.hour, key.band, u8::from(key.first))
+}
+
+impl TallyRow {
+    fn of(key: &VisitKey, n: u64) -> Self {
+        let (lab, place, day, hour, band, first) = tally_key(key);
+        TallyRow { lab, place, day, hour, band, first, n }
+    }
+
+    fn tally(self) -> Result<VisitTally> {
+        let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("visit tally: {e}")));
+        let key = VisitKey { lab_id: uuid(&self.lab)?, place_id: uuid(&self.place)?, day: self.day, hour: self.hour, band: self.band, first: self.first != 0 };
+        Ok(VisitTally { key, n: self.n })
+    }
+}
+
+/// A stored tally being read inside a write's transaction.
+type TallyRead = indexed_db_futures::future::BasicRequest<Option<TallyRow>>;
+
+/// Part of a write's transaction: add `changes` to the stored tallies. Every
+/// count is asked for before any answer is awaited, and the new counts are
+/// written without waiting (a failed put aborts the transaction, which the
+/// commit reports). `in_flight` holds reads issued earlier, such as a tap's
+/// own tally read together with its record; the ones not needed are dropped.
+/// A count that would fall to zero or below is deleted: no summary reads a
+/// zero, and a row per key ever seen would only grow.
+async fn add_to_tallies(
+    tallies: &indexed_db_futures::object_store::ObjectStore<'_>,
+    changes: TallyChanges,
+    mut in_flight: Vec<(VisitKey, TallyRead)>,
+) -> Result<()> {
+    use indexed_db_futures::KeyRange;
+    let changes = changes.into_sorted();
+    let mut reads = Vec::with_capacity(changes.len());
+    for (key, _) in &changes {
+        let read = match in_flight.iter().position(|(k, _)| k == key) {
+            Some(i) => in_flight.swap_remove(i).1,
+            None => tallies.get::<TallyRow, _, _>(KeyRange::Only(tally_key(key))).serde()?,
+        };
+        reads.push(read);
+    }
+    for ((key, delta), read) in changes.into_iter().zip(reads) {
+        let stored = read.await?.map_or(0, |row| row.n as i64);
+        let n = stored + delta;
+        if n > 0 {
+            drop(tallies.put(TallyRow::of(&key, n as u64)).serde()?);
+        } else {
+            drop(tallies.delete(KeyRange::Only(tally_key(&key))).serde()?);
+        }
+    }
+    Ok(())
+}
+
+/// The tally a new, live visit with these fields will count in: a tap's, so
+/// [`write`] can read it together with the record instead of after it.
+fn new_visit_key(kind: RecordKind, lab_id: Uuid, fields: &serde_json::Map<String, serde_json::Value>, deleted: bool) -> Option<VisitKey> {
+    if kind != RecordKind::Visit || deleted {
+        return None;
+    }
+    let visit = Visit::deserialize(fields).ok()?;
+    VisitKey::of_visit(lab_id, &visit, &mut StockholmClock::default())
 }
 
 thread_local! {
@@ -314,6 +409,77 @@ fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()
         // Lives until the page goes: it runs once per row of this upgrade only.
         on_row.forget();
     }
+    if old < 3 {
+        // v3: visit tallies, counted from the visits already stored.
+        let params = web_sys::IdbObjectStoreParameters::new();
+        params.set_key_path(&js_key(&TALLY_KEY_PATH.map(JsValue::from)));
+        db.create_object_store_with_optional_parameters(TALLIES, &params).map_err(js_err)?;
+        if old >= 1 {
+            count_stored_visits(&tx)?;
+        }
+    }
+    Ok(())
+}
+
+/// Part of the v3 upgrade: count every live visit in `records` into
+/// `visit_tallies`, inside the upgrade's own transaction, so no write can
+/// come between the count and the first write that keeps it up to date.
+///
+/// Rows are read [`READ_CHUNK`] at a time in key order (a cursor would be
+/// one event and one call into wasm per row, for a million rows); rows
+/// that are not live visits are passed over by their `kind` and `live`
+/// columns before any parsing. A row whose `body` this version cannot read is
+/// not counted, as the summaries leave out what they cannot read. Any failed
+/// request aborts the upgrade: the open fails and v2 stays as it was.
+fn count_stored_visits(tx: &web_sys::IdbTransaction) -> Result<()> {
+    use std::rc::Rc;
+    let records = tx.object_store(RECORDS).map_err(js_err)?;
+    let tallies = tx.object_store(TALLIES).map_err(js_err)?;
+    let counts: Rc<RefCell<Option<TallyChanges>>> = Rc::new(RefCell::new(Some(TallyChanges::default())));
+    // The handler asks for the next chunk and hands it to itself.
+    let handler: Rc<RefCell<Option<js_sys::Function>>> = Default::default();
+    let on_chunk = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new({
+        let (tx, handler, records) = (tx.clone(), handler.clone(), records.clone());
+        move |event: web_sys::Event| {
+            let step = || -> std::result::Result<(), JsValue> {
+                let request: web_sys::IdbRequest = event.target().ok_or("no request")?.unchecked_into();
+                let rows: js_sys::Array = request.result()?.unchecked_into();
+                let mut counts = counts.borrow_mut();
+                let Some(changes) = counts.as_mut() else { return Ok(()) };
+                let (id, kind, live, body) = (JsValue::from("id"), JsValue::from("kind"), JsValue::from("live"), JsValue::from("body"));
+                for row in rows.iter() {
+                    let is_visit = js_sys::Reflect::get(&row, &kind)?.as_string().is_some_and(|k| k == RecordKind::Visit.as_str());
+                    if !is_visit || js_sys::Reflect::get(&row, &live)?.as_f64() != Some(1.0) {
+                        continue;
+                    }
+                    let Some(text) = js_sys::Reflect::get(&row, &body)?.as_string() else { continue };
+                    if let Ok(state) = serde_json::from_str::<RecordState>(&text) {
+                        changes.record_changed(None, Some(&state));
+                    }
+                }
+                if rows.length() == READ_CHUNK {
+                    let last = js_sys::Reflect::get(&rows.get(READ_CHUNK - 1), &id)?;
+                    let next = records.get_all_with_key_and_limit(&web_sys::IdbKeyRange::lower_bound_with_open(&last, true)?.into(), READ_CHUNK)?;
+                    next.set_onsuccess(handler.borrow().as_ref());
+                } else if let Some(done) = counts.take() {
+                    for tally in done.into_tallies() {
+                        use indexed_db_futures::SerialiseToJs;
+                        let row = TallyRow::of(&tally.key, tally.n).serialise_to_js().map_err(|e| JsValue::from(e.to_string()))?;
+                        tallies.put(&row)?;
+                    }
+                }
+                Ok(())
+            };
+            if step().is_err() {
+                let _ = tx.abort();
+            }
+        }
+    });
+    *handler.borrow_mut() = Some(on_chunk.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    // Lives until the page goes: it runs once per chunk of this upgrade only.
+    on_chunk.forget();
+    let first = records.get_all_with_key_and_limit(&JsValue::UNDEFINED, READ_CHUNK).map_err(js_err)?;
+    first.set_onsuccess(handler.borrow().as_ref());
     Ok(())
 }
 
@@ -366,18 +532,24 @@ pub async fn device_id() -> Result<Uuid> {
 /// Save a local edit: stamp it with the device clock, merge it into the
 /// record and queue it for the server, all in one transaction.
 ///
-/// The tap's latency is this function, so it waits as little as it can: both
-/// reads (clock, record) are in flight together, and the three writes are
-/// issued without waiting for each other. A failed write aborts the
-/// transaction, which the commit reports: still all or nothing.
+/// The tap's latency is this function, so it waits as little as it can: the
+/// reads (clock, record, and for a new visit its tally) are in flight
+/// together, and the writes are issued without waiting for each other. A
+/// failed write aborts the transaction, which the commit reports: still all
+/// or nothing.
 pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool, now_ms: u64) -> Result<Change> {
     let device = device_id().await?;
     let db = open().await?;
-    let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
+    let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 
     let clock_read = meta.get("hlc").primitive()?;
     let record_read = records.get::<RecordRow, _, _>(id.to_string()).serde()?;
+    // A tap makes a new visit: its tally is read now, not after the record.
+    let mut tally_reads = Vec::new();
+    if let Some(key) = new_visit_key(kind, lab_id, &fields, deleted) {
+        tally_reads.push((key, tallies.get::<TallyRow, _, _>(indexed_db_futures::KeyRange::Only(tally_key(&key))).serde()?));
+    }
     let raw_clock: Option<String> = clock_read.await?;
     let current: Option<RecordRow> = record_read.await?;
 
@@ -388,11 +560,14 @@ pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json:
     let next = apply_change(current.as_ref(), &change)?;
 
     drop(meta.put(serde_json::to_string(&clock)?).with_key("hlc").primitive()?);
+    let mut tally_changes = TallyChanges::default();
     if let Some(next) = next {
         drop(records.put(RecordRow::of(&next)?).serde()?);
+        tally_changes.record_changed(current.as_ref(), Some(&next));
     }
     let row = OutboxRow::new(&change)?;
     drop(outbox.put(row).serde()?);
+    add_to_tallies(&tallies, tally_changes, tally_reads).await?;
     tx.commit().await?;
     Ok(change)
 }
@@ -415,8 +590,8 @@ pub struct Edit {
 pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
     let device = device_id().await?;
     let db = open().await?;
-    let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
+    let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 
     let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
     let changes: Vec<Change> = edits
@@ -438,8 +613,10 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
     for change in &changes {
         reads.push(records.get::<RecordRow, _, _>(change.id.to_string()).serde()?);
     }
-    // Two edits of one record in the batch: the second merges onto the first.
+    // Two edits of one record in the batch: the second merges onto the first
+    // (and its tally change starts from the first's result).
     let mut merged: HashMap<Uuid, RecordState> = HashMap::new();
+    let mut tally_changes = TallyChanges::default();
     for (change, read) in changes.iter().zip(reads) {
         let stored = read.await?;
         let current = match merged.remove(&change.id) {
@@ -449,6 +626,7 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
         let next = apply_change(current.as_ref(), change)?;
         if let Some(next) = &next {
             drop(records.put(RecordRow::of(next)?).serde()?);
+            tally_changes.record_changed(current.as_ref(), Some(next));
         }
         if let Some(state) = next.or(current) {
             merged.insert(change.id, state);
@@ -456,6 +634,7 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
         let row = OutboxRow::new(change)?;
         drop(outbox.put(row).serde()?);
     }
+    add_to_tallies(&tallies, tally_changes, Vec::new()).await?;
     tx.commit().await?;
     Ok(changes)
 }
@@ -583,12 +762,19 @@ pub struct SyncOutcome {
 pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     let device = device_id().await?;
     let db = open().await?;
-    let tx = db.transaction([RECORDS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox, meta) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?);
+    let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 
     // Every request below is issued without waiting for the one before: the
     // transaction orders them, and a failed one aborts it (the commit says so).
     let clock_read = meta.get("hlc").primitive()?;
+    // A pulled visit replaces the local row: the tallies move from what that
+    // row counted to what the new one counts. Other kinds have no tally.
+    let replaced_reads = outcome
+        .records
+        .iter()
+        .map(|rec| (rec.state.kind == RecordKind::Visit).then(|| records.get::<RecordRow, _, _>(rec.state.id.to_string()).serde()).transpose())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     for seq in &outcome.accepted {
         drop(outbox.delete(*seq as f64).primitive()?);
     }
@@ -623,7 +809,10 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
 
     let raw_clock: Option<String> = clock_read.await?;
     let mut clock = raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
-    for rec in outcome.records {
+    let mut tally_changes = TallyChanges::default();
+    // A record pulled twice in one round replaces what the first one wrote.
+    let mut written: HashMap<Uuid, RecordState> = HashMap::new();
+    for (rec, replaced_read) in outcome.records.into_iter().zip(replaced_reads) {
         let mut state = rec.state;
         clock.observe(state.max_clock(), now_ms);
         for change in pending_by_record.get(&state.id.to_string()).into_iter().flatten() {
@@ -633,7 +822,17 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
             }
         }
         drop(records.put(RecordRow::of(&state)?).serde()?);
+        if let Some(read) = replaced_read {
+            let replaced = match written.remove(&state.id) {
+                Some(earlier) => Some(earlier),
+                // A row this version cannot read was never counted (see `count_stored_visits`).
+                None => read.await?.and_then(|row| row.state().ok()),
+            };
+            tally_changes.record_changed(replaced.as_ref(), Some(&state));
+            written.insert(state.id, state);
+        }
     }
+    add_to_tallies(&tallies, tally_changes, Vec::new()).await?;
     clock.observe(Hlc { ms: outcome.server_time_ms, counter: 0, node: 0 }, now_ms);
     let restamped = if skew::needs_repair(&clock, outcome.server_time_ms) {
         repair_clock(&outbox, &records, &mut clock, outcome.server_time_ms).await?
@@ -676,6 +875,7 @@ async fn repair_clock(
         drop(outbox.put(row.clone()).serde()?);
         if let Some(raw) = records.get::<RecordRow, _, _>(change.id.to_string()).serde()?.await? {
             let mut state = raw.state()?;
+            // Only stamps move: the record's fields, so its visit tally, stay.
             skew::restamp_record(&mut state, r.old, r.new);
             drop(records.put(RecordRow::of(&state)?).serde()?);
         }
@@ -697,8 +897,8 @@ pub async fn discard(seq: u64) -> Result<()> {
 /// Returns how many were new. One transaction: all or nothing.
 pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
     let db = open().await?;
-    let tx = db.transaction([RECORDS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?);
+    let tx = db.transaction([RECORDS, OUTBOX, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
+    let (records, outbox, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(TALLIES)?);
     let existing: Vec<OutboxRow> = decode_rows(outbox.get_all().primitive()?.await?)?;
     let mut known: std::collections::HashSet<Uuid> = existing
         .iter()
@@ -706,6 +906,7 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
         .map(|c| c.change_id)
         .collect();
     let mut added = 0;
+    let mut tally_changes = TallyChanges::default();
     for change in changes {
         if !known.insert(change.change_id) {
             continue;
@@ -714,51 +915,59 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
         let current = current.map(|r| r.state()).transpose()?;
         if let Some(next) = apply_change(current.as_ref(), &change)? {
             records.put(RecordRow::of(&next)?).serde()?.await?;
+            tally_changes.record_changed(current.as_ref(), Some(&next));
         }
         let row = OutboxRow::new(&change)?;
         outbox.put(row).serde()?.await?;
         added += 1;
     }
+    add_to_tallies(&tallies, tally_changes, Vec::new()).await?;
     tx.commit().await?;
     Ok(added)
 }
 
-/// Every record (deleted ones included) of the given labs: what the
-/// summaries are computed from.
+/// What the summaries of the given labs are computed from: their live
+/// records other than visits and the knowledge base (labs, meeting places,
+/// goals, measurements, partners, activities), and their visit tallies.
 ///
-/// Read in primary-key order, [`READ_CHUNK`] rows per request, the next
-/// request issued before the current rows are decoded: a year of a lab's
-/// visits is a million rows, and one request for all of them made the
-/// browser hold a million JS objects at once (most of the time went there,
-/// not into Rust). Each row's record is taken from its `body` alone (one
-/// crossing into Rust, one JSON parse); rows of other labs are skipped by
-/// their `lab` column before any parsing.
-pub async fn records_in_labs(labs: &[Uuid]) -> Result<Vec<RecordState>> {
+/// One read-only transaction; every read is an index or key range read of one
+/// kind of one lab, all in flight together. A year of a lab's visits is a
+/// million rows, read here as a few thousand tallies instead.
+pub async fn summary_input(labs: &[Uuid]) -> Result<(Vec<RecordState>, Vec<VisitTally>)> {
     use indexed_db_futures::KeyRange;
-    let wanted: std::collections::HashSet<String> = labs.iter().map(Uuid::to_string).collect();
+    const KINDS: [RecordKind; 6] =
+        [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Goal, RecordKind::GoalMeasurement, RecordKind::Partner, RecordKind::Activity];
     let db = open().await?;
-    let tx = db.transaction(RECORDS).build()?;
-    let records = tx.object_store(RECORDS)?;
-    let (id_key, lab_key, body_key) = (JsValue::from_str("id"), JsValue::from_str("lab"), JsValue::from_str("body"));
-    let mut out = Vec::new();
-    let mut next = Some(records.get_all().with_limit(READ_CHUNK).primitive()?);
-    while let Some(read) = next.take() {
-        let rows = read.await?.collect::<std::result::Result<Vec<JsValue>, _>>()?;
-        if rows.len() == READ_CHUNK as usize {
-            let last = rows.last().and_then(|r| js_sys::Reflect::get(r, &id_key).ok()).unwrap_or(JsValue::UNDEFINED);
-            next = Some(records.get_all().with_query::<JsValue, _>(KeyRange::LowerBound(last, true)).with_limit(READ_CHUNK).primitive()?);
+    let tx = db.transaction([RECORDS, TALLIES]).build()?;
+    let (records, tallies) = (tx.object_store(RECORDS)?, tx.object_store(TALLIES)?);
+    let index = records.index("kind_lab")?;
+    let mut record_reads = Vec::with_capacity(labs.len() * KINDS.len());
+    let mut tally_reads = Vec::with_capacity(labs.len());
+    for lab in labs {
+        for kind in KINDS {
+            let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
+            record_reads.push(index.get_all().with_query::<JsValue, _>(key).primitive()?);
         }
-        for row in rows {
-            let lab = js_sys::Reflect::get(&row, &lab_key).ok().and_then(|l| l.as_string());
-            if !lab.is_some_and(|l| wanted.contains(&l)) {
-                continue;
+        // [lab] sorts before every [lab, …] key and [lab, []] after (arrays sort above strings).
+        let range = KeyRange::Bound(js_key(&[lab.to_string().into()]), false, js_key(&[lab.to_string().into(), js_sys::Array::new().into()]), false);
+        tally_reads.push(tallies.get_all().with_query::<JsValue, _>(range).primitive()?);
+    }
+    let mut states = Vec::new();
+    for read in record_reads {
+        for row in decode_rows::<RecordRow>(read.await?)? {
+            let state = row.state()?;
+            if state.deleted.is_none() {
+                states.push(state);
             }
-            let body = js_sys::Reflect::get(&row, &body_key).ok().and_then(|b| b.as_string());
-            let body = body.ok_or_else(|| StoreError::Corrupt("record row without body".into()))?;
-            out.push(serde_json::from_str(&body)?);
         }
     }
-    Ok(out)
+    let mut visits = Vec::new();
+    for read in tally_reads {
+        for row in decode_rows::<TallyRow>(read.await?)? {
+            visits.push(row.tally()?);
+        }
+    }
+    Ok((states, visits))
 }
 
 /// Rows per request when reading many records.

@@ -1,10 +1,13 @@
 //! The local store in a real browser (headless Chromium): a write saves the
 //! record and its outbox entry together, index reads find today's visits,
-//! and a sync round drops accepted changes while keeping refused ones.
+//! a sync round drops accepted changes while keeping refused ones, and the
+//! stored visit tallies stay equal to a fresh count of the visits through
+//! every kind of write and the upgrade that first counts them.
 
 use labblogg_frontend::store;
+use labblogg_shared::summary::{Dataset, VisitTally};
 use labblogg_shared::sync::{RejectCode, Rejection, ServerRecord};
-use labblogg_shared::{AgeBand, RecordKind, Visit};
+use labblogg_shared::{AgeBand, Change, Hlc, RecordKind, RecordState, Visit};
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
@@ -106,18 +109,28 @@ async fn a_sync_round_drops_accepted_keeps_refused_and_applies_pulled_records() 
 
 /// A database exactly as release 1 (schema v1) made it: the same stores and
 /// indexes, rows in that release's format (outbox rows without `waiting`).
-async fn make_v1_database(name: &str, records: &[labblogg_shared::RecordState], outbox: &[(labblogg_shared::Change, Option<Rejection>)], meta: &[(&str, String)]) {
+async fn make_v1_database(name: &str, records: &[RecordState], outbox: &[(Change, Option<Rejection>)], meta: &[(&str, String)]) {
+    make_old_database(name, 1, records, outbox, meta).await;
+}
+
+/// A database exactly as schema `version` (1 or 2) made it: v1's stores and
+/// indexes, and from v2 the outbox's `waiting` index, with `waiting: 1` on the
+/// rows the server has not refused. Record rows are the same in both.
+async fn make_old_database(name: &str, version: u32, records: &[RecordState], outbox: &[(Change, Option<Rejection>)], meta: &[(&str, String)]) {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;
     use indexed_db_futures::transaction::TransactionMode;
     use wasm_bindgen::JsValue;
     let db = Database::open(name)
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_, db| {
+        .with_version(version)
+        .with_on_upgrade_needed(move |_, db| {
             let records = db.create_object_store("records").with_key_path("id".into()).build()?;
             records.create_index("kind_lab", ["kind", "lab"].into()).build()?;
             records.create_index("kind_place_date_live", ["kind", "place", "date", "live"].into()).build()?;
-            db.create_object_store("outbox").with_key_path("seq".into()).with_auto_increment(true).build()?;
+            let outbox = db.create_object_store("outbox").with_key_path("seq".into()).with_auto_increment(true).build()?;
+            if version >= 2 {
+                outbox.create_index("waiting", "waiting".into()).build()?;
+            }
             db.create_object_store("meta").build()?;
             Ok(())
         })
@@ -126,7 +139,7 @@ async fn make_v1_database(name: &str, records: &[labblogg_shared::RecordState], 
     let tx = db.transaction(["records", "outbox", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
     let (r, o, m) = (tx.object_store("records").unwrap(), tx.object_store("outbox").unwrap(), tx.object_store("meta").unwrap());
     for state in records {
-        r.put(store::record_to_js(state).unwrap()).primitive().unwrap().await.unwrap();
+        drop(r.put(store::record_to_js(state).unwrap()).primitive().unwrap());
     }
     for (change, rejected) in outbox {
         let row = js_sys::Object::new();
@@ -134,6 +147,8 @@ async fn make_v1_database(name: &str, records: &[labblogg_shared::RecordState], 
         js_sys::Reflect::set(&row, &"body".into(), &serde_json::to_string(change).unwrap().into()).unwrap();
         if let Some(reason) = rejected {
             js_sys::Reflect::set(&row, &"rejected".into(), &serde_json::to_string(reason).unwrap().into()).unwrap();
+        } else if version >= 2 {
+            js_sys::Reflect::set(&row, &"waiting".into(), &1.into()).unwrap();
         }
         o.put(JsValue::from(row)).primitive().unwrap().await.unwrap();
     }
@@ -180,6 +195,7 @@ async fn a_version_1_database_is_upgraded_with_its_data_and_the_waiting_index() 
         assert_eq!(store::record(state.id).await.unwrap().as_ref(), Some(state));
     }
     assert_eq!(store::live_at_place_on(RecordKind::Visit, place, "2026-11-23").await.unwrap().len(), 4);
+    assert_tallies_are_a_fresh_count(lab, 4).await;
     assert_eq!(store::cursor().await.unwrap(), 42);
     assert_eq!(store::device_id().await.unwrap(), device);
     let outbox = store::outbox().await.unwrap();
@@ -231,27 +247,272 @@ async fn an_empty_database_gets_every_step_and_refusals_leave_the_waiting_index(
     store::delete_database(&name).await.unwrap();
 }
 
+/// A visit's fields with its hour and first-visit flag chosen too.
+fn visit_at(place: Uuid, date: &str, band: AgeBand, at_ms: u64, first_visit: bool) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = visit_fields(place, date, band);
+    fields.insert("at_ms".into(), at_ms.into());
+    fields.insert("first_visit".into(), first_visit.into());
+    fields
+}
+
+fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match value {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!("fields are an object"),
+    }
+}
+
+/// `lab`'s stored tallies are exactly a fresh count of its visits on the
+/// device (`Dataset::from_states` over every visit row, deleted ones
+/// included, as the summaries counted before tallies were stored), and that
+/// count is `visits`.
+async fn assert_tallies_are_a_fresh_count(lab: Uuid, visits: u64) {
+    let rows: Vec<RecordState> = store::all_of_kind(RecordKind::Visit).await.unwrap().into_iter().filter(|s| s.lab_id == lab).collect();
+    let mut fresh = Dataset::from_states(&rows).visits;
+    let (_, mut stored) = store::summary_input(&[lab]).await.unwrap();
+    let by_key = |t: &VisitTally| t.key;
+    fresh.sort_by_key(by_key);
+    stored.sort_by_key(by_key);
+    assert_eq!(stored, fresh, "stored tallies against a fresh count");
+    assert_eq!(fresh.iter().map(|t| t.n).sum::<u64>(), visits, "visits counted");
+}
+
 #[wasm_bindgen_test]
-async fn records_in_labs_reads_every_record_of_the_labs_asked_for_and_no_other() {
-    let name = format!("labblogg-labs-{}", Uuid::new_v4());
+async fn visit_tallies_follow_taps_undo_and_bulk_writes() {
+    let name = format!("labblogg-tallies-writes-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, other_lab, place, place_b) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let hour = 3_600_000;
+    let mut ids = Vec::new();
+    for (i, (p, band)) in [(place, AgeBand::Age6To12), (place, AgeBand::Age6To12), (place, AgeBand::Age13To15), (place_b, AgeBand::Age6To12)].into_iter().enumerate() {
+        let id = Uuid::now_v7();
+        store::write(RecordKind::Visit, id, lab, visit_at(p, "2026-11-23", band, 1_732_000_000_000 + i as u64 * hour, i == 0), false, 1_732_000_000_000).await.unwrap();
+        ids.push(id);
+    }
+    store::write(RecordKind::Visit, Uuid::now_v7(), other_lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 4).await;
+    assert_tallies_are_a_fresh_count(other_lab, 1).await;
+
+    // Undo: the visit leaves its tally; undoing it again changes nothing.
+    store::write(RecordKind::Visit, ids[1], lab, Default::default(), true, 1_732_000_000_001).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+    store::write(RecordKind::Visit, ids[1], lab, Default::default(), true, 1_732_000_000_002).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+
+    // A visit cannot be edited, only undone: a refused edit leaves every tally as it was, and
+    // sending the visit's own fields again changes nothing. (A visit whose band changes comes
+    // only from a pull: see the sync test.)
+    let refused = store::write(RecordKind::Visit, ids[2], lab, object(serde_json::json!({"age_band": "16-19"})), false, 1_732_000_000_003).await;
+    assert!(matches!(refused, Err(store::StoreError::Merge(labblogg_shared::merge::MergeError::EventEdited))), "{refused:?}");
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+    let same = store::record(ids[2]).await.unwrap().unwrap().fields;
+    store::write(RecordKind::Visit, ids[2], lab, same, false, 1_732_000_000_004).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+
+    // A record of another kind has no tally.
+    store::write(RecordKind::Partner, Uuid::now_v7(), lab, object(serde_json::json!({"name": "Biblioteket", "kind": "municipality"})), false, 1_732_000_000_005)
+        .await
+        .unwrap();
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+
+    // A bulk write: new visits, one of them sent twice and another undone in the same batch, and an earlier one undone.
+    let (x, y) = (Uuid::now_v7(), Uuid::now_v7());
+    let edit = |id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool| store::Edit { kind: RecordKind::Visit, id, lab_id: lab, fields, deleted };
+    let mut edits: Vec<store::Edit> = (0..5).map(|i| edit(Uuid::now_v7(), visit_at(place_b, "2026-11-25", AgeBand::Age0To5, 1_732_000_000_000 + i * hour, false), false)).collect();
+    edits.push(edit(x, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
+    edits.push(edit(y, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
+    edits.push(edit(x, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
+    edits.push(edit(y, Default::default(), true));
+    edits.push(edit(ids[3], Default::default(), true));
+    store::write_many(edits, 1_732_000_000_006).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 3 + 5 + 1 - 1).await;
+    assert_tallies_are_a_fresh_count(other_lab, 1).await;
+
+    // Down to none: a tally at zero is gone, not kept as 0.
+    for id in store::live_in_lab(RecordKind::Visit, other_lab).await.unwrap().iter().map(|s| s.id) {
+        store::write(RecordKind::Visit, id, other_lab, Default::default(), true, 1_732_000_000_007).await.unwrap();
+    }
+    assert_eq!(store::summary_input(&[other_lab]).await.unwrap().1, vec![]);
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn visit_tallies_follow_visits_pulled_from_another_device() {
+    let name = format!("labblogg-tallies-sync-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let a = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    let b = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    let local_a = store::record(a.id).await.unwrap().unwrap();
+    let local_b = store::record(b.id).await.unwrap().unwrap();
+    // This device's undo of `b` still waits in the outbox when the pull comes.
+    store::write(RecordKind::Visit, b.id, lab, Default::default(), true, 1_732_000_000_001).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+
+    let new_visit = |id: Uuid, ms: u64, band: AgeBand| {
+        let change = Change { change_id: Uuid::now_v7(), kind: RecordKind::Visit, id, lab_id: lab, hlc: Hlc { ms, counter: 0, node: 42 }, fields: visit_fields(place, "2026-11-24", band), deleted: false };
+        labblogg_shared::apply_change(None, &change).unwrap().unwrap()
+    };
+    // The server's state of a visit can differ from this device's: the pulled one replaces it.
+    let with_band = |state: &RecordState, band: &str, ms: u64| {
+        let mut state = state.clone();
+        state.fields.insert("age_band".into(), band.into());
+        state.clocks.insert("age_band".into(), Hlc { ms, counter: 0, node: 42 });
+        state
+    };
+    let c_id = Uuid::now_v7();
+    let c_first = new_visit(c_id, 1_732_000_000_100, AgeBand::Age13To15);
+    let pulled = vec![
+        with_band(&local_a, "26-64", 1_732_000_000_300),
+        // `b` as the server knows it, still live: the pending undo stays on top of it.
+        local_b,
+        c_first.clone(),
+        new_visit(Uuid::now_v7(), 1_732_000_000_400, AgeBand::Age6To12),
+        // The same visit twice in one round: the later state wins.
+        with_band(&c_first, "20-25", 1_732_000_000_500),
+    ];
+    let round = |records: Vec<RecordState>, cursor: u64| store::SyncOutcome {
+        accepted: vec![],
+        rejected: vec![],
+        records: records.into_iter().enumerate().map(|(i, state)| ServerRecord { seq: cursor + i as u64, state }).collect(),
+        cursor,
+        server_time_ms: 1_732_000_001_000,
+        clock_offset_ms: 0,
+    };
+    store::apply_sync(round(pulled.clone(), 10), 1_732_000_000_500).await.unwrap();
+    assert_eq!(store::record(a.id).await.unwrap().unwrap().fields["age_band"], "26-64");
+    assert!(store::record(b.id).await.unwrap().unwrap().deleted.is_some());
+    assert_eq!(store::record(c_id).await.unwrap().unwrap().fields["age_band"], "20-25");
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+    // The same records pulled again (a cursor that did not move) count once.
+    store::apply_sync(round(pulled, 20), 1_732_000_000_600).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 3).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn visit_tallies_follow_imported_changes() {
+    let name = format!("labblogg-tallies-import-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let local = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    // Another device's exported outbox: three new visits, one of them sent twice and one undone,
+    // and this device's visit undone.
+    let (new_a, new_b, new_c) = (visit_change(lab, place, 1_732_000_000_010), visit_change(lab, place, 1_732_000_000_011), visit_change(lab, place, 1_732_000_000_012));
+    let again = Change { change_id: Uuid::now_v7(), hlc: Hlc { ms: 1_732_000_000_013, counter: 0, node: 7 }, ..new_a.clone() };
+    let undo = |id: Uuid, ms: u64| Change { change_id: Uuid::now_v7(), id, hlc: Hlc { ms, counter: 0, node: 7 }, fields: Default::default(), deleted: true, ..new_a.clone() };
+    let (undo_b, undo_local) = (undo(new_b.id, 1_732_000_000_014), undo(local.id, 1_732_000_000_015));
+    let changes = vec![new_a, new_b, again, new_c, undo_b, undo_local];
+    assert_eq!(store::import_changes(changes.clone()).await.unwrap(), 6);
+    assert!(store::record(local.id).await.unwrap().unwrap().deleted.is_some());
+    assert_tallies_are_a_fresh_count(lab, 2).await;
+    // Importing the same file again adds nothing.
+    assert_eq!(store::import_changes(changes).await.unwrap(), 0);
+    assert_tallies_are_a_fresh_count(lab, 2).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_2_database_is_upgraded_with_its_visits_counted_into_tallies() {
+    let name = format!("labblogg-upgrade-v2-{}", Uuid::new_v4());
+    let (lab, other_lab, place) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let bands = [AgeBand::Age6To12, AgeBand::Age13To15, AgeBand::Age16To19];
+    // More visits than one read of the upgrade's count, over days, hours, bands and first visits.
+    let visits = 20_500;
+    let mut states: Vec<RecordState> = (0..visits)
+        .map(|i| {
+            let day = 1 + i % 28;
+            let mut change = visit_change(if i % 5 == 0 { other_lab } else { lab }, place, 1_732_000_000_000 + i as u64);
+            change.fields = visit_at(place, &format!("2026-02-{day:02}"), bands[i % 3], 1_769_990_400_000 + (i % 50) as u64 * 3_600_000, i % 7 == 0);
+            labblogg_shared::apply_change(None, &change).unwrap().unwrap()
+        })
+        .collect();
+    // A deleted visit (a tombstone row, `live: 0`) and a record of another kind.
+    let mut tombstone = visit_change(lab, place, 1_732_000_100_000);
+    tombstone.id = states[1].id;
+    tombstone.deleted = true;
+    tombstone.fields = Default::default();
+    let deleted = labblogg_shared::apply_change(Some(&states[1]), &tombstone).unwrap().unwrap();
+    states[1] = deleted;
+    let lab_record = Change {
+        change_id: Uuid::now_v7(),
+        kind: RecordKind::Lab,
+        id: lab,
+        lab_id: lab,
+        hlc: Hlc { ms: 1_732_000_000_000, counter: 0, node: 7 },
+        fields: object(serde_json::json!({"name": "Labbet", "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""})),
+        deleted: false,
+    };
+    states.push(labblogg_shared::apply_change(None, &lab_record).unwrap().unwrap());
+    let pending = visit_change(lab, place, 1_732_000_000_001);
+    let device = Uuid::new_v4();
+    make_old_database(&name, 2, &states, &[(pending.clone(), None)], &[("device_id", serde_json::to_string(&device).unwrap()), ("cursor", "7".into())]).await;
+
+    store::use_database(&name).await.unwrap();
+    let of_other_lab = visits.div_ceil(5) as u64;
+    assert_tallies_are_a_fresh_count(lab, visits as u64 - of_other_lab - 1).await;
+    assert_tallies_are_a_fresh_count(other_lab, of_other_lab).await;
+    // The rest of the data is as it was.
+    assert_eq!(store::cursor().await.unwrap(), 7);
+    assert_eq!(store::device_id().await.unwrap(), device);
+    assert_eq!(store::next_batch(10).await.unwrap().iter().map(|p| p.change.change_id).collect::<Vec<_>>(), vec![pending.change_id]);
+    let (records, _) = store::summary_input(&[lab]).await.unwrap();
+    assert_eq!(records.iter().map(|s| s.id).collect::<Vec<_>>(), vec![lab]);
+    // Writes after the upgrade keep the tallies; reopening does not count again.
+    store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-02-03", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    store::write(RecordKind::Visit, states[0].id, other_lab, Default::default(), true, 1_732_000_000_000).await.unwrap();
+    store::use_database(&name).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, visits as u64 - of_other_lab).await;
+    assert_tallies_are_a_fresh_count(other_lab, of_other_lab - 1).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn summary_input_reads_the_labs_live_records_and_visit_tallies_and_nothing_else() {
+    let name = format!("labblogg-summary-input-{}", Uuid::new_v4());
     store::use_database(&name).await.unwrap();
     let (a, b, place) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let at = 1_732_000_000_000;
+    let lab_fields = |name: &str| object(serde_json::json!({"name": name, "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""}));
+    store::write(RecordKind::Lab, a, a, lab_fields("A"), false, at).await.unwrap();
+    store::write(RecordKind::Lab, b, b, lab_fields("B"), false, at).await.unwrap();
+    store::write(RecordKind::MeetingPlace, place, a, object(serde_json::json!({"name": "Gården", "opening_hours": [], "target_group": "", "age_bands": ["6-12"]})), false, at)
+        .await
+        .unwrap();
+    let partner = Uuid::now_v7();
+    store::write(RecordKind::Partner, partner, a, object(serde_json::json!({"name": "Skolan", "kind": "school"})), false, at).await.unwrap();
+    store::write(RecordKind::Partner, partner, a, Default::default(), true, at).await.unwrap();
+    let example = Uuid::now_v7();
+    store::write(RecordKind::GoodExample, example, a, object(serde_json::json!({"title": "Läxhjälp"})), false, at).await.unwrap();
     let edits = |lab: Uuid, n: usize| {
         (0..n)
             .map(|_| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lab, fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12), deleted: false })
             .collect::<Vec<_>>()
     };
-    // Interleaved ids, more than one read's worth in all.
-    for _ in 0..3 {
-        store::write_many(edits(a, 9_000), 1_732_000_000_000).await.unwrap();
-        store::write_many(edits(b, 2_000), 1_732_000_000_000).await.unwrap();
+    store::write_many(edits(a, 300), at).await.unwrap();
+    store::write_many(edits(b, 20), at).await.unwrap();
+
+    let (records, tallies) = store::summary_input(&[a]).await.unwrap();
+    let mut ids: Vec<Uuid> = records.iter().map(|s| s.id).collect();
+    ids.sort();
+    let mut want = vec![a, place];
+    want.sort();
+    assert_eq!(ids, want, "the lab and its place; not the deleted partner, the knowledge base, visits or lab b");
+    assert_eq!(tallies.iter().map(|t| (t.key.lab_id, t.n)).collect::<Vec<_>>(), vec![(a, 300)]);
+    let (records, tallies) = store::summary_input(&[a, b]).await.unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(tallies.iter().map(|t| t.n).sum::<u64>(), 320);
+    // The summaries see what they saw when they read every record of the labs.
+    let mut every = Vec::new();
+    for kind in [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Partner, RecordKind::GoodExample, RecordKind::Visit] {
+        every.extend(store::all_of_kind(kind).await.unwrap());
     }
-    let undone = store::live_in_lab(RecordKind::Visit, a).await.unwrap()[0].id;
-    store::write(RecordKind::Visit, undone, a, Default::default(), true, 1_732_000_000_001).await.unwrap();
-    let of_a = store::records_in_labs(&[a]).await.unwrap();
-    assert_eq!(of_a.len(), 27_000);
-    assert!(of_a.iter().all(|s| s.lab_id == a));
-    assert_eq!(of_a.iter().filter(|s| s.deleted.is_some()).count(), 1, "deleted records are included");
-    assert_eq!(store::records_in_labs(&[a, b]).await.unwrap().len(), 33_000);
+    let mut before = Dataset::from_states(&every);
+    let mut now = Dataset::from_states_and_tallies(records.iter(), tallies);
+    assert_eq!((now.labs.len(), now.places.len()), (2, 1));
+    assert_eq!((&now.labs, &now.places, &now.partners), (&before.labs, &before.places, &before.partners));
+    before.visits.sort_by_key(|t| t.key);
+    now.visits.sort_by_key(|t| t.key);
+    assert_eq!(now.visits, before.visits);
     store::delete_database(&name).await.unwrap();
 }

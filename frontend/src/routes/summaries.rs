@@ -33,6 +33,8 @@ pub fn focus_label(f: FocusArea, english: bool) -> String {
 }
 
 /// The synced local copy of the user's labs, reloaded when a sync brings data.
+/// Visits come as the store's tallies (`store::summary_input`), never as rows:
+/// a year of a lab's visits is a million of them.
 fn dataset() -> LocalResource<Dataset> {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
@@ -40,8 +42,8 @@ fn dataset() -> LocalResource<Dataset> {
         let _ = engine.data_version.get();
         let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
         async move {
-            let states = store::records_in_labs(&labs).await.unwrap_or_default();
-            Dataset::from_states(states.iter())
+            let (states, tallies) = store::summary_input(&labs).await.unwrap_or_default();
+            Dataset::from_states_and_tallies(states.iter(), tallies)
         }
     })
 }
