@@ -944,8 +944,16 @@ fn notes(m: &Measurements) -> Vec<String> {
             .get("summary.browser")
             .and_then(|v| v.pointer("/memory_at_end/wasm_memory_bytes"))
             .and_then(Value::as_f64);
+        // Older runs (before the app stored visit tallies) have no one-time count.
+        let count = match (num(m, "summary.browser", "count_ms"), num(m, "summary.browser", "tallies")) {
+            (Some(count), Some(tallies)) => format!(
+                "; once, when the database is upgraded, counting the stored visits into {tallies:.0} tallies took {}",
+                ms(count)
+            ),
+            _ => String::new(),
+        };
         notes.push(format!(
-            "Summary in the browser: reading the records from IndexedDB {}, building the dataset {}, the report {}; wasm memory {}.",
+            "Summary in the browser: reading the lab's records and visit tallies from IndexedDB {}, building the dataset {}, the report {}; wasm memory {}{count}.",
             ms(read),
             ms(dataset),
             ms(summary),
