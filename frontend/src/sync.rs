@@ -5,7 +5,7 @@
 
 use crate::{api, clock, session, store, tabs};
 use gloo_timers::callback::Timeout;
-use labblogg_shared::sync::{SyncRequest, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
+use labblogg_shared::sync::{SyncRequest, SyncResponse, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
 use labblogg_shared::PROTOCOL_VERSION;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -217,17 +217,25 @@ impl SyncEngine {
         let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
         let device_id = store::device_id().await.map_err(local)?;
         let mut repairs = 0;
+        // The next page of a pull, fetched while the page before it was being saved.
+        let mut fetched: Option<SyncResponse> = None;
         loop {
-            let batch = store::next_batch(MAX_PUSH_CHANGES).await.map_err(local)?;
-            let cursor = store::cursor().await.map_err(local)?;
-            let request = SyncRequest {
-                protocol: PROTOCOL_VERSION,
-                device_id,
-                cursor,
-                changes: batch.iter().map(|p| p.change.clone()).collect(),
-                pull_limit: Some(MAX_PULL_RECORDS),
+            let (batch, response) = match fetched.take() {
+                Some(response) => (Vec::new(), response),
+                None => {
+                    let batch = store::next_batch(MAX_PUSH_CHANGES).await.map_err(local)?;
+                    let cursor = store::cursor().await.map_err(local)?;
+                    let request = SyncRequest {
+                        protocol: PROTOCOL_VERSION,
+                        device_id,
+                        cursor,
+                        changes: batch.iter().map(|p| p.change.clone()).collect(),
+                        pull_limit: Some(MAX_PULL_RECORDS),
+                    };
+                    let response = api::sync(&session.token, &request).await?;
+                    (batch, response)
+                }
             };
-            let response = api::sync(&session.token, &request).await?;
             let seq_of: HashMap<_, _> = batch.iter().map(|p| (p.change.change_id, p.seq)).collect();
             let (mut accepted, mut rejected) = (Vec::new(), Vec::new());
             for r in response.results {
@@ -242,7 +250,18 @@ impl SyncEngine {
             let skew = device_now as i64 - response.server_time_ms as i64;
             self.clock_skew_ms.set(Some(skew).filter(|s| s.abs() > CLOCK_WARNING_MS));
             let pulled = !response.records.is_empty();
-            let restamped = store::apply_sync(
+            let more = response.more;
+            // Once the outbox is sent, the next page needs nothing from this one but its cursor: it
+            // is fetched while this one is saved. Should the saving fail, the page is dropped and
+            // the next sync starts again from the saved cursor.
+            let next_page = (more && batch.len() < MAX_PUSH_CHANGES).then(|| SyncRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id,
+                cursor: response.cursor,
+                changes: Vec::new(),
+                pull_limit: Some(MAX_PULL_RECORDS),
+            });
+            let save = store::apply_sync(
                 store::SyncOutcome {
                     accepted,
                     rejected,
@@ -252,19 +271,30 @@ impl SyncEngine {
                     clock_offset_ms: labblogg_shared::skew::offset_ms(device_now, response.server_time_ms),
                 },
                 clock::now_ms(),
-            )
-            .await
-            .map_err(local)?;
+            );
+            let fetch = async {
+                match &next_page {
+                    Some(request) => Some(api::sync(&session.token, request).await),
+                    None => None,
+                }
+            };
+            let (saved, next) = futures::future::join(save, fetch).await;
+            let restamped = saved.map_err(local)?;
             if pulled || !batch.is_empty() || restamped > 0 {
                 self.data_changed();
                 tabs::announce_change();
             }
             if restamped > 0 && repairs < 3 {
-                // Changes refused for the tablet's clock carry the server's time now: send them.
+                // Changes refused for the tablet's clock carry the server's time now: send them
+                // (a page fetched meanwhile is dropped; the next request pulls from the saved cursor).
                 repairs += 1;
                 continue;
             }
-            if !response.more && batch.len() < MAX_PUSH_CHANGES {
+            if let Some(next) = next {
+                fetched = Some(next?);
+                continue;
+            }
+            if !more && batch.len() < MAX_PUSH_CHANGES {
                 return Ok(());
             }
         }
