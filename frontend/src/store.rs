@@ -39,7 +39,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const DB_NAME: &str = "labblogg";
 /// The local database's schema version. Raise it only together with a new
 /// step in [`upgrade`]; steps are never edited once released.
-pub const DB_VERSION: u32 = 3;
+pub const DB_VERSION: u32 = 4;
 
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
@@ -418,6 +418,12 @@ fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()
             count_stored_visits(&tx)?;
         }
     }
+    if old < 4 {
+        // v4: the outbox by record, so a sync reads the pending changes of the records it pulled
+        // rather than the whole outbox (rows already there are indexed by IndexedDB itself).
+        let outbox = tx.object_store(OUTBOX).map_err(js_err)?;
+        outbox.create_index_with_str("record_id", "record_id").map_err(js_err)?;
+    }
     Ok(())
 }
 
@@ -768,12 +774,13 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     // Every request below is issued without waiting for the one before: the
     // transaction orders them, and a failed one aborts it (the commit says so).
     let clock_read = meta.get("hlc").primitive()?;
-    // A pulled visit replaces the local row: the tallies move from what that
-    // row counted to what the new one counts. Other kinds have no tally.
+    // A pulled record replaces the local row: a visit's tallies move from what
+    // that row counted to what the new one counts, and a row that is already
+    // what was pulled (this device's own changes coming back) is not written again.
     let replaced_reads = outcome
         .records
         .iter()
-        .map(|rec| (rec.state.kind == RecordKind::Visit).then(|| records.get::<RecordRow, _, _>(rec.state.id.to_string()).serde()).transpose())
+        .map(|rec| records.get::<RecordRow, _, _>(rec.state.id.to_string()).serde())
         .collect::<std::result::Result<Vec<_>, _>>()?;
     for seq in &outcome.accepted {
         drop(outbox.delete(*seq as f64).primitive()?);
@@ -783,9 +790,14 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
         .iter()
         .map(|(seq, _)| outbox.get::<OutboxRow, _, _>(*seq as f64).serde())
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    // Pulled records get this device's pending edits on top: read the outbox
-    // only when something was pulled.
-    let pending_read = if outcome.records.is_empty() { None } else { Some(outbox.get_all().primitive()?) };
+    // Pulled records get this device's pending edits on top: those of the
+    // pulled records, by the outbox's `record_id` index.
+    let by_record = outbox.index("record_id")?;
+    let pending_reads = outcome
+        .records
+        .iter()
+        .map(|rec| by_record.get_all().with_query::<JsValue, _>(JsValue::from(rec.state.id.to_string())).primitive())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
 
     for ((_, reason), read) in outcome.rejected.iter().zip(refused_reads) {
         if let Some(mut row) = read.await? {
@@ -796,14 +808,19 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     }
     let accepted: std::collections::HashSet<u64> = outcome.accepted.iter().copied().collect();
     let mut pending_by_record: HashMap<String, Vec<Change>> = HashMap::new();
-    if let Some(read) = pending_read {
+    for read in pending_reads {
         for row in decode_rows::<OutboxRow>(read.await?)? {
             // The read was queued after the deletes, but say it plainly.
             if row.seq.is_some_and(|s| accepted.contains(&s)) {
                 continue;
             }
             let change: Change = serde_json::from_str(&row.body)?;
-            pending_by_record.entry(row.record_id).or_default().push(change);
+            // One index key's rows come in primary-key order: outbox order.
+            let changes = pending_by_record.entry(row.record_id).or_default();
+            // A record pulled twice in one round reads its pending changes twice.
+            if !changes.iter().any(|c| c.change_id == change.change_id) {
+                changes.push(change);
+            }
         }
     }
 
@@ -821,16 +838,16 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
                 state = next;
             }
         }
-        drop(records.put(RecordRow::of(&state)?).serde()?);
-        if let Some(read) = replaced_read {
-            let replaced = match written.remove(&state.id) {
-                Some(earlier) => Some(earlier),
-                // A row this version cannot read was never counted (see `count_stored_visits`).
-                None => read.await?.and_then(|row| row.state().ok()),
-            };
+        let replaced = match written.remove(&state.id) {
+            Some(earlier) => Some(earlier),
+            // A row this version cannot read was never counted (see `count_stored_visits`).
+            None => replaced_read.await?.and_then(|row| row.state().ok()),
+        };
+        if replaced.as_ref() != Some(&state) {
+            drop(records.put(RecordRow::of(&state)?).serde()?);
             tally_changes.record_changed(replaced.as_ref(), Some(&state));
-            written.insert(state.id, state);
         }
+        written.insert(state.id, state);
     }
     add_to_tallies(&tallies, tally_changes, Vec::new()).await?;
     clock.observe(Hlc { ms: outcome.server_time_ms, counter: 0, node: 0 }, now_ms);

@@ -217,6 +217,44 @@ async fn a_version_1_database_is_upgraded_with_its_data_and_the_waiting_index() 
     store::delete_database(&name).await.unwrap();
 }
 
+/// Changes queued before the upgrade are found by the v4 `record_id` index: a visit undone
+/// offline on the old version stays undone when the server's live copy of it is pulled.
+#[wasm_bindgen_test]
+async fn pending_changes_from_before_the_upgrade_stay_on_top_of_pulled_records() {
+    let name = format!("labblogg-upgrade-pending-{}", Uuid::new_v4());
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let created = visit_change(lab, place, 1_732_000_000_000);
+    let live = labblogg_shared::apply_change(None, &created).unwrap().unwrap();
+    let undo = Change {
+        change_id: Uuid::now_v7(),
+        hlc: Hlc { ms: 1_732_000_000_100, counter: 0, node: 7 },
+        fields: serde_json::Map::new(),
+        deleted: true,
+        ..created.clone()
+    };
+    let undone = labblogg_shared::apply_change(Some(&live), &undo).unwrap().unwrap();
+    make_v1_database(&name, &[undone.clone()], &[(undo.clone(), None)], &[("cursor", "3".into())]).await;
+
+    store::use_database(&name).await.unwrap();
+    store::apply_sync(
+        store::SyncOutcome {
+            accepted: vec![],
+            rejected: vec![],
+            records: vec![ServerRecord { seq: 4, state: live.clone() }],
+            cursor: 4,
+            server_time_ms: 1_732_000_001_000,
+            clock_offset_ms: 0,
+        },
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(store::record(live.id).await.unwrap(), Some(undone), "the pending undo stays on top");
+    assert_tallies_are_a_fresh_count(lab, 0).await;
+    assert_eq!(store::outbox().await.unwrap().len(), 1, "and still waits for the server");
+    store::delete_database(&name).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn an_empty_database_gets_every_step_and_refusals_leave_the_waiting_index() {
     let name = format!("labblogg-upgrade-empty-{}", Uuid::new_v4());
