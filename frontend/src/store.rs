@@ -785,13 +785,26 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     // Every request below is issued without waiting for the one before: the
     // transaction orders them, and a failed one aborts it (the commit says so).
     let clock_read = meta.get("hlc").primitive()?;
+    // How much there is to look at decides how to look: a device pulling for
+    // the first time has no local rows where the pulled ones go and an empty
+    // outbox, and one request each says so instead of two per pulled record.
+    let ids: Vec<String> = outcome.records.iter().map(|r| r.state.id.to_string()).collect();
+    let (local_rows, queued) = match (ids.iter().min(), ids.iter().max()) {
+        (Some(lo), Some(hi)) => {
+            use indexed_db_futures::KeyRange;
+            let range = KeyRange::Bound(JsValue::from(lo.as_str()), false, JsValue::from(hi.as_str()), false);
+            let local = records.count().with_query::<JsValue, _>(range).primitive()?;
+            let queued = outbox.count().primitive()?;
+            (local.await?, queued.await?)
+        }
+        _ => (0, 0),
+    };
     // A pulled record replaces the local row: a visit's tallies move from what
     // that row counted to what the new one counts, and a row that is already
     // what was pulled (this device's own changes coming back) is not written again.
-    let replaced_reads = outcome
-        .records
+    let replaced_reads = ids
         .iter()
-        .map(|rec| records.get::<RecordRow, _, _>(rec.state.id.to_string()).serde())
+        .map(|id| (local_rows > 0).then(|| records.get::<RecordRow, _, _>(id.as_str()).serde()).transpose())
         .collect::<std::result::Result<Vec<_>, _>>()?;
     for seq in &outcome.accepted {
         drop(outbox.delete(*seq as f64).primitive()?);
@@ -801,14 +814,18 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
         .iter()
         .map(|(seq, _)| outbox.get::<OutboxRow, _, _>(*seq as f64).serde())
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    // Pulled records get this device's pending edits on top: those of the
-    // pulled records, by the outbox's `record_id` index.
-    let by_record = outbox.index("record_id")?;
-    let pending_reads = outcome
-        .records
-        .iter()
-        .map(|rec| by_record.get_all().with_query::<JsValue, _>(JsValue::from(rec.state.id.to_string())).primitive())
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    // Pulled records get this device's pending edits on top: a short outbox
+    // is read whole, a long one only for the pulled records (`record_id` index).
+    let pending_reads = if queued == 0 {
+        Vec::new()
+    } else if (queued as usize) <= ids.len() {
+        vec![outbox.get_all().primitive()?]
+    } else {
+        let by_record = outbox.index("record_id")?;
+        ids.iter()
+            .map(|id| by_record.get_all().with_query::<JsValue, _>(JsValue::from(id.as_str())).primitive())
+            .collect::<std::result::Result<Vec<_>, _>>()?
+    };
 
     for ((_, reason), read) in outcome.rejected.iter().zip(refused_reads) {
         if let Some(mut row) = read.await? {
@@ -849,10 +866,11 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
                 state = next;
             }
         }
-        let replaced = match written.remove(&state.id) {
-            Some(earlier) => Some(earlier),
+        let replaced = match (written.remove(&state.id), replaced_read) {
+            (Some(earlier), _) => Some(earlier),
             // A row this version cannot read was never counted (see `count_stored_visits`).
-            None => replaced_read.await?.and_then(|row| row.state().ok()),
+            (None, Some(read)) => read.await?.and_then(|row| row.state().ok()),
+            (None, None) => None,
         };
         if replaced.as_ref() != Some(&state) {
             drop(records.put(RecordRow::of(&state)?).serde()?);

@@ -233,7 +233,12 @@ async fn pending_changes_from_before_the_upgrade_stay_on_top_of_pulled_records()
         ..created.clone()
     };
     let undone = labblogg_shared::apply_change(Some(&live), &undo).unwrap().unwrap();
-    make_v1_database(&name, &[undone.clone()], &[(undo.clone(), None)], &[("cursor", "3".into())]).await;
+    // More queued than pulled: the sync looks the pulled record up by the index.
+    let others = [visit_change(lab, place, 1_732_000_000_200), visit_change(lab, place, 1_732_000_000_300)];
+    let mut local = vec![undone.clone()];
+    local.extend(others.iter().map(|c| labblogg_shared::apply_change(None, c).unwrap().unwrap()));
+    let queued = [(undo.clone(), None), (others[0].clone(), None), (others[1].clone(), None)];
+    make_v1_database(&name, &local, &queued, &[("cursor", "3".into())]).await;
 
     store::use_database(&name).await.unwrap();
     store::apply_sync(
@@ -250,8 +255,8 @@ async fn pending_changes_from_before_the_upgrade_stay_on_top_of_pulled_records()
     .await
     .unwrap();
     assert_eq!(store::record(live.id).await.unwrap(), Some(undone), "the pending undo stays on top");
-    assert_tallies_are_a_fresh_count(lab, 0).await;
-    assert_eq!(store::outbox().await.unwrap().len(), 1, "and still waits for the server");
+    assert_tallies_are_a_fresh_count(lab, 2).await;
+    assert_eq!(store::outbox().await.unwrap().len(), 3, "and still waits for the server");
     store::delete_database(&name).await.unwrap();
 }
 
