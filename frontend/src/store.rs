@@ -205,6 +205,9 @@ async fn add_to_tallies(
 ) -> Result<()> {
     use indexed_db_futures::KeyRange;
     let changes = changes.into_sorted();
+    if changes.len() > TALLY_GETS_AT_MOST {
+        return add_to_tallies_by_range(tallies, changes).await;
+    }
     let mut reads = Vec::with_capacity(changes.len());
     for (key, _) in &changes {
         let read = match in_flight.iter().position(|(k, _)| k == key) {
@@ -213,9 +216,53 @@ async fn add_to_tallies(
         };
         reads.push(read);
     }
-    for ((key, delta), read) in changes.into_iter().zip(reads) {
-        let stored = read.await?.map_or(0, |row| row.n as i64);
-        let n = stored + delta;
+    let mut stored = Vec::with_capacity(reads.len());
+    for read in reads {
+        stored.push(read.await?.map_or(0, |row| row.n));
+    }
+    write_tallies(tallies, changes.into_iter().zip(stored))
+}
+
+/// Above this many changed tallies (a pulled page, a bulk write), the stored
+/// ones are read by range, one request per meeting place, not one per key.
+const TALLY_GETS_AT_MOST: usize = 16;
+
+/// [`add_to_tallies`] for many keys: they come sorted, so one place's keys are
+/// one run, read with one request over the days it spans (a pulled page's visits
+/// are a few days of a few places; a place's rows are at most a few thousand).
+async fn add_to_tallies_by_range(
+    tallies: &indexed_db_futures::object_store::ObjectStore<'_>,
+    changes: Vec<(VisitKey, i64)>,
+) -> Result<()> {
+    use indexed_db_futures::KeyRange;
+    let mut reads = Vec::new();
+    for run in changes.chunk_by(|a, b| (a.0.lab_id, a.0.place_id) == (b.0.lab_id, b.0.place_id)) {
+        let (first, last) = (&run[0].0, &run[run.len() - 1].0);
+        let (lab, place) = (JsValue::from(first.lab_id.to_string()), JsValue::from(first.place_id.to_string()));
+        // An array sorts after every number: `[lab, place, last day, []]` is above all of that day's keys.
+        let lower = js_key(&[lab.clone(), place.clone(), JsValue::from(first.day as f64)]);
+        let upper = js_key(&[lab, place, JsValue::from(last.day as f64), js_sys::Array::new().into()]);
+        reads.push(tallies.get_all().with_query::<JsValue, _>(KeyRange::Bound(lower, false, upper, false)).primitive()?);
+    }
+    let mut counts: HashMap<TallyKey, u64> = HashMap::new();
+    for read in reads {
+        for row in decode_rows::<TallyRow>(read.await?)? {
+            counts.insert((row.lab, row.place, row.day, row.hour, row.band, row.first), row.n);
+        }
+    }
+    let stored: Vec<u64> = changes.iter().map(|(key, _)| counts.get(&tally_key(key)).copied().unwrap_or(0)).collect();
+    write_tallies(tallies, changes.into_iter().zip(stored))
+}
+
+/// Put each tally's new count (stored + change), or delete it at zero, without
+/// waiting: a failed request aborts the transaction, which the commit reports.
+fn write_tallies(
+    tallies: &indexed_db_futures::object_store::ObjectStore<'_>,
+    counts: impl IntoIterator<Item = ((VisitKey, i64), u64)>,
+) -> Result<()> {
+    use indexed_db_futures::KeyRange;
+    for ((key, delta), stored) in counts {
+        let n = stored as i64 + delta;
         if n > 0 {
             drop(tallies.put(TallyRow::of(&key, n as u64)).serde()?);
         } else {

@@ -376,6 +376,24 @@ async fn visit_tallies_follow_taps_undo_and_bulk_writes() {
         store::write(RecordKind::Visit, id, other_lab, Default::default(), true, 1_732_000_000_007).await.unwrap();
     }
     assert_eq!(store::summary_input(&[other_lab]).await.unwrap().1, vec![]);
+
+    // Many keys in one transaction (read by range per place, not key by key): new ones, the
+    // same keys again on top of stored counts, and most of the first batch undone at once.
+    let many = || -> Vec<store::Edit> {
+        (0..24u64)
+            .map(|i| {
+                let (at, date) = (if i % 2 == 0 { place } else { place_b }, format!("2026-11-{:02}", 20 + i % 6));
+                edit(Uuid::now_v7(), visit_at(at, &date, AgeBand::ALL[(i % 7) as usize], 1_732_000_000_000 + i * hour, i % 3 == 0), false)
+            })
+            .collect()
+    };
+    let first_batch = many();
+    let undo: Vec<store::Edit> = first_batch.iter().take(20).map(|e| edit(e.id, Default::default(), true)).collect();
+    store::write_many(first_batch, 1_732_000_000_008).await.unwrap();
+    store::write_many(many(), 1_732_000_000_009).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 8 + 48).await;
+    store::write_many(undo, 1_732_000_000_010).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 8 + 28).await;
     store::delete_database(&name).await.unwrap();
 }
 
