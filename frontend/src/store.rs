@@ -1,6 +1,6 @@
 //! The local copy: every IndexedDB call of the app lives here.
 //!
-//! Object stores (schema version 3; the steps from every earlier version are
+//! Object stores (schema version 4; the steps from every earlier version are
 //! in [`upgrade`], see "Local database versions" in docs/SYNC.md):
 //! - `records`: one row per record, key `id`; indexes `kind_lab` [kind, lab]
 //!   and `kind_place_date_live` [kind, place, date, live] so today's visits at
@@ -8,7 +8,8 @@
 //! - `outbox`: changes not yet accepted by the server, in the order made
 //!   (auto-increment key `seq`); index `waiting` (v2) holds only the changes
 //!   the server has not refused, so the next batch and the counts are index
-//!   reads instead of reading and decoding the whole outbox.
+//!   reads instead of reading and decoding the whole outbox; index `record_id`
+//!   (v4), so a sync reads the pending changes of the records it pulled.
 //! - `visit_tallies` (v3): how many live visits have each
 //!   [`VisitKey`](labblogg_shared::summary::VisitKey), key [lab, place, day,
 //!   hour, band, first], so a lab's tallies are one key range read. The
@@ -181,6 +182,10 @@ impl TallyRow {
         TallyRow { lab, place, day, hour, band, first, n }
     }
 
+    fn key(&self) -> TallyKey {
+        (self.lab.clone(), self.place.clone(), self.day, self.hour, self.band, self.first)
+    }
+
     fn tally(self) -> Result<VisitTally> {
         let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("visit tally: {e}")));
         let key = VisitKey { lab_id: uuid(&self.lab)?, place_id: uuid(&self.place)?, day: self.day, hour: self.hour, band: self.band, first: self.first != 0 };
@@ -247,7 +252,7 @@ async fn add_to_tallies_by_range(
     let mut counts: HashMap<TallyKey, u64> = HashMap::new();
     for read in reads {
         for row in decode_rows::<TallyRow>(read.await?)? {
-            counts.insert((row.lab, row.place, row.day, row.hour, row.band, row.first), row.n);
+            counts.insert(row.key(), row.n);
         }
     }
     let stored: Vec<u64> = changes.iter().map(|(key, _)| counts.get(&tally_key(key)).copied().unwrap_or(0)).collect();

@@ -248,26 +248,12 @@ fn fill_visit_tallies(tx: &Transaction<'_>) -> Result<(), StoreError> {
         .query_map([], read_raw)?
         .map(|raw| decode(raw?).map(|r| r.state))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for t in count_visits(&visits) {
-        let k = t.key;
-        insert.execute(params![
-            k.lab_id.to_string(),
-            k.place_id.to_string(),
-            k.day,
-            k.hour,
-            k.band.as_str(),
-            k.first,
-            t.n as i64
-        ])?;
-    }
-    Ok(())
+    let counts: Vec<(VisitKey, i64)> = count_visits(&visits).into_iter().map(|t| (t.key, t.n as i64)).collect();
+    add_to_tallies(tx, &counts)
 }
 
-/// Add a push's visit changes to the stored tallies; a count that reaches 0 goes.
-fn apply_tally_changes(tx: &Transaction<'_>, changes: TallyChanges) -> Result<(), StoreError> {
+/// Add `changes` to the stored tallies; a count that reaches 0 goes.
+fn add_to_tallies(tx: &Transaction<'_>, changes: &[(VisitKey, i64)]) -> Result<(), StoreError> {
     let mut add = tx.prepare_cached(
         "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT DO UPDATE SET n = n + excluded.n",
@@ -276,21 +262,24 @@ fn apply_tally_changes(tx: &Transaction<'_>, changes: TallyChanges) -> Result<()
         "DELETE FROM visit_tallies
          WHERE lab_id = ?1 AND place_id = ?2 AND day = ?3 AND hour = ?4 AND band = ?5 AND first = ?6 AND n <= 0",
     )?;
-    for (k, n) in changes.into_sorted() {
-        let key = params![k.lab_id.to_string(), k.place_id.to_string(), k.day, k.hour, k.band.as_str(), k.first];
-        add.execute(params![key[0], key[1], key[2], key[3], key[4], key[5], n])?;
+    for &(k, n) in changes {
+        let (lab, place, band) = (k.lab_id.to_string(), k.place_id.to_string(), k.band.as_str());
+        add.execute(params![lab, place, k.day, k.hour, band, k.first, n])?;
         if n < 0 {
-            drop_empty.execute(key)?;
+            drop_empty.execute(params![lab, place, k.day, k.hour, band, k.first])?;
         }
     }
     Ok(())
 }
 
-fn read_tally(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, u8, String, bool, i64)> {
+/// A `visit_tallies` row: lab, place, day, hour, band, first visit, count.
+type RawTally = (String, String, i64, u8, String, bool, i64);
+
+fn read_tally(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawTally> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
-fn decode_tally(raw: (String, String, i64, u8, String, bool, i64)) -> Result<VisitTally, StoreError> {
+fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
     let (lab, place, day, hour, band, first, n) = raw;
     Ok(VisitTally {
         key: VisitKey {
@@ -365,7 +354,7 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>) -> Result<Vec<Result<(
             save_with(&mut save, &known[&id], seq)?;
         }
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([seq as i64])?;
-        apply_tally_changes(tx, tallies)?;
+        add_to_tallies(tx, &tallies.into_sorted())?;
     }
     Ok(outcomes)
 }
