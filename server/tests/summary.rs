@@ -12,7 +12,7 @@ use labblogg_server::demo_year;
 use labblogg_shared::auth::Role;
 use labblogg_shared::error::ApiErrorCode;
 use labblogg_shared::model::{Activity, ActivityKind, AgeBand, FocusArea, ParticipantCount, Partner, PartnerKind};
-use labblogg_shared::summary::{self, ComparisonRow, Dataset, Period, ResearchRow, Shown};
+use labblogg_shared::summary::{self, ComparisonRow, Dataset, Disclosure, Period, ResearchRow};
 use labblogg_shared::{Change, RecordKind};
 use reqwest::StatusCode;
 use serde::Serialize;
@@ -186,7 +186,7 @@ async fn client_and_server_figures_match() {
         let q = format!("kind=compare&from=2026-11-01&to=2026-11-20{}&{today}", param.unwrap_or_default());
         let body = get_ok(&coordinator, &q).await;
         let period = Period::new("2026-11-01", "2026-11-20");
-        assert_same(&q, &body, &summary::compare(&ds, &labs, &period, focus, true, TODAY));
+        assert_same(&q, &body, &summary::compare(&ds, &labs, &period, focus, Disclosure::Protected, TODAY));
     }
     let body = get_ok(&coordinator, &format!("kind=research&from=2026-10-01&to=2026-11-20&{today}")).await;
     let rows = summary::research_export(&ds, &labs, &Period::new("2026-10-01", "2026-11-20"));
@@ -194,9 +194,9 @@ async fn client_and_server_figures_match() {
     server.stop().await;
 }
 
-/// No count in 1..=4 is ever shown as such.
-fn suppressed(counts: impl IntoIterator<Item = Shown>) -> bool {
-    counts.into_iter().all(|s| !matches!(s, Shown::Count(1..=4)))
+/// No published count is 1 or 2 (the Cell Key Method's table never gives them).
+fn protected(counts: impl IntoIterator<Item = u64>) -> bool {
+    counts.into_iter().all(|n| n != 1 && n != 2)
 }
 
 #[tokio::test]
@@ -212,36 +212,35 @@ async fn who_sees_which_summary() {
     for q in [format!("kind=lab&lab={LINA_HAGE}&{today}"), format!("kind=overview&{today}")] {
         expect_error(get(&researcher, &q).await, StatusCode::FORBIDDEN, ApiErrorCode::Forbidden).await;
     }
-    // …but compare every lab, suppressed: Lina Hage's 2 visits show as "<5".
+    // …but compare every lab, protected: Lina Hage's 2 visits show as 0 or 3.
     let q = format!("kind=compare&from=2026-11-01&to=2026-11-30&{today}");
     let rows: Vec<ComparisonRow> = serde_json::from_str(&get_ok(&researcher, &q).await).unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Portalen", "Samverkan i Boden", "Vårt Rannebergen", "Lina Hage"]);
     let lina = rows.iter().find(|r| r.lab_id == LINA_HAGE).unwrap();
-    assert_eq!((lina.visits, lina.first_visits), (Shown::Small, Shown::Small));
+    assert!([0, 3].contains(&lina.visits) && [0, 3].contains(&lina.first_visits), "{lina:?}");
     let portalen = rows.iter().find(|r| r.lab_id == PORTALEN).unwrap();
-    assert_eq!(
-        (portalen.activities, portalen.participants, portalen.partners),
-        (Shown::Small, Shown::Small, Shown::Small)
-    );
-    assert_eq!((portalen.staff_hours, portalen.volunteer_hours), (1.5, 0.5));
-    assert!(rows.iter().all(|r| suppressed([r.visits, r.first_visits, r.activities, r.participants, r.partners])));
+    // One lecture with 3 participants: 0 or 3 activities, 3 to 5 participants; the partner (an
+    // organisation) and the hours are exact.
+    assert!([0, 3].contains(&portalen.activities) && (3..=5).contains(&portalen.participants), "{portalen:?}");
+    assert_eq!((portalen.partners, portalen.staff_hours, portalen.volunteer_hours), (1, 1.5, 0.5));
+    assert!(rows.iter().all(|r| protected([r.visits, r.first_visits, r.activities, r.participants])));
     let q = format!("kind=research&from=2026-11-01&to=2026-11-30&{today}");
     let rows: Vec<ResearchRow> = serde_json::from_str(&get_ok(&researcher, &q).await).unwrap();
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| suppressed([r.visits, r.first_visits, r.activities, r.participants])));
+    assert!(rows.iter().all(|r| protected([r.visits, r.first_visits, r.activities, r.participants])));
 
     // Coordinators see their own labs' exact counts in a report and the overview…
     let body = get_ok(&coordinator, &format!("kind=lab&lab={LINA_HAGE}&from=2026-11-01&to=2026-11-30&{today}")).await;
     let report: summary::LabReport = serde_json::from_str(&body).unwrap();
     assert_eq!((report.visits_total, report.first_visits), (2, 2));
-    // …and suppressed counts when comparing.
+    // …and protected counts when comparing (the comparison is what leaves the lab).
     let rows: Vec<ComparisonRow> = serde_json::from_str(
         &get_ok(&coordinator, &format!("kind=compare&from=2026-11-01&to=2026-11-30&{today}")).await,
     )
     .unwrap();
     assert_eq!(rows.len(), 4);
-    assert!(rows.iter().all(|r| suppressed([r.visits, r.first_visits, r.activities, r.participants, r.partners])));
+    assert!(rows.iter().all(|r| protected([r.visits, r.first_visits, r.activities, r.participants])));
 
     // Staff of Lina Hage: their lab only.
     expect_error(
@@ -299,13 +298,21 @@ async fn csv_downloads_for_excel() {
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(&bytes[..3], [0xEF, 0xBB, 0xBF], "a byte order mark, for Excel");
     let text = std::str::from_utf8(&bytes).unwrap();
-    let expected = summary::comparison_csv(&summary::compare(&ds, &demo::ALL_LABS, &period, None, true, TODAY));
+    let p = Disclosure::Protected;
+    let rows = summary::compare(&ds, &demo::ALL_LABS, &period, None, p, TODAY);
+    let total = summary::comparison_total(&ds, &demo::ALL_LABS, &period, None, p, TODAY);
+    let expected = summary::comparison_csv(&[rows.clone(), vec![total.clone()]].concat(), p);
     assert_eq!(text, expected);
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
-    assert_eq!(lines.len(), 6, "a header, four labs and the final line end: {lines:?}");
+    assert_eq!(lines.len(), 8, "a header, four labs, the total, the note and the final line end: {lines:?}");
     assert!(lines[0].starts_with("Labb;Fokusområden;Besök;"));
-    assert_eq!(lines[1], "Portalen;Minska långtidsarbetslösheten;0;0;<5;<5;<5;1,5;0,5;0;0");
-    assert!(lines[4].starts_with("Lina Hage;Bekämpa brottsligheten, Lyfta skolorna och elevernas resultat;<5;<5;0;"));
+    let portalen = &rows[0];
+    assert_eq!(
+        lines[1],
+        format!("Portalen;Minska långtidsarbetslösheten;0;0;{};{};1;1,5;0,5;0;0", portalen.activities, portalen.participants)
+    );
+    assert!(lines[5].starts_with(&format!("{};;{};", summary::TOTAL_ROW_NAME, total.visits)), "{}", lines[5]);
+    assert!(lines[6].starts_with("\"Not: Besök") || lines[6].starts_with("Not: Besök"), "{}", lines[6]);
 
     let resp = get(&researcher, &format!("kind=research&from=2026-11-01&to=2026-11-30&today={TODAY}&format=csv")).await;
     assert_eq!(resp.status(), StatusCode::OK);
@@ -316,8 +323,14 @@ async fn csv_downloads_for_excel() {
     let text = resp.text().await.unwrap();
     assert!(text
         .starts_with("\u{feff}Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare\r\n"));
-    assert!(text.contains("\r\nLina Hage;2026-W47;6–12 år;;<5;<5;;\r\n"), "{text}");
-    assert!(text.contains("\r\nPortalen;2026-W47;;Föreläsning;;;<5;<5\r\n"), "{text}");
+    let all_labs = researcher_labs(&ds);
+    assert_eq!(text, summary::research_csv(&summary::research_export(&ds, &all_labs, &period)));
+    assert!(text.contains(summary::PROTECTED_NOTE), "the method in a note line: {text}");
     assert!(!text.contains("Hur söker man jobb") && !text.contains("Biblioteket"), "no free text");
     server.stop().await;
+}
+
+/// The labs a researcher's export covers: every lab, in the dataset's order.
+fn researcher_labs(ds: &Dataset) -> Vec<Uuid> {
+    ds.labs.iter().map(|l| l.id).collect()
 }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod disclosure;
 pub mod error;
 pub mod hlc;
 pub mod knowledge;

@@ -11,7 +11,10 @@
 //!   hour is the Stockholm local hour of `at_ms` (see [`crate::calendar`]).
 //! - An activity belongs to its `date`; its participants are all its rows.
 //! - Periods are inclusive ranges of local dates; weeks are ISO weeks.
-//! - Figures shown beyond a lab's own staff hide small counts: 1–4 is "<5".
+//! - Counts that leave a lab (the comparison, the research export, a good
+//!   example's figures) are protected by the Cell Key Method
+//!   ([`crate::disclosure`], docs/PRIVACY.md): each carries a small noise fixed
+//!   by which records are in it. A lab's own people see exact counts.
 //!
 //! Visits are read as [`VisitTally`]s: counts of visits that look the same to
 //! every summary (lab, place, day, local hour, age band, first visit). A year
@@ -20,13 +23,14 @@
 //! `frontend/src/store.rs`), so a summary never reads the visits themselves.
 
 use crate::calendar::{self, StockholmClock};
+use crate::disclosure::{CellKey, Measure, Protected};
 use crate::merge::RecordState;
 use crate::model::{
     Activity, ActivityKind, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalSource, Lab, MeetingPlace,
     Partner, PollQuestion, RecordKind, Visit,
 };
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -76,11 +80,27 @@ impl VisitKey {
     }
 }
 
-/// `n` visits with the same [`VisitKey`].
+/// `n` visits with the same [`VisitKey`], and the sum of their record keys
+/// (the cell key that disclosure control reads, [`crate::disclosure`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VisitTally {
     pub key: VisitKey,
     pub n: u64,
+    pub keys: CellKey,
+}
+
+/// How a stored tally moves: its count by `n`, its key sum by `keys`
+/// (wrapping: a visit taken away subtracts its record key).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TallyDelta {
+    pub n: i64,
+    pub keys: CellKey,
+}
+
+impl TallyDelta {
+    pub fn is_zero(&self) -> bool {
+        self.n == 0 && self.keys == CellKey::default()
+    }
 }
 
 /// Visit tallies being counted or changed: `+1` for a visit written, `-1` for
@@ -88,13 +108,21 @@ pub struct VisitTally {
 /// batch of writes here and apply the sums to their stored tallies at once.
 #[derive(Debug, Clone, Default)]
 pub struct TallyChanges {
-    counts: HashMap<VisitKey, i64>,
+    counts: HashMap<VisitKey, TallyDelta>,
     clock: StockholmClock,
 }
 
 impl TallyChanges {
-    pub fn add(&mut self, key: VisitKey, n: i64) {
-        *self.counts.entry(key).or_default() += n;
+    /// Visit `id` counted in (`in_tally`) or out of the tally `key`.
+    pub fn add(&mut self, key: VisitKey, id: Uuid, in_tally: bool) {
+        let d = self.counts.entry(key).or_default();
+        if in_tally {
+            d.n += 1;
+            d.keys.add(CellKey::of_record(id));
+        } else {
+            d.n -= 1;
+            d.keys.sub(CellKey::of_record(id));
+        }
     }
 
     /// A record went from `before` to `after` (`None`: absent). Only visits
@@ -103,33 +131,37 @@ impl TallyChanges {
         if before.is_some_and(|s| s.kind != RecordKind::Visit) || after.is_some_and(|s| s.kind != RecordKind::Visit) {
             return;
         }
-        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock));
-        let new = after.and_then(|s| VisitKey::of_state(s, &mut self.clock));
+        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
+        let new = after.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
         if old != new {
-            if let Some(k) = old {
-                self.add(k, -1);
+            if let Some((k, id)) = old {
+                self.add(k, id, false);
             }
-            if let Some(k) = new {
-                self.add(k, 1);
+            if let Some((k, id)) = new {
+                self.add(k, id, true);
             }
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.counts.values().all(|&n| n == 0)
+        self.counts.values().all(TallyDelta::is_zero)
     }
 
     /// The non-zero changes, ordered by key (so two writers lock stored rows
     /// in the same order).
-    pub fn into_sorted(self) -> Vec<(VisitKey, i64)> {
-        let mut v: Vec<(VisitKey, i64)> = self.counts.into_iter().filter(|&(_, n)| n != 0).collect();
+    pub fn into_sorted(self) -> Vec<(VisitKey, TallyDelta)> {
+        let mut v: Vec<(VisitKey, TallyDelta)> = self.counts.into_iter().filter(|(_, d)| !d.is_zero()).collect();
         v.sort_unstable_by_key(|&(k, _)| k);
         v
     }
 
     /// Counts as tallies (for a fresh count, where every change is positive).
     pub fn into_tallies(self) -> Vec<VisitTally> {
-        self.into_sorted().into_iter().filter(|&(_, n)| n > 0).map(|(key, n)| VisitTally { key, n: n as u64 }).collect()
+        self.into_sorted()
+            .into_iter()
+            .filter(|(_, d)| d.n > 0)
+            .map(|(key, d)| VisitTally { key, n: d.n as u64, keys: d.keys })
+            .collect()
     }
 }
 
@@ -237,58 +269,22 @@ impl Period {
     }
 }
 
-/// Counts below this are shown as "<5" beyond the lab's own staff.
-pub const SUPPRESS_BELOW: u64 = 5;
-
-/// A count as shown beyond the lab's own staff: fewer than 5 is "<5".
-/// Serialized as a number, or as the string "<5".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shown {
-    Count(u64),
-    Small,
+/// How counts are shown: exact to a lab's own people, protected by the Cell
+/// Key Method for everyone else ([`crate::disclosure`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    Exact,
+    Protected,
 }
 
-impl Serialize for Shown {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Disclosure {
+    /// `p` as shown: its true count, or its published (perturbed) count.
+    pub fn count(self, p: Protected, measure: Measure) -> u64 {
         match self {
-            Shown::Count(n) => s.serialize_u64(*n),
-            Shown::Small => s.serialize_str("<5"),
+            Disclosure::Exact => p.n,
+            Disclosure::Protected => p.published(measure),
         }
-    }
-}
-
-impl<'de> Deserialize<'de> for Shown {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            Count(u64),
-            Text(String),
-        }
-        match Wire::deserialize(d)? {
-            Wire::Count(n) => Ok(Shown::Count(n)),
-            Wire::Text(t) if t == "<5" => Ok(Shown::Small),
-            Wire::Text(t) => Err(serde::de::Error::custom(format!("expected a count or \"<5\", got {t:?}"))),
-        }
-    }
-}
-
-impl std::fmt::Display for Shown {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Shown::Count(n) => write!(f, "{n}"),
-            Shown::Small => f.write_str("<5"),
-        }
-    }
-}
-
-/// `n` as shown: `Small` when suppressing and 0 < n < 5. Zero stays 0: that
-/// nothing happened identifies no one.
-pub fn shown(n: u64, suppress: bool) -> Shown {
-    if suppress && n > 0 && n < SUPPRESS_BELOW {
-        Shown::Small
-    } else {
-        Shown::Count(n)
     }
 }
 
@@ -575,6 +571,19 @@ pub struct LabReport {
     /// Closing-poll tallies per month: (month, question, yes, maybe, no), by
     /// month then question; months without a poll absent.
     pub poll_tallies: Vec<(String, PollQuestion, u64, u64, u64)>,
+    /// The period's totals as they may leave the lab (a good example's
+    /// figures): protected by the Cell Key Method.
+    pub published: PublishedFigures,
+}
+
+/// A lab's totals for a period, protected for publishing beyond the lab
+/// ([`crate::disclosure`]): each a cell of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedFigures {
+    pub visits: u64,
+    pub first_visits: u64,
+    pub activities: u64,
+    pub participants: u64,
 }
 
 /// What the report needs of one of the lab's places while counting visits.
@@ -608,6 +617,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
     let mut per_week = vec![[0u64; 7]; n_weeks];
     let mut heat = [[0u64; 24]; 7];
     let (mut total, mut first) = (0u64, 0u64);
+    let (mut total_keys, mut first_keys) = (CellKey::default(), CellKey::default());
     let (mut at_open_places, mut at_catchment_places) = (0u64, 0u64);
     for v in &ds.visits {
         let (k, n) = (&v.key, v.n);
@@ -615,8 +625,10 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
             continue;
         }
         total += n;
+        total_keys.add(v.keys);
         if k.first {
             first += n;
+            first_keys.add(v.keys);
         }
         per_week[((k.day - first_monday) / 7) as usize][k.band as usize] += n;
         heat[(calendar::iso_weekday(k.day) - 1) as usize][usize::from(k.hour)] += n;
@@ -645,10 +657,16 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
     let mut polls = vec![[(0u64, 0u64, 0u64, 0u64); PollQuestion::ALL.len()]; n_months];
     let mut joint: HashMap<Uuid, u64> = HashMap::new();
     let mut lessons: Vec<(i64, Uuid, &Activity)> = Vec::new();
+    let (mut activities_published, mut participants_published) = (Protected::default(), Protected::default());
     for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
         let Some(d) = calendar::day_of(&a.data.date) else { continue };
         if d < from || d > to {
             continue;
+        }
+        activities_published.add_record(a.id, 1);
+        let people = a.data.total_participants();
+        if people > 0 {
+            participants_published.add_record(a.id, people);
         }
         by_kind[a.data.kind as usize] += 1;
         let mut areas = [false; FocusArea::ALL.len()];
@@ -735,6 +753,12 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
                     .map(move |(q, t)| (month.clone(), q, t.1, t.2, t.3))
             })
             .collect(),
+        published: PublishedFigures {
+            visits: Protected { n: total, key: total_keys }.published(Measure::Visits),
+            first_visits: Protected { n: first, key: first_keys }.published(Measure::FirstVisits),
+            activities: activities_published.published(Measure::Activities),
+            participants: participants_published.published(Measure::Participants),
+        },
     })
 }
 
@@ -770,15 +794,16 @@ fn opening_minutes_in(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> u64 {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComparisonRow {
+    /// The lab; the nil id on the total row ([`comparison_total`]).
     pub lab_id: Uuid,
     pub name: String,
     pub focus_areas: Vec<FocusArea>,
-    pub visits: Shown,
-    pub first_visits: Shown,
-    pub activities: Shown,
-    pub participants: Shown,
-    /// Distinct partners of the period's activities.
-    pub partners: Shown,
+    pub visits: u64,
+    pub first_visits: u64,
+    pub activities: u64,
+    pub participants: u64,
+    /// Distinct partners of the period's activities: organisations, exact.
+    pub partners: u64,
     pub staff_hours: f64,
     pub volunteer_hours: f64,
     /// Goals on track / goals with a verdict.
@@ -786,66 +811,135 @@ pub struct ComparisonRow {
     pub goals_assessed: u64,
 }
 
+/// The name of [`comparison_total`]'s row.
+pub const TOTAL_ROW_NAME: &str = "Alla valda labb";
+
+/// One lab's (or the total's) counts before they are shown.
+#[derive(Default)]
+struct CompareCell {
+    visits: Protected,
+    first: Protected,
+    activities: Protected,
+    participants: Protected,
+    partners: HashSet<Uuid>,
+    staff_hours: f64,
+    volunteer_hours: f64,
+    goals: Vec<GoalProgress>,
+}
+
+impl CompareCell {
+    fn row(self, lab_id: Uuid, name: String, focus_areas: Vec<FocusArea>, d: Disclosure) -> ComparisonRow {
+        ComparisonRow {
+            lab_id,
+            name,
+            focus_areas,
+            visits: d.count(self.visits, Measure::Visits),
+            first_visits: d.count(self.first, Measure::FirstVisits),
+            activities: d.count(self.activities, Measure::Activities),
+            participants: d.count(self.participants, Measure::Participants),
+            partners: self.partners.len() as u64,
+            staff_hours: self.staff_hours,
+            volunteer_hours: self.volunteer_hours,
+            goals_on_track: self.goals.iter().filter(|g| g.on_track == Some(true)).count() as u64,
+            goals_assessed: self.goals.iter().filter(|g| g.on_track.is_some()).count() as u64,
+        }
+    }
+}
+
+/// The labs of `labs` that a comparison shows (in the dataset's lab order;
+/// only labs having `focus` among their focus areas, if given).
+fn compared_labs<'a>(ds: &'a Dataset, labs: &[Uuid], focus: Option<FocusArea>) -> Vec<&'a Rec<Lab>> {
+    ds.labs
+        .iter()
+        .filter(|l| labs.contains(&l.id))
+        .filter(|l| focus.is_none_or(|f| l.data.focus_areas.contains(&f)))
+        .collect()
+}
+
+/// Counts of the labs `rows` over `from..=to`, one cell per lab.
+fn compare_cells(ds: &Dataset, rows: &[&Rec<Lab>], from: i64, to: i64, today: Option<i64>) -> Vec<CompareCell> {
+    let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    let mut cells: Vec<CompareCell> = rows.iter().map(|_| CompareCell::default()).collect();
+    for v in &ds.visits {
+        let Some(&i) = index.get(&v.key.lab_id) else { continue };
+        if (from..=to).contains(&v.key.day) {
+            cells[i].visits.add(v.n, v.keys);
+            if v.key.first {
+                cells[i].first.add(v.n, v.keys);
+            }
+        }
+    }
+    for a in &ds.activities {
+        let Some(&i) = index.get(&a.lab_id) else { continue };
+        if !calendar::day_of(&a.data.date).is_some_and(|d| (from..=to).contains(&d)) {
+            continue;
+        }
+        let c = &mut cells[i];
+        c.activities.add_record(a.id, 1);
+        let people = a.data.total_participants();
+        if people > 0 {
+            c.participants.add_record(a.id, people);
+        }
+        c.partners.extend(a.data.partner_ids.iter().copied());
+        c.staff_hours += a.data.staff_hours;
+        c.volunteer_hours += a.data.volunteer_hours;
+    }
+    for (cell, lab) in cells.iter_mut().zip(rows) {
+        cell.goals = goals_of(ds, lab.id, today);
+    }
+    cells
+}
+
 /// One row per lab in `labs` (in the dataset's lab order; optionally only labs
-/// having `focus` among their focus areas); counts suppressed when `suppress`.
+/// having `focus` among their focus areas). Visits, first visits, activities
+/// and participants are shown as `disclosure` says; partners, hours and goals
+/// describe no one and are exact.
 pub fn compare(
     ds: &Dataset,
     labs: &[Uuid],
     period: &Period,
     focus: Option<FocusArea>,
-    suppress: bool,
+    disclosure: Disclosure,
     today: &str,
 ) -> Vec<ComparisonRow> {
     let Some((from, to)) = period.days() else {
         return Vec::new();
     };
-    let today = calendar::day_of(today);
-    let rows: Vec<&Rec<Lab>> = ds
-        .labs
-        .iter()
-        .filter(|l| labs.contains(&l.id))
-        .filter(|l| focus.is_none_or(|f| l.data.focus_areas.contains(&f)))
-        .collect();
-    let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
-    // (visits, first visits)
-    let mut visits = vec![(0u64, 0u64); rows.len()];
-    for v in &ds.visits {
-        let Some(&i) = index.get(&v.key.lab_id) else { continue };
-        if (from..=to).contains(&v.key.day) {
-            visits[i].0 += v.n;
-            if v.key.first {
-                visits[i].1 += v.n;
-            }
+    let rows = compared_labs(ds, labs, focus);
+    let cells = compare_cells(ds, &rows, from, to, calendar::day_of(today));
+    rows.iter()
+        .zip(cells)
+        .map(|(lab, cell)| cell.row(lab.id, lab.data.name.clone(), lab.data.focus_areas.clone(), disclosure))
+        .collect()
+}
+
+/// The total of [`compare`]'s rows, counted as a cell of its own: protected,
+/// its counts need not equal the sum of the rows' (as in Statistics
+/// Sweden's tables), and the difference of a total and its parts is noisy.
+/// Partners are counted once however many labs share them.
+pub fn comparison_total(
+    ds: &Dataset,
+    labs: &[Uuid],
+    period: &Period,
+    focus: Option<FocusArea>,
+    disclosure: Disclosure,
+    today: &str,
+) -> ComparisonRow {
+    let mut total = CompareCell::default();
+    if let Some((from, to)) = period.days() {
+        let rows = compared_labs(ds, labs, focus);
+        for c in compare_cells(ds, &rows, from, to, calendar::day_of(today)) {
+            total.visits.add(c.visits.n, c.visits.key);
+            total.first.add(c.first.n, c.first.key);
+            total.activities.add(c.activities.n, c.activities.key);
+            total.participants.add(c.participants.n, c.participants.key);
+            total.partners.extend(c.partners);
+            total.staff_hours += c.staff_hours;
+            total.volunteer_hours += c.volunteer_hours;
+            total.goals.extend(c.goals);
         }
     }
-    rows.iter()
-        .zip(visits)
-        .map(|(lab, (n_visits, n_first))| {
-            let acts: Vec<&Activity> = ds
-                .activities
-                .iter()
-                .filter(|a| a.lab_id == lab.id)
-                .map(|a| &a.data)
-                .filter(|a| calendar::day_of(&a.date).is_some_and(|d| (from..=to).contains(&d)))
-                .collect();
-            let partners: HashSet<Uuid> = acts.iter().flat_map(|a| a.partner_ids.iter().copied()).collect();
-            let goals = goals_of(ds, lab.id, today);
-            ComparisonRow {
-                lab_id: lab.id,
-                name: lab.data.name.clone(),
-                focus_areas: lab.data.focus_areas.clone(),
-                visits: shown(n_visits, suppress),
-                first_visits: shown(n_first, suppress),
-                activities: shown(acts.len() as u64, suppress),
-                participants: shown(acts.iter().map(|a| a.total_participants()).sum(), suppress),
-                partners: shown(partners.len() as u64, suppress),
-                staff_hours: acts.iter().map(|a| a.staff_hours).sum(),
-                volunteer_hours: acts.iter().map(|a| a.volunteer_hours).sum(),
-                goals_on_track: goals.iter().filter(|g| g.on_track == Some(true)).count() as u64,
-                goals_assessed: goals.iter().filter(|g| g.on_track.is_some()).count() as u64,
-            }
-        })
-        .collect()
+    total.row(Uuid::nil(), TOTAL_ROW_NAME.to_owned(), Vec::new(), disclosure)
 }
 
 // ---------------------------------------------------------------------------
@@ -912,8 +1006,19 @@ pub fn decimal_sv(x: f64, decimals: usize) -> String {
     s.replace('.', ",")
 }
 
-/// The comparison as CSV, with Swedish headers.
-pub fn comparison_csv(rows: &[ComparisonRow]) -> String {
+/// The note line under a CSV of protected counts.
+pub const PROTECTED_NOTE: &str = "Not: Besök, förstagångsbesök, aktiviteter och deltagare är skyddade med \
+     cellnyckelmetoden (Cell Key Method, som SCB): varje antal har ett litet brus på högst ±2, \
+     1 och 2 visas aldrig och 0 är 0. Samma poster ger alltid samma tal. Delar summerar därför inte alltid \
+     till totalen. Samverkanspartner, timmar och mål är exakta.";
+
+/// The note line under a CSV of exact counts (a lab's own people).
+pub const EXACT_NOTE: &str = "Not: Exakta antal för labbets egna personal. Dela inte filen utanför labbet.";
+
+/// The comparison as CSV, with Swedish headers, its rows (the total row of
+/// [`comparison_total`] among them, if wanted) and a note line saying how the
+/// counts are shown.
+pub fn comparison_csv(rows: &[ComparisonRow], disclosure: Disclosure) -> String {
     let header = [
         "Labb",
         "Fokusområden",
@@ -944,8 +1049,16 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> String {
                 r.goals_assessed.to_string(),
             ]
         })
+        .chain(std::iter::once(vec![note(disclosure).to_owned()]))
         .collect();
     csv(&header, &body)
+}
+
+fn note(disclosure: Disclosure) -> &'static str {
+    match disclosure {
+        Disclosure::Exact => EXACT_NOTE,
+        Disclosure::Protected => PROTECTED_NOTE,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -954,7 +1067,7 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> String {
 /// Anonymised research export across labs: per lab and ISO week, one row per
 /// age band with visits (and first visits), and one row per activity kind
 /// with activities and participants — no ids of visits or activities, no
-/// free text; counts under 5 suppressed. A row is about either an age band
+/// free text; counts protected by the Cell Key Method. A row is about either an age band
 /// (`age_band` set, activity counts 0) or an activity kind (`activity_kind`
 /// set, visit counts 0).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -963,18 +1076,18 @@ pub struct ResearchRow {
     pub week: String,
     pub age_band: Option<AgeBand>,
     pub activity_kind: Option<ActivityKind>,
-    pub visits: Shown,
-    pub first_visits: Shown,
-    pub activities: Shown,
-    pub participants: Shown,
+    pub visits: u64,
+    pub first_visits: u64,
+    pub activities: u64,
+    pub participants: u64,
 }
 
 /// Per week of one lab: visits and first visits per age band, activities and
-/// participants per kind.
+/// participants per kind, each with its cell key.
 #[derive(Clone, Copy, Default)]
 struct WeekCounts {
-    visits: [(u64, u64); AgeBand::ALL.len()],
-    activities: [(u64, u64); ActivityKind::ALL.len()],
+    visits: [(Protected, Protected); AgeBand::ALL.len()],
+    activities: [(Protected, Protected); ActivityKind::ALL.len()],
 }
 
 /// Rows by lab (dataset order), week, then age band and activity kind (in
@@ -995,50 +1108,58 @@ pub fn research_export(ds: &Dataset, labs: &[Uuid], period: &Period) -> Vec<Rese
     for v in &ds.visits {
         if let Some(k) = week_of(v.key.lab_id, v.key.day) {
             let c = &mut counts[k].visits[v.key.band as usize];
-            c.0 += v.n;
+            c.0.add(v.n, v.keys);
             if v.key.first {
-                c.1 += v.n;
+                c.1.add(v.n, v.keys);
             }
         }
     }
     for a in &ds.activities {
         if let Some(k) = calendar::day_of(&a.data.date).and_then(|d| week_of(a.lab_id, d)) {
             let c = &mut counts[k].activities[a.data.kind as usize];
-            c.0 += 1;
-            c.1 += a.data.total_participants();
+            c.0.add_record(a.id, 1);
+            let people = a.data.total_participants();
+            if people > 0 {
+                c.1.add_record(a.id, people);
+            }
         }
     }
-    let s = |n| shown(n, true);
+    let s = |p: Protected, m| Disclosure::Protected.count(p, m);
     let mut rows = Vec::new();
     for (i, lab) in shown_labs.iter().enumerate() {
         for w in 0..n_weeks {
             let c = &counts[i * n_weeks + w];
             let week = calendar::week_label(first_monday + 7 * w as i64);
+            // A row is listed when one of its published counts is not 0:
+            // whether it is there depends on what is published only (a row
+            // listed for any true count would tell that 1 or 2 became 0).
             for (band, &(n, f)) in AgeBand::ALL.iter().zip(&c.visits) {
-                if n > 0 {
+                let (visits, first_visits) = (s(n, Measure::Visits), s(f, Measure::FirstVisits));
+                if visits > 0 || first_visits > 0 {
                     rows.push(ResearchRow {
                         lab: lab.data.name.clone(),
                         week: week.clone(),
                         age_band: Some(*band),
                         activity_kind: None,
-                        visits: s(n),
-                        first_visits: s(f),
-                        activities: Shown::Count(0),
-                        participants: Shown::Count(0),
+                        visits,
+                        first_visits,
+                        activities: 0,
+                        participants: 0,
                     });
                 }
             }
             for (kind, &(n, p)) in ActivityKind::ALL.iter().zip(&c.activities) {
-                if n > 0 {
+                let (activities, participants) = (s(n, Measure::Activities), s(p, Measure::Participants));
+                if activities > 0 || participants > 0 {
                     rows.push(ResearchRow {
                         lab: lab.data.name.clone(),
                         week: week.clone(),
                         age_band: None,
                         activity_kind: Some(*kind),
-                        visits: Shown::Count(0),
-                        first_visits: Shown::Count(0),
-                        activities: s(n),
-                        participants: s(p),
+                        visits: 0,
+                        first_visits: 0,
+                        activities,
+                        participants,
                     });
                 }
             }
@@ -1057,7 +1178,7 @@ pub fn research_csv(rows: &[ResearchRow]) -> String {
         .iter()
         .map(|r| {
             let visit_row = r.age_band.is_some();
-            let cell = |applies: bool, n: Shown| if applies { n.to_string() } else { String::new() };
+            let cell = |applies: bool, n: u64| if applies { n.to_string() } else { String::new() };
             vec![
                 r.lab.clone(),
                 r.week.clone(),
@@ -1069,6 +1190,7 @@ pub fn research_csv(rows: &[ResearchRow]) -> String {
                 cell(r.activity_kind.is_some(), r.participants),
             ]
         })
+        .chain(std::iter::once(vec![PROTECTED_NOTE.to_owned()]))
         .collect();
     csv(&header, &body)
 }
@@ -1084,9 +1206,9 @@ pub enum SummaryKind {
     Overview,
     /// [`lab_report`] of one lab (`lab`).
     Lab,
-    /// [`compare`] across labs, always suppressed.
+    /// [`compare`] across labs, protected ([`Disclosure::Protected`]).
     Compare,
-    /// [`research_export`] across labs, always suppressed.
+    /// [`research_export`] across labs, protected.
     Research,
 }
 
@@ -1174,7 +1296,11 @@ mod tests {
     }
 
     fn tally(v: &Rec<Visit>) -> VisitTally {
-        VisitTally { key: VisitKey::of_visit(v.lab_id, &v.data, &mut StockholmClock::default()).unwrap(), n: 1 }
+        VisitTally {
+            key: VisitKey::of_visit(v.lab_id, &v.data, &mut StockholmClock::default()).unwrap(),
+            n: 1,
+            keys: CellKey::of_record(v.id),
+        }
     }
 
     fn visit_rec(n: u128, lab: Uuid, place: Uuid, date: &str, at_ms: i64, band: AgeBand, first: bool) -> Rec<Visit> {
@@ -1283,19 +1409,20 @@ mod tests {
     }
 
     #[test]
-    fn small_counts_are_shown_as_under_five() {
-        assert_eq!(shown(0, true), Shown::Count(0));
-        assert_eq!(shown(1, true), Shown::Small);
-        assert_eq!(shown(4, true), Shown::Small);
-        assert_eq!(shown(5, true), Shown::Count(5));
-        assert_eq!(shown(3, false), Shown::Count(3));
-        assert_eq!(format!("{} {} {}", Shown::Count(12), Shown::Small, Shown::Count(0)), "12 <5 0");
-        // Wire format: a number, or the string "<5".
-        let json = serde_json::to_string(&[Shown::Count(12), Shown::Small]).unwrap();
-        assert_eq!(json, r#"[12,"<5"]"#);
-        assert_eq!(serde_json::from_str::<Vec<Shown>>(&json).unwrap(), [Shown::Count(12), Shown::Small]);
-        assert!(serde_json::from_str::<Shown>(r#""<6""#).is_err());
-        assert!(serde_json::from_str::<Shown>("-1").is_err());
+    fn exact_or_protected() {
+        let p = Protected { n: 3, key: CellKey::of_record(Uuid::from_u128(1)) };
+        assert_eq!(Disclosure::Exact.count(p, Measure::Visits), 3);
+        assert_eq!(Disclosure::Protected.count(p, Measure::Visits), crate::disclosure::perturb(3, p.key, Measure::Visits));
+    }
+
+    /// The cell key of the test visits numbered `ns` (see [`visit_rec`]).
+    fn visit_keys(ns: impl IntoIterator<Item = u128>) -> CellKey {
+        CellKey::of_records(ns.into_iter().map(|n| Uuid::from_u128(0x1_0000 + n)))
+    }
+
+    /// The cell key of the test activities numbered `ns` (see [`activity`]).
+    fn activity_keys(ns: impl IntoIterator<Item = u128>) -> CellKey {
+        CellKey::of_records(ns.into_iter().map(|n| Uuid::from_u128(0x2_0000 + n)))
     }
 
     #[test]
@@ -1345,9 +1472,10 @@ mod tests {
 
         let mut t = TallyChanges::default();
         t.record_changed(None, Some(&created));
-        assert_eq!(t.clone().into_sorted(), vec![(key(&v.data), 1)]);
+        let one = TallyDelta { n: 1, keys: CellKey::of_record(v.id) };
+        assert_eq!(t.clone().into_sorted(), vec![(key(&v.data), one)]);
         t.record_changed(Some(&created), Some(&edited));
-        assert_eq!(t.clone().into_sorted(), vec![(key(&moved), 1)], "the old key nets to zero and is left out");
+        assert_eq!(t.clone().into_sorted(), vec![(key(&moved), one)], "the old key nets to zero and is left out");
         t.record_changed(Some(&edited), Some(&edited));
         t.record_changed(Some(&edited), Some(&deleted));
         assert!(t.is_empty(), "created, edited and deleted: nothing left to count");
@@ -1723,54 +1851,73 @@ mod tests {
     }
 
     #[test]
-    fn comparison_suppresses_small_counts() {
+    fn comparison_is_exact_or_protected_by_cell_keys() {
+        use crate::disclosure::perturb;
         let ds = compare_dataset();
         let period = Period::new("2026-02-01", "2026-02-28");
-        let rows = compare(&ds, &[LAB_A, LAB_B], &period, None, true, "2026-03-02");
-        let a = ComparisonRow {
+        let exact = ComparisonRow {
             lab_id: LAB_A,
             name: "Lina Hage".into(),
             focus_areas: vec![FocusArea::Crime, FocusArea::SchoolResults],
-            visits: Shown::Count(7),
-            first_visits: Shown::Small,
-            activities: Shown::Small,
-            participants: Shown::Count(13),
-            partners: Shown::Small,
+            visits: 7,
+            first_visits: 2,
+            activities: 2,
+            participants: 13,
+            partners: 1,
             staff_hours: 3.5,
             volunteer_hours: 0.5,
             goals_on_track: 1,
             goals_assessed: 1,
         };
-        let b = ComparisonRow {
+        let b_exact = ComparisonRow {
             lab_id: LAB_B,
             name: "Portalen".into(),
             focus_areas: vec![FocusArea::LongTermUnemployment],
-            visits: Shown::Small,
-            first_visits: Shown::Count(0),
-            activities: Shown::Count(0),
-            participants: Shown::Count(0),
-            partners: Shown::Count(0),
+            visits: 3,
+            first_visits: 0,
+            activities: 0,
+            participants: 0,
+            partners: 0,
             staff_hours: 0.0,
             volunteer_hours: 0.0,
             goals_on_track: 0,
             goals_assessed: 0,
         };
-        assert_eq!(rows, vec![a.clone(), b]);
-        let json = serde_json::to_value(&rows[0]).unwrap();
-        assert_eq!((&json["visits"], &json["first_visits"]), (&serde_json::json!(7), &serde_json::json!("<5")));
+        let rows = compare(&ds, &[LAB_A, LAB_B], &period, None, Disclosure::Exact, "2026-03-02");
+        assert_eq!(rows, vec![exact.clone(), b_exact.clone()]);
 
-        let open = compare(&ds, &[LAB_A, LAB_B], &period, Some(FocusArea::Crime), false, "2026-03-02");
-        assert_eq!(
-            open,
-            vec![ComparisonRow {
-                first_visits: Shown::Count(2),
-                activities: Shown::Count(2),
-                partners: Shown::Count(1),
-                ..a
-            }]
-        );
-        assert!(compare(&ds, &[LAB_B], &period, Some(FocusArea::Crime), true, "2026-03-02").is_empty());
-        assert!(compare(&ds, &[LAB_A], &Period::new("x", "y"), None, true, "2026-03-02").is_empty());
+        // Protected: each count is its records' cell key through the table;
+        // partners, hours and goals describe no one and stay exact.
+        let rows = compare(&ds, &[LAB_A, LAB_B], &period, None, Disclosure::Protected, "2026-03-02");
+        let a = ComparisonRow {
+            visits: perturb(7, visit_keys((0..5).chain(10..12)), Measure::Visits),
+            first_visits: perturb(2, visit_keys(10..12), Measure::FirstVisits),
+            activities: perturb(2, activity_keys([1, 2]), Measure::Activities),
+            participants: perturb(13, activity_keys([1, 2]), Measure::Participants),
+            ..exact.clone()
+        };
+        let b = ComparisonRow { visits: perturb(3, visit_keys(30..33), Measure::Visits), ..b_exact };
+        assert_eq!(rows, vec![a.clone(), b.clone()]);
+        for r in &rows {
+            for n in [r.visits, r.first_visits, r.activities, r.participants] {
+                assert!(n != 1 && n != 2, "{r:?}");
+            }
+        }
+        // The same question twice, the same answer.
+        assert_eq!(compare(&ds, &[LAB_A, LAB_B], &period, None, Disclosure::Protected, "2026-03-02"), rows);
+
+        // The total is a cell of its own: all nine visits' keys, partners once.
+        let total = comparison_total(&ds, &[LAB_A, LAB_B], &period, None, Disclosure::Protected, "2026-03-02");
+        assert_eq!(total.lab_id, Uuid::nil());
+        assert_eq!(total.visits, perturb(10, visit_keys((0..5).chain(10..12).chain(30..33)), Measure::Visits));
+        assert_eq!((total.partners, total.staff_hours, total.goals_assessed), (1, 3.5, 1));
+        let exact_total = comparison_total(&ds, &[LAB_A, LAB_B], &period, None, Disclosure::Exact, "2026-03-02");
+        assert_eq!((exact_total.visits, exact_total.first_visits, exact_total.participants), (10, 2, 13));
+
+        let crime = compare(&ds, &[LAB_A, LAB_B], &period, Some(FocusArea::Crime), Disclosure::Exact, "2026-03-02");
+        assert_eq!(crime, vec![exact]);
+        assert!(compare(&ds, &[LAB_B], &period, Some(FocusArea::Crime), Disclosure::Protected, "2026-03-02").is_empty());
+        assert!(compare(&ds, &[LAB_A], &Period::new("x", "y"), None, Disclosure::Protected, "2026-03-02").is_empty());
     }
 
     #[test]
@@ -1797,17 +1944,23 @@ mod tests {
         assert_eq!(decimal_sv(f64::NAN, 1), "");
 
         let ds = compare_dataset();
-        let rows = compare(&ds, &[LAB_A, LAB_B], &Period::new("2026-02-01", "2026-02-28"), None, true, "2026-03-02");
+        let rows = compare(&ds, &[LAB_A, LAB_B], &Period::new("2026-02-01", "2026-02-28"), None, Disclosure::Exact, "2026-03-02");
         assert_eq!(
-            comparison_csv(&rows),
-            "\u{feff}Labb;Fokusområden;Besök;Förstagångsbesök;Aktiviteter;Deltagare;Samverkanspartner;Personaltimmar;Volontärtimmar;Mål i fas;Mål bedömda\r\n\
-             Lina Hage;Bekämpa brottsligheten, Lyfta skolorna och elevernas resultat;7;<5;<5;13;<5;3,5;0,5;1;1\r\n\
-             Portalen;Minska långtidsarbetslösheten;<5;0;0;0;0;0,0;0,0;0;0\r\n"
+            comparison_csv(&rows, Disclosure::Exact),
+            format!(
+                "\u{feff}Labb;Fokusområden;Besök;Förstagångsbesök;Aktiviteter;Deltagare;Samverkanspartner;Personaltimmar;Volontärtimmar;Mål i fas;Mål bedömda\r\n\
+                 Lina Hage;Bekämpa brottsligheten, Lyfta skolorna och elevernas resultat;7;2;2;13;1;3,5;0,5;1;1\r\n\
+                 Portalen;Minska långtidsarbetslösheten;3;0;0;0;0;0,0;0,0;0;0\r\n\
+                 {EXACT_NOTE}\r\n"
+            )
         );
+        let protected = comparison_csv(&rows, Disclosure::Protected);
+        assert!(protected.ends_with(&format!("\r\n\"{PROTECTED_NOTE}\"\r\n")) || protected.ends_with(&format!("\r\n{PROTECTED_NOTE}\r\n")), "{protected}");
     }
 
     #[test]
-    fn research_export_is_anonymous_and_suppressed() {
+    fn research_export_is_anonymous_and_protected() {
+        use crate::disclosure::perturb;
         let mut ds = Dataset {
             labs: vec![lab(LAB_A, "Lina Hage", &[FocusArea::Crime]), lab(LAB_B, "Boden", &[FocusArea::Crime])],
             ..Dataset::default()
@@ -1822,44 +1975,53 @@ mod tests {
         a.data.lessons_learned = "Fritext".into();
         ds.activities = vec![a];
         let rows = research_export(&ds, &[LAB_A], &Period::new("2026-12-28", "2027-01-10"));
-        let row =
-            |week: &str, band: Option<AgeBand>, kind: Option<ActivityKind>, v: Shown, f: Shown, a: Shown, p: Shown| {
-                ResearchRow {
-                    lab: "Lina Hage".into(),
-                    week: week.into(),
-                    age_band: band,
-                    activity_kind: kind,
-                    visits: v,
-                    first_visits: f,
-                    activities: a,
-                    participants: p,
-                }
-            };
-        use Shown::{Count, Small};
-        assert_eq!(
-            rows,
-            vec![
-                row("2026-W53", Some(Age6To12), None, Small, Count(0), Count(0), Count(0)),
-                row("2026-W53", Some(Age13To15), None, Count(6), Small, Count(0), Count(0)),
-                row("2026-W53", None, Some(ActivityKind::Sport), Count(0), Count(0), Small, Count(8)),
-                row("2027-W01", Some(Age6To12), None, Count(7), Count(7), Count(0), Count(0)),
-            ]
-        );
+        let row = |week: &str, band: Option<AgeBand>, kind: Option<ActivityKind>, v: u64, f: u64, a: u64, p: u64| ResearchRow {
+            lab: "Lina Hage".into(),
+            week: week.into(),
+            age_band: band,
+            activity_kind: kind,
+            visits: v,
+            first_visits: f,
+            activities: a,
+            participants: p,
+        };
+        let (v, f) = (Measure::Visits, Measure::FirstVisits);
+        let expected: Vec<ResearchRow> = [
+            row("2026-W53", Some(Age6To12), None, perturb(2, visit_keys(20..22), v), 0, 0, 0),
+            row(
+                "2026-W53",
+                Some(Age13To15),
+                None,
+                perturb(6, visit_keys((0..5).chain([10])), v),
+                perturb(1, visit_keys([10]), f),
+                0,
+                0,
+            ),
+            row(
+                "2026-W53",
+                None,
+                Some(ActivityKind::Sport),
+                0,
+                0,
+                perturb(1, activity_keys([1]), Measure::Activities),
+                perturb(8, activity_keys([1]), Measure::Participants),
+            ),
+            row("2027-W01", Some(Age6To12), None, perturb(7, visit_keys(30..37), v), perturb(7, visit_keys(30..37), f), 0, 0),
+        ]
+        .into_iter()
+        // Rows whose published counts are all 0 are left out.
+        .filter(|r| r.visits + r.first_visits + r.activities + r.participants > 0)
+        .collect();
+        assert_eq!(rows, expected);
+        assert!(rows.iter().all(|r| [r.visits, r.first_visits, r.activities, r.participants].iter().all(|&n| n != 1 && n != 2)));
         // No ids, no free text.
         let json = serde_json::to_string(&rows).unwrap();
         assert!(!json.contains("Ali") && !json.contains("Fritext") && !json.contains("0000-0000"), "{json}");
-        assert_eq!(
-            serde_json::to_string(&rows[2]).unwrap(),
-            r#"{"lab":"Lina Hage","week":"2026-W53","age_band":null,"activity_kind":"sport","visits":0,"first_visits":0,"activities":"<5","participants":8}"#
-        );
-        assert_eq!(
-            research_csv(&rows),
-            "\u{feff}Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare\r\n\
-             Lina Hage;2026-W53;6–12 år;;<5;0;;\r\n\
-             Lina Hage;2026-W53;13–15 år;;6;<5;;\r\n\
-             Lina Hage;2026-W53;;Idrott;;;<5;8\r\n\
-             Lina Hage;2027-W01;6–12 år;;7;7;;\r\n"
-        );
+        let text = research_csv(&rows);
+        assert!(text.starts_with("\u{feff}Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare\r\n"));
+        let last = rows.last().unwrap();
+        assert!(text.contains(&format!("\r\nLina Hage;2027-W01;6–12 år;;{};{};;\r\n", last.visits, last.first_visits)), "{text}");
+        assert!(text.ends_with(&format!("{PROTECTED_NOTE}\r\n")), "the method stated in a note line: {text}");
         assert!(research_export(&ds, &[LAB_A], &Period::new("2027-01-10", "2026-12-28")).is_empty());
     }
 

@@ -183,7 +183,7 @@ fn main() {
         let mut tallies = TallyChanges::default();
         let mut clock = StockholmClock::default();
         for v in black_box(&visits) {
-            tallies.add(VisitKey::of_visit(v.lab_id, &v.data, &mut clock).expect("a date"), 1);
+            tallies.add(VisitKey::of_visit(v.lab_id, &v.data, &mut clock).expect("a date"), v.id, true);
         }
         ds.visits = tallies.into_tallies();
         let counted = start.elapsed();

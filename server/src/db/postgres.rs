@@ -27,7 +27,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::merge::{apply_change, MergeError};
 use labblogg_shared::model::AgeBand;
-use labblogg_shared::summary::{TallyChanges, VisitKey, VisitTally};
+use labblogg_shared::disclosure::CellKey;
+use labblogg_shared::summary::{TallyChanges, TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
@@ -105,10 +106,14 @@ const MIGRATIONS: &[&str] = &[
      );
      -- A summary reads a lab's records but its visits: the few, not the million.
      CREATE INDEX records_lab_not_visit ON records(lab_id) WHERE kind <> 'visit';"#,
+    // 4: each tally also keeps the sum of its visits' record keys modulo 2^32, the cell key of the
+    //    Cell Key Method (`shared::disclosure`); refilled from the stored visits by `fill_visit_tallies`
+    r#"ALTER TABLE visit_tallies ADD COLUMN keys BIGINT NOT NULL DEFAULT 0;"#,
 ];
 
-/// The migration (counted from 1) that creates `visit_tallies`; its counts are filled after its SQL.
-const VISIT_TALLIES_MIGRATION: usize = 3;
+/// The migration (counted from 1) after whose SQL the visit tallies are counted afresh: 3 creates
+/// `visit_tallies` and 4 adds the key sums, so 4 counts (both run in one start, under the lock).
+const VISIT_TALLIES_FILLED_AT: usize = 4;
 
 /// Taken (per database) while migrating, so servers starting together do not race.
 const MIGRATION_LOCK: i64 = 0x6c61_6262_6c6f_6767; // "labblogg"
@@ -188,7 +193,7 @@ impl PostgresStore {
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(done as usize) {
             tx.batch_execute(step).await?;
-            if i + 1 == VISIT_TALLIES_MIGRATION {
+            if i + 1 == VISIT_TALLIES_FILLED_AT {
                 fill_visit_tallies(&*tx).await?;
             }
             tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&(i as i32 + 1)]).await?;
@@ -275,15 +280,17 @@ async fn fill_visit_tallies(tx: &(impl GenericClient + Sync)) -> Result<(), Stor
         .iter()
         .map(|r| decode_record(r).map(|r| r.state))
         .collect::<Result<Vec<_>, _>>()?;
-    let counts: Vec<(VisitKey, i64)> = count_visits(&visits).into_iter().map(|t| (t.key, t.n as i64)).collect();
+    let counts: Vec<(VisitKey, TallyDelta)> =
+        count_visits(&visits).into_iter().map(|t| (t.key, TallyDelta { n: t.n as i64, keys: t.keys })).collect();
     for chunk in counts.chunks(10_000) {
         add_to_tallies(tx, chunk).await?;
     }
     Ok(())
 }
 
-/// Add `changes` to the stored tallies in one statement; counts that reach 0 go.
-async fn add_to_tallies(tx: &(impl GenericClient + Sync), changes: &[(VisitKey, i64)]) -> Result<(), StoreError> {
+/// Add `changes` to the stored tallies in one statement; counts that reach 0 go. Key sums add
+/// modulo 2^32 (a change's `keys` is already the wrapped difference).
+async fn add_to_tallies(tx: &(impl GenericClient + Sync), changes: &[(VisitKey, TallyDelta)]) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -293,12 +300,14 @@ async fn add_to_tallies(tx: &(impl GenericClient + Sync), changes: &[(VisitKey, 
     let hours: Vec<i16> = changes.iter().map(|(k, _)| i16::from(k.hour)).collect();
     let bands: Vec<&str> = changes.iter().map(|(k, _)| k.band.as_str()).collect();
     let firsts: Vec<bool> = changes.iter().map(|(k, _)| k.first).collect();
-    let ns: Vec<i64> = changes.iter().map(|&(_, n)| n).collect();
+    let ns: Vec<i64> = changes.iter().map(|&(_, d)| d.n).collect();
+    let keys: Vec<i64> = changes.iter().map(|&(_, d)| i64::from(d.keys.0)).collect();
     tx.execute(
-        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[], $7::int8[])
-         ON CONFLICT (lab_id, place_id, day, hour, band, first) DO UPDATE SET n = visit_tallies.n + excluded.n",
-        &[&labs, &places, &days, &hours, &bands, &firsts, &ns],
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n, keys)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[], $7::int8[], $8::int8[])
+         ON CONFLICT (lab_id, place_id, day, hour, band, first) DO UPDATE
+             SET n = visit_tallies.n + excluded.n, keys = (visit_tallies.keys + excluded.keys) % 4294967296",
+        &[&labs, &places, &days, &hours, &bands, &firsts, &ns, &keys],
     )
     .await?;
     if ns.iter().any(|&n| n < 0) {
@@ -327,6 +336,7 @@ fn decode_tally(r: &Row) -> Result<VisitTally, StoreError> {
             first: r.try_get(5)?,
         },
         n: u64::try_from(r.try_get::<_, i64>(6)?).map_err(corrupt)?,
+        keys: CellKey(u32::try_from(r.try_get::<_, i64>(7)?).map_err(corrupt)?),
     })
 }
 
@@ -770,7 +780,7 @@ impl Store for PostgresStore {
             .collect::<Result<_, _>>()?;
         let visits = tx
             .query(
-                "SELECT lab_id, place_id, day, hour, band, first, n FROM visit_tallies WHERE lab_id = ANY($1)",
+                "SELECT lab_id, place_id, day, hour, band, first, n, keys FROM visit_tallies WHERE lab_id = ANY($1)",
                 &[&labs],
             )
             .await?

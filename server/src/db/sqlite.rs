@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::merge::{apply_change_owned, MergeError};
 use labblogg_shared::model::AgeBand;
-use labblogg_shared::summary::{TallyChanges, VisitKey, VisitTally};
+use labblogg_shared::disclosure::CellKey;
+use labblogg_shared::summary::{TallyChanges, TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind, RecordState};
@@ -113,10 +114,15 @@ const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;
      -- A summary reads a lab's records but its visits: the few, not the million.
      CREATE INDEX records_lab_not_visit ON records(lab_id) WHERE kind <> 'visit';",
+    // 4: each tally also keeps the sum of its visits' record keys modulo 2^32, the cell key of the
+    // Cell Key Method (`shared::disclosure`); refilled from the stored visits by `fill_visit_tallies`.
+    "ALTER TABLE visit_tallies ADD COLUMN keys INTEGER NOT NULL DEFAULT 0;",
 ];
 
-/// The migration (counted from 1) that creates `visit_tallies`; its counts are filled after its SQL.
-const VISIT_TALLIES_MIGRATION: usize = 3;
+/// The migration (counted from 1) after whose SQL the visit tallies are counted afresh: 3 creates
+/// `visit_tallies` and 4 adds the key sums, so 4 counts (a database before 3 runs both, 3's table
+/// stays empty until 4 fills it in the same start; the server serves only after both).
+const VISIT_TALLIES_FILLED_AT: usize = 4;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -169,7 +175,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(done as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
-        if i + 1 == VISIT_TALLIES_MIGRATION {
+        if i + 1 == VISIT_TALLIES_FILLED_AT {
             fill_visit_tallies(&tx)?;
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
@@ -248,39 +254,42 @@ fn fill_visit_tallies(tx: &Transaction<'_>) -> Result<(), StoreError> {
         .query_map([], read_raw)?
         .map(|raw| decode(raw?).map(|r| r.state))
         .collect::<Result<Vec<_>, _>>()?;
-    let counts: Vec<(VisitKey, i64)> = count_visits(&visits).into_iter().map(|t| (t.key, t.n as i64)).collect();
+    let counts: Vec<(VisitKey, TallyDelta)> =
+        count_visits(&visits).into_iter().map(|t| (t.key, TallyDelta { n: t.n as i64, keys: t.keys })).collect();
     add_to_tallies(tx, &counts)
 }
 
-/// Add `changes` to the stored tallies; a count that reaches 0 goes.
-fn add_to_tallies(tx: &Transaction<'_>, changes: &[(VisitKey, i64)]) -> Result<(), StoreError> {
+/// Add `changes` to the stored tallies; a count that reaches 0 goes. Key sums add modulo 2^32
+/// (a change's `keys` is already the wrapped difference).
+fn add_to_tallies(tx: &Transaction<'_>, changes: &[(VisitKey, TallyDelta)]) -> Result<(), StoreError> {
     let mut add = tx.prepare_cached(
-        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT DO UPDATE SET n = n + excluded.n",
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n, keys)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT DO UPDATE SET n = n + excluded.n, keys = (keys + excluded.keys) % 4294967296",
     )?;
     let mut drop_empty = tx.prepare_cached(
         "DELETE FROM visit_tallies
          WHERE lab_id = ?1 AND place_id = ?2 AND day = ?3 AND hour = ?4 AND band = ?5 AND first = ?6 AND n <= 0",
     )?;
-    for &(k, n) in changes {
+    for &(k, d) in changes {
         let (lab, place, band) = (k.lab_id.to_string(), k.place_id.to_string(), k.band.as_str());
-        add.execute(params![lab, place, k.day, k.hour, band, k.first, n])?;
-        if n < 0 {
+        add.execute(params![lab, place, k.day, k.hour, band, k.first, d.n, i64::from(d.keys.0)])?;
+        if d.n < 0 {
             drop_empty.execute(params![lab, place, k.day, k.hour, band, k.first])?;
         }
     }
     Ok(())
 }
 
-/// A `visit_tallies` row: lab, place, day, hour, band, first visit, count.
-type RawTally = (String, String, i64, u8, String, bool, i64);
+/// A `visit_tallies` row: lab, place, day, hour, band, first visit, count, key sum.
+type RawTally = (String, String, i64, u8, String, bool, i64, i64);
 
 fn read_tally(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawTally> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
 fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
-    let (lab, place, day, hour, band, first, n) = raw;
+    let (lab, place, day, hour, band, first, n, keys) = raw;
     Ok(VisitTally {
         key: VisitKey {
             lab_id: uuid(&lab)?,
@@ -291,6 +300,7 @@ fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
             first,
         },
         n: u64::try_from(n).map_err(corrupt)?,
+        keys: CellKey(u32::try_from(keys).map_err(corrupt)?),
     })
 }
 
@@ -995,7 +1005,7 @@ impl Store for SqliteStore {
                     .collect::<Result<Vec<_>, _>>()?;
                 let tallies = tx
                     .prepare_cached(
-                        "SELECT lab_id, place_id, day, hour, band, first, n FROM visit_tallies
+                        "SELECT lab_id, place_id, day, hour, band, first, n, keys FROM visit_tallies
                          WHERE lab_id IN (SELECT value FROM json_each(?1))",
                     )?
                     .query_map([&lab_list], read_tally)?

@@ -5,10 +5,11 @@
 //! Who sees what (the roles are in `policy.rs`):
 //! - staff and coordinators: their labs (`policy::readable_labs`). The
 //!   overview and a lab's report show exact counts (their own labs); the
-//!   comparison and the research export always hide counts under 5.
+//!   comparison and the research export are what leaves a lab, and are always
+//!   protected by the Cell Key Method (`shared::disclosure`, docs/PRIVACY.md).
 //! - researchers: no record-level data, so never the overview or a lab's
 //!   report (lessons learned are free text); the comparison and the research
-//!   export across all labs, always suppressed.
+//!   export across all labs, always protected.
 
 use crate::auth::AuthUser;
 use crate::db::UserRow;
@@ -95,11 +96,16 @@ async fn summary(
                 json(serde_json::to_string(&report))
             }
             (SummaryKind::Compare, f) => {
-                let rows = summary::compare(&ds, &labs, &period, focus, true, &today);
+                let protected = summary::Disclosure::Protected;
+                let rows = summary::compare(&ds, &labs, &period, focus, protected, &today);
                 match f {
                     SummaryFormat::Json => json(serde_json::to_string(&rows)),
                     SummaryFormat::Csv => Ok(Answer::Csv(
-                        summary::comparison_csv(&rows),
+                        summary::comparison_csv(
+                            &[rows, vec![summary::comparison_total(&ds, &labs, &period, focus, protected, &today)]]
+                                .concat(),
+                            protected,
+                        ),
                         format!("labblogg-jamforelse-{}-{}.csv", period.from, period.to),
                     )),
                 }
