@@ -1,6 +1,6 @@
 //! The local copy: every IndexedDB call of the app lives here.
 //!
-//! Object stores (schema version 4; the steps from every earlier version are
+//! Object stores (schema version 5; the steps from every earlier version are
 //! in [`upgrade`], see "Local database versions" in docs/SYNC.md):
 //! - `records`: one row per record, key `id`; indexes `kind_lab` [kind, lab]
 //!   and `kind_place_date_live` [kind, place, date, live] so today's visits at
@@ -15,7 +15,8 @@
 //!   hour, band, first], so a lab's tallies are one key range read. The
 //!   summaries read these instead of a year's visits (a million rows took
 //!   16 s to read and parse); they are kept equal to a fresh count by
-//!   updating them in the transaction of every record write.
+//!   updating them in the transaction of every record write. Since v5 each
+//!   also keeps its visits' key sum, the cell key of disclosure control.
 //! - `meta`: device id, pull cursor, clock.
 //!
 //! A local write updates its record, its visit tally and appends its outbox
@@ -28,7 +29,8 @@ use labblogg_shared::hlc::node_of;
 use labblogg_shared::merge::{apply_change, MergeError};
 use labblogg_shared::calendar::StockholmClock;
 use labblogg_shared::skew;
-use labblogg_shared::summary::{TallyChanges, VisitKey, VisitTally};
+use labblogg_shared::disclosure::CellKey;
+use labblogg_shared::summary::{TallyChanges, TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::{AgeBand, Hlc, RecordKind, RecordState, Visit};
 use serde::{Deserialize, Serialize};
@@ -40,7 +42,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const DB_NAME: &str = "labblogg";
 /// The local database's schema version. Raise it only together with a new
 /// step in [`upgrade`]; steps are never edited once released.
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
@@ -163,6 +165,10 @@ struct TallyRow {
     band: AgeBand,
     first: u8,
     n: u64,
+    /// The sum of the visits' record keys modulo 2^32 (schema v5): the cell key disclosure
+    /// control reads (`labblogg_shared::disclosure`).
+    #[serde(default)]
+    keys: u32,
 }
 
 /// The key path of `visit_tallies`, in [`TallyRow`]'s field names.
@@ -177,9 +183,9 @@ fn tally_key(key: &VisitKey) -> TallyKey {
 }
 
 impl TallyRow {
-    fn of(key: &VisitKey, n: u64) -> Self {
+    fn of(key: &VisitKey, n: u64, keys: CellKey) -> Self {
         let (lab, place, day, hour, band, first) = tally_key(key);
-        TallyRow { lab, place, day, hour, band, first, n }
+        TallyRow { lab, place, day, hour, band, first, n, keys: keys.0 }
     }
 
     fn key(&self) -> TallyKey {
@@ -189,7 +195,7 @@ impl TallyRow {
     fn tally(self) -> Result<VisitTally> {
         let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("visit tally: {e}")));
         let key = VisitKey { lab_id: uuid(&self.lab)?, place_id: uuid(&self.place)?, day: self.day, hour: self.hour, band: self.band, first: self.first != 0 };
-        Ok(VisitTally { key, n: self.n })
+        Ok(VisitTally { key, n: self.n, keys: CellKey(self.keys) })
     }
 }
 
@@ -223,7 +229,7 @@ async fn add_to_tallies(
     }
     let mut stored = Vec::with_capacity(reads.len());
     for read in reads {
-        stored.push(read.await?.map_or(0, |row| row.n));
+        stored.push(read.await?.map_or((0, CellKey::default()), |row| (row.n, CellKey(row.keys))));
     }
     write_tallies(tallies, changes.into_iter().zip(stored))
 }
@@ -237,7 +243,7 @@ const TALLY_GETS_AT_MOST: usize = 16;
 /// are a few days of a few places; a place's rows are at most a few thousand).
 async fn add_to_tallies_by_range(
     tallies: &indexed_db_futures::object_store::ObjectStore<'_>,
-    changes: Vec<(VisitKey, i64)>,
+    changes: Vec<(VisitKey, TallyDelta)>,
 ) -> Result<()> {
     use indexed_db_futures::KeyRange;
     let mut reads = Vec::new();
@@ -249,27 +255,29 @@ async fn add_to_tallies_by_range(
         let upper = js_key(&[lab, place, JsValue::from(last.day as f64), js_sys::Array::new().into()]);
         reads.push(tallies.get_all().with_query::<JsValue, _>(KeyRange::Bound(lower, false, upper, false)).primitive()?);
     }
-    let mut counts: HashMap<TallyKey, u64> = HashMap::new();
+    let mut counts: HashMap<TallyKey, (u64, CellKey)> = HashMap::new();
     for read in reads {
         for row in decode_rows::<TallyRow>(read.await?)? {
-            counts.insert(row.key(), row.n);
+            counts.insert(row.key(), (row.n, CellKey(row.keys)));
         }
     }
-    let stored: Vec<u64> = changes.iter().map(|(key, _)| counts.get(&tally_key(key)).copied().unwrap_or(0)).collect();
+    let stored: Vec<(u64, CellKey)> =
+        changes.iter().map(|(key, _)| counts.get(&tally_key(key)).copied().unwrap_or_default()).collect();
     write_tallies(tallies, changes.into_iter().zip(stored))
 }
 
-/// Put each tally's new count (stored + change), or delete it at zero, without
-/// waiting: a failed request aborts the transaction, which the commit reports.
+/// Put each tally's new count (stored + change) and key sum, or delete it at
+/// zero, without waiting: a failed request aborts the transaction, which the
+/// commit reports.
 fn write_tallies(
     tallies: &indexed_db_futures::object_store::ObjectStore<'_>,
-    counts: impl IntoIterator<Item = ((VisitKey, i64), u64)>,
+    counts: impl IntoIterator<Item = ((VisitKey, TallyDelta), (u64, CellKey))>,
 ) -> Result<()> {
     use indexed_db_futures::KeyRange;
-    for ((key, delta), stored) in counts {
-        let n = stored as i64 + delta;
+    for ((key, delta), (stored, stored_keys)) in counts {
+        let n = stored as i64 + delta.n;
         if n > 0 {
-            drop(tallies.put(TallyRow::of(&key, n as u64)).serde()?);
+            drop(tallies.put(TallyRow::of(&key, n as u64, stored_keys.plus(delta.keys))).serde()?);
         } else {
             drop(tallies.delete(KeyRange::Only(tally_key(&key))).serde()?);
         }
@@ -476,10 +484,16 @@ fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()
         let outbox = tx.object_store(OUTBOX).map_err(js_err)?;
         outbox.create_index_with_str("record_id", "record_id").map_err(js_err)?;
     }
+    if old < 5 && old >= 3 {
+        // v5: each tally keeps its visits' key sum (the cell key of disclosure control): the
+        // tallies are counted afresh (a database before v3 was just counted with the sums).
+        tx.object_store(TALLIES).map_err(js_err)?.clear().map_err(js_err)?;
+        count_stored_visits(&tx)?;
+    }
     Ok(())
 }
 
-/// Part of the v3 upgrade: count every live visit in `records` into
+/// Part of the v3 and v5 upgrades: count every live visit in `records` into
 /// `visit_tallies`, inside the upgrade's own transaction, so no write can
 /// come between the count and the first write that keeps it up to date.
 ///
@@ -495,6 +509,7 @@ fn count_stored_visits(tx: &web_sys::IdbTransaction) -> Result<()> {
     /// stamps are skipped unread, which makes this several times faster than a `RecordState`.
     #[derive(Deserialize)]
     struct StoredVisit {
+        id: Uuid,
         lab_id: Uuid,
         fields: Visit,
     }
@@ -522,7 +537,7 @@ fn count_stored_visits(tx: &web_sys::IdbTransaction) -> Result<()> {
                     // The same key as `TallyChanges::record_changed` gives the whole record.
                     if let Ok(v) = serde_json::from_str::<StoredVisit>(&text) {
                         if let Some(key) = VisitKey::of_visit(v.lab_id, &v.fields, &mut clock) {
-                            changes.add(key, 1);
+                            changes.add(key, v.id, true);
                         }
                     }
                 }
@@ -533,7 +548,7 @@ fn count_stored_visits(tx: &web_sys::IdbTransaction) -> Result<()> {
                 } else if let Some(done) = counts.take() {
                     for tally in done.into_tallies() {
                         use indexed_db_futures::SerialiseToJs;
-                        let row = TallyRow::of(&tally.key, tally.n).serialise_to_js().map_err(|e| JsValue::from(e.to_string()))?;
+                        let row = TallyRow::of(&tally.key, tally.n, tally.keys).serialise_to_js().map_err(|e| JsValue::from(e.to_string()))?;
                         tallies.put(&row)?;
                     }
                 }

@@ -131,6 +131,12 @@ async fn make_old_database(name: &str, version: u32, records: &[RecordState], ou
             if version >= 2 {
                 outbox.create_index("waiting", "waiting".into()).build()?;
             }
+            if version >= 3 {
+                db.create_object_store("visit_tallies").with_key_path(["lab", "place", "day", "hour", "band", "first"].into()).build()?;
+            }
+            if version >= 4 {
+                outbox.create_index("record_id", "record_id".into()).build()?;
+            }
             db.create_object_store("meta").build()?;
             Ok(())
         })
@@ -525,6 +531,36 @@ async fn a_version_2_database_is_upgraded_with_its_visits_counted_into_tallies()
     store::use_database(&name).await.unwrap();
     assert_tallies_are_a_fresh_count(lab, visits as u64 - of_other_lab).await;
     assert_tallies_are_a_fresh_count(other_lab, of_other_lab - 1).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_4_database_is_upgraded_with_its_tallies_counted_again_with_key_sums() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let name = format!("labblogg-upgrade-v4-{}", Uuid::new_v4());
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let states: Vec<RecordState> = (0..40)
+        .map(|i| {
+            let mut change = visit_change(lab, place, 1_732_000_000_000 + i);
+            change.fields = visit_fields(place, &format!("2026-03-{:02}", 1 + i % 20), AgeBand::Age13To15);
+            labblogg_shared::apply_change(None, &change).unwrap().unwrap()
+        })
+        .collect();
+    make_old_database(&name, 4, &states, &[], &[]).await;
+    // v4's tallies: counts without key sums (and one stale row), as a v4 app kept them.
+    let db = indexed_db_futures::database::Database::open(&name).await.unwrap();
+    let tx = db.transaction(["visit_tallies"]).with_mode(TransactionMode::Readwrite).build().unwrap();
+    let tallies = tx.object_store("visit_tallies").unwrap();
+    let row = serde_json::json!({"lab": lab.to_string(), "place": place.to_string(), "day": 20_514, "hour": 18, "band": "13-15", "first": 0, "n": 2});
+    tallies.put(serde_wasm_bindgen::to_value(&row).unwrap()).primitive().unwrap().await.unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    store::use_database(&name).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 40).await;
+    let (_, stored) = store::summary_input(&[lab]).await.unwrap();
+    assert!(stored.iter().all(|t| t.keys != labblogg_shared::disclosure::CellKey::default()), "every tally has its key sum");
     store::delete_database(&name).await.unwrap();
 }
 

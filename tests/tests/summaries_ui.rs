@@ -7,6 +7,7 @@ use labblogg_e2e::{wait_until, Browser, TestServer};
 use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
 use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, Visit};
 use labblogg_shared::auth::{CreateUserRequest, Role};
+use labblogg_shared::summary::{self, Dataset, Disclosure, Period, ResearchRow};
 use labblogg_shared::{calendar, AgeBand, Change, Hlc, RecordKind};
 use std::time::Duration;
 use uuid::Uuid;
@@ -142,6 +143,16 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     };
     seed(&server, RecordKind::Activity, LINA_HAGE, serde_json::to_value(&fika)?).await?;
     let week = calendar::week_label(calendar::day_of(&today).expect("today is a date"));
+    // What the export must say, by the shared code over the server's records: protected counts
+    // (the Cell Key Method), which the app computes offline from its copy alike.
+    let labs = labblogg_server::demo::ALL_LABS.to_vec();
+    let input = server.state.store.summary_input(labs.clone()).await?;
+    let ds = Dataset::from_states_and_tallies(&input.records, input.visits);
+    let year = Period::last_twelve_months(&today).expect("a year");
+    let expected: Vec<ResearchRow> = summary::research_export(&ds, &labs, &year);
+    ensure!(expected.len() == 3, "6–12, 13–15 and the fika: {expected:?}");
+    let compared = summary::compare(&ds, &labs, &year, None, Disclosure::Protected, &today);
+    let lina_compared = compared.iter().find(|r| r.lab_id == LINA_HAGE).expect("Lina Hage compared").clone();
 
     let b = Browser::start().await?;
     b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
@@ -181,21 +192,20 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     let text = String::from_utf8(bytes[3..].to_vec())?;
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(lines[0], "Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare");
-    // 7 visits shown, 2 first visits and 3 visits suppressed; the fika's 1 activity suppressed, its 6 participants shown.
-    assert_eq!(lines[1], format!("Lina Hage;{week};6–12 år;;7;<5;;"));
-    assert_eq!(lines[2], format!("Lina Hage;{week};13–15 år;;<5;0;;"));
-    assert_eq!(lines[3], format!("Lina Hage;{week};;Fika;;;<5;6"));
-    assert_eq!(lines.len(), 5, "three rows and the final line end: {text:?}");
+    // 7 visits of 6–12 (2 first), 3 of 13–15, the fika's 1 activity and 6 participants: each
+    // published with its noise, never 1 or 2; the method stated in the last line.
+    assert_eq!(text, summary::research_csv(&expected).trim_start_matches('\u{feff}'));
+    assert_eq!(lines[1], format!("Lina Hage;{week};6–12 år;;{};{};;", expected[0].visits, expected[0].first_visits));
+    ensure!(expected[0].visits.abs_diff(7) <= 2 && expected[1].visits.abs_diff(3) <= 2, "{expected:?}");
+    assert_eq!(lines[4], summary::PROTECTED_NOTE);
+    assert_eq!(lines.len(), 6, "three rows, the note and the final line end: {text:?}");
     ensure!(!text.contains("Fritext") && !text.contains(&PLACE_LINA_HAGE.to_string()), "no free text, no ids");
 
     b.click("[data-testid=research-json]").await?;
     let (name, mime, bytes) = download(&b, 1).await?;
     ensure!(name.ends_with(".json") && mime == "application/json", "{name} {mime}");
     let rows: serde_json::Value = serde_json::from_slice(&bytes)?;
-    assert_eq!(rows.as_array().map(Vec::len), Some(3));
-    assert_eq!(rows[0]["visits"], serde_json::json!(7));
-    assert_eq!(rows[0]["first_visits"], serde_json::json!("<5"));
-    assert_eq!(rows[1]["visits"], serde_json::json!("<5"));
+    assert_eq!(rows, serde_json::to_value(&expected)?, "the app's export equals the shared computation");
 
     // The comparison's CSV has the decimal comma (2.5 staff hours → "2,5").
     b.click("[data-testid=export-csv]").await?;
@@ -203,7 +213,10 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     ensure!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "comparison CSV has the byte order mark");
     let text = String::from_utf8(bytes[3..].to_vec())?;
     let lina_row = text.split("\r\n").find(|l| l.starts_with("Lina Hage;")).expect("Lina Hage's row");
-    ensure!(lina_row.contains(";10;<5;<5;6;0;2,5;0,0;"), "comparison row {lina_row:?}");
+    let c = &lina_compared;
+    let cells = format!(";{};{};{};{};0;2,5;0,0;", c.visits, c.first_visits, c.activities, c.participants);
+    ensure!(lina_row.contains(&cells), "comparison row {lina_row:?}, expected {cells}");
+    ensure!(text.contains(summary::TOTAL_ROW_NAME) && text.contains(summary::PROTECTED_NOTE), "total row and note: {text:?}");
     b.close().await?;
 
     // A researcher holds no records on the device: the same export comes from the server, online.
@@ -229,7 +242,8 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     let (name, _, bytes) = download(&b, 0).await?;
     ensure!(name.ends_with(".csv") && bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{name}");
     let text = String::from_utf8(bytes[3..].to_vec())?;
-    ensure!(text.contains(&format!("Lina Hage;{week};13–15 år;;<5;0;;")), "server export: {text:?}");
+    let teens = &expected[1];
+    ensure!(text.contains(&format!("Lina Hage;{week};13–15 år;;{};{};;", teens.visits, teens.first_visits)), "server export: {text:?}");
     b.close().await?;
     server.stop().await?;
     eprintln!("research export: {:.1} s", started.elapsed().as_secs_f64());

@@ -23,7 +23,7 @@ use labblogg_shared::knowledge::{
 };
 use labblogg_shared::model::FocusArea;
 use labblogg_shared::search::{self, Indexed};
-use labblogg_shared::summary::{shown, LabReport};
+use labblogg_shared::summary::LabReport;
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -51,22 +51,22 @@ pub fn open_prefilled(prefill: Prefill) {
 
 /// A good example prefilled from a lab's report: the lab's organisation,
 /// town, focus areas and description, and its figures for the period with
-/// counts under 5 shown as "<5" (the example reaches every organisation).
+/// visits, first visits, activities and participants as published beyond the
+/// lab (the Cell Key Method, `shared::disclosure`: the example reaches every
+/// organisation); partners and goals on track describe no one and are exact.
 /// Written in Swedish, the knowledge base's language.
 pub fn example_from_report(report: &LabReport, lab: Option<&labblogg_shared::Lab>) -> GoodExample {
-    let n = |x: u64| shown(x, true).to_string();
-    let activities: u64 = report.activities_by_kind.iter().map(|(_, n)| n).sum();
-    let participants: u64 = report.participants_per_month.iter().map(|(_, n)| n).sum();
-    let on_track = report.goals.iter().filter(|g| g.on_track == Some(true)).count() as u64;
+    let published = report.published;
+    let on_track = report.goals.iter().filter(|g| g.on_track == Some(true)).count();
     let mut figures = vec![
-        Figure { label: "Besök".into(), value: n(report.visits_total) },
-        Figure { label: "Förstagångsbesök".into(), value: n(report.first_visits) },
-        Figure { label: "Aktiviteter".into(), value: n(activities) },
-        Figure { label: "Deltagare i aktiviteter".into(), value: n(participants) },
-        Figure { label: "Samverkanspartner".into(), value: n(report.partners_ranked.len() as u64) },
+        Figure { label: "Besök".into(), value: published.visits.to_string() },
+        Figure { label: "Förstagångsbesök".into(), value: published.first_visits.to_string() },
+        Figure { label: "Aktiviteter".into(), value: published.activities.to_string() },
+        Figure { label: "Deltagare i aktiviteter".into(), value: published.participants.to_string() },
+        Figure { label: "Samverkanspartner".into(), value: report.partners_ranked.len().to_string() },
     ];
     if !report.goals.is_empty() {
-        figures.push(Figure { label: "Mål i fas".into(), value: format!("{} av {}", n(on_track), report.goals.len()) });
+        figures.push(Figure { label: "Mål i fas".into(), value: format!("{on_track} av {}", report.goals.len()) });
     }
     let partners: Vec<&str> = report.partners_ranked.iter().take(6).map(|(_, name, _)| name.as_str()).collect();
     GoodExample {

@@ -159,7 +159,7 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
                         <tbody>
                             {move || rows.get().into_iter().take(PREVIEW_ROWS).map(|r| {
                                 let visit_row = r.age_band.is_some();
-                                let cell = move |applies: bool, n: summary::Shown| if applies { n.to_string() } else { String::new() };
+                                let cell = move |applies: bool, n: u64| if applies { n.to_string() } else { String::new() };
                                 view! {
                                     <tr>
                                         <td>{r.lab.clone()}</td><td>{r.week.clone()}</td><td>{subject(&r)}</td>

@@ -12,7 +12,7 @@ use crate::sync::SyncEngine;
 use crate::{browser, clock, format, store};
 use labblogg_shared::auth::Role;
 use labblogg_shared::model::FocusArea;
-use labblogg_shared::summary::{self, Dataset, GoalProgress, LabOverview, Period};
+use labblogg_shared::summary::{self, Dataset, Disclosure, GoalProgress, LabOverview, Period};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -290,17 +290,32 @@ pub fn Compare() -> impl IntoView {
     let from = RwSignal::new(default.from);
     let to = RwSignal::new(default.to);
     let focus = RwSignal::new(String::new());
-    // Figures shown beyond a lab's own staff suppress small counts.
-    let suppress = move || session.get().is_none_or(|s| s.user.role != Role::Staff);
+    // Staff see their own lab exactly; for everyone else the comparison is
+    // what leaves a lab, protected by the Cell Key Method (docs/PRIVACY.md).
+    let disclosure = move || {
+        if session.get().is_some_and(|s| s.user.role == Role::Staff) { Disclosure::Exact } else { Disclosure::Protected }
+    };
+    // The labs' rows, then the total as a cell of its own.
     let rows = Memo::new(move |_| {
         let period = Period { from: from.get(), to: to.get() };
         let focus = serde_json::from_value::<FocusArea>(serde_json::Value::String(focus.get())).ok();
         let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
-        ds.with(|d| d.as_ref().map(|d| summary::compare(d, &labs, &period, focus, suppress(), &clock::today()))).unwrap_or_default()
+        let d = disclosure();
+        ds.with(|ds| {
+            ds.as_ref().map(|ds| {
+                let rows = summary::compare(ds, &labs, &period, focus, d, &clock::today());
+                let total = (rows.len() > 1).then(|| summary::comparison_total(ds, &labs, &period, focus, d, &clock::today()));
+                (rows, total)
+            })
+        })
+        .unwrap_or_default()
     });
     let export_csv = move |_| {
-        let csv = summary::comparison_csv(&rows.get_untracked());
-        let _ = browser::download(&format!("jamforelse-{}.csv", clock::today()), "text/csv;charset=utf-8", &csv);
+        let (mut all, total) = rows.get_untracked();
+        all.extend(total);
+        let csv = summary::comparison_csv(&all, disclosure());
+        let name = format!("jamforelse-{}-{}.csv", from.get_untracked(), to.get_untracked());
+        let _ = browser::download(&name, "text/csv;charset=utf-8", &csv);
     };
     view! {
         <section class="card">
@@ -328,7 +343,7 @@ pub fn Compare() -> impl IntoView {
                         <th scope="col">{t!(i18n, staff_hours)}</th><th scope="col">{t!(i18n, goals_on_track)}</th>
                     </tr></thead>
                     <tbody>
-                        {move || rows.get().into_iter().map(|r| view! {
+                        {move || rows.get().0.into_iter().map(|r| view! {
                             <tr data-testid="compare-row">
                                 <th scope="row">{r.name.clone()}</th>
                                 <td>{r.visits.to_string()}</td><td>{r.first_visits.to_string()}</td><td>{r.activities.to_string()}</td>
@@ -338,9 +353,18 @@ pub fn Compare() -> impl IntoView {
                             </tr>
                         }).collect_view()}
                     </tbody>
+                    {move || rows.get().1.map(|t| view! {
+                        <tfoot><tr data-testid="compare-total">
+                            <th scope="row">{t!(i18n, compare_total)}</th>
+                            <td>{t.visits.to_string()}</td><td>{t.first_visits.to_string()}</td><td>{t.activities.to_string()}</td>
+                            <td>{t.participants.to_string()}</td><td>{t.partners.to_string()}</td>
+                            <td>{format::decimal(t.staff_hours, 1, english())}</td>
+                            <td>{format!("{} / {}", t.goals_on_track, t.goals_assessed)}</td>
+                        </tr></tfoot>
+                    })}
                 </table>
             </div>
-            <p class="muted">{t!(i18n, suppression_note)}</p>
+            <p class="muted" data-testid="compare-note">{move || if disclosure() == Disclosure::Exact { t_string!(i18n, exact_note) } else { t_string!(i18n, suppression_note) }}</p>
         </section>
         <crate::routes::research::ResearchExport ds=ds/>
     }
