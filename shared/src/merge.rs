@@ -1,7 +1,11 @@
 //! The merge rules (docs/SYNC.md), one pure function shared by server and app.
 //!
 //! - Every field is last-writer-wins by the hybrid logical clock of the edit.
-//! - A delete is a tombstone: once deleted, a record stays deleted.
+//! - A delete is a tombstone and keeps the record's fields. A record is
+//!   deleted when its newest tombstone is newer than its newest restore:
+//!   only an explicit restore brings it back, never an edit (a stale
+//!   tablet's late edit is merged into the fields of a record that stays
+//!   deleted).
 //! - Visits are append-only events: their fields never change once set.
 //!
 //! Applying a change is idempotent and changes commute, so every replica that
@@ -22,9 +26,14 @@ pub struct RecordState {
     pub fields: Map<String, Value>,
     /// The stamp of the edit that set each field.
     pub clocks: BTreeMap<String, Hlc>,
-    /// The stamp of the newest tombstone, if the record is deleted.
+    /// The stamp of the newest tombstone, if the record is deleted (that
+    /// tombstone is newer than every restore).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<Hlc>,
+    /// The stamp of the newest restore, if the record was ever restored. A
+    /// tombstone older than it changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<Hlc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,12 +44,19 @@ pub enum MergeError {
     KindChanged,
     #[error("ett registrerat besök kan inte ändras, bara ångras")]
     EventEdited,
+    #[error("en ändring kan inte både radera och återställa")]
+    DeleteAndRestore,
 }
 
 impl RecordState {
     /// The newest stamp anywhere in the record.
     pub fn max_clock(&self) -> Hlc {
-        self.clocks.values().copied().chain(self.deleted).max().unwrap_or(Hlc::ZERO)
+        self.clocks.values().copied().chain(self.deleted).chain(self.restored).max().unwrap_or(Hlc::ZERO)
+    }
+
+    /// The stamp of the record's first edit: no delete may be older.
+    pub fn created(&self) -> Option<Hlc> {
+        self.clocks.values().copied().min()
     }
 }
 
@@ -49,6 +65,9 @@ impl RecordState {
 /// Returns `Ok(Some(new_state))` when the record changed, `Ok(None)` when the
 /// change adds nothing (already applied, or older than what is stored).
 pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Option<RecordState>, MergeError> {
+    if change.deleted && change.restore {
+        return Err(MergeError::DeleteAndRestore);
+    }
     let mut state = match current {
         Some(cur) => {
             if cur.lab_id != change.lab_id {
@@ -75,6 +94,7 @@ pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Op
             fields: Map::new(),
             clocks: BTreeMap::new(),
             deleted: None,
+            restored: None,
         },
     };
     let mut changed = current.is_none();
@@ -88,17 +108,34 @@ pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Op
             state.clocks.insert(name.clone(), change.hlc);
         }
     }
-    if change.deleted && state.deleted.is_none_or(|at| change.hlc > at) {
+    changed |= delete_or_restore(&mut state, change);
+    Ok(changed.then_some(state))
+}
+
+/// A tombstone or a restore: the newer of the newest of each decides, so the
+/// outcome is the same in any order. A tombstone older than the newest
+/// restore is forgotten (the restore has decided against it); a restore
+/// older than the newest tombstone only raises `restored`.
+fn delete_or_restore(state: &mut RecordState, change: &Change) -> bool {
+    let mut changed = false;
+    if change.deleted && state.restored.is_none_or(|r| change.hlc > r) && state.deleted.is_none_or(|at| change.hlc > at) {
         state.deleted = Some(change.hlc);
         changed = true;
     }
-    Ok(changed.then_some(state))
+    if change.restore && state.restored.is_none_or(|r| change.hlc > r) {
+        state.restored = Some(change.hlc);
+        if state.deleted.is_some_and(|d| change.hlc > d) {
+            state.deleted = None;
+        }
+        changed = true;
+    }
+    changed
 }
 
 /// [`apply_change`] taking the change by value: a record seen for the first time takes the
 /// change's fields as they are instead of copying them (the server's ingest of new visits).
 pub fn apply_change_owned(current: Option<&RecordState>, change: Change) -> Result<Option<RecordState>, MergeError> {
-    if current.is_some() {
+    if current.is_some() || change.deleted && change.restore {
         return apply_change(current, &change);
     }
     let clocks = change.fields.keys().map(|name| (name.clone(), change.hlc)).collect();
@@ -109,6 +146,7 @@ pub fn apply_change_owned(current: Option<&RecordState>, change: Change) -> Resu
         fields: change.fields,
         clocks,
         deleted: change.deleted.then_some(change.hlc),
+        restored: change.restore.then_some(change.hlc),
     }))
 }
 
@@ -127,6 +165,7 @@ mod tests {
             hlc: Hlc { ms: hlc.0, counter: 0, node: hlc.1 },
             fields: fields.as_object().cloned().unwrap_or_default(),
             deleted,
+            restore: false,
         }
     }
 
@@ -160,6 +199,34 @@ mod tests {
         assert!(s.deleted.is_some());
     }
 
+    fn restore(id: u128, hlc: (u64, u64)) -> Change {
+        Change { restore: true, ..change(RecordKind::Lab, id, hlc, json!({}), false) }
+    }
+
+    #[test]
+    fn a_delete_keeps_the_fields_and_a_restore_brings_the_record_back() {
+        let create = change(RecordKind::Lab, 1, (10, 1), json!({"name": "A"}), false);
+        let del = change(RecordKind::Lab, 1, (20, 1), json!({}), true);
+        let s = apply_change(None, &create).unwrap().unwrap();
+        let deleted = apply_change(Some(&s), &del).unwrap().unwrap();
+        assert_eq!((deleted.deleted, &deleted.fields["name"]), (Some(del.hlc), &json!("A")));
+        let back = apply_change(Some(&deleted), &restore(1, (30, 2))).unwrap().unwrap();
+        assert_eq!((back.deleted, back.restored, &back.fields["name"]), (None, Some(Hlc { ms: 30, counter: 0, node: 2 }), &json!("A")));
+        // A tombstone older than the restore (a late tablet) changes nothing…
+        assert_eq!(apply_change(Some(&back), &change(RecordKind::Lab, 1, (25, 3), json!({}), true)).unwrap(), None);
+        // …a newer one deletes again, and a stale edit never restores.
+        let again = apply_change(Some(&back), &change(RecordKind::Lab, 1, (40, 3), json!({}), true)).unwrap().unwrap();
+        assert!(again.deleted.is_some());
+        let edited = apply_change(Some(&again), &change(RecordKind::Lab, 1, (50, 4), json!({"name": "B"}), false)).unwrap().unwrap();
+        assert!(edited.deleted.is_some(), "an edit never brings a record back");
+        // A restore older than the newest tombstone only raises `restored`.
+        let late_restore = apply_change(Some(&again), &restore(1, (35, 5))).unwrap().unwrap();
+        assert_eq!((late_restore.deleted, late_restore.restored.map(|h| h.ms)), (again.deleted, Some(35)));
+        let both = Change { restore: true, ..change(RecordKind::Lab, 1, (60, 1), json!({}), true) };
+        assert_eq!(apply_change(Some(&again), &both), Err(MergeError::DeleteAndRestore));
+        assert_eq!(apply_change_owned(None, both), Err(MergeError::DeleteAndRestore));
+    }
+
     #[test]
     fn visits_cannot_be_edited_only_undone() {
         let v = change(RecordKind::Visit, 1, (10, 1), json!({"age_band": "6-12"}), false);
@@ -180,8 +247,9 @@ mod tests {
     }
 
     fn arb_change() -> impl Strategy<Value = Change> {
-        (0u128..3, 1u64..50, 0u64..4, prop::collection::btree_map("[abc]", 0i64..5, 0..3), prop::bool::weighted(0.1))
-            .prop_map(|(id, ms, node, fields, deleted)| {
+        // 0..7: an edit, 8: a tombstone, 9: a restore (random deletes and restores among edits).
+        (0u128..3, 1u64..50, 0u64..4, prop::collection::btree_map("[abc]", 0i64..5, 0..3), 0u8..10)
+            .prop_map(|(id, ms, node, fields, op)| {
                 let fields: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, json!(v))).collect();
                 Change {
                     change_id: Uuid::from_u128(ms as u128 * 10 + node as u128),
@@ -191,7 +259,8 @@ mod tests {
                     // a device never stamps two edits alike: (ms, node) is unique per edit here
                     hlc: Hlc { ms, counter: 0, node },
                     fields,
-                    deleted,
+                    deleted: op == 8,
+                    restore: op == 9,
                 }
             })
     }
@@ -208,7 +277,8 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-        /// Any order, any duplication: the same set of changes gives the same state.
+        /// Any order, any duplication: the same set of changes (edits, deletes and restores)
+        /// gives the same state.
         #[test]
         fn order_and_duplicates_do_not_matter(
             changes in prop::collection::vec(arb_change(), 0..30)

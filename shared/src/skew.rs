@@ -124,6 +124,7 @@ mod tests {
             hlc,
             fields,
             deleted: false,
+            restore: false,
         }
     }
 

@@ -1444,6 +1444,7 @@ mod tests {
             fields,
             clocks: BTreeMap::new(),
             deleted: deleted.then_some(Hlc { ms: 1, counter: 0, node: 1 }),
+            restored: None,
         }
     }
 

@@ -35,6 +35,10 @@ pub struct Change {
     /// A tombstone: the record is deleted (a visit: undone) from `hlc` on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// A restore: a deleted record is live again from `hlc` on, unless a
+    /// newer tombstone says otherwise (docs/SYNC.md, "Delete and restore").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restore: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +124,7 @@ mod tests {
             hlc: Hlc { ms: 1, counter: 2, node: 3 },
             fields,
             deleted: false,
+            restore: false,
         };
         assert_eq!(
             serde_json::to_string(&c).unwrap(),

@@ -487,6 +487,7 @@ mod tests {
             fields,
             clocks: Default::default(),
             deleted: None,
+            restored: None,
         }
     }
 

@@ -163,13 +163,13 @@ impl Device {
         id: Uuid,
         lab_id: Uuid,
         fields: Map<String, Value>,
-        deleted: bool,
+        (deleted, restore): (bool, bool),
         now_ms: u64,
     ) -> Change {
         let hlc = self.clock.tick(now_ms);
         // Unique across devices: the node is, and so is the outbox key within one.
         let change_id = Uuid::from_u128(u128::from(self.clock.node) << 64 | u128::from(self.next_outbox_seq));
-        let change = Change { change_id, kind, id, lab_id, hlc, fields, deleted };
+        let change = Change { change_id, kind, id, lab_id, hlc, fields, deleted, restore };
         let current = self.records.get(&id);
         if let Some(cur) = current {
             assert!(hlc > cur.max_clock(), "a local edit must be newer than all the device has seen of the record");
@@ -290,6 +290,11 @@ enum Op {
         device: Index,
         record: Index,
     },
+    /// A coordinator restores a deleted partner, goal or visit the device knows.
+    Restore {
+        device: Index,
+        record: Index,
+    },
     /// Staff tap "+1".
     CountVisit {
         device: Index,
@@ -377,8 +382,12 @@ impl World {
     }
 
     fn write(&mut self, d: usize, kind: RecordKind, id: Uuid, lab: Uuid, fields: Map<String, Value>, deleted: bool) {
+        self.write_op(d, kind, id, lab, fields, (deleted, false));
+    }
+
+    fn write_op(&mut self, d: usize, kind: RecordKind, id: Uuid, lab: Uuid, fields: Map<String, Value>, op: (bool, bool)) {
         let now = self.devices[d].now(self.wall_ms);
-        let change = self.devices[d].write(kind, id, lab, fields, deleted, now);
+        let change = self.devices[d].write(kind, id, lab, fields, op, now);
         self.made.push(change);
     }
 
@@ -442,6 +451,21 @@ impl World {
                 let rec = &self.devices[d].records[&known[record.index(known.len())]];
                 let (kind, id, lab) = (rec.kind, rec.id, rec.lab_id);
                 self.write(d, kind, id, lab, Map::new(), true);
+            }
+            Op::Restore { device, record } => {
+                let d = device.index(n);
+                let deleted: Vec<Uuid> = self.devices[d]
+                    .records
+                    .values()
+                    .filter(|r| r.deleted.is_some())
+                    .map(|r| r.id)
+                    .collect();
+                if deleted.is_empty() {
+                    return;
+                }
+                let rec = &self.devices[d].records[&deleted[record.index(deleted.len())]];
+                let (kind, id, lab) = (rec.kind, rec.id, rec.lab_id);
+                self.write_op(d, kind, id, lab, Map::new(), (false, true));
             }
             Op::CountVisit { device, lab, band } => {
                 let d = device.index(n);
@@ -587,6 +611,7 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (any::<Index>(), any::<Index>(), any::<u8>(), any::<u8>())
             .prop_map(|(device, record, fields, value)| Op::Edit { device, record, fields, value }),
         1 => (any::<Index>(), any::<Index>()).prop_map(|(device, record)| Op::Delete { device, record }),
+        1 => (any::<Index>(), any::<Index>()).prop_map(|(device, record)| Op::Restore { device, record }),
         2 => (any::<Index>(), any::<Index>(), any::<Index>())
             .prop_map(|(device, lab, band)| Op::CountVisit { device, lab, band }),
         1 => (any::<Index>(), any::<Index>()).prop_map(|(device, visit)| Op::UndoVisit { device, visit }),
