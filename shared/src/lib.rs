@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod disclosure;
 pub mod error;
+pub mod fields;
 pub mod hlc;
 pub mod knowledge;
 pub mod merge;

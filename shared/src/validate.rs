@@ -42,6 +42,8 @@ pub enum ValidationError {
     Duplicate { field: &'static str },
     #[error("{field} överlappar varandra")]
     Overlap { field: &'static str },
+    #[error("fältet ”{0}” finns inte i den här sortens post (okänt fält); uppdatera appen eller ta bort fältet")]
+    UnknownField(String),
     #[error("{field} innehåller något som liknar {what}; ta bort det innan det publiceras")]
     PersonalData { field: &'static str, what: &'static str },
 }
@@ -51,6 +53,10 @@ pub enum ValidationError {
 pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
     if state.fields.is_empty() && state.deleted.is_some() {
         return Ok(());
+    }
+    // Closed records: a key no schema names is refused, at any depth.
+    if let Some(key) = crate::fields::unknown_keys(state.kind, &state.fields).into_iter().next() {
+        return Err(ValidationError::UnknownField(key));
     }
     match state.kind {
         RecordKind::Lab => lab(&parse(state)?),
@@ -686,8 +692,14 @@ mod tests {
             &Partner { name: String::new(), ..partner_rec.clone() }
         ))
         .is_err());
-        // Fields of another kind are the wrong shape.
-        assert!(matches!(validate_record(&state_of(RecordKind::Goal, &partner_rec)), Err(ValidationError::Shape(_))));
+        // Fields of another kind are unknown to this one.
+        assert_eq!(validate_record(&state_of(RecordKind::Goal, &partner_rec)), Err(ValidationError::UnknownField("kind".into())));
+        // Closed records: a key no schema names is refused, naming it, in Swedish.
+        let mut extra = state_of(RecordKind::Activity, &an_activity());
+        extra.fields.insert("anteckning".into(), "070-123 45 67, pnr 811218-9876".into());
+        let refused = validate_record(&extra).unwrap_err();
+        assert_eq!(refused, ValidationError::UnknownField("anteckning".into()));
+        assert!(refused.to_string().contains("”anteckning”") && refused.to_string().contains("okänt fält"), "{refused}");
         let mut unknown_kind = state_of(RecordKind::Partner, &partner_rec);
         unknown_kind.fields.insert("kind".into(), "bank".into());
         assert!(matches!(validate_record(&unknown_kind), Err(ValidationError::Shape(_))));
