@@ -12,6 +12,11 @@ use uuid::Uuid;
 pub const MAX_PUSH_CHANGES: usize = 500;
 /// Most records one response pulls; `more` says whether to ask again.
 pub const MAX_PULL_RECORDS: u32 = 1000;
+/// Most bytes of records (as JSON) one response pulls, whatever the count: a
+/// page stops before the record that would pass it, but always carries at
+/// least one record, so a page is at most this or one record (itself bounded
+/// by `validate::max_fields_bytes`). `more` says whether to ask again.
+pub const MAX_PULL_BYTES: usize = 1024 * 1024;
 /// Default page size when the client does not ask for one.
 pub const DEFAULT_PULL_RECORDS: u32 = 500;
 /// Largest request body the server reads.

@@ -192,6 +192,64 @@ pub struct PullPage {
     pub more: bool,
 }
 
+/// Fills a pull page from records read in sequence order, for both backends:
+/// at most `limit` records and at most `budget` bytes of them as JSON
+/// ([`labblogg_shared::sync::MAX_PULL_BYTES`]), but never an empty page while
+/// records wait, so one record larger than the budget still travels alone.
+/// The backends read rows one at a time (or in small batches) and stop at the
+/// first refused one, so a page of big records never sits whole in memory.
+#[derive(Debug)]
+pub struct PageFiller {
+    records: Vec<ServerRecord>,
+    bytes: usize,
+    limit: usize,
+    budget: usize,
+    full: bool,
+}
+
+impl PageFiller {
+    pub fn new(limit: u32) -> Self {
+        Self::with_budget(limit, labblogg_shared::sync::MAX_PULL_BYTES)
+    }
+
+    pub fn with_budget(limit: u32, budget: usize) -> Self {
+        PageFiller { records: Vec::new(), bytes: 0, limit: limit.max(1) as usize, budget, full: false }
+    }
+
+    /// Take the next record, or `false` (and the page is full) if it does not fit.
+    pub fn offer(&mut self, record: ServerRecord) -> bool {
+        if self.full || self.records.len() >= self.limit {
+            self.full = true;
+            return false;
+        }
+        let size = labblogg_shared::validate::json_size(&record) + 1; // and its comma
+        if !self.records.is_empty() && self.bytes + size > self.budget {
+            self.full = true;
+            return false;
+        }
+        self.bytes += size;
+        self.records.push(record);
+        true
+    }
+
+    /// Did a record wait that did not fit (so the pull has `more`)?
+    pub fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The page: its records, and `more` if one did not fit. `top_seq` (the
+    /// store's newest sequence number, read in the page's transaction) is
+    /// the cursor after the last page; it is not read when the page is full.
+    pub fn finish(self, cursor: u64, top_seq: Option<u64>) -> PullPage {
+        let more = self.full;
+        let cursor = match (more, top_seq) {
+            (false, Some(top)) => top.max(cursor),
+            _ => self.records.last().map_or(cursor, |r| r.seq),
+        };
+        PullPage { records: self.records, cursor, more }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Merge a batch of changes in one transaction: every accepted change is
