@@ -39,8 +39,9 @@ async fn sync(
     if req.protocol != PROTOCOL_VERSION {
         return Err(ApiError::ProtocolMismatch { client: req.protocol, server: PROTOCOL_VERSION });
     }
-    // A token signed in for one device does not sync as another.
-    if token.device_id.is_some_and(|d| d != req.device_id) {
+    // A token signed in for one device does not sync as another; a token
+    // issued before sign-in required a device syncs as none (sign in again).
+    if token.device_id != Some(req.device_id) {
         return Err(ApiError::Unauthorized);
     }
     if !req.changes.is_empty() && !policy::may_push(&user) {
