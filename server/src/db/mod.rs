@@ -394,3 +394,48 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
     Err(StoreError::UnsupportedUrl(url.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use labblogg_shared::{Hlc, RecordKind};
+    use serde_json::{Map, Value};
+
+    fn record(seq: u64, pad: usize) -> ServerRecord {
+        let mut fields = Map::new();
+        fields.insert("pad".into(), Value::String("x".repeat(pad)));
+        ServerRecord {
+            seq,
+            state: RecordState {
+                kind: RecordKind::Partner,
+                id: Uuid::from_u128(seq as u128),
+                lab_id: Uuid::from_u128(1),
+                fields,
+                clocks: [("pad".to_owned(), Hlc::ZERO)].into(),
+                deleted: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_page_stops_at_the_budget_but_never_empty() {
+        // Three records of about 500 bytes in a budget of 1,200: two fit.
+        let mut page = PageFiller::with_budget(100, 1200);
+        assert!(page.offer(record(1, 300)) && page.offer(record(2, 300)));
+        assert!(!page.offer(record(3, 300)));
+        let p = page.finish(0, Some(99));
+        assert_eq!((p.records.len(), p.cursor, p.more), (2, 2, true));
+        // One record beyond the budget still travels, alone.
+        let mut page = PageFiller::with_budget(100, 1000);
+        assert!(page.offer(record(5, 5000)));
+        assert!(!page.offer(record(6, 10)));
+        assert_eq!(page.finish(2, None).records.len(), 1);
+        // The count still limits; the last page's cursor is the store's top.
+        let mut page = PageFiller::with_budget(2, 1_000_000);
+        assert!(page.offer(record(7, 1)) && page.offer(record(8, 1)) && !page.offer(record(9, 1)));
+        let mut last = PageFiller::with_budget(10, 1_000_000);
+        assert!(last.offer(record(7, 1)));
+        let p = last.finish(6, Some(42));
+        assert_eq!((p.cursor, p.more), (42, false));
+    }
+}
