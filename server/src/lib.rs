@@ -45,14 +45,12 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The whole HTTP application. `assets` is the built app's folder, if served.
 pub fn app(state: AppState, assets: Option<&Path>) -> Router {
-    let api = Router::new()
-        .merge(routes::auth::router())
-        .merge(routes::sync::router())
-        .merge(routes::devices::router())
-        .merge(routes::admin::router())
-        .merge(routes::summary::router())
+    let (api, doc) = api_router();
+    let doc = routes::openapi::Document(std::sync::Arc::new(doc.to_json().unwrap_or_default()));
+    let api = api
         .fallback(|| async { error::ApiError::NotFound })
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
+        .layer(axum::Extension(doc))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let mut app = Router::new().nest("/api/v1", api).merge(routes::health::router());
@@ -70,6 +68,22 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
     }
     // Sync pages and the wasm shrink to about a third with gzip; browsers ask for it.
     with_security_headers(app.with_state(state)).layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// The `/api/v1` routes (paths relative to it) and their OpenAPI document,
+/// built together: each route is registered through its `#[utoipa::path]`.
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = utoipa_axum::router::OpenApiRouter::new()
+        .merge(routes::auth::router())
+        .merge(routes::sync::router())
+        .merge(routes::devices::router())
+        .merge(routes::admin::router())
+        .merge(routes::summary::router())
+        .merge(routes::openapi::router())
+        .split_for_parts();
+    let mut doc = routes::openapi::complete(doc);
+    doc.servers = Some(vec![utoipa::openapi::server::Server::new("/api/v1")]);
+    (router, doc)
 }
 
 /// Headers every response carries: the CSP allows only same-origin scripts plus

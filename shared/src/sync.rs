@@ -23,6 +23,7 @@ pub const DEFAULT_PULL_RECORDS: u32 = 500;
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// One edit of one record, made on one device.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// Names this change in the outbox and in the server's answer.
@@ -36,12 +37,14 @@ pub struct Change {
     pub hlc: Hlc,
     /// The fields this edit sets (all of them when the record is created).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
     /// A tombstone: the record is deleted (a visit: undone) from `hlc` on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub protocol: u32,
@@ -55,6 +58,7 @@ pub struct SyncRequest {
     pub pull_limit: Option<u32>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub protocol: u32,
@@ -71,6 +75,7 @@ pub struct SyncResponse {
 }
 
 /// A record as the server holds it, with the sequence number of its last change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerRecord {
     pub seq: u64,
@@ -78,6 +83,7 @@ pub struct ServerRecord {
     pub state: RecordState,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeResult {
     pub change_id: Uuid,
@@ -86,6 +92,7 @@ pub struct ChangeResult {
     pub rejected: Option<Rejection>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     pub code: RejectCode,
@@ -93,6 +100,7 @@ pub struct Rejection {
     pub message: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectCode {

@@ -9,13 +9,13 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::{AuditAction, LoginRequest, LoginResponse, UserInfo};
 use std::sync::LazyLock;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/auth/login", post(login)).route("/me", get(me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
 }
 
 pub fn user_info(u: &UserRow) -> UserInfo {
@@ -50,6 +50,9 @@ fn pseudonym(typed: &str) -> String {
     format!("okänt konto #{hex}")
 }
 
+/// Sign in on a device: a bearer token bound to `device_id`.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, security(()),
+    responses((status = 200, description = "Signed in", body = LoginResponse)))]
 async fn login(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -105,6 +108,8 @@ async fn login(
     Ok(Json(LoginResponse { token, user: user_info(&user) }))
 }
 
+/// The signed-in user.
+#[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserInfo)))]
 async fn me(auth: AuthUser) -> Json<UserInfo> {
     Json(user_info(&auth.user))
 }

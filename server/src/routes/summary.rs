@@ -19,18 +19,18 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::Role;
 use labblogg_shared::calendar;
+use labblogg_shared::model::FocusArea;
 use labblogg_shared::summary::{self, Dataset, Period, SummaryFormat, SummaryKind, SummaryQuery};
 use uuid::Uuid;
 
 /// Longest period a summary covers: ten years of weeks is plenty for a chart.
 pub const MAX_PERIOD_DAYS: i64 = 3660;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/summary", get(summary))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(summary))
 }
 
 /// Researchers see aggregates across every lab and nothing per record.
@@ -42,6 +42,19 @@ fn bad(message: &str) -> ApiError {
     ApiError::BadRequest(message.to_owned())
 }
 
+/// A summary computed from the caller's labs (see the module's header).
+#[utoipa::path(get, path = "/summary", tag = "summary",
+    params(
+        ("kind" = String, Query, description = "overview, lab, compare or research"),
+        ("lab" = Option<Uuid>, Query, description = "The lab of `kind=lab`"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD"),
+        ("focus" = Option<FocusArea>, Query, description = "Only goals of this focus area (compare)"),
+        ("today" = Option<String>, Query, description = "The date the summary is for, YYYY-MM-DD"),
+        ("format" = Option<String>, Query, description = "json (default) or csv (compare and research)"),
+    ),
+    responses((status = 200, description = "The summary as JSON, or CSV for Excel",
+        content((Object = "application/json"), (String = "text/csv")))))]
 async fn summary(
     State(state): State<AppState>,
     AuthUser { user, .. }: AuthUser,
