@@ -14,7 +14,7 @@ use std::sync::Arc;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
-use utoipa::PartialSchema;
+use utoipa::{PartialSchema, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,7 +44,9 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
     );
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-    components.schemas.insert("ApiErrorBody".into(), ApiErrorBody::schema());
+    let mut schemas = vec![(ApiErrorBody::name().into_owned(), ApiErrorBody::schema())];
+    ApiErrorBody::schemas(&mut schemas);
+    components.schemas.extend(schemas);
     let error = |description: &str| {
         ResponseBuilder::new()
             .description(description)

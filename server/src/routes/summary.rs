@@ -30,7 +30,12 @@ use uuid::Uuid;
 pub const MAX_PERIOD_DAYS: i64 = 3660;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(summary))
+    let mut router = OpenApiRouter::new().routes(routes!(summary));
+    // Query parameters' schemas are referenced, not collected: add them.
+    let components = router.get_openapi_mut().components.get_or_insert_with(Default::default);
+    components.schemas.insert("SummaryKind".into(), <Kind as utoipa::PartialSchema>::schema());
+    components.schemas.insert("SummaryFormat".into(), <Format as utoipa::PartialSchema>::schema());
+    router
 }
 
 /// Researchers see aggregates across every lab and nothing per record.
@@ -42,19 +47,39 @@ fn bad(message: &str) -> ApiError {
     ApiError::BadRequest(message.to_owned())
 }
 
+/// `SummaryKind` and `SummaryFormat` as the document shows them (the types
+/// themselves stay free of OpenAPI in `labblogg_shared::summary`).
+#[derive(utoipa::ToSchema)]
+#[schema(as = SummaryKind, rename_all = "snake_case")]
+#[allow(dead_code)] // only described, never built
+enum Kind {
+    Overview,
+    Lab,
+    Compare,
+    Research,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(as = SummaryFormat, rename_all = "snake_case")]
+#[allow(dead_code)] // only described, never built
+enum Format {
+    Json,
+    Csv,
+}
+
 /// A summary computed from the caller's labs (see the module's header).
 #[utoipa::path(get, path = "/summary", tag = "summary",
     params(
-        ("kind" = String, Query, description = "overview, lab, compare or research"),
+        ("kind" = Kind, Query, description = "Which summary"),
         ("lab" = Option<Uuid>, Query, description = "The lab of `kind=lab`"),
-        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
         ("focus" = Option<FocusArea>, Query, description = "Only goals of this focus area (compare)"),
-        ("today" = Option<String>, Query, description = "The date the summary is for, YYYY-MM-DD"),
-        ("format" = Option<String>, Query, description = "json (default) or csv (compare and research)"),
+        ("today" = Option<String>, Query, description = "The date the summary is for, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
+        ("format" = Option<Format>, Query, description = "json (default) or csv (compare and research)"),
     ),
     responses((status = 200, description = "The summary as JSON, or CSV for Excel",
-        content((Object = "application/json"), (String = "text/csv")))))]
+        content((serde_json::Value = "application/json"), (String = "text/csv")))))]
 async fn summary(
     State(state): State<AppState>,
     AuthUser { user, .. }: AuthUser,
