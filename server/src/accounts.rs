@@ -73,6 +73,51 @@ fn invalid(message: impl Into<String>) -> AccountError {
     AccountError::Invalid(message.into())
 }
 
+/// A username as stored and looked up: NFKC-normalised (full-width and
+/// compatibility forms folded), lower case, trimmed. `PERSONAL`, `ｐｅｒｓｏｎａｌ`
+/// and ` personal ` all name the account `personal`. The demo accounts'
+/// names are already in this form.
+pub fn normalise_username(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+/// The account a typed username names: its normalised form, or (for
+/// accounts made before names were normalised) the name as typed.
+pub async fn user_by_typed_name(store: &dyn Store, typed: &str) -> Result<Option<UserRow>, StoreError> {
+    let normal = normalise_username(typed);
+    if let Some(user) = store.user_by_name(&normal).await? {
+        return Ok(Some(user));
+    }
+    if typed.trim() != normal {
+        return store.user_by_name(typed.trim()).await;
+    }
+    Ok(None)
+}
+
+/// What a username looks like (UTS #39 confusable skeleton): `personаl` with
+/// a Cyrillic а has the same skeleton as `personal`.
+fn skeleton(name: &str) -> String {
+    unicode_security::skeleton(&normalise_username(name)).collect::<String>().to_lowercase()
+}
+
+/// Refuse a new username that looks like an existing account's.
+async fn check_not_confusable(store: &dyn Store, name: &str) -> Result<(), AccountError> {
+    let wanted = skeleton(name);
+    for user in store.users().await? {
+        if user.username == name {
+            return Err(AccountError::UsernameTaken);
+        }
+        if skeleton(&user.username) == wanted {
+            return Err(invalid(format!(
+                "användarnamnet går inte att skilja från det befintliga kontot \"{}\"; välj ett annat",
+                user.username
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn check_username(name: &str) -> Result<(), AccountError> {
     let n = name.chars().count();
     if n == 0 || n > MAX_USERNAME_CHARS {
@@ -92,11 +137,29 @@ fn check_display_name(name: &str) -> Result<(), AccountError> {
     Ok(())
 }
 
-pub fn check_password(password: &str) -> Result<(), AccountError> {
+/// Lowest zxcvbn score a new password needs: 3 is "safely unguessable"
+/// (over 10^8 guesses), beyond what the sign-in throttle lets anyone try and
+/// slow to search offline under argon2id.
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
+/// A password an administrator sets (admin API or CLI): long enough and hard
+/// to guess, judged by zxcvbn (common passwords, words, keyboard rows,
+/// repeats, dates, and the account's own names in `user_inputs`). The demo
+/// accounts (`demo.rs`) are created directly and never pass through here.
+pub fn check_password(password: &str, user_inputs: &[&str]) -> Result<(), AccountError> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
         return Err(invalid(format!(
             "lösenordet ska vara minst {MIN_PASSWORD_CHARS} tecken (och högst {MAX_PASSWORD_BYTES} byte)"
         )));
+    }
+    if password.trim().is_empty() {
+        return Err(invalid("lösenordet får inte bara vara mellanslag"));
+    }
+    if u8::from(zxcvbn::zxcvbn(password, user_inputs).score()) < MIN_PASSWORD_SCORE {
+        return Err(invalid(
+            "lösenordet är för lätt att gissa; välj ett längre, till exempel tre eller fyra ord som inte hör ihop \
+             (inte användarnamnet, namnet eller vanliga lösenord)",
+        ));
     }
     Ok(())
 }
@@ -137,11 +200,11 @@ fn memberships_of(req: &CreateUserRequest) -> Result<Vec<Membership>, AccountErr
 
 /// Create an account after checking every rule; audited.
 pub async fn create_user(store: &dyn Store, actor: &Actor, req: CreateUserRequest) -> Result<UserRow, AccountError> {
-    let username = req.username.trim().to_owned();
+    let username = normalise_username(&req.username);
     let display_name = req.display_name.trim().to_owned();
     check_username(&username)?;
     check_display_name(&display_name)?;
-    check_password(&req.password)?;
+    check_password(&req.password, &[&username, &display_name])?;
     let memberships = memberships_of(&req)?;
     if let Some(why) = crate::policy::account_refusal(req.role, &memberships) {
         return Err(invalid(why));
@@ -163,9 +226,7 @@ pub async fn create_user(store: &dyn Store, actor: &Actor, req: CreateUserReques
             return Err(invalid("mötesplatsen finns inte i något av användarens labb"));
         }
     }
-    if store.user_by_name(&username).await?.is_some() {
-        return Err(AccountError::UsernameTaken);
-    }
+    check_not_confusable(store, &username).await?;
     let password_hash = hash(req.password).await?;
     let user = UserRow {
         id: Uuid::now_v7(),
@@ -199,8 +260,8 @@ pub async fn disable_user(store: &dyn Store, actor: &Actor, id: Uuid, by: Option
 /// Set a new password and revoke the user's tokens (every device signs in
 /// again with it); audited.
 pub async fn reset_password(store: &dyn Store, actor: &Actor, id: Uuid, password: String) -> Result<(), AccountError> {
-    check_password(&password)?;
     let user = store.user_by_id(id).await?.ok_or(AccountError::UnknownUser)?;
+    check_password(&password, &[&user.username, &user.display_name])?;
     let password_hash = hash(password).await?;
     store.set_password(id, password_hash).await?;
     actor.audit(store, AuditAction::PasswordReset, user.username).await?;
@@ -303,8 +364,33 @@ mod tests {
         assert!(check_username(&"a".repeat(65)).is_err());
         assert!(check_display_name("Anna Öberg").is_ok());
         assert!(check_display_name("Anna\nÖberg").is_err());
-        assert!(check_password("kort").is_err());
-        assert!(check_password("åäöåäöåä").is_ok());
-        assert!(check_password(&"x".repeat(1025)).is_err());
+        assert!(check_password("kort", &[]).is_err());
+        assert!(check_password(&"x".repeat(1025), &[]).is_err());
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_in_swedish() {
+        // The issue's two: a common password and eight spaces.
+        for weak in ["password", "        ", "12345678", "qwertyuiop", "lösenord", "anna.berg2026", "aaaaaaaaaaaa"] {
+            let err = check_password(weak, &["anna.berg", "Anna Berg"]).unwrap_err().to_string();
+            assert!(err.starts_with("lösenordet"), "{weak:?}: {err}");
+        }
+        for strong in ["Husby-traffpunkt-2026", "korvbröd-tält-mango-47", "vågbrytare kanel fjällräv"] {
+            assert!(check_password(strong, &["anna.berg"]).is_ok(), "{strong:?}");
+        }
+    }
+
+    #[test]
+    fn usernames_are_normalised_and_compared_by_their_look() {
+        assert_eq!(normalise_username(" PERSONAL "), "personal");
+        assert_eq!(normalise_username("ｐｅｒｓｏｎａｌ"), "personal");
+        assert_eq!(normalise_username("Anna.Öberg"), "anna.öberg");
+        // A Cyrillic а (U+0430) looks like a Latin a.
+        assert_eq!(skeleton("person\u{430}l"), skeleton("personal"));
+        assert_eq!(skeleton("PERSONAL"), skeleton("personal"));
+        assert_ne!(skeleton("personal2"), skeleton("personal"));
+        for demo in ["personal", "samordnare", "admin", "kerstin"] {
+            assert_eq!(normalise_username(demo), demo);
+        }
     }
 }

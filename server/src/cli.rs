@@ -115,7 +115,7 @@ fn read_password(password_stdin: bool, input: &mut dyn BufRead) -> Result<String
 }
 
 async fn user_id_of(store: &dyn Store, username: &str) -> Result<uuid::Uuid, CliError> {
-    Ok(store.user_by_name(username).await?.ok_or(AccountError::UnknownUser)?.id)
+    Ok(crate::accounts::user_by_typed_name(store, username).await?.ok_or(AccountError::UnknownUser)?.id)
 }
 
 /// Run one subcommand (not `serve`), reading passwords from `input` and

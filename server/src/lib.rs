@@ -14,36 +14,54 @@ pub mod routes;
 pub mod state;
 pub mod throttle;
 
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
 use config::ServeArgs;
 use labblogg_shared::sync::MAX_BODY_BYTES;
 use state::AppState;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// How long a client may take to send a request's headers, from the moment
+/// the connection waits for one: so also how long an idle keep-alive
+/// connection, or one that never sends a byte, stays open.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait for the next part of a request body (a stalled upload).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a request may take from its headers to its answer (408 after).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// On SIGTERM or Ctrl-C: how long requests in flight get to finish before
+/// the server closes their connections and exits.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// The whole HTTP application. `assets` is the built app's folder, if served.
 pub fn app(state: AppState, assets: Option<&Path>) -> Router {
-    let api = Router::new()
-        .merge(routes::auth::router())
-        .merge(routes::sync::router())
-        .merge(routes::devices::router())
-        .merge(routes::admin::router())
-        .merge(routes::summary::router())
+    let (api, doc) = api_router();
+    let doc = routes::openapi::Document(std::sync::Arc::new(doc.to_json().unwrap_or_default()));
+    let api = api
         .fallback(|| async { error::ApiError::NotFound })
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
+        .layer(axum::Extension(doc))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let mut app = Router::new().nest("/api/v1", api).merge(routes::health::router());
     if let Some(dir) = assets {
         // Unknown paths get the app shell, so deep links open the app. The
         // service worker caches the shell; the browser must always revalidate.
-        let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+        // No redirect of a folder to its index: `GET //icons` was answered
+        // `307 Location: //icons/`, which browsers read as the host "icons".
+        let files = ServeDir::new(dir)
+            .append_index_html_on_directories(false)
+            .fallback(ServeFile::new(dir.join("index.html")));
         app = app
             .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
@@ -52,8 +70,26 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
     with_security_headers(app.with_state(state)).layer(tower_http::compression::CompressionLayer::new())
 }
 
+/// The `/api/v1` routes (paths relative to it) and their OpenAPI document,
+/// built together: each route is registered through its `#[utoipa::path]`.
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = utoipa_axum::router::OpenApiRouter::new()
+        .merge(routes::auth::router())
+        .merge(routes::sync::router())
+        .merge(routes::devices::router())
+        .merge(routes::admin::router())
+        .merge(routes::summary::router())
+        .merge(routes::openapi::router())
+        .split_for_parts();
+    let mut doc = routes::openapi::complete(doc);
+    doc.servers = Some(vec![utoipa::openapi::server::Server::new("/api/v1")]);
+    (router, doc)
+}
+
 /// Headers every response carries: the CSP allows only same-origin scripts plus
-/// what WebAssembly needs; no framing, no sniffing, no referrer. There is
+/// what WebAssembly needs, and only the app's style sheet (no inline styles:
+/// the app sets the few computed styles it has, chart bar widths and colours,
+/// through the CSSOM, which CSP allows); no framing, no sniffing, no referrer. There is
 /// deliberately no CORS layer: without `Access-Control-Allow-Origin` browsers
 /// let only the app's own origin read answers (tests/security.rs checks both).
 fn with_security_headers(router: Router) -> Router {
@@ -61,7 +97,7 @@ fn with_security_headers(router: Router) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
-                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
                  img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
                  frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
             ),
@@ -105,7 +141,9 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     Ok(AppState::new(store))
 }
 
-/// Serve on `listener` until `shutdown` completes, then finish in-flight requests.
+/// Serve on `listener` until `shutdown` completes, then finish in-flight
+/// requests (at most [`SHUTDOWN_GRACE`]). Every connection is bounded in
+/// time: [`HEADER_TIMEOUT`], [`BODY_TIMEOUT`], [`REQUEST_TIMEOUT`].
 /// Handlers see each client's address (sign-in throttling, the audit log).
 pub async fn serve(
     listener: TcpListener,
@@ -134,9 +172,61 @@ async fn serve_router(
             None
         }
     };
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    // hyper's HTTP/1 server, not axum::serve, which sets no header-read timeout
+    // and waits for every connection at shutdown, however long it takes
+    // (docs/SECURITY.md, "Slow and idle clients"). Only HTTP/1.1: browsers speak
+    // HTTP/2 only over TLS, which the reverse proxy in front ends.
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).keep_alive(true);
+    let service = tower::ServiceBuilder::new()
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .service(router);
+    let graceful = GracefulShutdown::new();
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            Some(_) = connections.join_next() => continue,
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = match accepted {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Out of file descriptors, say: wait for connections to close
+                // (every one times out) rather than spin.
+                tracing::error!(error = %e, "accept error");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        // Handlers read the client's address as axum's ConnectInfo.
+        let service = tower::ServiceBuilder::new()
+            .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(remote));
+                req
+            })
+            .service(service.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        connections.spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, address = %remote, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    // Idle connections close at once; requests in flight get SHUTDOWN_GRACE.
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!(
+            open = connections.len(),
+            "connections still open {} s after shutdown began; closing them",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
+    connections.abort_all();
+    Ok(())
 }
 
 /// The binary's `serve`: bind, print where, stop on SIGINT or SIGTERM.

@@ -55,7 +55,7 @@ fn address_key(addr: IpAddr) -> IpAddr {
 }
 
 fn account_key(username: &str) -> String {
-    username.trim().chars().take(MAX_KEY_CHARS).collect::<String>().to_lowercase()
+    crate::accounts::normalise_username(&username.trim().chars().take(MAX_KEY_CHARS).collect::<String>())
 }
 
 impl Throttle {

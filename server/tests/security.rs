@@ -33,18 +33,22 @@ fn store_of(server: &TestServer) -> Arc<dyn Store> {
     Arc::new(db::SqliteStore::open(&db_path(&server.dir()).display().to_string()).expect("open the store"))
 }
 
-/// Create an account whose password is its username (at least 8 characters).
+/// Create an account whose password is its username, as the demo accounts'
+/// are: made with a strong one (the rule), then set directly in the store.
 async fn add_user(store: &dyn Store, username: &str, role: Role, labs: &[Uuid]) -> UserRow {
     let req = CreateUserRequest {
         username: username.into(),
         display_name: format!("Test {username}"),
-        password: username.into(),
+        password: "kanel-fjällräv-vågbrytare".into(),
         role,
         labs: labs.to_vec(),
         memberships: Vec::new(),
         home_meeting_place: None,
     };
-    accounts::create_user(store, &Actor::cli(), req).await.expect("create user")
+    let user = accounts::create_user(store, &Actor::cli(), req).await.expect("create user");
+    let hash = labblogg_server::auth::hash_password(username).expect("hash");
+    store.set_password(user.id, hash).await.expect("set the password");
+    user
 }
 
 /// Any request, with the token if given.
@@ -677,14 +681,19 @@ async fn a_user_can_hold_different_roles_in_different_labs() {
     let store = store_of(&server);
     add_user(store.as_ref(), "administrator", Role::Admin, &[]).await;
     let admin = server.client("administrator").await;
-    let body = json!({ "username": "blandad-roll", "display_name": "Blandad", "password": "blandad-roll", "role": "staff",
+    let body = json!({ "username": "blandad-roll", "display_name": "Blandad", "password": "kanel-fjällräv-vågbrytare", "role": "staff",
                        "labs": [LINA_HAGE], "memberships": [{ "lab_id": PORTALEN, "role": "coordinator" }],
                        "home_meeting_place": PLACE_LINA_HAGE });
     let resp = call(&server, Some(&admin.token), Method::POST, "/api/v1/admin/users", Some(&body)).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let created: AdminUser = resp.json().await.unwrap();
     assert_eq!(created.role, Role::Coordinator, "the highest role");
-    let user = server.client("blandad-roll").await;
+    let user = {
+        let device = Uuid::now_v7();
+        let resp = server.login_response("blandad-roll", "kanel-fjällräv-vågbrytare", device).await;
+        let login: labblogg_shared::auth::LoginResponse = resp.json().await.unwrap();
+        Client::new(&server, login.token, device)
+    };
     let place = |id, lab| edit(RecordKind::MeetingPlace, id, lab, json!({ "target_group": "Alla" }));
     let resp = user.push(vec![place(PLACE_LINA_HAGE, LINA_HAGE), place(PLACE_PORTALEN, PORTALEN)]).await;
     let codes: Vec<_> = resp.results.iter().map(|r| r.rejected.as_ref().map(|r| r.code)).collect();
@@ -1077,8 +1086,13 @@ async fn cli_manages_users_tokens_and_labs() {
         "admin",
         "--password-stdin",
     ];
-    labblogg(&[&add_admin[..], &db[..]].concat(), "administrator\n").await.expect("add admin");
-    let admin = server.client("administrator").await;
+    labblogg(&[&add_admin[..], &db[..]].concat(), "kanel-fjällräv-vågbrytare\n").await.expect("add admin");
+    let admin = {
+        let device = Uuid::now_v7();
+        let resp = server.login_response("administrator", "kanel-fjällräv-vågbrytare", device).await;
+        let login: labblogg_shared::auth::LoginResponse = resp.json().await.expect("admin signs in");
+        Client::new(&server, login.token, device)
+    };
     let log: Vec<AuditEntry> =
         call(&server, Some(&admin.token), Method::GET, "/api/v1/admin/audit", None).await.json().await.unwrap();
     for action in [

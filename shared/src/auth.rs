@@ -5,15 +5,20 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
-    /// The signing-in device; the token is bound to it.
+    /// The signing-in device; the token is bound to it. Required: the server
+    /// refuses a sign-in without it (optional here only so that answer is a
+    /// Swedish 400 rather than a parse error).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub device_id: Option<Uuid>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginResponse {
     /// Opaque bearer token for every other `/api/v1` call.
@@ -23,6 +28,7 @@ pub struct LoginResponse {
 
 /// A user's role. `Staff` and `Coordinator` are held per lab (see
 /// [`Membership`]); `Researcher` and `Admin` hold for the whole account.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -64,6 +70,7 @@ impl Role {
 }
 
 /// The role a user holds in one lab.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabRole {
@@ -94,12 +101,14 @@ impl From<LabRole> for Role {
 }
 
 /// One lab a user works in, and as what.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Membership {
     pub lab_id: Uuid,
     pub role: LabRole,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub username: String,
@@ -117,6 +126,7 @@ pub struct UserInfo {
 }
 
 /// One signed-in device (one token) of a user. The token itself is never shown.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceInfo {
     /// The token's id: what `DELETE /api/v1/devices/{id}` revokes.
@@ -135,6 +145,7 @@ pub struct DeviceInfo {
 }
 
 /// A user as administrators see it (never the password hash).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminUser {
     pub id: Uuid,
@@ -148,6 +159,7 @@ pub struct AdminUser {
 
 /// `POST /api/v1/admin/users`. Either `role` plus `labs` (the same role in
 /// each lab), or per-lab `memberships`, or both.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserRequest {
     pub username: String,
@@ -163,18 +175,21 @@ pub struct CreateUserRequest {
 }
 
 /// `POST /api/v1/admin/users/{id}/reset-password`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResetPasswordRequest {
     pub password: String,
 }
 
 /// Answer of `POST /api/v1/admin/labs` (the body is a `model::Lab`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedLab {
     pub id: Uuid,
 }
 
 /// What the audit log records.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
@@ -219,6 +234,7 @@ impl AuditAction {
 }
 
 /// One line of `GET /api/v1/admin/audit`, newest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Increasing; pass the smallest seen as `before` for the next page.

@@ -113,6 +113,21 @@ impl FromStr for Hlc {
     }
 }
 
+/// On the wire a stamp is its text form, `{ms:015}-{counter:010}-{node:016x}`.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Hlc {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-9]{15,}-[0-9]{10}-[0-9a-f]{16}$"))
+            .description(Some("Hybrid logical clock stamp: milliseconds, counter, node (hex)."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Hlc {}
+
 impl Serialize for Hlc {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

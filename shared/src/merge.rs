@@ -18,11 +18,13 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A record merged from all the changes seen so far.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordState {
     pub kind: RecordKind,
     pub id: Uuid,
     pub lab_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
     /// The stamp of the edit that set each field.
     pub clocks: BTreeMap<String, Hlc>,

@@ -948,16 +948,21 @@ pub fn comparison_total(
 /// The UTF-8 byte order mark: without it Excel reads the file as Windows-1252.
 const BOM: &str = "\u{feff}";
 
-/// Would Excel run this cell as a formula? (`=…`, `+…`, `@…`, `-` before a
-/// non-digit, or a leading tab or carriage return.) A lab name is typed by
+/// Would a spreadsheet run this cell as a formula? OWASP's rule for CSV
+/// injection: a cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return. The one exception is a plain number such as `-1,5` or `-3` (what
+/// [`decimal_sv`] writes), which is no formula and must stay a number for
+/// researchers; `-1+1+cmd|' /C calc'!A0` is not one. A lab name is typed by
 /// people; an export must not run it on a researcher's computer.
-fn formula_like(field: &str) -> bool {
-    let mut chars = field.chars();
-    match chars.next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
-        _ => false,
-    }
+pub fn formula_like(field: &str) -> bool {
+    let Some(rest) = field.strip_prefix(['=', '+', '-', '@', '\t', '\r']) else {
+        return false;
+    };
+    let plain_number = field.starts_with('-') && {
+        let (int, frac) = rest.split_once([',', '.']).unwrap_or((rest, "0"));
+        !int.is_empty() && !frac.is_empty() && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+    };
+    !plain_number
 }
 
 fn csv_field(out: &mut String, field: &str) {
@@ -2034,5 +2039,24 @@ mod tests {
         ds.visits = vec![tally(&v)];
         let r = lab_report(&ds, LAB_A, &Period::new("2026-05-01", "2026-05-31"), "2026-06-01").unwrap();
         assert_eq!((r.visits_total, r.first_visits), (1, 1));
+    }
+
+    #[test]
+    fn csv_neutralises_every_formula_start() {
+        // OWASP: =, +, -, @, tab and carriage return; each gets a leading apostrophe.
+        let cells = ["=1+1", "+1+1", "-1+1+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"];
+        for cell in cells {
+            assert!(formula_like(cell), "{cell:?}");
+            let out = csv(&["a"], &[vec![cell.to_owned()]]);
+            let body = out.strip_prefix("\u{feff}a\r\n").unwrap();
+            assert!(body.starts_with("'") || body.starts_with("\"'"), "{cell:?} was written as {body:?}");
+        }
+        // Numbers stay numbers; text that merely contains a sign stays as it is.
+        for cell in ["-1", "-1,5", "-0.25", "12", "Ung=glad", "", "1-2"] {
+            assert!(!formula_like(cell), "{cell:?}");
+        }
+        for cell in ["-", "-,5", "-1,", "-1,5,5", "-1e5", "+1"] {
+            assert!(formula_like(cell), "{cell:?}");
+        }
     }
 }

@@ -12,12 +12,18 @@ use uuid::Uuid;
 pub const MAX_PUSH_CHANGES: usize = 500;
 /// Most records one response pulls; `more` says whether to ask again.
 pub const MAX_PULL_RECORDS: u32 = 1000;
+/// Most bytes of records (as JSON) one response pulls, whatever the count: a
+/// page stops before the record that would pass it, but always carries at
+/// least one record, so a page is at most this or one record (itself bounded
+/// by `validate::max_fields_bytes`). `more` says whether to ask again.
+pub const MAX_PULL_BYTES: usize = 1024 * 1024;
 /// Default page size when the client does not ask for one.
 pub const DEFAULT_PULL_RECORDS: u32 = 500;
 /// Largest request body the server reads.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// One edit of one record, made on one device.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// Names this change in the outbox and in the server's answer.
@@ -31,6 +37,7 @@ pub struct Change {
     pub hlc: Hlc,
     /// The fields this edit sets (all of them when the record is created).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
     /// A tombstone: the record is deleted (a visit: undone) from `hlc` on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -41,6 +48,7 @@ pub struct Change {
     pub restore: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub protocol: u32,
@@ -54,6 +62,7 @@ pub struct SyncRequest {
     pub pull_limit: Option<u32>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub protocol: u32,
@@ -70,6 +79,7 @@ pub struct SyncResponse {
 }
 
 /// A record as the server holds it, with the sequence number of its last change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerRecord {
     pub seq: u64,
@@ -77,6 +87,7 @@ pub struct ServerRecord {
     pub state: RecordState,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeResult {
     pub change_id: Uuid,
@@ -85,6 +96,7 @@ pub struct ChangeResult {
     pub rejected: Option<Rejection>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     pub code: RejectCode,
@@ -92,6 +104,7 @@ pub struct Rejection {
     pub message: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectCode {

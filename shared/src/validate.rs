@@ -23,6 +23,29 @@ pub const MAX_PARTICIPANTS_PER_ROW: u32 = 10_000;
 pub const MAX_HOURS: f64 = 1000.0;
 /// Partners or goals one activity links to.
 pub const MAX_LINKS: usize = 100;
+/// Keys one record's `fields` may hold. Every kind has far fewer; keys the
+/// validation does not know are kept (docs/SYNC.md), so this and
+/// [`max_fields_bytes`] bound what a client can store beside them.
+pub const MAX_FIELDS: usize = 40;
+
+/// Largest `fields` of a record of `kind`, in bytes of compact JSON: the kind's
+/// texts at their limits at 4 bytes a character (the most UTF-8 needs), with
+/// room to spare. A record is pulled by every device of its lab, so one
+/// oversized record costs every tablet; a pull page is bounded by bytes too
+/// (`sync::MAX_PULL_BYTES`).
+pub const fn max_fields_bytes(kind: RecordKind) -> usize {
+    const KIB: usize = 1024;
+    match kind {
+        RecordKind::Visit => 2 * KIB,
+        RecordKind::Partner => 4 * KIB,
+        RecordKind::MeetingPlace | RecordKind::Goal => 16 * KIB,
+        RecordKind::GoalMeasurement => 24 * KIB,
+        RecordKind::Lab => 32 * KIB,
+        RecordKind::Lesson => 64 * KIB,
+        RecordKind::Activity => 96 * KIB,
+        RecordKind::GoodExample => 128 * KIB,
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
@@ -46,6 +69,10 @@ pub enum ValidationError {
     UnknownField(String),
     #[error("{field} innehåller något som liknar {what}; ta bort det innan det publiceras")]
     PersonalData { field: &'static str, what: &'static str },
+    #[error("posten är för stor ({size} byte); en post av den här sorten får vara högst {max} byte. Korta texterna.")]
+    TooLarge { size: usize, max: usize },
+    #[error("posten har för många fält ({count}); högst {max} är tillåtna")]
+    TooManyFields { count: usize, max: usize },
 }
 
 /// Check a merged record: its fields must form a valid record of its kind.
@@ -54,6 +81,7 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
     if state.fields.is_empty() && state.deleted.is_some() {
         return Ok(());
     }
+    size(state)?;
     // Closed records: a key no schema names is refused, at any depth.
     if let Some(key) = crate::fields::unknown_keys(state.kind, &state.fields).into_iter().next() {
         return Err(ValidationError::UnknownField(key));
@@ -69,6 +97,38 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
         RecordKind::GoodExample => good_example(&parse(state)?),
         RecordKind::Lesson => lesson(&parse(state)?),
     }
+}
+
+/// The record's fields within [`MAX_FIELDS`] and [`max_fields_bytes`].
+fn size(state: &RecordState) -> Result<(), ValidationError> {
+    if state.fields.len() > MAX_FIELDS {
+        return Err(ValidationError::TooManyFields { count: state.fields.len(), max: MAX_FIELDS });
+    }
+    let size = json_size(&state.fields);
+    let max = max_fields_bytes(state.kind);
+    if size > max {
+        return Err(ValidationError::TooLarge { size, max });
+    }
+    Ok(())
+}
+
+/// Bytes of `value` as compact JSON, counted without building the text.
+pub fn json_size<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter fails only for values JSON cannot hold (a map with
+    // non-string keys), which no record has; count what was written so far.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 fn parse<T: DeserializeOwned>(state: &RecordState) -> Result<T, ValidationError> {
@@ -712,5 +772,35 @@ mod tests {
     #[test]
     fn message_is_swedish() {
         assert_eq!(ValidationError::Required { field: "namn" }.to_string(), "namn måste fyllas i");
+    }
+
+    #[test]
+    fn records_are_bounded_in_size_and_fields_per_kind() {
+        // The 1.9 MB visit: an unknown key carrying megabytes.
+        let mut big = state_of(RecordKind::Visit, &a_visit());
+        big.fields.insert("extra".into(), "x".repeat(1_900_000).into());
+        let err = validate_record(&big).unwrap_err();
+        assert!(matches!(err, ValidationError::TooLarge { max: 2048, .. }), "{err:?}");
+        assert!(err.to_string().starts_with("posten är för stor (1900"), "{err}");
+        let mut wide = state_of(RecordKind::Visit, &a_visit());
+        for i in 0..MAX_FIELDS {
+            wide.fields.insert(format!("x{i}"), 1.into());
+        }
+        assert!(matches!(validate_record(&wide), Err(ValidationError::TooManyFields { .. })));
+        // The largest valid activity, every text at its limit in 4-byte
+        // characters and every list full, still fits its kind's limit.
+        let emoji = |n: usize| "🧩".repeat(n);
+        let mut a = an_activity();
+        a.title = emoji(MAX_SHORT_TEXT_CHARS);
+        a.notes = emoji(MAX_LONG_TEXT_CHARS);
+        a.lessons_learned = emoji(MAX_LONG_TEXT_CHARS);
+        a.partner_ids = (0..MAX_LINKS as u128).map(Uuid::from_u128).collect();
+        a.goal_ids = (1000..1000 + MAX_LINKS as u128).map(Uuid::from_u128).collect();
+        let state = state_of(RecordKind::Activity, &a);
+        assert!(json_size(&state.fields) > 40_000);
+        assert_eq!(validate_record(&state), Ok(()));
+        // A tombstone without fields is never too large.
+        let tomb = RecordState { fields: Default::default(), deleted: Some(crate::Hlc::ZERO), ..big };
+        assert_eq!(validate_record(&tomb), Ok(()));
     }
 }

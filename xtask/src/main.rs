@@ -10,6 +10,7 @@ mod faults;
 mod frontend;
 mod postgres;
 mod run;
+mod schemathesis;
 mod test;
 mod tools;
 
@@ -27,6 +28,7 @@ commands:
   test                     install missing tools, then run every test (native, end-to-end, browser)
   bench [SECTION..]        benchmarks beside their baselines: write, server, sync, size, summary
                            (default all); table on stdout, JSON in <target>/bench/results.json
+  schemathesis             fuzz /api/v1 from outside against its OpenAPI document (also in `test`)
   faults [--seed S] [--devices N] [--ops M] [--browser]
                            the fault-injection suite, bigger than in `test` (see `faults --help`)
 ";
@@ -54,6 +56,10 @@ fn main() -> Result<()> {
         }
         Some("bench") => bench::bench(&sh, &ws, rest),
         Some("faults") => faults::faults(&sh, &ws, rest),
+        Some("schemathesis") => {
+            no_extra_args("schemathesis", &rest)?;
+            schemathesis::schemathesis(&sh, &ws)
+        }
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

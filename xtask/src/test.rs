@@ -49,6 +49,9 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         Ok(())
     })?;
 
+    // The API from outside: generated requests against its own OpenAPI document.
+    steps.run("schemathesis", || crate::schemathesis::schemathesis(sh, ws))?;
+
     steps.run("browser tests", || {
         let webdriver_json = ws.root.join("frontend/webdriver.json");
         ensure_webdriver_json(&webdriver_json)?;

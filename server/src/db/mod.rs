@@ -192,6 +192,64 @@ pub struct PullPage {
     pub more: bool,
 }
 
+/// Fills a pull page from records read in sequence order, for both backends:
+/// at most `limit` records and at most `budget` bytes of them as JSON
+/// ([`labblogg_shared::sync::MAX_PULL_BYTES`]), but never an empty page while
+/// records wait, so one record larger than the budget still travels alone.
+/// The backends read rows one at a time (or in small batches) and stop at the
+/// first refused one, so a page of big records never sits whole in memory.
+#[derive(Debug)]
+pub struct PageFiller {
+    records: Vec<ServerRecord>,
+    bytes: usize,
+    limit: usize,
+    budget: usize,
+    full: bool,
+}
+
+impl PageFiller {
+    pub fn new(limit: u32) -> Self {
+        Self::with_budget(limit, labblogg_shared::sync::MAX_PULL_BYTES)
+    }
+
+    pub fn with_budget(limit: u32, budget: usize) -> Self {
+        PageFiller { records: Vec::new(), bytes: 0, limit: limit.max(1) as usize, budget, full: false }
+    }
+
+    /// Take the next record, or `false` (and the page is full) if it does not fit.
+    pub fn offer(&mut self, record: ServerRecord) -> bool {
+        if self.full || self.records.len() >= self.limit {
+            self.full = true;
+            return false;
+        }
+        let size = labblogg_shared::validate::json_size(&record) + 1; // and its comma
+        if !self.records.is_empty() && self.bytes + size > self.budget {
+            self.full = true;
+            return false;
+        }
+        self.bytes += size;
+        self.records.push(record);
+        true
+    }
+
+    /// Did a record wait that did not fit (so the pull has `more`)?
+    pub fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The page: its records, and `more` if one did not fit. `top_seq` (the
+    /// store's newest sequence number, read in the page's transaction) is
+    /// the cursor after the last page; it is not read when the page is full.
+    pub fn finish(self, cursor: u64, top_seq: Option<u64>) -> PullPage {
+        let more = self.full;
+        let cursor = match (more, top_seq) {
+            (false, Some(top)) => top.max(cursor),
+            _ => self.records.last().map_or(cursor, |r| r.seq),
+        };
+        PullPage { records: self.records, cursor, more }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Merge a batch of changes in one transaction: every accepted change is
@@ -335,4 +393,49 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
         return Ok(Arc::new(PostgresStore::connect(url).await?));
     }
     Err(StoreError::UnsupportedUrl(url.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use labblogg_shared::{Hlc, RecordKind};
+    use serde_json::{Map, Value};
+
+    fn record(seq: u64, pad: usize) -> ServerRecord {
+        let mut fields = Map::new();
+        fields.insert("pad".into(), Value::String("x".repeat(pad)));
+        ServerRecord {
+            seq,
+            state: RecordState {
+                kind: RecordKind::Partner,
+                id: Uuid::from_u128(seq as u128),
+                lab_id: Uuid::from_u128(1),
+                fields,
+                clocks: [("pad".to_owned(), Hlc::ZERO)].into(),
+                deleted: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_page_stops_at_the_budget_but_never_empty() {
+        // Three records of about 500 bytes in a budget of 1,200: two fit.
+        let mut page = PageFiller::with_budget(100, 1200);
+        assert!(page.offer(record(1, 300)) && page.offer(record(2, 300)));
+        assert!(!page.offer(record(3, 300)));
+        let p = page.finish(0, Some(99));
+        assert_eq!((p.records.len(), p.cursor, p.more), (2, 2, true));
+        // One record beyond the budget still travels, alone.
+        let mut page = PageFiller::with_budget(100, 1000);
+        assert!(page.offer(record(5, 5000)));
+        assert!(!page.offer(record(6, 10)));
+        assert_eq!(page.finish(2, None).records.len(), 1);
+        // The count still limits; the last page's cursor is the store's top.
+        let mut page = PageFiller::with_budget(2, 1_000_000);
+        assert!(page.offer(record(7, 1)) && page.offer(record(8, 1)) && !page.offer(record(9, 1)));
+        let mut last = PageFiller::with_budget(10, 1_000_000);
+        assert!(last.offer(record(7, 1)));
+        let p = last.finish(6, Some(42));
+        assert_eq!((p.cursor, p.more), (42, false));
+    }
 }

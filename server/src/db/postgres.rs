@@ -19,7 +19,7 @@
 //! in the URL and no connector, connecting fails rather than going plain.
 
 use super::{
-    count_visits, AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
+    count_visits, AuditEvent, PageFiller, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
     TokenRow, UserRow,
 };
 use async_trait::async_trait;
@@ -219,6 +219,9 @@ fn now_ms() -> i64 {
 }
 
 const RECORD_COLUMNS: &str = "id, kind, lab_id, seq, fields, clocks, deleted";
+
+/// Rows a pull reads from its portal at once.
+const PORTAL_BATCH: i32 = 64;
 
 fn decode_record(row: &Row) -> Result<ServerRecord, StoreError> {
     let kind: String = row.try_get(1)?;
@@ -538,8 +541,8 @@ impl Store for PostgresStore {
         // One snapshot for the page and the counter (see the top of this file).
         let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
         let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
-        let rows = tx
-            .query(
+        let statement = tx
+            .prepare(
                 // Two parts, each read in seq order from its own index (the labs' records by
                 // `records_lab_seq`, other labs' shared knowledge by `records_knowledge_seq`),
                 // merged: one `OR` made the planner scan and sort every later row per page.
@@ -554,19 +557,33 @@ impl Store for PostgresStore {
                           ORDER BY seq LIMIT $3)
                      ) page ORDER BY seq LIMIT $3"
                 ),
-                &[&(cursor.min(i64::MAX as u64) as i64), &labs, &(limit as i64 + 1), &shared_knowledge],
             )
             .await?;
-        let more = rows.len() > limit as usize;
-        let records = rows.iter().take(limit as usize).map(decode_record).collect::<Result<Vec<_>, _>>()?;
-        let cursor = if more {
-            records.last().map_or(cursor, |r| r.seq)
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&(cursor.min(i64::MAX as u64) as i64), &labs, &(limit as i64 + 1), &shared_knowledge];
+        // Through a portal, a batch of rows at a time: a page of big records stops at
+        // the byte budget without the rest of the page crossing the wire.
+        let portal = tx.bind(&statement, &params).await?;
+        let mut page = PageFiller::new(limit);
+        'rows: loop {
+            let rows = tx.query_portal(&portal, PORTAL_BATCH).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                if !page.offer(decode_record(row)?) {
+                    break 'rows;
+                }
+            }
+        }
+        let top = if page.is_full() {
+            None
         } else {
             let top: i64 = tx.query_one("SELECT value FROM counters WHERE name = 'seq'", &[]).await?.try_get(0)?;
-            (top as u64).max(cursor)
+            Some(top as u64)
         };
         tx.commit().await?;
-        Ok(PullPage { records, cursor, more })
+        Ok(page.finish(cursor, top))
     }
 
     async fn record(&self, id: Uuid) -> Result<Option<RecordState>, StoreError> {

@@ -5,7 +5,7 @@
 //! cursors trivially gap-free (a seq is assigned and committed under the lock).
 
 use super::{
-    count_visits, AuditEvent, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
+    count_visits, AuditEvent, PageFiller, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
     TokenRow, UserRow,
 };
 use async_trait::async_trait;
@@ -558,27 +558,34 @@ impl Store for SqliteStore {
             let tx = conn.transaction()?;
             let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>())
                 .map_err(corrupt)?;
-            let raws = tx
-                .prepare_cached(&format!(
+            let mut page = PageFiller::new(limit);
+            {
+                let mut stmt = tx.prepare_cached(&format!(
                     "SELECT {RECORD_COLUMNS} FROM records
                      WHERE seq > ?1 AND (lab_id IN (SELECT value FROM json_each(?2))
                         OR (?4 AND kind IN ('good_example', 'lesson')
                             AND json_extract(fields, '$.review') IN ('published', 'withdrawn')))
                      ORDER BY seq LIMIT ?3"
-                ))?
-                .query_map(params![cursor as i64, lab_list, limit as i64 + 1, shared_knowledge], read_raw)?
-                .collect::<Result<Vec<_>, _>>()?;
-            let more = raws.len() > limit as usize;
-            let records = raws.into_iter().take(limit as usize).map(decode).collect::<Result<Vec<_>, _>>()?;
-            let cursor = if more {
-                records.last().map_or(cursor, |r| r.seq)
+                ))?;
+                // Row by row, so a page of big records stops at the byte budget
+                // without reading the rest.
+                let rows =
+                    stmt.query_map(params![cursor as i64, lab_list, limit as i64 + 1, shared_knowledge], read_raw)?;
+                for raw in rows {
+                    if !page.offer(decode(raw?)?) {
+                        break;
+                    }
+                }
+            }
+            // Nothing visible to this user lies beyond the newest seq: the last page
+            // skips past other labs' changes too, read in the same transaction.
+            let top = if page.is_full() {
+                None
             } else {
-                // Nothing visible to this user lies beyond the newest seq: skip past
-                // other labs' changes too, read in the same transaction as the page.
                 let top: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| r.get(0))?;
-                (top as u64).max(cursor)
+                Some(top as u64)
             };
-            Ok(PullPage { records, cursor, more })
+            Ok(page.finish(cursor, top))
         })
         .await
     }

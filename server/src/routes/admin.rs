@@ -11,33 +11,39 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::ResetPasswordRequest;
 use labblogg_shared::auth::{AdminUser as AdminUserView, AuditEntry, CreateUserRequest, CreatedLab, DeviceInfo};
 use labblogg_shared::model::Lab;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(users).post(create_user))
-        .route("/admin/users/{id}/disable", post(disable_user))
-        .route("/admin/users/{id}/reset-password", post(reset_password))
-        .route("/admin/users/{id}/devices", get(user_devices))
-        .route("/admin/tokens/{id}", delete(revoke_token))
-        .route("/admin/labs", post(create_lab))
-        .route("/admin/audit", get(audit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(users, create_user))
+        .routes(routes!(disable_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(user_devices))
+        .routes(routes!(revoke_token))
+        .routes(routes!(create_lab))
+        .routes(routes!(audit))
 }
 
 fn actor(admin: &AdminUser, addr: ClientAddr) -> Actor {
     Actor { name: admin.0.user.username.clone(), address: addr.to_audit() }
 }
 
+/// Every account.
+#[utoipa::path(get, path = "/admin/users", tag = "admin",
+    responses((status = 200, description = "Every account", body = Vec<AdminUserView>)))]
 async fn users(State(state): State<AppState>, _admin: AdminUser) -> Result<Json<Vec<AdminUserView>>, ApiError> {
     let users = state.store.users().await?;
     Ok(Json(users.iter().map(accounts::admin_view).collect()))
 }
 
+/// Create an account (password strength and username rules in docs/SECURITY.md).
+#[utoipa::path(post, path = "/admin/users", tag = "admin", request_body = CreateUserRequest,
+    responses((status = 201, description = "Created", body = AdminUserView)))]
 async fn create_user(
     State(state): State<AppState>,
     admin: AdminUser,
@@ -49,6 +55,10 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(accounts::admin_view(&user))))
 }
 
+/// Disable an account and sign out all its devices.
+#[utoipa::path(post, path = "/admin/users/{id}/disable", tag = "admin",
+    params(("id" = Uuid, Path, description = "The account's id")),
+    responses((status = 204, description = "Disabled")))]
 async fn disable_user(
     State(state): State<AppState>,
     admin: AdminUser,
@@ -60,6 +70,10 @@ async fn disable_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Set a new password and sign out all the account's devices.
+#[utoipa::path(post, path = "/admin/users/{id}/reset-password", tag = "admin", request_body = ResetPasswordRequest,
+    params(("id" = Uuid, Path, description = "The account's id")),
+    responses((status = 204, description = "Password set")))]
 async fn reset_password(
     State(state): State<AppState>,
     admin: AdminUser,
@@ -74,6 +88,9 @@ async fn reset_password(
 }
 
 /// All of a user's tokens, revoked ones included.
+#[utoipa::path(get, path = "/admin/users/{id}/devices", tag = "admin",
+    params(("id" = Uuid, Path, description = "The account's id")),
+    responses((status = 200, description = "The account's tokens, revoked ones too", body = Vec<DeviceInfo>)))]
 async fn user_devices(
     State(state): State<AppState>,
     admin: AdminUser,
@@ -85,6 +102,10 @@ async fn user_devices(
     Ok(Json(tokens.iter().map(|t| accounts::device_view(t, Some(admin.0.token.id))).collect()))
 }
 
+/// Revoke any token.
+#[utoipa::path(delete, path = "/admin/tokens/{id}", tag = "admin",
+    params(("id" = Uuid, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked")))]
 async fn revoke_token(
     State(state): State<AppState>,
     admin: AdminUser,
@@ -98,6 +119,9 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Create a lab (a lab record, synced to its future members).
+#[utoipa::path(post, path = "/admin/labs", tag = "admin", request_body = Lab,
+    responses((status = 201, description = "Created", body = CreatedLab)))]
 async fn create_lab(
     State(state): State<AppState>,
     admin: AdminUser,
@@ -112,13 +136,17 @@ async fn create_lab(
 /// Most audit entries one request returns.
 const MAX_AUDIT_PAGE: u32 = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// Entries with an id below this (the next page).
     before: Option<u64>,
     limit: Option<u32>,
 }
 
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, description = "Audit entries, newest first", body = Vec<AuditEntry>)))]
 async fn audit(
     State(state): State<AppState>,
     _admin: AdminUser,

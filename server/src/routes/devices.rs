@@ -9,13 +9,13 @@ use crate::policy;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::DeviceInfo;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/devices", get(list)).route("/devices/{id}", delete(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(revoke))
 }
 
 /// An id in a path; anything that is not a UUID names nothing.
@@ -23,6 +23,9 @@ pub fn path_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
 }
 
+/// The caller's signed-in devices (one per token).
+#[utoipa::path(get, path = "/devices", tag = "devices",
+    responses((status = 200, description = "The caller's live tokens", body = Vec<DeviceInfo>)))]
 async fn list(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
     let tokens = state.store.tokens_of(auth.user.id, false).await?;
     Ok(Json(tokens.iter().map(|t| accounts::device_view(t, Some(auth.token.id))).collect()))
@@ -30,6 +33,9 @@ async fn list(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<
 
 /// Revoke one of the caller's own tokens (the current one too: signing out).
 /// Another user's token is 404, the same as one that does not exist.
+#[utoipa::path(delete, path = "/devices/{id}", tag = "devices",
+    params(("id" = Uuid, Path, description = "The token's id (`DeviceInfo.id`)")),
+    responses((status = 204, description = "Signed out")))]
 async fn revoke(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -4,5 +4,6 @@ pub mod admin;
 pub mod auth;
 pub mod devices;
 pub mod health;
+pub mod openapi;
 pub mod summary;
 pub mod sync;

@@ -20,18 +20,23 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::Role;
 use labblogg_shared::calendar;
+use labblogg_shared::model::FocusArea;
 use labblogg_shared::summary::{self, Dataset, Period, SummaryFormat, SummaryKind, SummaryQuery};
 use uuid::Uuid;
 
 /// Longest period a summary covers: ten years of weeks is plenty for a chart.
 pub const MAX_PERIOD_DAYS: i64 = 3660;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/summary", get(summary))
+pub fn router() -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::new().routes(routes!(summary));
+    // Query parameters' schemas are referenced, not collected: add them.
+    let components = router.get_openapi_mut().components.get_or_insert_with(Default::default);
+    components.schemas.insert("SummaryKind".into(), <Kind as utoipa::PartialSchema>::schema());
+    components.schemas.insert("SummaryFormat".into(), <Format as utoipa::PartialSchema>::schema());
+    router
 }
 
 /// Researchers see aggregates across every lab and nothing per record.
@@ -43,6 +48,39 @@ fn bad(message: &str) -> ApiError {
     ApiError::BadRequest(message.to_owned())
 }
 
+/// `SummaryKind` and `SummaryFormat` as the document shows them (the types
+/// themselves stay free of OpenAPI in `labblogg_shared::summary`).
+#[derive(utoipa::ToSchema)]
+#[schema(as = SummaryKind, rename_all = "snake_case")]
+#[allow(dead_code)] // only described, never built
+enum Kind {
+    Overview,
+    Lab,
+    Compare,
+    Research,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(as = SummaryFormat, rename_all = "snake_case")]
+#[allow(dead_code)] // only described, never built
+enum Format {
+    Json,
+    Csv,
+}
+
+/// A summary computed from the caller's labs (see the module's header).
+#[utoipa::path(get, path = "/summary", tag = "summary",
+    params(
+        ("kind" = Kind, Query, description = "Which summary"),
+        ("lab" = Option<Uuid>, Query, description = "The lab of `kind=lab`"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
+        ("focus" = Option<FocusArea>, Query, description = "Only goals of this focus area (compare)"),
+        ("today" = Option<String>, Query, description = "The date the summary is for, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
+        ("format" = Option<Format>, Query, description = "json (default) or csv (compare and research)"),
+    ),
+    responses((status = 200, description = "The summary as JSON, or CSV for Excel",
+        content((serde_json::Value = "application/json"), (String = "text/csv")))))]
 async fn summary(
     State(state): State<AppState>,
     AuthUser { user, .. }: AuthUser,

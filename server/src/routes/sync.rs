@@ -7,8 +7,8 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::hlc::MAX_CLOCK_AHEAD_MS;
 use labblogg_shared::sync::{
     Change, ChangeResult, RejectCode, Rejection, SyncRequest, SyncResponse, DEFAULT_PULL_RECORDS, MAX_PULL_RECORDS,
@@ -19,8 +19,8 @@ use labblogg_shared::{RecordKind, PROTOCOL_VERSION};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/sync", post(sync))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(sync))
 }
 
 pub fn now_ms() -> u64 {
@@ -30,6 +30,9 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Push a batch of changes and pull what changed after the cursor (docs/SYNC.md).
+#[utoipa::path(post, path = "/sync", tag = "sync", request_body = SyncRequest,
+    responses((status = 200, description = "Each pushed change's result and a page of records", body = SyncResponse)))]
 async fn sync(
     State(state): State<AppState>,
     AuthUser { user, token }: AuthUser,
@@ -39,8 +42,9 @@ async fn sync(
     if req.protocol != PROTOCOL_VERSION {
         return Err(ApiError::ProtocolMismatch { client: req.protocol, server: PROTOCOL_VERSION });
     }
-    // A token signed in for one device does not sync as another.
-    if token.device_id.is_some_and(|d| d != req.device_id) {
+    // A token signed in for one device does not sync as another; a token
+    // issued before sign-in required a device syncs as none (sign in again).
+    if token.device_id != Some(req.device_id) {
         return Err(ApiError::Unauthorized);
     }
     if !req.changes.is_empty() && !policy::may_push(&user) {
