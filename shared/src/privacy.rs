@@ -104,6 +104,8 @@ struct Run {
     seps: Vec<Sep>,
     /// Index of a "+" written before the first group.
     plus_at: Option<usize>,
+    /// Written right after a letter ("pnr8112189876", "B12"): read for personnummer only.
+    glued: bool,
 }
 
 fn is_digit(chars: &[Ch], i: usize) -> bool {
@@ -111,8 +113,7 @@ fn is_digit(chars: &[Ch], i: usize) -> bool {
 }
 
 /// Runs of digit groups: "070-123 45 67", "+46 (0)70 123", "8112 18-9876", "17.00-21.00".
-/// A run glued to a word before it ("B12") is skipped; a last group glued to a letter
-/// after it ("3st", "12B") is dropped.
+/// A last group glued to a letter after it ("3st", "12B") is dropped.
 fn number_runs(chars: &[Ch]) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut i = 0;
@@ -132,12 +133,8 @@ fn number_runs(chars: &[Ch]) -> Vec<Run> {
                 }
             }
         } else if c.is_ascii_digit() {
-            if i > 0 && chars[i - 1].c.is_alphanumeric() {
-                while is_digit(chars, i) {
-                    i += 1;
-                }
-                continue;
-            }
+            // "pnr8112189876": glued to a word, a run can still hold a personnummer
+            run.glued = i > 0 && chars[i - 1].c.is_alphanumeric();
             i
         } else {
             i += 1;
@@ -227,6 +224,7 @@ impl Run {
                 .map(|&j| (j, PersonalDataKind::PersonalIdentityNumber))
                 .or_else(|| {
                     ends.iter()
+                        .filter(|_| !self.glued)
                         .rev()
                         .find(|&&j| self.is_phone_number(chars, i, j, starts_plus))
                         .map(|&j| (j, PersonalDataKind::PhoneNumber))
@@ -237,7 +235,7 @@ impl Run {
                     if starts_plus {
                         let lo = if i == 0 { self.plus_at.unwrap_or(from) } else { self.groups[i - 1].1 };
                         from = (lo..from).find(|&k| chars[k].c == '+').unwrap_or(from);
-                    } else if from > 0 && chars[from - 1].c == '(' {
+                    } else if from > 0 && chars[from - 1].c == '(' && (i..j).any(|g| self.seps[g].paren) {
                         from -= 1; // "(070) 123 45 67"
                     }
                     out.push((from, self.groups[j].1, kind));
@@ -296,9 +294,22 @@ impl Run {
             swedish(rest)
         } else {
             let first = self.len(from);
-            let short_start = to > from && first <= 2 && self.len(from + 1) <= 2 && self.seps[from].hard.is_some();
-            if !digits.starts_with('0') || digits.starts_with("00") || first < 2 || short_start {
+            // "08.30", "08/03", "06-12 13-15": a time, a date or ranges, not "08-12 34 56 78"
+            let short_start = to > from
+                && first <= 2
+                && self.len(from + 1) <= 2
+                && match self.seps[from].hard {
+                    Some('.' | '/') => true,
+                    Some('-') => (from + 1..to).any(|g| self.seps[g].hard.is_some()),
+                    _ => false,
+                };
+            // Only Stockholm has a two-digit area code: "05 08 12 09 11" are counts.
+            let two_digit_area = first == 2 && !digits.starts_with("08");
+            if !digits.starts_with('0') || digits.starts_with("00") || first < 2 || two_digit_area || short_start {
                 return false;
+            }
+            if to == from + 1 && first == 4 && self.len(to) == 4 && is_clock(&digits[..4]) && is_clock(&digits[4..]) {
+                return false; // "0930-1130"
             }
             if from > 0 && first < 3 {
                 return false;
@@ -308,6 +319,12 @@ impl Run {
         let min = if national.starts_with("08") { 9 } else { 8 };
         (min..=10).contains(&national.len())
     }
+}
+
+/// "HHMM", a time of day.
+fn is_clock(hhmm: &str) -> bool {
+    let (h, m): (u32, u32) = (hhmm[..2].parse().unwrap_or(99), hhmm[2..].parse().unwrap_or(99));
+    h <= 24 && m < 60
 }
 
 /// The Luhn check over the ten digits YYMMDDNNNC.
@@ -354,14 +371,25 @@ fn emails(chars: &[Ch]) -> Vec<(usize, usize)> {
         while from < at_from && matches!(chars[from].c, '.' | '-' | '+') {
             from += 1;
         }
-        let mut to = at_to;
-        while to < chars.len() && is_domain_char(chars[to].c) {
-            to += 1;
+        // (character, where the text after it starts): "[dot]" is one "."
+        let mut domain: Vec<(char, usize)> = Vec::new();
+        let mut k = at_to;
+        while k < chars.len() {
+            if is_domain_char(chars[k].c) {
+                k += 1;
+                domain.push((chars[k - 1].c, k));
+            } else if let Some(len) = spelled_out_spaced(chars, k, "dot") {
+                k += len;
+                domain.push(('.', k));
+            } else {
+                break;
+            }
         }
-        while to > at_to && matches!(chars[to - 1].c, '.' | '-') {
-            to -= 1;
+        while domain.last().is_some_and(|&(c, _)| matches!(c, '.' | '-')) {
+            domain.pop();
         }
-        let domain: String = chars[at_to..to].iter().map(|c| c.c).collect();
+        let to = domain.last().map_or(at_to, |&(_, end)| end);
+        let domain: String = domain.into_iter().map(|(c, _)| c).collect();
         let labels: Vec<&str> = domain.split('.').collect();
         let tld_ok = labels.last().is_some_and(|t| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic));
         if from < at_from && labels.len() >= 2 && labels.iter().all(|l| !l.is_empty()) && tld_ok {
@@ -374,25 +402,35 @@ fn emails(chars: &[Ch]) -> Vec<(usize, usize)> {
     out
 }
 
-/// An at sign at `i`: "@", or "(at)", "[at]", "{at}" with a space on either side or none.
-/// Returns where it starts and where the domain may start.
+/// An at sign at `i`: "@", "(at)", "[at]" or "{at}", with a space on either side or none
+/// ("anna @ x.se"). Returns where it starts and where the domain may start.
 fn at_sign(chars: &[Ch], i: usize) -> Option<(usize, usize)> {
-    if chars[i].c == '@' {
-        return Some((i, i + 1));
-    }
-    let close = match chars[i].c {
+    let len = if chars[i].c == '@' { 1 } else { spelled_out(chars, i, "at")? };
+    let from = if i > 0 && chars[i - 1].c == ' ' { i - 1 } else { i };
+    let to = if chars.get(i + len).is_some_and(|c| c.c == ' ') { i + len + 1 } else { i + len };
+    Some((from, to))
+}
+
+/// "(at)", "[dot]", "{at}" at `i`, in any case: its length.
+fn spelled_out(chars: &[Ch], i: usize, word: &str) -> Option<usize> {
+    let close = match chars.get(i)?.c {
         '(' => ')',
         '[' => ']',
         '{' => '}',
         _ => return None,
     };
-    let word: String = chars.get(i + 1..i + 4)?.iter().map(|c| c.c.to_ascii_lowercase()).collect();
-    if word != format!("at{close}") {
-        return None;
-    }
-    let from = if i > 0 && chars[i - 1].c == ' ' { i - 1 } else { i };
-    let to = if chars.get(i + 4).is_some_and(|c| c.c == ' ') { i + 5 } else { i + 4 };
-    Some((from, to))
+    let len = word.len() + 2;
+    let inner = chars.get(i + 1..i + len)?;
+    let matches = inner.iter().map(|c| c.c.to_ascii_lowercase()).eq(word.chars().chain([close]));
+    matches.then_some(len)
+}
+
+/// The same with a space on either side or none: " [dot] ".
+fn spelled_out_spaced(chars: &[Ch], i: usize, word: &str) -> Option<usize> {
+    let lead = usize::from(chars[i].c == ' ');
+    let len = spelled_out(chars, i + lead, word)?;
+    let trail = usize::from(chars.get(i + lead + len).is_some_and(|c| c.c == ' '));
+    Some(lead + len + trail)
 }
 
 #[cfg(test)]
@@ -440,6 +478,120 @@ mod tests {
         assert_eq!(kinds("mejla anna.svensson@example.se."), [PersonalDataKind::Email]);
         assert!(kinds("träff @ biblioteket").is_empty());
         assert!(kinds("a@b").is_empty());
+    }
+
+    /// Issue #19: each of these was published and pulled by another lab.
+    #[test]
+    fn personnummer_as_people_type_them() {
+        for t in [
+            "811218.9876",
+            "811218/9876",
+            "811218 – 9876",
+            "811218\u{2011}9876",
+            "８１１２１８－９８７６",
+            "8112 18-9876",
+            "811218 9876",
+            "81 12 18-9876",
+            "1981-12-18-9876",
+            "19811218 – 9876",
+            "811218\u{00A0}-\u{00A0}9876",
+            "811218\u{2212}9876",
+            "pnr:811218-9876",
+            "[811218-9876]",
+            "pnr8112189876",
+        ] {
+            assert_eq!(kinds(&format!("Deltagare {t} kom")), [PersonalDataKind::PersonalIdentityNumber], "{t}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_as_people_type_them() {
+        for t in [
+            "070/123 45 67",
+            "(070) 123 45 67",
+            "070 - 123 45 67",
+            "070.123.45.67",
+            "+46(0)70-123 45 67",
+            "+46 (0)70 123 45 67",
+            "+46 70-123 45 67",
+            "0046 (0)70 123 45 67",
+            "070\u{00A0}123\u{00A0}45\u{00A0}67",
+            "070\u{202F}123\u{2009}45\u{2009}67",
+            "070\u{2011}123 45 67",
+            "０７０－１２３ ４５ ６７",
+            "08-123 456 78",
+            "08-12 34 56 78",
+            "031-12 34 56",
+            "tel:0701234567",
+        ] {
+            assert_eq!(kinds(&format!("ring {t} i morgon")), [PersonalDataKind::PhoneNumber], "{t}");
+        }
+        let f = find_personal_data("Ring (070) 123 45 67 eller +46 (0)70-765 43 21.");
+        assert_eq!(f.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(), ["(070) 123 45 67", "+46 (0)70-765 43 21"]);
+    }
+
+    #[test]
+    fn email_addresses_as_people_type_them() {
+        for t in [
+            "mailto:a@x.se",
+            "e-post:a@x.se",
+            "epost: a@x.se",
+            "mejl:a@x.se",
+            "[a@x.se]",
+            "”a@x.se”",
+            "«a@x.se»",
+            "<a@x.se>",
+            "(a@x.se)",
+            "'a@x.se'",
+            "a\u{FF20}x.se",
+            "a (at) x.se",
+            "a[at]x.se",
+            "a @ x.se",
+            "a(at)x(dot)se",
+            "a [at] x [dot] se",
+        ] {
+            assert_eq!(kinds(&format!("Skriv till {t}, tack.")), [PersonalDataKind::Email], "{t}");
+        }
+        assert_eq!(find_personal_data("mailto:anna.s@example.se")[0].text, "anna.s@example.se");
+    }
+
+    #[test]
+    fn ordinary_numbers_are_not_personal_data() {
+        for t in [
+            "2026-03-12",
+            "12/3",
+            "12.3.2026",
+            "08.03.2026",
+            "17.00–21.00",
+            "kl 08.30-10.00",
+            "17:30-19",
+            "14 deltagare",
+            "3 av 12",
+            "1 250 kr",
+            "2 500:-",
+            "rum 0123",
+            "151 38 Södertälje",
+            "556677-8899",
+            "Org.nr 556677-8899",
+            "0-5 6-12 13-15",
+            "06-12 13-15 år",
+            "08-10 13-15",
+            "2026-03-05–2026-04-05",
+            "2026-03-12 17.00–21.00",
+            "070-123",
+            "12 15 17 20 22",
+            "år 2024 och 2025",
+            "v. 12–14",
+            "0930-1130",
+            "0800–1200",
+            "05 08 12 09 11",
+            "01 02 03 04 05",
+            "07.30–09.00 09.00–10.30",
+            "05/03 06/03 07/03",
+            "16 556677-8899",
+        ] {
+            assert_eq!(kinds(&format!("Anteckning: {t}.")), [], "{t}");
+        }
     }
 
     #[test]

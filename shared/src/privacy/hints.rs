@@ -112,15 +112,16 @@ const UNITS: &[&str] = &[
     "platser", "lag", "grupper", "varv", "steg", "besökare", "elever", "föräldrar", "pass", "till",
 ];
 
-/// Street words, capitalised or not: Storgatan, Kyrkvägen, Hagagränd, Stortorget, Lindallén, Kvarnbacken.
+/// Street words, capitalised or not: Storgatan, Kyrkvägen, Hagagränd, Stortorget, Lindallén, Kvarnbacken,
+/// Ekstigen. Not "plan" or "platsen": våningsplan 2, parkeringsplatsen 3.
 const STREET_ENDINGS: &[&str] = &[
     "gatan", "gata", "vägen", "väg", "gränd", "gränden", "torget", "allén", "allé", "backe", "backen", "stigen",
-    "leden", "gången", "stråket", "slingan", "promenaden", "esplanaden", "kajen", "plan", "platsen", "torg",
+    "leden", "gången", "stråket", "slingan", "promenaden", "esplanaden", "kajen", "torg",
 ];
 
 fn is_street(word: &str) -> bool {
     let lower = word.to_lowercase();
-    STREET_ENDINGS.iter().any(|e| lower.ends_with(e) && lower.chars().count() >= e.chars().count() + 3)
+    STREET_ENDINGS.iter().any(|e| lower.ends_with(e) && lower.chars().count() >= e.chars().count() + 2)
 }
 
 /// Everything in `text` that may name a person or where they live, in order of appearance.
@@ -253,6 +254,7 @@ mod tests {
             "Fotbollen (12) och pingisen (4) lockade flest.",
             "Tjejgruppen (14) träffas på tisdagar.",
             "Kl 17.00–21.00 på Storgatan, 151 38 Södertälje.",
+            "Vi höll till på våningsplan 2 och parkeringsplatsen 3 var avstängd.",
         ] {
             assert_eq!(hints(text), [], "{text}");
         }
