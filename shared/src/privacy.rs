@@ -72,7 +72,8 @@ pub fn find_personal_data(text: &str) -> Vec<Finding> {
         }
     }
     for (from, to) in emails {
-        found.push((from, Finding { kind: PersonalDataKind::Email, text: original(text, &chars, from, to).to_owned() }));
+        let as_written = original(text, &chars, from, to).to_owned();
+        found.push((from, Finding { kind: PersonalDataKind::Email, text: as_written }));
     }
     found.sort_by_key(|(from, _)| *from);
     found.into_iter().map(|(_, f)| f).collect()

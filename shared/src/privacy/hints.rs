@@ -105,6 +105,7 @@ fn tokens(chars: &[Ch]) -> Vec<Token> {
 }
 
 /// What follows a number when it counts something rather than a house on a street.
+#[rustfmt::skip]
 const UNITS: &[&str] = &[
     "år", "st", "stycken", "min", "minuter", "h", "tim", "timmar", "timme", "km", "m", "meter", "kr", "kronor",
     "sek", "personer", "pers", "deltagare", "barn", "ungdomar", "vuxna", "gånger", "ggr", "besök", "dagar",
@@ -114,6 +115,7 @@ const UNITS: &[&str] = &[
 
 /// Street words, capitalised or not: Storgatan, Kyrkvägen, Hagagränd, Stortorget, Lindallén, Kvarnbacken,
 /// Ekstigen. Not "plan" or "platsen": våningsplan 2, parkeringsplatsen 3.
+#[rustfmt::skip]
 const STREET_ENDINGS: &[&str] = &[
     "gatan", "gata", "vägen", "väg", "gränd", "gränden", "torget", "allén", "allé", "backe", "backen", "stigen",
     "leden", "gången", "stråket", "slingan", "promenaden", "esplanaden", "kajen", "torg",
@@ -170,7 +172,10 @@ fn name_with_age(toks: &[Token], t: usize) -> Option<(usize, usize)> {
     let before = k.checked_sub(2).and_then(|i| toks.get(i)).filter(|_| last.space_before);
     if let Some(first) = before.and_then(|b| b.word().filter(|w| is_capitalised(w)).map(|_| b)) {
         let first_lower = first.text.to_lowercase();
-        if is_first_name(&first_lower) || is_surname(&last_lower) || (is_weak_surname(&last_lower) && !is_place(&first_lower)) {
+        if is_first_name(&first_lower)
+            || is_surname(&last_lower)
+            || (is_weak_surname(&last_lower) && !is_place(&first_lower))
+        {
             return Some((first.from, toks[age_end].to));
         }
     }
@@ -198,7 +203,8 @@ fn street_address(toks: &[Token], t: usize) -> Option<(usize, usize)> {
             return None;
         }
         // a time or a decimal: "Storgatan 12.30", "2,5"
-        if matches!(next.kind, Kind::Mark('.' | ':' | ',')) && !next.space_before
+        if matches!(next.kind, Kind::Mark('.' | ':' | ','))
+            && !next.space_before
             && toks.get(end + 2).is_some_and(|d| d.kind == Kind::Number && !d.space_before)
         {
             return None;

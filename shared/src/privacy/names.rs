@@ -9,6 +9,7 @@ use super::normalize::normalise;
 /// newborns, and names common among those born abroad), lower case. Left out: names that are
 /// also everyday words written with a capital at the start of a sentence ("Bo", "Dag", "Liv",
 /// "Stig", "Max", "Tor", "Love", "Sten").
+#[rustfmt::skip]
 const FIRST_NAMES: &[&str] = &[
     // women
     "agnes", "agneta", "aisha", "alice", "alma", "alva", "amanda", "amelia", "amina", "ann", "anna", "anneli",
@@ -43,6 +44,7 @@ const SURNAME_ENDINGS: &[&str] = &["sson", "son", "ström", "qvist", "kvist", "q
 const WEAK_SURNAME_ENDINGS: &[&str] = &["berg", "lund", "holm", "dahl", "lind", "strand", "sjö", "bäck"];
 
 /// Endings of role words: fritidsledare, områdesutvecklare, bovärd, trygghetssamordnare.
+#[rustfmt::skip]
 const ROLE_ENDINGS: &[&str] = &[
     "ledare", "utvecklare", "ordnare", "chef", "värd", "ansvarig", "sekreterare", "handläggare", "koordinator",
     "pedagog", "arbetare", "assistent", "strateg", "kurator", "konsulent", "bibliotekarie", "lärare", "rektor",
@@ -54,6 +56,7 @@ const ROLE_ENDINGS: &[&str] = &[
 
 /// Endings of organisation and place words: Telge Bostäder, Mitthem, Ellen Keyskolan, Lina Hage
 /// mötesplats, Gustav Adolfs församling, Olof Palmes plats.
+#[rustfmt::skip]
 const PLACE_ENDINGS: &[&str] = &[
     "bostäder", "bostad", "hem", "byggen", "gårdarna", "gården", "gård", "skolan", "skola", "kyrkan", "kyrka",
     "kommun", "kommunen", "församling", "församlingen", "bibliotek", "biblioteket", "huset", "hus", "centrum",
@@ -145,7 +148,8 @@ pub fn personal_name_in_role(text: &str) -> Option<String> {
                 continue;
             }
             // "Zlatan Lindström": an unlisted first name before a surname.
-            let from = if !first && k > 0 && is_capitalised(words[k - 1]) && !is_role(&lower[k - 1]) { k - 1 } else { k };
+            let from =
+                if !first && k > 0 && is_capitalised(words[k - 1]) && !is_role(&lower[k - 1]) { k - 1 } else { k };
             return Some(words[from..m].join(" "));
         }
         // "Områdesutvecklare Per-Ola Solberg" without a listed first name: two capitalised
