@@ -404,6 +404,26 @@ mod tests {
     }
 
     #[test]
+    fn the_contact_is_a_role_not_a_name() {
+        use crate::validate::{good_example, ValidationError};
+        let mut e: GoodExample = serde_json::from_str(
+            r#"{"title":"Läxhjälp","organisation":"Telge Bostäder","focus_areas":["school_results"],"what_was_done":"Fika först."}"#,
+        )
+        .unwrap();
+        for role in ["Områdesutvecklare, Telge Bostäder", "Fritidsledare, Lina Hage mötesplats", ""] {
+            e.contact_role = role.into();
+            assert_eq!(good_example(&e), Ok(()), "{role}");
+        }
+        // In a draft too: the contact is published with the rest.
+        e.contact_role = "Anna Svensson, fritidsledare".into();
+        let err = good_example(&e).unwrap_err();
+        assert_eq!(err, ValidationError::NotARole { field: "kontakt", name: "Anna Svensson".into() });
+        assert!(err.to_string().starts_with("kontakt ska vara en roll"), "{err}");
+        e.contact_role = "Områdesutvecklare Karlsson".into();
+        assert!(matches!(good_example(&e), Err(ValidationError::NotARole { .. })));
+    }
+
+    #[test]
     fn lesson_wire_format_is_fixed() {
         // Regenerate only when the format is intentionally migrated.
         let l = Lesson {

@@ -73,6 +73,8 @@ pub enum ValidationError {
     TooLarge { size: usize, max: usize },
     #[error("posten har för många fält ({count}); högst {max} är tillåtna")]
     TooManyFields { count: usize, max: usize },
+    #[error("{field} ska vara en roll, t.ex. ”Områdesutvecklare, Telge Bostäder”, inte ett namn (”{name}”)")]
+    NotARole { field: &'static str, name: String },
 }
 
 /// Check a merged record: its fields must form a valid record of its kind.
@@ -291,6 +293,10 @@ pub fn good_example(e: &crate::knowledge::GoodExample) -> Result<(), ValidationE
         required_text("siffrans värde", &f.value, 40)?;
     }
     text("kontakt", &e.contact_role, MAX_SHORT_TEXT_CHARS)?;
+    // The contact is a role to ask for, in drafts too: a name there is published with the rest.
+    if let Some(name) = crate::privacy::personal_name_in_role(&e.contact_role) {
+        return Err(ValidationError::NotARole { field: "kontakt", name });
+    }
     links("mål", &e.goal_ids)?;
     links("aktiviteter", &e.activity_ids)?;
     if let Some(d) = &e.published_on {

@@ -1,35 +1,75 @@
 //! The personal-data guard before saving free text: lists what looks like a
 //! personnummer, phone number or e-mail address, and lets staff rephrase or
-//! save anyway.
+//! save anyway. Softer, it also asks about what may name a person (a name
+//! next to an age, a street address): "stämmer det?", and saves either way.
 
 use crate::i18n::*;
-use labblogg_shared::privacy::{find_personal_data, Finding};
+use labblogg_shared::privacy::{find_person_hints, find_personal_data, Finding, Hint};
 use leptos::prelude::*;
 
-/// Findings in the given (field label, text) pairs.
-pub fn check(fields: &[(String, String)]) -> Vec<(String, Finding)> {
+/// What the guard found in a field: personal data, or a hint that only asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Data(Finding),
+    Hint(Hint),
+}
+
+/// Findings and hints in the given (field label, text) pairs.
+pub fn check(fields: &[(String, String)]) -> Vec<(String, Found)> {
     fields
         .iter()
-        .flat_map(|(label, text)| find_personal_data(text).into_iter().map(move |f| (label.clone(), f)))
+        .flat_map(|(label, text)| {
+            find_personal_data(text)
+                .into_iter()
+                .map(Found::Data)
+                .chain(find_person_hints(text).into_iter().map(Found::Hint))
+                .map(move |f| (label.clone(), f))
+        })
         .collect()
 }
 
-/// Shown when `findings` is not empty; `on_confirm` saves anyway.
+/// Shown when `findings` is not empty; `on_confirm` saves anyway. With personal data it is the
+/// warning (`privacy-warning`); with hints only, the softer question (`privacy-hint`).
 #[component]
-pub fn PrivacyWarning(findings: RwSignal<Vec<(String, Finding)>>, on_confirm: Callback<()>) -> impl IntoView {
+pub fn PrivacyWarning(findings: RwSignal<Vec<(String, Found)>>, on_confirm: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
+    let has_data = move || findings.with(|f| f.iter().any(|(_, x)| matches!(x, Found::Data(_))));
+    let has_hints = move || findings.with(|f| f.iter().any(|(_, x)| matches!(x, Found::Hint(_))));
     view! {
         <Show when=move || !findings.get().is_empty()>
-            <div class="privacy-warning" role="alertdialog" aria-labelledby="privacy-title" data-testid="privacy-warning">
-                <h3 id="privacy-title">{t!(i18n, privacy_title)}</h3>
-                <p>{t!(i18n, privacy_explain)}</p>
-                <ul>
-                    {move || findings.get().into_iter().map(|(field, f)| {
-                        let what = if english() { f.kind.label_en() } else { f.kind.label_sv() };
-                        view! { <li><strong>{field}</strong>": "{what}" ("{f.text}")"</li> }
-                    }).collect_view()}
-                </ul>
+            <div class=move || if has_data() { "privacy-warning" } else { "privacy-warning privacy-soft" }
+                role="alertdialog" aria-labelledby="privacy-title"
+                data-testid=move || if has_data() { "privacy-warning" } else { "privacy-hint" }>
+                <h3 id="privacy-title">{move || if has_data() {
+                    t_string!(i18n, privacy_title).to_string()
+                } else {
+                    t_string!(i18n, privacy_hint_title).to_string()
+                }}</h3>
+                <Show when=has_data>
+                    <p>{t!(i18n, privacy_explain)}</p>
+                    <ul>
+                        {move || findings.get().into_iter().filter_map(|(field, f)| match f {
+                            Found::Data(f) => Some((field, f)),
+                            Found::Hint(_) => None,
+                        }).map(|(field, f)| {
+                            let what = if english() { f.kind.label_en() } else { f.kind.label_sv() };
+                            view! { <li><strong>{field}</strong>": "{what}" ("{f.text}")"</li> }
+                        }).collect_view()}
+                    </ul>
+                </Show>
+                <Show when=has_hints>
+                    <p>{t!(i18n, privacy_hint_explain)}</p>
+                    <ul data-testid="privacy-hint-list">
+                        {move || findings.get().into_iter().filter_map(|(field, f)| match f {
+                            Found::Hint(h) => Some((field, h)),
+                            Found::Data(_) => None,
+                        }).map(|(field, h)| {
+                            let what = if english() { h.kind.label_en() } else { h.kind.label_sv() };
+                            view! { <li><strong>{field}</strong>": "{what}" ("{h.text}")"</li> }
+                        }).collect_view()}
+                    </ul>
+                </Show>
                 <div class="row">
                     <button type="button" class="primary" data-testid="privacy-rephrase"
                         on:click=move |_| findings.set(Vec::new())>{t!(i18n, privacy_rephrase)}</button>
