@@ -639,7 +639,7 @@ pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json:
 
     let mut clock = raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
     let hlc = clock.tick(now_ms);
-    let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted };
+    let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted, restore: false };
     let current = current.map(|r| r.state()).transpose()?;
     let next = apply_change(current.as_ref(), &change)?;
 
@@ -688,6 +688,7 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
             hlc: clock.tick(now_ms),
             fields: e.fields,
             deleted: e.deleted,
+            restore: false,
         })
         .collect();
     meta_put(&meta, "hlc", &clock).await?;

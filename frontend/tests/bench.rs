@@ -105,6 +105,7 @@ fn visit_state(i: usize) -> RecordState {
         hlc: Hlc { ms: BASE_MS + i as u64, counter: 0, node: 0xabc },
         fields: visit_fields(i),
         deleted: false,
+        restore: false,
     };
     labblogg_shared::apply_change(None, &change).expect("valid visit").expect("new record")
 }
@@ -319,6 +320,7 @@ async fn local_write() {
         hlc: Hlc { ms: BASE_MS, counter: 1, node: 0xabc },
         fields: state.fields.clone(),
         deleted: false,
+        restore: false,
     };
     let reps = 2_000;
     let t0 = now();

@@ -107,6 +107,7 @@ fn lab_and_place() -> Vec<RecordState> {
             hlc: Hlc { ms: 1_704_067_200_000, counter: 0, node: 0 },
             fields,
             deleted: false,
+            restore: false,
         };
         labblogg_shared::apply_change(None, &change).expect("valid").expect("new")
     };

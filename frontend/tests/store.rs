@@ -80,6 +80,7 @@ async fn a_sync_round_drops_accepted_keeps_refused_and_applies_pulled_records() 
             hlc: labblogg_shared::Hlc { ms: 1_732_000_000_500, counter: 0, node: 42 },
             fields: visit_fields(place, "2026-11-23", AgeBand::Age13To15),
             deleted: false,
+            restore: false,
         },
     )
     .unwrap()
@@ -174,6 +175,7 @@ fn visit_change(lab: Uuid, place: Uuid, ms: u64) -> labblogg_shared::Change {
         hlc: labblogg_shared::Hlc { ms, counter: 0, node: 7 },
         fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12),
         deleted: false,
+        restore: false,
     }
 }
 
@@ -417,7 +419,7 @@ async fn visit_tallies_follow_visits_pulled_from_another_device() {
     assert_tallies_are_a_fresh_count(lab, 1).await;
 
     let new_visit = |id: Uuid, ms: u64, band: AgeBand| {
-        let change = Change { change_id: Uuid::now_v7(), kind: RecordKind::Visit, id, lab_id: lab, hlc: Hlc { ms, counter: 0, node: 42 }, fields: visit_fields(place, "2026-11-24", band), deleted: false };
+        let change = Change { change_id: Uuid::now_v7(), kind: RecordKind::Visit, id, lab_id: lab, hlc: Hlc { ms, counter: 0, node: 42 }, fields: visit_fields(place, "2026-11-24", band), deleted: false, restore: false };
         labblogg_shared::apply_change(None, &change).unwrap().unwrap()
     };
     // The server's state of a visit can differ from this device's: the pulled one replaces it.
@@ -509,6 +511,7 @@ async fn a_version_2_database_is_upgraded_with_its_visits_counted_into_tallies()
         hlc: Hlc { ms: 1_732_000_000_000, counter: 0, node: 7 },
         fields: object(serde_json::json!({"name": "Labbet", "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""})),
         deleted: false,
+        restore: false,
     };
     states.push(labblogg_shared::apply_change(None, &lab_record).unwrap().unwrap());
     let pending = visit_change(lab, place, 1_732_000_000_001);

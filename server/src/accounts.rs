@@ -294,6 +294,7 @@ pub async fn create_lab(store: &dyn Store, actor: &Actor, lab: Lab, now_ms: u64)
         hlc: Hlc { ms: now_ms, counter: 0, node: SERVER_NODE },
         fields,
         deleted: false,
+        restore: false,
     };
     let outcome = store.push(vec![change]).await?;
     if let Some(Err(rejection)) = outcome.into_iter().next() {

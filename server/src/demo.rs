@@ -126,6 +126,7 @@ fn change<T: Serialize>(kind: RecordKind, id: Uuid, lab_id: Uuid, n: u128, data:
         hlc: Hlc { ms: 1_704_067_200_000, counter: n as u32, node: 0 },
         fields,
         deleted: false,
+        restore: false,
     }
 }
 

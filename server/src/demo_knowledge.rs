@@ -401,6 +401,7 @@ fn change<T: Serialize>(kind: RecordKind, id: Uuid, lab_id: Uuid, n: u128, data:
         hlc: Hlc { ms: STAMP_MS, counter: n as u32, node: 0 },
         fields,
         deleted: false,
+        restore: false,
     }
 }
 

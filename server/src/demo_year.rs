@@ -208,6 +208,7 @@ impl Out {
             hlc: Hlc { ms: STAMP_MS, counter: n, node: crate::accounts::SERVER_NODE },
             fields,
             deleted: false,
+            restore: false,
         });
     }
 }

@@ -188,6 +188,7 @@ async fn lab_edits_arriving_newest_first_converge_to_newest_value_per_field() {
         hlc,
         fields: fields(f),
         deleted: false,
+        restore: false,
     };
     let older = |lab| edit(lab, older_stamp, json!({ "name": "Gammalt namn", "city": "Gammal ort" }));
     let newer = |lab| edit(lab, newer_stamp, json!({ "name": "Nytt namn", "question": "Ny fråga?" }));
@@ -238,6 +239,7 @@ async fn undoing_a_visit_with_a_tombstone_marks_it_deleted() {
         hlc: staff.tick(),
         fields: Map::new(),
         deleted: true,
+        restore: false,
     };
     let resp = staff.sync(&staff.request(before.cursor, vec![undo.clone()], None)).await;
     assert_eq!(resp.results[0].rejected, None);
@@ -269,6 +271,7 @@ async fn editing_a_stored_visit_is_rejected_as_conflict() {
         hlc: staff.tick(),
         fields: fields(json!({ "age_band": AgeBand::Age6To12 })),
         deleted: false,
+        restore: false,
     };
     assert_ne!(visit.fields["age_band"], edit.fields["age_band"]);
     let resp = staff.sync(&staff.request(before.cursor, vec![edit.clone()], None)).await;
@@ -313,6 +316,7 @@ async fn staff_pushing_a_lab_record_is_rejected_for_permission() {
         hlc: staff.tick(),
         fields: fields(json!({ "name": "Kapat namn" })),
         deleted: false,
+        restore: false,
     };
     assert_eq!(push_one(&staff, edit).await, Some(RejectCode::Permission));
     let all = staff.pull_all(0, 1000).await;
@@ -330,6 +334,7 @@ async fn counter_settings_of_a_place_are_the_coordinators_and_validated_on_the_m
         hlc,
         fields: fields(value),
         deleted: false,
+        restore: false,
     };
     // Staff count; they do not change how counting works.
     let mut staff = server.client("personal").await;
@@ -415,6 +420,7 @@ async fn mixed_batch_stores_good_changes_and_answers_in_request_order() {
         hlc: staff.tick(),
         fields: fields(json!({ "name": "X" })),
         deleted: false,
+        restore: false,
     };
     let batch: Vec<(Change, Option<RejectCode>)> = vec![
         (good(&mut staff), None),
@@ -763,7 +769,7 @@ async fn push_whose_answer_is_lost_is_applied_once_on_resend() {
 }
 
 fn change_of(client: &mut Client, kind: RecordKind, id: Uuid, lab: Uuid, v: Value) -> Change {
-    Change { change_id: Uuid::now_v7(), kind, id, lab_id: lab, hlc: client.tick(), fields: fields(v), deleted: false }
+    Change { change_id: Uuid::now_v7(), kind, id, lab_id: lab, hlc: client.tick(), fields: fields(v), deleted: false, restore: false }
 }
 
 #[tokio::test]

@@ -522,7 +522,7 @@ impl Device {
     fn write(&mut self, kind: RecordKind, id: Uuid, lab_id: Uuid, fields: Map<String, Value>, deleted: bool) -> bool {
         let mut clock = self.clock;
         let hlc = clock.tick(self.wall_ms());
-        let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted };
+        let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted, restore: false };
         let next = match apply_change(self.records.get(&id), &change) {
             Ok(next) => next,
             // The app's write fails and nothing is saved; the user is told.

@@ -24,6 +24,7 @@ fn change(client: &mut Client, kind: RecordKind, id: Uuid, lab: Uuid, fields: Va
         hlc: client.tick(),
         fields: fields.as_object().cloned().unwrap_or_default(),
         deleted: false,
+        restore: false,
     }
 }
 

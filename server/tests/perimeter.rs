@@ -46,6 +46,7 @@ fn padded_activity(client: &mut Client, pad: usize) -> Change {
             "bilaga": "x".repeat(pad),
         })),
         deleted: false,
+        restore: false,
     }
 }
 

@@ -90,6 +90,7 @@ fn edit(kind: RecordKind, id: Uuid, lab: Uuid, fields: Value) -> Change {
         hlc: Hlc { ms: now_ms(), counter: 0, node: rand::random() },
         fields: object(fields),
         deleted: false,
+        restore: false,
     }
 }
 

@@ -482,6 +482,7 @@ fn example_change(id: Uuid, lab: Uuid, hlc: Hlc, fields: serde_json::Value) -> l
         hlc,
         fields: fields.as_object().cloned().unwrap_or_default(),
         deleted: false,
+        restore: false,
     }
 }
 

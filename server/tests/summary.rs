@@ -86,7 +86,7 @@ fn assert_same<T: Serialize>(what: &str, server: &str, local: &T) {
 
 fn change<T: Serialize>(c: &mut Client, kind: RecordKind, lab: Uuid, data: &T) -> Change {
     let Value::Object(fields) = serde_json::to_value(data).expect("serialize") else { panic!("not an object") };
-    Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: c.tick(), fields, deleted: false }
+    Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: c.tick(), fields, deleted: false, restore: false }
 }
 
 /// Some records of this week, pushed through the sync API like a tablet
@@ -105,6 +105,7 @@ async fn push_this_week(c: &mut Client, goal_ids: Vec<Uuid>) {
             hlc,
             fields: visit_fields(PLACE_LINA_HAGE, date, band),
             deleted: false,
+            restore: false,
         });
     }
     let undone = Change {

@@ -90,6 +90,7 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
         change_id: Uuid::now_v7(), kind: RecordKind::Activity, id: evening, lab_id: LINA_HAGE,
         hlc: labblogg_shared::Hlc { ms: now - 60_000, counter: 0, node: 1 },
         fields: fields.as_object().cloned().unwrap_or_default(), deleted: false,
+        restore: false,
     }]).await?;
 
     // 1. Staff at Lina Hage propose an example; the guard catches a phone number.

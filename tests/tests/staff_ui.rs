@@ -242,6 +242,7 @@ async fn seed(server: &TestServer, kind: RecordKind, lab: uuid::Uuid, id: uuid::
         hlc: labblogg_shared::Hlc { ms: now, counter: 0, node: 7 },
         fields,
         deleted: false,
+        restore: false,
     };
     for outcome in server.state.store.push(vec![change]).await? {
         if let Err(r) = outcome {

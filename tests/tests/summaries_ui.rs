@@ -104,7 +104,7 @@ async fn download(b: &Browser, i: usize) -> Result<(String, String, Vec<u8>)> {
 async fn seed(server: &TestServer, kind: RecordKind, lab: Uuid, record: serde_json::Value) -> Result<()> {
     let serde_json::Value::Object(fields) = record else { anyhow::bail!("not an object") };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
-    let change = Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: Hlc { ms: now, counter: 0, node: 9 }, fields, deleted: false };
+    let change = Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: Hlc { ms: now, counter: 0, node: 9 }, fields, deleted: false, restore: false };
     for outcome in server.state.store.push(vec![change]).await? {
         if let Err(r) = outcome {
             anyhow::bail!("seed refused: {}", r.message);

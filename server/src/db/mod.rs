@@ -413,6 +413,7 @@ mod tests {
                 fields,
                 clocks: [("pad".to_owned(), Hlc::ZERO)].into(),
                 deleted: None,
+                restored: None,
             },
         }
     }

@@ -237,6 +237,7 @@ fn decode_record(row: &Row) -> Result<ServerRecord, StoreError> {
             fields: serde_json::from_str(&fields).map_err(corrupt)?,
             clocks: serde_json::from_str(&clocks).map_err(corrupt)?,
             deleted: deleted.map(|d| d.parse::<Hlc>()).transpose().map_err(corrupt)?,
+            restored: None,
         },
     })
 }

@@ -205,6 +205,7 @@ fn decode(raw: RawRecord) -> Result<ServerRecord, StoreError> {
             fields: serde_json::from_str(&fields).map_err(corrupt)?,
             clocks: serde_json::from_str(&clocks).map_err(corrupt)?,
             deleted: deleted.map(|d| d.parse::<Hlc>()).transpose().map_err(corrupt)?,
+            restored: None,
         },
     })
 }
@@ -1135,6 +1136,7 @@ mod tests {
             hlc: Hlc { ms, counter: 0, node: 1 },
             fields: fields.as_object().cloned().unwrap(),
             deleted: false,
+            restore: false,
         };
         let a = partner(1, 10, serde_json::json!({"name": "Röda korset", "kind": "ngo"}));
         let outcomes = store.push(vec![a.clone()]).await.unwrap();

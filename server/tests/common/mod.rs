@@ -327,6 +327,7 @@ pub fn new_visit(lab: Uuid, place: Uuid, hlc: Hlc) -> Change {
         hlc,
         fields: visit_fields(place, "2024-11-19", AgeBand::Age13To15),
         deleted: false,
+        restore: false,
     }
 }
 
@@ -343,6 +344,7 @@ pub fn many_visits(lab: Uuid, place: Uuid, node: u64, n: usize) -> Vec<Change> {
             hlc: Hlc { ms, counter: i as u32, node },
             fields: template.clone(),
             deleted: false,
+            restore: false,
         })
         .collect()
 }
