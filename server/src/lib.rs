@@ -10,6 +10,7 @@ pub mod demo_knowledge;
 pub mod demo_year;
 pub mod error;
 pub mod policy;
+pub mod push;
 pub mod routes;
 pub mod state;
 pub mod throttle;

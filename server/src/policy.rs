@@ -66,6 +66,19 @@ pub fn may_write(user: &UserRow, kind: RecordKind, lab: Uuid) -> bool {
     }
 }
 
+/// May this user delete any record of `kind` in `lab` (not only what they
+/// created, `push.rs`)? The lab's coordinators; administrators for what they
+/// keep (labs, the knowledge base).
+pub fn may_delete_any(user: &UserRow, kind: RecordKind, lab: Uuid) -> bool {
+    if !may_push(user) {
+        return false;
+    }
+    if user.role == Role::Admin && (kind == RecordKind::Lab || kind.is_knowledge()) {
+        return true;
+    }
+    lab_role(user, lab) == Some(LabRole::Coordinator)
+}
+
 /// Does this user's pull include the published knowledge base of every
 /// lab? Everyone who may sync: staff, coordinators and administrators.
 /// Researchers read anonymised figures only, so not them either.

@@ -1,0 +1,521 @@
+//! The push planner: what a batch of changes does, decided by one pure
+//! function that both backends share (`db/sqlite.rs`, `db/postgres.rs` only
+//! load its inputs and write its outputs in their transaction).
+//!
+//! For each change in order: may this sender write it (`policy.rs`, with the
+//! delete and restore rules below), is its clock sane, do the records it names
+//! exist in its lab, does it merge (`shared::merge`) and is the result a valid,
+//! closed record (`shared::validate`)? An accepted change takes the next
+//! number, moves the visit tallies and adds a history row. References resolve
+//! against the stored records plus what this batch has already accepted,
+//! never against a refused change.
+//!
+//! Deleting is bounded and recoverable:
+//! - a delete keeps the record's fields (the merge never clears them);
+//! - staff delete records they created and undo visits on the day they were
+//!   counted (a shared tablet: a colleague's tap too); the rest is the lab
+//!   coordinator's;
+//! - a delete stamped before the record's first edit is refused;
+//! - only a coordinator of the lab (or an administrator) restores.
+
+use crate::db::UserRow;
+use crate::policy;
+use labblogg_shared::auth::{LabRole, Role};
+use labblogg_shared::calendar;
+use labblogg_shared::hlc::MAX_CLOCK_AHEAD_MS;
+use labblogg_shared::knowledge::review_of;
+use labblogg_shared::merge::{apply_change, MergeError, RecordState};
+use labblogg_shared::summary::TallyChanges;
+use labblogg_shared::sync::{Change, RejectCode, Rejection};
+use labblogg_shared::validate::validate_record;
+use labblogg_shared::{Hlc, RecordKind};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Who sends a batch.
+#[derive(Debug, Clone)]
+pub enum Pusher {
+    /// This server's own code: demo data, accounts, restores an administrator
+    /// asked for. Trusted: no permission or reference checks (the rest holds).
+    System,
+    /// A signed-in user, from a device.
+    User { user: UserRow, device: Option<Uuid> },
+}
+
+impl Pusher {
+    fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Pusher::System => None,
+            Pusher::User { user, .. } => Some(user.id),
+        }
+    }
+
+    fn device(&self) -> Option<Uuid> {
+        match self {
+            Pusher::System => None,
+            Pusher::User { device, .. } => *device,
+        }
+    }
+}
+
+/// A stored record with who created it (unknown for records stored before
+/// the history began).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub state: RecordState,
+    pub created_by: Option<Uuid>,
+    pub created_device: Option<Uuid>,
+}
+
+/// What a change did to its record, for the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Create,
+    Edit,
+    Delete,
+    Restore,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Edit => "edit",
+            Operation::Delete => "delete",
+            Operation::Restore => "restore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Operation> {
+        [Operation::Create, Operation::Edit, Operation::Delete, Operation::Restore].into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// One accepted change, as the append-only history keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRow {
+    pub change_id: Uuid,
+    pub record_id: Uuid,
+    pub kind: RecordKind,
+    pub lab_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub device_id: Option<Uuid>,
+    /// The server's clock when it was accepted.
+    pub at_ms: u64,
+    pub hlc: Hlc,
+    pub op: Operation,
+    /// The fields the change set.
+    pub fields: Map<String, Value>,
+    /// Its number among the batch's accepted changes (1-based): its sequence
+    /// number is the counter before the batch plus this.
+    pub number: u64,
+}
+
+/// A record to write: its state, the number of its last change in the batch,
+/// and its creator (kept from the stored row, or this sender for a new one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    pub number: u64,
+    pub state: RecordState,
+    pub created_by: Option<Uuid>,
+    pub created_device: Option<Uuid>,
+}
+
+/// Everything a batch does.
+#[derive(Debug, Default)]
+pub struct PushPlan {
+    /// One per change, in order: accepted (or already known), or refused.
+    pub outcomes: Vec<Result<(), Rejection>>,
+    /// Each changed record once, by number.
+    pub writes: Vec<Write>,
+    /// How many sequence numbers the batch takes.
+    pub numbers: u64,
+    pub tallies: TallyChanges,
+    pub history: Vec<HistoryRow>,
+}
+
+/// The fields of a kind that name other records: (field, kind referred to,
+/// whether the target must still be live). Lists may name deleted records:
+/// an old activity keeps naming a partner that was later removed.
+fn reference_fields(kind: RecordKind) -> &'static [(&'static str, RecordKind, bool)] {
+    match kind {
+        RecordKind::Visit => &[("meeting_place_id", RecordKind::MeetingPlace, true)],
+        RecordKind::Activity => &[
+            ("meeting_place_id", RecordKind::MeetingPlace, false),
+            ("partner_ids", RecordKind::Partner, false),
+            ("goal_ids", RecordKind::Goal, false),
+        ],
+        RecordKind::GoalMeasurement => &[("goal_id", RecordKind::Goal, false)],
+        RecordKind::GoodExample => &[("goal_ids", RecordKind::Goal, false), ("activity_ids", RecordKind::Activity, false)],
+        RecordKind::Lesson => &[("activity_id", RecordKind::Activity, false)],
+        _ => &[],
+    }
+}
+
+/// The records `change` names: (id if it is one, kind, must be live).
+fn references(change: &Change) -> Vec<(Option<Uuid>, RecordKind, bool)> {
+    let mut wanted = Vec::new();
+    for &(field, kind, live) in reference_fields(change.kind) {
+        match change.fields.get(field) {
+            Some(Value::String(s)) => wanted.push((Uuid::parse_str(s).ok(), kind, live)),
+            Some(Value::Array(items)) => {
+                for item in items {
+                    wanted.push((item.as_str().and_then(|s| Uuid::parse_str(s).ok()), kind, live));
+                }
+            }
+            _ => {}
+        }
+    }
+    if change.kind == RecordKind::Goal {
+        let place = change.fields.get("source").and_then(|s| s.get("meeting_place_id")).and_then(Value::as_str);
+        if let Some(p) = place {
+            wanted.push((Uuid::parse_str(p).ok(), RecordKind::MeetingPlace, false));
+        }
+    }
+    wanted
+}
+
+/// Every record a backend must load for [`plan`]: those the batch changes and
+/// those its changes name.
+pub fn ids_to_load(changes: &[Change]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = changes.iter().map(|c| c.id).collect();
+    ids.extend(changes.iter().flat_map(references).filter_map(|(id, _, _)| id));
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn refuse(code: RejectCode, message: impl Into<String>) -> Rejection {
+    Rejection { code, message: message.into() }
+}
+
+/// What a batch sent by `by` at the server's time `now_ms` does to the
+/// `stored` records (at least those of [`ids_to_load`]).
+pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid, Stored>) -> PushPlan {
+    let mut records: HashMap<Uuid, Stored> = stored;
+    let mut out = PushPlan { outcomes: Vec::with_capacity(changes.len()), ..PushPlan::default() };
+    let mut last: HashMap<Uuid, u64> = HashMap::new();
+    for change in changes {
+        let current = records.get(&change.id);
+        if let Some(refusal) = check(by, &change, current, &records, now_ms) {
+            out.outcomes.push(Err(refusal));
+            continue;
+        }
+        let merged = match apply_change(current.map(|s| &s.state), &change) {
+            Ok(Some(state)) => state,
+            Ok(None) => {
+                out.outcomes.push(Ok(()));
+                continue;
+            }
+            Err(e) => {
+                out.outcomes.push(Err(merge_rejection(e)));
+                continue;
+            }
+        };
+        if let Err(e) = validate_record(&merged) {
+            out.outcomes.push(Err(refuse(RejectCode::Validation, format!("Ändringen nekades: {e}."))));
+            continue;
+        }
+        out.numbers += 1;
+        let number = out.numbers;
+        last.insert(change.id, number);
+        out.tallies.record_changed(current.map(|s| &s.state), Some(&merged));
+        let op = if change.restore {
+            Operation::Restore
+        } else if change.deleted {
+            Operation::Delete
+        } else if current.is_none_or(|s| s.state.fields.is_empty()) {
+            Operation::Create
+        } else {
+            Operation::Edit
+        };
+        out.history.push(HistoryRow {
+            change_id: change.change_id,
+            record_id: change.id,
+            kind: change.kind,
+            lab_id: change.lab_id,
+            user_id: by.user_id(),
+            device_id: by.device(),
+            at_ms: now_ms,
+            hlc: change.hlc,
+            op,
+            fields: change.fields,
+            number,
+        });
+        let next = match records.remove(&change.id) {
+            Some(s) => Stored { state: merged, ..s },
+            None => Stored { state: merged, created_by: by.user_id(), created_device: by.device() },
+        };
+        records.insert(change.id, next);
+        out.outcomes.push(Ok(()));
+    }
+    let mut writes: Vec<Write> = last
+        .into_iter()
+        .map(|(id, number)| {
+            let s = &records[&id];
+            Write { number, state: s.state.clone(), created_by: s.created_by, created_device: s.created_device }
+        })
+        .collect();
+    writes.sort_unstable_by_key(|w| w.number);
+    out.writes = writes;
+    out
+}
+
+fn merge_rejection(e: MergeError) -> Rejection {
+    refuse(RejectCode::Conflict, format!("Ändringen nekades: {e}."))
+}
+
+/// Why `change` may not be merged at all (permission, clock, lab, references,
+/// delete and restore rules); `None` if it may.
+fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashMap<Uuid, Stored>, now_ms: u64) -> Option<Rejection> {
+    if let Pusher::User { user, .. } = by {
+        if let Some(r) = permission(user, change, current) {
+            return Some(r);
+        }
+    }
+    if change.hlc.ms > now_ms + MAX_CLOCK_AHEAD_MS {
+        return Some(refuse(
+            RejectCode::ClockAhead,
+            "Enhetens klocka går före. Ställ in rätt tid och datum på surfplattan, så skickas ändringen igen.",
+        ));
+    }
+    if change.kind == RecordKind::Lab && change.id != change.lab_id {
+        return Some(refuse(RejectCode::Validation, "Ett labb måste höra till sig självt (id och labb-id ska vara lika)."));
+    }
+    if change.deleted {
+        let created = current.and_then(|s| s.state.created());
+        if created.is_some_and(|c| change.hlc < c) {
+            return Some(refuse(
+                RejectCode::Validation,
+                "Raderingen är stämplad före posten skapades och sparas inte. Kontrollera surfplattans klocka.",
+            ));
+        }
+    }
+    if change.restore && current.is_none() {
+        return Some(refuse(RejectCode::Validation, "Posten som ska återställas finns inte."));
+    }
+    if matches!(by, Pusher::User { .. }) {
+        return references_refusal(change, records);
+    }
+    None
+}
+
+/// Every record a change names must exist (stored, or accepted earlier in
+/// the batch), be of the right kind and belong to the same lab.
+fn references_refusal(change: &Change, records: &HashMap<Uuid, Stored>) -> Option<Rejection> {
+    for (id, kind, live) in references(change) {
+        let target = id.and_then(|id| records.get(&id)).map(|s| &s.state);
+        // A record known only by a tombstone that arrived first has no fields: it is not there.
+        let ok = target.is_some_and(|t| {
+            t.kind == kind && t.lab_id == change.lab_id && !t.fields.is_empty() && !(live && t.deleted.is_some())
+        });
+        if !ok {
+            let what = match kind {
+                RecordKind::MeetingPlace => "Mötesplatsen",
+                RecordKind::Partner => "Samverkanspartnern",
+                RecordKind::Goal => "Målet",
+                RecordKind::Activity => "Aktiviteten",
+                _ => "Posten",
+            };
+            return Some(refuse(RejectCode::Validation, format!("{what} finns inte i det här labbet.")));
+        }
+    }
+    None
+}
+
+fn is_coordinator(user: &UserRow, lab: Uuid) -> bool {
+    policy::lab_role(user, lab) == Some(LabRole::Coordinator)
+}
+
+/// The user's permission for this change, given the stored record.
+fn permission(user: &UserRow, change: &Change, current: Option<&Stored>) -> Option<Rejection> {
+    if change.restore {
+        // Restoring is for the lab's coordinators and administrators.
+        if !(policy::may_push(user) && (user.role == Role::Admin || is_coordinator(user, change.lab_id))) {
+            return Some(refuse(RejectCode::Permission, "Bara labbets samordnare kan återställa raderade poster."));
+        }
+        return None;
+    }
+    if !policy::may_write(user, change.kind, change.lab_id) {
+        return Some(refuse(RejectCode::Permission, "Du har inte behörighet att ändra det här i det här labbet."));
+    }
+    if change.kind.is_knowledge() {
+        // Who may publish depends on where the record is in review now.
+        let now = current.map(|s| review_of(&s.state.fields).unwrap_or_default());
+        if let Some(why) = policy::knowledge_refusal(user, change.lab_id, now, review_of(&change.fields)) {
+            return Some(refuse(RejectCode::Permission, why));
+        }
+    }
+    if change.deleted && !policy::may_delete_any(user, change.kind, change.lab_id) {
+        let Some(stored) = current.filter(|s| !s.state.fields.is_empty()) else {
+            // Nothing there to delete yet (a tombstone ahead of its record): it removes nothing.
+            return None;
+        };
+        let own = stored.created_by == Some(user.id);
+        let visit_of_the_day = stored.state.kind == RecordKind::Visit
+            && stored.state.fields.get("date").and_then(Value::as_str)
+                == Some(calendar::local_date(change.hlc.ms as i64).as_str());
+        if !own && !visit_of_the_day {
+            return Some(refuse(
+                RejectCode::Permission,
+                "Du kan radera det du själv har lagt in, och ångra dagens besök. Be samordnaren radera det här.",
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use labblogg_shared::auth::Membership;
+    use serde_json::json;
+
+    const LAB: Uuid = Uuid::from_u128(0x1ab);
+    const OTHER_LAB: Uuid = Uuid::from_u128(0x2ab);
+    const PLACE: Uuid = Uuid::from_u128(0x91ace);
+    const OTHER_PLACE: Uuid = Uuid::from_u128(0x92ace);
+    const NOW: u64 = 1_780_000_000_000;
+
+    fn user(role: LabRole) -> Pusher {
+        let role_all = if role == LabRole::Coordinator { Role::Coordinator } else { Role::Staff };
+        Pusher::User {
+            user: UserRow {
+                id: Uuid::from_u128(role as u128 + 100),
+                username: "u".into(),
+                display_name: "U".into(),
+                password_hash: String::new(),
+                role: role_all,
+                memberships: vec![Membership { lab_id: LAB, role }],
+                home_meeting_place: None,
+                disabled: false,
+            },
+            device: Some(Uuid::from_u128(7)),
+        }
+    }
+
+    fn change(kind: RecordKind, id: Uuid, lab: Uuid, ms: u64, fields: Value) -> Change {
+        Change {
+            change_id: Uuid::now_v7(),
+            kind,
+            id,
+            lab_id: lab,
+            hlc: Hlc { ms, counter: 0, node: 1 },
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            deleted: false,
+            restore: false,
+        }
+    }
+
+    fn place(id: Uuid, lab: Uuid) -> Stored {
+        let c = change(RecordKind::MeetingPlace, id, lab, NOW - 10_000, json!({"name": "Gården", "age_bands": ["13-15"]}));
+        Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
+    }
+
+    fn visit_fields(place: Uuid, date: &str) -> Value {
+        json!({"meeting_place_id": place, "at_ms": NOW, "date": date, "age_band": "13-15"})
+    }
+
+    fn stored(list: Vec<Stored>) -> HashMap<Uuid, Stored> {
+        list.into_iter().map(|s| (s.state.id, s)).collect()
+    }
+
+    #[test]
+    fn a_refused_decoy_is_never_a_reference() {
+        // A meeting place sent with another lab's place id is refused (it exists in that lab)…
+        let decoy = change(RecordKind::MeetingPlace, OTHER_PLACE, LAB, NOW, json!({"name": "Lockbete", "age_bands": ["13-15"]}));
+        // …and the visit at that place after it must be refused too.
+        let visit = change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW, visit_fields(OTHER_PLACE, "2026-05-28"));
+        let p = plan(vec![decoy, visit], &user(LabRole::Coordinator), NOW, stored(vec![place(OTHER_PLACE, OTHER_LAB)]));
+        assert!(matches!(&p.outcomes[0], Err(r) if r.code == RejectCode::Conflict), "{:?}", p.outcomes);
+        assert!(matches!(&p.outcomes[1], Err(r) if r.code == RejectCode::Validation), "{:?}", p.outcomes);
+        assert!(p.writes.is_empty() && p.history.is_empty() && p.tallies.is_empty() && p.numbers == 0);
+    }
+
+    #[test]
+    fn references_resolve_against_what_the_batch_accepted() {
+        let new_place = Uuid::now_v7();
+        let p = plan(
+            vec![
+                change(RecordKind::MeetingPlace, new_place, LAB, NOW, json!({"name": "Nya gården", "age_bands": ["13-15"]})),
+                change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW, visit_fields(new_place, "2026-05-28")),
+            ],
+            &user(LabRole::Coordinator),
+            NOW,
+            HashMap::new(),
+        );
+        assert_eq!(p.outcomes, vec![Ok(()), Ok(())]);
+        assert_eq!((p.numbers, p.writes.len(), p.history.len()), (2, 2, 2));
+        assert_eq!(p.history[0].op, Operation::Create);
+        assert!(!p.tallies.is_empty());
+    }
+
+    #[test]
+    fn staff_delete_their_own_and_the_days_visits_only() {
+        let staff = user(LabRole::Staff);
+        let staff_id = staff.user_id();
+        let colleague = Uuid::from_u128(999);
+        let mk_visit = |date: &str, by: Option<Uuid>| {
+            let c = change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW - 5_000, visit_fields(PLACE, date));
+            Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: by, created_device: None }
+        };
+        let today = calendar::local_date(NOW as i64);
+        let old_by_colleague = mk_visit("2026-01-10", Some(colleague));
+        let today_by_colleague = mk_visit(&today, Some(colleague));
+        let old_own = mk_visit("2026-01-10", staff_id);
+        let activity = {
+            let c = change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW - 5_000, json!({"kind": "fika", "title": "Fika", "date": "2026-01-10"}));
+            Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: Some(colleague), created_device: None }
+        };
+        let del = |s: &Stored, ms: u64| Change { deleted: true, ..change(s.state.kind, s.state.id, LAB, ms, json!({})) };
+        let batch = vec![
+            del(&old_by_colleague, NOW),
+            del(&today_by_colleague, NOW),
+            del(&old_own, NOW),
+            del(&activity, NOW),
+            del(&old_own, 0), // stamped in 1970, before the visit existed
+        ];
+        let all = stored(vec![old_by_colleague, today_by_colleague, old_own, activity, place(PLACE, LAB)]);
+        let p = plan(batch.clone(), &staff, NOW, all.clone());
+        let codes: Vec<Option<RejectCode>> = p.outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect();
+        assert_eq!(codes, [Some(RejectCode::Permission), None, None, Some(RejectCode::Permission), Some(RejectCode::Validation)]);
+        assert!(p.writes.iter().all(|w| w.state.deleted.is_some() && !w.state.fields.is_empty()), "deletes keep fields");
+        assert_eq!(p.history.iter().map(|h| h.op).collect::<Vec<_>>(), [Operation::Delete, Operation::Delete]);
+        // The coordinator may delete the rest, and restore.
+        let coordinator = user(LabRole::Coordinator);
+        let p = plan(batch[..4].to_vec(), &coordinator, NOW, all.clone());
+        assert!(p.outcomes.iter().all(Result::is_ok));
+        let deleted: HashMap<Uuid, Stored> = p
+            .writes
+            .iter()
+            .map(|w| (w.state.id, Stored { state: w.state.clone(), created_by: w.created_by, created_device: None }))
+            .collect();
+        let restores: Vec<Change> =
+            deleted.values().map(|s| Change { restore: true, ..change(s.state.kind, s.state.id, LAB, NOW + 1, json!({})) }).collect();
+        assert!(plan(restores.clone(), &staff, NOW, deleted.clone()).outcomes.iter().all(|o| matches!(o, Err(r) if r.code == RejectCode::Permission)));
+        let back = plan(restores, &coordinator, NOW, deleted);
+        assert!(back.outcomes.iter().all(Result::is_ok) && back.writes.iter().all(|w| w.state.deleted.is_none()));
+        assert!(back.history.iter().all(|h| h.op == Operation::Restore));
+    }
+
+    #[test]
+    fn unknown_keys_and_foreign_labs_are_refused() {
+        let p = plan(
+            vec![
+                change(RecordKind::Partner, Uuid::now_v7(), LAB, NOW, json!({"name": "Skolan", "kind": "school", "anteckning": "070-123 45 67"})),
+                change(RecordKind::Partner, Uuid::now_v7(), OTHER_LAB, NOW, json!({"name": "Skolan", "kind": "school"})),
+                change(RecordKind::Partner, Uuid::now_v7(), LAB, NOW + MAX_CLOCK_AHEAD_MS + 1, json!({"name": "Skolan", "kind": "school"})),
+            ],
+            &user(LabRole::Staff),
+            NOW,
+            HashMap::new(),
+        );
+        let codes: Vec<Option<RejectCode>> = p.outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect();
+        assert_eq!(codes, [Some(RejectCode::Validation), Some(RejectCode::Permission), Some(RejectCode::ClockAhead)]);
+        let Err(r) = &p.outcomes[0] else { unreachable!() };
+        assert!(r.message.contains("anteckning"), "{}", r.message);
+    }
+}
