@@ -120,7 +120,7 @@ fn generated_count(output: &str) -> u64 {
         .lines()
         .filter_map(|l| l.trim().split_once(" generated"))
         .filter_map(|(n, _)| n.trim().parse::<u64>().ok())
-        .last()
+        .next_back()
         .unwrap_or(0)
 }
 
