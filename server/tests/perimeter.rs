@@ -335,3 +335,49 @@ async fn double_slash_paths_are_not_redirected_and_styles_are_not_inline() {
         assert!(csp.contains("style-src 'self'"), "{csp}");
     }
 }
+
+#[tokio::test]
+async fn a_failed_sign_in_never_writes_the_typed_name_to_the_server_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let log = dir.path().join("server.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_labblogg"))
+        .args(["serve", "--demo", "--bind", &addr, "--database-url"])
+        .arg(format!("sqlite://{}", dir.path().join("t.db").display()))
+        .env("LABBLOGG_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start labblogg");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !http.get(format!("http://{addr}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A password typed into the username field, then enough tries to be throttled.
+    let secret = "Hemligt-Lösen-4711";
+    for _ in 0..7 {
+        let body = json!({ "username": secret, "password": "x", "device_id": Uuid::now_v7() });
+        let resp = http.post(format!("http://{addr}/api/v1/auth/login")).json(&body).send().await.unwrap();
+        assert!(matches!(resp.status().as_u16(), 401 | 429), "{}", resp.status());
+    }
+    // An existing account's name is logged as it is.
+    let body = json!({ "username": "personal", "password": "fel", "device_id": Uuid::now_v7() });
+    http.post(format!("http://{addr}/api/v1/auth/login")).json(&body).send().await.unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let raw = std::fs::read_to_string(&log).unwrap();
+    // Without the terminal colours tracing adds.
+    let mut text = String::new();
+    let mut rest = raw.as_str();
+    while let Some(at) = rest.find('\u{1b}') {
+        text.push_str(&rest[..at]);
+        rest = rest[at..].split_once('m').map_or("", |(_, after)| after);
+    }
+    text.push_str(rest);
+    assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "the typed name reached the log:\n{text}");
+    assert!(text.contains("okänt konto #"), "{text}");
+    assert!(text.contains("username=personal"), "{text}");
+}

@@ -89,6 +89,7 @@ store_tests!(
     published_knowledge_reaches_every_lab_drafts_only_their_own,
     visit_tallies_follow_every_push,
     upgrading_counts_the_visits_already_stored,
+    pull_pages_stop_at_the_byte_budget,
 );
 
 const LAB_A: Uuid = demo::LINA_HAGE;
@@ -141,6 +142,47 @@ async fn push_and_pull_in_sequence_order_with_cursors(backend: &mut Backend) {
     assert_eq!(stored.kind, RecordKind::Visit);
     assert_eq!(stored.fields, a[3].fields);
     assert!(store.record(Uuid::now_v7()).await.unwrap().is_none());
+}
+
+async fn pull_pages_stop_at_the_byte_budget(backend: &mut Backend) {
+    use labblogg_shared::sync::MAX_PULL_BYTES;
+    use labblogg_shared::validate::json_size;
+    let store = backend.store().await;
+    // 20 activities of about 80 kB each: 1.6 MB, so at least two pages of at most 1 MiB.
+    let ms = now_ms();
+    let changes: Vec<_> = (0..20u32)
+        .map(|i| labblogg_shared::sync::Change {
+            change_id: Uuid::now_v7(),
+            kind: RecordKind::Activity,
+            id: Uuid::now_v7(),
+            lab_id: LAB_A,
+            hlc: Hlc { ms, counter: i, node: 7 },
+            fields: serde_json::from_value(serde_json::json!({
+                "meeting_place_id": PLACE_A, "kind": "workshop", "title": "Workshop", "date": "2024-11-19",
+                "bilaga": "x".repeat(80_000),
+            }))
+            .unwrap(),
+            deleted: false,
+        })
+        .collect();
+    for batch in changes.chunks(5) {
+        all_ok(&store.push(batch.to_vec()).await.unwrap());
+    }
+    let (mut cursor, mut seen, mut pages) = (0, Vec::new(), 0);
+    loop {
+        let page = store.pull(vec![LAB_A], cursor, 1000).await.unwrap();
+        pages += 1;
+        assert!(!page.records.is_empty());
+        assert!(json_size(&page.records) <= MAX_PULL_BYTES, "a page of {} bytes", json_size(&page.records));
+        seen.extend(page.records.iter().map(|r| r.state.id));
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert!(pages >= 2, "1.6 MB in {pages} page");
+    assert_eq!(seen, changes.iter().map(|c| c.id).collect::<Vec<_>>());
+    assert_eq!(cursor, store.top_seq().await.unwrap());
 }
 
 async fn resends_tombstones_conflicts_and_validation(backend: &mut Backend) {
