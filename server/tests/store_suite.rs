@@ -163,6 +163,7 @@ async fn pull_pages_stop_at_the_byte_budget(backend: &mut Backend) {
             }))
             .unwrap(),
             deleted: false,
+            restore: false,
         })
         .collect();
     for batch in changes.chunks(5) {
