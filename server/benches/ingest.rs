@@ -265,6 +265,7 @@ fn visit(lab: Uuid, place: Uuid, i: usize, hlc: Hlc) -> Change {
         hlc,
         fields: visit_fields(place, i),
         deleted: false,
+        restore: false,
     }
 }
 

@@ -427,6 +427,7 @@ struct OutboxEntry {
 struct DeviceCounts {
     visits: u64,
     undos: u64,
+    restores: u64,
     activities: u64,
     edits: u64,
     syncs: u64,
@@ -435,6 +436,8 @@ struct DeviceCounts {
 
 struct Device {
     name: String,
+    /// Signed in as the coordinator (may delete any activity and restore); else as staff.
+    coordinator: bool,
     id: Uuid,
     labs: Vec<(Uuid, Uuid)>,
     http: reqwest::Client,
@@ -520,9 +523,21 @@ impl Device {
     /// `store::write`: tick the clock, merge into the record, queue in the outbox — one
     /// transaction, so either all of it or nothing.
     fn write(&mut self, kind: RecordKind, id: Uuid, lab_id: Uuid, fields: Map<String, Value>, deleted: bool) -> bool {
+        self.write_op(kind, id, lab_id, fields, deleted, false)
+    }
+
+    fn write_op(
+        &mut self,
+        kind: RecordKind,
+        id: Uuid,
+        lab_id: Uuid,
+        fields: Map<String, Value>,
+        deleted: bool,
+        restore: bool,
+    ) -> bool {
         let mut clock = self.clock;
         let hlc = clock.tick(self.wall_ms());
-        let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted, restore: false };
+        let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted, restore };
         let next = match apply_change(self.records.get(&id), &change) {
             Ok(next) => next,
             // The app's write fails and nothing is saved; the user is told.
@@ -595,13 +610,38 @@ impl Device {
             2 => fields.insert("staff_hours".into(), json!(self.rng.random_range(0..16) as f64 * 0.5)),
             _ => fields.insert("volunteer_hours".into(), json!(self.rng.random_range(0..8) as f64 * 0.5)),
         };
-        // An edit now and then deletes the activity instead (a tombstone stays).
-        let deleted = self.rng.random_bool(0.03);
+        // An edit now and then deletes the activity instead (a tombstone stays): a coordinator's
+        // tablet any, a staff tablet the ones it created (the server refuses the rest, push.rs).
+        // (A change with every field, "kind" among them, is the one that created it.)
+        let created_here = self.acknowledged.iter().any(|c| c.id == id && c.fields.contains_key("kind"));
+        let may_delete = self.coordinator || created_here;
+        let deleted = may_delete && self.rng.random_bool(0.03);
         if deleted {
             fields.clear();
         }
         if self.write(RecordKind::Activity, id, lab, fields, deleted) {
             self.counts.edits += 1;
+        }
+        true
+    }
+
+    /// A coordinator restores a deleted activity it knows (the Papperskorg).
+    fn restore_activity(&mut self) -> bool {
+        if !self.coordinator {
+            return false;
+        }
+        let deleted: Vec<(Uuid, Uuid)> = self
+            .records
+            .values()
+            .filter(|r| r.kind == RecordKind::Activity && r.deleted.is_some() && !r.fields.is_empty())
+            .map(|r| (r.id, r.lab_id))
+            .collect();
+        if deleted.is_empty() {
+            return false;
+        }
+        let (id, lab) = deleted[self.rng.random_range(0..deleted.len())];
+        if self.write_op(RecordKind::Activity, id, lab, Map::new(), false, true) {
+            self.counts.restores += 1;
         }
         true
     }
@@ -849,6 +889,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
         let skew_ms = rng.random_range(-240_000..=240_000);
         devices.push(Device {
             name: format!("enhet {}", n + 1),
+            coordinator: user == "samordnare",
             id,
             labs,
             http: reqwest::Client::builder().timeout(REQUEST_TIMEOUT).pool_max_idle_per_host(0).build().unwrap(),
@@ -925,7 +966,8 @@ async fn suite(backend: &str, database_url: Option<String>) {
                         device.create_activity();
                         true
                     }
-                    58..80 => device.edit_activity(),
+                    58..61 => device.restore_activity() || device.edit_activity(),
+                    61..80 => device.edit_activity(),
                     _ => {
                         let _ = device.sync(Some(&mut faults), &mut injected).await;
                         false
@@ -1097,6 +1139,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
         let c = d.counts;
         totals.counts.visits += c.visits;
         totals.counts.undos += c.undos;
+        totals.counts.restores += c.restores;
         totals.counts.activities += c.activities;
         totals.counts.edits += c.edits;
         totals.counts.syncs += c.syncs;
@@ -1106,7 +1149,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let network_faults = load(&s.cut_request) + load(&s.cut_response) + load(&s.duplicated) + load(&s.replayed_late) + load(&s.delayed);
     let c = totals.counts;
-    let operations = c.visits + c.undos + c.activities + c.edits + c.syncs;
+    let operations = c.visits + c.undos + c.restores + c.activities + c.edits + c.syncs;
     let beyond = devices[wrong_clock].name.clone();
     let restamped: u64 = devices.iter().map(|d| d.restamped).sum();
     let refused_text = if refused.is_empty() {
@@ -1116,7 +1159,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
     };
     println!(
         "\n| fault suite (native, {backend}), seed {seed:#x} | count |\n| --- | --- |\n\
-         | operations | {operations} ({} visits tapped, {} undone, {} activities created, {} edits, {} syncs) |\n\
+         | operations | {operations} ({} visits tapped, {} undone, {} deleted activities restored, {} activities created, {} edits (some of them deletes), {} syncs) |\n\
          | faults injected | {} ({} requests cut, {} answers cut, {} delivered twice, {} delivered again later, {} held back, {} server kills (SIGKILL), {} requests to a dead server; {} clock skews within ±4 min, {beyond} set {beyond_min:.1} min ahead) |\n\
          | sync rounds that failed and were retried | {} |\n\
          | changes acknowledged to the user | {acknowledged} (client model {model:?}: {restamped} stamped again by its clock repair) |\n\
@@ -1129,6 +1172,7 @@ async fn suite(backend: &str, database_url: Option<String>) {
          | time | schedule {schedule_s:.1} s, healing and checks {:.1} s |",
         c.visits,
         c.undos,
+        c.restores,
         c.activities,
         c.edits,
         c.syncs,

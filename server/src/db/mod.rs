@@ -12,6 +12,7 @@ use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use labblogg_shared::sync::{Change, Rejection, ServerRecord};
 use labblogg_shared::summary::{TallyChanges, VisitTally};
 use labblogg_shared::RecordState;
+pub use crate::push::{HistoryRow, Pusher};
 use std::path::PathBuf;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -133,6 +134,10 @@ pub struct TokenExport {
 pub struct Snapshot {
     pub top_seq: u64,
     pub records: Vec<ServerRecord>,
+    /// Who created each record, where known: (record, user, device).
+    pub creators: Vec<(Uuid, Option<Uuid>, Option<Uuid>)>,
+    /// The history, in order (`HistoryRow::number` is the sequence number).
+    pub history: Vec<HistoryRow>,
     pub users: Vec<UserRow>,
     pub tokens: Vec<TokenExport>,
     pub audit: Vec<AuditEntry>,
@@ -252,10 +257,30 @@ impl PageFiller {
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Merge a batch of changes in one transaction: every accepted change is
-    /// durable when this returns, or (on `Err`) none is. One outcome per
-    /// change, in order: `Ok` accepted (or already known), `Err` refused.
-    async fn push(&self, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError>;
+    /// A batch of changes sent by `by`, decided by `push::plan` and written in
+    /// one transaction: every accepted change is durable, with its history
+    /// row, when this returns, or (on `Err`) none is. One outcome per change,
+    /// in order: `Ok` accepted (or already known), `Err` refused.
+    async fn push_as(&self, changes: Vec<Change>, by: Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError>;
+
+    /// [`Store::push_as`] by this server's own code (demo data, accounts, tests).
+    async fn push(&self, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+        self.push_as(changes, Pusher::System, crate::routes::sync::now_ms()).await
+    }
+
+    /// The history of a record, oldest first.
+    async fn history(&self, record: Uuid) -> Result<Vec<HistoryRow>, StoreError>;
+
+    /// The records (of `labs`, or any lab when `None`) that are deleted now and whose
+    /// deletion was accepted at or after `since_ms` from `device` (or by `user`): what a
+    /// lost tablet or a wrong hand may have deleted. Newest deletion first.
+    async fn deleted_since(
+        &self,
+        labs: Option<Vec<Uuid>>,
+        device: Option<Uuid>,
+        user: Option<Uuid>,
+        since_ms: u64,
+    ) -> Result<Vec<RecordState>, StoreError>;
 
     /// Records of `labs` changed after `cursor`, in sequence order, at most `limit`.
     async fn pull(&self, labs: Vec<Uuid>, cursor: u64, limit: u32) -> Result<PullPage, StoreError>;

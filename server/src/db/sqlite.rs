@@ -5,17 +5,18 @@
 //! cursors trivially gap-free (a seq is assigned and committed under the lock).
 
 use super::{
+    HistoryRow, Pusher,
     count_visits, AuditEvent, PageFiller, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
     TokenRow, UserRow,
 };
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
-use labblogg_shared::merge::{apply_change_owned, MergeError};
+use crate::push::{self, Stored};
+use std::collections::HashMap;
 use labblogg_shared::model::AgeBand;
 use labblogg_shared::disclosure::CellKey;
-use labblogg_shared::summary::{TallyChanges, TallyDelta, VisitKey, VisitTally};
-use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
-use labblogg_shared::validate::validate_record;
+use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
+use labblogg_shared::sync::{Change, Rejection, ServerRecord};
 use labblogg_shared::{Hlc, RecordKind, RecordState};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
@@ -117,12 +118,40 @@ const MIGRATIONS: &[&str] = &[
     // 4: each tally also keeps the sum of its visits' record keys modulo 2^32, the cell key of the
     // Cell Key Method (`shared::disclosure`); refilled from the stored visits by `fill_visit_tallies`.
     "ALTER TABLE visit_tallies ADD COLUMN keys INTEGER NOT NULL DEFAULT 0;",
+    // 5: restores (`restored`, the newest restore's stamp), who created each record (from now on;
+    // NULL for older records), and the append-only history of accepted changes (`push.rs`).
+    // The unknown keys stored before records were closed are dropped after this SQL
+    // (`close_stored_records`).
+    "ALTER TABLE records ADD COLUMN restored TEXT;
+     ALTER TABLE records ADD COLUMN created_by TEXT;
+     ALTER TABLE records ADD COLUMN created_device TEXT;
+     CREATE TABLE history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER NOT NULL,
+        change_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        lab_id TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT,
+        at_ms INTEGER NOT NULL,
+        hlc TEXT NOT NULL,
+        op TEXT NOT NULL,
+        fields TEXT NOT NULL
+     );
+     CREATE INDEX history_record ON history(record_id, id);
+     CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
 ];
 
+/// The migration (counted from 1) after whose SQL the stored records are closed (unknown keys
+/// dropped, `shared::fields`).
+const CLOSED_RECORDS_AT: usize = 5;
+
 /// The migration (counted from 1) after whose SQL the visit tallies are counted afresh: 3 creates
-/// `visit_tallies` and 4 adds the key sums, so 4 counts (a database before 3 runs both, 3's table
-/// stays empty until 4 fills it in the same start; the server serves only after both).
-const VISIT_TALLIES_FILLED_AT: usize = 4;
+/// `visit_tallies` and 4 adds the key sums; the count reads records with the columns of 5, so it
+/// runs after 5 (a database before 3 runs them all in one start and serves only after; one at 4
+/// counts once more, which is cheap and changes nothing).
+const VISIT_TALLIES_FILLED_AT: usize = 5;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -175,6 +204,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(done as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
+        if i + 1 == CLOSED_RECORDS_AT {
+            close_stored_records(&tx)?;
+        }
         if i + 1 == VISIT_TALLIES_FILLED_AT {
             fill_visit_tallies(&tx)?;
         }
@@ -192,10 +224,34 @@ fn uuid(s: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(s).map_err(corrupt)
 }
 
-type RawRecord = (String, String, String, i64, String, String, Option<String>);
+/// Drop every key stored before records were closed (`shared::fields`), giving each cleaned
+/// record a new sequence number so devices pull it clean. Logs how many keys went.
+fn close_stored_records(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let records = tx
+        .prepare(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY seq"))?
+        .query_map([], read_raw)?
+        .map(|raw| decode(raw?).map(|r| r.state))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut seq = top_seq(tx)?;
+    let (mut keys, mut cleaned) = (0, 0);
+    for mut state in records {
+        let dropped = labblogg_shared::fields::strip_unknown(state.kind, &mut state.fields, &mut state.clocks);
+        if dropped > 0 {
+            keys += dropped;
+            cleaned += 1;
+            seq += 1;
+            save_record(tx, &state, seq)?;
+        }
+    }
+    tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [seq as i64])?;
+    tracing::info!(keys, records = cleaned, "closed records: dropped the stored keys no schema names");
+    Ok(())
+}
+
+type RawRecord = (String, String, String, i64, String, String, Option<String>, Option<String>);
 
 fn decode(raw: RawRecord) -> Result<ServerRecord, StoreError> {
-    let (id, kind, lab_id, seq, fields, clocks, deleted) = raw;
+    let (id, kind, lab_id, seq, fields, clocks, deleted, restored) = raw;
     Ok(ServerRecord {
         seq: seq as u64,
         state: RecordState {
@@ -205,15 +261,15 @@ fn decode(raw: RawRecord) -> Result<ServerRecord, StoreError> {
             fields: serde_json::from_str(&fields).map_err(corrupt)?,
             clocks: serde_json::from_str(&clocks).map_err(corrupt)?,
             deleted: deleted.map(|d| d.parse::<Hlc>()).transpose().map_err(corrupt)?,
-            restored: None,
+            restored: restored.map(|d| d.parse::<Hlc>()).transpose().map_err(corrupt)?,
         },
     })
 }
 
-const RECORD_COLUMNS: &str = "id, kind, lab_id, seq, fields, clocks, deleted";
+const RECORD_COLUMNS: &str = "id, kind, lab_id, seq, fields, clocks, deleted, restored";
 
 fn read_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
 fn load_record(tx: &Transaction<'_>, id: Uuid) -> Result<Option<RecordState>, StoreError> {
@@ -224,17 +280,21 @@ fn load_record(tx: &Transaction<'_>, id: Uuid) -> Result<Option<RecordState>, St
     raw.map(|r| decode(r).map(|s| s.state)).transpose()
 }
 
-const SAVE_RECORD: &str =
-    "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+/// Who created a record: a user and a device (unknown for records older than the history).
+type Creator = (Option<Uuid>, Option<Uuid>);
+
+/// Writes a record; a new row takes its creator, an existing one keeps its own.
+const SAVE_RECORD: &str = "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted, restored, created_by, created_device)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
      ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, fields = excluded.fields,
-         clocks = excluded.clocks, deleted = excluded.deleted";
+         clocks = excluded.clocks, deleted = excluded.deleted, restored = excluded.restored";
 
 fn save_record(tx: &Transaction<'_>, s: &RecordState, seq: u64) -> Result<(), StoreError> {
-    save_with(&mut *tx.prepare_cached(SAVE_RECORD)?, s, seq)
+    save_with(&mut *tx.prepare_cached(SAVE_RECORD)?, s, seq, (None, None))
 }
 
 /// [`save_record`] with the statement at hand (a push looks it up once, not once per record).
-fn save_with(statement: &mut rusqlite::Statement<'_>, s: &RecordState, seq: u64) -> Result<(), StoreError> {
+fn save_with(statement: &mut rusqlite::Statement<'_>, s: &RecordState, seq: u64, creator: Creator) -> Result<(), StoreError> {
     statement.execute(params![
         s.id.to_string(),
         s.kind.as_str(),
@@ -243,6 +303,9 @@ fn save_with(statement: &mut rusqlite::Statement<'_>, s: &RecordState, seq: u64)
         serde_json::to_string(&s.fields).map_err(corrupt)?,
         serde_json::to_string(&s.clocks).map_err(corrupt)?,
         s.deleted.map(|h| h.to_string()),
+        s.restored.map(|h| h.to_string()),
+        creator.0.map(|u| u.to_string()),
+        creator.1.map(|u| u.to_string()),
     ])?;
     Ok(())
 }
@@ -305,69 +368,86 @@ fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
     })
 }
 
-fn merge_rejection(e: MergeError) -> Rejection {
-    Rejection { code: RejectCode::Conflict, message: format!("Ändringen nekades: {e}.") }
-}
-
-/// Merges a push in its transaction, which must hold the write lock (BEGIN IMMEDIATE): the
-/// counter is read once under it, so the numbers handed out cannot be taken by anyone else.
-/// Every record the batch names is read in one query, each change merged in order (a later
-/// change of the same record sees the earlier one), and each record that changed written once,
-/// with the number of its last change — the same rows and numbers as writing after every change.
-fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError> {
-    let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()).map_err(corrupt)?;
-    let mut known: std::collections::HashMap<Uuid, RecordState> = tx
+/// A push in its transaction, which must hold the write lock (BEGIN IMMEDIATE): the counter is
+/// read once under it, so the numbers handed out cannot be taken by anyone else. The records the
+/// batch touches or names are read in one query, `push::plan` decides, and its writes, numbers,
+/// tally changes and history rows are written here.
+fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+    let ids = push::ids_to_load(&changes);
+    let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+    let stored: HashMap<Uuid, Stored> = tx
         .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?1))"
+            "SELECT {RECORD_COLUMNS}, created_by, created_device FROM records WHERE id IN (SELECT value FROM json_each(?1))"
         ))?
-        .query_map([ids], read_raw)?
-        .map(|raw| {
-            let state = decode(raw?)?.state;
-            Ok((state.id, state))
+        .query_map([ids], |r| Ok((read_raw(r)?, r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?)))?
+        .map(|row| {
+            let (raw, by, device) = row?;
+            let state = decode(raw)?.state;
+            let created_by = by.as_deref().map(uuid).transpose()?;
+            let created_device = device.as_deref().map(uuid).transpose()?;
+            Ok((state.id, Stored { state, created_by, created_device }))
         })
         .collect::<Result<_, StoreError>>()?;
-    let first: i64 =
-        tx.prepare_cached("SELECT value FROM counters WHERE name = 'seq'")?.query_row([], |r| r.get(0))?;
-    let mut seq = first as u64;
-    // The number of each changed record's last change.
-    let mut last_seq: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
-    let mut outcomes = Vec::with_capacity(changes.len());
-    let mut tallies = TallyChanges::default();
-    for change in changes {
-        let id = change.id;
-        let merged = match apply_change_owned(known.get(&id), change) {
-            Ok(Some(state)) => state,
-            Ok(None) => {
-                outcomes.push(Ok(()));
-                continue;
-            }
-            Err(e) => {
-                outcomes.push(Err(merge_rejection(e)));
-                continue;
-            }
-        };
-        if let Err(e) = validate_record(&merged) {
-            outcomes
-                .push(Err(Rejection { code: RejectCode::Validation, message: format!("Ändringen nekades: {e}.") }));
-            continue;
-        }
-        seq += 1;
-        last_seq.insert(id, seq);
-        tallies.record_changed(known.get(&id), Some(&merged));
-        known.insert(id, merged);
-        outcomes.push(Ok(()));
-    }
-    if seq != first as u64 {
-        let mut writes: Vec<(u64, Uuid)> = last_seq.into_iter().map(|(id, seq)| (seq, id)).collect();
-        writes.sort_unstable();
+    let first = top_seq(tx)?;
+    let plan = push::plan(changes, by, now_ms, stored);
+    if plan.numbers > 0 {
         let mut save = tx.prepare_cached(SAVE_RECORD)?;
-        for (seq, id) in writes {
-            save_with(&mut save, &known[&id], seq)?;
+        for w in &plan.writes {
+            save_with(&mut save, &w.state, first + w.number, (w.created_by, w.created_device))?;
         }
-        tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([seq as i64])?;
-        add_to_tallies(tx, &tallies.into_sorted())?;
+        tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([(first + plan.numbers) as i64])?;
+        add_to_tallies(tx, &plan.tallies.into_sorted())?;
+        let mut history = tx.prepare_cached(INSERT_HISTORY)?;
+        for h in &plan.history {
+            insert_history(&mut history, h, first + h.number)?;
+        }
     }
-    Ok(outcomes)
+    Ok(plan.outcomes)
+}
+
+const INSERT_HISTORY: &str = "INSERT INTO history (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+fn insert_history(statement: &mut rusqlite::Statement<'_>, h: &HistoryRow, seq: u64) -> Result<(), StoreError> {
+    statement.execute(params![
+        seq as i64,
+        h.change_id.to_string(),
+        h.record_id.to_string(),
+        h.kind.as_str(),
+        h.lab_id.to_string(),
+        h.user_id.map(|u| u.to_string()),
+        h.device_id.map(|u| u.to_string()),
+        h.at_ms as i64,
+        h.hlc.to_string(),
+        h.op.as_str(),
+        serde_json::to_string(&h.fields).map_err(corrupt)?,
+    ])?;
+    Ok(())
+}
+
+const HISTORY_COLUMNS: &str = "seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields";
+
+type RawHistory = (i64, String, String, String, String, Option<String>, Option<String>, i64, String, String, String);
+
+fn read_history(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawHistory> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+}
+
+fn decode_history(raw: RawHistory) -> Result<HistoryRow, StoreError> {
+    let (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields) = raw;
+    Ok(HistoryRow {
+        change_id: uuid(&change_id)?,
+        record_id: uuid(&record_id)?,
+        kind: RecordKind::parse(&kind).ok_or_else(|| corrupt(&kind))?,
+        lab_id: uuid(&lab_id)?,
+        user_id: user_id.as_deref().map(uuid).transpose()?,
+        device_id: device_id.as_deref().map(uuid).transpose()?,
+        at_ms: at_ms as u64,
+        hlc: hlc.parse().map_err(corrupt)?,
+        op: push::Operation::parse(&op).ok_or_else(|| corrupt(&op))?,
+        fields: serde_json::from_str(&fields).map_err(corrupt)?,
+        number: seq as u64,
+    })
 }
 
 fn load_memberships(conn: &Connection, user_id: &str) -> Result<Vec<Membership>, StoreError> {
@@ -531,13 +611,13 @@ fn now_ms() -> i64 {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn push(&self, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+    async fn push_as(&self, changes: Vec<Change>, by: Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError> {
         self.with(move |conn| {
             if changes.is_empty() {
                 return Ok(Vec::new());
             }
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let outcomes = push_batch(&tx, changes)?;
+            let outcomes = push_batch(&tx, changes, &by, now_ms)?;
             tx.commit()?;
             Ok(outcomes)
         })
@@ -595,6 +675,47 @@ impl Store for SqliteStore {
         self.with(move |conn| {
             let tx = conn.transaction()?;
             load_record(&tx, id)
+        })
+        .await
+    }
+
+    async fn history(&self, record: Uuid) -> Result<Vec<HistoryRow>, StoreError> {
+        self.with(move |conn| {
+            conn.prepare_cached(&format!("SELECT {HISTORY_COLUMNS} FROM history WHERE record_id = ?1 ORDER BY id"))?
+                .query_map([record.to_string()], read_history)?
+                .map(|raw| decode_history(raw?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn deleted_since(
+        &self,
+        labs: Option<Vec<Uuid>>,
+        device: Option<Uuid>,
+        user: Option<Uuid>,
+        since_ms: u64,
+    ) -> Result<Vec<RecordState>, StoreError> {
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let labs = labs.map(|l| serde_json::to_string(&l.iter().map(Uuid::to_string).collect::<Vec<_>>())).transpose().map_err(corrupt)?;
+            let raws = tx
+                .prepare_cached(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records r JOIN (
+                         SELECT record_id, max(id) AS last FROM history
+                         WHERE op = 'delete' AND at_ms >= ?1
+                           AND (?2 IS NULL OR device_id = ?2) AND (?3 IS NULL OR user_id = ?3)
+                           AND (?4 IS NULL OR lab_id IN (SELECT value FROM json_each(?4)))
+                         GROUP BY record_id
+                     ) d ON d.record_id = r.id
+                     WHERE r.deleted IS NOT NULL ORDER BY d.last DESC"
+                ))?
+                .query_map(
+                    params![since_ms as i64, device.map(|d| d.to_string()), user.map(|u| u.to_string()), labs],
+                    read_raw,
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            raws.into_iter().map(|r| decode(r).map(|s| s.state)).collect()
         })
         .await
     }
@@ -904,7 +1025,20 @@ impl Store for SqliteStore {
                 .query_map([], read_audit)?
                 .map(|row| decode_audit(row?))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(Snapshot { top_seq, records, users, tokens, audit })
+            let creators = tx
+                .prepare("SELECT id, created_by, created_device FROM records WHERE created_by IS NOT NULL OR created_device IS NOT NULL ORDER BY id")?
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))?
+                .map(|row| {
+                    let (id, by, device) = row?;
+                    Ok((uuid(&id)?, by.as_deref().map(uuid).transpose()?, device.as_deref().map(uuid).transpose()?))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let history = tx
+                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history ORDER BY id"))?
+                .query_map([], read_history)?
+                .map(|raw| decode_history(raw?))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Snapshot { top_seq, records, creators, history, users, tokens, audit })
         })
         .await
     }
@@ -920,9 +1054,17 @@ impl Store for SqliteStore {
                 return Err(StoreError::NotEmpty(format!("{records} poster, {users} användare")));
             }
             tx.execute_batch("DELETE FROM tokens; DELETE FROM audit;")?;
+            let creators: HashMap<Uuid, Creator> = snapshot.creators.iter().map(|&(id, by, device)| (id, (by, device))).collect();
+            let mut save = tx.prepare_cached(SAVE_RECORD)?;
             for r in &snapshot.records {
-                save_record(&tx, &r.state, r.seq)?;
+                save_with(&mut save, &r.state, r.seq, creators.get(&r.state.id).copied().unwrap_or_default())?;
             }
+            drop(save);
+            let mut history = tx.prepare_cached(INSERT_HISTORY)?;
+            for h in &snapshot.history {
+                insert_history(&mut history, h, h.number)?;
+            }
+            drop(history);
             fill_visit_tallies(&tx)?;
             let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
             tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [top as i64])?;
@@ -1041,6 +1183,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use labblogg_shared::sync::RejectCode;
 
     /// A database as migration 1 left it, with one user of each role.
     fn v1_database(path: &Path) {
