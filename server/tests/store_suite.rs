@@ -148,9 +148,11 @@ async fn pull_pages_stop_at_the_byte_budget(backend: &mut Backend) {
     use labblogg_shared::sync::MAX_PULL_BYTES;
     use labblogg_shared::validate::json_size;
     let store = backend.store().await;
-    // 20 activities of about 80 kB each: 1.6 MB, so at least two pages of at most 1 MiB.
+    // 64 activities of about 32 kB each (notes and lessons of 4,000 four-byte characters, the
+    // most a valid activity holds): 2 MB, so at least two pages of at most 1 MiB.
     let ms = now_ms();
-    let changes: Vec<_> = (0..20u32)
+    let text = "😀".repeat(4000);
+    let changes: Vec<_> = (0..64u32)
         .map(|i| labblogg_shared::sync::Change {
             change_id: Uuid::now_v7(),
             kind: RecordKind::Activity,
@@ -159,7 +161,7 @@ async fn pull_pages_stop_at_the_byte_budget(backend: &mut Backend) {
             hlc: Hlc { ms, counter: i, node: 7 },
             fields: serde_json::from_value(serde_json::json!({
                 "meeting_place_id": PLACE_A, "kind": "workshop", "title": "Workshop", "date": "2024-11-19",
-                "bilaga": "x".repeat(80_000),
+                "notes": text, "lessons_learned": text,
             }))
             .unwrap(),
             deleted: false,
@@ -385,12 +387,14 @@ async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
     let (before, fresh) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
     assert_eq!(before, fresh);
     drop(store);
-    // Undo schema step 3 by hand.
-    let undo = "DROP TABLE visit_tallies; DROP INDEX records_lab_not_visit;";
+    // Undo schema steps 3 to 5 by hand: a database as schema 2 left it.
+    let undo = "DROP TABLE visit_tallies; DROP INDEX records_lab_not_visit; DROP TABLE history;
+                ALTER TABLE records DROP COLUMN restored; ALTER TABLE records DROP COLUMN created_by;
+                ALTER TABLE records DROP COLUMN created_device;";
     if backend.postgres {
         let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
         let connection = tokio::spawn(connection);
-        client.batch_execute(&format!("{undo} DELETE FROM schema_migrations WHERE version = 3;")).await.unwrap();
+        client.batch_execute(&format!("{undo} DELETE FROM schema_migrations WHERE version >= 3;")).await.unwrap();
         drop(client);
         let _ = connection.await;
     } else {
