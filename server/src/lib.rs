@@ -80,6 +80,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::devices::router())
         .merge(routes::admin::router())
         .merge(routes::summary::router())
+        .merge(routes::history::router())
         .merge(routes::openapi::router())
         .split_for_parts();
     let mut doc = routes::openapi::complete(doc);

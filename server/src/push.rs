@@ -29,7 +29,6 @@ use labblogg_shared::summary::TallyChanges;
 use labblogg_shared::sync::{Change, RejectCode, Rejection};
 use labblogg_shared::validate::validate_record;
 use labblogg_shared::{Hlc, RecordKind};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -69,30 +68,7 @@ pub struct Stored {
     pub created_device: Option<Uuid>,
 }
 
-/// What a change did to its record, for the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    Create,
-    Edit,
-    Delete,
-    Restore,
-}
-
-impl Operation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Create => "create",
-            Operation::Edit => "edit",
-            Operation::Delete => "delete",
-            Operation::Restore => "restore",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Operation> {
-        [Operation::Create, Operation::Edit, Operation::Delete, Operation::Restore].into_iter().find(|o| o.as_str() == s)
-    }
-}
+pub use labblogg_shared::history::HistoryOp as Operation;
 
 /// One accepted change, as the append-only history keeps it.
 #[derive(Debug, Clone, PartialEq)]

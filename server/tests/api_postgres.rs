@@ -9,3 +9,7 @@ mod api;
 /// The knowledge base's review and visibility over HTTP, on PostgreSQL too.
 #[path = "knowledge.rs"]
 mod knowledge;
+
+/// Deleting, restoring and the history over HTTP, on PostgreSQL too.
+#[path = "history.rs"]
+mod history;

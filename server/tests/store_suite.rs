@@ -90,6 +90,8 @@ store_tests!(
     visit_tallies_follow_every_push,
     upgrading_counts_the_visits_already_stored,
     pull_pages_stop_at_the_byte_budget,
+    a_refused_decoy_is_never_a_reference,
+    history_keeps_every_accepted_change_and_finds_deletions,
 );
 
 const LAB_A: Uuid = demo::LINA_HAGE;
@@ -586,4 +588,69 @@ async fn published_knowledge_reaches_every_lab_drafts_only_their_own(backend: &m
     let refusal = outcomes[0].as_ref().unwrap_err();
     assert_eq!(refusal.code, RejectCode::Validation);
     assert!(refusal.message.contains("telefonnummer"), "{}", refusal.message);
+}
+
+/// The decoy of issue #17: a meeting place sent with another lab's place id is refused, and a
+/// visit at that place later in the same batch must be refused too (before, the refused decoy
+/// still counted as an existing record for it).
+async fn a_refused_decoy_is_never_a_reference(backend: &mut Backend) {
+    use labblogg_server::push::Pusher;
+    let store = backend.store().await;
+    demo::seed(store.as_ref()).await.unwrap();
+    let user = store.user_by_name("samordnare").await.unwrap().unwrap();
+    let mut clock = Hlc::new(5);
+    let decoy = labblogg_shared::sync::Change {
+        change_id: Uuid::now_v7(),
+        kind: RecordKind::MeetingPlace,
+        id: PLACE_B, // Portalen's place…
+        lab_id: LAB_A, // …sent as Lina Hage's
+        hlc: clock.tick(now_ms()),
+        fields: serde_json::from_value(serde_json::json!({"name": "Lockbete", "age_bands": ["13-15"]})).unwrap(),
+        deleted: false,
+        restore: false,
+    };
+    let visit = new_visit(LAB_A, PLACE_B, clock.tick(now_ms()));
+    let top = store.top_seq().await.unwrap();
+    let outcomes = store.push_as(vec![decoy, visit.clone()], Pusher::User { user, device: None }, now_ms()).await.unwrap();
+    let codes: Vec<Option<RejectCode>> = outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect();
+    assert_eq!(codes, [Some(RejectCode::Conflict), Some(RejectCode::Validation)]);
+    assert!(store.record(visit.id).await.unwrap().is_none());
+    assert_eq!(store.top_seq().await.unwrap(), top, "nothing numbered");
+    assert_eq!(store.record(PLACE_B).await.unwrap().unwrap().lab_id, LAB_B);
+}
+
+async fn history_keeps_every_accepted_change_and_finds_deletions(backend: &mut Backend) {
+    use labblogg_server::push::{Operation, Pusher};
+    let store = backend.store().await;
+    demo::seed(store.as_ref()).await.unwrap();
+    let staff = store.user_by_name("personal").await.unwrap().unwrap();
+    let device = Uuid::now_v7();
+    let by = Pusher::User { user: staff.clone(), device: Some(device) };
+    let mut clock = Hlc::new(6);
+    let visit = new_visit(LAB_A, PLACE_A, clock.tick(now_ms()));
+    let mut again = visit.clone();
+    again.change_id = Uuid::now_v7();
+    let started = now_ms();
+    all_ok(&store.push_as(vec![visit.clone(), again], by.clone(), now_ms()).await.unwrap());
+    let mut delete = visit.clone();
+    delete.change_id = Uuid::now_v7();
+    delete.hlc = clock.tick(now_ms());
+    delete.fields = Map::new();
+    delete.deleted = true;
+    all_ok(&store.push_as(vec![delete], by, now_ms()).await.unwrap());
+    let history = store.history(visit.id).await.unwrap();
+    // The resent copy added nothing, so it is not in the history.
+    assert_eq!(history.iter().map(|h| h.op).collect::<Vec<_>>(), [Operation::Create, Operation::Delete]);
+    assert!(history.iter().all(|h| h.user_id == Some(staff.id) && h.device_id == Some(device) && h.lab_id == LAB_A));
+    assert_eq!(history[0].fields, visit.fields);
+    assert!(history[0].number < history[1].number, "sequence numbers in order");
+    let found = store.deleted_since(Some(vec![LAB_A]), Some(device), None, started).await.unwrap();
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), [visit.id]);
+    assert!(store.deleted_since(Some(vec![LAB_B]), Some(device), None, started).await.unwrap().is_empty());
+    assert!(store.deleted_since(None, Some(Uuid::now_v7()), None, started).await.unwrap().is_empty());
+    assert_eq!(store.deleted_since(None, None, Some(staff.id), started).await.unwrap().len(), 1);
+    // migrate-data carries the history.
+    let snapshot = store.export_all().await.unwrap();
+    assert_eq!(snapshot.history.iter().filter(|h| h.record_id == visit.id).count(), 2);
+    assert!(snapshot.creators.iter().any(|&(id, by, d)| id == visit.id && by == Some(staff.id) && d == Some(device)));
 }

@@ -201,10 +201,12 @@ pub enum AuditAction {
     TokenRevoked,
     LabCreated,
     Restored,
+    /// Deleted records restored in one action (`POST /api/v1/restore`).
+    RecordsRestored,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::UserCreated,
@@ -213,6 +215,7 @@ impl AuditAction {
         AuditAction::TokenRevoked,
         AuditAction::LabCreated,
         AuditAction::Restored,
+        AuditAction::RecordsRestored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -225,6 +228,7 @@ impl AuditAction {
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::LabCreated => "lab_created",
             AuditAction::Restored => "restored",
+            AuditAction::RecordsRestored => "records_restored",
         }
     }
 

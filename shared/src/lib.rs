@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod disclosure;
 pub mod error;
 pub mod fields;
+pub mod history;
 pub mod hlc;
 pub mod knowledge;
 pub mod merge;

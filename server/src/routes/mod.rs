@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod devices;
 pub mod health;
+pub mod history;
 pub mod openapi;
 pub mod summary;
 pub mod sync;
