@@ -270,9 +270,20 @@ pub async fn reset_password(store: &dyn Store, actor: &Actor, id: Uuid, password
 
 /// Revoke any token; `false` if unknown or already revoked. Audited when revoked.
 pub async fn revoke_token(store: &dyn Store, actor: &Actor, id: Uuid) -> Result<bool, AccountError> {
+    let token = store.token(id).await?;
     let revoked = store.revoke_token(id).await?;
     if revoked {
-        actor.audit(store, AuditAction::TokenRevoked, id.to_string()).await?;
+        // Names, not ids: whose device, signed in when.
+        let owner = match &token {
+            Some(t) => store.user_by_id(t.user_id).await?.map(|u| u.display_name),
+            None => None,
+        };
+        let signed_in = token.map(|t| labblogg_shared::calendar::local_date(t.created_ms as i64)).unwrap_or_default();
+        let subject = match owner {
+            Some(name) => format!("enheten där {name} loggade in {signed_in}"),
+            None => "en enhet".to_owned(),
+        };
+        actor.audit(store, AuditAction::TokenRevoked, subject).await?;
     }
     Ok(revoked)
 }
@@ -300,7 +311,7 @@ pub async fn create_lab(store: &dyn Store, actor: &Actor, lab: Lab, now_ms: u64)
     if let Some(Err(rejection)) = outcome.into_iter().next() {
         return Err(invalid(rejection.message));
     }
-    actor.audit(store, AuditAction::LabCreated, id.to_string()).await?;
+    actor.audit(store, AuditAction::LabCreated, format!("{} ({})", lab.name, lab.organisation)).await?;
     Ok(id)
 }
 

@@ -782,10 +782,13 @@ async fn sign_ins_and_admin_actions_are_audited_with_address() {
     let failed = find(AuditAction::SignInFailed, "personal");
     assert_eq!(failed.address.as_deref(), Some("127.0.0.1"));
     assert!(failed.at_ms.abs_diff(now_ms()) < 60_000);
-    assert_eq!(find(AuditAction::SignIn, "personal").subject, Some(staff_token.to_string()));
+    // Names, never ids (issue #17).
+    assert_eq!(find(AuditAction::SignIn, "personal").subject.as_deref(), Some("Personal Lina Hage på en enhet"));
+    assert!(log.iter().all(|e| e.subject.as_deref().is_none_or(|s| uuid::Uuid::parse_str(s).is_err() && !s.contains(&staff_token.to_string()))), "an id in the audit log: {log:?}");
     find(AuditAction::SignIn, "administrator");
     assert_eq!(find(AuditAction::LabCreated, "administrator").address.as_deref(), Some("127.0.0.1"));
-    assert_eq!(find(AuditAction::TokenRevoked, "administrator").subject, Some(staff_token.to_string()));
+    let revoked = find(AuditAction::TokenRevoked, "administrator").subject.clone().unwrap_or_default();
+    assert!(revoked.starts_with("enheten där Personal Lina Hage loggade in "), "{revoked}");
     find(AuditAction::UserCreated, "cli");
     // Paging: `before` the second newest gives the rest.
     let resp =
@@ -1105,7 +1108,9 @@ async fn cli_manages_users_tokens_and_labs() {
     ] {
         assert!(log.iter().any(|e| e.action == action && e.actor == "cli"), "{action:?} not audited: {log:?}");
     }
-    assert!(log.iter().any(|e| e.subject.as_deref() == Some(lab_id.to_string().as_str())));
+    // The lab by its name, not its id (issue #17).
+    let created = log.iter().find(|e| e.action == AuditAction::LabCreated).and_then(|e| e.subject.clone()).unwrap_or_default();
+    assert!(!created.contains(&lab_id.to_string()) && !created.is_empty(), "{created}");
 }
 
 #[tokio::test]

@@ -100,7 +100,8 @@ async fn login(
     let event = AuditEvent {
         action: AuditAction::SignIn,
         actor: user.username.clone(),
-        subject: Some(token_id.to_string()),
+        // Names, not ids (the token's id is in the server log below).
+        subject: Some(format!("{} på en enhet", user.display_name)),
         address: addr.to_audit(),
     };
     state.store.audit(event).await?;
