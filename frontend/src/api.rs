@@ -7,6 +7,7 @@ use labblogg_shared::auth::{
     AdminUser, AuditEntry, CreateUserRequest, CreatedLab, DeviceInfo, LoginRequest, LoginResponse, ResetPasswordRequest,
 };
 use labblogg_shared::error::{ApiErrorBody, ApiErrorCode};
+use labblogg_shared::history::{HistoryResponse, RestoreRequest, RestoreResponse};
 use labblogg_shared::model::Lab;
 use labblogg_shared::sync::{SyncRequest, SyncResponse};
 use std::cell::RefCell;
@@ -185,4 +186,15 @@ pub async fn research_export(token: &str, from: &str, to: &str, csv: bool) -> Re
     // which Excel needs. A body cut off mid-way is a network failure.
     let bytes = resp.binary().await.map_err(|_| ApiError::Offline)?;
     String::from_utf8(bytes).map_err(|e| ApiError::Server { status: 0, message: format!("Svaret var inte UTF-8: {e}") })
+}
+
+/// Who changed a record, what and when (`GET /api/v1/history`): online only,
+/// the history lives on the server.
+pub async fn history(token: &str, record: Uuid) -> Result<HistoryResponse, ApiError> {
+    get_json(&format!("/api/v1/history?record={record}"), token).await
+}
+
+/// Restore in one action what a device (or person) deleted since a time.
+pub async fn restore(token: &str, req: &RestoreRequest) -> Result<RestoreResponse, ApiError> {
+    post_json("/api/v1/restore", Some(token), req).await
 }

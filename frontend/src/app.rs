@@ -32,6 +32,8 @@ pub enum Screen {
     Knowledge,
     /// Accounts, devices, labs and the audit log: administrators only.
     Admin,
+    /// Deleted records of the labs one coordinates (`routes/trash.rs`).
+    Trash,
 }
 
 #[component]
@@ -84,6 +86,12 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
     });
     let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
     let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
+    // Coordinators and administrators keep a Papperskorg; staff do not.
+    let keeps_bin = move || {
+        session.with(|s| {
+            s.as_ref().is_some_and(|s| matches!(s.user.role, labblogg_shared::auth::Role::Admin | labblogg_shared::auth::Role::Coordinator))
+        })
+    };
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
@@ -113,9 +121,15 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                                 Screen::Settings => t_string!(i18n, nav_settings),
                                 Screen::Knowledge => t_string!(i18n, nav_knowledge),
                                 Screen::Admin => t_string!(i18n, nav_admin),
+                                Screen::Trash => t_string!(i18n, nav_trash),
                             }}
                         </button>
                     }).collect_view()}
+                    <Show when=keeps_bin>
+                        <button class="nav-link" data-testid="nav-trash"
+                            aria-current=move || (screen.get() == Screen::Trash).then_some("page")
+                            on:click=move |_| screen.set(Screen::Trash)>{t!(i18n, nav_trash)}</button>
+                    </Show>
                     <Show when=is_admin>
                         <button class="nav-link" data-testid="nav-admin"
                             aria-current=move || (screen.get() == Screen::Admin).then_some("page")
@@ -138,6 +152,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                     Screen::Settings => view! { <Settings/> }.into_any(),
                     Screen::Knowledge => view! { <crate::routes::knowledge::Knowledge/> }.into_any(),
                     Screen::Admin => view! { <Admin/> }.into_any(),
+                    Screen::Trash => view! { <crate::routes::trash::Trash/> }.into_any(),
                 }}
             </Show>
         </main>

@@ -664,6 +664,8 @@ pub struct Edit {
     pub lab_id: Uuid,
     pub fields: serde_json::Map<String, serde_json::Value>,
     pub deleted: bool,
+    /// Bring a deleted record back (a coordinator's Papperskorg, docs/SYNC.md).
+    pub restore: bool,
 }
 
 /// Save many local edits at once (an import, a bulk entry): each is stamped,
@@ -688,7 +690,7 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
             hlc: clock.tick(now_ms),
             fields: e.fields,
             deleted: e.deleted,
-            restore: false,
+            restore: e.restore,
         })
         .collect();
     meta_put(&meta, "hlc", &clock).await?;
@@ -1091,6 +1093,18 @@ const READ_CHUNK: u32 = 20_000;
 /// included): the knowledge base, whose published records come from labs
 /// the user is not in. One range read of `kind_lab`: [kind] sorts before
 /// every [kind, lab] and [kind, []] after (arrays sort above strings).
+/// The deleted records of `kind` in `lab` (their fields kept): the Papperskorg.
+pub async fn deleted_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
+    let db = open().await?;
+    let tx = db.transaction(RECORDS).build()?;
+    let records = tx.object_store(RECORDS)?;
+    let index = records.index("kind_lab")?;
+    let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
+    let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
+    let states = rows.iter().map(RecordRow::state).collect::<Result<Vec<_>>>()?;
+    Ok(states.into_iter().filter(|s| s.deleted.is_some() && !s.fields.is_empty()).collect())
+}
+
 pub async fn all_of_kind(kind: RecordKind) -> Result<Vec<RecordState>> {
     use indexed_db_futures::KeyRange;
     let db = open().await?;

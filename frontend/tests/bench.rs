@@ -355,7 +355,7 @@ async fn local_write() {
         store::device_id().await.expect("device id");
         let t0 = now();
         let edits = (0..BULK)
-            .map(|i| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: LAB, fields: visit_fields(i), deleted: false })
+            .map(|i| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: LAB, fields: visit_fields(i), deleted: false, restore: false })
             .collect();
         let changes = store::write_many(edits, js_sys::Date::now() as u64).await.expect("bulk write");
         ours.push(now() - t0);
@@ -684,7 +684,7 @@ async fn sync_vs_pouchdb() {
         .map(|i| {
             let mut fields = visit_fields(i);
             fields.insert("meeting_place_id".into(), json!(PLACE_LINA_HAGE.to_string()));
-            store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lina_hage, fields, deleted: false }
+            store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lina_hage, fields, deleted: false, restore: false }
         })
         .collect();
     store::write_many(edits, js_sys::Date::now() as u64).await.expect("write");

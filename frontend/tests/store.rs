@@ -368,7 +368,7 @@ async fn visit_tallies_follow_taps_undo_and_bulk_writes() {
 
     // A bulk write: new visits, one of them sent twice and another undone in the same batch, and an earlier one undone.
     let (x, y) = (Uuid::now_v7(), Uuid::now_v7());
-    let edit = |id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool| store::Edit { kind: RecordKind::Visit, id, lab_id: lab, fields, deleted };
+    let edit = |id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool| store::Edit { kind: RecordKind::Visit, id, lab_id: lab, fields, deleted, restore: false };
     let mut edits: Vec<store::Edit> = (0..5).map(|i| edit(Uuid::now_v7(), visit_at(place_b, "2026-11-25", AgeBand::Age0To5, 1_732_000_000_000 + i * hour, false), false)).collect();
     edits.push(edit(x, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
     edits.push(edit(y, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
@@ -586,7 +586,7 @@ async fn summary_input_reads_the_labs_live_records_and_visit_tallies_and_nothing
     store::write(RecordKind::GoodExample, example, a, object(serde_json::json!({"title": "Läxhjälp"})), false, at).await.unwrap();
     let edits = |lab: Uuid, n: usize| {
         (0..n)
-            .map(|_| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lab, fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12), deleted: false })
+            .map(|_| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lab, fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12), deleted: false, restore: false })
             .collect::<Vec<_>>()
     };
     store::write_many(edits(a, 300), at).await.unwrap();

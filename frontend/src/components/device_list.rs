@@ -100,6 +100,8 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
                                                 last.map(|l| format::moment(l, english())).unwrap_or_else(|| t_string!(i18n, device_never_used).to_string()))}
                                         </div>
                                     </div>
+                                    // An administrator brings back, in one action, what a lost tablet deleted.
+                                    {user.and(d.device_id).map(|device| view! { <RestoreDeletions device=device/> })}
                                     {(!current && revoked.is_none()).then(|| view! {
                                         <div class="row">
                                             <Show when=move || confirm.get() == Some(id)
@@ -121,6 +123,45 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
                 }.into_any(),
             }}
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        </div>
+    }
+}
+
+/// "Återställ allt som den här enheten raderade sedan …": every record of any
+/// lab deleted from `device` since the chosen day comes back (`POST
+/// /api/v1/restore`, as the administrator; each restore is in the history).
+#[component]
+fn RestoreDeletions(device: Uuid) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let since = RwSignal::new(crate::clock::today());
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let go = move |_| {
+        let Some(token) = session.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) else { return };
+        let Some(day) = labblogg_shared::calendar::day_of(&since.get_untracked()) else { return };
+        // From the start of that day in Stockholm.
+        let since_ms = labblogg_shared::calendar::utc_ms_of_local(day, 0).max(0) as u64;
+        busy.set(true);
+        spawn_local(async move {
+            let req = labblogg_shared::history::RestoreRequest { lab_id: None, device_id: Some(device), user_id: None, since_ms };
+            let result = api::restore(&token, &req).await;
+            busy.set(false);
+            notice.set(Some(match result {
+                Ok(r) => t_string!(i18n, restore_device_done, n = r.restored).to_string(),
+                Err(e) => api_failed(engine, e),
+            }));
+        });
+    };
+    let input_id = format!("restore-since-{device}");
+    view! {
+        <div class="row restore-deletions">
+            <label for=input_id.clone()>{t!(i18n, restore_device_since)}</label>
+            <input id=input_id type="date" data-testid="restore-device-since" bind:value=since/>
+            <button class="secondary" data-testid="restore-device-deletions" disabled=move || busy.get() on:click=go>
+                {t!(i18n, restore_device_go)}</button>
+            {move || notice.get().map(|n| view! { <span class="notice" role="status" data-testid="restore-device-notice">{n}</span> })}
         </div>
     }
 }

@@ -4,6 +4,7 @@ pub mod device_list;
 pub mod place_settings;
 pub mod privacy_guard;
 pub mod quick_lock;
+pub mod record_history;
 pub mod stepper;
 pub mod sync_status;
 pub mod update_banner;

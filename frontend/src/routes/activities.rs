@@ -470,6 +470,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
                 <button type="submit" class="primary" data-testid="activity-save">{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="activity-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
+            {(!is_new).then(|| view! { <crate::components::record_history::RecordHistory record=id/> })}
         </form>
     }
 }

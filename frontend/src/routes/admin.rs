@@ -545,6 +545,7 @@ fn AuditLog(ctx: AdminCtx) -> impl IntoView {
         AuditAction::TokenRevoked => t_string!(i18n, audit_token_revoked),
         AuditAction::LabCreated => t_string!(i18n, audit_lab_created),
         AuditAction::Restored => t_string!(i18n, audit_restored),
+        AuditAction::RecordsRestored => t_string!(i18n, audit_records_restored),
     };
     let subject = move |e: &AuditEntry| {
         let s = e.subject.clone().unwrap_or_default();

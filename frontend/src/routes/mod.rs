@@ -10,3 +10,4 @@ pub mod login;
 pub mod research;
 pub mod settings;
 pub mod summaries;
+pub mod trash;

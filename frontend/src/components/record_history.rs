@@ -1,0 +1,126 @@
+//! "Visa historik" on a record: who changed what, when and from which device,
+//! in plain Swedish ("Ändrad av Anna Berg på enheten där …, 12 mars 2026
+//! 18:42: deltagare 14 → 16"). The history lives on the server
+//! (`GET /api/v1/history`), so it is read when asked for, online.
+
+use crate::app::SessionCtx;
+use crate::components::device_list::api_failed;
+use crate::i18n::*;
+use crate::sync::SyncEngine;
+use crate::{api, format};
+use labblogg_shared::history::{FieldChange, HistoryOp};
+use leptos::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A field's name as people say it; an unknown one as it is written.
+fn field_label(field: &str, english: bool) -> String {
+    let (sv, en) = match field {
+        "title" => ("titel", "title"),
+        "name" => ("namn", "name"),
+        "kind" => ("typ", "kind"),
+        "date" => ("datum", "date"),
+        "start_time" => ("starttid", "start time"),
+        "end_time" => ("sluttid", "end time"),
+        "participants" => ("deltagare", "participants"),
+        "first_timers" => ("nya deltagare", "first-timers"),
+        "staff_hours" => ("personaltimmar", "staff hours"),
+        "volunteer_hours" => ("volontärtimmar", "volunteer hours"),
+        "notes" => ("anteckningar", "notes"),
+        "lessons_learned" => ("lärdomar", "lessons learned"),
+        "partner_ids" => ("samverkanspartner", "partners"),
+        "goal_ids" => ("mål", "goals"),
+        "meeting_place_id" => ("mötesplats", "meeting place"),
+        "poll" => ("snabbfråga", "closing poll"),
+        "review" => ("granskning", "review"),
+        "what_was_done" => ("vad som gjordes", "what was done"),
+        "target" => ("målvärde", "target"),
+        "baseline" => ("utgångsvärde", "baseline"),
+        "value" => ("värde", "value"),
+        "opening_hours" => ("öppettider", "opening hours"),
+        "age_bands" => ("åldersgrupper", "age bands"),
+        "text" => ("text", "text"),
+        other => (other, other),
+    };
+    if english { en.to_owned() } else { sv.to_owned() }
+}
+
+/// A value as a short text: participant lists as their total.
+fn value_text(field: &str, v: &Value) -> String {
+    match (field, v) {
+        ("participants", Value::Array(rows)) => {
+            rows.iter().filter_map(|r| r.get("count").and_then(Value::as_u64)).sum::<u64>().to_string()
+        }
+        (_, Value::String(s)) if s.chars().count() > 60 => format!("{}…", s.chars().take(60).collect::<String>()),
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Null) => "–".into(),
+        (_, Value::Array(items)) => items.len().to_string(),
+        (_, other) => other.to_string(),
+    }
+}
+
+fn change_text(c: &FieldChange, english: bool) -> String {
+    let label = field_label(&c.field, english);
+    match &c.before {
+        Some(before) => format!("{label} {} → {}", value_text(&c.field, before), value_text(&c.field, &c.after)),
+        None => format!("{label} {}", value_text(&c.field, &c.after)),
+    }
+}
+
+#[component]
+pub fn RecordHistory(record: Uuid) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let open = RwSignal::new(false);
+    let history = LocalResource::new(move || {
+        let wanted = open.get();
+        let token = session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        async move {
+            match (wanted, token) {
+                (true, Some(token)) => api::history(&token, record).await.map(Some).map_err(|e| api_failed(engine, e)),
+                _ => Ok(None),
+            }
+        }
+    });
+    view! {
+        <div class="record-history">
+            <button type="button" class="secondary" data-testid="show-history" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>
+                {move || if open.get() { t_string!(i18n, history_hide) } else { t_string!(i18n, history_show) }}
+            </button>
+            <Show when=move || open.get()>
+                {move || match history.get() {
+                    None | Some(Ok(None)) => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                    Some(Err(e)) => view! {
+                        <p class="warning" role="status" data-testid="history-error">{t_string!(i18n, history_failed, error = e).to_string()}</p>
+                    }.into_any(),
+                    Some(Ok(Some(h))) if h.entries.is_empty() => view! { <p class="muted">{t!(i18n, history_empty)}</p> }.into_any(),
+                    Some(Ok(Some(h))) => view! {
+                        <ol class="history" data-testid="history-list" aria-label=move || t_string!(i18n, history_title).to_string()>
+                            {h.entries.into_iter().map(|e| {
+                                let when = format::moment(e.at_ms, english());
+                                let (by, device) = (e.by.clone(), e.device.clone());
+                                let head = match e.op {
+                                    HistoryOp::Create => t_string!(i18n, history_create, by = by, device = device, when = when),
+                                    HistoryOp::Edit => t_string!(i18n, history_edit, by = by, device = device, when = when),
+                                    HistoryOp::Delete => t_string!(i18n, history_delete, by = by, device = device, when = when),
+                                    HistoryOp::Restore => t_string!(i18n, history_restore, by = by, device = device, when = when),
+                                }.to_string();
+                                // A creation lists no fields (all of them are new); an edit what it changed.
+                                let details: Vec<String> = if e.op == HistoryOp::Edit {
+                                    e.changes.iter().map(|c| change_text(c, english())).collect()
+                                } else {
+                                    Vec::new()
+                                };
+                                let line = if details.is_empty() { head } else { format!("{head}: {}", details.join(", ")) };
+                                view! { <li data-testid="history-entry" data-op=e.op.as_str()>{line}</li> }
+                            }).collect_view()}
+                        </ol>
+                    }.into_any(),
+                }}
+            </Show>
+        </div>
+    }
+}
