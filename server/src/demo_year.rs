@@ -655,7 +655,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
         let date = calendar::format_date(day);
         let mut measure = |out: &mut Out, goal: Uuid, lab: Uuid, value: f64, note: &str| {
             m += 1;
-            let data = GoalMeasurement { goal_id: goal, date: date.clone(), value, note: note.into() };
+            let data = GoalMeasurement { goal_id: goal, date: date.clone(), value, note: note.into(), flag: None };
             out.push(RecordKind::GoalMeasurement, id(TAG_MEASUREMENT, m), lab, &data);
         };
         let noise = |rng: &mut Rng, size: f64| (rng.unit() - 0.5) * 2.0 * size;
@@ -734,6 +734,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: Some(PollTally { question, yes, maybe, no: answered - yes - maybe }),
+                    flag: None,
                 };
                 activities.push((LINA_HAGE, a));
             }
@@ -764,6 +765,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: None,
+                    flag: None,
                 };
                 activities.push((lab, a));
             }

@@ -39,6 +39,16 @@ const PARTICIPANT_COUNT: &[Field] = &[f("age_band"), f("gender"), f("count")];
 const POLL: &[Field] = &[f("question"), f("yes"), f("maybe"), f("no")];
 const GOAL_SOURCE: &[Field] = &[f("kind"), f("meeting_place_id")];
 const FIGURE: &[Field] = &[f("label"), f("value")];
+const ENTRY_FLAG: &[Field] = &[f("fields"), f("confirmed")];
+const MONTH_FIGURES: &[Field] = &[
+    f("visits"),
+    f("activities"),
+    f("participants"),
+    f("measurements"),
+    f("sessions"),
+    f("sessions_logged"),
+    f("sessions_closed"),
+];
 
 const LAB: &[Field] = &[f("name"), f("city"), f("organisation"), f("focus_areas"), f("question"), f("description")];
 const MEETING_PLACE: &[Field] = &[
@@ -62,7 +72,8 @@ const GOAL: &[Field] = &[
     f("direction"),
     Field { name: "source", nested: Nested::Object(GOAL_SOURCE) },
 ];
-const GOAL_MEASUREMENT: &[Field] = &[f("goal_id"), f("date"), f("value"), f("note")];
+const GOAL_MEASUREMENT: &[Field] =
+    &[f("goal_id"), f("date"), f("value"), f("note"), Field { name: "flag", nested: Nested::Object(ENTRY_FLAG) }];
 const PARTNER: &[Field] = &[f("name"), f("kind")];
 const ACTIVITY: &[Field] = &[
     f("meeting_place_id"),
@@ -80,6 +91,7 @@ const ACTIVITY: &[Field] = &[
     f("notes"),
     f("lessons_learned"),
     Field { name: "poll", nested: Nested::Object(POLL) },
+    Field { name: "flag", nested: Nested::Object(ENTRY_FLAG) },
 ];
 const GOOD_EXAMPLE: &[Field] = &[
     f("title"),
@@ -114,6 +126,8 @@ const LESSON: &[Field] = &[
     f("review"),
     f("published_on"),
 ];
+const MONTH_APPROVAL: &[Field] =
+    &[f("month"), f("approved"), f("reason"), f("by"), Field { name: "figures", nested: Nested::Object(MONTH_FIGURES) }];
 
 /// The fields a record of `kind` has.
 pub fn of_kind(kind: RecordKind) -> &'static [Field] {
@@ -127,6 +141,7 @@ pub fn of_kind(kind: RecordKind) -> &'static [Field] {
         RecordKind::Activity => ACTIVITY,
         RecordKind::GoodExample => GOOD_EXAMPLE,
         RecordKind::Lesson => LESSON,
+        RecordKind::MonthApproval => MONTH_APPROVAL,
     }
 }
 
@@ -245,6 +260,7 @@ mod tests {
             notes: "n".into(),
             lessons_learned: "l".into(),
             poll: Some(PollTally { question: PollQuestion::ALL[0], yes: 1, maybe: 1, no: 1 }),
+            flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Participants], confirmed: true }),
         };
         let goal = Goal {
             focus_area: FocusArea::Crime,
@@ -273,11 +289,21 @@ mod tests {
             (RecordKind::MeetingPlace, object(&place)),
             (RecordKind::Visit, object(&Visit { meeting_place_id: id, at_ms: 1, date: "2026-01-01".into(), age_band: AgeBand::Age13To15, gender: Some(Gender::Boy), first_visit: true })),
             (RecordKind::Goal, object(&goal)),
-            (RecordKind::GoalMeasurement, object(&GoalMeasurement { goal_id: id, date: "2026-01-01".into(), value: 1.0, note: "n".into() })),
+            (RecordKind::GoalMeasurement, object(&GoalMeasurement { goal_id: id, date: "2026-01-01".into(), value: 1.0, note: "n".into(), flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false }) })),
             (RecordKind::Partner, object(&Partner { name: "P".into(), kind: PartnerKind::ALL[0] })),
             (RecordKind::Activity, object(&activity)),
             (RecordKind::GoodExample, object(&example)),
             (RecordKind::Lesson, object(&lesson)),
+            (
+                RecordKind::MonthApproval,
+                object(&crate::approval::MonthApproval {
+                    month: "2026-03".into(),
+                    approved: false,
+                    reason: "r".into(),
+                    by: "b".into(),
+                    figures: Some(crate::approval::MonthFigures::default()),
+                }),
+            ),
         ];
         for (kind, fields) in &full {
             assert_eq!(unknown_keys(*kind, fields), Vec::<String>::new(), "{kind:?}: a serde field is not listed");

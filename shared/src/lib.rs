@@ -4,8 +4,11 @@
 //! and the merge rules. No I/O, no async runtime, so it builds for wasm32 and
 //! natively and both sides run exactly the same rules.
 
+pub mod approval;
 pub mod auth;
 pub mod calendar;
+pub mod checks;
+pub mod completeness;
 pub mod disclosure;
 pub mod error;
 pub mod fields;

@@ -25,10 +25,12 @@ pub enum RecordKind {
     GoodExample,
     /// A lesson learned, promoted to the knowledge base.
     Lesson,
+    /// A lab's month approved (and so locked) or re-opened (`approval.rs`).
+    MonthApproval,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Lab,
         RecordKind::MeetingPlace,
         RecordKind::Visit,
@@ -38,6 +40,7 @@ impl RecordKind {
         RecordKind::Activity,
         RecordKind::GoodExample,
         RecordKind::Lesson,
+        RecordKind::MonthApproval,
     ];
 
     /// The serialized name, as stored in databases.
@@ -52,6 +55,7 @@ impl RecordKind {
             RecordKind::Activity => "activity",
             RecordKind::GoodExample => "good_example",
             RecordKind::Lesson => "lesson",
+            RecordKind::MonthApproval => "month_approval",
         }
     }
 
@@ -371,6 +375,9 @@ pub struct GoalMeasurement {
     pub value: f64,
     #[serde(default)]
     pub note: String,
+    /// The value looked unusual when entered and was saved anyway (`checks.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<crate::checks::EntryFlag>,
 }
 
 /// What kind of organisation a partner (samverkanspartner) is.
@@ -532,6 +539,9 @@ pub struct Activity {
     /// The closing poll (snabbfråga), if one was held: tallies only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<PollTally>,
+    /// Values that looked unusual when entered and were saved anyway (`checks.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<crate::checks::EntryFlag>,
 }
 
 /// The question of a closing poll, asked in easy Swedish with pictograms.
@@ -621,7 +631,8 @@ mod tests {
                 "partner",
                 "activity",
                 "good_example",
-                "lesson"
+                "lesson",
+                "month_approval"
             ]);
         assert_eq!(
             wire_names(&FocusArea::ALL),
@@ -715,6 +726,7 @@ mod tests {
             notes: "Soroptimisterna ledde samtalen.".into(),
             lessons_learned: String::new(),
             poll: None,
+            flag: None,
         }
     }
 
@@ -737,6 +749,7 @@ mod tests {
             date: "2024-11-18".into(),
             value: 17.0,
             note: "Vecka 47".into(),
+            flag: None,
         };
         assert_eq!(
             serde_json::to_string(&m).unwrap(),

@@ -176,6 +176,8 @@ pub struct Dataset {
     pub goals: Vec<Rec<Goal>>,
     pub measurements: Vec<Rec<GoalMeasurement>>,
     pub partners: Vec<Rec<Partner>>,
+    /// Approved and re-opened months (`approval.rs`).
+    pub approvals: Vec<Rec<crate::approval::MonthApproval>>,
 }
 
 fn add<T: DeserializeOwned>(list: &mut Vec<Rec<T>>, s: &RecordState) {
@@ -204,6 +206,7 @@ impl Dataset {
                 RecordKind::GoalMeasurement => add(&mut ds.measurements, s),
                 RecordKind::Partner => add(&mut ds.partners, s),
                 RecordKind::Activity => add(&mut ds.activities, s),
+                RecordKind::MonthApproval => add(&mut ds.approvals, s),
                 // The knowledge base is not counted in summaries.
                 RecordKind::GoodExample | RecordKind::Lesson => {}
             }
@@ -235,6 +238,12 @@ impl Dataset {
         self.goals.sort_by_key(|r| r.id);
         self.measurements.sort_by_key(|r| r.id);
         self.partners.sort_by_key(|r| r.id);
+        self.approvals.sort_by_key(|r| r.id);
+    }
+
+    /// The approvals, by lab and month.
+    pub fn approval_index(&self) -> crate::approval::Approvals {
+        crate::approval::Approvals::from_records(self.approvals.iter().map(|r| (r.id, r.lab_id, &r.data)))
     }
 
     pub fn lab(&self, id: Uuid) -> Option<&Rec<Lab>> {
@@ -574,6 +583,14 @@ pub struct LabReport {
     /// The period's totals as they may leave the lab (a good example's
     /// figures): protected by the Cell Key Method.
     pub published: PublishedFigures,
+    /// Each month of the period: approved or not, and how complete
+    /// (`approval.rs`, `completeness.rs`).
+    #[serde(default)]
+    pub months: Vec<crate::approval::MonthStatus>,
+    /// Values flagged at entry and not yet confirmed by a coordinator
+    /// (`checks.rs`), newest first: they are in the figures above, marked.
+    #[serde(default)]
+    pub unconfirmed: Vec<crate::checks::FollowUp>,
 }
 
 /// A lab's totals for a period, protected for publishing beyond the lab
@@ -759,6 +776,8 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
             activities: activities_published.published(Measure::Activities),
             participants: participants_published.published(Measure::Participants),
         },
+        months: crate::approval::month_statuses(ds, lab, from, to, calendar::day_of(today).unwrap_or(to + 1)),
+        unconfirmed: crate::checks::follow_ups(ds, &[lab], from, to, false),
     })
 }
 
@@ -1244,6 +1263,9 @@ pub struct SummaryQuery {
     pub today: Option<String>,
     #[serde(default)]
     pub format: SummaryFormat,
+    /// Only the approved months of each lab (`research`; `approval.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approved_only: bool,
 }
 
 #[cfg(test)]
@@ -1361,6 +1383,7 @@ mod tests {
                 notes: String::new(),
                 lessons_learned: String::new(),
                 poll: None,
+                flag: None,
             },
         }
     }
@@ -1397,7 +1420,7 @@ mod tests {
         Rec {
             id: Uuid::from_u128(0x4_0000 + n),
             lab_id: goal.lab_id,
-            data: GoalMeasurement { goal_id: goal.id, date: date.into(), value, note: String::new() },
+            data: GoalMeasurement { goal_id: goal.id, date: date.into(), value, note: String::new(), flag: None },
         }
     }
 

@@ -37,7 +37,7 @@ pub const fn max_fields_bytes(kind: RecordKind) -> usize {
     const KIB: usize = 1024;
     match kind {
         RecordKind::Visit => 2 * KIB,
-        RecordKind::Partner => 4 * KIB,
+        RecordKind::Partner | RecordKind::MonthApproval => 4 * KIB,
         RecordKind::MeetingPlace | RecordKind::Goal => 16 * KIB,
         RecordKind::GoalMeasurement => 24 * KIB,
         RecordKind::Lab => 32 * KIB,
@@ -98,6 +98,7 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
         RecordKind::Activity => activity(&parse(state)?),
         RecordKind::GoodExample => good_example(&parse(state)?),
         RecordKind::Lesson => lesson(&parse(state)?),
+        RecordKind::MonthApproval => month_approval(&parse(state)?),
     }
 }
 
@@ -211,7 +212,32 @@ pub fn goal(g: &Goal) -> Result<(), ValidationError> {
 pub fn goal_measurement(m: &GoalMeasurement) -> Result<(), ValidationError> {
     date("datum", &m.date)?;
     finite("värde", m.value)?;
-    text("anteckning", &m.note, MAX_LONG_TEXT_CHARS)
+    text("anteckning", &m.note, MAX_LONG_TEXT_CHARS)?;
+    entry_flag(m.flag.as_ref())
+}
+
+/// A flag names at least one field, each once.
+fn entry_flag(flag: Option<&crate::checks::EntryFlag>) -> Result<(), ValidationError> {
+    if let Some(f) = flag {
+        if f.fields.is_empty() {
+            return Err(ValidationError::Required { field: "uppföljningens fält" });
+        }
+        unique("uppföljningens fält", &f.fields)?;
+    }
+    Ok(())
+}
+
+/// A month's approval: a real month; re-opening says why.
+pub fn month_approval(a: &crate::approval::MonthApproval) -> Result<(), ValidationError> {
+    match crate::approval::parse_month(&a.month) {
+        Some((y, _)) if (MIN_YEAR..=MAX_YEAR).contains(&y) => {}
+        _ => return Err(ValidationError::OutOfRange { field: "månad (ÅÅÅÅ-MM)" }),
+    }
+    if !a.approved {
+        required_text("skäl att öppna månaden", &a.reason, MAX_QUESTION_CHARS)?;
+    }
+    text("skäl", &a.reason, MAX_QUESTION_CHARS)?;
+    text("av", &a.by, MAX_NAME_CHARS)
 }
 
 pub fn partner(p: &Partner) -> Result<(), ValidationError> {
@@ -257,7 +283,7 @@ pub fn activity(a: &Activity) -> Result<(), ValidationError> {
             return Err(ValidationError::OutOfRange { field: "snabbfrågans svar" });
         }
     }
-    Ok(())
+    entry_flag(a.flag.as_ref())
 }
 
 /// Result figures one example may list.
@@ -544,6 +570,7 @@ mod tests {
             notes: String::new(),
             lessons_learned: "Bjud in via skolan.".into(),
             poll: None,
+            flag: None,
         }
     }
 
@@ -601,7 +628,7 @@ mod tests {
     #[test]
     fn goal_measurement_rules() {
         let ok =
-            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 7.0, note: String::new() };
+            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 7.0, note: String::new(), flag: None };
         assert_eq!(goal_measurement(&ok), Ok(()));
         assert_eq!(goal_measurement(&GoalMeasurement { value: -2.0, ..ok.clone() }), Ok(()));
         assert_eq!(
@@ -744,7 +771,7 @@ mod tests {
     fn validate_record_checks_every_kind() {
         let partner_rec = Partner { name: "Röda korset".into(), kind: PartnerKind::Ngo };
         let measurement =
-            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new() };
+            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new(), flag: None };
         assert_eq!(validate_record(&state_of(RecordKind::Goal, &a_goal())), Ok(()));
         assert_eq!(validate_record(&state_of(RecordKind::GoalMeasurement, &measurement)), Ok(()));
         assert_eq!(validate_record(&state_of(RecordKind::Partner, &partner_rec)), Ok(()));

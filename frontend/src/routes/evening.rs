@@ -124,6 +124,7 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                 notes: text,
                 lessons_learned: prior.as_ref().map(|p| p.data.lessons_learned.clone()).unwrap_or_default(),
                 poll: tally.get_untracked().filter(|t| t.total() > 0),
+                flag: None,
             };
             if let Err(e) = labblogg_shared::validate::activity(&activity) {
                 return error.set(Some(e.to_string()));

@@ -128,6 +128,7 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                     date: calendar::format_date(first + i64::from(m) * 30),
                     value: 10_000.0 + f64::from(m) * 1000.0,
                     note: String::new(),
+                    flag: None,
                 },
             )
         })
