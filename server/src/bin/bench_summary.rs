@@ -166,6 +166,7 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                         maybe: 2,
                         no: 1,
                     }),
+                    flag: None,
                 },
             )
         })
