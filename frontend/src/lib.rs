@@ -10,6 +10,7 @@ pub mod format;
 pub mod i18n;
 pub mod lock;
 pub mod components;
+pub mod quality;
 pub mod records;
 pub mod routes;
 pub mod session;

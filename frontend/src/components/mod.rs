@@ -1,6 +1,7 @@
 pub mod charts;
 pub mod chips;
 pub mod device_list;
+pub mod entry_check;
 pub mod place_settings;
 pub mod privacy_guard;
 pub mod quick_lock;

@@ -238,8 +238,10 @@ impl Counts {
     }
 }
 
+/// The form of a new activity (`existing` is `None`) or an existing one;
+/// also opened from the coordinators' follow-up list to correct a value.
 #[component]
-fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> impl IntoView {
+pub fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
@@ -268,6 +270,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
     let lessons = RwSignal::new(base.as_ref().map(|b| b.lessons_learned.clone()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
+    let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
     let new_partner = RwSignal::new(String::new());
     let new_partner_kind = RwSignal::new(wire(&PartnerKind::Other));
 
@@ -292,6 +295,19 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
         async move { records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
     });
 
+    // The lab's approvals and history, for the lock and the checks at entry (offline).
+    let facts = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let lab = lab.get();
+        async move {
+            match lab {
+                Some(l) => crate::quality::lab_facts(l).await,
+                None => crate::quality::LabFacts::default(),
+            }
+        }
+    });
+    let base_date = StoredValue::new(base.as_ref().map(|b| b.date.clone()));
+    let base_flag = StoredValue::new(base.as_ref().and_then(|b| b.flag.clone()));
     let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
     // The form does not edit a closing poll's tallies; an edit keeps them.
     let poll_kept = base.as_ref().and_then(|b| b.poll);
@@ -314,17 +330,35 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
             notes: notes.get_untracked(),
             lessons_learned: lessons.get_untracked(),
             poll: poll_kept,
+            flag: None,
         };
         labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
         Ok(activity)
     };
 
-    let save = move |skip_guard: bool| {
-        let activity = match build() {
+    let save = move |skip_guard: bool, skip_check: bool| {
+        let mut activity = match build() {
             Ok(a) => a,
             Err(e) => return error.set(Some(e)),
         };
         let Some(lab_id) = lab.get_untracked() else { return };
+        let facts = facts.get_untracked().unwrap_or_default();
+        // A month its coordinator has approved is locked: the server would refuse the change.
+        let (base_date, base_flag) = (base_date.get_value(), base_flag.get_value());
+        let dates: Vec<&str> = base_date.iter().map(String::as_str).chain([activity.date.as_str()]).collect();
+        if let Some(why) = facts.locked(lab_id, &dates) {
+            return error.set(Some(why));
+        }
+        let found = labblogg_shared::checks::check_activity(&facts.activities, id, &activity, crate::quality::today_day());
+        if !skip_check && !found.is_empty() {
+            return unusual.set(found);
+        }
+        let coordinator = session.get_untracked().is_some_and(|s| crate::quality::coordinates(&s.user, lab_id));
+        activity.flag = labblogg_shared::checks::flag_of(&found, coordinator).map(|mut f| {
+            // The same values a coordinator confirmed stay confirmed.
+            f.confirmed |= base_flag.as_ref().is_some_and(|b| b.confirmed && b.fields == f.fields);
+            f
+        });
         if !skip_guard {
             let found = privacy_guard::check(&[
                 (t_string!(i18n, title).to_string(), activity.title.clone()),
@@ -335,6 +369,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
                 return findings.set(found);
             }
         }
+        error.set(None);
         spawn_local(async move {
             match records::save(RecordKind::Activity, id, lab_id, &activity).await {
                 Ok(changed) => {
@@ -369,7 +404,7 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
     };
 
     view! {
-        <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); }>
+        <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
             <h1>{move || if is_new { t_string!(i18n, activity_new).to_string() } else { t_string!(i18n, activity_edit).to_string() }}</h1>
             {(user_labs.len() > 1).then(|| view! {
                 <label for="activity-lab">{t!(i18n, lab)}</label>
@@ -465,7 +500,8 @@ fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> imp
             <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons></textarea>
 
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true))/>
+            <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
+            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="activity-save">{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="activity-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>

@@ -70,17 +70,37 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
+    let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
     let (goal_id, lab_id) = (goal.id, goal.lab_id);
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    // The lab's approvals and the goal's earlier measurements, for the lock and the check (offline).
+    let facts = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        crate::quality::lab_facts(lab_id)
+    });
+    let goal_data = StoredValue::new(goal.data.clone());
 
-    let save = move |skip_guard: bool| {
+    let save = move |skip_guard: bool, skip_check: bool| {
         saved.set(None);
         let Some(v) = format::parse_decimal(&value.get_untracked()) else {
             return error.set(Some(t_string!(i18n, error_value).to_string()));
         };
-        let m = GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked() };
+        let mut m = GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked(), flag: None };
         if let Err(e) = labblogg_shared::validate::goal_measurement(&m) {
             return error.set(Some(e.to_string()));
         }
+        let facts = facts.get_untracked().unwrap_or_default();
+        if let Some(why) = facts.locked(lab_id, &[m.date.as_str()]) {
+            return error.set(Some(why));
+        }
+        let found = goal_data.with_value(|g| {
+            labblogg_shared::checks::check_measurement(&facts.measurements, g, Uuid::nil(), &m, crate::quality::today_day())
+        });
+        if !skip_check && !found.is_empty() {
+            return unusual.set(found);
+        }
+        let coordinator = session.get_untracked().is_some_and(|s| crate::quality::coordinates(&s.user, lab_id));
+        m.flag = labblogg_shared::checks::flag_of(&found, coordinator);
         if !skip_guard {
             let found = privacy_guard::check(&[(t_string!(i18n, note).to_string(), m.note.clone())]);
             if !found.is_empty() {
@@ -138,7 +158,7 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
             })}
             {if manual {
                 view! {
-                    <form class="measurement-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); }>
+                    <form class="measurement-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
                         <h3>{t!(i18n, measurement_new)}</h3>
                         <div class="row">
                             <div class="field"><label for=ids[0].clone()>{t!(i18n, date)}</label>
@@ -150,7 +170,8 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
                             <input id=ids[2].clone() name="note" autocomplete="off" data-testid="measurement-note" bind:value=note/></div>
                         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         <p class="notice" role="status" data-testid="measurement-saved" hidden=move || saved.get() != Some(goal_id)>{t!(i18n, saved)}</p>
-                        <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true))/>
+                        <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
+                        <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
                         <button type="submit" class="primary" data-testid="measurement-save">{t!(i18n, save)}</button>
                     </form>
                 }.into_any()

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod admin;
+pub mod approval;
 pub mod counter;
 pub mod evening;
 pub mod goals;

@@ -80,6 +80,7 @@ pub fn Overview() -> impl IntoView {
         {move || match open.get() {
             Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
             None => view! {
+                <crate::routes::approval::FollowUpCard ds=ds/>
                 <section class="card">
                     <h1>{t!(i18n, overview_title)}</h1>
                     <p class="muted">{t!(i18n, overview_hint)}</p>
@@ -154,6 +155,8 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let default = last_twelve_months(&today);
     let from = RwSignal::new(default.from.clone());
     let to = RwSignal::new(default.to.clone());
+    // The month whose approval step is open (`routes/approval.rs`).
+    let review = RwSignal::new(None::<String>);
     let report = Memo::new(move |_| {
         let period = Period { from: from.get(), to: to.get() };
         ds.with(|d| d.as_ref().and_then(|d| summary::lab_report(d, lab, &period, &clock::today())))
@@ -208,6 +211,9 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                 <div class="field"><label for="report-from">{t!(i18n, from_date)}</label><input id="report-from" type="date" bind:value=from/></div>
                 <div class="field"><label for="report-to">{t!(i18n, to_date)}</label><input id="report-to" type="date" bind:value=to/></div>
             </div>
+            {move || review.get().map(|month| view! {
+                <crate::routes::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
+            })}
             {move || match report.get() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Some(r) => {
@@ -232,6 +238,12 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                             <div><dt>{t!(i18n, visits_per_opening_hour)}</dt><dd>{r.visits_per_opening_hour.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
                             <div><dt>{t!(i18n, reach_per_1000)}</dt><dd>{r.reach_per_1000.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
                         </dl>
+                        {(!r.unconfirmed.is_empty()).then(|| view! {
+                            <p class="warning" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
+                                {t_string!(i18n, report_unconfirmed, n = r.unconfirmed.len()).to_string()}
+                            </p>
+                        })}
+                        <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
                         <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
                             series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"/>
                         <HeatMap caption=t_string!(i18n, chart_heatmap).to_string() grid=r.heatmap.clone()
@@ -310,6 +322,18 @@ pub fn Compare() -> impl IntoView {
         })
         .unwrap_or_default()
     });
+    // How complete each lab's logging is and which months its coordinator approved: counts
+    // of opening sessions and months, which describe no one, so exact.
+    let statuses = Memo::new(move |_| {
+        let period = Period { from: from.get(), to: to.get() };
+        let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
+        ds.with(|ds| {
+            ds.as_ref()
+                .map(|ds| labblogg_shared::approval::lab_statuses(ds, &labs, &period, crate::quality::today_day()))
+                .unwrap_or_default()
+        })
+    });
+    let status_of = move |lab: Uuid| statuses.with(|s| s.iter().find(|s| s.lab_id == lab).cloned());
     let export_csv = move |_| {
         let (mut all, total) = rows.get_untracked();
         all.extend(total);
@@ -341,16 +365,37 @@ pub fn Compare() -> impl IntoView {
                         <th scope="col">{t!(i18n, lab)}</th><th scope="col">{t!(i18n, visits_total)}</th><th scope="col">{t!(i18n, first_time_visits)}</th>
                         <th scope="col">{t!(i18n, nav_activities)}</th><th scope="col">{t!(i18n, participants)}</th><th scope="col">{t!(i18n, partners)}</th>
                         <th scope="col">{t!(i18n, staff_hours)}</th><th scope="col">{t!(i18n, goals_on_track)}</th>
+                        <th scope="col">{t!(i18n, completeness_logged)}</th><th scope="col">{t!(i18n, completeness_closed)}</th>
+                        <th scope="col">{t!(i18n, months_approved)}</th>
                     </tr></thead>
                     <tbody>
-                        {move || rows.get().0.into_iter().map(|r| view! {
-                            <tr data-testid="compare-row">
-                                <th scope="row">{r.name.clone()}</th>
-                                <td>{r.visits.to_string()}</td><td>{r.first_visits.to_string()}</td><td>{r.activities.to_string()}</td>
-                                <td>{r.participants.to_string()}</td><td>{r.partners.to_string()}</td>
-                                <td>{format::decimal(r.staff_hours, 1, english())}</td>
-                                <td>{format!("{} / {}", r.goals_on_track, r.goals_assessed)}</td>
-                            </tr>
+                        {move || rows.get().0.into_iter().map(|r| {
+                            let en = english();
+                            let status = status_of(r.lab_id);
+                            let (logged, closed, approved, months) = match &status {
+                                Some(s) if s.completeness.sessions > 0 => (
+                                    crate::routes::approval::of(s.completeness.logged, s.completeness.sessions, en),
+                                    crate::routes::approval::of(s.completeness.closed, s.completeness.sessions, en),
+                                    crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", "),
+                                ),
+                                Some(s) => ("–".into(), "–".into(), crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", ")),
+                                None => ("–".into(), "–".into(), "–".into(), String::new()),
+                            };
+                            view! {
+                                <tr data-testid="compare-row">
+                                    <th scope="row">{r.name.clone()}</th>
+                                    <td>{r.visits.to_string()}</td><td>{r.first_visits.to_string()}</td><td>{r.activities.to_string()}</td>
+                                    <td>{r.participants.to_string()}</td><td>{r.partners.to_string()}</td>
+                                    <td>{format::decimal(r.staff_hours, 1, en)}</td>
+                                    <td>{format!("{} / {}", r.goals_on_track, r.goals_assessed)}</td>
+                                    <td data-testid="compare-logged">{logged}</td>
+                                    <td data-testid="compare-closed">{closed}</td>
+                                    <td data-testid="compare-approved" title=months.clone()
+                                        data-months=status.as_ref().map(|s| s.approved_months.join(" ")).unwrap_or_default()>{approved}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                     {move || rows.get().1.map(|t| view! {
@@ -360,6 +405,7 @@ pub fn Compare() -> impl IntoView {
                             <td>{t.participants.to_string()}</td><td>{t.partners.to_string()}</td>
                             <td>{format::decimal(t.staff_hours, 1, english())}</td>
                             <td>{format!("{} / {}", t.goals_on_track, t.goals_assessed)}</td>
+                            <td></td><td></td><td></td>
                         </tr></tfoot>
                     })}
                 </table>

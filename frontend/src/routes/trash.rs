@@ -54,6 +54,7 @@ fn kind_label(kind: RecordKind, i18n: leptos_i18n::I18nContext<Locale>) -> Strin
         RecordKind::Lesson => t_string!(i18n, rk_lesson),
         RecordKind::Lab => t_string!(i18n, rk_lab),
         RecordKind::Visit => t_string!(i18n, rk_visit),
+        RecordKind::MonthApproval => t_string!(i18n, rk_month_approval),
     }
     .to_string()
 }
