@@ -70,7 +70,8 @@ fn labs() -> Vec<(Uuid, Lab)> {
     ]
 }
 
-fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
+/// The demo meeting places: (id, lab, place).
+pub(crate) fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
     use AgeBand::*;
     vec![
         (PLACE_PORTALEN, PORTALEN, MeetingPlace {

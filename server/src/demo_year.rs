@@ -780,6 +780,94 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
     Some(out.changes)
 }
 
+/// Data quality in the demo (issue #21), pushed after the year: last month
+/// approved for Lina Hage (and the month before), Portalen and Rannebergen,
+/// approved and re-opened with a reason for Boden; values flagged at entry
+/// this month for the "Att följa upp" list (a fika of 412, a measurement of
+/// 2,8 % where 28 % is usual) and one a coordinator has confirmed. Each
+/// approval carries the month's figures as they were approved.
+pub fn quality_changes(today: &str, year: &[Change]) -> Option<Vec<Change>> {
+    use labblogg_shared::approval::{approval_id, month_figures, MonthApproval};
+    use labblogg_shared::checks::{CheckField, EntryFlag};
+    let today = calendar::day_of(today)?;
+    let this = calendar::month_index(today);
+    let (last, before) = (calendar::month_label_of_index(this - 1), calendar::month_label_of_index(this - 2));
+    // Flagged values are dated this month (which is never approved).
+    let date = calendar::format_date((today - 2).max(calendar::first_day_of_month_index(this)));
+    let first = year.len() as u32;
+    let mut out = Out { changes: Vec::new() };
+    let open = Some(EntryFlag { fields: vec![CheckField::Participants], confirmed: false });
+    let fika = Activity {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        kind: ActivityKind::Fika,
+        title: "Fika efter fotbollen".into(),
+        date: date.clone(),
+        start_time: Some("18:00".into()),
+        end_time: Some("19:00".into()),
+        participants: vec![ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: 412 }],
+        first_timers: 0,
+        partner_ids: vec![partner(15)],
+        goal_ids: vec![],
+        staff_hours: 2.0,
+        volunteer_hours: 0.0,
+        notes: String::new(),
+        lessons_learned: String::new(),
+        poll: None,
+        flag: open.clone(),
+    };
+    out.push(RecordKind::Activity, id(TAG_ACTIVITY, 900_000), LINA_HAGE, &fika);
+    let party = Activity {
+        meeting_place_id: Some(PLACE_RANNEBERGEN),
+        kind: ActivityKind::Party,
+        title: "Gårdsfest med grillning".into(),
+        participants: vec![ParticipantCount { age_band: AgeBand::Age26To64, gender: None, count: 180 }],
+        partner_ids: vec![partner(9)],
+        staff_hours: 6.0,
+        flag: Some(EntryFlag { fields: vec![CheckField::Participants], confirmed: true }),
+        ..fika.clone()
+    };
+    out.push(RecordKind::Activity, id(TAG_ACTIVITY, 900_001), RANNEBERGEN, &party);
+    let measurement = GoalMeasurement {
+        goal_id: GOAL_PORTALEN_WORK,
+        date: date.clone(),
+        value: 2.8,
+        note: "Från deltagaruppföljningen".into(),
+        flag: Some(EntryFlag { fields: vec![CheckField::Value], confirmed: false }),
+    };
+    out.push(RecordKind::GoalMeasurement, id(TAG_MEASUREMENT, 900_000), PORTALEN, &measurement);
+
+    // The year as the summaries read it, with the demo places, for the approved figures.
+    let states: Vec<labblogg_shared::RecordState> =
+        year.iter().filter_map(|c| labblogg_shared::apply_change(None, c).ok().flatten()).collect();
+    let mut ds = labblogg_shared::summary::Dataset::from_states(&states);
+    ds.places = crate::demo::places()
+        .into_iter()
+        .map(|(id, lab_id, data)| labblogg_shared::summary::Rec { id, lab_id, data })
+        .collect();
+    let approve = |lab: Uuid, month: &str| MonthApproval {
+        month: month.to_owned(),
+        approved: true,
+        reason: String::new(),
+        by: "Samordnare".into(),
+        figures: Some(month_figures(&ds, lab, month, today)),
+    };
+    for (lab, month) in [(LINA_HAGE, &before), (LINA_HAGE, &last), (PORTALEN, &last), (RANNEBERGEN, &last), (BODEN, &last)] {
+        out.push(RecordKind::MonthApproval, approval_id(lab, month), lab, &approve(lab, month));
+    }
+    let reopened = MonthApproval {
+        approved: false,
+        reason: "Två kvällar saknades i rapporten; personalen fyller i dem.".into(),
+        ..approve(BODEN, &last)
+    };
+    out.push(RecordKind::MonthApproval, approval_id(BODEN, &last), BODEN, &reopened);
+    // Numbered after the year's changes, stamped after them.
+    for (i, c) in out.changes.iter_mut().enumerate() {
+        c.change_id = id_of_change(first + i as u32);
+        c.hlc = Hlc { ms: STAMP_MS + 1, counter: i as u32, node: crate::accounts::SERVER_NODE };
+    }
+    Some(out.changes)
+}
+
 /// Seed the demo year ending yesterday, unless the demo labs hold a visit
 /// already. Runs after `demo::seed` (the labs and places must exist).
 pub async fn seed_year(store: &dyn Store, today: &str) -> Result<(), StoreError> {
@@ -790,8 +878,11 @@ pub async fn seed_year(store: &dyn Store, today: &str) -> Result<(), StoreError>
     if existing.iter().any(|r| r.kind == RecordKind::Visit) {
         return Ok(());
     }
-    let changes = year_changes(today).ok_or_else(|| StoreError::Corrupt(format!("not a date: {today}")))?;
-    // Visits last: the first of them marks the year as seeded.
+    let mut changes = year_changes(today).ok_or_else(|| StoreError::Corrupt(format!("not a date: {today}")))?;
+    // After the year: what is approved and what waits for follow-up.
+    let quality = quality_changes(today, &changes).unwrap_or_default();
+    changes.extend(quality);
+    // Visits (then approvals) last: the first visit marks the year as seeded.
     for batch in changes.chunks(MAX_PUSH_CHANGES) {
         for outcome in store.push(batch.to_vec()).await? {
             if let Err(r) = outcome {
@@ -843,6 +934,34 @@ mod tests {
             assert!((1.8..4.5).contains(&per_week), "{lab}: {per_week} activities a week");
         }
         assert!(year_changes("2026-13-01").is_none());
+    }
+
+    #[test]
+    fn approved_months_and_values_to_follow_up() {
+        let year = year_changes("2026-11-20").unwrap();
+        let quality = quality_changes("2026-11-20", &year).unwrap();
+        let ids: std::collections::HashSet<Uuid> = year.iter().map(|c| c.change_id).collect();
+        assert!(quality.iter().all(|c| !ids.contains(&c.change_id)), "change ids of their own");
+        let mut states = std::collections::HashMap::new();
+        for c in &quality {
+            let state = labblogg_shared::apply_change(states.get(&c.id), c).unwrap().unwrap();
+            validate::validate_record(&state).unwrap_or_else(|e| panic!("{:?} {}: {e}", c.kind, c.id));
+            states.insert(c.id, state);
+        }
+        let approvals = labblogg_shared::approval::Approvals::from_states(states.values());
+        assert_eq!(approvals.approved_months(LINA_HAGE), ["2026-09", "2026-10"]);
+        assert_eq!(approvals.approved_months(PORTALEN), ["2026-10"]);
+        assert!(approvals.approved_months(BODEN).is_empty());
+        let boden = approvals.get(BODEN, "2026-10").unwrap();
+        assert!(!boden.approved && !boden.reason.is_empty());
+        let figures = approvals.get(LINA_HAGE, "2026-10").unwrap().figures.unwrap();
+        // Lina Hage is open Tuesdays and Thursdays: 9 sessions in October 2026, most with visits.
+        assert_eq!(figures.sessions, 9);
+        assert!(figures.visits > 100 && figures.sessions_logged >= 6 && figures.sessions_closed >= 6, "{figures:?}");
+        // The flagged values are dated this month, so no approval locks them.
+        for c in quality.iter().filter(|c| c.kind != RecordKind::MonthApproval) {
+            assert!(c.fields["date"].as_str().unwrap().starts_with("2026-11"), "{:?}", c.fields);
+        }
     }
 
     #[test]
