@@ -210,7 +210,8 @@ pub struct Browser {
     _driver: DriverGuard,
     /// A fresh profile, deleted with the browser (`None` with [`Profile`]).
     _profile: Option<TempDir>,
-    _slot: OwnedSemaphorePermit,
+    /// The one-browser slot, held by a test's first browser (`None` for [`Browser::start_another`]).
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 /// A browser profile (localStorage, IndexedDB, the service worker) that
@@ -252,8 +253,23 @@ impl Browser {
         Self::start_in(profile.0.path()).await
     }
 
+    /// A further browser, with a fresh profile, in a test that holds one already (a second
+    /// tablet, the coordinator's laptop): it does not wait for the one-browser slot, which the
+    /// test's first browser holds until it is closed (waiting for it there would never end).
+    pub async fn start_another() -> Result<Self> {
+        let profile = tempfile::tempdir()?;
+        let path = profile.path().to_path_buf();
+        let mut b = Self::launch(&path, None).await?;
+        b._profile = Some(profile);
+        Ok(b)
+    }
+
     async fn start_in(profile: &std::path::Path) -> Result<Self> {
         let slot = BROWSER_SLOT.clone().acquire_owned().await?;
+        Self::launch(profile, Some(slot)).await
+    }
+
+    async fn launch(profile: &std::path::Path, slot: Option<OwnedSemaphorePermit>) -> Result<Self> {
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port()?;

@@ -117,7 +117,7 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     ensure!(on_server(&server).await?.is_none(), "offline: nothing reached the server");
 
     // Meanwhile the coordinator approves last month from Lina Hage's report.
-    let coordinator = Browser::start().await?;
+    let coordinator = Browser::start_another().await?;
     coordinator.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
     coordinator.wait_for(LAB_CARD).await?;
     coordinator.wait_synced(SYNC_WAIT).await?;

@@ -45,7 +45,7 @@ async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_
     ensure!(on_server(&server).await? == Some(false), "the activity reached the server");
 
     // Tablet 2 sees it.
-    let second = Browser::start().await?;
+    let second = Browser::start_another().await?;
     second.open_counter_as_staff(&server.url("/")).await?;
     second.click("[data-testid=nav-activities]").await?;
     wait_until("the activity on tablet 2", SYNC_WAIT, || async { listed(&second).await }).await?;
@@ -63,7 +63,7 @@ async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_
     .await?;
 
     // The coordinator restores it from the Papperskorg.
-    let coordinator = Browser::start().await?;
+    let coordinator = Browser::start_another().await?;
     coordinator.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
     coordinator.wait_for("[data-testid=nav-trash]").await?;
     coordinator.wait_synced(SYNC_WAIT).await?;
