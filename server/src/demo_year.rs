@@ -706,7 +706,8 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                 let v = Visit { meeting_place_id: p.place, at_ms, date: date.clone(), age_band, gender, first_visit };
                 visits.push((p.lab, v));
             }
-            if p.lab == LINA_HAGE && n > 0 {
+            // About one evening in thirteen was not closed in the app: completeness has gaps to show.
+            if p.lab == LINA_HAGE && n > 0 && day.rem_euclid(13) != 5 {
                 let rows: Vec<ParticipantCount> = AgeBand::ALL
                     .into_iter()
                     .zip(by_band)

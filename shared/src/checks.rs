@@ -207,11 +207,7 @@ impl Finding {
                 format!("Datumet är {} dagar sedan. Är du säker?", -days)
             };
         }
-        let what = match (self.field, self.band) {
-            (CheckField::Participants, Some(b)) => format!("Deltagare {}", b.label_sv()),
-            (CheckField::Participants, None) => "Deltagare".to_owned(),
-            (f, _) => capitalize(f.label_sv()),
-        };
+        let what = self.what_sv();
         let usual = match self.usual {
             Some((lo, hi)) if number_sv(lo, self.whole()) == number_sv(hi, self.whole()) => {
                 format!("Vanligtvis {} här.", number_sv(lo, self.whole()))
@@ -220,6 +216,33 @@ impl Finding {
             None => "Det är ovanligt mycket.".to_owned(),
         };
         format!("{what}: {}. Är du säker? {usual}", number_sv(self.value, self.whole()))
+    }
+
+    /// What was asked about, as the follow-up list shows it: "Deltagare: 412
+    /// (vanligtvis 15–25 här)", "Datumet ligger 61 dagar fram i tiden".
+    pub fn summary_sv(&self) -> String {
+        if let Some(days) = self.days {
+            return if days > 0 {
+                format!("Datumet ligger {days} dagar fram i tiden")
+            } else {
+                format!("Datumet är {} dagar sedan", -days)
+            };
+        }
+        let whole = self.whole();
+        let usual = match self.usual {
+            Some((lo, hi)) if number_sv(lo, whole) == number_sv(hi, whole) => format!("vanligtvis {} här", number_sv(lo, whole)),
+            Some((lo, hi)) => format!("vanligtvis {}–{} här", number_sv(lo, whole), number_sv(hi, whole)),
+            None => "ovanligt mycket".to_owned(),
+        };
+        format!("{}: {} ({usual})", self.what_sv(), number_sv(self.value, whole))
+    }
+
+    fn what_sv(&self) -> String {
+        match (self.field, self.band) {
+            (CheckField::Participants, Some(b)) => format!("Deltagare {}", b.label_sv()),
+            (CheckField::Participants, None) => "Deltagare".to_owned(),
+            (f, _) => capitalize(f.label_sv()),
+        }
     }
 
     pub fn message_en(&self) -> String {
@@ -458,6 +481,7 @@ mod tests {
         assert_eq!(found[0].field, CheckField::Participants);
         assert_eq!(found[0].message_sv(), "Deltagare: 412. Är du säker? Vanligtvis 15–24 här.");
         assert!(found[0].message_en().starts_with("Participants: 412. Are you sure? Usually"));
+        assert_eq!(found[0].summary_sv(), "Deltagare: 412 (vanligtvis 15–24 här)");
         // A usual one passes; an edit of a record is not compared with itself.
         let fine = fika(101, "2026-03-09", 21, 2.5);
         assert!(check_activity(&history, fine.id, &fine.data, today).is_empty());

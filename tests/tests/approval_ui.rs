@@ -66,6 +66,14 @@ async fn set_date(b: &Browser, css: &str, date: &str) -> Result<()> {
     Ok(())
 }
 
+/// Scroll the first element matching `css` to the top of the window (for a screenshot).
+async fn scroll_to(b: &Browser, css: &str) -> Result<()> {
+    b.client
+        .execute("document.querySelector(arguments[0]).scrollIntoView(); return true;", vec![json!(css)])
+        .await?;
+    Ok(())
+}
+
 /// The activity on the server: `None` absent, `Some(deleted)`.
 async fn on_server(server: &TestServer) -> Result<Option<bool>> {
     let page = server.state.store.pull(vec![LINA_HAGE], 0, 1000).await?;
@@ -124,6 +132,7 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     open_lina_hage_report(&coordinator).await?;
     coordinator.click(&format!("[data-testid=month-review][data-month='{month}']")).await?;
     coordinator.wait_for(&format!("[data-testid=approval-panel][data-month='{month}']")).await?;
+    scroll_to(&coordinator, "[data-testid=approval-panel]").await?;
     let sessions: u32 = coordinator.text("[data-testid=approval-sessions]").await?.trim().parse()?;
     ensure!((8..=10).contains(&sessions), "Lina Hage opens Tuesdays and Thursdays: {sessions} sessions");
     coordinator.screenshots("coordinator-approval-step").await?;
@@ -146,6 +155,7 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     ensure!(status.contains("kunde inte sparas på servern"), "{status}");
     tablet.click("[data-testid=nav-settings]").await?;
     tablet.wait_for("[data-testid=refused-change]").await?;
+    scroll_to(&tablet, "[data-testid=refused-changes]").await?;
     let name = month_name_sv(&month);
     let expected = format!(
         "{}{} är godkänd för Lina Hage. Be samordnaren öppna månaden om något behöver ändras.",
@@ -178,6 +188,7 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     ensure!(rows.len() == 2, "{rows:?}");
     ensure!(rows[1].fields.get("reason").and_then(|r| r.as_str()) == Some("En fika loggades i efterhand"));
     coordinator.click("[data-testid=show-history]").await?;
+    scroll_to(&coordinator, "[data-testid=approval-panel]").await?;
     wait_until("two history entries", Duration::from_secs(20), || async {
         Ok(coordinator.count("[data-testid=history-entry]").await? == 2)
     })
@@ -225,6 +236,7 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
     open_lina_hage_report(&b).await?;
     let row = format!("[data-testid=month-row][data-month='{last}']");
     b.wait_for(&row).await?;
+    scroll_to(&b, "[data-testid=report-months]").await?;
     ensure!(b.attr(&row, "data-approved").await?.as_deref() == Some("true"), "last month is approved in the demo");
     let logged: u32 = b.attr(&row, "data-logged").await?.unwrap_or_default().parse()?;
     let sessions: u32 = b.attr(&row, "data-sessions").await?.unwrap_or_default().parse()?;
@@ -234,6 +246,7 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
     // The approval step of a month not approved: its figures and completeness first.
     b.click(&format!("[data-testid=month-review][data-month='{open}']")).await?;
     b.wait_for(&format!("[data-testid=approval-panel][data-month='{open}']")).await?;
+    scroll_to(&b, "[data-testid=approval-panel]").await?;
     let visits: u64 = b.text("[data-testid=approval-visits]").await?.chars().filter(char::is_ascii_digit).collect::<String>().parse()?;
     ensure!(visits > 50, "{visits} visits");
     b.screenshots("coordinator-approval-step-demo-year").await?;
@@ -247,6 +260,7 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
         months_listed.push(cell.attr("data-months").await?.unwrap_or_default());
     }
     ensure!(months_listed.iter().filter(|m| m.contains(&last)).count() == 3, "{months_listed:?}");
+    scroll_to(&b, "[data-testid=compare-approved]").await?;
     b.screenshots("coordinator-compare-completeness").await?;
     b.close().await?;
 
@@ -255,6 +269,7 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
     staff.open_counter_as_staff(&server.url("/")).await?;
     staff.wait_synced(Duration::from_secs(180)).await?;
     staff.wait_for("[data-testid=counter-completeness]").await?;
+    scroll_to(&staff, "[data-testid=counter-completeness]").await?;
     // This month's sessions so far (none on the first days of a month).
     wait_until("the counter's completeness", Duration::from_secs(20), || async {
         Ok(today - calendar::first_day_of_month_index(this) < 3 || staff.count("[data-testid=counter-unclosed]").await? > 0)
@@ -274,6 +289,7 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
         .await?;
     staff.click("[data-testid=activity-save]").await?;
     let check = staff.wait_for("[data-testid=entry-check]").await?;
+    scroll_to(&staff, "[data-testid=entry-check]").await?;
     let text = check.text().await?;
     ensure!(text.contains("Är du säker?") && text.contains("412"), "{text}");
     staff.screenshots("staff-entry-check").await?;

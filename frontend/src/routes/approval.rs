@@ -100,7 +100,7 @@ pub fn ReportMonths(lab: Uuid, months: Vec<MonthStatus>, chosen: RwSignal<Option
                                             let month = month.clone();
                                             view! {
                                                 <button class="secondary" data-testid="month-review" data-month=month.clone()
-                                                    on:click=move |_| chosen.set(Some(month.clone()))>
+                                                    on:click=move |_| { chosen.set(Some(month.clone())); show_panel(); }>
                                                     {if m.approved { t_string!(i18n, month_review_approved) } else { t_string!(i18n, month_review) }}
                                                 </button>
                                             }
@@ -114,6 +114,21 @@ pub fn ReportMonths(lab: Uuid, months: Vec<MonthStatus>, chosen: RwSignal<Option
             </table>
         </div>
     }
+}
+
+/// Bring the approval step into view once it is drawn (it opens above the report).
+fn show_panel() {
+    request_animation_frame(|| {
+        if let Ok(Some(panel)) = document().query_selector("[data-testid=approval-panel]") {
+            panel.scroll_into_view();
+        }
+    });
+}
+
+/// "Mars 2026": a month label at the start of a sentence.
+fn sentence(label: String) -> String {
+    let mut c = label.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// The approval step of one month: its figures and completeness first, what
@@ -171,7 +186,7 @@ pub fn ApprovalPanel(lab: Uuid, month: String, ds: LocalResource<Dataset>, on_cl
             match records::save(RecordKind::MonthApproval, id, lab, &record).await {
                 Ok(_) => {
                     reason.set(String::new());
-                    let label = month_label(&record.month, english());
+                    let label = sentence(month_label(&record.month, english()));
                     notice.set(Some(if approve {
                         t_string!(i18n, month_approved_notice, month = label).to_string()
                     } else {
@@ -378,29 +393,56 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
         });
     };
 
+    // What looked unusual, checked again against the lab's history now: "Deltagare: 412
+    // (vanligtvis 15–25 här)"; a value that is no longer unusual is shown as it is.
     let what = {
         let en = english.get_untracked();
-        let fields: Vec<&str> = item.fields.iter().map(|f| if en { f.label_en() } else { f.label_sv() }).collect();
-        let current = match kind {
-            RecordKind::Activity => activity().map(|a| {
-                let d = a.data;
-                item.fields
-                    .iter()
-                    .map(|f| match f {
-                        checks::CheckField::Participants => format!("{} {}", d.total_participants(), if en { "participants" } else { "deltagare" }),
-                        checks::CheckField::StaffHours => format!("{} h", format::decimal(d.staff_hours, 1, en)),
-                        checks::CheckField::VolunteerHours => format!("{} h", format::decimal(d.volunteer_hours, 1, en)),
-                        checks::CheckField::Date => format::date(&d.date, en),
-                        checks::CheckField::Value => String::new(),
-                    })
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }),
-            _ => measurement().map(|m| format::decimal(m.data.value, 2, en)),
+        let today = quality::today_day();
+        let found = ds.with_untracked(|d| {
+            let d = d.as_ref()?;
+            Some(match kind {
+                RecordKind::Activity => {
+                    let a = d.activities.iter().find(|a| a.id == id)?;
+                    let lab_activities: Vec<_> = d.activities.iter().filter(|x| x.lab_id == a.lab_id).cloned().collect();
+                    checks::check_activity(&lab_activities, a.id, &a.data, today)
+                }
+                _ => {
+                    let m = d.measurements.iter().find(|m| m.id == id)?;
+                    let goal = d.goals.iter().find(|g| g.id == m.data.goal_id)?;
+                    checks::check_measurement(&d.measurements, &goal.data, m.id, &m.data, today)
+                }
+            })
+        });
+        let found: Vec<String> = found
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| item.fields.contains(&f.field))
+            .map(|f| if en { f.message_en().replace(" Are you sure?", "") } else { f.summary_sv() })
+            .collect();
+        if !found.is_empty() {
+            found.join(" · ")
+        } else {
+            let fields: Vec<&str> = item.fields.iter().map(|f| if en { f.label_en() } else { f.label_sv() }).collect();
+            let current = match kind {
+                RecordKind::Activity => activity().map(|a| {
+                    let d = a.data;
+                    item.fields
+                        .iter()
+                        .map(|f| match f {
+                            checks::CheckField::Participants => d.total_participants().to_string(),
+                            checks::CheckField::StaffHours => format::decimal(d.staff_hours, 1, en),
+                            checks::CheckField::VolunteerHours => format::decimal(d.volunteer_hours, 1, en),
+                            checks::CheckField::Date => format::date(&d.date, en),
+                            checks::CheckField::Value => String::new(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
+                _ => measurement().map(|m| format::decimal(m.data.value, 2, en)),
+            }
+            .unwrap_or_default();
+            format!("{}: {current}", fields.join(", "))
         }
-        .unwrap_or_default();
-        format!("{} · {}", fields.join(", "), current)
     };
     let kind_name = crate::components::record_history::kind_label(kind, english.get_untracked());
     view! {
