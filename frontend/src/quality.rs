@@ -67,6 +67,35 @@ impl LabFacts {
     }
 }
 
+/// The approved months of some labs and the labs' names: enough to say
+/// offline that a change would be refused as `locked`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Locks {
+    pub approvals: Approvals,
+    pub names: std::collections::HashMap<Uuid, String>,
+}
+
+impl Locks {
+    pub async fn of(labs: &[Uuid]) -> Locks {
+        let approvals = records::list::<MonthApproval>(RecordKind::MonthApproval, labs).await;
+        let mut names = std::collections::HashMap::new();
+        for &lab in labs {
+            if let Some(l) = store::record(lab).await.ok().flatten().and_then(|s| records::typed::<Lab>(&s)) {
+                names.insert(lab, l.data.name);
+            }
+        }
+        Locks { approvals: Approvals::from_records(approvals.iter().map(|a| (a.id, a.lab_id, &a.data))), names }
+    }
+
+    /// The server's refusal of a change to `lab`'s record dated `date`, if its month is approved.
+    pub fn locked(&self, lab: Uuid, date: &str) -> Option<String> {
+        let month = approval::month_of_date(date)?;
+        self.approvals
+            .is_approved(lab, &month)
+            .then(|| approval::locked_message(&month, self.names.get(&lab).map_or("labbet", String::as_str)))
+    }
+}
+
 /// Today as a day number, for the checks.
 pub fn today_day() -> i64 {
     labblogg_shared::calendar::day_of(&clock::today()).unwrap_or(0)

@@ -110,8 +110,19 @@ pub fn Activities() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
+    // Approved months, so a delete there is stopped here rather than refused by the server.
+    let locks = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let labs = labs();
+        async move { crate::quality::Locks::of(&labs).await }
+    });
+    let list_error = RwSignal::new(None::<String>);
     let delete = move |a: Typed<Activity>| {
         confirm_delete.set(None);
+        if let Some(why) = locks.get_untracked().and_then(|l| l.locked(a.lab_id, &a.data.date)) {
+            return list_error.set(Some(why));
+        }
+        list_error.set(None);
         spawn_local(async move {
             if records::delete(RecordKind::Activity, a.id, a.lab_id).await.is_ok() {
                 engine.local_write();
@@ -144,6 +155,7 @@ pub fn Activities() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
+                    {move || list_error.get().map(|e| view! { <p class="error" role="alert" data-testid="activity-locked">{e}</p> })}
                     <ul class="activity-list">
                         {move || {
                             let list = shown();
