@@ -360,6 +360,59 @@ mod tests {
     }
 
     #[test]
+    fn statuses_figures_and_the_approved_months_only() {
+        use crate::model::{AgeBand, CountRule, MeetingPlace, OpeningHours};
+        use crate::summary::{Period, Rec};
+        let (lab, other) = (Uuid::from_u128(0xa), Uuid::from_u128(0xb));
+        let place = Uuid::from_u128(0x91);
+        let activity = |n: u128, lab: Uuid, date: &str| Rec {
+            id: Uuid::from_u128(n),
+            lab_id: lab,
+            data: serde_json::from_value(json!({"kind": "fika", "title": "Fika", "date": date, "meeting_place_id": place,
+                "participants": [{"age_band": "13-15", "count": 10}]}))
+            .unwrap(),
+        };
+        let approval = |lab: Uuid, month: &str, approved: bool| Rec {
+            id: approval_id(lab, month),
+            lab_id: lab,
+            data: MonthApproval { month: month.into(), approved, reason: if approved { String::new() } else { "Fel".into() }, by: "Sara".into(), figures: None },
+        };
+        let ds = Dataset {
+            places: vec![Rec {
+                id: place,
+                lab_id: lab,
+                data: MeetingPlace {
+                    name: "P".into(),
+                    opening_hours: vec![OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() }],
+                    target_group: String::new(),
+                    age_bands: vec![AgeBand::Age13To15],
+                    catchment_population: None,
+                    gender_split: false,
+                    count_rule: CountRule::EveryEntry,
+                },
+            }],
+            activities: vec![activity(1, lab, "2026-02-10"), activity(2, lab, "2026-03-10"), activity(3, other, "2026-02-11")],
+            approvals: vec![approval(lab, "2026-02", true), approval(lab, "2026-03", false), approval(other, "2026-03", true)],
+            ..Dataset::default()
+        };
+        let day = |s| calendar::day_of(s).unwrap();
+        let today = day("2026-04-02");
+        let statuses = month_statuses(&ds, lab, day("2026-02-01"), day("2026-04-02"), today);
+        let summary: Vec<(&str, bool, bool, bool, u64)> =
+            statuses.iter().map(|s| (s.month.as_str(), s.approved, s.reopened, s.ended, s.completeness.sessions)).collect();
+        // Tuesdays: 4 in February 2026, 5 in March (3, 10, 17, 24, 31), none before the 2nd of April.
+        assert_eq!(summary, [("2026-02", true, false, true, 4), ("2026-03", false, true, true, 5), ("2026-04", false, false, false, 0)]);
+        assert_eq!((statuses[0].by.as_str(), statuses[1].reason.as_str()), ("Sara", "Fel"));
+        let f = month_figures(&ds, lab, "2026-02", today);
+        assert_eq!((f.activities, f.participants, f.sessions, f.sessions_logged), (1, 10, 4, 0));
+        let only = only_approved(&ds);
+        assert_eq!(only.activities.iter().map(|a| a.id.as_u128()).collect::<Vec<_>>(), [1], "February of lab, not its re-opened March, not the other lab's unapproved February");
+        let s = lab_statuses(&ds, &[lab, other], &Period::new("2026-01-01", "2026-03-31"), today);
+        assert_eq!((s[0].approved_months.clone(), s[0].months, s[0].completeness.sessions), (vec!["2026-02".to_string()], 3, 13));
+        assert_eq!(s[1].approved_months, ["2026-03"]);
+    }
+
+    #[test]
     fn a_change_touches_the_month_it_leaves_and_the_month_it_moves_to() {
         let stored = json!({"date": "2026-03-31", "title": "Fika"});
         let stored = stored.as_object().unwrap();
