@@ -390,9 +390,9 @@ pub fn Compare() -> impl IntoView {
                                     <td>{r.participants.to_string()}</td><td>{r.partners.to_string()}</td>
                                     <td>{format::decimal(r.staff_hours, 1, en)}</td>
                                     <td>{format!("{} / {}", r.goals_on_track, r.goals_assessed)}</td>
-                                    <td data-testid="compare-logged">{logged}</td>
-                                    <td data-testid="compare-closed">{closed}</td>
-                                    <td data-testid="compare-approved" title=months.clone()
+                                    <td class="nowrap" data-testid="compare-logged">{logged}</td>
+                                    <td class="nowrap" data-testid="compare-closed">{closed}</td>
+                                    <td class="nowrap" data-testid="compare-approved" title=months.clone()
                                         data-months=status.as_ref().map(|s| s.approved_months.join(" ")).unwrap_or_default()>{approved}</td>
                                 </tr>
                             }
