@@ -157,6 +157,7 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
             } else {
                 view! { <p class="muted">{t!(i18n, measured_auto)}</p> }.into_any()
             }}
+            <crate::components::record_history::RecordHistory record=goal_id/>
         </article>
     }
 }
