@@ -90,6 +90,7 @@ store_tests!(
     visit_tallies_follow_every_push,
     upgrading_counts_the_visits_already_stored,
     pull_pages_stop_at_the_byte_budget,
+    backlog_counts_what_a_pull_brings,
 );
 
 const LAB_A: Uuid = demo::LINA_HAGE;
@@ -582,4 +583,49 @@ async fn published_knowledge_reaches_every_lab_drafts_only_their_own(backend: &m
     let refusal = outcomes[0].as_ref().unwrap_err();
     assert_eq!(refusal.code, RejectCode::Validation);
     assert!(refusal.message.contains("telefonnummer"), "{}", refusal.message);
+}
+
+/// `count_visible_after` (`GET /api/v1/sync/backlog`) counts exactly the
+/// records the pulls from that cursor bring, on both backends.
+async fn backlog_counts_what_a_pull_brings(backend: &mut Backend) {
+    let store = backend.store().await;
+    let mut clock = Hlc::new(11);
+    let example = |review: &str| {
+        serde_json::json!({"title": "Läxhjälp", "organisation": "Telge Bostäder", "focus_areas": ["crime"],
+            "what_was_done": "Varje måndag.", "review": review})
+    };
+    all_ok(&store.push(vec![
+        example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("published")),
+        example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("draft")),
+    ]).await.unwrap());
+    all_ok(&store.push(many_visits(LAB_A, PLACE_A, 3, 7)).await.unwrap());
+    all_ok(&store.push(many_visits(LAB_B, PLACE_B, 5, 4)).await.unwrap());
+    let pulled = |labs: Vec<Uuid>, shared: bool, cursor: u64| {
+        let store = store.clone();
+        async move {
+            let (mut cursor, mut n) = (cursor, 0u64);
+            loop {
+                let page = store.pull_visible(labs.clone(), shared, cursor, 3).await.unwrap();
+                n += page.records.len() as u64;
+                if !page.more {
+                    return n;
+                }
+                cursor = page.cursor;
+            }
+        }
+    };
+    for (labs, shared, cursor) in [
+        (vec![LAB_A], true, 0),
+        (vec![LAB_B], true, 0),
+        (vec![LAB_B], false, 0),
+        (vec![LAB_A, LAB_B], true, 0),
+        (vec![LAB_A], true, 4),
+        (vec![], true, 0),
+        (vec![LAB_B], true, 1_000_000),
+    ] {
+        let counted = store.count_visible_after(labs.clone(), shared, cursor).await.unwrap();
+        assert_eq!(counted, pulled(labs.clone(), shared, cursor).await, "{labs:?} shared {shared} from {cursor}");
+    }
+    assert_eq!(store.count_visible_after(vec![LAB_A], true, 0).await.unwrap(), 9, "two examples, seven visits");
+    assert_eq!(store.count_visible_after(vec![LAB_B], true, 0).await.unwrap(), 5, "four visits, one published example");
 }
