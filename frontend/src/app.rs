@@ -32,6 +32,8 @@ pub enum Screen {
     Knowledge,
     /// Accounts, devices, labs and the audit log: administrators only.
     Admin,
+    /// Setting up a lab (profile, places, partners, goals): its coordinators.
+    Setup,
 }
 
 #[component]
@@ -84,6 +86,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
     });
     let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
     let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
+    let coordinates = move || !crate::routes::setup::coordinated_labs(session).is_empty();
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
@@ -113,9 +116,15 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                                 Screen::Settings => t_string!(i18n, nav_settings),
                                 Screen::Knowledge => t_string!(i18n, nav_knowledge),
                                 Screen::Admin => t_string!(i18n, nav_admin),
+                                Screen::Setup => t_string!(i18n, nav_setup),
                             }}
                         </button>
                     }).collect_view()}
+                    <Show when=coordinates>
+                        <button class="nav-link" data-testid="nav-setup"
+                            aria-current=move || (screen.get() == Screen::Setup).then_some("page")
+                            on:click=move |_| screen.set(Screen::Setup)>{t!(i18n, nav_setup)}</button>
+                    </Show>
                     <Show when=is_admin>
                         <button class="nav-link" data-testid="nav-admin"
                             aria-current=move || (screen.get() == Screen::Admin).then_some("page")
@@ -138,6 +147,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                     Screen::Settings => view! { <Settings/> }.into_any(),
                     Screen::Knowledge => view! { <crate::routes::knowledge::Knowledge/> }.into_any(),
                     Screen::Admin => view! { <Admin/> }.into_any(),
+                    Screen::Setup => view! { <crate::routes::setup::Setup/> }.into_any(),
                 }}
             </Show>
         </main>
