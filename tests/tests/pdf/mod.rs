@@ -220,14 +220,16 @@ fn text_of(content: &[u8], fonts: &HashMap<String, (HashMap<Vec<u8>, String>, us
 pub fn pages(pdf: &[u8]) -> Result<Vec<String>> {
     let objs = objects(pdf)?;
     // The page order: the page tree from the catalog's /Pages, depth first.
-    let root = objs.values().find(|o| o.dict.contains("/Type /Catalog")).context("no catalog")?;
+    // "/Type /Page" or "/Type/Page": compare without spaces.
+    let is = |o: &Object, t: &str| o.dict.replace(' ', "").contains(&format!("/Type/{t}"));
+    let root = objs.values().find(|o| is(o, "Catalog")).context("no catalog")?;
     let mut order = Vec::new();
     let mut stack: Vec<u32> = refs_after(&root.dict, "/Pages").into_iter().rev().collect();
     while let Some(n) = stack.pop() {
         let Some(o) = objs.get(&n) else { continue };
-        if o.dict.contains("/Type /Pages") {
+        if is(o, "Pages") {
             stack.extend(refs_after(&o.dict, "/Kids").into_iter().rev());
-        } else if o.dict.contains("/Type /Page") {
+        } else if is(o, "Page") {
             order.push(n);
         }
     }
