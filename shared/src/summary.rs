@@ -557,11 +557,13 @@ pub fn goal_progress(ds: &Dataset, goal_id: Uuid, today: &str) -> Option<GoalPro
     Some(progress_of(ds, goal, calendar::day_of(today)))
 }
 
+/// A goal's values as (day, value, the date as shown), and the period under way.
+type Values = (Vec<(i64, f64, String)>, Option<(String, f64)>);
+
 fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgress {
     let g = &goal.data;
     let mut missing = Vec::new();
-    // (day, value, the date as shown)
-    let (points, running): (Vec<(i64, f64, String)>, Option<(String, f64)>) = match &g.source {
+    let (points, running): Values = match &g.source {
         Some(source) => {
             let s = source_series(ds, goal, source, today);
             (

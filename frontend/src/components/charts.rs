@@ -219,7 +219,7 @@ pub fn GoalChart(
     #[prop(into)] testid: String,
 ) -> impl IntoView {
     use labblogg_shared::calendar::day_of;
-    let (w, h, pad_l, pad_r, pad_t, pad_b) = (720.0_f64, 250.0_f64, 56.0_f64, 86.0_f64, 22.0_f64, 34.0_f64);
+    let (w, h, pad_l, pad_r, pad_t, pad_b) = (720.0_f64, 250.0_f64, 56.0_f64, 118.0_f64, 22.0_f64, 34.0_f64);
     let mut days: Vec<i64> = points.iter().filter_map(|(d, _)| day_of(d)).collect();
     days.extend(running.iter().filter_map(|(d, _)| day_of(d)));
     days.extend(baseline_date.as_deref().and_then(day_of));

@@ -239,7 +239,7 @@ fn GoalCard(
     };
     let unit = g.unit.clone();
     view! {
-        <article class=format!("goal goal-line {class}") data-testid="goal-card" data-goal-id=goal_id.to_string()
+        <article class=format!("goal goal-card {class}") data-testid="goal-card" data-goal-id=goal_id.to_string()
             data-verdict=class data-retired=g.retired.to_string()>
             <div class="goal-head">
                 <h3>{g.title.clone()}</h3>

@@ -34,7 +34,7 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
         let _ = engine.data_version.get();
         async move {
             let mut partners = records::list::<Partner>(RecordKind::Partner, &[lab]).await;
-            partners.sort_by(|a, b| (a.data.retired, a.data.name.to_lowercase()).cmp(&(b.data.retired, b.data.name.to_lowercase())));
+            partners.sort_by_key(|p| (p.data.retired, p.data.name.to_lowercase()));
             let activities = records::list::<Activity>(RecordKind::Activity, &[lab]).await;
             (partners, activities)
         }
