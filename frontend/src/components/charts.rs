@@ -339,14 +339,19 @@ pub fn GoalChart(
     }
 }
 
-/// The chart's figures as a table screen readers can read; hidden on screen.
+/// The chart's figures as a table screen readers can read; hidden on screen
+/// and in print. In a clipped box: a table is as tall as its rows whatever
+/// height it is given, and a year of weeks made printed reports two pages
+/// longer.
 #[component]
 fn DataTable(caption: String, header: Vec<String>, rows: Vec<Vec<String>>) -> impl IntoView {
     view! {
-        <table class="sr-only">
-            <caption>{caption}</caption>
-            <thead><tr>{header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
-            <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
-        </table>
+        <div class="sr-only">
+            <table>
+                <caption>{caption}</caption>
+                <thead><tr>{header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+            </table>
+        </div>
     }
 }

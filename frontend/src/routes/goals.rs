@@ -25,8 +25,11 @@ use uuid::Uuid;
 /// Measurements listed on a goal's card.
 const RECENT: usize = 5;
 
-/// The verdict as shown: (class, text).
+/// The verdict as shown: (class, text). A retired goal is not steered by: no verdict.
 pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) {
+    if g.retired {
+        return ("retired", if english { "Retired" } else { "Avvecklat" });
+    }
     match (g.on_track, english) {
         (Some(true), false) => ("on-track", "I fas"),
         (Some(false), false) => ("off-track", "Efter plan"),
@@ -218,6 +221,7 @@ fn GoalCard(
     let latest = latest_text(&g, en, &running_word);
     let target_text = format!("{} ({} {})", num(g.target), t_string!(i18n, goal_by), format::date(&g.target_date, en));
     let projection = match (&g.projected_date, &g.trend_line) {
+        _ if g.retired => None,
         (Some(d), _) => Some(t_string!(i18n, goal_projected_date, date = format::date(d, en)).to_string()),
         (None, Some(line)) => Some(t_string!(i18n, goal_projected_value, value = num(line[1].1), date = format::date(&g.target_date, en)).to_string()),
         _ => None,

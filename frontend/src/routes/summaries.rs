@@ -317,6 +317,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     };
                     let latest = crate::routes::goals::latest_text(g, en, &running_word);
                     let projection = match (&g.projected_date, &g.trend_line) {
+                        _ if g.retired => "–".into(),
                         (Some(d), _) => format!("{} {}", t_string!(i18n, projected), format::date_short(d, en)),
                         (None, Some(l)) => format!("{} {}", n(l[1].1), t_string!(i18n, goal_at_deadline)),
                         _ => "–".into(),
@@ -324,7 +325,6 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     view! {
                         <tr class=format!("goal-row {class}") data-testid="report-goal-row">
                             <th scope="row">{g.title.clone()}
-                                {g.retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
                                 <div class="muted small">{crate::routes::setup_goals::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
                             <td>{baseline}</td>
                             <td>{latest}</td>
