@@ -819,6 +819,40 @@ pub async fn outbox_counts() -> Result<OutboxCounts> {
     Ok(OutboxCounts { pending: waiting, rejected: all.saturating_sub(waiting) })
 }
 
+/// Has this device pulled everything there was at least once (its first
+/// sync complete)? Until then summaries would count half the data, so the
+/// screens say they are loading instead.
+///
+/// A device that synced before this flag existed has a cursor but no flag:
+/// it is taken as complete (it showed figures before and should go on doing
+/// so offline), and the flag is written.
+pub async fn first_sync_done() -> Result<bool> {
+    let db = open().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    let meta = tx.object_store(META)?;
+    if meta_get::<bool>(&meta, "first_sync_done").await?.unwrap_or(false) {
+        return Ok(true);
+    }
+    let legacy = meta_get::<u64>(&meta, "cursor").await?.unwrap_or(0) > 0
+        && meta_get::<bool>(&meta, "first_sync_started").await?.is_none();
+    if legacy {
+        meta_put(&meta, "first_sync_done", &true).await?;
+    } else {
+        meta_put(&meta, "first_sync_started", &true).await?;
+    }
+    tx.commit().await?;
+    Ok(legacy)
+}
+
+/// The device has pulled everything there was: its summaries are whole.
+pub async fn mark_first_sync_done() -> Result<()> {
+    let db = open().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    meta_put(&tx.object_store(META)?, "first_sync_done", &true).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn cursor() -> Result<u64> {
     let db = open().await?;
     let tx = db.transaction(META).build()?;

@@ -120,7 +120,7 @@ async fn push_this_week(c: &mut Client, goal_ids: Vec<Uuid>) {
         c,
         RecordKind::Partner,
         PORTALEN,
-        &Partner { name: "Stadsbiblioteket".into(), kind: PartnerKind::Other },
+        &Partner::new("Stadsbiblioteket", PartnerKind::Other),
     );
     let activity = Activity {
         meeting_place_id: Some(PLACE_PORTALEN),

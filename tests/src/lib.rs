@@ -104,16 +104,42 @@ impl TestServer {
     }
 
     async fn start_with(demo_year: bool) -> Result<Self> {
+        Self::start_on(true, demo_year, None).await
+    }
+
+    /// An installation as a new housing company gets it: an empty database
+    /// (no demo labs, places or accounts) with one administrator, created as
+    /// `labblogg user add` would.
+    pub async fn start_empty_with_admin(username: &str, password: &str) -> Result<Self> {
+        Self::start_on(false, false, Some((username, password))).await
+    }
+
+    async fn start_on(demo: bool, demo_year: bool, admin: Option<(&str, &str)>) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let args = ServeArgs {
             bind: addr,
             db: DbArgs { database_url: format!("sqlite://{}", dir.path().join("labblogg.db").display()) },
             assets: Some(dist_dir()?),
-            demo: true,
+            demo,
             demo_year,
         };
         let state = labblogg_server::prepare(&args).await?;
+        if let Some((username, password)) = admin {
+            state
+                .store
+                .insert_user(labblogg_server::db::UserRow {
+                    id: uuid::Uuid::now_v7(),
+                    username: username.to_owned(),
+                    display_name: "Administratör".to_owned(),
+                    password_hash: labblogg_server::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    role: labblogg_shared::auth::Role::Admin,
+                    memberships: Vec::new(),
+                    home_meeting_place: None,
+                    disabled: false,
+                })
+                .await?;
+        }
         let mut server =
             TestServer { addr, state, fault: Arc::default(), dist: dist_dir()?, args, running: None, _dir: dir };
         server.resume().await?;

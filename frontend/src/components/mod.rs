@@ -1,7 +1,9 @@
 pub mod charts;
 pub mod chips;
 pub mod device_list;
-pub mod place_settings;
+pub mod form_error;
+pub mod loading;
+pub mod opening_hours;
 pub mod privacy_guard;
 pub mod quick_lock;
 pub mod record_history;

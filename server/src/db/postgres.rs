@@ -954,6 +954,23 @@ impl Store for PostgresStore {
         Ok(SummaryInput { records, visits })
     }
 
+    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
+        // The same two parts as `pull_visible`'s, counted.
+        let row = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM records WHERE seq > $1 AND lab_id = ANY($2))
+                      + (SELECT count(*) FROM records
+                          WHERE $3 AND seq > $1 AND kind IN ('good_example', 'lesson') AND NOT (lab_id = ANY($2))
+                            AND (fields::jsonb ->> 'review') IN ('published', 'withdrawn'))",
+                &[&(cursor.min(i64::MAX as u64) as i64), &labs, &shared_knowledge],
+            )
+            .await?;
+        let n: i64 = row.get(0);
+        Ok(n as u64)
+    }
+
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let client = self.client().await?;
         let mut ids = client

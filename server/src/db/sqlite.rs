@@ -1185,6 +1185,23 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+        self.with(move |conn| {
+            let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>())
+                .map_err(corrupt)?;
+            // The same rows as `pull_visible`'s, counted.
+            let n: i64 = conn.prepare_cached(
+                "SELECT count(*) FROM records
+                 WHERE seq > ?1 AND (lab_id IN (SELECT value FROM json_each(?2))
+                    OR (?3 AND kind IN ('good_example', 'lesson')
+                        AND json_extract(fields, '$.review') IN ('published', 'withdrawn')))",
+            )?
+            .query_row(params![cursor as i64, lab_list, shared_knowledge], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         self.with(|conn| {
             conn.prepare_cached("SELECT id FROM records WHERE kind = 'lab' AND deleted IS NULL ORDER BY id")?
