@@ -242,15 +242,17 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
              for (const sheet of document.styleSheets) for (const rule of sheet.cssRules)
                if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('print'))
                  for (const r of rule.cssRules) css.push(r.cssText);
-             const s = document.createElement('style'); s.id = 'print-preview'; s.textContent = css.join('\\n');
-             document.head.appendChild(s);",
+             // A constructed sheet: the content security policy refuses inline <style> (no 'unsafe-inline').
+             const s = new CSSStyleSheet(); s.replaceSync(css.join('\\n'));
+             document.adoptedStyleSheets = [...document.adoptedStyleSheets, s];
+             window.printPreview = s;",
             vec![],
         )
         .await?;
     ensure!(!b.is_shown("[data-testid=knowledge-print]").await? && !b.is_shown("[data-testid=nav-knowledge]").await?, "print hides the controls");
     ensure!(b.is_shown("[data-testid=knowledge-figures]").await?, "print keeps the figures");
     b.screenshot("knowledge-example-print-preview").await?;
-    b.client.execute("document.getElementById('print-preview').remove();", vec![]).await?;
+    b.client.execute("document.adoptedStyleSheets = document.adoptedStyleSheets.filter(s => s !== window.printPreview);", vec![]).await?;
 
     // Offline, the synced copy is still searched.
     b.wait_service_worker().await?;
