@@ -454,15 +454,6 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
         wait_until("the charts", Duration::from_secs(30), || async { Ok(b.count("[data-testid=chart-visits-per-week] rect").await? > 10) }).await?;
         let header = b.client.find(Locator::Css("[data-testid=report-print-header]")).await?.prop("textContent").await?.unwrap_or_default();
         ensure!(header.contains(organisation) && header.contains(name) && header.contains("utskriven"), "{header}");
-        if std::env::var("DEBUG_PRINT").is_ok() {
-            b.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))).await?;
-            let out = b.client.execute(
-                "const els = [...document.querySelectorAll('body *')].map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.height > 0);
-                 els.sort((a, b) => b[1].bottom - a[1].bottom);
-                 return [document.documentElement.scrollHeight, els.slice(0, 12).map(([e, r]) => e.tagName + '.' + e.className + ' ' + Math.round(r.top) + '-' + Math.round(r.bottom) + ' ' + getComputedStyle(e).position)];", vec![]).await?;
-            eprintln!("{out}");
-            b.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": ""}))).await?;
-        }
         let pdf = print_to_pdf(&b).await?;
         std::fs::write(dir.join(format!("report-{}.pdf", name.replace(' ', "-"))), &pdf)?;
         let pages = pdf::pages(&pdf)?;
@@ -482,7 +473,7 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
     }
     // With the appendix chosen it grows, and the report says so in the print.
     b.click("[data-testid=nav-overview]").await?;
-    b.click(&format!("[data-testid=lab-card][data-lab-id='{}'] [data-testid=open-lab]", labblogg_server::demo::LINA_HAGE)).await?;
+    b.wait_for(&format!("[data-testid=lab-card][data-lab-id='{}'] [data-testid=open-lab]", labblogg_server::demo::LINA_HAGE)).await?.click().await?;
     b.wait_for("[data-testid=report-appendix]").await?.click().await?;
     let with_appendix = pdf::pages(&print_to_pdf(&b).await?)?;
     ensure!(with_appendix.len() > 3, "the appendix adds pages: {}", with_appendix.len());

@@ -435,6 +435,7 @@ pub fn Compare() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
     let ds = dataset();
     let today = clock::today();
     let default = last_twelve_months(&today);
@@ -485,8 +486,12 @@ pub fn Compare() -> impl IntoView {
                         }).collect_view()}
                     </select></div>
             </div>
+            <Show when=move || !engine.data_complete()>
+                <FirstSyncProgress/>
+            </Show>
             // Focusable and named, so keyboard users can scroll a wide table.
-            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, compare_title).to_string()>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, compare_title).to_string()
+                hidden=move || !engine.data_complete()>
                 <table class="data" data-testid="compare-table">
                     <thead><tr>
                         <th scope="col">{t!(i18n, lab)}</th><th scope="col">{t!(i18n, visits_total)}</th><th scope="col">{t!(i18n, first_time_visits)}</th>
