@@ -105,12 +105,20 @@ async fn on_server(server: &TestServer, lab: Uuid, kind: RecordKind) -> Result<V
     }
 }
 
-/// Today's local date and ISO weekday, as the app sees them.
-fn today() -> (String, u32) {
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    let date = calendar::local_date(now_ms);
-    let weekday = calendar::iso_weekday(calendar::day_of(&date).unwrap());
-    (date, weekday)
+/// Today's local date and ISO weekday, as the app in `b` sees them (the
+/// browser's time zone, which need not be Stockholm's on a test machine).
+async fn today(b: &Browser) -> Result<(String, u32)> {
+    let date = b
+        .client
+        .execute(
+            "const d = new Date();
+             return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');",
+            vec![],
+        )
+        .await?;
+    let date = date.as_str().context("a date")?.to_owned();
+    let weekday = calendar::iso_weekday(calendar::day_of(&date).context("a date")?);
+    Ok((date, weekday))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +192,7 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     c.screenshots("setup-lab-profile").await?;
 
     // A meeting place with opening hours: two evenings, a day with two spans, today open all day.
-    let (today, weekday) = today();
+    let (today, weekday) = today(&c).await?;
     let others: Vec<u32> = (1..=7).filter(|d| *d != weekday).collect();
     c.click("[data-testid=setup-tab-places]").await?;
     c.wait_for("[data-testid=place-none]").await?;
@@ -398,6 +406,8 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     ensure!(c.text("[data-testid=goal-group] h2").await?.starts_with("Fittja träffpunkt"), "grouped by lab");
     c.assert_accessible("goals").await?;
     c.screenshots("goals-screen").await?;
+    c.client.execute("document.querySelector('[data-testid=goal-chart]').scrollIntoView()", vec![]).await?;
+    c.screenshot("goals-screen-chart").await?;
     // And the overview reminds.
     c.click("[data-testid=nav-overview]").await?;
     c.wait_for("[data-testid=lab-missing-measurements]").await?;
@@ -479,6 +489,18 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
     ensure!(with_appendix.len() > 3, "the appendix adds pages: {}", with_appendix.len());
     b.assert_accessible("steering-group report").await?;
     b.screenshots("steering-report").await?;
+    b.client.execute("document.querySelector('[data-testid=chart-goal]').scrollIntoView()", vec![]).await?;
+    b.screenshot("steering-report-goal-chart").await?;
+    // The Goals screen of a year: verdicts, projections, charts, a reminder.
+    b.click("[data-testid=nav-goals]").await?;
+    b.wait_for("[data-testid=goal-chart]").await?;
+    ensure!(b.count("[data-testid=goal-group]").await? == 4, "grouped by lab");
+    ensure!(b.count("[data-testid=goal-card][data-verdict=on-track], [data-testid=goal-card][data-verdict=off-track]").await? >= 8);
+    b.wait_for("[data-testid=goal-missing]").await?;
+    b.assert_accessible("goals of a demo year").await?;
+    b.screenshots("goals-screen-demo").await?;
+    b.client.execute("document.querySelector('[data-testid=goal-chart]').scrollIntoView()", vec![]).await?;
+    b.screenshot("goals-screen-demo-chart").await?;
     b.close().await?;
     Ok(())
 }
