@@ -285,6 +285,10 @@ impl Browser {
         let port = free_port()?;
         let mut cmd = Command::new(&chromedriver);
         cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        // The labs are in Sweden and the app dates by the tablet's own clock: the browser keeps
+        // Stockholm's time whatever the machine's zone (between 23:00 and 24:00 UTC a test that
+        // dated by Stockholm saw the app's "today" a day behind).
+        cmd.env("TZ", "Europe/Stockholm");
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let driver = DriverGuard(cmd.spawn().with_context(|| format!("starting {chromedriver}"))?);
