@@ -271,7 +271,9 @@ fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashM
     }
     if change.deleted {
         let created = current.and_then(|s| s.state.created());
-        if created.is_some_and(|c| change.hlc < c) {
+        // Beyond the clock tolerance only: tablets' clocks may differ by that much (a colleague's
+        // record stamped by a clock a few minutes ahead may be undone at once).
+        if created.is_some_and(|c| change.hlc.ms.saturating_add(MAX_CLOCK_AHEAD_MS) < c.ms) {
             return Some(refuse(
                 RejectCode::Validation,
                 "Raderingen är stämplad före posten skapades och sparas inte. Kontrollera surfplattans klocka.",
