@@ -756,16 +756,20 @@ pub async fn live_at_place_on(kind: RecordKind, place: Uuid, date: &str) -> Resu
     rows.iter().map(RecordRow::state).collect()
 }
 
-/// Every live record of a kind in a lab.
-pub async fn live_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
+/// Every record of a kind in a lab, deleted ones too (one `kind_lab` index read).
+async fn in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
     let db = open().await?;
     let tx = db.transaction(RECORDS).build()?;
     let records = tx.object_store(RECORDS)?;
     let index = records.index("kind_lab")?;
     let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
     let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
-    let states = rows.iter().map(RecordRow::state).collect::<Result<Vec<_>>>()?;
-    Ok(states.into_iter().filter(|s| s.deleted.is_none()).collect())
+    rows.iter().map(RecordRow::state).collect()
+}
+
+/// Every live record of a kind in a lab.
+pub async fn live_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
+    Ok(in_lab(kind, lab).await?.into_iter().filter(|s| s.deleted.is_none()).collect())
 }
 
 pub async fn record(id: Uuid) -> Result<Option<RecordState>> {
@@ -1129,14 +1133,7 @@ const READ_CHUNK: u32 = 20_000;
 /// every [kind, lab] and [kind, []] after (arrays sort above strings).
 /// The deleted records of `kind` in `lab` (their fields kept): the Papperskorg.
 pub async fn deleted_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
-    let db = open().await?;
-    let tx = db.transaction(RECORDS).build()?;
-    let records = tx.object_store(RECORDS)?;
-    let index = records.index("kind_lab")?;
-    let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
-    let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
-    let states = rows.iter().map(RecordRow::state).collect::<Result<Vec<_>>>()?;
-    Ok(states.into_iter().filter(|s| s.deleted.is_some() && !s.fields.is_empty()).collect())
+    Ok(in_lab(kind, lab).await?.into_iter().filter(|s| s.deleted.is_some() && !s.fields.is_empty()).collect())
 }
 
 pub async fn all_of_kind(kind: RecordKind) -> Result<Vec<RecordState>> {
