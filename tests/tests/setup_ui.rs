@@ -464,6 +464,15 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
         wait_until("the charts", Duration::from_secs(30), || async { Ok(b.count("[data-testid=chart-visits-per-week] rect").await? > 10) }).await?;
         let header = b.client.find(Locator::Css("[data-testid=report-print-header]")).await?.prop("textContent").await?.unwrap_or_default();
         ensure!(header.contains(organisation) && header.contains(name) && header.contains("utskriven"), "{header}");
+        if lab == labblogg_server::demo::LINA_HAGE {
+            // For reviewers: the print rules on an A4-wide window (the PDF itself is saved below).
+            b.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))).await?;
+            b.client.set_window_size(794, 1123).await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            b.screenshot("steering-report-print-preview").await?;
+            b.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": ""}))).await?;
+            b.client.set_window_size(768, 1024).await?;
+        }
         let pdf = print_to_pdf(&b).await?;
         std::fs::write(dir.join(format!("report-{}.pdf", name.replace(' ', "-"))), &pdf)?;
         let pages = pdf::pages(&pdf)?;

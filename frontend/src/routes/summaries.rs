@@ -181,6 +181,24 @@ fn week_labels(weeks: &[String], english: bool) -> Vec<String> {
         .collect()
 }
 
+/// Month labels for a chart ("2026-11" each): the month's short name, with
+/// the year on the first and on each January ("jan. 2027"), so a year of
+/// bars stays readable on half a printed page.
+fn month_labels(months: &[String], english: bool) -> Vec<String> {
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let full = format::month_short(&format!("{m}-01"), english);
+            if i == 0 || m.ends_with("-01") {
+                full
+            } else {
+                full.split(' ').next().unwrap_or(&full).to_owned()
+            }
+        })
+        .collect()
+}
+
 #[component]
 fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let i18n = use_i18n();
@@ -292,11 +310,8 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     .zip(labels)
                     .map(|((_, v), label)| (label, bands.iter().map(|b| v.iter().find(|(x, _)| x == b).map_or(0, |(_, n)| *n)).collect()))
                     .collect::<Vec<_>>();
-                let months = r
-                    .participants_per_month
-                    .iter()
-                    .map(|(m, n)| (format::month_short(&format!("{m}-01"), en), vec![*n]))
-                    .collect::<Vec<_>>();
+                let month_names = month_labels(&r.participants_per_month.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(), en);
+                let months = r.participants_per_month.iter().zip(month_names).map(|((_, n), label)| (label, vec![*n])).collect::<Vec<_>>();
                 let running_word = t_string!(i18n, goal_running).to_string();
                 let place_list = places.get();
                 let chart_text = GoalChartText {
