@@ -124,6 +124,11 @@ pub async fn sync(token: &str, req: &SyncRequest) -> Result<SyncResponse, ApiErr
     post_json("/api/v1/sync", Some(token), req).await
 }
 
+/// How many records a pull from `cursor` would bring now (a first sync's progress).
+pub async fn sync_backlog(token: &str, cursor: u64) -> Result<labblogg_shared::sync::PullBacklog, ApiError> {
+    get_json(&format!("/api/v1/sync/backlog?cursor={cursor}"), token).await
+}
+
 /// The caller's signed-in devices (one per token); `current` marks this one.
 pub async fn devices(token: &str) -> Result<Vec<DeviceInfo>, ApiError> {
     get_json("/api/v1/devices", token).await

@@ -34,6 +34,8 @@ pub enum Screen {
     Admin,
     /// Deleted records of the labs one coordinates (`routes/trash.rs`).
     Trash,
+    /// Setting up a lab (profile, places, partners, goals): its coordinators.
+    Setup,
 }
 
 #[component]
@@ -92,6 +94,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
             s.as_ref().is_some_and(|s| matches!(s.user.role, labblogg_shared::auth::Role::Admin | labblogg_shared::auth::Role::Coordinator))
         })
     };
+    let coordinates = move || !crate::routes::setup::coordinated_labs(session).is_empty();
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
@@ -122,9 +125,15 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                                 Screen::Knowledge => t_string!(i18n, nav_knowledge),
                                 Screen::Admin => t_string!(i18n, nav_admin),
                                 Screen::Trash => t_string!(i18n, nav_trash),
+                                Screen::Setup => t_string!(i18n, nav_setup),
                             }}
                         </button>
                     }).collect_view()}
+                    <Show when=coordinates>
+                        <button class="nav-link" data-testid="nav-setup"
+                            aria-current=move || (screen.get() == Screen::Setup).then_some("page")
+                            on:click=move |_| screen.set(Screen::Setup)>{t!(i18n, nav_setup)}</button>
+                    </Show>
                     <Show when=keeps_bin>
                         <button class="nav-link" data-testid="nav-trash"
                             aria-current=move || (screen.get() == Screen::Trash).then_some("page")
@@ -153,6 +162,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                     Screen::Knowledge => view! { <crate::routes::knowledge::Knowledge/> }.into_any(),
                     Screen::Admin => view! { <Admin/> }.into_any(),
                     Screen::Trash => view! { <crate::routes::trash::Trash/> }.into_any(),
+                    Screen::Setup => view! { <crate::routes::setup::Setup/> }.into_any(),
                 }}
             </Show>
         </main>

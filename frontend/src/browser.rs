@@ -66,3 +66,49 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Result<Optio
     let text = JsFuture::from(file.text()).await.map_err(|e| format!("{e:?}"))?;
     Ok(text.as_string())
 }
+
+/// Put `text` at the top of every printed page (`None`: take it away), as an
+/// `@page` margin box added to the app's style sheet through the CSSOM (the
+/// content security policy allows no inline styles; the CSSOM is not one).
+/// A margin box never covers the page's content, unlike a fixed header.
+pub fn set_print_header(text: Option<&str>) {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsValue;
+    let run = || -> Result<(), JsValue> {
+        let document = web_sys::window().and_then(|w| w.document()).ok_or(JsValue::NULL)?;
+        let sheets = Reflect::get(&document, &"styleSheets".into())?;
+        let sheet = Reflect::get_u32(&sheets, 0)?;
+        if sheet.is_undefined() {
+            return Ok(());
+        }
+        let rules = Reflect::get(&sheet, &"cssRules".into())?;
+        let count = Reflect::get(&rules, &"length".into())?.as_f64().unwrap_or(0.0) as u32;
+        // Ours is the page rule with a top margin box; the sheet's own has none.
+        for i in (0..count).rev() {
+            let rule = Reflect::get_u32(&rules, i)?;
+            let css = Reflect::get(&rule, &"cssText".into())?.as_string().unwrap_or_default();
+            if css.starts_with("@page") && css.contains("top-left") {
+                Function::from(Reflect::get(&sheet, &"deleteRule".into())?).call1(&sheet, &JsValue::from(i))?;
+            }
+        }
+        if let Some(text) = text {
+            let escaped: String = text
+                .chars()
+                .flat_map(|c| match c {
+                    '"' => vec!['\\', '"'],
+                    '\\' => vec!['\\', '\\'],
+                    '\n' | '\r' => vec![' '],
+                    c => vec![c],
+                })
+                .collect();
+            let rule = format!(
+                "@page {{ @top-left {{ content: \"{escaped}\"; font-family: system-ui, sans-serif; font-size: 8.5pt; color: #333; vertical-align: bottom; padding-bottom: 3mm; }} @bottom-right {{ content: counter(page) \" / \" counter(pages); font-family: system-ui, sans-serif; font-size: 8.5pt; color: #333; }} }}"
+            );
+            let count = Reflect::get(&Reflect::get(&sheet, &"cssRules".into())?, &"length".into())?;
+            Function::from(Reflect::get(&sheet, &"insertRule".into())?).call2(&sheet, &rule.into(), &count)?;
+        }
+        Ok(())
+    };
+    // Without it the report prints without the header; nothing else breaks.
+    let _ = run();
+}

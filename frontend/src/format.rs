@@ -16,6 +16,72 @@ pub fn date(iso: &str, english: bool) -> String {
     }
 }
 
+/// "2026-11-23" → "nov. 2026" (sv) or "Nov 2026" (en): a month on a chart axis.
+pub fn month_short(iso: &str, english: bool) -> String {
+    match labblogg_shared::validate::parse_date(iso) {
+        Some((y, m, _)) => {
+            let name = if english { MONTHS_EN } else { MONTHS_SV }[m as usize - 1];
+            if english {
+                format!("{} {y}", &name[..3])
+            } else if name.chars().count() <= 4 {
+                format!("{name} {y}")
+            } else {
+                format!("{}. {y}", name.chars().take(3).collect::<String>())
+            }
+        }
+        None => iso.to_owned(),
+    }
+}
+
+/// "2026-11-23" → "november 2026": a month a measurement is for.
+pub fn month_long(iso: &str, english: bool) -> String {
+    match labblogg_shared::validate::parse_date(iso) {
+        Some((y, m, _)) => format!("{} {y}", if english { MONTHS_EN } else { MONTHS_SV }[m as usize - 1]),
+        None => iso.to_owned(),
+    }
+}
+
+/// The quarter holding a date: "kvartal 4 2026" / "Q4 2026".
+pub fn quarter(iso: &str, english: bool) -> String {
+    match labblogg_shared::validate::parse_date(iso) {
+        Some((y, m, _)) if english => format!("Q{} {y}", (m - 1) / 3 + 1),
+        Some((y, m, _)) => format!("kvartal {} {y}", (m - 1) / 3 + 1),
+        None => iso.to_owned(),
+    }
+}
+
+/// An ISO week label ("2026-W45") as Swedish readers write it: "v. 45",
+/// with the year when `with_year` ("v. 1 2027"); English "w. 45".
+pub fn week_short(label: &str, with_year: bool, english: bool) -> String {
+    let Some((year, week)) = label.split_once("-W") else { return label.to_owned() };
+    let week = week.trim_start_matches('0');
+    let prefix = if english { "w." } else { "v." };
+    if with_year {
+        format!("{prefix} {week} {year}")
+    } else {
+        format!("{prefix} {week}")
+    }
+}
+
+/// The ISO week of a date "YYYY-MM-DD" as a short label ("v. 45").
+pub fn week_of_date(iso: &str, with_year: bool, english: bool) -> String {
+    match labblogg_shared::calendar::day_of(iso) {
+        Some(day) => week_short(&labblogg_shared::calendar::week_label(day), with_year, english),
+        None => iso.to_owned(),
+    }
+}
+
+/// "2026-11-23" → "23 nov. 2026": a date where space is short.
+pub fn date_short(iso: &str, english: bool) -> String {
+    match labblogg_shared::validate::parse_date(iso) {
+        Some((y, m, d)) => {
+            let month = month_short(&format!("{y}-{m:02}-01"), english);
+            format!("{d} {month}")
+        }
+        None => iso.to_owned(),
+    }
+}
+
 /// A moment (ms since the epoch) in local time: "23 november 2026 14:05".
 pub fn moment(ms: u64, english: bool) -> String {
     let (day, time) = crate::clock::local(ms);
@@ -76,5 +142,11 @@ mod tests {
         assert_eq!(parse_decimal("2,5"), Some(2.5));
         assert_eq!(parse_decimal("1 000"), Some(1000.0));
         assert_eq!(parse_decimal("x"), None);
+        assert_eq!(week_short("2026-W05", false, false), "v. 5");
+        assert_eq!(week_short("2027-W01", true, false), "v. 1 2027");
+        assert_eq!(month_short("2026-11-23", false), "nov. 2026");
+        assert_eq!(month_short("2026-05-01", false), "maj 2026");
+        assert_eq!(quarter("2026-11-23", false), "kvartal 4 2026");
+        assert_eq!(date_short("2026-06-30", false), "30 juni 2026");
     }
 }

@@ -59,6 +59,36 @@ pub async fn save<T: Serialize>(kind: RecordKind, id: Uuid, lab_id: Uuid, data: 
     Ok(true)
 }
 
+/// Save what a form changed: for a new record (`base` is `None`) every
+/// field, else only the fields where `edited` differs from `base`, the
+/// record as the form opened it. A field someone else changed meanwhile
+/// (synced in while the form was open) is left as they set it unless this
+/// form changed it too. Returns `false` when nothing changed.
+pub async fn save_edit<T: Serialize>(
+    kind: RecordKind,
+    id: Uuid,
+    lab_id: Uuid,
+    base: Option<&T>,
+    edited: &T,
+) -> Result<bool, store::StoreError> {
+    let mut fields = fields_of(edited)?;
+    if let Some(base) = base {
+        let before = fields_of(base)?;
+        fields.retain(|k, v| before.get(k) != Some(v));
+        if fields.is_empty() {
+            return Ok(false);
+        }
+    }
+    store::write(kind, id, lab_id, fields, false, clock::now_ms()).await?;
+    Ok(true)
+}
+
+/// Set some fields of a record, and only those (e.g. `retired`).
+pub async fn set_fields(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: Map<String, Value>) -> Result<(), store::StoreError> {
+    store::write(kind, id, lab_id, fields, false, clock::now_ms()).await?;
+    Ok(())
+}
+
 /// Delete a record (a tombstone that syncs).
 pub async fn delete(kind: RecordKind, id: Uuid, lab_id: Uuid) -> Result<(), store::StoreError> {
     store::write(kind, id, lab_id, Map::new(), true, clock::now_ms()).await?;

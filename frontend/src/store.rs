@@ -756,16 +756,20 @@ pub async fn live_at_place_on(kind: RecordKind, place: Uuid, date: &str) -> Resu
     rows.iter().map(RecordRow::state).collect()
 }
 
-/// Every live record of a kind in a lab.
-pub async fn live_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
+/// Every record of a kind in a lab, deleted ones too (one `kind_lab` index read).
+async fn in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
     let db = open().await?;
     let tx = db.transaction(RECORDS).build()?;
     let records = tx.object_store(RECORDS)?;
     let index = records.index("kind_lab")?;
     let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
     let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
-    let states = rows.iter().map(RecordRow::state).collect::<Result<Vec<_>>>()?;
-    Ok(states.into_iter().filter(|s| s.deleted.is_none()).collect())
+    rows.iter().map(RecordRow::state).collect()
+}
+
+/// Every live record of a kind in a lab.
+pub async fn live_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
+    Ok(in_lab(kind, lab).await?.into_iter().filter(|s| s.deleted.is_none()).collect())
 }
 
 pub async fn record(id: Uuid) -> Result<Option<RecordState>> {
@@ -817,6 +821,40 @@ pub async fn outbox_counts() -> Result<OutboxCounts> {
     let waiting = outbox.index("waiting")?.count().primitive()?;
     let (all, waiting) = (all.await? as u32, waiting.await? as u32);
     Ok(OutboxCounts { pending: waiting, rejected: all.saturating_sub(waiting) })
+}
+
+/// Has this device pulled everything there was at least once (its first
+/// sync complete)? Until then summaries would count half the data, so the
+/// screens say they are loading instead.
+///
+/// A device that synced before this flag existed has a cursor but no flag:
+/// it is taken as complete (it showed figures before and should go on doing
+/// so offline), and the flag is written.
+pub async fn first_sync_done() -> Result<bool> {
+    let db = open().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    let meta = tx.object_store(META)?;
+    if meta_get::<bool>(&meta, "first_sync_done").await?.unwrap_or(false) {
+        return Ok(true);
+    }
+    let legacy = meta_get::<u64>(&meta, "cursor").await?.unwrap_or(0) > 0
+        && meta_get::<bool>(&meta, "first_sync_started").await?.is_none();
+    if legacy {
+        meta_put(&meta, "first_sync_done", &true).await?;
+    } else {
+        meta_put(&meta, "first_sync_started", &true).await?;
+    }
+    tx.commit().await?;
+    Ok(legacy)
+}
+
+/// The device has pulled everything there was: its summaries are whole.
+pub async fn mark_first_sync_done() -> Result<()> {
+    let db = open().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    meta_put(&tx.object_store(META)?, "first_sync_done", &true).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn cursor() -> Result<u64> {
@@ -1144,14 +1182,7 @@ const READ_CHUNK: u32 = 20_000;
 /// every [kind, lab] and [kind, []] after (arrays sort above strings).
 /// The deleted records of `kind` in `lab` (their fields kept): the Papperskorg.
 pub async fn deleted_in_lab(kind: RecordKind, lab: Uuid) -> Result<Vec<RecordState>> {
-    let db = open().await?;
-    let tx = db.transaction(RECORDS).build()?;
-    let records = tx.object_store(RECORDS)?;
-    let index = records.index("kind_lab")?;
-    let key = js_key(&[kind.as_str().into(), lab.to_string().into()]);
-    let rows = decode_rows::<RecordRow>(index.get_all().with_query::<JsValue, _>(key).primitive()?.await?)?;
-    let states = rows.iter().map(RecordRow::state).collect::<Result<Vec<_>>>()?;
-    Ok(states.into_iter().filter(|s| s.deleted.is_some() && !s.fields.is_empty()).collect())
+    Ok(in_lab(kind, lab).await?.into_iter().filter(|s| s.deleted.is_some() && !s.fields.is_empty()).collect())
 }
 
 pub async fn all_of_kind(kind: RecordKind) -> Result<Vec<RecordState>> {

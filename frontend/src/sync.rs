@@ -32,6 +32,19 @@ impl SyncState {
     }
 }
 
+/// Where the device is with its first sync: until it has pulled everything
+/// once, summaries and goals would show half the data (zeros, false
+/// verdicts), so they say they are loading instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstSync {
+    /// The local flag is being read.
+    Unknown,
+    /// Pulling for the first time: records saved so far in this run, and how
+    /// many the server said there were when it began (if it said).
+    Loading { pulled: u64, total: Option<u64> },
+    Done,
+}
+
 /// Reactive sync state, shared through context.
 #[derive(Clone, Copy)]
 pub struct SyncEngine {
@@ -49,6 +62,8 @@ pub struct SyncEngine {
     /// How far this device's clock is from the server's (ms, positive: ahead),
     /// when that is enough to matter; the app then asks staff to set the time.
     pub clock_skew_ms: RwSignal<Option<i64>>,
+    /// The first sync's progress (see [`FirstSync`]).
+    pub first_sync: RwSignal<FirstSync>,
 }
 
 /// A device clock this far off is worth a warning: the server refuses changes
@@ -87,11 +102,30 @@ impl SyncEngine {
             message: RwSignal::new(None),
             signed_out: RwSignal::new(false),
             clock_skew_ms: RwSignal::new(None),
+            first_sync: RwSignal::new(FirstSync::Unknown),
+        }
+    }
+
+    /// Is the local copy whole (the first sync done)? Screens with figures
+    /// show [`FirstSync`]'s progress until it is.
+    pub fn data_complete(self) -> bool {
+        self.first_sync.get() == FirstSync::Done
+    }
+
+    async fn load_first_sync(self) {
+        if self.first_sync.get_untracked() != FirstSync::Unknown {
+            return;
+        }
+        // A local database that cannot say is treated as loading: no figures rather than false ones.
+        let done = store::first_sync_done().await.unwrap_or(false);
+        if self.first_sync.get_untracked() == FirstSync::Unknown {
+            self.first_sync.set(if done { FirstSync::Done } else { FirstSync::Loading { pulled: 0, total: None } });
         }
     }
 
     /// Start background syncing: now, when the browser comes online, and periodically.
     pub fn start(self) {
+        spawn_local(self.load_first_sync());
         self.refresh_counts();
         tabs::listen_for_changes(move || {
             self.data_changed();
@@ -216,6 +250,14 @@ impl SyncEngine {
         let Some(session) = session::load() else { return Ok(()) };
         let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
         let device_id = store::device_id().await.map_err(local)?;
+        self.load_first_sync().await;
+        if let FirstSync::Loading { pulled, total: None } = self.first_sync.get_untracked() {
+            // How much there is to pull, for the progress; without an answer it says only how far it got.
+            let cursor = store::cursor().await.map_err(local)?;
+            if let Ok(backlog) = api::sync_backlog(&session.token, cursor).await {
+                self.first_sync.set(FirstSync::Loading { pulled, total: Some(pulled + backlog.records) });
+            }
+        }
         let mut repairs = 0;
         // The next page of a pull, fetched while the page before it was being saved.
         let mut fetched: Option<SyncResponse> = None;
@@ -250,6 +292,7 @@ impl SyncEngine {
             let skew = device_now as i64 - response.server_time_ms as i64;
             self.clock_skew_ms.set(Some(skew).filter(|s| s.abs() > CLOCK_WARNING_MS));
             let pulled = !response.records.is_empty();
+            let page_records = response.records.len() as u64;
             let more = response.more;
             // Once the outbox is sent, the next page needs nothing from this one but its cursor: it
             // is fetched while this one is saved. Should the saving fail, the page is dropped and
@@ -280,6 +323,10 @@ impl SyncEngine {
             };
             let (saved, next) = futures::future::join(save, fetch).await;
             let restamped = saved.map_err(local)?;
+            if let FirstSync::Loading { pulled, total } = self.first_sync.get_untracked() {
+                let pulled = pulled + page_records;
+                self.first_sync.set(FirstSync::Loading { pulled, total: total.map(|t| t.max(pulled)) });
+            }
             if pulled || !batch.is_empty() || restamped > 0 {
                 self.data_changed();
                 tabs::announce_change();
@@ -295,6 +342,11 @@ impl SyncEngine {
                 continue;
             }
             if !more && batch.len() < MAX_PUSH_CHANGES {
+                if matches!(self.first_sync.get_untracked(), FirstSync::Loading { .. }) {
+                    store::mark_first_sync_done().await.map_err(local)?;
+                    self.first_sync.set(FirstSync::Done);
+                    self.data_changed();
+                }
                 return Ok(());
             }
         }

@@ -33,7 +33,15 @@ fn hours(days: &[u8], opens: &str, closes: &str) -> Vec<OpeningHours> {
     days.iter().map(|&weekday| OpeningHours { weekday, opens: opens.into(), closes: closes.into() }).collect()
 }
 
-fn labs() -> Vec<(Uuid, Lab)> {
+/// Two spans a day with a break between: `days` from `a` to `b` and `c` to `d`.
+fn hours_with_break(days: &[u8], (a, b): (&str, &str), (c, d): (&str, &str)) -> Vec<OpeningHours> {
+    days.iter().flat_map(|&weekday| {
+        [OpeningHours { weekday, opens: a.into(), closes: b.into() }, OpeningHours { weekday, opens: c.into(), closes: d.into() }]
+    }).collect()
+}
+
+/// The four demo labs: (id, lab).
+pub fn labs() -> Vec<(Uuid, Lab)> {
     vec![
         (PORTALEN, Lab {
             name: "Portalen".into(),
@@ -70,18 +78,22 @@ fn labs() -> Vec<(Uuid, Lab)> {
     ]
 }
 
-/// The demo meeting places: (id, lab, place).
-pub(crate) fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
+/// The demo meeting places: (id, lab, place). The demo year
+/// (`demo_year.rs`) adds the holidays they close on.
+pub fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
     use AgeBand::*;
     vec![
         (PLACE_PORTALEN, PORTALEN, MeetingPlace {
             name: "Portalen".into(),
-            opening_hours: hours(&[1, 2, 3, 4], "09:00", "16:00"),
+            // Closed for lunch: two opening spans a day.
+            opening_hours: hours_with_break(&[1, 2, 3, 4], ("09:00", "12:00"), ("13:00", "16:00")),
             target_group: "Vuxna som står långt från arbetsmarknaden".into(),
             age_bands: vec![Age16To19, Age20To25, Age26To64, Age65Plus],
             catchment_population: Some(3400),
             gender_split: false,
             count_rule: CountRule::EveryEntry,
+            exceptions: vec![],
+            retired: false,
         }),
         (PLACE_BODEN, BODEN, MeetingPlace {
             name: "Mötesplats Boden".into(),
@@ -91,6 +103,8 @@ pub(crate) fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             catchment_population: Some(1200),
             gender_split: false,
             count_rule: CountRule::EveryEntry,
+            exceptions: vec![],
+            retired: false,
         }),
         (PLACE_RANNEBERGEN, RANNEBERGEN, MeetingPlace {
             name: "Rannebergens mötesplats".into(),
@@ -100,6 +114,8 @@ pub(crate) fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             catchment_population: Some(4800),
             gender_split: false,
             count_rule: CountRule::EveryEntry,
+            exceptions: vec![],
+            retired: false,
         }),
         (PLACE_LINA_HAGE, LINA_HAGE, MeetingPlace {
             name: "Lina Hage mötesplats".into(),
@@ -109,6 +125,8 @@ pub(crate) fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
             catchment_population: Some(900),
             gender_split: false,
             count_rule: CountRule::EveryEntry,
+            exceptions: vec![],
+            retired: false,
         }),
     ]
 }

@@ -16,8 +16,9 @@ use crate::demo::{
 };
 use labblogg_shared::calendar;
 use labblogg_shared::model::{
-    Activity, ActivityKind, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalMeasurement, GoalSource,
-    ParticipantCount, Partner, PartnerKind, PollQuestion, PollTally, Visit,
+    Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalMeasurement,
+    GoalPeriod, GoalSource, MeasureSchedule, OpeningException, ParticipantCount, Partner, PartnerKind, PollQuestion,
+    PollTally, Visit,
 };
 use labblogg_shared::sync::{Change, MAX_PUSH_CHANGES};
 use labblogg_shared::{Hlc, RecordKind};
@@ -52,6 +53,11 @@ pub const GOAL_BODEN_WORK: Uuid = id(TAG_GOAL, 4);
 pub const GOAL_BODEN_VISITS: Uuid = id(TAG_GOAL, 5);
 pub const GOAL_RANNEBERGEN_SAFE: Uuid = id(TAG_GOAL, 6);
 pub const GOAL_RANNEBERGEN_HOMEWORK: Uuid = id(TAG_GOAL, 7);
+pub const GOAL_PORTALEN_COURSE_HOURS: Uuid = id(TAG_GOAL, 8);
+pub const GOAL_BODEN_NEW_VISITORS: Uuid = id(TAG_GOAL, 9);
+pub const GOAL_RANNEBERGEN_YOUTH: Uuid = id(TAG_GOAL, 10);
+/// Retired in the spring: kept with its measurements, out of the reminders.
+pub const GOAL_LINA_HAGE_GIRLS: Uuid = id(TAG_GOAL, 11);
 
 /// splitmix64: tiny, fast, and good enough for demo data.
 struct Rng(u64);
@@ -113,8 +119,8 @@ struct PlaceGen {
     place: Uuid,
     /// ISO weekdays open.
     days: &'static [u32],
-    opens: u32,
-    closes: u32,
+    /// The day's opening spans, minutes after midnight (as in demo.rs).
+    spans: &'static [(u32, u32)],
     /// Mean visits on an opening day, over the year.
     per_day: f64,
     bands: &'static [(AgeBand, u32)],
@@ -127,8 +133,7 @@ const PLACES: [PlaceGen; 4] = [
         lab: PORTALEN,
         place: PLACE_PORTALEN,
         days: &[1, 2, 3, 4],
-        opens: 9 * 60,
-        closes: 16 * 60,
+        spans: &[(9 * 60, 12 * 60), (13 * 60, 16 * 60)],
         per_day: 24.0,
         bands: &[(AgeBand::Age16To19, 5), (AgeBand::Age20To25, 20), (AgeBand::Age26To64, 65), (AgeBand::Age65Plus, 10)],
         gender_noted: 0.3,
@@ -137,8 +142,7 @@ const PLACES: [PlaceGen; 4] = [
         lab: BODEN,
         place: PLACE_BODEN,
         days: &[2, 4],
-        opens: 13 * 60,
-        closes: 19 * 60,
+        spans: &[(13 * 60, 19 * 60)],
         per_day: 30.0,
         bands: &[
             (AgeBand::Age0To5, 8),
@@ -155,8 +159,7 @@ const PLACES: [PlaceGen; 4] = [
         lab: RANNEBERGEN,
         place: PLACE_RANNEBERGEN,
         days: &[1, 3, 5],
-        opens: 15 * 60,
-        closes: 20 * 60,
+        spans: &[(15 * 60, 20 * 60)],
         per_day: 34.0,
         bands: &[
             (AgeBand::Age0To5, 10),
@@ -173,19 +176,51 @@ const PLACES: [PlaceGen; 4] = [
         lab: LINA_HAGE,
         place: PLACE_LINA_HAGE,
         days: &[2, 4],
-        opens: 17 * 60,
-        closes: 21 * 60,
+        spans: &[(17 * 60, 21 * 60)],
         per_day: 24.0,
         bands: &[(AgeBand::Age6To12, 40), (AgeBand::Age13To15, 60)],
         gender_noted: 0.8,
     },
 ];
 
-/// Days nobody opens: Christmas, New Year, Epiphany, midsummer and national day.
-fn holiday(day: i64) -> bool {
+/// Days nobody opens: Christmas, New Year, Epiphany, midsummer and national
+/// day; with the name the places' exceptions give them.
+fn holiday_name(day: i64) -> Option<&'static str> {
     let (_, m, d) = calendar::civil_from_days(day);
     let midsummer_eve = m == 6 && (19..=25).contains(&d) && calendar::iso_weekday(day) == 5;
-    matches!((m, d), (12, 24..=26) | (12, 31) | (1, 1) | (1, 6) | (6, 6)) || midsummer_eve
+    match (m, d) {
+        (12, 24..=26) => Some("Julhelgen"),
+        (12, 31) | (1, 1) => Some("Nyår"),
+        (1, 6) => Some("Trettondedag jul"),
+        (6, 6) => Some("Nationaldagen"),
+        _ if midsummer_eve => Some("Midsommarafton"),
+        _ => None,
+    }
+}
+
+fn holiday(day: i64) -> bool {
+    holiday_name(day).is_some()
+}
+
+/// The holidays of `first..=last` as exceptions to the opening hours:
+/// closed, consecutive days of one holiday as one range.
+fn holiday_exceptions(first: i64, last: i64) -> Vec<OpeningException> {
+    let mut out: Vec<(i64, i64, &str)> = Vec::new();
+    for day in first..=last {
+        let Some(name) = holiday_name(day) else { continue };
+        match out.last_mut() {
+            Some((_, to, n)) if *to == day - 1 && *n == name => *to = day,
+            _ => out.push((day, day, name)),
+        }
+    }
+    out.into_iter()
+        .map(|(from, to, note)| OpeningException {
+            from: calendar::format_date(from),
+            to: calendar::format_date(to),
+            spans: Vec::new(),
+            note: note.into(),
+        })
+        .collect()
 }
 
 /// Collects the changes, numbering them.
@@ -224,7 +259,12 @@ struct PartnerDef {
     kind: PartnerKind,
 }
 
-const PARTNERS: [PartnerDef; 16] = [
+/// Partners 17 and 18 show the set-up screen's tools: 17 was entered twice
+/// and merged into 14, 18 took part in the spring and is retired.
+const MERGED_PARTNER: (u32, u32) = (17, 14);
+const RETIRED_PARTNER: u32 = 18;
+
+const PARTNERS: [PartnerDef; 18] = [
     PartnerDef { n: 1, lab: PORTALEN, name: "Soroptimisterna Norrköping", kind: PartnerKind::Ngo },
     PartnerDef { n: 2, lab: PORTALEN, name: "Arbetsförmedlingen", kind: PartnerKind::PublicAgency },
     PartnerDef { n: 3, lab: PORTALEN, name: "Norrköpings kommun", kind: PartnerKind::Municipality },
@@ -248,6 +288,13 @@ const PARTNERS: [PartnerDef; 16] = [
     PartnerDef { n: 14, lab: LINA_HAGE, name: "Södertälje kommun", kind: PartnerKind::Municipality },
     PartnerDef { n: 15, lab: LINA_HAGE, name: "Linas fotbollsklubb", kind: PartnerKind::SportsClub },
     PartnerDef { n: 16, lab: LINA_HAGE, name: "Polisen i Södertälje", kind: PartnerKind::PublicAgency },
+    PartnerDef { n: 17, lab: LINA_HAGE, name: "Södertälje Kommun", kind: PartnerKind::Municipality },
+    PartnerDef {
+        n: 18,
+        lab: RANNEBERGEN,
+        name: "Stadsdelsförvaltningen Östra Göteborg",
+        kind: PartnerKind::Municipality,
+    },
 ];
 
 fn partner(n: u32) -> Uuid {
@@ -521,6 +568,9 @@ fn goal(
         target_date: target_date.into(),
         direction: GoalDirection::Up,
         source,
+        baseline_date: None,
+        schedule: None,
+        retired: false,
     }
 }
 
@@ -535,7 +585,16 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
     let mut out = Out { changes: Vec::new() };
 
     for p in &PARTNERS {
-        out.push(RecordKind::Partner, partner(p.n), p.lab, &Partner { name: p.name.into(), kind: p.kind });
+        let mut data = Partner::new(p.name, p.kind);
+        data.retired = p.n == RETIRED_PARTNER || p.n == MERGED_PARTNER.0;
+        data.merged_into = (p.n == MERGED_PARTNER.0).then(|| partner(MERGED_PARTNER.1));
+        out.push(RecordKind::Partner, partner(p.n), p.lab, &data);
+    }
+
+    // The places close on the holidays of the year and the half year to come.
+    for (place_id, lab, mut place) in crate::demo::places() {
+        place.exceptions = holiday_exceptions(first, today + 183);
+        out.push(RecordKind::MeetingPlace, place_id, lab, &place);
     }
 
     // Goals fall due about half a year after today.
@@ -568,7 +627,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                 74.0,
                 90.0,
                 &due_end,
-                None,
+                Some(GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }),
             ),
         ),
         (
@@ -641,14 +700,85 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                 None,
             ),
         ),
+        (
+            GOAL_PORTALEN_COURSE_HOURS,
+            PORTALEN,
+            goal(
+                FocusArea::LongTermUnemployment,
+                "Mer tid i kurser",
+                "Deltagartimmar i kurser per månad",
+                "deltagartimmar per månad",
+                60.0,
+                120.0,
+                &due_end,
+                Some(GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::ParticipantHours }),
+            ),
+        ),
+        (
+            GOAL_BODEN_NEW_VISITORS,
+            BODEN,
+            goal(
+                FocusArea::PublicServices,
+                "Fler nya besökare",
+                "Förstagångsbesök per månad på labbets mötesplatser",
+                "nya besökare per månad",
+                25.0,
+                50.0,
+                &due_end,
+                Some(GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None }),
+            ),
+        ),
+        (
+            GOAL_RANNEBERGEN_YOUTH,
+            RANNEBERGEN,
+            goal(
+                FocusArea::Crime,
+                "Fler unga 13–15 år på mötesplatsen",
+                "Besök av unga 13–15 år per vecka på Rannebergens mötesplats",
+                "besök per vecka",
+                10.0,
+                16.0,
+                &due,
+                Some(GoalSource::Visits {
+                    meeting_place_id: Some(PLACE_RANNEBERGEN),
+                    per: GoalPeriod::Week,
+                    first_only: false,
+                    age_band: Some(AgeBand::Age13To15),
+                }),
+            ),
+        ),
+        (
+            GOAL_LINA_HAGE_GIRLS,
+            LINA_HAGE,
+            goal(
+                FocusArea::Crime,
+                "Fler tjejer på mötesplatsen",
+                "Andel tjejer bland besökarna en vanlig kväll",
+                "procent",
+                30.0,
+                45.0,
+                &due,
+                None,
+            ),
+        ),
     ];
-    for (gid, lab, g) in &goals {
-        out.push(RecordKind::Goal, *gid, *lab, g);
+    let baseline_date = calendar::format_date(first);
+    for (gid, lab, g) in goals {
+        // Measured by hand: monthly, Rannebergen's survey and Boden's count quarterly.
+        let schedule = g.source.is_none().then_some(match gid {
+            GOAL_RANNEBERGEN_SAFE | GOAL_BODEN_WORK => MeasureSchedule::Quarterly,
+            _ => MeasureSchedule::Monthly,
+        });
+        let g = Goal { baseline_date: Some(baseline_date.clone()), schedule, retired: gid == GOAL_LINA_HAGE_GIRLS, ..g };
+        out.push(RecordKind::Goal, gid, lab, &g);
     }
 
     // Manual measurements: monthly (Rannebergen's survey quarterly), rising with noise.
+    // Portalen's for last month is not in yet: its overview says "mätning saknas".
     let mut m = 0u32;
     let months = (calendar::month_index(first) + 1)..=calendar::month_index(last);
+    let first_month = calendar::month_index(first);
+    let overdue = calendar::month_index(today) - 1;
     for month in months {
         let day = calendar::first_day_of_month_index(month);
         let t = (day - first) as f64 / span;
@@ -660,11 +790,17 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
         };
         let noise = |rng: &mut Rng, size: f64| (rng.unit() - 0.5) * 2.0 * size;
         let v = one_decimal(18.0 + 12.0 * t + noise(&mut rng, 1.5));
-        measure(&mut out, GOAL_PORTALEN_WORK, PORTALEN, v, "Från deltagaruppföljningen");
-        let v = (4.0 + 11.0 * t + noise(&mut rng, 1.0)).round().max(0.0);
-        measure(&mut out, GOAL_BODEN_WORK, BODEN, v, "");
-        let v = one_decimal(74.0 + 11.0 * t + noise(&mut rng, 3.0));
-        measure(&mut out, GOAL_LINA_HAGE_SAFE, LINA_HAGE, v, "Snabbfrågorna under månaden");
+        if month != overdue {
+            measure(&mut out, GOAL_PORTALEN_WORK, PORTALEN, v, "Från deltagaruppföljningen");
+        }
+        if month % 3 == 1 {
+            let v = (4.0 + 11.0 * t + noise(&mut rng, 1.0)).round().max(0.0);
+            measure(&mut out, GOAL_BODEN_WORK, BODEN, v, "");
+        }
+        if month - first_month <= 3 {
+            let v = one_decimal(30.0 + 4.0 * (month - first_month) as f64 + noise(&mut rng, 1.5));
+            measure(&mut out, GOAL_LINA_HAGE_GIRLS, LINA_HAGE, v, "Räknat en vanlig tisdag");
+        }
         let v = (8.0 + 9.0 * t + noise(&mut rng, 2.0)).round().max(0.0);
         measure(&mut out, GOAL_RANNEBERGEN_HOMEWORK, RANNEBERGEN, v, "");
         if month % 3 == 0 {
@@ -694,7 +830,16 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
             for _ in 0..n {
                 // Arrivals peak in the first half of the opening hours.
                 let shape = (rng.unit() + rng.unit() * 0.6) / 1.6;
-                let minute = p.opens + ((p.closes - p.opens - 1) as f64 * shape) as u32;
+                let open: u32 = p.spans.iter().map(|&(o, c)| c - o).sum();
+                let mut offset = ((open - 1) as f64 * shape) as u32;
+                let mut minute = p.spans[0].0;
+                for &(o, c) in p.spans {
+                    if offset < c - o {
+                        minute = o + offset;
+                        break;
+                    }
+                    offset -= c - o;
+                }
                 let at_ms = calendar::utc_ms_of_local(day, minute) + i64::from(rng.range(0, 59)) * 1000;
                 let age_band = *rng.pick(p.bands);
                 let gender = rng
@@ -724,8 +869,8 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     kind: ActivityKind::OpenEvening,
                     title: "Öppen kväll".into(),
                     date: date.clone(),
-                    start_time: Some(hhmm(p.opens)),
-                    end_time: Some(hhmm(p.closes)),
+                    start_time: Some(hhmm(p.spans[0].0)),
+                    end_time: Some(hhmm(p.spans[p.spans.len() - 1].1)),
                     participants: rows,
                     first_timers: firsts,
                     partner_ids: if rng.chance(0.3) { vec![partner(13)] } else { vec![] },
@@ -759,7 +904,13 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     end_time: Some(hhmm(plan.end)),
                     participants: rows,
                     first_timers,
-                    partner_ids: plan.partners.iter().map(|&n| partner(n)).collect(),
+                    partner_ids: plan
+                        .partners
+                        .iter()
+                        .map(|&n| partner(n))
+                        // The partner retired after the spring walked with Rannebergen until then.
+                        .chain((lab == RANNEBERGEN && plan.title == "Trygghetsvandring" && t < 0.5).then(|| partner(RETIRED_PARTNER)))
+                        .collect(),
                     goal_ids: plan.goals.to_vec(),
                     staff_hours: f64::from(plan.staff) * hours,
                     volunteer_hours: f64::from(plan.volunteers) * hours,
@@ -977,5 +1128,40 @@ mod tests {
         }
         assert!(per_month["2026-07"] * 3 < per_month["2026-06"] * 2, "{per_month:?}");
         assert!(per_month["2026-10"] > per_month["2025-12"], "{per_month:?}");
+    }
+
+    #[test]
+    fn the_year_shows_every_set_up_feature() {
+        use labblogg_shared::summary::{self, Dataset};
+        let today = "2026-11-20";
+        let mut states: std::collections::BTreeMap<Uuid, labblogg_shared::RecordState> = Default::default();
+        for c in year_changes(today).unwrap() {
+            let merged = labblogg_shared::apply_change(states.get(&c.id), &c).unwrap().unwrap();
+            states.insert(c.id, merged);
+        }
+        let mut ds = Dataset::from_states(states.values());
+        ds.labs = crate::demo::labs().into_iter().map(|(id, data)| summary::Rec { id, lab_id: id, data }).collect();
+        // Holidays as exceptions, a place with two spans a day.
+        let lina = ds.places.iter().find(|p| p.id == PLACE_LINA_HAGE).unwrap();
+        assert!(lina.data.spans_on("2026-12-24").is_empty() && !lina.data.spans_on("2026-12-22").is_empty());
+        let portalen = ds.places.iter().find(|p| p.id == PLACE_PORTALEN).unwrap();
+        assert_eq!(portalen.data.spans_on("2026-11-16"), [(540, 720), (780, 960)]);
+        // A merged duplicate and a retired partner that took part in the spring.
+        let merged = ds.partners.iter().find(|p| p.id == partner(MERGED_PARTNER.0)).unwrap();
+        assert_eq!(merged.data.merged_into, Some(partner(MERGED_PARTNER.1)));
+        assert!(ds.partners.iter().any(|p| p.id == partner(RETIRED_PARTNER) && p.data.retired));
+        assert!(ds.activities.iter().any(|a| a.data.partner_ids.contains(&partner(RETIRED_PARTNER))));
+        // Every kind of source, each with a year of values.
+        let goals = summary::goals(&ds, &crate::demo::ALL_LABS, today);
+        for g in [GOAL_LINA_HAGE_SAFE, GOAL_PORTALEN_COURSE_HOURS, GOAL_BODEN_NEW_VISITORS, GOAL_RANNEBERGEN_YOUTH, GOAL_BODEN_VISITS] {
+            let p = goals.iter().find(|p| p.goal_id == g).unwrap();
+            assert!(p.source.is_some() && p.points.len() >= 10 && p.on_track.is_some(), "{}: {:?}", p.title, p.points);
+        }
+        // Portalen's measurement for October is missing; the retired goal owes none.
+        let work = goals.iter().find(|p| p.goal_id == GOAL_PORTALEN_WORK).unwrap();
+        assert_eq!(work.missing, ["2026-10-01"]);
+        let girls = goals.iter().find(|p| p.goal_id == GOAL_LINA_HAGE_GIRLS).unwrap();
+        assert!(girls.retired && girls.missing.is_empty() && girls.points.len() == 3);
+        assert!(goals.iter().filter(|p| p.schedule.is_some()).all(|p| p.baseline_date.is_some()));
     }
 }

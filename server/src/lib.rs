@@ -77,6 +77,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = utoipa_axum::router::OpenApiRouter::new()
         .merge(routes::auth::router())
         .merge(routes::sync::router())
+        .merge(routes::backlog::router())
         .merge(routes::devices::router())
         .merge(routes::admin::router())
         .merge(routes::summary::router())

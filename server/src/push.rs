@@ -34,7 +34,7 @@ use labblogg_shared::approval;
 use labblogg_shared::calendar;
 use labblogg_shared::hlc::MAX_CLOCK_AHEAD_MS;
 use labblogg_shared::knowledge::review_of;
-use labblogg_shared::merge::{apply_change, MergeError, RecordState};
+use labblogg_shared::merge::{apply_change_owned, MergeError, RecordState};
 use labblogg_shared::summary::TallyChanges;
 use labblogg_shared::sync::{Change, RejectCode, Rejection};
 use labblogg_shared::validate::validate_record;
@@ -93,7 +93,8 @@ pub struct HistoryRow {
     pub at_ms: u64,
     pub hlc: Hlc,
     pub op: Operation,
-    /// The fields the change set.
+    /// The fields the change set. Empty for a new visit in a plan: a visit's fields never
+    /// change, so the backends keep them once, in the record, and read them back from there.
     pub fields: Map<String, Value>,
     /// Its number among the batch's accepted changes (1-based): its sequence
     /// number is the counter before the batch plus this.
@@ -210,7 +211,17 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
             out.outcomes.push(Err(refusal));
             continue;
         }
-        let merged = match apply_change(current.map(|s| &s.state), &change) {
+        // The history keeps the fields a change set. A new visit's are the record's own for
+        // good (visits are append-only events), so they are not copied: the backends store them
+        // once, in the record ([`HistoryRow::fields`]).
+        let history_fields =
+            if change.kind.is_event() && current.is_none() && !change.deleted { Map::new() } else { change.fields.clone() };
+        let (change_id, record_id, kind, lab_id, hlc) = (change.change_id, change.id, change.kind, change.lab_id, change.hlc);
+        let (deleted, restore) = (change.deleted, change.restore);
+        // Decided before the change is merged (which takes it), applied after: a resend of a
+        // stored change (no effect) is still acknowledged in a locked month.
+        let lock = locked(&change, current, &records);
+        let merged = match apply_change_owned(current.map(|s| &s.state), change) {
             Ok(Some(state)) => state,
             Ok(None) => {
                 out.outcomes.push(Ok(()));
@@ -221,7 +232,7 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
                 continue;
             }
         };
-        if let Some(refusal) = locked(&change, current, &records) {
+        if let Some(refusal) = lock {
             out.outcomes.push(Err(refusal));
             continue;
         }
@@ -231,11 +242,11 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         }
         out.numbers += 1;
         let number = out.numbers;
-        last.insert(change.id, number);
+        last.insert(record_id, number);
         out.tallies.record_changed(current.map(|s| &s.state), Some(&merged));
-        let op = if change.restore {
+        let op = if restore {
             Operation::Restore
-        } else if change.deleted {
+        } else if deleted {
             Operation::Delete
         } else if current.is_none_or(|s| s.state.fields.is_empty()) {
             Operation::Create
@@ -243,23 +254,23 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
             Operation::Edit
         };
         out.history.push(HistoryRow {
-            change_id: change.change_id,
-            record_id: change.id,
-            kind: change.kind,
-            lab_id: change.lab_id,
+            change_id,
+            record_id,
+            kind,
+            lab_id,
             user_id: by.user_id(),
             device_id: by.device(),
             at_ms: now_ms,
-            hlc: change.hlc,
+            hlc,
             op,
-            fields: change.fields,
+            fields: history_fields,
             number,
         });
-        let next = match records.remove(&change.id) {
+        let next = match records.remove(&record_id) {
             Some(s) => Stored { state: merged, ..s },
             None => Stored { state: merged, created_by: by.user_id(), created_device: by.device() },
         };
-        records.insert(change.id, next);
+        records.insert(record_id, next);
         out.outcomes.push(Ok(()));
     }
     let mut writes: Vec<Write> = last
@@ -297,7 +308,9 @@ fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashM
     }
     if change.deleted {
         let created = current.and_then(|s| s.state.created());
-        if created.is_some_and(|c| change.hlc < c) {
+        // Beyond the clock tolerance only: tablets' clocks may differ by that much (a colleague's
+        // record stamped by a clock a few minutes ahead may be undone at once).
+        if created.is_some_and(|c| change.hlc.ms.saturating_add(MAX_CLOCK_AHEAD_MS) < c.ms) {
             return Some(refuse(
                 RejectCode::Validation,
                 "Raderingen är stämplad före posten skapades och sparas inte. Kontrollera surfplattans klocka.",
@@ -436,6 +449,7 @@ fn permission(user: &UserRow, change: &Change, current: Option<&Stored>) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use labblogg_shared::merge::apply_change;
     use labblogg_shared::auth::Membership;
     use serde_json::json;
 

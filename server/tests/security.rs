@@ -147,6 +147,7 @@ enum Case {
     SummaryLabOwn,
     SummaryLabForeign,
     SummaryCompare,
+    SyncBacklog,
     ProposeExampleOwn,
     PublishExampleOwn,
     PublishExampleForeign,
@@ -431,6 +432,9 @@ impl Matrix {
                 let path = "/api/v1/summary?kind=compare";
                 Self::judged(call(&self.server, token, Method::GET, path, None).await.status(), None)
             }
+            Case::SyncBacklog => {
+                Self::judged(call(&self.server, token, Method::GET, "/api/v1/sync/backlog?cursor=0", None).await.status(), None)
+            }
             Case::ProposeExampleOwn => self.push(who, example(LINA_HAGE, "submitted", n)).await,
             Case::PublishExampleOwn => self.push(who, example(LINA_HAGE, "published", n)).await,
             Case::PublishExampleForeign => self.push(who, example(PORTALEN, "published", n)).await,
@@ -483,6 +487,7 @@ async fn authorization_matrix_every_endpoint_as_every_role() {
         (Case::SummaryLabOwn, [s(200), s(200), s(403), s(403), s(401), s(401), s(401)]),
         (Case::SummaryLabForeign, [s(403), s(403), s(403), s(403), s(401), s(401), s(401)]),
         (Case::SummaryCompare, signed_in(200)),
+        (Case::SyncBacklog, signed_in(200)),
         // The knowledge base: members propose, a coordinator of the lab (or an administrator) publishes.
         (Case::ProposeExampleOwn, push(Accepted, Accepted, Accepted)),
         (Case::PublishExampleOwn, push(perm(), Accepted, Accepted)),

@@ -92,6 +92,7 @@ store_tests!(
     pull_pages_stop_at_the_byte_budget,
     a_refused_decoy_is_never_a_reference,
     history_keeps_every_accepted_change_and_finds_deletions,
+    backlog_counts_what_a_pull_brings,
 );
 
 const LAB_A: Uuid = demo::LINA_HAGE;
@@ -653,4 +654,49 @@ async fn history_keeps_every_accepted_change_and_finds_deletions(backend: &mut B
     let snapshot = store.export_all().await.unwrap();
     assert_eq!(snapshot.history.iter().filter(|h| h.record_id == visit.id).count(), 2);
     assert!(snapshot.creators.iter().any(|&(id, by, d)| id == visit.id && by == Some(staff.id) && d == Some(device)));
+}
+
+/// `count_visible_after` (`GET /api/v1/sync/backlog`) counts exactly the
+/// records the pulls from that cursor bring, on both backends.
+async fn backlog_counts_what_a_pull_brings(backend: &mut Backend) {
+    let store = backend.store().await;
+    let mut clock = Hlc::new(11);
+    let example = |review: &str| {
+        serde_json::json!({"title": "Läxhjälp", "organisation": "Telge Bostäder", "focus_areas": ["crime"],
+            "what_was_done": "Varje måndag.", "review": review})
+    };
+    all_ok(&store.push(vec![
+        example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("published")),
+        example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("draft")),
+    ]).await.unwrap());
+    all_ok(&store.push(many_visits(LAB_A, PLACE_A, 3, 7)).await.unwrap());
+    all_ok(&store.push(many_visits(LAB_B, PLACE_B, 5, 4)).await.unwrap());
+    let pulled = |labs: Vec<Uuid>, shared: bool, cursor: u64| {
+        let store = store.clone();
+        async move {
+            let (mut cursor, mut n) = (cursor, 0u64);
+            loop {
+                let page = store.pull_visible(labs.clone(), shared, cursor, 3).await.unwrap();
+                n += page.records.len() as u64;
+                if !page.more {
+                    return n;
+                }
+                cursor = page.cursor;
+            }
+        }
+    };
+    for (labs, shared, cursor) in [
+        (vec![LAB_A], true, 0),
+        (vec![LAB_B], true, 0),
+        (vec![LAB_B], false, 0),
+        (vec![LAB_A, LAB_B], true, 0),
+        (vec![LAB_A], true, 4),
+        (vec![], true, 0),
+        (vec![LAB_B], true, 1_000_000),
+    ] {
+        let counted = store.count_visible_after(labs.clone(), shared, cursor).await.unwrap();
+        assert_eq!(counted, pulled(labs.clone(), shared, cursor).await, "{labs:?} shared {shared} from {cursor}");
+    }
+    assert_eq!(store.count_visible_after(vec![LAB_A], true, 0).await.unwrap(), 9, "two examples, seven visits");
+    assert_eq!(store.count_visible_after(vec![LAB_B], true, 0).await.unwrap(), 5, "four visits, one published example");
 }

@@ -120,7 +120,7 @@ async fn push_this_week(c: &mut Client, goal_ids: Vec<Uuid>) {
         c,
         RecordKind::Partner,
         PORTALEN,
-        &Partner { name: "Stadsbiblioteket".into(), kind: PartnerKind::Other },
+        &Partner::new("Stadsbiblioteket", PartnerKind::Other),
     );
     let activity = Activity {
         meeting_place_id: Some(PLACE_PORTALEN),
@@ -220,11 +220,13 @@ async fn who_sees_which_summary() {
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Portalen", "Samverkan i Boden", "Vårt Rannebergen", "Lina Hage"]);
     let lina = rows.iter().find(|r| r.lab_id == LINA_HAGE).unwrap();
-    assert!([0, 3].contains(&lina.visits) && [0, 3].contains(&lina.first_visits), "{lina:?}");
+    // Whatever the noise, the figures admit the true 2 (docs/PRIVACY.md's table) and are never 1 or 2.
+    let admits = |published: u64, n: u64| labblogg_shared::disclosure::possible_true_counts(published).contains(&n);
+    assert!(admits(lina.visits, 2) && admits(lina.first_visits, 2), "{lina:?}");
     let portalen = rows.iter().find(|r| r.lab_id == PORTALEN).unwrap();
     // One lecture with 3 participants: 0 or 3 activities, 3 to 5 participants; the partner (an
     // organisation) and the hours are exact.
-    assert!([0, 3].contains(&portalen.activities) && (3..=5).contains(&portalen.participants), "{portalen:?}");
+    assert!(admits(portalen.activities, 1) && admits(portalen.participants, 3), "{portalen:?}");
     assert_eq!((portalen.partners, portalen.staff_hours, portalen.volunteer_hours), (1, 1.5, 0.5));
     assert!(rows.iter().all(|r| protected([r.visits, r.first_visits, r.activities, r.participants])));
     let q = format!("kind=research&from=2026-11-01&to=2026-11-30&{today}");

@@ -389,6 +389,8 @@ mod tests {
                     catchment_population: None,
                     gender_split: false,
                     count_rule: CountRule::EveryEntry,
+                    exceptions: Vec::new(),
+                    retired: false,
                 },
             }],
             activities: vec![activity(1, lab, "2026-02-10"), activity(2, lab, "2026-03-10"), activity(3, other, "2026-02-11")],

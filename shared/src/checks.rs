@@ -551,6 +551,9 @@ mod tests {
             target_date: "2026-12-31".into(),
             direction: GoalDirection::Up,
             source: None,
+            baseline_date: None,
+            schedule: None,
+            retired: false,
         };
         let g = Uuid::from_u128(0x60a1);
         let m = |n: u128, date: &str, value: f64| Rec {

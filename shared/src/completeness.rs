@@ -3,10 +3,12 @@
 //! were closed. A month with half its evenings missing otherwise looks like a
 //! drop in visits.
 //!
-//! - An **opening session** is one span of a place's weekly opening hours on
-//!   one local date (`MeetingPlace::opening_hours`: weekday, opens, closes).
-//!   Only sessions on days before `today` count: today's may still be under
-//!   way, and the future has no gaps yet.
+//! - An **opening session** is one span of a place's opening hours on one
+//!   local date (`MeetingPlace::spans_on`: the weekly hours, or the day's
+//!   exception, so a holiday the place is closed on has none). Only sessions
+//!   on days before `today` count: today's may still be under way, and the
+//!   future has no gaps yet. A retired place counts up to the last day it
+//!   had visits.
 //! - It is **logged** when a visit was counted at the place that day in a
 //!   local hour the session covers (visits are read as tallies, which keep
 //!   the Stockholm local hour of each visit, so the change to and from summer
@@ -118,36 +120,29 @@ pub fn sessions(ds: &Dataset, lab: Uuid, place: Option<Uuid>, from: i64, to: i64
         let end = a.data.end_time.as_deref().and_then(calendar::minutes_of_day);
         closings.entry((p, day)).or_default().push(end);
     }
+    // A retired place counts up to the last day it had visits (when it closed is not recorded).
+    let last_visit: HashMap<Uuid, i64> = visited.iter().fold(HashMap::new(), |mut m, &(p, d, _)| {
+        let e = m.entry(p).or_insert(d);
+        *e = (*e).max(d);
+        m
+    });
+    let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
     let mut out = Vec::new();
     for day in from..=to {
-        let weekday = calendar::iso_weekday(day);
+        let date = calendar::format_date(day);
         for p in &places {
-            let mut hours: Vec<(u32, u32, &str, &str)> = p
-                .data
-                .opening_hours
-                .iter()
-                .filter(|h| u32::from(h.weekday) == weekday)
-                .filter_map(|h| {
-                    let (o, c) = (calendar::minutes_of_day(&h.opens)?, calendar::minutes_of_day(&h.closes)?);
-                    (o < c).then_some((o, c, h.opens.as_str(), h.closes.as_str()))
-                })
-                .collect();
-            hours.sort_unstable();
-            hours.dedup_by_key(|h| (h.0, h.1));
-            for (o, c, opens, closes) in hours {
+            if p.data.retired && last_visit.get(&p.id).is_none_or(|&last| day > last) {
+                continue;
+            }
+            let mut hours = p.data.spans_on(&date);
+            hours.dedup();
+            for (o, c) in hours {
                 // The local hours the session covers: 17:00–21:00 is 17, 18, 19, 20.
                 let logged = (o / 60..=(c - 1) / 60).any(|h| visited.contains(&(p.id, day, h as u8)));
                 let closed = closings
                     .get(&(p.id, day))
                     .is_some_and(|ends| ends.iter().any(|e| e.is_none_or(|end| end > o)));
-                out.push(SessionState {
-                    place_id: p.id,
-                    date: calendar::format_date(day),
-                    opens: opens.to_owned(),
-                    closes: closes.to_owned(),
-                    logged,
-                    closed,
-                });
+                out.push(SessionState { place_id: p.id, date: date.clone(), opens: hhmm(o), closes: hhmm(c), logged, closed });
             }
         }
     }
@@ -211,6 +206,8 @@ mod tests {
                 catchment_population: None,
                 gender_split: false,
                 count_rule: CountRule::EveryEntry,
+                exceptions: Vec::new(),
+                retired: false,
             },
         }
     }

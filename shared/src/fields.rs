@@ -37,7 +37,21 @@ const fn f(name: &'static str) -> Field {
 const OPENING_HOURS: &[Field] = &[f("weekday"), f("opens"), f("closes")];
 const PARTICIPANT_COUNT: &[Field] = &[f("age_band"), f("gender"), f("count")];
 const POLL: &[Field] = &[f("question"), f("yes"), f("maybe"), f("no")];
-const GOAL_SOURCE: &[Field] = &[f("kind"), f("meeting_place_id")];
+const TIME_SPAN: &[Field] = &[f("opens"), f("closes")];
+const OPENING_EXCEPTION: &[Field] =
+    &[f("from"), f("to"), Field { name: "spans", nested: Nested::ListOf(TIME_SPAN) }, f("note")];
+/// The keys of every kind of goal source together (`model::GoalSource`).
+const GOAL_SOURCE: &[Field] = &[
+    f("kind"),
+    f("meeting_place_id"),
+    f("per"),
+    f("first_only"),
+    f("age_band"),
+    f("kinds"),
+    f("measure"),
+    f("question"),
+    f("include_maybe"),
+];
 const FIGURE: &[Field] = &[f("label"), f("value")];
 const ENTRY_FLAG: &[Field] = &[f("fields"), f("confirmed")];
 const MONTH_FIGURES: &[Field] = &[
@@ -59,6 +73,8 @@ const MEETING_PLACE: &[Field] = &[
     f("catchment_population"),
     f("gender_split"),
     f("count_rule"),
+    Field { name: "exceptions", nested: Nested::ListOf(OPENING_EXCEPTION) },
+    f("retired"),
 ];
 const VISIT: &[Field] = &[f("meeting_place_id"), f("at_ms"), f("date"), f("age_band"), f("gender"), f("first_visit")];
 const GOAL: &[Field] = &[
@@ -71,10 +87,13 @@ const GOAL: &[Field] = &[
     f("target_date"),
     f("direction"),
     Field { name: "source", nested: Nested::Object(GOAL_SOURCE) },
+    f("baseline_date"),
+    f("schedule"),
+    f("retired"),
 ];
 const GOAL_MEASUREMENT: &[Field] =
     &[f("goal_id"), f("date"), f("value"), f("note"), Field { name: "flag", nested: Nested::Object(ENTRY_FLAG) }];
-const PARTNER: &[Field] = &[f("name"), f("kind")];
+const PARTNER: &[Field] = &[f("name"), f("kind"), f("retired"), f("merged_into")];
 const ACTIVITY: &[Field] = &[
     f("meeting_place_id"),
     f("kind"),
@@ -243,6 +262,13 @@ mod tests {
             catchment_population: Some(100),
             gender_split: true,
             count_rule: CountRule::default(),
+            exceptions: vec![OpeningException {
+                from: "2026-12-24".into(),
+                to: "2026-12-24".into(),
+                spans: vec![TimeSpan { opens: "10:00".into(), closes: "12:00".into() }],
+                note: "Julafton".into(),
+            }],
+            retired: true,
         };
         let activity = Activity {
             meeting_place_id: Some(id),
@@ -272,7 +298,24 @@ mod tests {
             target_date: "2026-12-31".into(),
             direction: GoalDirection::Up,
             source: Some(GoalSource::VisitsPerWeek { meeting_place_id: id }),
+            baseline_date: Some("2026-01-01".into()),
+            schedule: Some(MeasureSchedule::Monthly),
+            retired: true,
         };
+        // Every key of every kind of source is listed.
+        let sources = [
+            GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5) },
+            GoalSource::Activities { kinds: vec![ActivityKind::Fika], measure: ActivityMeasure::Participants },
+            GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true },
+        ];
+        let mut source_keys = std::collections::BTreeSet::new();
+        for source in sources {
+            let g = Goal { source: Some(source), ..goal.clone() };
+            assert_eq!(unknown_keys(RecordKind::Goal, &object(&g)), Vec::<String>::new());
+            source_keys.extend(object(&g)["source"].as_object().unwrap().keys().cloned());
+        }
+        let listed: std::collections::BTreeSet<String> = GOAL_SOURCE.iter().map(|f| f.name.to_owned()).collect();
+        assert_eq!(listed, source_keys, "the source keys listed are those of the kinds of source");
         let mut example: GoodExample = serde_json::from_value(json!({
             "title": "t", "organisation": "o", "focus_areas": [], "what_was_done": "w"
         }))
@@ -290,7 +333,7 @@ mod tests {
             (RecordKind::Visit, object(&Visit { meeting_place_id: id, at_ms: 1, date: "2026-01-01".into(), age_band: AgeBand::Age13To15, gender: Some(Gender::Boy), first_visit: true })),
             (RecordKind::Goal, object(&goal)),
             (RecordKind::GoalMeasurement, object(&GoalMeasurement { goal_id: id, date: "2026-01-01".into(), value: 1.0, note: "n".into(), flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false }) })),
-            (RecordKind::Partner, object(&Partner { name: "P".into(), kind: PartnerKind::ALL[0] })),
+            (RecordKind::Partner, object(&Partner { name: "P".into(), kind: PartnerKind::ALL[0], retired: true, merged_into: Some(id) })),
             (RecordKind::Activity, object(&activity)),
             (RecordKind::GoodExample, object(&example)),
             (RecordKind::Lesson, object(&lesson)),

@@ -273,6 +273,35 @@ pub struct MeetingPlace {
     /// When a visitor is counted at this place (see [`CountRule`]).
     #[serde(default)]
     pub count_rule: CountRule,
+    /// Days whose hours differ from the weekly ones: holidays, a summer
+    /// break, an extra evening. Where two cover the same day the later in
+    /// the list wins.
+    #[serde(default)]
+    pub exceptions: Vec<OpeningException>,
+    /// No longer in use: hidden from the counter and the pickers, still in
+    /// every report of the time it was open (its visits stay its visits).
+    #[serde(default)]
+    pub retired: bool,
+}
+
+/// One span of opening hours on a day, local time "HH:MM".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeSpan {
+    pub opens: String,
+    pub closes: String,
+}
+
+/// Dates `from..=to` (local "YYYY-MM-DD") when a place keeps other hours
+/// than its weekly ones: closed (no spans) or open only in `spans`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningException {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub spans: Vec<TimeSpan>,
+    /// Why, e.g. "Julledigt" or "Sommarstängt".
+    #[serde(default)]
+    pub note: String,
 }
 
 impl MeetingPlace {
@@ -287,6 +316,38 @@ impl MeetingPlace {
                     (Some(o), Some(c)) if o <= minute && minute < c
                 )
         })
+    }
+
+    /// The exception covering `date` ("YYYY-MM-DD"), if any: the last one
+    /// in the list whose range holds it (dates compare as text).
+    pub fn exception_on(&self, date: &str) -> Option<&OpeningException> {
+        self.exceptions.iter().rev().find(|e| e.from.as_str() <= date && date <= e.to.as_str())
+    }
+
+    /// The place's opening spans on `date` as (opens, closes) in minutes
+    /// after midnight, in time order: an exception's spans where one covers
+    /// the day (none: closed), else the weekly hours of its weekday.
+    pub fn spans_on(&self, date: &str) -> Vec<(u32, u32)> {
+        let minutes = |o: &str, c: &str| match (crate::validate::minutes_of_day(o), crate::validate::minutes_of_day(c)) {
+            (Some(o), Some(c)) if o < c => Some((o, c)),
+            _ => None,
+        };
+        let mut spans: Vec<(u32, u32)> = match self.exception_on(date) {
+            Some(e) => e.spans.iter().filter_map(|s| minutes(&s.opens, &s.closes)).collect(),
+            None => {
+                let Some(day) = crate::calendar::day_of(date) else { return Vec::new() };
+                let weekday = crate::calendar::iso_weekday(day) as u8;
+                self.opening_hours.iter().filter(|h| h.weekday == weekday).filter_map(|h| minutes(&h.opens, &h.closes)).collect()
+            }
+        };
+        spans.sort_unstable();
+        spans
+    }
+
+    /// The span of `date` under way at `minute`, if the place is open then
+    /// (exceptions included): the session a once-per-session count belongs to.
+    pub fn session_on(&self, date: &str, minute: u32) -> Option<(u32, u32)> {
+        self.spans_on(date).into_iter().find(|&(o, c)| o <= minute && minute < c)
     }
 }
 
@@ -330,18 +391,133 @@ impl GoalDirection {
 }
 
 /// Where a goal's measurements come from when the app can compute them from
-/// records it already holds, instead of staff entering them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// records it already holds, instead of staff entering them. Each is counted
+/// by `summary.rs` the same way on every device and on the server.
+///
+/// Visits are counted from the visit tallies, which keep age band and first
+/// visit but not gender (docs/ARCHITECTURE.md): a visit goal can narrow to
+/// one age band, not to one gender.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GoalSource {
-    /// Counted visits at one meeting place, per ISO week.
+    /// Counted visits at one meeting place, per ISO week (the first source;
+    /// the same as `Visits` at that place per week, kept for stored goals).
     VisitsPerWeek { meeting_place_id: Uuid },
+    /// Visits, or first visits (a first visit is a new visitor), per week or
+    /// month, at one place (`None`: every place of the lab), optionally of
+    /// one age band.
+    Visits {
+        #[serde(default)]
+        meeting_place_id: Option<Uuid>,
+        per: GoalPeriod,
+        #[serde(default)]
+        first_only: bool,
+        #[serde(default)]
+        age_band: Option<AgeBand>,
+    },
+    /// Activities of the given kinds (none: every kind) per month, counted
+    /// as activities, participants or participant-hours.
+    Activities {
+        #[serde(default)]
+        kinds: Vec<ActivityKind>,
+        measure: ActivityMeasure,
+    },
+    /// The share (per cent) of "yes" answers (with `include_maybe`, "yes" and
+    /// "maybe") to one closing-poll question, per month.
+    PollShare {
+        question: PollQuestion,
+        #[serde(default)]
+        include_maybe: bool,
+    },
 }
 
 impl GoalSource {
-    pub fn label_sv(self) -> &'static str {
+    pub fn label_sv(&self) -> &'static str {
         match self {
             GoalSource::VisitsPerWeek { .. } => "Besök per vecka på mötesplatsen",
+            GoalSource::Visits { first_only: false, .. } => "Besök",
+            GoalSource::Visits { first_only: true, .. } => "Förstagångsbesök (nya besökare)",
+            GoalSource::Activities { measure: ActivityMeasure::Activities, .. } => "Aktiviteter",
+            GoalSource::Activities { measure: ActivityMeasure::Participants, .. } => "Deltagare i aktiviteter",
+            GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. } => "Deltagartimmar",
+            GoalSource::PollShare { .. } => "Andel ja på snabbfrågan",
+        }
+    }
+
+    /// The period one value of the indicator covers.
+    pub fn period(&self) -> GoalPeriod {
+        match self {
+            GoalSource::VisitsPerWeek { .. } => GoalPeriod::Week,
+            GoalSource::Visits { per, .. } => *per,
+            GoalSource::Activities { .. } | GoalSource::PollShare { .. } => GoalPeriod::Month,
+        }
+    }
+
+    /// The meeting place the source counts at, if one.
+    pub fn place(&self) -> Option<Uuid> {
+        match self {
+            GoalSource::VisitsPerWeek { meeting_place_id } => Some(*meeting_place_id),
+            GoalSource::Visits { meeting_place_id, .. } => *meeting_place_id,
+            _ => None,
+        }
+    }
+}
+
+/// The period an automatic goal's value is counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalPeriod {
+    /// ISO weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+}
+
+impl GoalPeriod {
+    pub const ALL: [GoalPeriod; 2] = [GoalPeriod::Week, GoalPeriod::Month];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            GoalPeriod::Week => "per vecka",
+            GoalPeriod::Month => "per månad",
+        }
+    }
+}
+
+/// What an activity goal counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityMeasure {
+    /// How many activities were held.
+    Activities,
+    /// Everyone counted in them.
+    Participants,
+    /// Participants times the activity's length in hours (from its start and
+    /// end time; an activity without both counts no hours).
+    ParticipantHours,
+}
+
+impl ActivityMeasure {
+    pub const ALL: [ActivityMeasure; 3] =
+        [ActivityMeasure::Activities, ActivityMeasure::Participants, ActivityMeasure::ParticipantHours];
+}
+
+/// How often a goal measured by hand should get a measurement; the
+/// coordinator's overview says when one is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureSchedule {
+    Monthly,
+    Quarterly,
+}
+
+impl MeasureSchedule {
+    pub const ALL: [MeasureSchedule; 2] = [MeasureSchedule::Monthly, MeasureSchedule::Quarterly];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            MeasureSchedule::Monthly => "Varje månad",
+            MeasureSchedule::Quarterly => "Varje kvartal",
         }
     }
 }
@@ -364,6 +540,18 @@ pub struct Goal {
     /// `None`: measurements are entered by hand.
     #[serde(default)]
     pub source: Option<GoalSource>,
+    /// "YYYY-MM-DD": when the baseline was measured. An automatic goal's
+    /// series starts there; a goal measured by hand owes measurements from
+    /// the period after it.
+    #[serde(default)]
+    pub baseline_date: Option<String>,
+    /// How often a goal measured by hand is measured (`None`: no reminder).
+    #[serde(default)]
+    pub schedule: Option<MeasureSchedule>,
+    /// No longer steered by: kept with its measurements, out of the
+    /// reminders and the activity form.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// One measurement (mätning) of a goal's indicator.
@@ -429,6 +617,22 @@ impl PartnerKind {
 pub struct Partner {
     pub name: String,
     pub kind: PartnerKind,
+    /// No longer worked with: hidden from the activity form, still in the
+    /// reports of the activities it took part in.
+    #[serde(default)]
+    pub retired: bool,
+    /// A duplicate merged into this partner of the same lab: its activities
+    /// were moved there, and the summaries count any it is still named in
+    /// (an offline tablet's) under that partner.
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
+}
+
+impl Partner {
+    /// A partner in use, not merged.
+    pub fn new(name: impl Into<String>, kind: PartnerKind) -> Self {
+        Partner { name: name.into(), kind, retired: false, merged_into: None }
+    }
 }
 
 /// The kinds of activity labs log.
@@ -703,6 +907,9 @@ mod tests {
             target_date: "2025-06-30".into(),
             direction: GoalDirection::Up,
             source: Some(GoalSource::VisitsPerWeek { meeting_place_id: Uuid::from_u128(4) }),
+            baseline_date: Some("2024-09-01".into()),
+            schedule: None,
+            retired: false,
         }
     }
 
@@ -735,10 +942,46 @@ mod tests {
         // Regenerate only when the format is intentionally migrated.
         assert_eq!(
             serde_json::to_string(&a_goal()).unwrap(),
-            r#"{"focus_area":"crime","title":"Fler unga på mötesplatsen","indicator":"Besök av unga 13–15 år","unit":"besök per vecka","baseline":12.0,"target":30.5,"target_date":"2025-06-30","direction":"up","source":{"kind":"visits_per_week","meeting_place_id":"00000000-0000-0000-0000-000000000004"}}"#
+            r#"{"focus_area":"crime","title":"Fler unga på mötesplatsen","indicator":"Besök av unga 13–15 år","unit":"besök per vecka","baseline":12.0,"target":30.5,"target_date":"2025-06-30","direction":"up","source":{"kind":"visits_per_week","meeting_place_id":"00000000-0000-0000-0000-000000000004"},"baseline_date":"2024-09-01","schedule":null,"retired":false}"#
         );
-        let manual = Goal { source: None, ..a_goal() };
-        assert!(serde_json::to_string(&manual).unwrap().ends_with(r#""direction":"up","source":null}"#));
+        let manual = Goal { source: None, schedule: Some(MeasureSchedule::Quarterly), ..a_goal() };
+        assert!(serde_json::to_string(&manual)
+            .unwrap()
+            .ends_with(r#""direction":"up","source":null,"baseline_date":"2024-09-01","schedule":"quarterly","retired":false}"#));
+    }
+
+    #[test]
+    fn goal_source_wire_format_is_fixed() {
+        // Regenerate only when the format is intentionally migrated.
+        let place = Uuid::from_u128(4);
+        let cases = [
+            (
+                GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age13To15) },
+                r#"{"kind":"visits","meeting_place_id":"00000000-0000-0000-0000-000000000004","per":"month","first_only":true,"age_band":"13-15"}"#,
+            ),
+            (
+                GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None },
+                r#"{"kind":"visits","meeting_place_id":null,"per":"week","first_only":false,"age_band":null}"#,
+            ),
+            (
+                GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::ParticipantHours },
+                r#"{"kind":"activities","kinds":["course"],"measure":"participant_hours"}"#,
+            ),
+            (
+                GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false },
+                r#"{"kind":"poll_share","question":"felt_safe","include_maybe":false}"#,
+            ),
+        ];
+        for (source, json) in cases {
+            assert_eq!(serde_json::to_string(&source).unwrap(), json);
+            assert_eq!(serde_json::from_str::<GoalSource>(json).unwrap(), source);
+        }
+        // The optional keys may be left out.
+        let short: GoalSource = serde_json::from_str(r#"{"kind":"visits","per":"week"}"#).unwrap();
+        assert_eq!(short, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None });
+        assert_eq!(wire_names(&GoalPeriod::ALL), ["week", "month"]);
+        assert_eq!(wire_names(&ActivityMeasure::ALL), ["activities", "participants", "participant_hours"]);
+        assert_eq!(wire_names(&MeasureSchedule::ALL), ["monthly", "quarterly"]);
     }
 
     #[test]
@@ -760,8 +1003,14 @@ mod tests {
     #[test]
     fn partner_wire_format_is_fixed() {
         // Regenerate only when the format is intentionally migrated.
-        let p = Partner { name: "Röda korset".into(), kind: PartnerKind::Ngo };
-        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"name":"Röda korset","kind":"ngo"}"#);
+        let p = Partner::new("Röda korset", PartnerKind::Ngo);
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"name":"Röda korset","kind":"ngo","retired":false,"merged_into":null}"#
+        );
+        // Partners saved before retiring and merging existed still read.
+        let old: Partner = serde_json::from_str(r#"{"name":"Röda korset","kind":"ngo"}"#).unwrap();
+        assert_eq!(old, p);
     }
 
     #[test]
@@ -801,12 +1050,14 @@ mod tests {
             catchment_population: None,
             gender_split: false,
             count_rule: CountRule::EveryEntry,
+            exceptions: vec![],
+            retired: false,
         };
         // The counter settings are always written (a switched-off split must
         // travel as `false`, or an edit would leave the old `true` standing).
         assert_eq!(
             serde_json::to_string(&p).unwrap(),
-            r#"{"name":"Lina Hage mötesplats","opening_hours":[{"weekday":2,"opens":"17:00","closes":"21:00"}],"target_group":"Ungdomar under 16 år","age_bands":["6-12","13-15"],"catchment_population":null,"gender_split":false,"count_rule":"every_entry"}"#
+            r#"{"name":"Lina Hage mötesplats","opening_hours":[{"weekday":2,"opens":"17:00","closes":"21:00"}],"target_group":"Ungdomar under 16 år","age_bands":["6-12","13-15"],"catchment_population":null,"gender_split":false,"count_rule":"every_entry","exceptions":[],"retired":false}"#
         );
         // Places saved before the fields existed still read, with the defaults.
         let old: MeetingPlace = serde_json::from_str(r#"{"name":"P","age_bands":["65+"]}"#).unwrap();
@@ -819,7 +1070,17 @@ mod tests {
         };
         assert!(serde_json::to_string(&known)
             .unwrap()
-            .ends_with(r#""catchment_population":900,"gender_split":true,"count_rule":"once_per_session"}"#));
+            .ends_with(r#""catchment_population":900,"gender_split":true,"count_rule":"once_per_session","exceptions":[],"retired":false}"#));
+        let christmas = OpeningException {
+            from: "2026-12-24".into(),
+            to: "2026-12-26".into(),
+            spans: vec![TimeSpan { opens: "12:00".into(), closes: "15:00".into() }],
+            note: "Jul".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&christmas).unwrap(),
+            r#"{"from":"2026-12-24","to":"2026-12-26","spans":[{"opens":"12:00","closes":"15:00"}],"note":"Jul"}"#
+        );
     }
 
     #[test]
@@ -849,6 +1110,8 @@ mod tests {
             catchment_population: None,
             gender_split: false,
             count_rule: CountRule::OncePerSession,
+            exceptions: vec![],
+            retired: false,
         };
         let at = |weekday, hhmm: &str| p.session_at(weekday, crate::validate::minutes_of_day(hhmm).unwrap()).map(|h| h.opens.clone());
         assert_eq!(at(2, "13:00").as_deref(), Some("13:00"), "opening minute belongs to the session");
@@ -858,6 +1121,42 @@ mod tests {
         assert_eq!(at(2, "20:30").as_deref(), Some("17:00"));
         assert_eq!(at(3, "18:00"), None, "closed that weekday");
         assert_eq!(at(4, "17:00").as_deref(), Some("17:00"));
+    }
+
+    #[test]
+    fn opening_spans_of_a_date_with_exceptions() {
+        let span = |o: &str, c: &str| TimeSpan { opens: o.into(), closes: c.into() };
+        let p = MeetingPlace {
+            name: "P".into(),
+            opening_hours: vec![
+                // Tuesdays two spans, given out of order; Thursdays one.
+                OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() },
+                OpeningHours { weekday: 2, opens: "13:00".into(), closes: "15:00".into() },
+                OpeningHours { weekday: 4, opens: "17:00".into(), closes: "21:00".into() },
+            ],
+            target_group: String::new(),
+            age_bands: vec![AgeBand::Age13To15],
+            catchment_population: None,
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
+            exceptions: vec![
+                OpeningException { from: "2026-12-21".into(), to: "2027-01-06".into(), spans: vec![], note: "Jullov".into() },
+                OpeningException { from: "2026-12-29".into(), to: "2026-12-29".into(), spans: vec![span("12:00", "16:00")], note: "Extra".into() },
+            ],
+            retired: false,
+        };
+        // 2026-12-01 is a Tuesday, 2026-12-03 a Thursday.
+        assert_eq!(p.spans_on("2026-12-01"), [(780, 900), (1020, 1260)]);
+        assert_eq!(p.spans_on("2026-12-03"), [(1020, 1260)]);
+        assert_eq!(p.spans_on("2026-12-02"), [], "closed on Wednesdays");
+        assert_eq!(p.spans_on("2026-12-22"), [], "Christmas break, a Tuesday");
+        assert_eq!(p.spans_on("2026-12-29"), [(720, 960)], "the later exception wins");
+        assert_eq!(p.spans_on("2027-01-05"), [], "the break spans New Year");
+        assert_eq!(p.spans_on("2027-01-12"), [(780, 900), (1020, 1260)]);
+        assert_eq!(p.session_on("2026-12-01", 14 * 60), Some((780, 900)));
+        assert_eq!(p.session_on("2026-12-01", 16 * 60), None);
+        assert_eq!(p.session_on("2026-12-22", 18 * 60), None);
+        assert_eq!(p.spans_on("not a date"), []);
     }
 
     #[test]

@@ -26,8 +26,8 @@ use crate::calendar::{self, StockholmClock};
 use crate::disclosure::{CellKey, Measure, Protected};
 use crate::merge::RecordState;
 use crate::model::{
-    Activity, ActivityKind, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalSource, Lab, MeetingPlace,
-    Partner, PollQuestion, RecordKind, Visit,
+    Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalPeriod,
+    GoalSource, Lab, MeasureSchedule, MeetingPlace, Partner, PollQuestion, RecordKind, Visit,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -305,31 +305,61 @@ pub struct GoalProgress {
     pub goal_id: Uuid,
     pub lab_id: Uuid,
     pub title: String,
+    pub indicator: String,
     pub unit: String,
     pub focus_area: FocusArea,
     pub direction: GoalDirection,
     pub baseline: f64,
+    pub baseline_date: Option<String>,
     pub target: f64,
     pub target_date: String,
+    /// Where the values come from (`None`: measured by hand).
+    pub source: Option<GoalSource>,
+    pub schedule: Option<MeasureSchedule>,
+    pub retired: bool,
+    /// The last value of a finished period (or the last measurement).
     pub latest: Option<f64>,
     pub latest_date: Option<String>,
-    /// Measurements (or, for an automatic source, the computed indicator per
-    /// ISO week, dated on the week's Monday) in date order.
+    /// Measurements, or for an automatic source the indicator per finished
+    /// period (dated on the period's first day), in date order.
     pub points: Vec<(String, f64)>,
+    /// An automatic goal's period under way (its first day, the value so
+    /// far): shown, but not part of the trend, as the period is not over.
+    pub running: Option<(String, f64)>,
     /// None when fewer than 2 points (on different days); else whether the
     /// linear trend (least squares over days) reaches the target by target_date.
     pub on_track: Option<bool>,
     /// The date the linear trend reaches the target, if it moves toward it.
     pub projected_date: Option<String>,
+    /// The trend line from the first point to the target date: (date, value)
+    /// at both ends, for the chart's projection.
+    pub trend_line: Option<[(String, f64); 2]>,
     /// Share of the way from baseline to target at `latest`, clamped to 0..=1 (1 = reached).
     pub progress: Option<f64>,
+    /// A goal measured by hand on a schedule: the first days of the finished
+    /// periods (months or quarters) since its baseline without a
+    /// measurement, oldest first, at most [`MAX_MISSING`].
+    pub missing: Vec<String>,
 }
+
+/// Missing measurement periods a goal lists; older ones are long overdue anyway.
+pub const MAX_MISSING: usize = 12;
+
+/// The rule that decides a goal's verdict, in one sentence (shown with it).
+pub const VERDICT_RULE_SV: &str = "I fas betyder att en rak linje genom mätningarna (minsta kvadratmetoden) når \
+     målvärdet senast på måldatumet; med färre än två mätningar ges ingen bedömning.";
 
 /// The straight line y = a + b·(day − x0) fitted by least squares.
 struct Trend {
     x0: i64,
     a: f64,
     b: f64,
+}
+
+impl Trend {
+    fn at(&self, day: i64) -> f64 {
+        self.a + self.b * (day - self.x0) as f64
+    }
 }
 
 fn trend(points: &[(i64, f64)]) -> Option<Trend> {
@@ -359,46 +389,197 @@ fn reached(direction: GoalDirection, value: f64, target: f64) -> bool {
     }
 }
 
-/// Visits at `place` per ISO week, from the week of the first visit to the
-/// last week that ended before `today` (the current week is not over yet).
-/// Weeks without visits count 0. Two cheap passes over the tallies.
-fn weekly_visits(ds: &Dataset, place: Uuid, today: Option<i64>) -> Vec<(i64, f64)> {
-    let before = today.map_or(i64::MAX, calendar::monday_of);
-    let days = || {
-        ds.visits
-            .iter()
-            .filter(move |v| v.key.place_id == place && v.key.day < before)
-            .map(|v| (v.key.day, v.n))
-    };
-    let Some(first) = days().map(|(d, _)| d).min() else {
-        return Vec::new();
-    };
-    let first_monday = calendar::monday_of(first);
-    let last_monday =
-        if before == i64::MAX { calendar::monday_of(days().map(|(d, _)| d).max().unwrap_or(first)) } else { before - 7 };
-    let mut counts = vec![0u64; ((last_monday - first_monday) / 7 + 1) as usize];
-    for (d, n) in days() {
-        counts[((d - first_monday) / 7) as usize] += n;
+/// The first day of the week or month holding `day`.
+pub fn period_start(day: i64, per: GoalPeriod) -> i64 {
+    match per {
+        GoalPeriod::Week => calendar::monday_of(day),
+        GoalPeriod::Month => calendar::first_day_of_month_index(calendar::month_index(day)),
     }
-    counts.into_iter().enumerate().map(|(i, n)| (first_monday + 7 * i as i64, n as f64)).collect()
 }
 
-/// How far a goal has come: its measurements (or weekly visits, for an
+fn next_period(start: i64, per: GoalPeriod) -> i64 {
+    match per {
+        GoalPeriod::Week => start + 7,
+        GoalPeriod::Month => calendar::first_day_of_month_index(calendar::month_index(start) + 1),
+    }
+}
+
+/// An automatic goal's values: per finished period, and the period under way.
+struct Series {
+    finished: Vec<(i64, f64)>,
+    running: Option<(i64, f64)>,
+}
+
+/// Values per period (`sums`, keyed by the period's first day) as a series:
+/// from the period of the first value (or of `from`, the baseline date, when
+/// that is later) to the last period that ended before `today` (or the last
+/// value, without `today`); the period holding `today` apart. With
+/// `zero_fill`, periods without a value count 0 (counts); without, they are
+/// left out (a share of no answers is no value).
+fn series(sums: &HashMap<i64, f64>, per: GoalPeriod, from: Option<i64>, today: Option<i64>, zero_fill: bool) -> Series {
+    let running_start = today.map(|t| period_start(t, per));
+    let Some(first_data) = sums.keys().copied().min() else {
+        return Series { finished: Vec::new(), running: None };
+    };
+    let first = from.map_or(first_data, |f| period_start(f, per).max(first_data));
+    let end = running_start.unwrap_or_else(|| next_period(sums.keys().copied().max().unwrap_or(first), per));
+    let mut finished = Vec::new();
+    let mut p = first;
+    while p < end {
+        match sums.get(&p) {
+            Some(&v) => finished.push((p, v)),
+            None if zero_fill => finished.push((p, 0.0)),
+            None => {}
+        }
+        p = next_period(p, per);
+    }
+    let running = running_start.filter(|&r| r >= first).and_then(|r| match sums.get(&r) {
+        Some(&v) => Some((r, v)),
+        None if zero_fill => Some((r, 0.0)),
+        None => None,
+    });
+    Series { finished, running }
+}
+
+/// Visits at `place` (or every place of `lab`), optionally one age band and
+/// first visits only, summed per period.
+fn visit_sums(ds: &Dataset, lab: Uuid, place: Option<Uuid>, band: Option<AgeBand>, first_only: bool, per: GoalPeriod) -> HashMap<i64, f64> {
+    let mut sums: HashMap<i64, f64> = HashMap::new();
+    for v in &ds.visits {
+        let k = &v.key;
+        if k.lab_id != lab || place.is_some_and(|p| p != k.place_id) || band.is_some_and(|b| b != k.band) || (first_only && !k.first) {
+            continue;
+        }
+        *sums.entry(period_start(k.day, per)).or_default() += v.n as f64;
+    }
+    sums
+}
+
+/// An activity's length in hours, from its start and end time; 0 without both.
+pub fn activity_hours(a: &Activity) -> f64 {
+    match (a.start_time.as_deref().and_then(calendar::minutes_of_day), a.end_time.as_deref().and_then(calendar::minutes_of_day)) {
+        (Some(s), Some(e)) if e > s => f64::from(e - s) / 60.0,
+        _ => 0.0,
+    }
+}
+
+/// The lab's activities of `kinds` (empty: all) counted by `measure`, per month.
+fn activity_sums(ds: &Dataset, lab: Uuid, kinds: &[ActivityKind], measure: ActivityMeasure) -> HashMap<i64, f64> {
+    let mut sums: HashMap<i64, f64> = HashMap::new();
+    for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
+        if !kinds.is_empty() && !kinds.contains(&a.data.kind) {
+            continue;
+        }
+        let Some(d) = calendar::day_of(&a.data.date) else { continue };
+        let value = match measure {
+            ActivityMeasure::Activities => 1.0,
+            ActivityMeasure::Participants => a.data.total_participants() as f64,
+            ActivityMeasure::ParticipantHours => a.data.total_participants() as f64 * activity_hours(&a.data),
+        };
+        *sums.entry(period_start(d, GoalPeriod::Month)).or_default() += value;
+    }
+    sums
+}
+
+/// The share (per cent) of "yes" (and "maybe", if asked) among the answers
+/// to `question` in the lab's closing polls, per month with any answer.
+fn poll_share_sums(ds: &Dataset, lab: Uuid, question: PollQuestion, include_maybe: bool) -> HashMap<i64, f64> {
+    let mut answers: HashMap<i64, (u64, u64)> = HashMap::new();
+    for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
+        let Some(p) = a.data.poll.filter(|p| p.question == question) else { continue };
+        let Some(d) = calendar::day_of(&a.data.date) else { continue };
+        let e = answers.entry(period_start(d, GoalPeriod::Month)).or_default();
+        e.0 += u64::from(p.yes) + if include_maybe { u64::from(p.maybe) } else { 0 };
+        e.1 += p.total();
+    }
+    answers.into_iter().filter(|(_, (_, all))| *all > 0).map(|(m, (yes, all))| (m, yes as f64 * 100.0 / all as f64)).collect()
+}
+
+/// An automatic goal's series, by its source.
+fn source_series(ds: &Dataset, goal: &Rec<Goal>, source: &GoalSource, today: Option<i64>) -> Series {
+    let from = goal.data.baseline_date.as_deref().and_then(calendar::day_of);
+    let lab = goal.lab_id;
+    match source {
+        GoalSource::VisitsPerWeek { meeting_place_id } => {
+            // The first source counted from the first visit, whatever the baseline date.
+            let sums = visit_sums(ds, lab, Some(*meeting_place_id), None, false, GoalPeriod::Week);
+            series(&sums, GoalPeriod::Week, None, today, true)
+        }
+        GoalSource::Visits { meeting_place_id, per, first_only, age_band } => {
+            let sums = visit_sums(ds, lab, *meeting_place_id, *age_band, *first_only, *per);
+            series(&sums, *per, from, today, true)
+        }
+        GoalSource::Activities { kinds, measure } => {
+            series(&activity_sums(ds, lab, kinds, *measure), GoalPeriod::Month, from, today, true)
+        }
+        GoalSource::PollShare { question, include_maybe } => {
+            series(&poll_share_sums(ds, lab, *question, *include_maybe), GoalPeriod::Month, from, today, false)
+        }
+    }
+}
+
+/// The first day of the schedule's period holding `day`.
+fn schedule_start(day: i64, schedule: MeasureSchedule) -> i64 {
+    let month = calendar::month_index(day);
+    match schedule {
+        MeasureSchedule::Monthly => calendar::first_day_of_month_index(month),
+        MeasureSchedule::Quarterly => calendar::first_day_of_month_index(month - month.rem_euclid(3)),
+    }
+}
+
+fn schedule_next(start: i64, schedule: MeasureSchedule) -> i64 {
+    let step = match schedule {
+        MeasureSchedule::Monthly => 1,
+        MeasureSchedule::Quarterly => 3,
+    };
+    calendar::first_day_of_month_index(calendar::month_index(start) + step)
+}
+
+/// The finished periods of a goal measured by hand on `schedule` that have
+/// no measurement dated in them: from the period after the baseline's (its
+/// own period is the baseline) to the one before `today`'s; without a
+/// baseline date only the last finished period is checked.
+fn missing_periods(schedule: MeasureSchedule, baseline: Option<i64>, measured: &[i64], today: i64) -> Vec<String> {
+    let current = schedule_start(today, schedule);
+    let first = match baseline {
+        Some(b) => schedule_next(schedule_start(b, schedule), schedule),
+        None => schedule_start(current - 1, schedule),
+    };
+    let mut out = Vec::new();
+    let mut p = first;
+    while p < current {
+        let next = schedule_next(p, schedule);
+        if !measured.iter().any(|&d| (p..next).contains(&d)) {
+            out.push(p);
+        }
+        p = next;
+    }
+    let skip = out.len().saturating_sub(MAX_MISSING);
+    out.into_iter().skip(skip).map(calendar::format_date).collect()
+}
+
+/// How far a goal has come: its measurements (or its source's values, for an
 /// automatic goal), the latest value, the trend and whether it is on track.
-/// `today` (local "YYYY-MM-DD") ends an automatic goal's weeks.
+/// `today` (local "YYYY-MM-DD") ends an automatic goal's periods.
 pub fn goal_progress(ds: &Dataset, goal_id: Uuid, today: &str) -> Option<GoalProgress> {
     let goal = ds.goals.iter().find(|g| g.id == goal_id)?;
     Some(progress_of(ds, goal, calendar::day_of(today)))
 }
 
+/// A goal's values as (day, value, the date as shown), and the period under way.
+type Values = (Vec<(i64, f64, String)>, Option<(String, f64)>);
+
 fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgress {
     let g = &goal.data;
-    // (day, value, the date as shown)
-    let points: Vec<(i64, f64, String)> = match g.source {
-        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => weekly_visits(ds, meeting_place_id, today)
-            .into_iter()
-            .map(|(d, v)| (d, v, calendar::format_date(d)))
-            .collect(),
+    let mut missing = Vec::new();
+    let (points, running): Values = match &g.source {
+        Some(source) => {
+            let s = source_series(ds, goal, source, today);
+            (
+                s.finished.into_iter().map(|(d, v)| (d, v, calendar::format_date(d))).collect(),
+                s.running.map(|(d, v)| (calendar::format_date(d), v)),
+            )
+        }
         None => {
             let mut m: Vec<(i64, Uuid, f64, &str)> = ds
                 .measurements
@@ -407,14 +588,21 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
                 .filter_map(|m| Some((calendar::day_of(&m.data.date)?, m.id, m.data.value, m.data.date.as_str())))
                 .collect();
             m.sort_by_key(|&(d, id, _, _)| (d, id));
-            m.into_iter().map(|(d, _, v, s)| (d, v, s.to_owned())).collect()
+            if let (Some(schedule), Some(t), false) = (g.schedule, today, g.retired) {
+                let days: Vec<i64> = m.iter().map(|x| x.0).collect();
+                let baseline = g.baseline_date.as_deref().and_then(calendar::day_of);
+                missing = missing_periods(schedule, baseline, &days, t);
+            }
+            (m.into_iter().map(|(d, _, v, s)| (d, v, s.to_owned())).collect(), None)
         }
     };
     let xy: Vec<(i64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
     let fit = trend(&xy);
-    let on_track = fit.as_ref().and_then(|t| {
-        let target_day = calendar::day_of(&g.target_date)?;
-        Some(reached(g.direction, t.a + t.b * (target_day - t.x0) as f64, g.target))
+    let target_day = calendar::day_of(&g.target_date);
+    let on_track = fit.as_ref().and_then(|t| Some(reached(g.direction, t.at(target_day?), g.target)));
+    let trend_line = fit.as_ref().and_then(|t| {
+        let (first, last) = (xy.first()?.0, target_day?);
+        Some([(calendar::format_date(first), t.at(first)), (g.target_date.clone(), t.at(last))])
     });
     let projected_date = fit.as_ref().and_then(|t| {
         let toward = match g.direction {
@@ -442,23 +630,72 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
         goal_id: goal.id,
         lab_id: goal.lab_id,
         title: g.title.clone(),
+        indicator: g.indicator.clone(),
         unit: g.unit.clone(),
         focus_area: g.focus_area,
         direction: g.direction,
         baseline: g.baseline,
+        baseline_date: g.baseline_date.clone(),
         target: g.target,
         target_date: g.target_date.clone(),
+        source: g.source.clone(),
+        schedule: g.schedule,
+        retired: g.retired,
         latest,
         latest_date: points.last().map(|p| p.2.clone()),
         points: points.into_iter().map(|(_, v, s)| (s, v)).collect(),
+        running,
         on_track,
         projected_date,
+        trend_line,
         progress,
+        missing,
     }
 }
 
-fn goals_of(ds: &Dataset, lab: Uuid, today: Option<i64>) -> Vec<GoalProgress> {
-    ds.goals.iter().filter(|g| g.lab_id == lab).map(|g| progress_of(ds, g, today)).collect()
+/// The goals of `lab` (retired ones only if asked), in the dataset's order.
+fn goals_of(ds: &Dataset, lab: Uuid, today: Option<i64>, with_retired: bool) -> Vec<GoalProgress> {
+    ds.goals
+        .iter()
+        .filter(|g| g.lab_id == lab && (with_retired || !g.data.retired))
+        .map(|g| progress_of(ds, g, today))
+        .collect()
+}
+
+/// Every goal of `labs` (retired ones included), by lab in the dataset's lab
+/// order: what the Goals screen shows.
+pub fn goals(ds: &Dataset, labs: &[Uuid], today: &str) -> Vec<GoalProgress> {
+    let t = calendar::day_of(today);
+    ds.labs.iter().filter(|l| labs.contains(&l.id)).flat_map(|l| goals_of(ds, l.id, t, true)).collect()
+}
+
+/// Which partner each partner id counts as: a merged duplicate counts as
+/// the partner it was merged into (followed through chains, within its lab).
+fn partner_aliases(ds: &Dataset) -> HashMap<Uuid, Uuid> {
+    let by_id: HashMap<Uuid, &Rec<Partner>> = ds.partners.iter().map(|p| (p.id, p)).collect();
+    let mut aliases = HashMap::new();
+    for p in &ds.partners {
+        let mut at = p;
+        // A few steps at most: a chain longer than this is a loop.
+        for _ in 0..8 {
+            match at.data.merged_into.and_then(|t| by_id.get(&t)).filter(|t| t.lab_id == p.lab_id && t.id != p.id) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        if at.id != p.id {
+            aliases.insert(p.id, at.id);
+        }
+    }
+    aliases
+}
+
+/// An activity's partners as counted: merged duplicates as their partner, each once.
+fn counted_partners(ids: &[Uuid], aliases: &HashMap<Uuid, Uuid>) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = ids.iter().map(|id| *aliases.get(id).unwrap_or(id)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -470,14 +707,17 @@ pub struct LabOverview {
     pub name: String,
     pub city: String,
     pub visits_this_week: u64,
-    /// The same ISO week number a year earlier (week 52 when that year had no week 53).
-    pub visits_same_week_last_year: u64,
+    /// The same ISO week number a year earlier (week 52 when that year had no
+    /// week 53); `None` when the lab counted no visit until that week ended
+    /// (no data, which is not the same as nobody coming).
+    pub visits_same_week_last_year: Option<u64>,
     /// The 4 ISO weeks before this one, oldest first: (week label "2026-W43", visits).
     pub visits_last_4_weeks: Vec<(String, u64)>,
     pub activities_this_month: u64,
     pub participants_this_month: u64,
     /// Distinct partners in this month's activities.
     pub partners_this_month: u64,
+    /// The lab's goals in use (not retired).
     pub goals: Vec<GoalProgress>,
 }
 
@@ -498,9 +738,11 @@ pub fn overview(ds: &Dataset, labs: &[Uuid], today: &str) -> Vec<LabOverview> {
     let index: HashMap<Uuid, usize> = shown_labs.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
     // [this week, last year's, 4 weeks before this one (oldest first)]
     let mut weeks = vec![[0u64; 6]; shown_labs.len()];
+    let mut earliest = vec![i64::MAX; shown_labs.len()];
     for v in &ds.visits {
         let Some(&i) = index.get(&v.key.lab_id) else { continue };
         let d = v.key.day;
+        earliest[i] = earliest[i].min(d);
         let w = &mut weeks[i];
         if (monday..monday + 7).contains(&d) {
             w[0] += v.n;
@@ -510,10 +752,12 @@ pub fn overview(ds: &Dataset, labs: &[Uuid], today: &str) -> Vec<LabOverview> {
             w[2 + ((d - (monday - 28)) / 7) as usize] += v.n;
         }
     }
+    let aliases = partner_aliases(ds);
     shown_labs
         .iter()
         .zip(weeks)
-        .map(|(lab, w)| {
+        .zip(earliest)
+        .map(|((lab, w), earliest)| {
             let month_activities: Vec<&Activity> = ds
                 .activities
                 .iter()
@@ -521,20 +765,21 @@ pub fn overview(ds: &Dataset, labs: &[Uuid], today: &str) -> Vec<LabOverview> {
                 .map(|a| &a.data)
                 .filter(|a| calendar::day_of(&a.date).is_some_and(|d| (month_from..=month_to).contains(&d)))
                 .collect();
-            let partners: HashSet<Uuid> = month_activities.iter().flat_map(|a| a.partner_ids.iter().copied()).collect();
+            let partners: HashSet<Uuid> =
+                month_activities.iter().flat_map(|a| counted_partners(&a.partner_ids, &aliases)).collect();
             LabOverview {
                 lab_id: lab.id,
                 name: lab.data.name.clone(),
                 city: lab.data.city.clone(),
                 visits_this_week: w[0],
-                visits_same_week_last_year: w[1],
+                visits_same_week_last_year: (earliest < last_year + 7).then_some(w[1]),
                 visits_last_4_weeks: (0..4)
                     .map(|k| (calendar::week_label(monday - 28 + 7 * k), w[2 + k as usize]))
                     .collect(),
                 activities_this_month: month_activities.len() as u64,
                 participants_this_month: month_activities.iter().map(|a| a.total_participants()).sum(),
                 partners_this_month: partners.len() as u64,
-                goals: goals_of(ds, lab.id, Some(t)),
+                goals: goals_of(ds, lab.id, Some(t), false),
             }
         })
         .collect()
@@ -566,8 +811,11 @@ pub struct LabReport {
     pub activities_by_focus_area: Vec<(FocusArea, u64)>,
     /// Participants per month "2026-11" of the period, every month listed.
     pub participants_per_month: Vec<(String, u64)>,
-    /// (partner id, name, number of joint activities), descending (ties by name).
+    /// (partner id, name, number of joint activities), descending (ties by
+    /// name); a merged duplicate's activities count under its partner.
     pub partners_ranked: Vec<(Uuid, String, u64)>,
+    /// Every goal of the lab, retired ones included (marked): a year's report
+    /// shows what was steered by during it.
     pub goals: Vec<GoalProgress>,
     /// (date, activity title, lessons learned) for non-empty lessons, newest first.
     pub lessons: Vec<(String, String, String)>,
@@ -576,7 +824,11 @@ pub struct LabReport {
     pub visits_per_opening_hour: Option<f64>,
     /// Visits in the period per 1,000 residents of the target age group, over
     /// the places that have a catchment population; None if none has one.
+    /// Visits, not people: someone who comes every week counts every time.
     pub reach_per_1000: Option<f64>,
+    /// First visits (new visitors) in the period per 1,000 residents of the
+    /// target group, at the same places: how many of them the places reached.
+    pub first_visitors_per_1000: Option<f64>,
     /// Closing-poll tallies per month: (month, question, yes, maybe, no), by
     /// month then question; months without a poll absent.
     pub poll_tallies: Vec<(String, PollQuestion, u64, u64, u64)>,
@@ -635,7 +887,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
     let mut heat = [[0u64; 24]; 7];
     let (mut total, mut first) = (0u64, 0u64);
     let (mut total_keys, mut first_keys) = (CellKey::default(), CellKey::default());
-    let (mut at_open_places, mut at_catchment_places) = (0u64, 0u64);
+    let (mut at_open_places, mut at_catchment_places, mut first_at_catchment_places) = (0u64, 0u64, 0u64);
     for v in &ds.visits {
         let (k, n) = (&v.key, v.n);
         if k.lab_id != lab || k.day < from || k.day > to {
@@ -655,6 +907,9 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
             }
             if p.catchment.is_some() {
                 at_catchment_places += n;
+                if k.first {
+                    first_at_catchment_places += n;
+                }
             }
         }
     }
@@ -673,6 +928,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
     // [month][question] = (polls, yes, maybe, no)
     let mut polls = vec![[(0u64, 0u64, 0u64, 0u64); PollQuestion::ALL.len()]; n_months];
     let mut joint: HashMap<Uuid, u64> = HashMap::new();
+    let aliases = partner_aliases(ds);
     let mut lessons: Vec<(i64, Uuid, &Activity)> = Vec::new();
     let (mut activities_published, mut participants_published) = (Protected::default(), Protected::default());
     for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
@@ -706,8 +962,8 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
             let t = &mut polls[m][p.question as usize];
             *t = (t.0 + 1, t.1 + u64::from(p.yes), t.2 + u64::from(p.maybe), t.3 + u64::from(p.no));
         }
-        for p in &a.data.partner_ids {
-            *joint.entry(*p).or_default() += 1;
+        for p in counted_partners(&a.data.partner_ids, &aliases) {
+            *joint.entry(p).or_default() += 1;
         }
         if !a.data.lessons_learned.trim().is_empty() {
             lessons.push((d, a.id, &a.data));
@@ -720,7 +976,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
     let mut partners_ranked: Vec<(Uuid, String, u64)> = ds
         .partners
         .iter()
-        .filter(|p| p.lab_id == lab)
+        .filter(|p| p.lab_id == lab && !aliases.contains_key(&p.id))
         .filter_map(|p| joint.get(&p.id).map(|&n| (p.id, p.data.name.clone(), n)))
         .collect();
     partners_ranked.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)).then_with(|| a.0.cmp(&b.0)));
@@ -750,7 +1006,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
             .map(|(i, &n)| (calendar::month_label_of_index(first_month + i as i64), n))
             .collect(),
         partners_ranked,
-        goals: goals_of(ds, lab, calendar::day_of(today)),
+        goals: goals_of(ds, lab, calendar::day_of(today), true),
         lessons: lessons
             .into_iter()
             .map(|(_, _, a)| (a.date.clone(), a.title.clone(), a.lessons_learned.clone()))
@@ -758,6 +1014,8 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
         visits_per_opening_hour: (opening_minutes_total > 0)
             .then(|| at_open_places as f64 / (opening_minutes_total as f64 / 60.0)),
         reach_per_1000: (catchment > 0).then(|| at_catchment_places as f64 * 1000.0 / catchment as f64),
+        first_visitors_per_1000: (catchment > 0)
+            .then(|| first_at_catchment_places as f64 * 1000.0 / catchment as f64),
         poll_tallies: polls
             .iter()
             .enumerate()
@@ -788,22 +1046,39 @@ fn opening_minutes(opens: &str, closes: &str) -> u64 {
     }
 }
 
-/// Opening minutes of all of `lab`'s places over the days `from..=to`.
+/// Opening minutes of all of `lab`'s places over the days `from..=to`, with
+/// their exceptions (holidays, breaks). A retired place's hours count up to
+/// its last visit: after that it was closed.
 fn opening_minutes_in(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> u64 {
-    let mut per_weekday = [0u64; 7];
+    let mut minutes = 0u64;
     for p in ds.places.iter().filter(|p| p.lab_id == lab) {
-        for h in &p.data.opening_hours {
-            if (1..=7).contains(&h.weekday) {
-                per_weekday[usize::from(h.weekday - 1)] += opening_minutes(&h.opens, &h.closes);
+        let last = if p.data.retired {
+            ds.visits.iter().filter(|v| v.key.place_id == p.id).map(|v| v.key.day).max().unwrap_or(from - 1)
+        } else {
+            to
+        };
+        if p.data.exceptions.is_empty() {
+            // Whole weeks at once, then the days left over.
+            let mut per_weekday = [0u64; 7];
+            for h in &p.data.opening_hours {
+                if (1..=7).contains(&h.weekday) {
+                    per_weekday[usize::from(h.weekday - 1)] += opening_minutes(&h.opens, &h.closes);
+                }
+            }
+            let end = last.min(to);
+            if end < from {
+                continue;
+            }
+            let days = end - from + 1;
+            minutes += (days / 7) as u64 * per_weekday.iter().sum::<u64>();
+            for d in from + days / 7 * 7..=end {
+                minutes += per_weekday[(calendar::iso_weekday(d) - 1) as usize];
+            }
+        } else {
+            for d in from..=last.min(to) {
+                minutes += p.data.spans_on(&calendar::format_date(d)).iter().map(|&(o, c)| u64::from(c - o)).sum::<u64>();
             }
         }
-    }
-    // Whole weeks at once, then the days left over.
-    let days = to - from + 1;
-    let weekly: u64 = per_weekday.iter().sum();
-    let mut minutes = (days / 7) as u64 * weekly;
-    for d in from + days / 7 * 7..=to {
-        minutes += per_weekday[(calendar::iso_weekday(d) - 1) as usize];
     }
     minutes
 }
@@ -878,6 +1153,7 @@ fn compared_labs<'a>(ds: &'a Dataset, labs: &[Uuid], focus: Option<FocusArea>) -
 /// Counts of the labs `rows` over `from..=to`, one cell per lab.
 fn compare_cells(ds: &Dataset, rows: &[&Rec<Lab>], from: i64, to: i64, today: Option<i64>) -> Vec<CompareCell> {
     let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    let aliases = partner_aliases(ds);
     let mut cells: Vec<CompareCell> = rows.iter().map(|_| CompareCell::default()).collect();
     for v in &ds.visits {
         let Some(&i) = index.get(&v.key.lab_id) else { continue };
@@ -899,12 +1175,12 @@ fn compare_cells(ds: &Dataset, rows: &[&Rec<Lab>], from: i64, to: i64, today: Op
         if people > 0 {
             c.participants.add_record(a.id, people);
         }
-        c.partners.extend(a.data.partner_ids.iter().copied());
+        c.partners.extend(counted_partners(&a.data.partner_ids, &aliases));
         c.staff_hours += a.data.staff_hours;
         c.volunteer_hours += a.data.volunteer_hours;
     }
     for (cell, lab) in cells.iter_mut().zip(rows) {
-        cell.goals = goals_of(ds, lab.id, today);
+        cell.goals = goals_of(ds, lab.id, today, false);
     }
     cells
 }
@@ -1313,6 +1589,8 @@ mod tests {
                 catchment_population: catchment,
                 gender_split: false,
                 count_rule: Default::default(),
+                exceptions: vec![],
+                retired: false,
             },
         }
     }
@@ -1412,6 +1690,9 @@ mod tests {
                 target_date: target_date.into(),
                 direction,
                 source,
+                baseline_date: None,
+                schedule: None,
+                retired: false,
             },
         }
     }
@@ -1428,7 +1709,7 @@ mod tests {
         Rec {
             id: Uuid::from_u128(0x5_0000 + n),
             lab_id: lab,
-            data: Partner { name: name.into(), kind: PartnerKind::Ngo },
+            data: Partner::new(name, PartnerKind::Ngo),
         }
     }
 
@@ -1662,7 +1943,7 @@ mod tests {
         let o = &o[0];
         assert_eq!((o.lab_id, o.name.as_str(), o.city.as_str()), (LAB_A, "Lina Hage", "Södertälje"));
         assert_eq!(o.visits_this_week, 3);
-        assert_eq!(o.visits_same_week_last_year, 4);
+        assert_eq!(o.visits_same_week_last_year, Some(4));
         let weeks: Vec<(&str, u64)> = o.visits_last_4_weeks.iter().map(|(w, n)| (w.as_str(), *n)).collect();
         assert_eq!(weeks, [("2025-W51", 1), ("2025-W52", 0), ("2026-W01", 2), ("2026-W02", 1)]);
         assert_eq!((o.activities_this_month, o.participants_this_month, o.partners_this_month), (2, 11, 2));
@@ -1676,7 +1957,15 @@ mod tests {
 
         // 1 January 2021 lies in 2020-W53; 2019 had 52 weeks, so its last week is compared.
         ds.visits = visits(0, 3, LAB_A, PLACE_A, "2019-12-25", Age13To15, false);
-        assert_eq!(overview(&ds, &[LAB_A], "2021-01-01")[0].visits_same_week_last_year, 3);
+        assert_eq!(overview(&ds, &[LAB_A], "2021-01-01")[0].visits_same_week_last_year, Some(3));
+        // A lab that started counting after that week has no figure for it: not 0.
+        ds.visits = visits(0, 3, LAB_A, PLACE_A, "2020-03-02", Age13To15, false);
+        assert_eq!(overview(&ds, &[LAB_A], "2021-01-01")[0].visits_same_week_last_year, None);
+        // Counting had started (a visit in the week's Sunday or before): a quiet week is 0.
+        ds.visits = visits(0, 1, LAB_A, PLACE_A, "2019-12-29", Age13To15, false);
+        assert_eq!(overview(&ds, &[LAB_A], "2021-01-01")[0].visits_same_week_last_year, Some(1));
+        ds.visits = visits(0, 1, LAB_A, PLACE_A, "2019-11-29", Age13To15, false);
+        assert_eq!(overview(&ds, &[LAB_A], "2021-01-01")[0].visits_same_week_last_year, Some(0));
     }
 
     /// A lab across New Year with two places, activities, partners, goals and polls.
@@ -2081,5 +2370,264 @@ mod tests {
         for cell in ["-", "-,5", "-1,", "-1,5,5", "-1e5", "+1"] {
             assert!(formula_like(cell), "{cell:?}");
         }
+    }
+
+    fn source_goal(n: u128, source: GoalSource, baseline_date: Option<&str>) -> Rec<Goal> {
+        let mut g = goal(n, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 3.0, "2026-12-31", Some(source));
+        g.data.baseline_date = baseline_date.map(Into::into);
+        g
+    }
+
+    fn timed(mut a: Rec<Activity>, start: &str, end: &str) -> Rec<Activity> {
+        a.data.start_time = Some(start.into());
+        a.data.end_time = Some(end.into());
+        a
+    }
+
+    #[test]
+    fn visit_goals_per_week_or_month_place_or_lab_band_and_first_visits() {
+        let mut ds = Dataset::default();
+        // 2026-01-05 and 2026-01-19 are Mondays; today, 4 February, is in the week of Monday 2 February.
+        ds.visits.extend(visits(0, 3, LAB_A, PLACE_A, "2026-01-06", Age13To15, false));
+        ds.visits.extend(visits(10, 2, LAB_A, PLACE_A, "2026-01-06", Age13To15, true));
+        ds.visits.extend(visits(20, 1, LAB_A, PLACE_A, "2026-01-06", Age6To12, true));
+        ds.visits.extend(visits(30, 4, LAB_A, PLACE_A2, "2026-01-07", Age26To64, true));
+        ds.visits.extend(visits(40, 5, LAB_A, PLACE_A, "2026-01-20", Age13To15, false));
+        ds.visits.extend(visits(50, 2, LAB_A, PLACE_A, "2026-02-03", Age13To15, true));
+        ds.visits.extend(visits(60, 7, LAB_B, PLACE_B, "2026-01-06", Age13To15, true)); // another lab
+        let at_place = source_goal(1, GoalSource::Visits { meeting_place_id: Some(PLACE_A), per: GoalPeriod::Week, first_only: false, age_band: None }, None);
+        let new_per_month = source_goal(2, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None }, None);
+        let band_since = source_goal(
+            3,
+            GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: Some(Age13To15) },
+            Some("2026-01-14"),
+        );
+        let old_kind = source_goal(4, GoalSource::VisitsPerWeek { meeting_place_id: PLACE_A }, Some("2026-01-14"));
+        ds.goals = vec![at_place.clone(), new_per_month.clone(), band_since.clone(), old_kind.clone()];
+        let today = "2026-02-04";
+
+        // Place A per week: 6, 0, 5, 0 in the finished weeks; 2 so far this week.
+        let p = goal_progress(&ds, at_place.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2026-01-05", 6.0), ("2026-01-12", 0.0), ("2026-01-19", 5.0), ("2026-01-26", 0.0)]));
+        assert_eq!(p.running, Some(("2026-02-02".to_owned(), 2.0)));
+        assert_eq!((p.latest, p.latest_date.as_deref()), (Some(0.0), Some("2026-01-26")));
+        // The first source at the same place gives the same weeks (it ignores the baseline date).
+        let q = goal_progress(&ds, old_kind.id, today).unwrap();
+        assert_eq!((q.points, q.running), (p.points.clone(), p.running.clone()));
+
+        // First visits in the whole lab per month: 2 + 1 + 4 in January, 2 so far in February.
+        let p = goal_progress(&ds, new_per_month.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2026-01-01", 7.0)]));
+        assert_eq!(p.running, Some(("2026-02-01".to_owned(), 2.0)));
+        assert_eq!((p.latest, p.on_track, p.trend_line.clone()), (Some(7.0), None, None), "one point: no trend");
+
+        // 13–15 year olds in the whole lab per week, from the baseline's week (12 January).
+        let p = goal_progress(&ds, band_since.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2026-01-12", 0.0), ("2026-01-19", 5.0), ("2026-01-26", 0.0)]));
+        assert_eq!(p.running, Some(("2026-02-02".to_owned(), 2.0)));
+
+        // A goal whose place has no visits yet: nothing, not zeros.
+        let empty = source_goal(5, GoalSource::Visits { meeting_place_id: Some(Uuid::from_u128(0xE)), per: GoalPeriod::Week, first_only: false, age_band: None }, None);
+        ds.goals.push(empty.clone());
+        let p = goal_progress(&ds, empty.id, today).unwrap();
+        assert_eq!((p.points.len(), p.running, p.latest), (0, None, None));
+        // Counted only this week: the running week, no finished one yet.
+        let p = goal_progress(&ds, at_place.id, "2026-01-07").unwrap();
+        assert_eq!((p.points.len(), p.running), (0, Some(("2026-01-05".to_owned(), 6.0))));
+    }
+
+    #[test]
+    fn activity_goals_count_activities_participants_and_participant_hours_per_month() {
+        let mut ds = Dataset::default();
+        ds.activities = vec![
+            timed(activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]), "18:00", "20:00"),
+            timed(activity(2, LAB_A, ActivityKind::Course, "2026-01-24", &[(Age13To15, 4)]), "17:30", "19:00"),
+            activity(3, LAB_A, ActivityKind::Workshop, "2026-01-15", &[(Age26To64, 10)]), // no times: no hours
+            timed(activity(4, LAB_A, ActivityKind::Course, "2026-02-02", &[(Age26To64, 3)]), "10:00", "12:00"),
+            timed(activity(5, LAB_A, ActivityKind::Course, "2025-11-20", &[(Age26To64, 1)]), "09:00", "10:00"),
+            timed(activity(6, LAB_A, ActivityKind::Fika, "2026-01-12", &[(Age26To64, 5)]), "09:00", "10:00"),
+            timed(activity(7, LAB_B, ActivityKind::Course, "2026-01-10", &[(Age26To64, 9)]), "09:00", "10:00"), // another lab
+        ];
+        let courses = source_goal(1, GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::Activities }, None);
+        let people = source_goal(2, GoalSource::Activities { kinds: vec![], measure: ActivityMeasure::Participants }, None);
+        let hours = source_goal(
+            3,
+            GoalSource::Activities { kinds: vec![ActivityKind::Course, ActivityKind::Workshop], measure: ActivityMeasure::ParticipantHours },
+            None,
+        );
+        ds.goals = vec![courses.clone(), people.clone(), hours.clone()];
+        let today = "2026-02-04";
+
+        // November 1 course, December none (0), January 2; 1 so far in February.
+        let p = goal_progress(&ds, courses.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2025-11-01", 1.0), ("2025-12-01", 0.0), ("2026-01-01", 2.0)]));
+        assert_eq!(p.running, Some(("2026-02-01".to_owned(), 1.0)));
+        // Every kind: January 8 + 4 + 10 + 5.
+        let p = goal_progress(&ds, people.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2025-11-01", 1.0), ("2025-12-01", 0.0), ("2026-01-01", 27.0)]));
+        assert_eq!(p.running, Some(("2026-02-01".to_owned(), 3.0)));
+        // Participant-hours: January 8 × 2 h + 4 × 1.5 h + 10 × 0 h (no times); February 3 × 2 h.
+        let p = goal_progress(&ds, hours.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2025-11-01", 1.0), ("2025-12-01", 0.0), ("2026-01-01", 22.0)]));
+        assert_eq!(p.running, Some(("2026-02-01".to_owned(), 6.0)));
+        assert_eq!(activity_hours(&ds.activities[1].data), 1.5);
+        assert_eq!(activity_hours(&ds.activities[2].data), 0.0);
+    }
+
+    #[test]
+    fn poll_share_goal_per_month_without_answers_is_no_value() {
+        let poll = |n, date: &str, question, yes, maybe, no| {
+            let mut a = activity(n, LAB_A, ActivityKind::OpenEvening, date, &[(Age13To15, 10)]);
+            a.data.poll = Some(PollTally { question, yes, maybe, no });
+            a
+        };
+        let mut ds = Dataset::default();
+        ds.activities = vec![
+            poll(1, "2026-01-08", PollQuestion::FeltSafe, 4, 1, 0),
+            poll(2, "2026-01-22", PollQuestion::FeltSafe, 2, 1, 2),
+            poll(3, "2026-01-15", PollQuestion::WantToReturn, 5, 0, 0), // another question
+            poll(4, "2025-12-10", PollQuestion::FeltSafe, 1, 0, 1),
+            poll(5, "2026-02-03", PollQuestion::FeltSafe, 3, 0, 0),
+            poll(6, "2025-10-05", PollQuestion::FeltSafe, 0, 0, 0), // nobody answered
+        ];
+        let mut yes = source_goal(1, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, None);
+        yes.data.baseline = 50.0;
+        yes.data.target = 90.0;
+        yes.data.target_date = "2026-06-30".into();
+        let mut yes_or_maybe = yes.clone();
+        yes_or_maybe.id = Uuid::from_u128(0x3_0002);
+        yes_or_maybe.data.source = Some(GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true });
+        ds.goals = vec![yes.clone(), yes_or_maybe.clone()];
+        let today = "2026-02-04";
+
+        // December 1 of 2 = 50 %; January 6 of 10 = 60 %; November had no poll and is no value.
+        let p = goal_progress(&ds, yes.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2025-12-01", 50.0), ("2026-01-01", 60.0)]));
+        assert_eq!(p.running, Some(("2026-02-01".to_owned(), 100.0)));
+        // +10 points in the 31 days from 1 December: 90 % is reached 124 days after it,
+        // and 30 June (211 days after) is projected at 50 + 211 × 10/31.
+        assert_eq!(p.on_track, Some(true));
+        assert_eq!(p.projected_date.as_deref(), Some("2026-04-04"));
+        let line = p.trend_line.clone().unwrap();
+        assert_eq!(line[0], ("2025-12-01".to_owned(), 50.0));
+        assert_eq!(line[1].0, "2026-06-30");
+        assert!((line[1].1 - (50.0 + 211.0 * 10.0 / 31.0)).abs() < 1e-9, "{line:?}");
+        assert_eq!(p.progress, Some(0.25), "60 is a quarter of the way from 50 to 90");
+        // With "maybe": January (6 + 2) of 10.
+        let p = goal_progress(&ds, yes_or_maybe.id, today).unwrap();
+        assert_eq!(p.points, points(&[("2025-12-01", 50.0), ("2026-01-01", 80.0)]));
+    }
+
+    #[test]
+    fn manual_goals_on_a_schedule_list_the_periods_without_a_measurement() {
+        let mut monthly = goal(1, LAB_A, FocusArea::LongTermUnemployment, GoalDirection::Up, 1.0, 5.0, "2026-12-31", None);
+        monthly.data.schedule = Some(MeasureSchedule::Monthly);
+        monthly.data.baseline_date = Some("2025-10-15".into());
+        let mut ds = Dataset { goals: vec![monthly.clone()], ..Dataset::default() };
+        ds.measurements = vec![measurement(1, &monthly, "2025-11-03", 2.0), measurement(2, &monthly, "2026-01-31", 3.0)];
+        let today = "2026-02-04";
+        // After October (the baseline's month): November measured, December not, January measured; February is under way.
+        assert_eq!(goal_progress(&ds, monthly.id, today).unwrap().missing, ["2025-12-01"]);
+        // A measurement on the last day of December covers it.
+        ds.measurements.push(measurement(3, &monthly, "2025-12-31", 2.5));
+        assert!(goal_progress(&ds, monthly.id, today).unwrap().missing.is_empty());
+        // Without a baseline date only the month before this one is owed.
+        ds.goals[0].data.baseline_date = None;
+        ds.measurements.retain(|m| m.data.date != "2026-01-31");
+        assert_eq!(goal_progress(&ds, monthly.id, today).unwrap().missing, ["2026-01-01"]);
+        // Retired, or without a schedule: no reminder.
+        ds.goals[0].data.retired = true;
+        assert!(goal_progress(&ds, monthly.id, today).unwrap().missing.is_empty());
+        ds.goals[0].data.retired = false;
+        ds.goals[0].data.schedule = None;
+        assert!(goal_progress(&ds, monthly.id, today).unwrap().missing.is_empty());
+        // A baseline in this month: nothing owed yet.
+        ds.goals[0].data.schedule = Some(MeasureSchedule::Monthly);
+        ds.goals[0].data.baseline_date = Some("2026-02-01".into());
+        assert!(goal_progress(&ds, monthly.id, today).unwrap().missing.is_empty());
+        // Two years unmeasured: the last twelve months are listed.
+        ds.goals[0].data.baseline_date = Some("2024-01-01".into());
+        ds.measurements.clear();
+        let missing = goal_progress(&ds, monthly.id, today).unwrap().missing;
+        assert_eq!(missing.len(), MAX_MISSING);
+        assert_eq!((missing[0].as_str(), missing[11].as_str()), ("2025-02-01", "2026-01-01"));
+
+        // Quarterly from a baseline in the first quarter of 2025: Q2, Q3 and Q4 are owed, Q3 measured.
+        let mut quarterly = goal(2, LAB_A, FocusArea::Crime, GoalDirection::Down, 9.0, 5.0, "2026-12-31", None);
+        quarterly.data.schedule = Some(MeasureSchedule::Quarterly);
+        quarterly.data.baseline_date = Some("2025-03-31".into());
+        ds.goals.push(quarterly.clone());
+        ds.measurements = vec![measurement(4, &quarterly, "2025-08-15", 8.0)];
+        assert_eq!(goal_progress(&ds, quarterly.id, today).unwrap().missing, ["2025-04-01", "2025-10-01"]);
+        // Automatic goals never owe a measurement.
+        let auto = source_goal(3, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, Some("2025-01-01"));
+        ds.goals.push(Rec { data: Goal { schedule: Some(MeasureSchedule::Monthly), ..auto.data.clone() }, ..auto.clone() });
+        assert!(goal_progress(&ds, auto.id, today).unwrap().missing.is_empty());
+    }
+
+    #[test]
+    fn retired_goals_are_reported_but_not_steered_by() {
+        let mut ds = Dataset { labs: vec![lab(LAB_A, "Lina Hage", &[FocusArea::Crime]), lab(LAB_B, "Boden", &[FocusArea::Crime])], ..Dataset::default() };
+        let live = goal(1, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
+        let mut old = goal(2, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
+        old.data.retired = true;
+        let other = goal(3, LAB_B, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
+        ds.goals = vec![live.clone(), old.clone(), other.clone()];
+        let ids = |g: &[GoalProgress]| g.iter().map(|g| g.goal_id).collect::<Vec<_>>();
+        assert_eq!(ids(&overview(&ds, &[LAB_A], "2026-02-04")[0].goals), [live.id]);
+        let report = lab_report(&ds, LAB_A, &Period::new("2026-01-01", "2026-02-04"), "2026-02-04").unwrap();
+        assert_eq!(ids(&report.goals), [live.id, old.id]);
+        assert!(report.goals[1].retired);
+        // The Goals screen: every goal, by lab.
+        assert_eq!(ids(&goals(&ds, &[LAB_B, LAB_A], "2026-02-04")), [live.id, old.id, other.id]);
+        assert_eq!(ids(&goals(&ds, &[LAB_B], "2026-02-04")), [other.id]);
+    }
+
+    #[test]
+    fn merged_partners_count_once_under_the_partner_kept() {
+        let mut ds = report_dataset();
+        let period = Period::new("2026-12-21", "2027-01-10");
+        // Svenska kyrkan (p2) was a duplicate of Röda korset's (p1) entry… and Bodens kommun (p3) of p2.
+        ds.partners[1].data.merged_into = Some(ds.partners[0].id);
+        ds.partners[2].data.merged_into = Some(ds.partners[1].id);
+        let r = lab_report(&ds, LAB_A, &period, "2027-01-20").unwrap();
+        // a1 names p1 and p2 (one partner now), a2 p1, a4 p3: three joint activities.
+        let ranked: Vec<(&str, u64)> = r.partners_ranked.iter().map(|(_, n, c)| (n.as_str(), *c)).collect();
+        assert_eq!(ranked, [("Röda korset", 3)]);
+        // A merge into another lab's partner is not followed.
+        let foreign = partner(9, LAB_B, "Annat labbs partner");
+        ds.partners[0].data.merged_into = Some(foreign.id);
+        ds.partners.push(foreign);
+        let r = lab_report(&ds, LAB_A, &period, "2027-01-20").unwrap();
+        assert_eq!(r.partners_ranked.iter().map(|(_, n, c)| (n.as_str(), *c)).collect::<Vec<_>>(), [("Röda korset", 3)]);
+        let o = overview(&ds, &[LAB_A], "2027-01-08");
+        assert_eq!(o[0].partners_this_month, 1, "January: a2 names p1, a4 p3, which counts as p1");
+    }
+
+    #[test]
+    fn opening_hours_with_exceptions_and_retired_places_and_reach() {
+        use crate::model::{OpeningException, TimeSpan};
+        let mut ds = report_dataset();
+        let period = Period::new("2026-12-21", "2027-01-10");
+        // Six 4-hour evenings; closed 29–31 December (two of them); 7 January open 17–19 only.
+        ds.places[0].data.exceptions = vec![
+            OpeningException { from: "2026-12-29".into(), to: "2026-12-31".into(), spans: vec![], note: "Mellandagarna".into() },
+            OpeningException {
+                from: "2027-01-07".into(),
+                to: "2027-01-07".into(),
+                spans: vec![TimeSpan { opens: "17:00".into(), closes: "19:00".into() }],
+                note: String::new(),
+            },
+        ];
+        let r = lab_report(&ds, LAB_A, &period, "2027-01-20").unwrap();
+        assert_eq!(r.visits_per_opening_hour, Some(4.0 / 14.0), "4 visits in 24 − 8 − 2 hours");
+        // Two first visits at the place with 500 residents in its target group: 4 per 1,000.
+        assert_eq!((r.reach_per_1000, r.first_visitors_per_1000), (Some(8.0), Some(4.0)));
+        // Retired after its visit of 29 December: its hours count up to that day (Tue 22, Thu 24, Tue 29).
+        ds.places[0].data.exceptions.clear();
+        ds.places[0].data.retired = true;
+        ds.visits.retain(|v| v.key.place_id != PLACE_A || v.key.day <= calendar::day_of("2026-12-29").unwrap());
+        let r = lab_report(&ds, LAB_A, &period, "2027-01-20").unwrap();
+        assert_eq!(r.visits_per_opening_hour, Some(3.0 / 12.0));
     }
 }

@@ -75,7 +75,37 @@ pub enum ValidationError {
     TooManyFields { count: usize, max: usize },
     #[error("{field} ska vara en roll, t.ex. ”Områdesutvecklare, Telge Bostäder”, inte ett namn (”{name}”)")]
     NotARole { field: &'static str, name: String },
+    /// A rule between fields, said in full (`message`), shown at `field`.
+    #[error("{message}")]
+    Rule { field: &'static str, message: &'static str },
 }
+
+impl ValidationError {
+    /// The field the error is about, as named in the message (a form shows
+    /// the message next to it); `None` for errors about the whole record.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ValidationError::Required { field }
+            | ValidationError::TooLong { field, .. }
+            | ValidationError::Date { field }
+            | ValidationError::Time { field }
+            | ValidationError::OutOfRange { field }
+            | ValidationError::Duplicate { field }
+            | ValidationError::Overlap { field }
+            | ValidationError::PersonalData { field, .. }
+            | ValidationError::NotARole { field, .. }
+            | ValidationError::Rule { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// Exceptions to a place's opening hours (holidays, breaks) one place may list.
+pub const MAX_EXCEPTIONS: usize = 100;
+/// Opening spans on one day (weekly or in an exception).
+pub const MAX_SPANS_PER_DAY: usize = 6;
+/// A catchment population above this is a typing error (Stockholm has under a million).
+pub const MAX_CATCHMENT: u32 = 5_000_000;
 
 /// Check a merged record: its fields must form a valid record of its kind.
 /// A tombstone that arrived before its record (no fields yet) is valid.
@@ -159,36 +189,63 @@ pub fn meeting_place(m: &MeetingPlace) -> Result<(), ValidationError> {
         return Err(ValidationError::Required { field: "åldersgrupper" });
     }
     unique("åldersgrupper", &m.age_bands)?;
+    if m.catchment_population.is_some_and(|c| c > MAX_CATCHMENT) {
+        return Err(ValidationError::OutOfRange { field: "invånare i upptagningsområdet" });
+    }
     if m.opening_hours.len() > 21 {
         return Err(ValidationError::OutOfRange { field: "öppettider" });
     }
+    let mut weekly: Vec<(u8, u32, u32)> = Vec::with_capacity(m.opening_hours.len());
     for h in &m.opening_hours {
         if !(1..=7).contains(&h.weekday) {
             return Err(ValidationError::OutOfRange { field: "veckodag" });
         }
-        let (open, close) = (minutes_of_day(&h.opens), minutes_of_day(&h.closes));
-        match (open, close) {
-            (Some(o), Some(c)) if o < c => {}
-            (Some(_), Some(_)) => return Err(ValidationError::OutOfRange { field: "öppettider" }),
-            _ => return Err(ValidationError::Time { field: "öppettider" }),
+        let (o, c) = span("öppettider", &h.opens, &h.closes)?;
+        weekly.push((h.weekday, o, c));
+    }
+    // Every moment belongs to at most one span: counting once per opening
+    // session needs it, and hours that overlap are a typing error anyway.
+    for (i, a) in weekly.iter().enumerate() {
+        if weekly[i + 1..].iter().any(|b| a.0 == b.0 && a.1 < b.2 && b.1 < a.2) {
+            return Err(ValidationError::Overlap { field: "öppettider" });
         }
     }
-    // Counting once per opening session needs sessions: opening hours that
-    // do not overlap, so every moment belongs to at most one.
-    if m.count_rule == crate::model::CountRule::OncePerSession {
-        if m.opening_hours.is_empty() {
-            return Err(ValidationError::Required { field: "öppettider (för att räkna en gång per öppettillfälle)" });
+    if m.exceptions.len() > MAX_EXCEPTIONS {
+        return Err(ValidationError::OutOfRange { field: "avvikande dagar" });
+    }
+    for e in &m.exceptions {
+        date("avvikande dagar", &e.from)?;
+        date("avvikande dagar", &e.to)?;
+        if e.to < e.from {
+            return Err(ValidationError::Rule {
+                field: "avvikande dagar",
+                message: "avvikande dagar: slutdatumet är före startdatumet",
+            });
         }
-        for (i, a) in m.opening_hours.iter().enumerate() {
-            for b in &m.opening_hours[i + 1..] {
-                let span = |h: &crate::model::OpeningHours| (minutes_of_day(&h.opens), minutes_of_day(&h.closes));
-                if a.weekday == b.weekday && span(a).0 < span(b).1 && span(b).0 < span(a).1 {
-                    return Err(ValidationError::Overlap { field: "öppettider" });
-                }
+        if e.spans.len() > MAX_SPANS_PER_DAY {
+            return Err(ValidationError::OutOfRange { field: "avvikande dagar" });
+        }
+        let spans = e.spans.iter().map(|s| span("avvikande dagar", &s.opens, &s.closes)).collect::<Result<Vec<_>, _>>()?;
+        for (i, a) in spans.iter().enumerate() {
+            if spans[i + 1..].iter().any(|b| a.0 < b.1 && b.0 < a.1) {
+                return Err(ValidationError::Overlap { field: "avvikande dagar" });
             }
         }
+        text("avvikande dagar", &e.note, MAX_SHORT_TEXT_CHARS)?;
+    }
+    if m.count_rule == crate::model::CountRule::OncePerSession && m.opening_hours.is_empty() {
+        return Err(ValidationError::Required { field: "öppettider (för att räkna en gång per öppettillfälle)" });
     }
     Ok(())
+}
+
+/// An opening span "HH:MM"–"HH:MM" that ends after it begins, in minutes.
+fn span(field: &'static str, opens: &str, closes: &str) -> Result<(u32, u32), ValidationError> {
+    match (minutes_of_day(opens), minutes_of_day(closes)) {
+        (Some(o), Some(c)) if o < c => Ok((o, c)),
+        (Some(_), Some(_)) => Err(ValidationError::Rule { field, message: "öppettider: stängningstiden måste vara efter öppningstiden" }),
+        _ => Err(ValidationError::Time { field }),
+    }
 }
 
 pub fn visit(v: &Visit) -> Result<(), ValidationError> {
@@ -206,7 +263,52 @@ pub fn goal(g: &Goal) -> Result<(), ValidationError> {
     required_text("enhet", &g.unit, MAX_NAME_CHARS)?;
     finite("utgångsvärde", g.baseline)?;
     finite("målvärde", g.target)?;
-    date("måldatum", &g.target_date)
+    date("måldatum", &g.target_date)?;
+    if let Some(d) = &g.baseline_date {
+        date("utgångsvärdets datum", d)?;
+    }
+    match &g.source {
+        Some(crate::model::GoalSource::Activities { kinds, .. }) => unique("aktivitetstyper", kinds),
+        _ => Ok(()),
+    }
+}
+
+/// What the goal form checks besides [`goal`]: rules between fields. They
+/// are not record rules because fields merge one by one: two coordinators
+/// may each make a valid edit (one raises the baseline, the other lowers the
+/// target) that together break such a rule, and the server would then
+/// refuse the second edit although it was fine where it was made.
+pub fn goal_form(g: &Goal) -> Result<(), ValidationError> {
+    goal(g)?;
+    if let Some(d) = &g.baseline_date {
+        if d.as_str() >= g.target_date.as_str() {
+            return Err(ValidationError::Rule {
+                field: "måldatum",
+                message: "måldatumet måste vara efter utgångsvärdets datum",
+            });
+        }
+    }
+    // A target the wrong way from the baseline can never be "i fas" as the
+    // app computes it.
+    match g.direction {
+        crate::model::GoalDirection::Up if g.target <= g.baseline => {
+            return Err(ValidationError::Rule {
+                field: "målvärde",
+                message: "målvärdet måste vara högre än utgångsvärdet när indikatorn ska öka",
+            })
+        }
+        crate::model::GoalDirection::Down if g.target >= g.baseline => {
+            return Err(ValidationError::Rule {
+                field: "målvärde",
+                message: "målvärdet måste vara lägre än utgångsvärdet när indikatorn ska minska",
+            })
+        }
+        _ => {}
+    }
+    if matches!(g.source, Some(crate::model::GoalSource::PollShare { .. })) && !(0.0..=100.0).contains(&g.target) {
+        return Err(ValidationError::Rule { field: "målvärde", message: "en andel är mellan 0 och 100 procent" });
+    }
+    Ok(())
 }
 
 pub fn goal_measurement(m: &GoalMeasurement) -> Result<(), ValidationError> {
@@ -505,6 +607,8 @@ mod tests {
             catchment_population: Some(900),
             gender_split: true,
             count_rule: CountRule::EveryEntry,
+            exceptions: vec![],
+            retired: false,
         };
         assert_eq!(meeting_place(&ok), Ok(()));
         // Once per opening session: needs opening hours, and sessions that do not overlap.
@@ -530,9 +634,60 @@ mod tests {
         let mut bad = ok.clone();
         bad.age_bands.push(AgeBand::Age6To12);
         assert_eq!(meeting_place(&bad), Err(ValidationError::Duplicate { field: "åldersgrupper" }));
-        let mut bad = ok;
+        let mut bad = ok.clone();
         bad.name = "x".repeat(MAX_NAME_CHARS + 1);
         assert!(matches!(meeting_place(&bad), Err(ValidationError::TooLong { .. })));
+        // Overlapping hours are refused whatever the rule, naming the field.
+        let mut bad = ok.clone();
+        bad.opening_hours.push(OpeningHours { weekday: 2, opens: "18:00".into(), closes: "19:00".into() });
+        let e = meeting_place(&bad).unwrap_err();
+        assert_eq!((e.field(), e.to_string().as_str()), (Some("öppettider"), "öppettider överlappar varandra"));
+        let mut bad = ok.clone();
+        bad.catchment_population = Some(MAX_CATCHMENT + 1);
+        assert_eq!(meeting_place(&bad), Err(ValidationError::OutOfRange { field: "invånare i upptagningsområdet" }));
+    }
+
+    #[test]
+    fn opening_exception_rules() {
+        use crate::model::{OpeningException, TimeSpan};
+        let place = |exceptions: Vec<OpeningException>| MeetingPlace {
+            name: "Gården".into(),
+            opening_hours: vec![OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() }],
+            target_group: String::new(),
+            age_bands: vec![AgeBand::Age13To15],
+            catchment_population: None,
+            gender_split: false,
+            count_rule: CountRule::EveryEntry,
+            exceptions,
+            retired: false,
+        };
+        let ex = |from: &str, to: &str, spans: &[(&str, &str)]| OpeningException {
+            from: from.into(),
+            to: to.into(),
+            spans: spans.iter().map(|&(o, c)| TimeSpan { opens: o.into(), closes: c.into() }).collect(),
+            note: "Jul".into(),
+        };
+        assert_eq!(meeting_place(&place(vec![ex("2026-12-21", "2027-01-06", &[])])), Ok(()));
+        assert_eq!(meeting_place(&place(vec![ex("2026-12-24", "2026-12-24", &[("10:00", "12:00"), ("13:00", "15:00")])])), Ok(()));
+        let e = meeting_place(&place(vec![ex("2027-01-06", "2026-12-21", &[])])).unwrap_err();
+        assert_eq!(e.field(), Some("avvikande dagar"));
+        assert!(e.to_string().contains("slutdatumet är före startdatumet"), "{e}");
+        assert_eq!(
+            meeting_place(&place(vec![ex("2026-02-30", "2026-03-01", &[])])),
+            Err(ValidationError::Date { field: "avvikande dagar" })
+        );
+        assert_eq!(
+            meeting_place(&place(vec![ex("2026-12-24", "2026-12-24", &[("10:00", "12:00"), ("11:00", "15:00")])])),
+            Err(ValidationError::Overlap { field: "avvikande dagar" })
+        );
+        assert_eq!(
+            meeting_place(&place(vec![ex("2026-12-24", "2026-12-24", &[("10:00", "9:00")])])),
+            Err(ValidationError::Time { field: "avvikande dagar" })
+        );
+        let e = meeting_place(&place(vec![ex("2026-12-24", "2026-12-24", &[("12:00", "10:00")])])).unwrap_err();
+        assert!(e.to_string().contains("stängningstiden måste vara efter öppningstiden"), "{e}");
+        let many = (0..=MAX_EXCEPTIONS).map(|_| ex("2026-12-24", "2026-12-24", &[])).collect();
+        assert_eq!(meeting_place(&place(many)), Err(ValidationError::OutOfRange { field: "avvikande dagar" }));
     }
 
     fn a_goal() -> Goal {
@@ -546,6 +701,9 @@ mod tests {
             target_date: "2025-12-31".into(),
             direction: GoalDirection::Up,
             source: None,
+            baseline_date: Some("2024-12-31".into()),
+            schedule: None,
+            retired: false,
         }
     }
 
@@ -612,6 +770,39 @@ mod tests {
             Err(ValidationError::OutOfRange { field: "målvärde" })
         );
         assert_eq!(goal(&Goal { target: -3.5, direction: GoalDirection::Down, ..a_goal() }), Ok(()));
+        // The target lies the way the indicator should move.
+        assert_eq!(goal(&Goal { target: 0.0, ..a_goal() }), Ok(()), "rules between fields are the form's");
+        let e = goal_form(&Goal { target: 0.0, ..a_goal() }).unwrap_err();
+        assert_eq!((e.field(), e.to_string().as_str()), (Some("målvärde"), "målvärdet måste vara högre än utgångsvärdet när indikatorn ska öka"));
+        assert!(goal_form(&Goal { target: 30.0, direction: GoalDirection::Down, ..a_goal() }).is_err());
+        assert_eq!(goal_form(&a_goal()), Ok(()));
+        // The baseline is measured before the deadline.
+        assert_eq!(
+            goal(&Goal { baseline_date: Some("2024-02-30".into()), ..a_goal() }),
+            Err(ValidationError::Date { field: "utgångsvärdets datum" })
+        );
+        let e = goal_form(&Goal { baseline_date: Some("2026-01-01".into()), ..a_goal() }).unwrap_err();
+        assert_eq!(e.field(), Some("måldatum"));
+        assert_eq!(goal(&Goal { baseline_date: None, ..a_goal() }), Ok(()), "goals set before the date existed");
+        // Sources: no kind twice; a share is a per cent.
+        use crate::model::{ActivityMeasure, PollQuestion};
+        let kinds = |kinds: Vec<ActivityKind>| Goal {
+            source: Some(GoalSource::Activities { kinds, measure: ActivityMeasure::Participants }),
+            ..a_goal()
+        };
+        assert_eq!(goal(&kinds(vec![ActivityKind::Course, ActivityKind::Workshop])), Ok(()));
+        assert_eq!(goal(&kinds(vec![])), Ok(()), "no kind: every kind");
+        assert_eq!(
+            goal(&kinds(vec![ActivityKind::Course, ActivityKind::Course])),
+            Err(ValidationError::Duplicate { field: "aktivitetstyper" })
+        );
+        let share = |target| Goal {
+            source: Some(GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }),
+            target,
+            ..a_goal()
+        };
+        assert_eq!(goal_form(&share(90.0)), Ok(()));
+        assert_eq!(goal_form(&share(120.0)).unwrap_err().field(), Some("målvärde"));
         assert_eq!(
             goal(&Goal { target_date: "2025-02-29".into(), ..a_goal() }),
             Err(ValidationError::Date { field: "måldatum" })
@@ -647,7 +838,7 @@ mod tests {
 
     #[test]
     fn partner_rules() {
-        let ok = Partner { name: "Svenska kyrkan".into(), kind: PartnerKind::Church };
+        let ok = Partner::new("Svenska kyrkan", PartnerKind::Church);
         assert_eq!(partner(&ok), Ok(()));
         assert_eq!(
             partner(&Partner { name: "  ".into(), ..ok.clone() }),
@@ -769,7 +960,7 @@ mod tests {
 
     #[test]
     fn validate_record_checks_every_kind() {
-        let partner_rec = Partner { name: "Röda korset".into(), kind: PartnerKind::Ngo };
+        let partner_rec = Partner::new("Röda korset", PartnerKind::Ngo);
         let measurement =
             GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new(), flag: None };
         assert_eq!(validate_record(&state_of(RecordKind::Goal, &a_goal())), Ok(()));

@@ -418,11 +418,14 @@ impl World {
                         target_date: "2026-06-30".into(),
                         direction: GoalDirection::Up,
                         source: None,
+                        baseline_date: None,
+                        schedule: None,
+                        retired: false,
                     };
                     (RecordKind::Goal, fields_of(&g))
                 } else {
                     let kind = PartnerKind::ALL[value as usize % PartnerKind::ALL.len()];
-                    (RecordKind::Partner, fields_of(&Partner { name: format!("Partner {value}"), kind }))
+                    (RecordKind::Partner, fields_of(&Partner::new(format!("Partner {value}"), kind)))
                 };
                 self.write(d, kind, id, lab, fields, false);
             }

@@ -104,16 +104,42 @@ impl TestServer {
     }
 
     async fn start_with(demo_year: bool) -> Result<Self> {
+        Self::start_on(true, demo_year, None).await
+    }
+
+    /// An installation as a new housing company gets it: an empty database
+    /// (no demo labs, places or accounts) with one administrator, created as
+    /// `labblogg user add` would.
+    pub async fn start_empty_with_admin(username: &str, password: &str) -> Result<Self> {
+        Self::start_on(false, false, Some((username, password))).await
+    }
+
+    async fn start_on(demo: bool, demo_year: bool, admin: Option<(&str, &str)>) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let args = ServeArgs {
             bind: addr,
             db: DbArgs { database_url: format!("sqlite://{}", dir.path().join("labblogg.db").display()) },
             assets: Some(dist_dir()?),
-            demo: true,
+            demo,
             demo_year,
         };
         let state = labblogg_server::prepare(&args).await?;
+        if let Some((username, password)) = admin {
+            state
+                .store
+                .insert_user(labblogg_server::db::UserRow {
+                    id: uuid::Uuid::now_v7(),
+                    username: username.to_owned(),
+                    display_name: "Administratör".to_owned(),
+                    password_hash: labblogg_server::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    role: labblogg_shared::auth::Role::Admin,
+                    memberships: Vec::new(),
+                    home_meeting_place: None,
+                    disabled: false,
+                })
+                .await?;
+        }
         let mut server =
             TestServer { addr, state, fault: Arc::default(), dist: dist_dir()?, args, running: None, _dir: dir };
         server.resume().await?;
@@ -210,8 +236,7 @@ pub struct Browser {
     _driver: DriverGuard,
     /// A fresh profile, deleted with the browser (`None` with [`Profile`]).
     _profile: Option<TempDir>,
-    /// The one-browser slot, held by a test's first browser (`None` for [`Browser::start_another`]).
-    _slot: Option<OwnedSemaphorePermit>,
+    _slot: OwnedSemaphorePermit,
 }
 
 /// A browser profile (localStorage, IndexedDB, the service worker) that
@@ -253,28 +278,17 @@ impl Browser {
         Self::start_in(profile.0.path()).await
     }
 
-    /// A further browser, with a fresh profile, in a test that holds one already (a second
-    /// tablet, the coordinator's laptop): it does not wait for the one-browser slot, which the
-    /// test's first browser holds until it is closed (waiting for it there would never end).
-    pub async fn start_another() -> Result<Self> {
-        let profile = tempfile::tempdir()?;
-        let path = profile.path().to_path_buf();
-        let mut b = Self::launch(&path, None).await?;
-        b._profile = Some(profile);
-        Ok(b)
-    }
-
     async fn start_in(profile: &std::path::Path) -> Result<Self> {
         let slot = BROWSER_SLOT.clone().acquire_owned().await?;
-        Self::launch(profile, Some(slot)).await
-    }
-
-    async fn launch(profile: &std::path::Path, slot: Option<OwnedSemaphorePermit>) -> Result<Self> {
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port()?;
         let mut cmd = Command::new(&chromedriver);
         cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        // The labs are in Sweden and the app dates by the tablet's own clock: the browser keeps
+        // Stockholm's time whatever the machine's zone (between 23:00 and 24:00 UTC a test that
+        // dated by Stockholm saw the app's "today" a day behind).
+        cmd.env("TZ", "Europe/Stockholm");
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let driver = DriverGuard(cmd.spawn().with_context(|| format!("starting {chromedriver}"))?);

@@ -9,7 +9,7 @@
 use anyhow::{ensure, Context, Result};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Locator;
-use labblogg_e2e::{wait_until, Browser, TestServer};
+use labblogg_e2e::{wait_until, Browser, Profile, TestServer};
 use labblogg_server::demo::LINA_HAGE;
 use labblogg_shared::approval::{approval_id, is_in_force, month_name_sv};
 use labblogg_shared::calendar;
@@ -93,14 +93,25 @@ async fn open_lina_hage_report(b: &Browser) -> Result<()> {
     Ok(())
 }
 
+/// Open a browser again on `profile` (it keeps the session, the local copy and the outbox).
+async fn reopen(server: &TestServer, profile: &Profile) -> Result<Browser> {
+    let b = Browser::start_with(profile).await?;
+    b.client.goto(&server.url("/")).await?;
+    b.wait_for("[data-testid=sync-status]").await?;
+    Ok(b)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_syncs_once_it_is_re_opened() -> Result<()> {
     let server = TestServer::start().await?;
     let month = last_month();
     let date = format!("{month}-15");
+    // One browser runs at a time (tests/src/lib.rs): the tablet and the coordinator's laptop
+    // are profiles, opened in turn; the tablet is closed while offline and comes back online.
+    let (tablet_profile, laptop) = (Profile::new()?, Profile::new()?);
 
     // The tablet: signed in, synced, then the network goes.
-    let tablet = Browser::start().await?;
+    let tablet = Browser::start_with(&tablet_profile).await?;
     tablet.open_counter_as_staff(&server.url("/")).await?;
     tablet.wait_service_worker().await?;
     tablet.wait_synced(SYNC_WAIT).await?;
@@ -123,9 +134,10 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     })
     .await?;
     ensure!(on_server(&server).await?.is_none(), "offline: nothing reached the server");
+    tablet.close().await?;
 
     // Meanwhile the coordinator approves last month from Lina Hage's report.
-    let coordinator = Browser::start_another().await?;
+    let coordinator = Browser::start_with(&laptop).await?;
     coordinator.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
     coordinator.wait_for(LAB_CARD).await?;
     coordinator.wait_synced(SYNC_WAIT).await?;
@@ -143,9 +155,10 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     coordinator.wait_synced(SYNC_WAIT).await?;
     let approval = server.state.store.record(approval_id(LINA_HAGE, &month)).await?.context("the approval on the server")?;
     ensure!(is_in_force(&approval), "approved on the server: {:?}", approval.fields);
+    coordinator.close().await?;
 
-    // The tablet comes back: its change is refused, in plain Swedish, and kept.
-    set_offline(&tablet, false).await?;
+    // The tablet comes back online: its change is refused, in plain Swedish, and kept.
+    let tablet = reopen(&server, &tablet_profile).await?;
     wait_until("the refusal on the tablet", SYNC_WAIT, || async {
         let (state, pending) = tablet.sync_status().await?;
         Ok(state == "error" && pending == 1)
@@ -168,20 +181,19 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     tablet.screenshots("staff-refused-locked").await?;
     tablet.assert_accessible("a refused change").await?;
     ensure!(on_server(&server).await?.is_none(), "refused: not on the server");
+    tablet.close().await?;
 
     // The coordinator re-opens the month, with a reason.
+    let coordinator = reopen(&server, &laptop).await?;
+    coordinator.wait_for(LAB_CARD).await?;
+    coordinator.wait_synced(SYNC_WAIT).await?;
+    open_lina_hage_report(&coordinator).await?;
+    coordinator.click(&format!("[data-testid=month-review][data-month='{month}']")).await?;
+    coordinator.wait_for(&format!("[data-testid=approval-panel][data-month='{month}']")).await?;
     coordinator.fill("[data-testid=reopen-reason]", "En fika loggades i efterhand").await?;
     coordinator.click("[data-testid=reopen-month]").await?;
     coordinator.wait_for("[data-testid=approve-month]").await?;
     coordinator.wait_synced(SYNC_WAIT).await?;
-
-    // The same change syncs: the tablet sends it again when it hears of the re-opening.
-    tablet.wait_synced(SYNC_WAIT).await?;
-    ensure!(on_server(&server).await? == Some(false), "the activity reached the server");
-    wait_until("no refused change left", Duration::from_secs(10), || async {
-        Ok(tablet.count("[data-testid=refused-change]").await? == 0)
-    })
-    .await?;
 
     // The history: approved, then re-opened with its reason, by name.
     let rows = server.state.store.history(approval_id(LINA_HAGE, &month)).await?;
@@ -197,9 +209,19 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     ensure!(text.contains("Godkänd av Samordnare") && text.contains("Öppnad igen av Samordnare"), "{text}");
     ensure!(text.contains("En fika loggades i efterhand"), "{text}");
     coordinator.screenshots("coordinator-approval-history").await?;
-
-    tablet.close().await?;
     coordinator.close().await?;
+
+    // The same change syncs: the tablet sends it again when it hears of the re-opening.
+    let tablet = reopen(&server, &tablet_profile).await?;
+    tablet.wait_synced(SYNC_WAIT).await?;
+    wait_until("the activity on the server", SYNC_WAIT, || async { Ok(on_server(&server).await? == Some(false)) }).await?;
+    tablet.wait_synced(SYNC_WAIT).await?;
+    tablet.click("[data-testid=nav-settings]").await?;
+    wait_until("no refused change left", Duration::from_secs(10), || async {
+        Ok(tablet.count("[data-testid=refused-change]").await? == 0)
+    })
+    .await?;
+    tablet.close().await?;
     Ok(())
 }
 

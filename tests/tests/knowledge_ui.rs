@@ -238,19 +238,29 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     // As printed: the page's own print rules applied on screen (no navigation, no buttons).
     b.client
         .execute(
+            // Through the CSSOM, into the app's own sheet: the CSP allows no <style> element
+            // (docs/SECURITY.md).
             "const css = [];
              for (const sheet of document.styleSheets) for (const rule of sheet.cssRules)
                if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('print'))
                  for (const r of rule.cssRules) css.push(r.cssText);
-             const s = document.createElement('style'); s.id = 'print-preview'; s.textContent = css.join('\\n');
-             document.head.appendChild(s);",
+             const sheet = [...document.styleSheets].find(s => s.href && s.href.endsWith('.css'));
+             const start = sheet.cssRules.length;
+             for (const r of css) sheet.insertRule(r, sheet.cssRules.length);
+             window.__printPreview = [sheet, start];",
             vec![],
         )
         .await?;
     ensure!(!b.is_shown("[data-testid=knowledge-print]").await? && !b.is_shown("[data-testid=nav-knowledge]").await?, "print hides the controls");
     ensure!(b.is_shown("[data-testid=knowledge-figures]").await?, "print keeps the figures");
     b.screenshot("knowledge-example-print-preview").await?;
-    b.client.execute("document.getElementById('print-preview').remove();", vec![]).await?;
+    b.client
+        .execute(
+            "const [sheet, start] = window.__printPreview;
+             while (sheet.cssRules.length > start) sheet.deleteRule(sheet.cssRules.length - 1);",
+            vec![],
+        )
+        .await?;
 
     // Offline, the synced copy is still searched.
     b.wait_service_worker().await?;

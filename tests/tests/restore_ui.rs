@@ -4,7 +4,7 @@
 //! second tablet; the activity's history names who did what.
 
 use anyhow::{ensure, Result};
-use labblogg_e2e::{wait_until, Browser, TestServer};
+use labblogg_e2e::{wait_until, Browser, Profile, TestServer};
 use labblogg_server::demo::LINA_HAGE;
 use labblogg_shared::RecordKind;
 use std::time::Duration;
@@ -26,11 +26,24 @@ async fn listed(b: &Browser) -> Result<bool> {
     Ok(b.text(".activity-list").await.unwrap_or_default().contains(TITLE))
 }
 
+/// Open a tablet again (its profile keeps the session and the local copy) at the activities.
+async fn reopen(server: &TestServer, profile: &Profile) -> Result<Browser> {
+    let b = Browser::start_with(profile).await?;
+    b.client.goto(&server.url("/")).await?;
+    b.wait_for("[data-testid=nav-activities]").await?;
+    b.click("[data-testid=nav-activities]").await?;
+    b.wait_for("[data-testid=activity-new]").await?;
+    Ok(b)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_tablet() -> Result<()> {
     let server = TestServer::start().await?;
+    // One browser runs at a time (tests/src/lib.rs): the tablets are profiles, opened in turn.
+    let (tablet_1, tablet_2) = (Profile::new()?, Profile::new()?);
+
     // Tablet 1: staff log an activity.
-    let staff = Browser::start().await?;
+    let staff = Browser::start_with(&tablet_1).await?;
     staff.open_counter_as_staff(&server.url("/")).await?;
     staff.click("[data-testid=nav-activities]").await?;
     staff.wait_for("[data-testid=activity-new]").await?;
@@ -43,27 +56,37 @@ async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_
     staff.wait_for("[data-testid=activity-item]").await?;
     staff.wait_synced(SYNC_WAIT).await?;
     ensure!(on_server(&server).await? == Some(false), "the activity reached the server");
+    staff.close().await?;
 
     // Tablet 2 sees it.
-    let second = Browser::start_another().await?;
+    let second = Browser::start_with(&tablet_2).await?;
     second.open_counter_as_staff(&server.url("/")).await?;
     second.click("[data-testid=nav-activities]").await?;
     wait_until("the activity on tablet 2", SYNC_WAIT, || async { listed(&second).await }).await?;
+    second.close().await?;
 
-    // Staff delete it (their own); tablet 2 sees it go.
+    // Staff delete it on tablet 1 (their own).
+    let staff = reopen(&server, &tablet_1).await?;
+    wait_until("the activity on tablet 1", SYNC_WAIT, || async { listed(&staff).await }).await?;
     staff.click("[data-testid=activity-delete]").await?;
     staff.click("[data-testid=activity-delete-confirm]").await?;
     wait_until("deleted on tablet 1", Duration::from_secs(10), || async { Ok(!listed(&staff).await?) }).await?;
     staff.wait_synced(SYNC_WAIT).await?;
     ensure!(on_server(&server).await? == Some(true), "the delete reached the server");
+    staff.close().await?;
+
+    // Tablet 2 sees it go.
+    let second = reopen(&server, &tablet_2).await?;
+    second.wait_synced(SYNC_WAIT).await?;
     wait_until("gone from tablet 2", SYNC_WAIT, || async {
         second.click("[data-testid=nav-activities]").await?;
         Ok(!listed(&second).await?)
     })
     .await?;
+    second.close().await?;
 
     // The coordinator restores it from the Papperskorg.
-    let coordinator = Browser::start_another().await?;
+    let coordinator = Browser::start().await?;
     coordinator.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
     coordinator.wait_for("[data-testid=nav-trash]").await?;
     coordinator.wait_synced(SYNC_WAIT).await?;
@@ -88,13 +111,6 @@ async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_
     coordinator.wait_synced(SYNC_WAIT).await?;
     ensure!(on_server(&server).await? == Some(false), "restored on the server");
 
-    // Back on tablet 2.
-    wait_until("back on tablet 2", SYNC_WAIT, || async {
-        second.click("[data-testid=nav-activities]").await?;
-        listed(&second).await
-    })
-    .await?;
-
     // Its history, in names: created and deleted by staff, restored by the coordinator.
     coordinator.click("[data-testid=nav-activities]").await?;
     wait_until("the activity listed for the coordinator", SYNC_WAIT, || async { listed(&coordinator).await }).await?;
@@ -117,9 +133,15 @@ async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_
     ensure!(!text.contains(&server.state.store.user_by_name("personal").await?.expect("staff").id.to_string()), "no ids: {text}");
     coordinator.screenshots("coordinator-activity-history").await?;
     coordinator.assert_accessible("activity history").await?;
-
-    staff.close().await?;
-    second.close().await?;
     coordinator.close().await?;
+
+    // Back on tablet 2.
+    let second = reopen(&server, &tablet_2).await?;
+    wait_until("back on tablet 2", SYNC_WAIT, || async {
+        second.click("[data-testid=nav-activities]").await?;
+        listed(&second).await
+    })
+    .await?;
+    second.close().await?;
     Ok(())
 }

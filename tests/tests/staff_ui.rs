@@ -259,28 +259,42 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     // Boden's opening hours are not entered (yet).
     seed(&server, RecordKind::MeetingPlace, BODEN, PLACE_BODEN, serde_json::json!({ "opening_hours": [] })).await?;
 
-    // The coordinator sets Lina Hage's counter in Settings.
+    // The coordinator sets Lina Hage's counter where the lab is set up (Labbet → Mötesplatser).
     let b = Browser::start().await?;
     b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
-    b.wait_for("[data-testid=nav-settings]").await?;
+    b.wait_for("[data-testid=nav-setup]").await?;
     b.wait_synced(SYNC_WAIT).await?;
-    b.click("[data-testid=nav-settings]").await?;
-    let form = format!("[data-testid=place-form][data-place-id='{PLACE_LINA_HAGE}']");
-    b.wait_for(&form).await?;
-    assert_eq!(b.count("[data-testid=place-form]").await?, 4, "one form per place of the coordinator's four labs");
+    b.click("[data-testid=nav-setup]").await?;
+    b.wait_for("[data-testid=setup-lab]").await?;
+    let open_place = |lab: uuid::Uuid, place: uuid::Uuid| {
+        let b = &b;
+        async move {
+            b.select("[data-testid=setup-lab]", &lab.to_string()).await?;
+            b.click("[data-testid=setup-tab-places]").await?;
+            let item = format!("[data-testid=place-item][data-place-id='{place}']");
+            b.wait_for(&item).await?;
+            b.click(&format!("{item} [data-testid=place-edit]")).await?;
+            b.wait_for(&format!("[data-testid=place-form][data-place-id='{place}']")).await?;
+            anyhow::Ok(())
+        }
+    };
     // Without opening hours there are no sessions: refused, in plain Swedish, nothing saved.
+    open_place(BODEN, PLACE_BODEN).await?;
     let boden = format!("[data-testid=place-form][data-place-id='{PLACE_BODEN}']");
     b.click(&format!("{boden} [data-testid=place-count-rule][value=once_per_session]")).await?;
     b.click(&format!("{boden} [data-testid=place-settings-save]")).await?;
     b.wait_for(&format!("{boden} [data-testid=place-settings-error]")).await?;
     assert!(b.text(&format!("{boden} [data-testid=place-settings-error]")).await?.contains("öppettider"));
     assert_eq!(b.sync_status().await?.1, 0, "nothing queued");
+    b.click(&format!("{boden} [data-testid=place-cancel]")).await?;
+    open_place(LINA_HAGE, PLACE_LINA_HAGE).await?;
+    let form = format!("[data-testid=place-form][data-place-id='{PLACE_LINA_HAGE}']");
     b.click(&format!("{form} [data-testid=place-gender-split]")).await?;
     b.click(&format!("{form} [data-testid=place-count-rule][value=once_per_session]")).await?;
     b.click(&format!("{form} [data-testid=place-settings-save]")).await?;
     wait_until("settings saved", Duration::from_secs(10), || async { b.is_shown("[data-testid=place-settings-saved]").await }).await?;
     assert!(b.text("[data-testid=place-settings-saved]").await?.contains("Lina Hage mötesplats"));
-    b.assert_accessible("settings with the visit counter's settings").await?;
+    b.assert_accessible("the lab's meeting places after saving the visit counter's settings").await?;
     b.screenshots("coordinator-place-settings").await?;
     b.wait_synced(SYNC_WAIT).await?;
     let places = server_records(&server, LINA_HAGE, RecordKind::MeetingPlace).await?;
@@ -397,6 +411,9 @@ async fn a_goal_measurement_entered_offline_syncs_and_shows_in_the_lab_view() ->
         target_date: "2027-06-30".into(),
         direction: GoalDirection::Up,
         source: None,
+        baseline_date: None,
+        schedule: None,
+        retired: false,
     };
     seed(&server, RecordKind::Goal, LINA_HAGE, goal_id, serde_json::to_value(&goal)?).await?;
 

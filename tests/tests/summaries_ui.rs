@@ -17,9 +17,10 @@ async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Resu
     let mut server = TestServer::start_with_demo_year().await?;
     let b = Browser::start().await?;
     b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
-    // Coordinators land on the overview; the year of demo data syncs in pages.
-    b.wait_for("[data-testid=lab-card]").await?;
+    // Coordinators land on the overview; the year of demo data syncs in pages
+    // (meanwhile the overview shows the progress, not figures).
     b.wait_synced(Duration::from_secs(120)).await?;
+    b.wait_for("[data-testid=lab-card]").await?;
     wait_until("four lab cards with visits", Duration::from_secs(30), || async {
         let cards = b.count("[data-testid=lab-card]").await?;
         Ok(cards == 4)

@@ -69,6 +69,43 @@ pub fn partner_kind_label(kind: PartnerKind, english: bool) -> String {
 enum Mode {
     List,
     Edit(Option<Typed<Activity>>),
+    /// A new activity of a lab, prefilled from another (or from the place's opening hours).
+    New(Box<Activity>, Uuid),
+}
+
+/// A new activity like `a` today: what it was, when in the day, with whom
+/// and for which goals; who came, notes and lessons are this time's own, and
+/// a closing poll's tallies belong to that evening.
+pub fn repeat_of(a: &Activity, today: &str) -> Activity {
+    Activity {
+        date: today.to_owned(),
+        participants: Vec::new(),
+        first_timers: 0,
+        notes: String::new(),
+        lessons_learned: String::new(),
+        poll: None,
+        // A flag is about the values entered that time, which are not repeated.
+        flag: None,
+        ..a.clone()
+    }
+}
+
+/// The latest activity of each kind (at `place`, if one is chosen), newest
+/// kinds first, at most `n`: what "Upprepa senaste" offers.
+pub fn latest_per_kind(list: &[Typed<Activity>], place: Option<Uuid>, n: usize) -> Vec<Typed<Activity>> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    // `list` is newest first.
+    for a in list.iter().filter(|a| place.is_none() || a.data.meeting_place_id == place) {
+        if !seen.contains(&a.data.kind) {
+            seen.push(a.data.kind);
+            out.push(a.clone());
+            if out.len() == n {
+                break;
+            }
+        }
+    }
+    out
 }
 
 #[component]
@@ -117,6 +154,53 @@ pub fn Activities() -> impl IntoView {
         async move { crate::quality::Locks::of(&labs).await }
     });
     let list_error = RwSignal::new(None::<String>);
+
+    // The tablet's meeting place: the last activities held there, and today's opening hours.
+    let place_id = session::chosen_place();
+    let place = LocalResource::new(move || async move {
+        let id = place_id?;
+        crate::store::record(id).await.ok().flatten().and_then(|s| records::typed::<MeetingPlace>(&s)).filter(|p| !p.data.retired)
+    });
+    let repeats = move || latest_per_kind(&activities.get().unwrap_or_default(), place_id, 3);
+    // On a day the place is open, its open evening is offered ready to log,
+    // unless one is logged for today already.
+    let open_evening = move || {
+        let place = place.get().flatten()?;
+        let today = clock::today();
+        let spans = place.data.spans_on(&today);
+        let (first, last) = (spans.first()?.0, spans.last()?.1);
+        let list = activities.get().unwrap_or_default();
+        let at_place = |a: &&Typed<Activity>| a.data.meeting_place_id == Some(place.id) && a.data.kind == ActivityKind::OpenEvening;
+        if list.iter().filter(at_place).any(|a| a.data.date == today) {
+            return None;
+        }
+        let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        let last_one = list.iter().find(at_place).map(|a| repeat_of(&a.data, &today));
+        let template = Activity {
+            start_time: Some(hhmm(first)),
+            end_time: Some(hhmm(last)),
+            ..last_one.unwrap_or(Activity {
+                meeting_place_id: Some(place.id),
+                kind: ActivityKind::OpenEvening,
+                title: ActivityKind::OpenEvening.label_sv().to_owned(),
+                date: today.clone(),
+                start_time: None,
+                end_time: None,
+                participants: Vec::new(),
+                first_timers: 0,
+                partner_ids: Vec::new(),
+                goal_ids: Vec::new(),
+                staff_hours: 0.0,
+                volunteer_hours: 0.0,
+                notes: String::new(),
+                lessons_learned: String::new(),
+                poll: None,
+                flag: None,
+            })
+        };
+        Some((place.data.name.clone(), format!("{}–{}", hhmm(first), hhmm(last)), template, place.lab_id))
+    };
+
     let delete = move |a: Typed<Activity>| {
         confirm_delete.set(None);
         if let Some(why) = locks.get_untracked().and_then(|l| l.locked(a.lab_id, &a.data.date)) {
@@ -135,6 +219,9 @@ pub fn Activities() -> impl IntoView {
             Mode::Edit(existing) => view! {
                 <ActivityForm existing=existing on_done=Callback::new(move |_| mode.set(Mode::List))/>
             }.into_any(),
+            Mode::New(template, lab) => view! {
+                <ActivityForm existing=None template=*template template_lab=lab on_done=Callback::new(move |_| mode.set(Mode::List))/>
+            }.into_any(),
             Mode::List => view! {
                 <section class="card">
                     <div class="list-head">
@@ -143,6 +230,31 @@ pub fn Activities() -> impl IntoView {
                             {t!(i18n, activity_new)}
                         </button>
                     </div>
+                    {move || open_evening().map(|(name, span, template, lab)| view! {
+                        <div class="notice open-evening" data-testid="activity-open-evening-offer">
+                            <span>{t!(i18n, open_evening_offer, place = name, span = span)}</span>
+                            <button class="primary" data-testid="activity-open-evening"
+                                on:click=move |_| mode.set(Mode::New(Box::new(template.clone()), lab))>{t!(i18n, open_evening_log)}</button>
+                        </div>
+                    })}
+                    {move || {
+                        let list = repeats();
+                        (!list.is_empty()).then(|| view! {
+                            <div class="repeat-last" data-testid="activity-repeat">
+                                <span class="muted">{t!(i18n, repeat_last)}":"</span>
+                                {list.into_iter().map(|a| {
+                                    let kind = wire(&a.data.kind);
+                                    let template = repeat_of(&a.data, &clock::today());
+                                    let lab = a.lab_id;
+                                    let label = format!("{} ({})", a.data.title, kind_label(a.data.kind, english()));
+                                    view! {
+                                        <button class="secondary" data-testid="activity-repeat-last" data-kind=kind
+                                            on:click=move |_| mode.set(Mode::New(Box::new(template.clone()), lab))>{label}</button>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        })
+                    }}
                     <div class="row filters">
                         <label class="sr-only" for="activity-search">{t!(i18n, search)}</label>
                         <input id="activity-search" type="search" data-testid="activity-search"
@@ -253,7 +365,16 @@ impl Counts {
 /// The form of a new activity (`existing` is `None`) or an existing one;
 /// also opened from the coordinators' follow-up list to correct a value.
 #[component]
-pub fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) -> impl IntoView {
+pub fn ActivityForm(
+    existing: Option<Typed<Activity>>,
+    /// A new activity's prefilled fields (from "Upprepa senaste" or the open evening).
+    #[prop(optional)]
+    template: Option<Activity>,
+    /// The lab of a prefilled new activity.
+    #[prop(optional)]
+    template_lab: Option<Uuid>,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
@@ -263,8 +384,8 @@ pub fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) ->
     let place_id = session::chosen_place();
     let is_new = existing.is_none();
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
-    let base = existing.as_ref().map(|e| e.data.clone());
-    let lab = RwSignal::new(existing.as_ref().map(|e| e.lab_id).or_else(|| user_labs.first().copied()));
+    let base = existing.as_ref().map(|e| e.data.clone()).or(template);
+    let lab = RwSignal::new(existing.as_ref().map(|e| e.lab_id).or(template_lab).or_else(|| user_labs.first().copied()));
 
     let kind = RwSignal::new(base.as_ref().map_or_else(|| wire(&ActivityKind::Workshop), |b| wire(&b.kind)));
     let title = RwSignal::new(base.as_ref().map(|b| b.title.clone()).unwrap_or_default());
@@ -299,12 +420,22 @@ pub fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) ->
     let lab_partners = LocalResource::new(move || {
         let _ = engine.data_version.get();
         let lab = lab.get();
-        async move { records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await }
+        async move {
+            let mut list = records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await;
+            // Retired partners only where the activity names them already.
+            list.retain(|p| !p.data.retired || partners.get_untracked().contains(&p.id));
+            list.sort_by_key(|p| p.data.name.to_lowercase());
+            list
+        }
     });
     let lab_goals = LocalResource::new(move || {
         let _ = engine.data_version.get();
         let lab = lab.get();
-        async move { records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
+        async move {
+            let mut list = records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await;
+            list.retain(|g| !g.data.retired || goals.get_untracked().contains(&g.id));
+            list
+        }
     });
 
     // The lab's approvals and history, for the lock and the checks at entry (offline).
@@ -318,8 +449,9 @@ pub fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) ->
             }
         }
     });
-    let base_date = StoredValue::new(base.as_ref().map(|b| b.date.clone()));
-    let base_flag = StoredValue::new(base.as_ref().and_then(|b| b.flag.clone()));
+    // The stored activity's own date and flag (a template's are not stored anywhere).
+    let base_date = StoredValue::new(existing.as_ref().map(|e| e.data.date.clone()));
+    let base_flag = StoredValue::new(existing.as_ref().and_then(|e| e.data.flag.clone()));
     let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
     // The form does not edit a closing poll's tallies; an edit keeps them.
     let poll_kept = base.as_ref().and_then(|b| b.poll);
@@ -401,7 +533,7 @@ pub fn ActivityForm(existing: Option<Typed<Activity>>, on_done: Callback<()>) ->
         if name.is_empty() {
             return;
         }
-        let partner = Partner { name, kind };
+        let partner = Partner::new(name, kind);
         if let Err(e) = labblogg_shared::validate::partner(&partner) {
             return error.set(Some(e.to_string()));
         }

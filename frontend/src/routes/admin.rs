@@ -310,6 +310,7 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
         let labs = chosen_labs.get();
         async move {
             let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await;
+            places.retain(|p| !p.data.retired);
             places.sort_by(|a, b| a.data.name.cmp(&b.data.name));
             places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>()
         }

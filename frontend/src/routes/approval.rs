@@ -56,6 +56,25 @@ pub fn completeness_text(c: &Completeness, english: bool) -> String {
     }
 }
 
+/// The period's approvals and completeness in one line, as the printed report
+/// gives them: "Godkända månader: 9 av 11 · Öppettillfällen: 170 av 180 med
+/// besök · 160 av 180 avslutade".
+pub fn months_summary(months: &[MonthStatus], english: bool) -> String {
+    let ended = months.iter().filter(|m| m.ended).count() as u64;
+    let approved = months.iter().filter(|m| m.approved).count() as u64;
+    let total = months.iter().fold(Completeness::default(), |t, m| Completeness {
+        sessions: t.sessions + m.completeness.sessions,
+        logged: t.logged + m.completeness.logged,
+        closed: t.closed + m.completeness.closed,
+    });
+    match (english, total.sessions) {
+        (true, 0) => format!("Approved months: {} · No opening sessions", of(approved, ended, true)),
+        (false, 0) => format!("Godkända månader: {} · Inga öppettillfällen", of(approved, ended, false)),
+        (true, _) => format!("Approved months: {} · Opening sessions: {}", of(approved, ended, true), completeness_text(&total, true)),
+        (false, _) => format!("Godkända månader: {} · Öppettillfällen: {}", of(approved, ended, false), completeness_text(&total, false)),
+    }
+}
+
 /// Each month of a lab's report; "Granska och godkänn" sets `chosen`, whose
 /// approval step ([`ApprovalPanel`]) the report shows.
 #[component]

@@ -129,16 +129,25 @@ pub fn Counter() -> impl IntoView {
     });
     // A memo, so the counter is rebuilt only when the place itself changes,
     // not on every local write (which would reset the undo button and focus).
+    // A retired place has no counter (its visits stay in the reports).
     let place = Memo::new(move |_| {
         let id = chosen.get()?;
-        places.get().and_then(|ps| ps.into_iter().find(|p| p.id == id))
+        places.get().and_then(|ps| ps.into_iter().find(|p| p.id == id && !p.data.retired))
+    });
+    // The tablet's place was retired: choose again among those in use.
+    Effect::new(move |_| {
+        if let (Some(id), Some(ps)) = (chosen.get(), places.get()) {
+            if ps.iter().any(|p| p.id == id && p.data.retired) {
+                chosen.set(None);
+            }
+        }
     });
 
     view! {
         {move || match (chosen.get(), place.get()) {
             (_, Some(p)) => view! { <VisitCounter place=p engine=engine/> }.into_any(),
             (None, None) => match places.get() {
-                Some(ps) => view! { <PlacePicker places=ps chosen=chosen/> }.into_any(),
+                Some(ps) => view! { <PlacePicker places=ps.into_iter().filter(|p| !p.data.retired).collect() chosen=chosen/> }.into_any(),
                 None => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
             },
             (Some(_), None) => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
@@ -153,6 +162,7 @@ fn PlacePicker(places: Vec<Place>, chosen: RwSignal<Option<Uuid>>) -> impl IntoV
         <section class="card">
             <h1>{t!(i18n, choose_place)}</h1>
             <p class="muted">{t!(i18n, choose_place_hint)}</p>
+            {places.is_empty().then(|| view! { <p class="notice" data-testid="counter-no-places">{t!(i18n, counter_no_places)}</p> })}
             <ul class="place-list">
                 {places.into_iter().map(|p| {
                     let id = p.id;
@@ -195,9 +205,14 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
         ticker.set_value(Some(Interval::new(30_000, move || now.set(now_local()))));
     }
     let hours_for_session = place.data.clone();
+    // Today's spans, the days that differ included (a holiday's hours, a closed day).
     let session = Memo::new(move |_| {
-        let (weekday, minute) = now.get();
-        hours_for_session.session_at(weekday, minute).cloned()
+        let (_, minute) = now.get();
+        hours_for_session.session_on(&clock::today(), minute).map(|(o, c)| OpeningHours {
+            weekday: now_local().0,
+            opens: format!("{:02}:{:02}", o / 60, o % 60),
+            closes: format!("{:02}:{:02}", c / 60, c % 60),
+        })
     });
     if per_session {
         Effect::new(move |_| {
@@ -271,12 +286,23 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
         days.get((weekday as usize).wrapping_sub(1)).copied().unwrap_or("")
     };
     let opening_hours = place.data.opening_hours.clone();
+    let today_exception = place.data.exception_on(&clock::today()).cloned();
     let hours = move || {
-        opening_hours
+        let weekly = opening_hours
             .iter()
             .map(|h| format!("{} {}–{}", weekday_name(h.weekday), h.opens, h.closes))
             .collect::<Vec<_>>()
-            .join(" · ")
+            .join(" · ");
+        match &today_exception {
+            Some(e) if e.spans.is_empty() => format!("{weekly} — {} {}", t_string!(i18n, closed_today), e.note),
+            Some(e) => format!(
+                "{weekly} — {} {} {}",
+                t_string!(i18n, today_hours),
+                e.spans.iter().map(|s| format!("{}–{}", s.opens, s.closes)).collect::<Vec<_>>().join(", "),
+                e.note
+            ),
+            None => weekly,
+        }
     };
     let session_text = move || match session.get() {
         Some(s) => {
@@ -418,7 +444,7 @@ struct Unclosed {
     dates: Vec<String>,
 }
 
-/// How many minutes between reading the lab's records again on a busy counter.
+/// How long (ms) a busy counter waits before reading the lab's records again.
 const COMPLETENESS_EVERY_MS: u64 = 15_000;
 
 #[component]

@@ -1,14 +1,22 @@
-//! Goal progress: each of the lab's measurable goals with baseline, latest
-//! measurement and target, and entry of a new measurement for the goals the
-//! lab measures by hand.
+//! Goal steering: each lab's measurable goals, grouped by lab, with the
+//! baseline, the latest value and the target as numbers, the verdict and the
+//! rule that decides it, the projection to the deadline, a chart, the
+//! measurements a schedule still owes, and entry of a new measurement for
+//! the goals measured by hand. Computed on the device by the same code as
+//! the server's summaries (`labblogg_shared::summary::goals`).
 
 use crate::app::SessionCtx;
+use crate::components::charts::{GoalChart, GoalChartText};
+use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::i18n::*;
 use crate::records::{self, Typed};
+use crate::routes::setup_goals::source_sentence;
+use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
-use labblogg_shared::model::{Goal, GoalMeasurement};
+use labblogg_shared::model::{GoalMeasurement, GoalPeriod, GoalSource, MeasureSchedule, MeetingPlace};
+use labblogg_shared::summary::{self, GoalProgress};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,40 +25,137 @@ use uuid::Uuid;
 /// Measurements listed on a goal's card.
 const RECENT: usize = 5;
 
+/// The verdict as shown: (class, text). A retired goal is not steered by: no verdict.
+pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) {
+    if g.retired {
+        return ("retired", if english { "Retired" } else { "Avvecklat" });
+    }
+    match (g.on_track, english) {
+        (Some(true), false) => ("on-track", "I fas"),
+        (Some(false), false) => ("off-track", "Efter plan"),
+        (None, false) => ("unknown", "För få mätningar"),
+        (Some(true), true) => ("on-track", "On track"),
+        (Some(false), true) => ("off-track", "Behind"),
+        (None, true) => ("unknown", "Too few measurements"),
+    }
+}
+
+/// The rule behind the verdict, in one sentence.
+pub fn verdict_rule(english: bool) -> &'static str {
+    if english {
+        "On track means that a straight line through the values (least squares) reaches the target by the deadline; with fewer than two values there is no verdict."
+    } else {
+        summary::VERDICT_RULE_SV
+    }
+}
+
+/// The period a value of the goal covers, as its label: "v. 47", "nov. 2026", or the date of a measurement.
+pub fn value_label(g: &GoalProgress, date: &str, english: bool) -> String {
+    match g.source.as_ref().map(GoalSource::period) {
+        Some(GoalPeriod::Week) => format::week_of_date(date, true, english),
+        Some(GoalPeriod::Month) => format::month_short(date, english),
+        None => format::date(date, english),
+    }
+}
+
+/// A period a scheduled measurement is missing for: "november 2026", "kvartal 3 2026".
+pub fn missing_label(g: &GoalProgress, date: &str, english: bool) -> String {
+    match g.schedule {
+        Some(MeasureSchedule::Quarterly) => format::quarter(date, english),
+        _ => format::month_long(date, english),
+    }
+}
+
+/// The latest value with its period: the last finished one, or (when none
+/// has finished) the one under way, said to be so.
+pub fn latest_text(g: &GoalProgress, english: bool, running_word: &str) -> String {
+    let n = |v: f64| format!("{} {}", format::decimal(v, 1, english), g.unit);
+    match (&g.latest, &g.latest_date, &g.running) {
+        (Some(v), Some(d), _) => format!("{} ({})", n(*v), value_label(g, d, english)),
+        (_, _, Some((d, v))) => format!("{} ({}, {running_word})", n(*v), value_label(g, d, english)),
+        _ => "–".to_owned(),
+    }
+}
+
 #[component]
 pub fn Goals() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
-
-    let data = LocalResource::new(move || {
-        let _ = engine.data_version.get();
-        let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
-        async move {
-            let mut goals = records::list::<Goal>(RecordKind::Goal, &labs).await;
-            goals.sort_by(|a, b| a.data.title.cmp(&b.data.title));
-            let measurements = records::list::<GoalMeasurement>(RecordKind::GoalMeasurement, &labs).await;
-            (goals, measurements)
-        }
-    });
-
+    let english = move || i18n.get_locale() == Locale::en;
+    let ds = dataset();
     // Which goal got a measurement last: the cards are rebuilt when the
     // saved measurement comes back from the store, and the notice stays.
     let saved = RwSignal::new(None::<Uuid>);
+    let groups = Memo::new(move |_| {
+        let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
+        ds.with(|d| {
+            d.as_ref().map(|d| {
+                let all = summary::goals(d, &labs, &clock::today());
+                d.labs
+                    .iter()
+                    .filter(|l| labs.contains(&l.id))
+                    .map(|l| {
+                        let goals: Vec<GoalProgress> = all.iter().filter(|g| g.lab_id == l.id).cloned().collect();
+                        let places: Vec<Typed<MeetingPlace>> = d
+                            .places
+                            .iter()
+                            .filter(|p| p.lab_id == l.id)
+                            .map(|p| Typed { id: p.id, lab_id: p.lab_id, data: p.data.clone() })
+                            .collect();
+                        let measurements: Vec<Typed<GoalMeasurement>> = d
+                            .measurements
+                            .iter()
+                            .filter(|m| m.lab_id == l.id)
+                            .map(|m| Typed { id: m.id, lab_id: m.lab_id, data: m.data.clone() })
+                            .collect();
+                        (l.id, format!("{} · {}", l.data.name, l.data.city), goals, places, measurements)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
 
     view! {
-        <section class="card">
+        <section class="card goals-screen" data-testid="goals-screen">
             <h1>{t!(i18n, goals_title)}</h1>
+            <p class="muted" data-testid="verdict-rule">{move || verdict_rule(english())}</p>
             {move || {
-                let (goals, measurements) = data.get().unwrap_or_default();
-                if goals.is_empty() {
+                if !engine.data_complete() {
+                    return view! { <FirstSyncProgress/> }.into_any();
+                }
+                let Some(groups) = groups.get() else {
+                    return view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any();
+                };
+                if groups.iter().all(|g| g.2.is_empty()) {
                     return view! { <p class="muted">{t!(i18n, goals_none)}</p> }.into_any();
                 }
-                goals.into_iter().map(|g| {
-                    let mut own: Vec<Typed<GoalMeasurement>> =
-                        measurements.iter().filter(|m| m.data.goal_id == g.id).cloned().collect();
-                    own.sort_by(|a, b| (a.data.date.as_str(), a.id).cmp(&(b.data.date.as_str(), b.id)));
-                    view! { <GoalCard goal=g measurements=own saved=saved/> }
+                groups.into_iter().filter(|g| !g.2.is_empty()).map(|(lab, name, goals, places, measurements)| {
+                    let (live, retired): (Vec<_>, Vec<_>) = goals.into_iter().partition(|g| !g.retired);
+                    let card = {
+                        let places = places.clone();
+                        let measurements = measurements.clone();
+                        move |g: GoalProgress| {
+                            let mut own: Vec<Typed<GoalMeasurement>> =
+                                measurements.iter().filter(|m| m.data.goal_id == g.goal_id).cloned().collect();
+                            own.sort_by(|a, b| (a.data.date.as_str(), a.id).cmp(&(b.data.date.as_str(), b.id)));
+                            view! { <GoalCard goal=g places=places.clone() measurements=own saved=saved/> }
+                        }
+                    };
+                    let retired_cards = retired.into_iter().map(card.clone()).collect_view();
+                    let has_retired = !retired_cards.is_empty();
+                    view! {
+                        <section class="goal-group" data-testid="goal-group" data-lab-id=lab.to_string()>
+                            <h2>{name}</h2>
+                            {live.into_iter().map(card).collect_view()}
+                            {has_retired.then(|| view! {
+                                <details class="retired-goals">
+                                    <summary>{t!(i18n, goals_retired)}</summary>
+                                    {retired_cards}
+                                </details>
+                            })}
+                        </section>
+                    }
                 }).collect_view().into_any()
             }}
         </section>
@@ -58,27 +163,31 @@ pub fn Goals() -> impl IntoView {
 }
 
 #[component]
-fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved: RwSignal<Option<Uuid>>) -> impl IntoView {
+fn GoalCard(
+    goal: GoalProgress,
+    places: Vec<Typed<MeetingPlace>>,
+    measurements: Vec<Typed<GoalMeasurement>>,
+    saved: RwSignal<Option<Uuid>>,
+) -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
-    let english = move || i18n.get_locale() == Locale::en;
-    let g = goal.data.clone();
-    let latest = measurements.last().map(|m| m.data.value);
+    let en = i18n.get_locale_untracked() == Locale::en;
+    let g = goal.clone();
     let manual = g.source.is_none();
-    let date = RwSignal::new(clock::today());
+    // A missing measurement is entered for its period: the form starts on the oldest one owed.
+    let date = RwSignal::new(g.missing.first().cloned().unwrap_or_else(clock::today));
     let value = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
     let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
-    let (goal_id, lab_id) = (goal.id, goal.lab_id);
+    let (goal_id, lab_id) = (g.goal_id, g.lab_id);
     let SessionCtx(session) = expect_context::<SessionCtx>();
-    // The lab's approvals and the goal's earlier measurements, for the lock and the check (offline).
+    // The lab's approvals, goals and earlier measurements, for the lock and the check (offline).
     let facts = LocalResource::new(move || {
         let _ = engine.data_version.get();
         crate::quality::lab_facts(lab_id)
     });
-    let goal_data = StoredValue::new(goal.data.clone());
 
     let save = move |skip_guard: bool, skip_check: bool| {
         saved.set(None);
@@ -93,9 +202,11 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
         if let Some(why) = facts.locked(lab_id, &[m.date.as_str()]) {
             return error.set(Some(why));
         }
-        let found = goal_data.with_value(|g| {
-            labblogg_shared::checks::check_measurement(&facts.measurements, g, Uuid::nil(), &m, crate::quality::today_day())
-        });
+        let today = crate::quality::today_day();
+        let found = match facts.goals.iter().find(|r| r.id == goal_id) {
+            Some(g) => labblogg_shared::checks::check_measurement(&facts.measurements, &g.data, Uuid::nil(), &m, today),
+            None => labblogg_shared::checks::check_date(&m.date, today).into_iter().collect(),
+        };
         if !skip_check && !found.is_empty() {
             return unusual.set(found);
         }
@@ -121,45 +232,78 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
         });
     };
 
-    let unit = g.unit.clone();
-    let fmt = move |x: f64| format!("{} {}", format::decimal(x, 2, english()), unit);
-    let fmt2 = fmt.clone();
-    let fmt3 = fmt.clone();
-    let target_date = g.target_date.clone();
-    // The latest few, newest first: what was entered, so nothing is entered twice.
+    let num = |x: f64| format!("{} {}", format::decimal(x, 1, en), g.unit);
+    let (class, verdict_text) = verdict(&g, en);
+    let baseline_text = match &g.baseline_date {
+        Some(d) => format!("{} ({})", num(g.baseline), format::date(d, en)),
+        None => num(g.baseline),
+    };
+    let running_word = t_string!(i18n, goal_running).to_string();
+    let latest = latest_text(&g, en, &running_word);
+    let target_text = format!("{} ({} {})", num(g.target), t_string!(i18n, goal_by), format::date(&g.target_date, en));
+    let projection = match (&g.projected_date, &g.trend_line) {
+        _ if g.retired => None,
+        (Some(d), _) => Some(t_string!(i18n, goal_projected_date, date = format::date(d, en)).to_string()),
+        (None, Some(line)) => Some(t_string!(i18n, goal_projected_value, value = num(line[1].1), date = format::date(&g.target_date, en)).to_string()),
+        _ => None,
+    };
+    let running = (g.latest.is_some()).then(|| g.running.clone()).flatten().map(|(d, v)| {
+        t_string!(i18n, goal_running_value, period = value_label(&g, &d, en), value = num(v)).to_string()
+    });
+    let missing: Vec<String> = g.missing.iter().map(|d| missing_label(&g, d, en)).collect();
     let recent: Vec<GoalMeasurement> = measurements.iter().rev().take(RECENT).map(|m| m.data.clone()).collect();
-    let fmt4 = fmt.clone();
     let ids = [format!("m-date-{goal_id}"), format!("m-value-{goal_id}"), format!("m-note-{goal_id}")];
+    let text = GoalChartText {
+        values: if manual { t_string!(i18n, chart_measurements).to_string() } else { t_string!(i18n, chart_values).to_string() },
+        running: running_word.clone(),
+        trend: t_string!(i18n, chart_trend).to_string(),
+        baseline: t_string!(i18n, goal_baseline).to_string(),
+        target: t_string!(i18n, goal_target).to_string(),
+        deadline: t_string!(i18n, goal_deadline).to_string(),
+        date: t_string!(i18n, date).to_string(),
+    };
+    let unit = g.unit.clone();
     view! {
-        <article class="goal" data-testid="goal-card" data-goal-id=goal_id.to_string()>
-            <h2>{g.title.clone()}</h2>
-            <p class="muted">{g.indicator.clone()}</p>
+        <article class=format!("goal goal-card {class}") data-testid="goal-card" data-goal-id=goal_id.to_string()
+            data-verdict=class data-retired=g.retired.to_string()>
+            <div class="goal-head">
+                <h3>{g.title.clone()}</h3>
+                <span class="verdict" data-testid="goal-verdict">{verdict_text}</span>
+            </div>
+            <p class="muted">{g.indicator.clone()}" · "<span data-testid="goal-source-text">{source_sentence(g.source.as_ref(), &places, en)}</span></p>
             <dl class="goal-figures">
-                <div><dt>{t!(i18n, goal_baseline)}</dt><dd>{move || fmt(g.baseline)}</dd></div>
-                <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{move || latest.map(fmt2.clone()).unwrap_or_else(|| "–".into())}</dd></div>
-                <div><dt>{t!(i18n, goal_target)}</dt><dd>{move || format!("{} ({} {})", fmt3(g.target), t_string!(i18n, goal_by), format::date(&target_date, english()))}</dd></div>
+                <div><dt>{t!(i18n, goal_baseline)}</dt><dd data-testid="goal-baseline-value">{baseline_text}</dd></div>
+                <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{latest}</dd></div>
+                <div><dt>{t!(i18n, goal_target)}</dt><dd data-testid="goal-target-value">{target_text}</dd></div>
             </dl>
+            {running.map(|r| view! { <p class="muted" data-testid="goal-running">{r}</p> })}
+            {projection.map(|p| view! { <p data-testid="goal-projection">{p}</p> })}
+            {(!missing.is_empty()).then(|| view! {
+                <p class="warning" role="status" data-testid="goal-missing">{t!(i18n, measurement_missing)}": "{missing.join(", ")}</p>
+            })}
+            {(!g.points.is_empty() || g.running.is_some()).then(|| view! {
+                <GoalChart caption=format!("{} ({})", g.title, g.unit) points=g.points.clone() running=g.running.clone()
+                    baseline=g.baseline baseline_date=g.baseline_date.clone() target=g.target target_date=g.target_date.clone()
+                    trend_line=g.trend_line.clone() unit=unit text=text english=en testid="goal-chart"/>
+            })}
             {(!recent.is_empty()).then(|| view! {
                 <details class="recent-measurements">
                     <summary>{t!(i18n, measurements_recent)}</summary>
                     <ul data-testid="measurement-list">
-                        {recent.into_iter().map(|m| {
-                            let fmt = fmt4.clone();
-                            view! {
-                                <li data-testid="measurement-item">
-                                    <span>{move || format::date(&m.date, english())}</span>": "
-                                    <strong>{move || fmt(m.value)}</strong>
-                                    {(!m.note.is_empty()).then(|| view! { <span class="muted">" — "{m.note.clone()}</span> })}
-                                </li>
-                            }
+                        {recent.into_iter().map(|m| view! {
+                            <li data-testid="measurement-item">
+                                <span>{format::date(&m.date, en)}</span>": "
+                                <strong>{num(m.value)}</strong>
+                                {(!m.note.is_empty()).then(|| view! { <span class="muted">" — "{m.note.clone()}</span> })}
+                            </li>
                         }).collect_view()}
                     </ul>
                 </details>
             })}
-            {if manual {
+            {if manual && !g.retired {
                 view! {
-                    <form class="measurement-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
-                        <h3>{t!(i18n, measurement_new)}</h3>
+                    <form class="measurement-form no-print" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+                        <h4>{t!(i18n, measurement_new)}</h4>
                         <div class="row">
                             <div class="field"><label for=ids[0].clone()>{t!(i18n, date)}</label>
                                 <input id=ids[0].clone() type="date" name="date" data-testid="measurement-date" required bind:value=date/></div>
@@ -175,9 +319,12 @@ fn GoalCard(goal: Typed<Goal>, measurements: Vec<Typed<GoalMeasurement>>, saved:
                         <button type="submit" class="primary" data-testid="measurement-save">{t!(i18n, save)}</button>
                     </form>
                 }.into_any()
+            } else if manual {
+                view! { <span></span> }.into_any()
             } else {
                 view! { <p class="muted">{t!(i18n, measured_auto)}</p> }.into_any()
             }}
+            <crate::components::record_history::RecordHistory record=goal_id/>
         </article>
     }
 }

@@ -618,6 +618,7 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
     };
     let published = item.published_on().map(|d| format::date(d, english()));
     let is_example = matches!(item, Item::Example(_));
+    let record_id = item.id();
 
     view! {
         <article class="card knowledge-page" data-testid="knowledge-detail" data-id=item.id().to_string() data-review=review.as_str()>
@@ -647,6 +648,8 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
                 {(coordinator && review == Review::Published).then(|| view! {
                     <button class="secondary danger" data-testid="knowledge-withdraw" on:click=act(Review::Withdrawn)>{t!(i18n, kb_withdraw)}</button> })}
             </div>
+            // Its history, for the members of its own lab (others are not shown who changed it).
+            {own.then(|| view! { <div class="no-print"><crate::components::record_history::RecordHistory record=record_id/></div> })}
         </article>
     }
 }

@@ -4,7 +4,6 @@
 
 use crate::app::SessionCtx;
 use crate::components::device_list::DeviceList;
-use crate::components::place_settings::PlaceSettings;
 use crate::components::quick_lock::{QuickLock, QuickLockSettings};
 use crate::sync::SyncEngine;
 use crate::i18n::*;
@@ -110,7 +109,10 @@ pub fn Settings() -> impl IntoView {
                     on:click=move |_| set_lang(Locale::en)>"English"</button>
             </div>
 
-            <PlaceSettings/>
+            {move || (!crate::routes::setup::coordinated_labs(session).is_empty()).then(|| view! {
+                <h2>{t!(i18n, place_settings_title)}</h2>
+                <p class="muted" data-testid="settings-setup-moved">{t!(i18n, settings_setup_moved)}</p>
+            })}
 
             <h2>{t!(i18n, devices_title)}</h2>
             <p class="muted">{t!(i18n, devices_hint)}" "{t!(i18n, device_this_hint)}</p>

@@ -4,7 +4,8 @@
 //! and a comparison across labs, with CSV/JSON export.
 
 use crate::app::SessionCtx;
-use crate::components::charts::{GoalChart, HBars, HeatMap, StackedBars};
+use crate::components::charts::{GoalChart, GoalChartText, HBars, HeatMap, StackedBars};
+use crate::components::loading::FirstSyncProgress;
 use crate::i18n::*;
 use crate::routes::activities::kind_label;
 use crate::routes::counter::band_label;
@@ -12,7 +13,7 @@ use crate::sync::SyncEngine;
 use crate::{browser, clock, format, store};
 use labblogg_shared::auth::Role;
 use labblogg_shared::model::FocusArea;
-use labblogg_shared::summary::{self, Dataset, Disclosure, GoalProgress, LabOverview, Period};
+use labblogg_shared::summary::{self, Dataset, Disclosure, LabOverview, Period};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -35,7 +36,7 @@ pub fn focus_label(f: FocusArea, english: bool) -> String {
 /// The synced local copy of the user's labs, reloaded when a sync brings data.
 /// Visits come as the store's tallies (`store::summary_input`), never as rows:
 /// a year of a lab's visits is a million of them.
-fn dataset() -> LocalResource<Dataset> {
+pub fn dataset() -> LocalResource<Dataset> {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     LocalResource::new(move || {
@@ -54,14 +55,6 @@ fn last_twelve_months(today: &str) -> Period {
     Period { from: format!("{}-{}-01", y - 1, &today[5..7]), to: today.to_owned() }
 }
 
-fn goal_verdict(g: &GoalProgress, english: bool) -> (&'static str, String) {
-    match g.on_track {
-        Some(true) => ("on-track", if english { "On track" } else { "I fas" }.to_owned()),
-        Some(false) => ("off-track", if english { "Behind" } else { "Efter plan" }.to_owned()),
-        None => ("unknown", if english { "Too few measurements" } else { "För få mätningar" }.to_owned()),
-    }
-}
-
 /// Which lab report is open, shared by the overview and the lab view.
 #[derive(Clone, Copy)]
 pub struct OpenLab(pub RwSignal<Option<Uuid>>);
@@ -70,6 +63,7 @@ pub struct OpenLab(pub RwSignal<Option<Uuid>>);
 pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
+    let engine = expect_context::<SyncEngine>();
     let ds = dataset();
     let open = RwSignal::new(None::<Uuid>);
     provide_context(OpenLab(open));
@@ -86,6 +80,9 @@ pub fn Overview() -> impl IntoView {
                     <p class="muted">{t!(i18n, overview_hint)}</p>
                     <div class="overview-grid">
                         {move || {
+                            if !engine.data_complete() {
+                                return view! { <FirstSyncProgress/> }.into_any();
+                            }
                             let Some(data) = ds.get() else {
                                 return view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any();
                             };
@@ -103,38 +100,56 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> impl IntoView {
     let i18n = use_i18n();
-    let change = if o.visits_same_week_last_year > 0 {
-        let pct = (o.visits_this_week as f64 / o.visits_same_week_last_year as f64 - 1.0) * 100.0;
-        format!("{}{} %", if pct >= 0.0 { "+" } else { "" }, format::decimal(pct, 0, english.get_untracked()))
-    } else {
-        "–".to_owned()
+    let en = english.get_untracked();
+    let last_year = match o.visits_same_week_last_year {
+        Some(n) if n > 0 => {
+            let pct = (o.visits_this_week as f64 / n as f64 - 1.0) * 100.0;
+            format!("{n} ({}{} %)", if pct >= 0.0 { "+" } else { "" }, format::decimal(pct, 0, en))
+        }
+        Some(n) => n.to_string(),
+        None => t_string!(i18n, no_data).to_string(),
     };
     let id = o.lab_id;
     let weeks = o.visits_last_4_weeks.clone();
+    let running_word = t_string!(i18n, goal_running).to_string();
+    let missing: Vec<(String, String)> = o
+        .goals
+        .iter()
+        .filter(|g| !g.missing.is_empty())
+        .map(|g| (g.title.clone(), g.missing.iter().map(|d| crate::routes::goals::missing_label(g, d, en)).collect::<Vec<_>>().join(", ")))
+        .collect();
     view! {
         <article class="lab-card" data-testid="lab-card" data-lab-id=id.to_string()>
             <h2>{o.name.clone()}<span class="muted">{format!(" · {}", o.city)}</span></h2>
             <dl class="figures">
                 <div><dt>{t!(i18n, visits_this_week)}</dt><dd data-testid="visits-this-week">{o.visits_this_week.to_string()}</dd></div>
-                <div><dt>{t!(i18n, vs_last_year)}</dt><dd>{format!("{} ({change})", o.visits_same_week_last_year)}</dd></div>
+                <div><dt>{t!(i18n, vs_last_year)}</dt><dd data-testid="visits-last-year">{last_year}</dd></div>
                 <div><dt>{t!(i18n, activities_this_month)}</dt><dd>{o.activities_this_month.to_string()}</dd></div>
                 <div><dt>{t!(i18n, participants_this_month)}</dt><dd>{o.participants_this_month.to_string()}</dd></div>
                 <div><dt>{t!(i18n, partners_this_month)}</dt><dd>{o.partners_this_month.to_string()}</dd></div>
             </dl>
             <p class="sparkline">
                 {t!(i18n, last_4_weeks)}": "
-                {weeks.iter().map(|(w, n)| format!("{} {n}", &w[w.len().saturating_sub(3)..])).collect::<Vec<_>>().join(" · ")}
+                {weeks.iter().map(|(w, n)| format!("{} {n}", format::week_short(w, false, en))).collect::<Vec<_>>().join(" · ")}
             </p>
+            {(!missing.is_empty()).then(|| view! {
+                <div class="warning-box" role="status" data-testid="lab-missing-measurements">
+                    <strong>{t!(i18n, measurement_missing)}</strong>
+                    <ul>{missing.into_iter().map(|(title, periods)| view! { <li>{title}": "{periods}</li> }).collect_view()}</ul>
+                </div>
+            })}
             <ul class="goal-list">
                 {o.goals.iter().map(|g| {
-                    let (class, verdict) = goal_verdict(g, english.get_untracked());
-                    let latest = g.latest.map(|v| format::decimal(v, 1, english.get_untracked())).unwrap_or_else(|| "–".into());
-                    let projected = g.projected_date.as_deref().map(|d| format::date(d, english.get_untracked()));
+                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let latest = g.latest.or(g.running.as_ref().map(|r| r.1)).map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into());
+                    let partial = g.latest.is_none() && g.running.is_some();
+                    let projected = g.projected_date.as_deref().map(|d| format::date(d, en));
                     view! {
-                        <li class=format!("goal-line {class}")>
+                        <li class=format!("goal-line {class}") data-testid="overview-goal" data-goal-id=g.goal_id.to_string()>
                             <strong>{g.title.clone()}</strong>
-                            <span>{format!("{} → {} → {} {}", format::decimal(g.baseline, 1, english.get_untracked()), latest,
-                                format::decimal(g.target, 1, english.get_untracked()), g.unit)}</span>
+                            <span>{format!("{} → {}{} → {} {}", format::decimal(g.baseline, 1, en), latest,
+                                if partial { format!(" ({running_word})") } else { String::new() },
+                                format::decimal(g.target, 1, en), g.unit)}</span>
                             <span class="verdict">{verdict}</span>
                             {projected.map(|p| view! { <span class="muted">{t!(i18n, projected)}" "{p}</span> })}
                         </li>
@@ -146,38 +161,90 @@ fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> im
     }
 }
 
+/// Week labels for a chart: "v. 45", with the year where the weeks span
+/// two: on the first labelled week of each year (the chart labels every
+/// `charts::label_step` week), not on every bar.
+fn week_labels(weeks: &[String], english: bool) -> Vec<String> {
+    let two_years = weeks.first().zip(weeks.last()).is_some_and(|(a, b)| a[..4] != b[..4]);
+    let step = crate::components::charts::label_step(weeks.len());
+    let mut labelled_year: Option<&str> = None;
+    weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let shown = i % step == 0;
+            let year_here = two_years && shown && labelled_year != Some(&w[..4]);
+            if shown {
+                labelled_year = Some(&w[..4]);
+            }
+            format::week_short(w, year_here, english)
+        })
+        .collect()
+}
+
+/// Month labels for a chart ("2026-11" each): the month's short name, with
+/// the year on the first and on each January ("jan. 2027"), so a year of
+/// bars stays readable on half a printed page.
+fn month_labels(months: &[String], english: bool) -> Vec<String> {
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let full = format::month_short(&format!("{m}-01"), english);
+            if i == 0 || m.ends_with("-01") {
+                full
+            } else {
+                full.split(' ').next().unwrap_or(&full).to_owned()
+            }
+        })
+        .collect()
+}
+
 #[component]
 fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
+    let engine = expect_context::<SyncEngine>();
     let OpenLab(open) = expect_context::<OpenLab>();
     let today = clock::today();
     let default = last_twelve_months(&today);
     let from = RwSignal::new(default.from.clone());
     let to = RwSignal::new(default.to.clone());
+    let appendix = RwSignal::new(false);
     // The month whose approval step is open (`routes/approval.rs`).
     let review = RwSignal::new(None::<String>);
     let report = Memo::new(move |_| {
         let period = Period { from: from.get(), to: to.get() };
         ds.with(|d| d.as_ref().and_then(|d| summary::lab_report(d, lab, &period, &clock::today())))
     });
-
-    // Where visitors count once per opening session, a visit reads as a
-    // visitor of that session: say so next to the figures.
-    let per_session_note = move || {
-        let places: Vec<String> = ds.with(|d| {
+    let lab_record = Memo::new(move |_| ds.with(|d| d.as_ref().and_then(|d| d.lab(lab)).map(|l| l.data.clone())));
+    // The header is the report's: other screens print without it.
+    on_cleanup(|| browser::set_print_header(None));
+    let places = Memo::new(move |_| {
+        ds.with(|d| {
             d.as_ref()
                 .map(|d| {
                     d.places
                         .iter()
-                        .filter(|p| p.lab_id == lab && p.data.count_rule == labblogg_shared::model::CountRule::OncePerSession)
-                        .map(|p| p.data.name.clone())
-                        .collect()
+                        .filter(|p| p.lab_id == lab)
+                        .map(|p| crate::records::Typed { id: p.id, lab_id: p.lab_id, data: p.data.clone() })
+                        .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
+        })
+    });
+
+    // Where visitors count once per opening session, a visit reads as a
+    // visitor of that session: say so next to the figures.
+    let per_session_note = move || {
+        let names: Vec<String> = places.with(|p| {
+            p.iter()
+                .filter(|p| p.data.count_rule == labblogg_shared::model::CountRule::OncePerSession)
+                .map(|p| p.data.name.clone())
+                .collect()
         });
-        (!places.is_empty()).then(|| view! {
-            <p class="muted" data-testid="report-count-rule">{t!(i18n, report_count_rule, places = places.join(", "))}</p>
+        (!names.is_empty()).then(|| view! {
+            <p class="muted" data-testid="report-count-rule">{t!(i18n, report_count_rule, places = names.join(", "))}</p>
         })
     };
 
@@ -192,100 +259,206 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     // A good example prefilled with the report's figures (small counts suppressed).
     let share_as_example = move |_| {
         let Some(r) = report.get_untracked() else { return };
-        let lab_data = ds.with_untracked(|d| d.as_ref().and_then(|d| d.lab(lab)).map(|l| l.data.clone()));
+        let lab_data = lab_record.get_untracked();
         let data = crate::routes::knowledge::example_from_report(&r, lab_data.as_ref());
         crate::routes::knowledge::open_prefilled(crate::routes::knowledge::Prefill::Example { lab, data });
     };
 
     view! {
-        <section class="card report" data-testid="lab-report">
+        <section class="card report" data-testid="lab-report" class:with-appendix=move || appendix.get()>
             <div class="list-head no-print">
                 <button class="secondary" data-testid="back-to-overview" on:click=move |_| open.set(None)>{t!(i18n, back)}</button>
                 <div class="row">
                     <button class="secondary" data-testid="share-as-example" on:click=share_as_example>{t!(i18n, kb_share_as_example)}</button>
                     <button class="secondary" data-testid="export-json" on:click=export_json>{t!(i18n, export_json)}</button>
-                    <button class="secondary" data-testid="print-report" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print)}</button>
+                    <button class="primary" data-testid="print-report" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print_steering)}</button>
                 </div>
             </div>
             <div class="row no-print">
-                <div class="field"><label for="report-from">{t!(i18n, from_date)}</label><input id="report-from" type="date" bind:value=from/></div>
-                <div class="field"><label for="report-to">{t!(i18n, to_date)}</label><input id="report-to" type="date" bind:value=to/></div>
+                <div class="field"><label for="report-from">{t!(i18n, from_date)}</label><input id="report-from" type="date" data-testid="report-from" bind:value=from/></div>
+                <div class="field"><label for="report-to">{t!(i18n, to_date)}</label><input id="report-to" type="date" data-testid="report-to" bind:value=to/></div>
+                <label class="toggle"><input type="checkbox" data-testid="report-appendix" bind:checked=appendix/>
+                    <span>{t!(i18n, report_appendix_choice)}</span></label>
             </div>
             {move || review.get().map(|month| view! {
-                <crate::routes::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
+                <div class="no-print">
+                    <crate::routes::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
+                </div>
             })}
-            {move || match report.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                Some(r) => {
-                    let en = english();
-                    let bands: Vec<labblogg_shared::AgeBand> = {
-                        let mut b: Vec<_> = r.visits_per_week.iter().flat_map(|(_, v)| v.iter().map(|(b, _)| *b)).collect();
-                        b.sort();
-                        b.dedup();
-                        b
+            {move || {
+                if !engine.data_complete() {
+                    return view! { <FirstSyncProgress/> }.into_any();
+                }
+                let Some(r) = report.get() else {
+                    return view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any();
+                };
+                let en = english();
+                let lab_data = lab_record.get();
+                let organisation = lab_data.as_ref().map(|l| l.organisation.clone()).unwrap_or_default();
+                let city = lab_data.as_ref().map(|l| l.city.clone()).unwrap_or_default();
+                let question = lab_data.as_ref().map(|l| l.question.clone()).unwrap_or_default();
+                let focus = lab_data
+                    .as_ref()
+                    .map(|l| l.focus_areas.iter().map(|f| focus_label(*f, en)).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default();
+                let period_text = format!("{} – {}", format::date(&r.period.from, en), format::date(&r.period.to, en));
+                let printed = format::date(&clock::today(), en);
+                let header = format!("{organisation} · {} · {period_text} · {} {printed}", r.name, t_string!(i18n, report_printed));
+                browser::set_print_header(Some(&header));
+                let bands: Vec<labblogg_shared::AgeBand> = {
+                    let mut b: Vec<_> = r.visits_per_week.iter().flat_map(|(_, v)| v.iter().map(|(b, _)| *b)).collect();
+                    b.sort();
+                    b.dedup();
+                    b
+                };
+                let labels = week_labels(&r.visits_per_week.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(), en);
+                let columns = r
+                    .visits_per_week
+                    .iter()
+                    .zip(labels)
+                    .map(|((_, v), label)| (label, bands.iter().map(|b| v.iter().find(|(x, _)| x == b).map_or(0, |(_, n)| *n)).collect()))
+                    .collect::<Vec<_>>();
+                let month_names = month_labels(&r.participants_per_month.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(), en);
+                let months = r.participants_per_month.iter().zip(month_names).map(|((_, n), label)| (label, vec![*n])).collect::<Vec<_>>();
+                let running_word = t_string!(i18n, goal_running).to_string();
+                let place_list = places.get();
+                let chart_text = GoalChartText {
+                    values: t_string!(i18n, chart_values).to_string(),
+                    running: running_word.clone(),
+                    trend: t_string!(i18n, chart_trend).to_string(),
+                    baseline: t_string!(i18n, goal_baseline).to_string(),
+                    target: t_string!(i18n, goal_target).to_string(),
+                    deadline: t_string!(i18n, goal_deadline).to_string(),
+                    date: t_string!(i18n, date).to_string(),
+                };
+                let goal_rows = r.goals.iter().map(|g| {
+                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let n = |v: f64| format::decimal(v, 1, en);
+                    let baseline = match &g.baseline_date {
+                        Some(d) => format!("{} ({})", n(g.baseline), format::date_short(d, en)),
+                        None => n(g.baseline),
                     };
-                    let columns = r.visits_per_week.iter().map(|(w, v)| {
-                        (w[w.len().saturating_sub(3)..].to_string(), bands.iter().map(|b| v.iter().find(|(x, _)| x == b).map_or(0, |(_, n)| *n)).collect())
-                    }).collect::<Vec<_>>();
+                    let latest = crate::routes::goals::latest_text(g, en, &running_word);
+                    let projection = match (&g.projected_date, &g.trend_line) {
+                        _ if g.retired => "–".into(),
+                        (Some(d), _) => format!("{} {}", t_string!(i18n, projected), format::date_short(d, en)),
+                        (None, Some(l)) => format!("{} {}", n(l[1].1), t_string!(i18n, goal_at_deadline)),
+                        _ => "–".into(),
+                    };
                     view! {
-                        <h1>{r.name.clone()}</h1>
-                        <p class="muted">{format!("{} – {}", format::date(&r.period.from, en), format::date(&r.period.to, en))}</p>
-                        {per_session_note()}
-                        <dl class="figures">
-                            <div><dt>{t!(i18n, visits_total)}</dt><dd data-testid="report-visits-total">{format::integer(r.visits_total as i64, en)}</dd></div>
-                            <div><dt>{t!(i18n, first_time_visits)}</dt><dd>{format::integer(r.first_visits as i64, en)}</dd></div>
-                            <div><dt>{t!(i18n, returning_visits)}</dt><dd>{format::integer(r.returning_visits as i64, en)}</dd></div>
-                            <div><dt>{t!(i18n, visits_per_opening_hour)}</dt><dd>{r.visits_per_opening_hour.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
-                            <div><dt>{t!(i18n, reach_per_1000)}</dt><dd>{r.reach_per_1000.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
-                        </dl>
-                        {(!r.unconfirmed.is_empty()).then(|| view! {
-                            <p class="warning" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
-                                {t_string!(i18n, report_unconfirmed, n = r.unconfirmed.len()).to_string()}
-                            </p>
-                        })}
-                        <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
-                        <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
-                            series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"/>
-                        <HeatMap caption=t_string!(i18n, chart_heatmap).to_string() grid=r.heatmap.clone()
-                            days=if en { DAYS_EN } else { DAYS_SV } testid="chart-heatmap"/>
-                        <div class="two-col">
-                            <HBars caption=t_string!(i18n, chart_activities_by_kind).to_string()
-                                items=r.activities_by_kind.iter().map(|(k, n)| (kind_label(*k, en), *n)).collect() testid="chart-activities-by-kind"/>
-                            <HBars caption=t_string!(i18n, chart_activities_by_focus).to_string()
-                                items=r.activities_by_focus_area.iter().map(|(f, n)| (focus_label(*f, en), *n)).collect() testid="chart-activities-by-focus"/>
+                        <tr class=format!("goal-row {class}") data-testid="report-goal-row">
+                            <th scope="row">{g.title.clone()}
+                                <div class="muted small">{crate::routes::setup_goals::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
+                            <td>{baseline}</td>
+                            <td>{latest}</td>
+                            <td>{format!("{} {} ({})", n(g.target), g.unit, format::date_short(&g.target_date, en))}</td>
+                            <td class="verdict">{verdict}</td>
+                            <td>{projection}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                let goal_charts = r.goals.iter().filter(|g| !g.retired && (!g.points.is_empty() || g.running.is_some())).map(|g| {
+                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    view! {
+                        <div class=format!("goal-line {class}")>
+                            <GoalChart caption=format!("{} ({}) — {verdict}", g.title, g.unit) points=g.points.clone() running=g.running.clone()
+                                baseline=g.baseline baseline_date=g.baseline_date.clone() target=g.target target_date=g.target_date.clone()
+                                trend_line=g.trend_line.clone() unit=g.unit.clone() text=chart_text.clone() english=en testid="chart-goal"/>
                         </div>
+                    }
+                }).collect_view();
+                view! {
+                    // What the top of every printed page says (`browser::set_print_header`).
+                    <div class="print-header" data-testid="report-print-header" hidden>{header}</div>
+                    <header class="report-head">
+                        <h1>{r.name.clone()}</h1>
+                        <p class="report-meta" data-testid="report-meta">
+                            <span>{organisation.clone()}{(!city.is_empty()).then(|| format!(", {city}"))}</span>
+                            " · "<span data-testid="report-period">{period_text.clone()}</span>
+                            " · "<span>{t!(i18n, report_printed)}" "{printed.clone()}</span>
+                        </p>
+                        {(!question.is_empty()).then(|| view! { <p class="report-question"><strong>{t!(i18n, admin_lab_question)}": "</strong>{question.clone()}</p> })}
+                        {(!focus.is_empty()).then(|| view! { <p class="muted">{t!(i18n, admin_lab_focus)}": "{focus.clone()}</p> })}
+                    </header>
+                    {per_session_note()}
+                    <h2>{t!(i18n, goals_title)}</h2>
+                    <p class="muted small">{crate::routes::goals::verdict_rule(en)}</p>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, goals_title).to_string()>
+                        <table class="data goal-table" data-testid="report-goal-table">
+                            <thead><tr>
+                                <th scope="col">{t!(i18n, goal_col_goal)}</th>
+                                <th scope="col">{t!(i18n, goal_baseline)}</th>
+                                <th scope="col">{t!(i18n, goal_latest)}</th>
+                                <th scope="col">{t!(i18n, goal_target)}</th>
+                                <th scope="col">{t!(i18n, goal_col_verdict)}</th>
+                                <th scope="col">{t!(i18n, goal_col_projection)}</th>
+                            </tr></thead>
+                            <tbody>{goal_rows}</tbody>
+                        </table>
+                    </div>
+                    <h2>{t!(i18n, report_figures)}</h2>
+                    <dl class="figures">
+                        <div><dt>{t!(i18n, visits_total)}</dt><dd data-testid="report-visits-total">{format::integer(r.visits_total as i64, en)}</dd></div>
+                        <div><dt>{t!(i18n, first_time_visits)}</dt><dd>{format::integer(r.first_visits as i64, en)}</dd></div>
+                        <div><dt>{t!(i18n, returning_visits)}</dt><dd>{format::integer(r.returning_visits as i64, en)}</dd></div>
+                        <div><dt>{t!(i18n, visits_per_opening_hour)}</dt><dd>{r.visits_per_opening_hour.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
+                        <div><dt>{t!(i18n, reach_per_1000)}</dt><dd data-testid="report-reach">{r.reach_per_1000.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
+                        <div><dt>{t!(i18n, first_visitors_per_1000)}</dt><dd data-testid="report-first-visitors">{r.first_visitors_per_1000.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
+                    </dl>
+                    <p class="muted small" data-testid="report-reach-note">{t!(i18n, reach_explained)}</p>
+                    {(!r.unconfirmed.is_empty()).then(|| view! {
+                        <p class="warning" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
+                            {t_string!(i18n, report_unconfirmed, n = r.unconfirmed.len()).to_string()}
+                        </p>
+                    })}
+                    // Printed: one line on approvals and completeness (the steering report keeps to two
+                    // pages); on screen, each month with its approval step.
+                    <p class="small" data-testid="report-months-summary">{crate::routes::approval::months_summary(&r.months, en)}</p>
+                    <div class="no-print">
+                        <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
+                    </div>
+                    <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
+                        series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"
+                        y_title=t_string!(i18n, axis_visits).to_string()/>
+                    <HeatMap caption=t_string!(i18n, chart_heatmap).to_string() grid=r.heatmap.clone()
+                        days=if en { DAYS_EN } else { DAYS_SV } testid="chart-heatmap"
+                        hour_title=t_string!(i18n, axis_hour).to_string() key_title=t_string!(i18n, heatmap_key).to_string()/>
+                    <div class="two-col">
+                        <HBars caption=t_string!(i18n, chart_activities_by_kind).to_string()
+                            items=r.activities_by_kind.iter().map(|(k, n)| (kind_label(*k, en), *n)).collect() testid="chart-activities-by-kind"/>
+                        <HBars caption=t_string!(i18n, chart_activities_by_focus).to_string()
+                            items=r.activities_by_focus_area.iter().map(|(f, n)| (focus_label(*f, en), *n)).collect() testid="chart-activities-by-focus"/>
+                    </div>
+                    <div class="two-col">
                         <StackedBars caption=t_string!(i18n, chart_participants_per_month).to_string()
                             series=vec![t_string!(i18n, participants).to_string()]
-                            columns=r.participants_per_month.iter().map(|(m, n)| (m.clone(), vec![*n])).collect() testid="chart-participants"/>
+                            columns=months testid="chart-participants" y_title=t_string!(i18n, participants).to_string()/>
                         <HBars caption=t_string!(i18n, chart_partners_ranked).to_string()
-                            items=r.partners_ranked.iter().take(10).map(|(_, name, n)| (name.clone(), *n)).collect() testid="chart-partners"/>
-                        <h2>{t!(i18n, goals_title)}</h2>
-                        {r.goals.iter().map(|g| {
-                            let (class, verdict) = goal_verdict(g, en);
-                            view! {
-                                <div class=format!("goal-line {class}")>
-                                    <GoalChart caption=format!("{} ({}) — {verdict}", g.title, g.unit) points=g.points.clone()
-                                        baseline=g.baseline target=g.target testid="chart-goal"/>
-                                </div>
-                            }
-                        }).collect_view()}
-                        <h2>{t!(i18n, poll_results)}</h2>
+                            items=r.partners_ranked.iter().take(8).map(|(_, name, n)| (name.clone(), *n)).collect() testid="chart-partners"/>
+                    </div>
+                    <div class="goal-charts">
+                        <h2>{t!(i18n, report_goal_charts)}</h2>
+                        {goal_charts}
+                    </div>
+                    <div class="appendix" data-testid="report-appendix-section">
+                        <h2>{t!(i18n, report_appendix)}</h2>
+                        <h3>{t!(i18n, poll_results)}</h3>
                         <table class="data">
                             <thead><tr><th scope="col">{t!(i18n, month)}</th><th scope="col">{t!(i18n, question)}</th>
                                 <th scope="col">{t!(i18n, poll_yes)}</th><th scope="col">{t!(i18n, poll_maybe)}</th><th scope="col">{t!(i18n, poll_no)}</th></tr></thead>
                             <tbody>{r.poll_tallies.iter().map(|(m, q, y, mb, n)| view! {
-                                <tr><td>{m.clone()}</td><td>{if en { format!("{q:?}") } else { q.label_sv().to_owned() }}</td>
+                                <tr><td>{format::month_short(&format!("{m}-01"), en)}</td><td>{crate::routes::setup_goals::poll_label(*q, en)}</td>
                                     <td>{y.to_string()}</td><td>{mb.to_string()}</td><td>{n.to_string()}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
-                        <h2>{t!(i18n, lessons_learned)}</h2>
+                        <h3>{t!(i18n, lessons_learned)}</h3>
                         <ul class="lessons" data-testid="lessons">
                             {r.lessons.iter().take(50).map(|(d, title, text)| view! {
                                 <li><span class="muted">{format::date(d, en)}" · "{title.clone()}</span><p>{text.clone()}</p></li>
                             }).collect_view()}
                         </ul>
-                    }.into_any()
-                }
+                    </div>
+                }.into_any()
             }}
         </section>
     }
@@ -296,6 +469,7 @@ pub fn Compare() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
     let ds = dataset();
     let today = clock::today();
     let default = last_twelve_months(&today);
@@ -358,8 +532,12 @@ pub fn Compare() -> impl IntoView {
                         }).collect_view()}
                     </select></div>
             </div>
+            <Show when=move || !engine.data_complete()>
+                <FirstSyncProgress/>
+            </Show>
             // Focusable and named, so keyboard users can scroll a wide table.
-            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, compare_title).to_string()>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, compare_title).to_string()
+                hidden=move || !engine.data_complete()>
                 <table class="data" data-testid="compare-table">
                     <thead><tr>
                         <th scope="col">{t!(i18n, lab)}</th><th scope="col">{t!(i18n, visits_total)}</th><th scope="col">{t!(i18n, first_time_visits)}</th>

@@ -79,6 +79,8 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                     catchment_population: Some(5000),
                     gender_split: false,
                     count_rule: Default::default(),
+                    exceptions: vec![],
+                    retired: false,
                 },
             })
             .collect(),
@@ -115,6 +117,9 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                 target_date: "2027-06-30".into(),
                 direction: GoalDirection::Up,
                 source,
+                baseline_date: None,
+                schedule: None,
+                retired: false,
             },
         )
     };
@@ -134,7 +139,7 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
         })
         .collect();
     ds.partners = (0..10u128)
-        .map(|n| rec(0x5000 + n, Partner { name: format!("Partner {n}"), kind: PartnerKind::Ngo }))
+        .map(|n| rec(0x5000 + n, Partner::new(format!("Partner {n}"), PartnerKind::Ngo)))
         .collect();
     ds.activities = (0..600u32)
         .map(|n| {

@@ -392,6 +392,22 @@ pub trait Store: Send + Sync + 'static {
         Ok(SummaryInput { records, visits })
     }
 
+    /// How many records [`Store::pull_visible`] would bring from `cursor`
+    /// on (`GET /api/v1/sync/backlog`, a new device's progress). The default
+    /// pages through the pull; the backends count in SQL.
+    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+        let (mut cursor, mut count) = (cursor, 0u64);
+        loop {
+            let page =
+                self.pull_visible(labs.clone(), shared_knowledge, cursor, labblogg_shared::sync::MAX_PULL_RECORDS).await?;
+            count += page.records.len() as u64;
+            if !page.more {
+                return Ok(count);
+            }
+            cursor = page.cursor;
+        }
+    }
+
     /// The ids of every live lab, ordered (researchers' summaries span all
     /// labs). The default reads a whole export; backends should override it.
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {

@@ -126,7 +126,8 @@ const MIGRATIONS: &[&str] = &[
         at_ms BIGINT NOT NULL,
         hlc TEXT NOT NULL,
         op TEXT NOT NULL,
-        fields TEXT NOT NULL
+        -- NULL: the record's own fields (a visit's creation; visits never change)
+        fields TEXT
      );
      CREATE INDEX history_record ON history(record_id, id);
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';"#,
@@ -296,7 +297,9 @@ fn decode_record(row: &Row) -> Result<ServerRecord, StoreError> {
     })
 }
 
-const HISTORY_COLUMNS: &str = "seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields";
+/// The history's columns, from `history h` joined to its record `r` (for a visit's own fields).
+const HISTORY_COLUMNS: &str =
+    "h.seq, h.change_id, h.record_id, h.kind, h.lab_id, h.user_id, h.device_id, h.at_ms, h.hlc, h.op, COALESCE(h.fields, r.fields, '{}')";
 
 /// Append history rows in one statement; a row's sequence number is `first` plus its number.
 async fn insert_history(tx: &(impl GenericClient + Sync), rows: &[HistoryRow], first: u64) -> Result<(), StoreError> {
@@ -313,7 +316,14 @@ async fn insert_history(tx: &(impl GenericClient + Sync), rows: &[HistoryRow], f
     let ats: Vec<i64> = rows.iter().map(|h| h.at_ms as i64).collect();
     let hlcs: Vec<String> = rows.iter().map(|h| h.hlc.to_string()).collect();
     let ops: Vec<&str> = rows.iter().map(|h| h.op.as_str()).collect();
-    let fields: Vec<String> = rows.iter().map(|h| serde_json::Value::Object(h.fields.clone()).to_string()).collect();
+    // A visit's creation is stored without its fields (NULL: the record's own, which never change).
+    let fields: Vec<Option<String>> = rows
+        .iter()
+        .map(|h| {
+            let own = h.fields.is_empty() && h.op == push::Operation::Create && h.kind.is_event();
+            (!own).then(|| serde_json::Value::Object(h.fields.clone()).to_string())
+        })
+        .collect();
     tx.execute(
         "INSERT INTO history (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
          SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -629,7 +639,13 @@ impl Store for PostgresStore {
     async fn history(&self, record: Uuid) -> Result<Vec<HistoryRow>, StoreError> {
         let client = self.client().await?;
         client
-            .query(&format!("SELECT {HISTORY_COLUMNS} FROM history WHERE record_id = $1 ORDER BY id"), &[&record.to_string()])
+            .query(
+                &format!(
+                    "SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id
+                     WHERE h.record_id = $1 ORDER BY h.id"
+                ),
+                &[&record.to_string()],
+            )
             .await?
             .iter()
             .map(decode_history)
@@ -949,6 +965,23 @@ impl Store for PostgresStore {
         Ok(SummaryInput { records, visits })
     }
 
+    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
+        // The same two parts as `pull_visible`'s, counted.
+        let row = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM records WHERE seq > $1 AND lab_id = ANY($2))
+                      + (SELECT count(*) FROM records
+                          WHERE $3 AND seq > $1 AND kind IN ('good_example', 'lesson') AND NOT (lab_id = ANY($2))
+                            AND (fields::jsonb ->> 'review') IN ('published', 'withdrawn'))",
+                &[&(cursor.min(i64::MAX as u64) as i64), &labs, &shared_knowledge],
+            )
+            .await?;
+        let n: i64 = row.get(0);
+        Ok(n as u64)
+    }
+
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let client = self.client().await?;
         let mut ids = client
@@ -1001,7 +1034,7 @@ impl Store for PostgresStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let history = tx
-            .query(&format!("SELECT {HISTORY_COLUMNS} FROM history ORDER BY id"), &[])
+            .query(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.id"), &[])
             .await?
             .iter()
             .map(decode_history)

@@ -137,7 +137,8 @@ const MIGRATIONS: &[&str] = &[
         at_ms INTEGER NOT NULL,
         hlc TEXT NOT NULL,
         op TEXT NOT NULL,
-        fields TEXT NOT NULL
+        -- NULL: the record's own fields (a visit's creation; visits never change)
+        fields TEXT
      );
      CREATE INDEX history_record ON history(record_id, id);
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
@@ -388,10 +389,7 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
         }
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([(first + plan.numbers) as i64])?;
         add_to_tallies(tx, &plan.tallies.into_sorted())?;
-        let mut history = tx.prepare_cached(INSERT_HISTORY)?;
-        for h in &plan.history {
-            insert_history(&mut history, h, first + h.number)?;
-        }
+        insert_history(tx, &plan.history, first)?;
     }
     Ok(plan.outcomes)
 }
@@ -413,27 +411,46 @@ fn load_stored(tx: &Transaction<'_>, ids: &[Uuid]) -> Result<HashMap<Uuid, Store
     .collect::<Result<_, StoreError>>()
 }
 
-const INSERT_HISTORY: &str = "INSERT INTO history (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+/// History rows per INSERT statement: one statement for many rows costs far less than one each.
+const HISTORY_ROWS_PER_INSERT: usize = 64;
 
-fn insert_history(statement: &mut rusqlite::Statement<'_>, h: &HistoryRow, seq: u64) -> Result<(), StoreError> {
-    statement.execute(params![
-        seq as i64,
-        h.change_id.to_string(),
-        h.record_id.to_string(),
-        h.kind.as_str(),
-        h.lab_id.to_string(),
-        h.user_id.map(|u| u.to_string()),
-        h.device_id.map(|u| u.to_string()),
-        h.at_ms as i64,
-        h.hlc.to_string(),
-        h.op.as_str(),
-        serde_json::to_string(&h.fields).map_err(corrupt)?,
-    ])?;
+/// Append history rows; a row's sequence number is `first` plus its number. A visit's creation
+/// is stored without its fields (NULL: the record's own, which never change).
+fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Result<(), StoreError> {
+    for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
+        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let mut statement = tx.prepare_cached(&format!(
+            "INSERT INTO history (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
+             VALUES {placeholders}"
+        ))?;
+        let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(chunk.len() * 11);
+        use rusqlite::types::Value as V;
+        let text = |s: String| V::Text(s);
+        let opt = |u: Option<Uuid>| u.map_or(V::Null, |u| V::Text(u.to_string()));
+        for h in chunk {
+            let own_fields = h.fields.is_empty() && h.op == push::Operation::Create && h.kind.is_event();
+            values.extend([
+                V::Integer((first + h.number) as i64),
+                text(h.change_id.to_string()),
+                text(h.record_id.to_string()),
+                text(h.kind.as_str().to_owned()),
+                text(h.lab_id.to_string()),
+                opt(h.user_id),
+                opt(h.device_id),
+                V::Integer(h.at_ms as i64),
+                text(h.hlc.to_string()),
+                text(h.op.as_str().to_owned()),
+                if own_fields { V::Null } else { text(serde_json::to_string(&h.fields).map_err(corrupt)?) },
+            ]);
+        }
+        statement.execute(rusqlite::params_from_iter(values))?;
+    }
     Ok(())
 }
 
-const HISTORY_COLUMNS: &str = "seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields";
+/// The history's columns, from `history h` joined to its record `r` (for a visit's own fields).
+const HISTORY_COLUMNS: &str =
+    "h.seq, h.change_id, h.record_id, h.kind, h.lab_id, h.user_id, h.device_id, h.at_ms, h.hlc, h.op, COALESCE(h.fields, r.fields, '{}')";
 
 type RawHistory = (i64, String, String, String, String, Option<String>, Option<String>, i64, String, String, String);
 
@@ -689,7 +706,10 @@ impl Store for SqliteStore {
 
     async fn history(&self, record: Uuid) -> Result<Vec<HistoryRow>, StoreError> {
         self.with(move |conn| {
-            conn.prepare_cached(&format!("SELECT {HISTORY_COLUMNS} FROM history WHERE record_id = ?1 ORDER BY id"))?
+            conn.prepare_cached(&format!(
+                "SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id
+                 WHERE h.record_id = ?1 ORDER BY h.id"
+            ))?
                 .query_map([record.to_string()], read_history)?
                 .map(|raw| decode_history(raw?))
                 .collect()
@@ -1042,7 +1062,7 @@ impl Store for SqliteStore {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let history = tx
-                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history ORDER BY id"))?
+                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.id"))?
                 .query_map([], read_history)?
                 .map(|raw| decode_history(raw?))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -1068,11 +1088,7 @@ impl Store for SqliteStore {
                 save_with(&mut save, &r.state, r.seq, creators.get(&r.state.id).copied().unwrap_or_default())?;
             }
             drop(save);
-            let mut history = tx.prepare_cached(INSERT_HISTORY)?;
-            for h in &snapshot.history {
-                insert_history(&mut history, h, h.number)?;
-            }
-            drop(history);
+            insert_history(&tx, &snapshot.history, 0)?;
             fill_visit_tallies(&tx)?;
             let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
             tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [top as i64])?;
@@ -1175,6 +1191,23 @@ impl Store for SqliteStore {
             records: raws.into_iter().map(|r| decode(r).map(|s| s.state)).collect::<Result<_, _>>()?,
             visits: tallies.into_iter().map(decode_tally).collect::<Result<_, _>>()?,
         })
+    }
+
+    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+        self.with(move |conn| {
+            let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>())
+                .map_err(corrupt)?;
+            // The same rows as `pull_visible`'s, counted.
+            let n: i64 = conn.prepare_cached(
+                "SELECT count(*) FROM records
+                 WHERE seq > ?1 AND (lab_id IN (SELECT value FROM json_each(?2))
+                    OR (?3 AND kind IN ('good_example', 'lesson')
+                        AND json_extract(fields, '$.review') IN ('published', 'withdrawn')))",
+            )?
+            .query_row(params![cursor as i64, lab_list, shared_knowledge], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+        .await
     }
 
     async fn lab_ids(&self) -> Result<Vec<Uuid>, StoreError> {

@@ -116,6 +116,9 @@ async fn restore(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RestoreResponse>, ApiError> {
     let req: RestoreRequest = parse_json(body)?;
+    if req.since_ms > crate::routes::sync::now_ms() {
+        return Err(ApiError::BadRequest("since_ms ligger i framtiden: ange när raderingarna började.".into()));
+    }
     if req.device_id.is_none() && req.user_id.is_none() {
         return Err(ApiError::BadRequest("Ange enheten (device_id) eller personen (user_id) vars raderingar ska återställas.".into()));
     }

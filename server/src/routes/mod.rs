@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backlog;
 pub mod devices;
 pub mod health;
 pub mod history;

@@ -1,0 +1,97 @@
+//! Setting up a lab (Labbet): its profile, meeting places, partners and
+//! goals, for the lab's coordinators (and administrators who coordinate it).
+//! Everything is saved on the device first and synced as records, so a lab
+//! can be set up offline; the server checks again that the user coordinates
+//! the lab (`server/src/policy.rs`).
+
+use crate::app::SessionCtx;
+use crate::i18n::*;
+use crate::records;
+use labblogg_shared::auth::LabRole;
+use labblogg_shared::{Lab, RecordKind};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// The part of the set-up on show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupTab {
+    Lab,
+    Places,
+    Partners,
+    Goals,
+}
+
+/// The labs the signed-in user coordinates, in membership order.
+pub fn coordinated_labs(session: RwSignal<Option<crate::session::Session>>) -> Vec<Uuid> {
+    session.with(|s| {
+        s.as_ref()
+            .map(|s| s.user.memberships.iter().filter(|m| m.role == LabRole::Coordinator).map(|m| m.lab_id).collect())
+            .unwrap_or_default()
+    })
+}
+
+#[component]
+pub fn Setup() -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<crate::sync::SyncEngine>();
+    let i18n = use_i18n();
+    let labs = move || coordinated_labs(session);
+    let lab = RwSignal::new(labs().first().copied());
+    let tab = RwSignal::new(SetupTab::Places);
+    // Lab names from the local copy; a lab not synced yet shows as such.
+    let names = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let ids = labs();
+        async move {
+            let known = records::list::<Lab>(RecordKind::Lab, &ids).await;
+            ids.iter().map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone()))).collect::<Vec<_>>()
+        }
+    });
+
+    view! {
+        <section class="card setup" data-testid="setup-screen">
+            <h1>{t!(i18n, setup_title)}</h1>
+            <Show when=move || !labs().is_empty() fallback=move || view! { <p class="muted">{t!(i18n, setup_no_labs)}</p> }>
+                <p class="muted">{t!(i18n, setup_hint)}</p>
+                <Show when=move || { labs().len() > 1 }>
+                    <div class="field setup-lab">
+                        <label for="setup-lab">{t!(i18n, lab)}</label>
+                        <select id="setup-lab" data-testid="setup-lab"
+                            prop:value=move || lab.get().map(|l| l.to_string()).unwrap_or_default()
+                            on:change=move |ev| lab.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
+                            {move || names.get().unwrap_or_default().into_iter().map(|(id, name)| view! {
+                                <option value=id.to_string() selected=move || lab.get() == Some(id)>
+                                    {name.unwrap_or_else(|| t_string!(i18n, setup_lab_not_synced).to_string())}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </Show>
+                <div class="tabs" role="group" aria-label=move || t_string!(i18n, setup_title).to_string()>
+                    {[
+                        (SetupTab::Lab, "setup-tab-lab"),
+                        (SetupTab::Places, "setup-tab-places"),
+                        (SetupTab::Partners, "setup-tab-partners"),
+                        (SetupTab::Goals, "setup-tab-goals"),
+                    ].into_iter().map(|(t, testid)| view! {
+                        <button type="button" class="tab" data-testid=testid aria-pressed=move || (tab.get() == t).to_string()
+                            on:click=move |_| tab.set(t)>
+                            {move || match t {
+                                SetupTab::Lab => t_string!(i18n, setup_tab_lab),
+                                SetupTab::Places => t_string!(i18n, setup_tab_places),
+                                SetupTab::Partners => t_string!(i18n, setup_tab_partners),
+                                SetupTab::Goals => t_string!(i18n, setup_tab_goals),
+                            }}
+                        </button>
+                    }).collect_view()}
+                </div>
+                {move || lab.get().map(|l| match tab.get() {
+                    SetupTab::Lab => view! { <crate::routes::setup_lab::LabProfile lab=l/> }.into_any(),
+                    SetupTab::Places => view! { <crate::routes::setup_places::PlacesSetup lab=l/> }.into_any(),
+                    SetupTab::Partners => view! { <crate::routes::setup_partners::PartnersSetup lab=l/> }.into_any(),
+                    SetupTab::Goals => view! { <crate::routes::setup_goals::GoalsSetup lab=l/> }.into_any(),
+                })}
+            </Show>
+        </section>
+    }
+}

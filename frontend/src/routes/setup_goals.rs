@@ -1,0 +1,513 @@
+//! A lab's measurable goals: focus area, title, indicator and unit, the
+//! baseline and its date, the target and its date, the direction, and where
+//! the values come from — computed by the app (visits, first visits,
+//! activities, participants, participant-hours, closing-poll answers) or
+//! measured by hand on a schedule. A retired goal keeps its measurements and
+//! leaves the reminders and the activity form.
+
+use crate::components::chips::check_chip;
+use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
+use crate::i18n::*;
+use crate::records::{self, Typed};
+use crate::routes::activities::{kind_label, wire};
+use crate::routes::counter::band_label;
+use crate::routes::summaries::focus_label;
+use crate::sync::SyncEngine;
+use crate::{clock, format};
+use labblogg_shared::model::{
+    ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalPeriod, GoalSource, Lab, MeasureSchedule,
+    MeetingPlace, PollQuestion,
+};
+use labblogg_shared::RecordKind;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+const TITLE: &[&str] = &["rubrik"];
+const INDICATOR: &[&str] = &["indikator"];
+const UNIT: &[&str] = &["enhet"];
+const BASELINE: &[&str] = &["utgångsvärde"];
+const BASELINE_DATE: &[&str] = &["utgångsvärdets datum"];
+const TARGET: &[&str] = &["målvärde"];
+const TARGET_DATE: &[&str] = &["måldatum"];
+const KINDS: &[&str] = &["aktivitetstyper"];
+const ALL: &[&str] =
+    &["rubrik", "indikator", "enhet", "utgångsvärde", "utgångsvärdets datum", "målvärde", "måldatum", "aktivitetstyper"];
+
+fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+/// The question of a closing poll, as the form lists it.
+pub fn poll_label(q: PollQuestion, english: bool) -> &'static str {
+    match (q, english) {
+        (PollQuestion::FeltSafe, false) => "Kände du dig trygg i dag?",
+        (PollQuestion::WantToReturn, false) => "Vill du komma tillbaka?",
+        (PollQuestion::FeltSafe, true) => "Did you feel safe today?",
+        (PollQuestion::WantToReturn, true) => "Do you want to come back?",
+    }
+}
+
+/// Where a goal's values come from, in a sentence (the Goals screen says it too).
+pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace>], english: bool) -> String {
+    let place_name = |id: Option<Uuid>| match id {
+        Some(id) => places.iter().find(|p| p.id == id).map_or_else(|| "?".to_owned(), |p| p.data.name.clone()),
+        None => if english { "all the lab's meeting places" } else { "alla labbets mötesplatser" }.to_owned(),
+    };
+    let per = |p: GoalPeriod| match (p, english) {
+        (GoalPeriod::Week, false) => "per vecka",
+        (GoalPeriod::Month, false) => "per månad",
+        (GoalPeriod::Week, true) => "per week",
+        (GoalPeriod::Month, true) => "per month",
+    };
+    match source {
+        None => if english { "Measured by hand" } else { "Mäts för hand" }.to_owned(),
+        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
+            format!("{} {} ({})", if english { "Visits at" } else { "Besök på" }, place_name(Some(*meeting_place_id)), per(GoalPeriod::Week))
+        }
+        Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band }) => {
+            let what = match (first_only, english) {
+                (true, false) => "Förstagångsbesök",
+                (false, false) => "Besök",
+                (true, true) => "First visits",
+                (false, true) => "Visits",
+            };
+            let band = age_band.map(|b| format!(", {}", band_label(b, english))).unwrap_or_default();
+            format!("{what} {} {}{band} ({})", if english { "at" } else { "på" }, place_name(*meeting_place_id), per(*p))
+        }
+        Some(GoalSource::Activities { kinds, measure }) => {
+            let what = match (measure, english) {
+                (ActivityMeasure::Activities, false) => "Aktiviteter",
+                (ActivityMeasure::Participants, false) => "Deltagare",
+                (ActivityMeasure::ParticipantHours, false) => "Deltagartimmar",
+                (ActivityMeasure::Activities, true) => "Activities",
+                (ActivityMeasure::Participants, true) => "Participants",
+                (ActivityMeasure::ParticipantHours, true) => "Participant-hours",
+            };
+            let kinds = if kinds.is_empty() {
+                if english { "every kind".to_owned() } else { "alla typer".to_owned() }
+            } else {
+                kinds.iter().map(|k| kind_label(*k, english).to_lowercase()).collect::<Vec<_>>().join(", ")
+            };
+            format!("{what} ({kinds}) {}", per(GoalPeriod::Month))
+        }
+        Some(GoalSource::PollShare { question, include_maybe }) => {
+            let answers = match (include_maybe, english) {
+                (false, false) => "ja",
+                (true, false) => "ja eller kanske",
+                (false, true) => "yes",
+                (true, true) => "yes or maybe",
+            };
+            if english {
+                format!("Share answering {answers} to \"{}\" (per month)", poll_label(*question, true))
+            } else {
+                format!("Andel som svarar {answers} på ”{}” (per månad)", poll_label(*question, false))
+            }
+        }
+    }
+}
+
+/// The unit that goes with a source, offered when the unit is empty.
+fn suggested_unit(source: Option<&GoalSource>) -> &'static str {
+    match source {
+        None => "",
+        Some(GoalSource::VisitsPerWeek { .. }) => "besök per vecka",
+        Some(GoalSource::Visits { first_only: true, per: GoalPeriod::Week, .. }) => "nya besökare per vecka",
+        Some(GoalSource::Visits { first_only: true, per: GoalPeriod::Month, .. }) => "nya besökare per månad",
+        Some(GoalSource::Visits { per: GoalPeriod::Week, .. }) => "besök per vecka",
+        Some(GoalSource::Visits { per: GoalPeriod::Month, .. }) => "besök per månad",
+        Some(GoalSource::Activities { measure: ActivityMeasure::Activities, .. }) => "aktiviteter per månad",
+        Some(GoalSource::Activities { measure: ActivityMeasure::Participants, .. }) => "deltagare per månad",
+        Some(GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. }) => "deltagartimmar per månad",
+        Some(GoalSource::PollShare { .. }) => "procent",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Mode {
+    List,
+    Edit(Option<Typed<Goal>>),
+}
+
+#[component]
+pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let mode = RwSignal::new(Mode::List);
+    let saved = RwSignal::new(None::<String>);
+    let data = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        async move {
+            let mut goals = records::list::<Goal>(RecordKind::Goal, &[lab]).await;
+            goals.sort_by(|a, b| (a.data.retired, &a.data.title).cmp(&(b.data.retired, &b.data.title)));
+            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await;
+            let focus = crate::store::record(lab)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|s| records::typed::<Lab>(&s))
+                .map(|l| l.data.focus_areas)
+                .unwrap_or_default();
+            (goals, places, focus)
+        }
+    });
+    let set_retired = move |g: Typed<Goal>, value: bool| {
+        spawn_local(async move {
+            let mut fields = serde_json::Map::new();
+            fields.insert("retired".into(), value.into());
+            if records::set_fields(RecordKind::Goal, g.id, g.lab_id, fields).await.is_ok() {
+                engine.local_write();
+            }
+        });
+    };
+
+    view! {
+        <div class="goals-setup" data-testid="goals-setup">
+            {move || match (mode.get(), data.get()) {
+                (_, None) => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                (Mode::Edit(existing), Some((_, places, focus))) => view! {
+                    <GoalForm lab=lab existing=existing places=places focus=focus saved=saved
+                        on_done=Callback::new(move |_| mode.set(Mode::List))/>
+                }.into_any(),
+                (Mode::List, Some((goals, places, _))) => view! {
+                    <div class="list-head">
+                        <h2>{t!(i18n, setup_tab_goals)}</h2>
+                        <button type="button" class="primary" data-testid="goal-new"
+                            on:click=move |_| { saved.set(None); mode.set(Mode::Edit(None)); }>{t!(i18n, goal_new)}</button>
+                    </div>
+                    <p class="muted">{t!(i18n, goals_setup_hint)}</p>
+                    <ul class="setup-list">
+                        {if goals.is_empty() {
+                            view! { <li class="muted" data-testid="goal-none">{t!(i18n, goals_none)}</li> }.into_any()
+                        } else {
+                            goals.into_iter().map(|g| {
+                                let (for_edit, for_retire) = (g.clone(), g.clone());
+                                let retired = g.data.retired;
+                                let source = source_sentence(g.data.source.as_ref(), &places, english());
+                                let en = english();
+                                let figures = format!("{} → {} {} ({} {})", format::decimal(g.data.baseline, 2, en),
+                                    format::decimal(g.data.target, 2, en), g.data.unit, t_string!(i18n, goal_by), format::date(&g.data.target_date, en));
+                                view! {
+                                    <li class="setup-item" class:retired=retired data-testid="goal-item" data-goal-id=g.id.to_string()
+                                        data-retired=retired.to_string()>
+                                        <div>
+                                            <strong>{g.data.title.clone()}</strong>
+                                            {retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
+                                            <div class="muted">{focus_label(g.data.focus_area, en)}</div>
+                                            <div class="muted">{figures}</div>
+                                            <div class="muted" data-testid="goal-source-text">{source}</div>
+                                        </div>
+                                        <div class="row">
+                                            <button type="button" class="secondary" data-testid="goal-edit"
+                                                on:click=move |_| { saved.set(None); mode.set(Mode::Edit(Some(for_edit.clone()))); }>{t!(i18n, edit)}</button>
+                                            {if retired {
+                                                view! { <button type="button" class="secondary" data-testid="goal-restore"
+                                                    on:click=move |_| set_retired(for_retire.clone(), false)>{t!(i18n, restore_retired)}</button> }.into_any()
+                                            } else {
+                                                view! { <button type="button" class="secondary danger" data-testid="goal-retire"
+                                                    on:click=move |_| set_retired(for_retire.clone(), true)>{t!(i18n, retire)}</button> }.into_any()
+                                            }}
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </ul>
+                }.into_any(),
+            }}
+            <p class="notice" role="status" data-testid="goal-saved" hidden=move || saved.get().is_none()>{move || saved.get().unwrap_or_default()}</p>
+        </div>
+    }
+}
+
+#[component]
+fn GoalForm(
+    lab: Uuid,
+    existing: Option<Typed<Goal>>,
+    places: Vec<Typed<MeetingPlace>>,
+    focus: Vec<FocusArea>,
+    saved: RwSignal<Option<String>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let is_new = existing.is_none();
+    let id = existing.as_ref().map_or_else(Uuid::now_v7, |g| g.id);
+    let base: Option<Goal> = existing.as_ref().map(|g| g.data.clone());
+    let b = base.clone();
+    let default_focus = focus.first().copied().unwrap_or(FocusArea::Crime);
+    let focus_area = RwSignal::new(wire(&b.as_ref().map_or(default_focus, |g| g.focus_area)));
+    let title = RwSignal::new(b.as_ref().map(|g| g.title.clone()).unwrap_or_default());
+    let indicator = RwSignal::new(b.as_ref().map(|g| g.indicator.clone()).unwrap_or_default());
+    let unit = RwSignal::new(b.as_ref().map(|g| g.unit.clone()).unwrap_or_default());
+    let baseline = RwSignal::new(b.as_ref().map(|g| format::decimal(g.baseline, 4, false)).unwrap_or_default());
+    let baseline_date = RwSignal::new(b.as_ref().and_then(|g| g.baseline_date.clone()).unwrap_or_else(clock::today));
+    let target = RwSignal::new(b.as_ref().map(|g| format::decimal(g.target, 4, false)).unwrap_or_default());
+    let target_date = RwSignal::new(b.as_ref().map(|g| g.target_date.clone()).unwrap_or_default());
+    let direction = RwSignal::new(b.as_ref().map_or(GoalDirection::Up, |g| g.direction));
+    let schedule = RwSignal::new(b.as_ref().and_then(|g| g.schedule).map(|s| wire(&s)).unwrap_or_default());
+    let retired = b.as_ref().is_some_and(|g| g.retired);
+    // The source, as the form's choices.
+    let source0 = b.as_ref().and_then(|g| g.source.clone());
+    let kind = RwSignal::new(match &source0 {
+        None => "manual",
+        Some(GoalSource::VisitsPerWeek { .. } | GoalSource::Visits { .. }) => "visits",
+        Some(GoalSource::Activities { .. }) => "activities",
+        Some(GoalSource::PollShare { .. }) => "poll_share",
+    }.to_owned());
+    let (place0, per0, first0, band0) = match &source0 {
+        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => (Some(*meeting_place_id), GoalPeriod::Week, false, None),
+        Some(GoalSource::Visits { meeting_place_id, per, first_only, age_band }) => (*meeting_place_id, *per, *first_only, *age_band),
+        _ => (None, GoalPeriod::Week, false, None),
+    };
+    let place = RwSignal::new(place0.map(|p| p.to_string()).unwrap_or_default());
+    let per = RwSignal::new(wire(&per0));
+    let first_only = RwSignal::new(first0);
+    let band = RwSignal::new(band0.map(|b| b.as_str().to_owned()).unwrap_or_default());
+    let (kinds0, measure0) = match &source0 {
+        Some(GoalSource::Activities { kinds, measure }) => (kinds.clone(), *measure),
+        _ => (Vec::new(), ActivityMeasure::Participants),
+    };
+    let kinds = RwSignal::new(kinds0);
+    let measure = RwSignal::new(measure0);
+    let (question0, maybe0) = match &source0 {
+        Some(GoalSource::PollShare { question, include_maybe }) => (*question, *include_maybe),
+        _ => (PollQuestion::FeltSafe, false),
+    };
+    let question = RwSignal::new(wire(&question0));
+    let include_maybe = RwSignal::new(maybe0);
+    let error = RwSignal::new(None::<FormError>);
+    let base = StoredValue::new(base);
+
+    let source = move || -> Option<GoalSource> {
+        match kind.get().as_str() {
+            "visits" => {
+                let built = GoalSource::Visits {
+                    meeting_place_id: Uuid::parse_str(&place.get()).ok(),
+                    per: from_wire(&per.get()).unwrap_or(GoalPeriod::Week),
+                    first_only: first_only.get(),
+                    age_band: AgeBand::parse(&band.get()),
+                };
+                // A goal of the first kind stays one while its settings are the same.
+                match base.get_value().and_then(|g| g.source) {
+                    Some(GoalSource::VisitsPerWeek { meeting_place_id })
+                        if built == (GoalSource::Visits { meeting_place_id: Some(meeting_place_id), per: GoalPeriod::Week, first_only: false, age_band: None }) =>
+                    {
+                        Some(GoalSource::VisitsPerWeek { meeting_place_id })
+                    }
+                    _ => Some(built),
+                }
+            }
+            "activities" => Some(GoalSource::Activities {
+                kinds: ActivityKind::ALL.into_iter().filter(|k| kinds.get().contains(k)).collect(),
+                measure: measure.get(),
+            }),
+            "poll_share" => Some(GoalSource::PollShare {
+                question: from_wire(&question.get()).unwrap_or(PollQuestion::FeltSafe),
+                include_maybe: include_maybe.get(),
+            }),
+            _ => None,
+        }
+    };
+    // Offer the unit that goes with the source while the user has not typed one.
+    let offered = StoredValue::new(unit.get_untracked());
+    Effect::new(move |_| {
+        let suggestion = suggested_unit(source().as_ref()).to_owned();
+        let current = unit.get_untracked();
+        if !suggestion.is_empty() && (current.is_empty() || current == offered.get_value()) {
+            unit.set(suggestion.clone());
+            offered.set_value(suggestion);
+        }
+    });
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        let number = |s: String, field: &'static str| {
+            format::parse_decimal(&s).ok_or_else(|| FormError::at(field, t_string!(i18n, error_value).to_string()))
+        };
+        let (baseline_v, target_v) = match (number(baseline.get_untracked(), "utgångsvärde"), number(target.get_untracked(), "målvärde")) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return error.set(Some(e)),
+        };
+        let source = source();
+        let goal = Goal {
+            focus_area: from_wire(&focus_area.get_untracked()).unwrap_or(default_focus),
+            title: title.get_untracked().trim().to_owned(),
+            indicator: indicator.get_untracked().trim().to_owned(),
+            unit: unit.get_untracked().trim().to_owned(),
+            baseline: baseline_v,
+            target: target_v,
+            target_date: target_date.get_untracked(),
+            direction: direction.get_untracked(),
+            schedule: if source.is_none() { from_wire(&schedule.get_untracked()) } else { None },
+            source,
+            baseline_date: Some(baseline_date.get_untracked()).filter(|d| !d.is_empty()),
+            retired,
+        };
+        if let Err(e) = labblogg_shared::validate::goal_form(&goal) {
+            return error.set(Some(e.into()));
+        }
+        error.set(None);
+        spawn_local(async move {
+            match records::save_edit(RecordKind::Goal, id, lab, base.get_value().as_ref(), &goal).await {
+                Ok(changed) => {
+                    if changed {
+                        engine.local_write();
+                    }
+                    saved.set(Some(t_string!(i18n, goal_saved_notice, name = goal.title.clone()).to_string()));
+                    on_done.run(());
+                }
+                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
+            }
+        });
+    };
+
+    let live_places: Vec<Typed<MeetingPlace>> =
+        places.iter().filter(|p| !p.data.retired || place0 == Some(p.id)).cloned().collect();
+    view! {
+        <form class="activity-form goal-form" data-testid="goal-form" data-goal-id=id.to_string() on:submit=save>
+            <h2>{move || if is_new { t_string!(i18n, goal_new).to_string() } else { t_string!(i18n, goal_edit).to_string() }}</h2>
+            <div class="row">
+                <div class="field"><label for="goal-focus">{t!(i18n, focus_area)}</label>
+                    <select id="goal-focus" data-testid="goal-focus" bind:value=focus_area>
+                        {FocusArea::ALL.into_iter().map(|f| view! { <option value=wire(&f)>{move || focus_label(f, english())}</option> }).collect_view()}
+                    </select></div>
+                <div class="field"><label for="goal-title">{t!(i18n, title)}</label>
+                    <input id="goal-title" data-testid="goal-title" required maxlength="200" aria-invalid=invalid(error, TITLE)
+                        aria-describedby="goal-title-error" bind:value=title/>
+                    <FieldError error=error fields=TITLE id="goal-title-error" testid="goal-error"/></div>
+            </div>
+            <fieldset>
+                <legend>{t!(i18n, goal_source)}</legend>
+                <p class="muted">{t!(i18n, goal_source_hint)}</p>
+                <div class="field"><label for="goal-source">{t!(i18n, goal_source_kind)}</label>
+                    <select id="goal-source" data-testid="goal-source" bind:value=kind>
+                        <option value="manual">{t!(i18n, goal_source_manual)}</option>
+                        <option value="visits">{t!(i18n, goal_source_visits)}</option>
+                        <option value="activities">{t!(i18n, goal_source_activities)}</option>
+                        <option value="poll_share">{t!(i18n, goal_source_poll)}</option>
+                    </select></div>
+                <Show when=move || kind.get() == "manual">
+                    <div class="field"><label for="goal-schedule">{t!(i18n, goal_schedule)}</label>
+                        <select id="goal-schedule" data-testid="goal-schedule" bind:value=schedule aria-describedby="goal-schedule-hint">
+                            <option value="">{t!(i18n, goal_schedule_none)}</option>
+                            {MeasureSchedule::ALL.into_iter().map(|s| view! { <option value=wire(&s)>{move || match s {
+                                MeasureSchedule::Monthly => t_string!(i18n, goal_schedule_monthly),
+                                MeasureSchedule::Quarterly => t_string!(i18n, goal_schedule_quarterly),
+                            }}</option> }).collect_view()}
+                        </select>
+                        <span class="muted" id="goal-schedule-hint">{t!(i18n, goal_schedule_hint)}</span></div>
+                </Show>
+                <Show when=move || kind.get() == "visits">
+                    {
+                        let live_places = live_places.clone();
+                        view! {
+                            <div class="row">
+                                <div class="field"><label for="goal-source-place">{t!(i18n, goal_source_place)}</label>
+                                    <select id="goal-source-place" data-testid="goal-source-place" bind:value=place>
+                                        <option value="">{t!(i18n, goal_source_all_places)}</option>
+                                        {live_places.iter().map(|p| view! { <option value=p.id.to_string()>{p.data.name.clone()}</option> }).collect_view()}
+                                    </select></div>
+                                <div class="field"><label for="goal-source-per">{t!(i18n, goal_source_per)}</label>
+                                    <select id="goal-source-per" data-testid="goal-source-per" bind:value=per>
+                                        <option value="week">{t!(i18n, per_week)}</option>
+                                        <option value="month">{t!(i18n, per_month)}</option>
+                                    </select></div>
+                                <div class="field"><label for="goal-source-band">{t!(i18n, goal_source_band)}</label>
+                                    <select id="goal-source-band" data-testid="goal-source-band" bind:value=band>
+                                        <option value="">{t!(i18n, goal_source_all_bands)}</option>
+                                        {AgeBand::ALL.into_iter().map(|b| view! { <option value=b.as_str()>{move || band_label(b, english())}</option> }).collect_view()}
+                                    </select></div>
+                            </div>
+                            <label class="toggle"><input type="checkbox" data-testid="goal-source-first" bind:checked=first_only/>
+                                <span>{t!(i18n, goal_source_first_only)}</span></label>
+                            <p class="muted" data-testid="goal-source-gender-note">{t!(i18n, goal_source_no_gender)}</p>
+                        }
+                    }
+                </Show>
+                <Show when=move || kind.get() == "activities">
+                    <fieldset>
+                        <legend>{t!(i18n, goal_source_kinds)}</legend>
+                        <div class="chips">
+                            {ActivityKind::ALL.into_iter().map(|k| check_chip("goal-source-kind", wire(&k), kinds, k, move || kind_label(k, english()))).collect_view()}
+                        </div>
+                        <FieldError error=error fields=KINDS id="goal-kinds-error" testid="goal-error"/>
+                    </fieldset>
+                    <fieldset class="rule-choice">
+                        <legend>{t!(i18n, goal_source_measure)}</legend>
+                        {ActivityMeasure::ALL.into_iter().map(|m| view! {
+                            <label class="radio"><input type="radio" name="goal-measure" data-testid="goal-source-measure" value=wire(&m)
+                                prop:checked=move || measure.get() == m on:change=move |_| measure.set(m)/>
+                                <span>{move || match m {
+                                    ActivityMeasure::Activities => t_string!(i18n, measure_activities),
+                                    ActivityMeasure::Participants => t_string!(i18n, measure_participants),
+                                    ActivityMeasure::ParticipantHours => t_string!(i18n, measure_participant_hours),
+                                }}</span></label>
+                        }).collect_view()}
+                    </fieldset>
+                </Show>
+                <Show when=move || kind.get() == "poll_share">
+                    <div class="field"><label for="goal-source-question">{t!(i18n, question)}</label>
+                        <select id="goal-source-question" data-testid="goal-source-question" bind:value=question>
+                            {PollQuestion::ALL.into_iter().map(|q| view! { <option value=wire(&q)>{move || poll_label(q, english())}</option> }).collect_view()}
+                        </select></div>
+                    <label class="toggle"><input type="checkbox" data-testid="goal-source-maybe" bind:checked=include_maybe/>
+                        <span>{t!(i18n, goal_source_include_maybe)}</span></label>
+                </Show>
+                {
+                    let places = places.clone();
+                    view! { <p class="notice" data-testid="goal-source-summary">{move || source_sentence(source().as_ref(), &places, english())}</p> }
+                }
+            </fieldset>
+            <div class="row">
+                <div class="field"><label for="goal-indicator">{t!(i18n, goal_indicator)}</label>
+                    <input id="goal-indicator" data-testid="goal-indicator" required maxlength="200" aria-invalid=invalid(error, INDICATOR)
+                        placeholder=move || t_string!(i18n, goal_indicator_hint).to_string() aria-describedby="goal-indicator-error" bind:value=indicator/>
+                    <FieldError error=error fields=INDICATOR id="goal-indicator-error" testid="goal-error"/></div>
+                <div class="field"><label for="goal-unit">{t!(i18n, goal_unit)}</label>
+                    <input id="goal-unit" data-testid="goal-unit" required maxlength="120" aria-invalid=invalid(error, UNIT)
+                        aria-describedby="goal-unit-error" bind:value=unit/>
+                    <FieldError error=error fields=UNIT id="goal-unit-error" testid="goal-error"/></div>
+            </div>
+            <fieldset class="rule-choice">
+                <legend>{t!(i18n, goal_direction)}</legend>
+                {GoalDirection::ALL.into_iter().map(|d| view! {
+                    <label class="radio"><input type="radio" name="goal-direction" data-testid="goal-direction" value=wire(&d)
+                        prop:checked=move || direction.get() == d on:change=move |_| direction.set(d)/>
+                        <span>{move || match d {
+                            GoalDirection::Up => t_string!(i18n, direction_up),
+                            GoalDirection::Down => t_string!(i18n, direction_down),
+                        }}</span></label>
+                }).collect_view()}
+            </fieldset>
+            <div class="row">
+                <div class="field"><label for="goal-baseline">{t!(i18n, goal_baseline)}</label>
+                    <input id="goal-baseline" data-testid="goal-baseline" required inputmode="decimal" autocomplete="off"
+                        aria-invalid=invalid(error, BASELINE) aria-describedby="goal-baseline-error" bind:value=baseline/>
+                    <FieldError error=error fields=BASELINE id="goal-baseline-error" testid="goal-error"/></div>
+                <div class="field"><label for="goal-baseline-date">{t!(i18n, goal_baseline_date)}</label>
+                    <input id="goal-baseline-date" type="date" data-testid="goal-baseline-date" aria-invalid=invalid(error, BASELINE_DATE)
+                        aria-describedby="goal-baseline-date-error" bind:value=baseline_date/>
+                    <FieldError error=error fields=BASELINE_DATE id="goal-baseline-date-error" testid="goal-error"/></div>
+            </div>
+            <div class="row">
+                <div class="field"><label for="goal-target">{t!(i18n, goal_target_value)}</label>
+                    <input id="goal-target" data-testid="goal-target" required inputmode="decimal" autocomplete="off"
+                        aria-invalid=invalid(error, TARGET) aria-describedby="goal-target-error" bind:value=target/>
+                    <FieldError error=error fields=TARGET id="goal-target-error" testid="goal-error"/></div>
+                <div class="field"><label for="goal-target-date">{t!(i18n, goal_target_date)}</label>
+                    <input id="goal-target-date" type="date" data-testid="goal-target-date" required aria-invalid=invalid(error, TARGET_DATE)
+                        aria-describedby="goal-target-date-error" bind:value=target_date/>
+                    <FieldError error=error fields=TARGET_DATE id="goal-target-date-error" testid="goal-error"/></div>
+            </div>
+            <FormErrorLine error=error fields=ALL testid="goal-error"/>
+            <div class="row form-actions">
+                <button type="submit" class="primary" data-testid="goal-save">{t!(i18n, save)}</button>
+                <button type="button" class="secondary" data-testid="goal-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
+            </div>
+        </form>
+    }
+}
