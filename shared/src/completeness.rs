@@ -321,4 +321,38 @@ mod tests {
         assert_eq!(completeness(&ds, Uuid::from_u128(9), None, day("2026-02-01"), day("2026-02-28"), day("2026-03-07")), Completeness::default());
         assert_eq!(completeness(&ds, LAB, None, day("2026-04-01"), day("2026-04-30"), day("2026-03-07")), Completeness::default());
     }
+
+    #[test]
+    fn holidays_extra_evenings_and_a_retired_place() {
+        use crate::model::{OpeningException, TimeSpan};
+        // December 2026, Tuesdays and Thursdays 17–21: 1, 3, 8, 10, 15, 17, 22, 24, 29, 31
+        // (10). Closed 22 December to 6 January ("Julledigt": the 22nd, 24th, 29th and 31st
+        // go), open 18:00–20:00 on Saturday the 19th instead: 7 sessions.
+        let mut p = place(PLACE, &[(2, "17:00", "21:00"), (4, "17:00", "21:00")]);
+        p.data.exceptions = vec![
+            OpeningException { from: "2026-12-22".into(), to: "2027-01-06".into(), spans: vec![], note: "Julledigt".into() },
+            OpeningException {
+                from: "2026-12-19".into(),
+                to: "2026-12-19".into(),
+                spans: vec![TimeSpan { opens: "18:00".into(), closes: "20:00".into() }],
+                note: "Luciadisco".into(),
+            },
+        ];
+        // A retired place, open Mondays 17–21 (7, 14, 21, 28), last visited the 14th: 2 sessions.
+        let mut old = place(OTHER, &[(1, "17:00", "21:00")]);
+        old.data.retired = true;
+        let mut ds = Dataset { places: vec![p, old], ..Dataset::default() };
+        visits(&mut ds, &[(PLACE, "2026-12-19", "18:30"), (PLACE, "2026-12-22", "18:00"), (OTHER, "2026-12-14", "17:10")]);
+        closing(&mut ds, PLACE, "2026-12-19", Some("20:00"));
+        let (from, to, today) = (day("2026-12-01"), day("2026-12-31"), day("2027-01-10"));
+        let list = sessions(&ds, LAB, Some(PLACE), from, to, today);
+        let dates: Vec<&str> = list.iter().map(|s| s.date.as_str()).collect();
+        assert_eq!(dates, ["2026-12-01", "2026-12-03", "2026-12-08", "2026-12-10", "2026-12-15", "2026-12-17", "2026-12-19"]);
+        assert_eq!((list[6].opens.as_str(), list[6].closes.as_str(), list[6].logged, list[6].closed), ("18:00", "20:00", true, true));
+        assert_eq!(completeness(&ds, LAB, Some(OTHER), from, to, today), Completeness { sessions: 2, logged: 1, closed: 0 });
+        assert_eq!(completeness(&ds, LAB, None, from, to, today), Completeness { sessions: 9, logged: 2, closed: 1 });
+        // A retired place never visited in the period has no sessions.
+        ds.visits.retain(|v| v.key.place_id != OTHER);
+        assert_eq!(completeness(&ds, LAB, Some(OTHER), from, to, today), Completeness::default());
+    }
 }
