@@ -1115,6 +1115,61 @@ mod tests {
         }
     }
 
+    /// The check at entry over a year of plausible data (the demo year): each activity and
+    /// measurement checked on its own day against the lab's history up to then, as if typed
+    /// that day. How often it asks about a right value, and how often it catches a typo (one
+    /// extra digit: ten times the participants of the largest band, or a measurement ten
+    /// times too large or too small). `cargo test -p labblogg-server --lib entry_check -- --nocapture`.
+    #[test]
+    fn the_entry_check_on_a_year_of_plausible_values() {
+        use labblogg_shared::checks::{check_activity, check_measurement, CheckField};
+        use labblogg_shared::summary::Dataset;
+        let year = year_changes("2026-11-20").unwrap();
+        let states: Vec<labblogg_shared::RecordState> =
+            year.iter().filter_map(|c| labblogg_shared::apply_change(None, c).ok().flatten()).collect();
+        let ds = Dataset::from_states(&states);
+        let values = |f: &[labblogg_shared::checks::Finding]| f.iter().filter(|f| f.field != CheckField::Date).count() > 0;
+        let (mut n, mut asked, mut typos, mut caught) = (0u32, 0u32, 0u32, 0u32);
+        for a in &ds.activities {
+            let today = calendar::day_of(&a.data.date).unwrap();
+            let lab: Vec<_> = ds.activities.iter().filter(|r| r.lab_id == a.lab_id).cloned().collect();
+            n += 1;
+            asked += u32::from(values(&check_activity(&lab, a.id, &a.data, today)));
+            let mut typo = a.data.clone();
+            if let Some(p) = typo.participants.iter_mut().max_by_key(|p| p.count).filter(|p| p.count >= 2) {
+                p.count *= 10;
+                typos += 1;
+                caught += u32::from(values(&check_activity(&lab, a.id, &typo, today)));
+            }
+        }
+        let (mut m, mut m_asked, mut m_typos, mut m_caught) = (0u32, 0u32, 0u32, 0u32);
+        for r in &ds.measurements {
+            let goal = ds.goals.iter().find(|g| g.id == r.data.goal_id).unwrap();
+            let today = calendar::day_of(&r.data.date).unwrap();
+            m += 1;
+            m_asked += u32::from(values(&check_measurement(&ds.measurements, &goal.data, r.id, &r.data, today)));
+            for factor in [10.0, 0.1] {
+                let typo = GoalMeasurement { value: r.data.value * factor, ..r.data.clone() };
+                m_typos += 1;
+                m_caught += u32::from(values(&check_measurement(&ds.measurements, &goal.data, r.id, &typo, today)));
+            }
+        }
+        let pct = |a: u32, b: u32| 100.0 * f64::from(a) / f64::from(b.max(1));
+        eprintln!(
+            "activities: asked about {asked} of {n} right ones ({:.1} %), caught {caught} of {typos} typos ({:.1} %)",
+            pct(asked, n),
+            pct(caught, typos)
+        );
+        eprintln!(
+            "measurements: asked about {m_asked} of {m} right ones ({:.1} %), caught {m_caught} of {m_typos} typos ({:.1} %)",
+            pct(m_asked, m),
+            pct(m_caught, m_typos)
+        );
+        assert!(n > 300 && m > 30, "{n} activities, {m} measurements");
+        assert!(pct(asked, n) < 5.0 && pct(m_asked, m) < 5.0, "too many questions about right values");
+        assert!(pct(caught, typos) > 90.0 && pct(m_caught, m_typos) > 90.0, "too few typos caught");
+    }
+
     #[test]
     fn lina_hage_visits_rise_and_dip_in_summer() {
         let changes = year_changes("2026-11-20").unwrap();

@@ -19,6 +19,10 @@
 //! values the wider [`K_FEW`] = 6; with fewer, a fixed range per field
 //! ([`fallback`]: at most 150 participants in all, 24 hours; a
 //! measurement within twice the goal's span around its baseline and target).
+//! A measurement of a goal whose baseline, target and usual value are all
+//! above 0 also asks when it is more than [`RATIO`] = 4 times smaller than
+//! the least of them or larger than the greatest: a slipped digit or decimal
+//! comma, which the span misses on a small scale (19 typed as 1,9).
 //! The floor (2 people, 2 hours, 10 % of the median, 10 % of a goal's span)
 //! keeps a history of identical values from flagging the next small step.
 //! The median and MAD ignore a few wild values, unlike a mean and standard
@@ -43,6 +47,9 @@ pub const K: f64 = 3.5;
 pub const K_FEW: f64 = 6.0;
 /// How far back the history reaches.
 pub const HISTORY_DAYS: i64 = 365;
+/// A goal measurement further than this factor from its baseline, target
+/// and usual value asks (all above 0): a slipped digit is a factor of 10.
+pub const RATIO: f64 = 4.0;
 /// A date further back than this asks too (ahead of today always asks).
 pub const DATE_BACK_DAYS: i64 = 60;
 
@@ -354,8 +361,17 @@ pub fn check_measurement(all: &[Rec<GoalMeasurement>], goal: &Goal, id: Uuid, m:
     let margin = 2.0 * span.max(0.1 * hi.abs()).max(1.0);
     let mut out = Vec::new();
     if let Some(e) = expected(&past, (0.1 * span).max(1e-9), Some((lo - margin, hi + margin))) {
-        if e.is_unusual(m.value) {
-            out.push(Finding { field: CheckField::Value, band: None, value: m.value, usual: e.usual, days: None });
+        // A slipped digit or decimal comma (a tenth or ten times the value) of a goal whose
+        // values are all above 0: further than a factor RATIO from the baseline, the target
+        // and the usual value asks too (the span above is too wide for that on a small scale).
+        let median = (past.len() >= 3).then(|| median_of(&sorted(&past)));
+        let known = [goal.baseline, goal.target].into_iter().chain(median);
+        let (least, most) = known.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        let slipped = least > 0.0 && (m.value < least / RATIO || m.value > most * RATIO);
+        if e.is_unusual(m.value) || slipped {
+            // Without a history, what is usual is the way from the baseline to the target.
+            let usual = e.usual.or(Some((lo, hi)));
+            out.push(Finding { field: CheckField::Value, band: None, value: m.value, usual, days: None });
         }
     }
     out.extend(check_date(&m.date, today));
@@ -565,7 +581,15 @@ mod tests {
         // No history: within twice the span of 74..90 (42..122) is fine; 740 asks.
         assert!(check_measurement(&[], &goal, Uuid::nil(), &m(1, "2026-03-01", 80.0).data, today).is_empty());
         let f = check_measurement(&[], &goal, Uuid::nil(), &m(1, "2026-03-01", 740.0).data, today);
-        assert_eq!(f[0].message_sv(), "Värde: 740. Är du säker? Det är ovanligt mycket.");
+        assert_eq!(f[0].message_sv(), "Värde: 740. Är du säker? Vanligtvis 74–90 här.");
+        // A goal on a small scale: 1,9 for 19 (a decimal comma slip) asks though within the span.
+        let small = Goal { baseline: 18.0, target: 35.0, ..goal.clone() };
+        let f = check_measurement(&[], &small, Uuid::nil(), &m(1, "2026-03-01", 1.9).data, today);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(check_measurement(&[], &small, Uuid::nil(), &m(1, "2026-03-01", 5.0).data, today).is_empty());
+        // A goal to reach 0 has no lower factor.
+        let down = Goal { baseline: 12.0, target: 0.0, direction: GoalDirection::Down, ..goal.clone() };
+        assert!(check_measurement(&[], &down, Uuid::nil(), &m(1, "2026-03-01", 0.5).data, today).is_empty());
         // With a year of monthly values around 78–84, 8,2 (a decimal comma slip) asks.
         let past: Vec<_> = (0..10).map(|i| m(i, &format!("2025-{:02}-01", i + 3), 78.0 + (i % 4) as f64 * 2.0)).collect();
         let f = check_measurement(&past, &goal, Uuid::nil(), &m(99, "2026-03-01", 8.2).data, today);

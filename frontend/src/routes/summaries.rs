@@ -407,9 +407,15 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     </dl>
                     <p class="muted small" data-testid="report-reach-note">{t!(i18n, reach_explained)}</p>
                     {(!r.unconfirmed.is_empty()).then(|| view! {
-                        <p class="warning" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
-                            {t_string!(i18n, report_unconfirmed, n = r.unconfirmed.len()).to_string()}
-                        </p>
+                        <div class="warning-box" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
+                            <p>{t_string!(i18n, report_unconfirmed, n = r.unconfirmed.len()).to_string()}</p>
+                            <ul class="no-print" data-testid="report-unconfirmed-list">
+                                {r.unconfirmed.iter().map(|f| {
+                                    let fields = f.fields.iter().map(|c| if en { c.label_en() } else { c.label_sv() }).collect::<Vec<_>>().join(", ");
+                                    view! { <li data-testid="report-unconfirmed-item">{format!("{} · {} · {fields}", f.title, format::date(&f.date, en))}</li> }
+                                }).collect_view()}
+                            </ul>
+                        </div>
                     })}
                     // Printed: one line on approvals and completeness (the steering report keeps to two
                     // pages); on screen, each month with its approval step.
