@@ -320,6 +320,10 @@ pub struct GoalProgress {
     /// The last value of a finished period (or the last measurement).
     pub latest: Option<f64>,
     pub latest_date: Option<String>,
+    /// The latest measurement was flagged at entry and is not confirmed yet
+    /// (`checks::EntryFlag`): the report marks it "att följa upp".
+    #[serde(default)]
+    pub latest_flagged: bool,
     /// Measurements, or for an automatic source the indicator per finished
     /// period (dated on the period's first day), in date order.
     pub points: Vec<(String, f64)>,
@@ -572,6 +576,7 @@ type Values = (Vec<(i64, f64, String)>, Option<(String, f64)>);
 fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgress {
     let g = &goal.data;
     let mut missing = Vec::new();
+    let mut latest_flagged = false;
     let (points, running): Values = match &g.source {
         Some(source) => {
             let s = source_series(ds, goal, source, today);
@@ -588,6 +593,9 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
                 .filter_map(|m| Some((calendar::day_of(&m.data.date)?, m.id, m.data.value, m.data.date.as_str())))
                 .collect();
             m.sort_by_key(|&(d, id, _, _)| (d, id));
+            latest_flagged = m.last().is_some_and(|&(_, id, _, _)| {
+                ds.measurements.iter().any(|x| x.id == id && x.data.flag.as_ref().is_some_and(crate::checks::EntryFlag::is_open))
+            });
             if let (Some(schedule), Some(t), false) = (g.schedule, today, g.retired) {
                 let days: Vec<i64> = m.iter().map(|x| x.0).collect();
                 let baseline = g.baseline_date.as_deref().and_then(calendar::day_of);
@@ -643,6 +651,7 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
         retired: g.retired,
         latest,
         latest_date: points.last().map(|p| p.2.clone()),
+        latest_flagged,
         points: points.into_iter().map(|(_, v, s)| (s, v)).collect(),
         running,
         on_track,
@@ -1838,6 +1847,13 @@ mod tests {
         let p = goal_progress(&ds, g.id, "2026-01-25").unwrap();
         assert_eq!(p.points, points(&[("2026-01-01", 10.0), ("2026-01-11", 12.0), ("2026-01-21", 14.0)]));
         assert_eq!((p.latest, p.latest_date.as_deref()), (Some(14.0), Some("2026-01-21")));
+        assert!(!p.latest_flagged);
+        // The latest flagged at entry and not confirmed: marked; once confirmed, not.
+        let mut flagged = ds.clone();
+        flagged.measurements[0].data.flag = Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false });
+        assert!(goal_progress(&flagged, g.id, "2026-01-25").unwrap().latest_flagged);
+        flagged.measurements[0].data.flag.as_mut().unwrap().confirmed = true;
+        assert!(!goal_progress(&flagged, g.id, "2026-01-25").unwrap().latest_flagged);
         // 10 + 0.2 × 59 = 21.8 on 1 March ≥ 20; 20 is reached 50 days after 1 January.
         assert_eq!(p.on_track, Some(true));
         assert_eq!(p.projected_date.as_deref(), Some("2026-02-20"));

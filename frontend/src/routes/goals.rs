@@ -273,7 +273,9 @@ fn GoalCard(
             <p class="muted">{g.indicator.clone()}" · "<span data-testid="goal-source-text">{source_sentence(g.source.as_ref(), &places, en)}</span></p>
             <dl class="goal-figures">
                 <div><dt>{t!(i18n, goal_baseline)}</dt><dd data-testid="goal-baseline-value">{baseline_text}</dd></div>
-                <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{latest}</dd></div>
+                <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{latest}{g.latest_flagged.then(|| view! {
+                    <span class="flag-mark" data-testid="goal-latest-flagged">" ("{t!(i18n, latest_flagged)}")"</span>
+                })}</dd></div>
                 <div><dt>{t!(i18n, goal_target)}</dt><dd data-testid="goal-target-value">{target_text}</dd></div>
             </dl>
             {running.map(|r| view! { <p class="muted" data-testid="goal-running">{r}</p> })}

@@ -234,6 +234,14 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
         })
     });
 
+    let unconfirmed_text = move |n: usize| {
+        if n == 1 {
+            t_string!(i18n, report_unconfirmed_one).to_string()
+        } else {
+            t_string!(i18n, report_unconfirmed, n = n).to_string()
+        }
+    };
+
     // Where visitors count once per opening session, a visit reads as a
     // visitor of that session: say so next to the figures.
     let per_session_note = move || {
@@ -350,7 +358,9 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                             <th scope="row">{g.title.clone()}
                                 <div class="muted small">{crate::routes::setup_goals::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
                             <td>{baseline}</td>
-                            <td>{latest}</td>
+                            <td>{latest}{g.latest_flagged.then(|| view! {
+                                <span class="flag-mark" data-testid="goal-latest-flagged">" ("{t!(i18n, latest_flagged)}")"</span>
+                            })}</td>
                             <td>{format!("{} {} ({})", n(g.target), g.unit, format::date_short(&g.target_date, en))}</td>
                             <td class="verdict">{verdict}</td>
                             <td>{projection}</td>
@@ -406,21 +416,22 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         <div><dt>{t!(i18n, first_visitors_per_1000)}</dt><dd data-testid="report-first-visitors">{r.first_visitors_per_1000.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
                     </dl>
                     <p class="muted small" data-testid="report-reach-note">{t!(i18n, reach_explained)}</p>
-                    {(!r.unconfirmed.is_empty()).then(|| view! {
-                        <div class="warning-box" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
-                            <p>{t_string!(i18n, report_unconfirmed, n = r.unconfirmed.len()).to_string()}</p>
-                            <ul class="no-print" data-testid="report-unconfirmed-list">
-                                {r.unconfirmed.iter().map(|f| {
-                                    let fields = f.fields.iter().map(|c| if en { c.label_en() } else { c.label_sv() }).collect::<Vec<_>>().join(", ");
-                                    view! { <li data-testid="report-unconfirmed-item">{format!("{} · {} · {fields}", f.title, format::date(&f.date, en))}</li> }
-                                }).collect_view()}
-                            </ul>
-                        </div>
-                    })}
-                    // Printed: one line on approvals and completeness (the steering report keeps to two
-                    // pages); on screen, each month with its approval step.
-                    <p class="small" data-testid="report-months-summary">{crate::routes::approval::months_summary(&r.months, en)}</p>
+                    // On screen: the values to follow up, each month with its approval and
+                    // completeness, and the approval step. Printed only with the appendix (the
+                    // steering report keeps to two pages).
                     <div class="no-print">
+                        {(!r.unconfirmed.is_empty()).then(|| view! {
+                            <div class="warning-box" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
+                                <p>{unconfirmed_text(r.unconfirmed.len())}</p>
+                                <ul data-testid="report-unconfirmed-list">
+                                    {r.unconfirmed.iter().map(|f| {
+                                        let fields = f.fields.iter().map(|c| if en { c.label_en() } else { c.label_sv() }).collect::<Vec<_>>().join(", ");
+                                        view! { <li data-testid="report-unconfirmed-item">{format!("{} · {} · {fields}", f.title, format::date(&f.date, en))}</li> }
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        })}
+                        <p class="small" data-testid="report-months-summary">{crate::routes::approval::months_summary(&r.months, en)}</p>
                         <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
                     </div>
                     <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
@@ -448,6 +459,11 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     </div>
                     <div class="appendix" data-testid="report-appendix-section">
                         <h2>{t!(i18n, report_appendix)}</h2>
+                        <div class="print-only" data-testid="report-quality-print">
+                            <h3>{t!(i18n, months_title)}</h3>
+                            <p>{crate::routes::approval::months_summary(&r.months, en)}</p>
+                            {(!r.unconfirmed.is_empty()).then(|| view! { <p>{unconfirmed_text(r.unconfirmed.len())}</p> })}
+                        </div>
                         <h3>{t!(i18n, poll_results)}</h3>
                         <table class="data">
                             <thead><tr><th scope="col">{t!(i18n, month)}</th><th scope="col">{t!(i18n, question)}</th>
