@@ -283,7 +283,7 @@ fn capitalize(s: &str) -> String {
 pub fn check_date(date: &str, today: i64) -> Option<Finding> {
     let d = calendar::day_of(date)?;
     let days = d - today;
-    (days > 0 || days < -DATE_BACK_DAYS).then_some(Finding {
+    (!(-DATE_BACK_DAYS..=0).contains(&days)).then_some(Finding {
         field: CheckField::Date,
         band: None,
         value: days as f64,
