@@ -236,11 +236,12 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         records.insert(record_id, next);
         out.outcomes.push(Ok(()));
     }
+    // Each changed record moves out of the batch's map (nothing is cloned).
     let mut writes: Vec<Write> = last
         .into_iter()
-        .map(|(id, number)| {
-            let s = &records[&id];
-            Write { number, state: s.state.clone(), created_by: s.created_by, created_device: s.created_device }
+        .filter_map(|(id, number)| {
+            let s = records.remove(&id)?;
+            Some(Write { number, state: s.state, created_by: s.created_by, created_device: s.created_device })
         })
         .collect();
     writes.sort_unstable_by_key(|w| w.number);
