@@ -96,6 +96,9 @@ pub struct HistoryRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     pub number: u64,
+    /// For a record new in this batch, the number of the change that made it (its history's
+    /// first row); `None` for a stored one.
+    pub created_number: Option<u64>,
     pub state: RecordState,
     pub created_by: Option<Uuid>,
     pub created_device: Option<Uuid>,
@@ -175,6 +178,7 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
     let mut records: HashMap<Uuid, Stored> = stored;
     let mut out = PushPlan { outcomes: Vec::with_capacity(changes.len()), ..PushPlan::default() };
     let mut last: HashMap<Uuid, u64> = HashMap::new();
+    let mut created: HashMap<Uuid, u64> = HashMap::new();
     for change in changes {
         let current = records.get(&change.id);
         if let Some(refusal) = check(by, &change, current, &records, now_ms) {
@@ -231,7 +235,10 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         });
         let next = match records.remove(&record_id) {
             Some(s) => Stored { state: merged, ..s },
-            None => Stored { state: merged, created_by: by.user_id(), created_device: by.device() },
+            None => {
+                created.insert(record_id, number);
+                Stored { state: merged, created_by: by.user_id(), created_device: by.device() }
+            }
         };
         records.insert(record_id, next);
         out.outcomes.push(Ok(()));
@@ -241,7 +248,13 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         .into_iter()
         .filter_map(|(id, number)| {
             let s = records.remove(&id)?;
-            Some(Write { number, state: s.state, created_by: s.created_by, created_device: s.created_device })
+            Some(Write {
+                number,
+                created_number: created.get(&id).copied(),
+                state: s.state,
+                created_by: s.created_by,
+                created_device: s.created_device,
+            })
         })
         .collect();
     writes.sort_unstable_by_key(|w| w.number);

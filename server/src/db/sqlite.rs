@@ -143,7 +143,40 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX history_record ON history(record_id, id);
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
+    // 6: the history keyed by its sequence number (each row is appended at the table's end, with
+    // no second counter), and a visit's creation row found from its record (`created_seq`)
+    // rather than through the index by record, which keeps every other row: counting a visit
+    // writes one index entry fewer (the ingest bench, docs/ARCHITECTURE.md).
+    "ALTER TABLE records ADD COLUMN created_seq INTEGER;
+     UPDATE records SET created_seq = h.seq
+        FROM (SELECT record_id, seq FROM history WHERE fields IS NULL) AS h WHERE h.record_id = records.id;
+     CREATE TABLE history_by_seq (
+        seq INTEGER PRIMARY KEY,
+        change_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        lab_id TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT,
+        at_ms INTEGER NOT NULL,
+        hlc TEXT NOT NULL,
+        op TEXT NOT NULL,
+        -- NULL: the record's own fields (a visit's creation; visits never change), found from
+        -- records.created_seq
+        fields TEXT
+     );
+     INSERT INTO history_by_seq (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
+        SELECT seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields FROM history ORDER BY id;
+     DROP TABLE history;
+     ALTER TABLE history_by_seq RENAME TO history;
+     CREATE INDEX history_record ON history(record_id, seq) WHERE fields IS NOT NULL;
+     CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
 ];
+
+/// Sets `records.created_seq` from the history, where a visit's creation row is: for a restored
+/// backup, whose records do not carry it (migration 6 runs the same statement).
+const FILL_CREATED_SEQ: &str = "UPDATE records SET created_seq = h.seq
+     FROM (SELECT record_id, seq FROM history WHERE fields IS NULL) AS h WHERE h.record_id = records.id";
 
 /// The migration (counted from 1) after whose SQL the stored records are closed (unknown keys
 /// dropped, `shared::fields`).
@@ -287,23 +320,25 @@ type Creator = (Option<Uuid>, Option<Uuid>);
 
 /// Writes a record; a new row takes its creator, an existing one keeps its own. (One row per
 /// statement: a multi-row upsert measured slower in the ingest bench.)
-const SAVE_RECORD: &str = "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted, restored, created_by, created_device)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+const SAVE_RECORD: &str = "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted, restored, created_by, created_device, created_seq)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
      ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, fields = excluded.fields,
          clocks = excluded.clocks, deleted = excluded.deleted, restored = excluded.restored";
 
 fn save_record(tx: &Transaction<'_>, s: &RecordState, seq: u64) -> Result<(), StoreError> {
-    save_records(tx, [(s, seq, (None, None))])
+    save_records(tx, [(s, seq, (None, None), None)])
 }
 
-/// Write `rows`, each with its number and its creator, through one prepared statement.
+/// Write `rows` through one prepared statement, each with its number, its creator and, for a new
+/// one, the number of its history's first row.
 fn save_records<'r>(
     tx: &Transaction<'_>,
-    rows: impl IntoIterator<Item = (&'r RecordState, u64, Creator)>,
+    rows: impl IntoIterator<Item = (&'r RecordState, u64, Creator, Option<u64>)>,
 ) -> Result<(), StoreError> {
     let mut statement = tx.prepare_cached(SAVE_RECORD)?;
-    for (state, seq, creator) in rows {
+    for (state, seq, creator, created_seq) in rows {
         bind_record(&mut statement, 0, state, seq, creator)?;
+        statement.raw_bind_parameter(11, created_seq.map(|n| n as i64))?;
         statement.raw_execute()?;
     }
     Ok(())
@@ -428,7 +463,12 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
     let first = top_seq(tx)?;
     let plan = push::plan(changes, by, now_ms, stored);
     if plan.numbers > 0 {
-        save_records(tx, plan.writes.iter().map(|w| (&w.state, first + w.number, (w.created_by, w.created_device))))?;
+        save_records(
+            tx,
+            plan.writes.iter().map(|w| {
+                (&w.state, first + w.number, (w.created_by, w.created_device), w.created_number.map(|n| first + n))
+            }),
+        )?;
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([(first + plan.numbers) as i64])?;
         add_to_tallies(tx, &plan.tallies.into_sorted())?;
         insert_history(tx, &plan.history, first)?;
@@ -738,8 +778,13 @@ impl Store for SqliteStore {
     async fn history(&self, record: Uuid) -> Result<Vec<HistoryRow>, StoreError> {
         self.with(move |conn| {
             conn.prepare_cached(&format!(
+                // Every row but a visit's creation by the index by record; that one from its record.
                 "SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id
-                 WHERE h.record_id = ?1 ORDER BY h.id"
+                 WHERE h.record_id = ?1 AND h.fields IS NOT NULL
+                 UNION ALL
+                 SELECT {HISTORY_COLUMNS} FROM records r JOIN history h ON h.seq = r.created_seq
+                 WHERE r.id = ?1 AND h.fields IS NULL
+                 ORDER BY 1"
             ))?
                 .query_map([record.to_string()], read_history)?
                 .map(|raw| decode_history(raw?))
@@ -761,7 +806,7 @@ impl Store for SqliteStore {
             let raws = tx
                 .prepare_cached(&format!(
                     "SELECT {RECORD_COLUMNS} FROM records r JOIN (
-                         SELECT record_id, max(id) AS last FROM history
+                         SELECT record_id, max(seq) AS last FROM history
                          WHERE op = 'delete' AND at_ms >= ?1
                            AND (?2 IS NULL OR device_id = ?2) AND (?3 IS NULL OR user_id = ?3)
                            AND (?4 IS NULL OR lab_id IN (SELECT value FROM json_each(?4)))
@@ -1093,7 +1138,7 @@ impl Store for SqliteStore {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let history = tx
-                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.id"))?
+                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.seq"))?
                 .query_map([], read_history)?
                 .map(|raw| decode_history(raw?))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -1116,9 +1161,10 @@ impl Store for SqliteStore {
             let creators: HashMap<Uuid, Creator> = snapshot.creators.iter().map(|&(id, by, device)| (id, (by, device))).collect();
             save_records(
                 &tx,
-                snapshot.records.iter().map(|r| (&r.state, r.seq, creators.get(&r.state.id).copied().unwrap_or_default())),
+                snapshot.records.iter().map(|r| (&r.state, r.seq, creators.get(&r.state.id).copied().unwrap_or_default(), None)),
             )?;
             insert_history(&tx, &snapshot.history, 0)?;
+            tx.execute(FILL_CREATED_SEQ, [])?;
             fill_visit_tallies(&tx)?;
             let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
             tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [top as i64])?;
@@ -1381,5 +1427,60 @@ mod tests {
         assert_eq!(store.push(Vec::new()).await.unwrap(), vec![]);
         assert_eq!(store.top_seq().await.unwrap(), 4);
     }
-}
 
+    /// Migration 6 keys the history by sequence number and finds each visit's creation row from
+    /// its record: a record's history reads the same before and after it.
+    #[tokio::test]
+    async fn migration_6_keeps_every_records_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let path = path.to_str().unwrap();
+        let store = SqliteStore::open(path).unwrap();
+        let lab = Uuid::from_u128(10);
+        let change = |kind: RecordKind, id: u128, ms: u64, fields: serde_json::Value, deleted: bool| Change {
+            change_id: Uuid::now_v7(),
+            kind,
+            id: Uuid::from_u128(id),
+            lab_id: lab,
+            hlc: Hlc { ms, counter: 0, node: 1 },
+            fields: fields.as_object().cloned().unwrap(),
+            deleted,
+            restore: false,
+        };
+        let place = change(RecordKind::MeetingPlace, 1, 10, serde_json::json!({"name": "Gården", "age_bands": ["13-15"]}), false);
+        let visit = |id: u128| {
+            let fields = serde_json::json!({"meeting_place_id": Uuid::from_u128(1), "at_ms": 1_772_445_600_000_i64, "date": "2026-03-02", "age_band": "13-15"});
+            change(RecordKind::Visit, id, 20, fields, false)
+        };
+        let outcomes = store.push(vec![place, visit(2), visit(3), change(RecordKind::Visit, 2, 30, serde_json::json!({}), true)]).await.unwrap();
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+        let histories = |store: SqliteStore| async move {
+            let mut all = Vec::new();
+            for id in [1, 2, 3] {
+                all.push(store.history(Uuid::from_u128(id)).await.unwrap());
+            }
+            all
+        };
+        let before = histories(store).await;
+        assert_eq!(before.iter().map(Vec::len).collect::<Vec<_>>(), [1, 2, 1]);
+        // Back to the layout of migration 5.
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE history_v5 (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, change_id TEXT NOT NULL,
+                record_id TEXT NOT NULL, kind TEXT NOT NULL, lab_id TEXT NOT NULL, user_id TEXT, device_id TEXT,
+                at_ms INTEGER NOT NULL, hlc TEXT NOT NULL, op TEXT NOT NULL, fields TEXT);
+             INSERT INTO history_v5 (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
+                SELECT seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields FROM history ORDER BY seq;
+             DROP TABLE history;
+             ALTER TABLE history_v5 RENAME TO history;
+             CREATE INDEX history_record ON history(record_id, id);
+             CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';
+             ALTER TABLE records DROP COLUMN created_seq;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+        drop(conn);
+        let after = histories(SqliteStore::open(path).unwrap()).await;
+        assert_eq!(after, before);
+    }
+}
