@@ -176,9 +176,14 @@ fn refuse(code: RejectCode, message: impl Into<String>) -> Rejection {
 /// `stored` records (at least those of [`ids_to_load`]).
 pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid, Stored>) -> PushPlan {
     let mut records: HashMap<Uuid, Stored> = stored;
-    let mut out = PushPlan { outcomes: Vec::with_capacity(changes.len()), ..PushPlan::default() };
-    let mut last: HashMap<Uuid, u64> = HashMap::new();
-    let mut created: HashMap<Uuid, u64> = HashMap::new();
+    records.reserve(changes.len());
+    let mut out = PushPlan {
+        outcomes: Vec::with_capacity(changes.len()),
+        history: Vec::with_capacity(changes.len()),
+        ..PushPlan::default()
+    };
+    let mut last: HashMap<Uuid, u64> = HashMap::with_capacity(changes.len());
+    let mut created: HashMap<Uuid, u64> = HashMap::with_capacity(changes.len());
     for change in changes {
         let current = records.get(&change.id);
         if let Some(refusal) = check(by, &change, current, &records, now_ms) {

@@ -154,15 +154,15 @@ const MIGRATIONS: &[&str] = &[
         seq INTEGER PRIMARY KEY,
         change_id TEXT NOT NULL,
         record_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        lab_id TEXT NOT NULL,
+        -- A visit's creation (fields NULL: the record's own; visits never change) keeps only what
+        -- its record does not: kind, lab, user and device NULL are the record's (`HISTORY_COLUMNS`).
+        kind TEXT,
+        lab_id TEXT,
         user_id TEXT,
         device_id TEXT,
         at_ms INTEGER NOT NULL,
         hlc TEXT NOT NULL,
         op TEXT NOT NULL,
-        -- NULL: the record's own fields (a visit's creation; visits never change), found from
-        -- records.created_seq
         fields TEXT
      );
      INSERT INTO history_by_seq (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
@@ -480,17 +480,31 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
 const HISTORY_ROWS_PER_INSERT: usize = 64;
 
 /// Append history rows; a row's sequence number is `first` plus its number. A visit's creation
-/// is stored without its fields (NULL: the record's own, which never change). Parameters are bound
-/// in place, as in [`bind_record`].
+/// keeps only what its record does not (its fields, kind, lab, user and device are the record's:
+/// visits never change). Parameters are bound in place, as in [`bind_record`].
 fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Result<(), StoreError> {
     const COLUMNS: usize = 11;
-    let mut hlc = String::new();
-    for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
-        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let mut statement = tx.prepare_cached(&format!(
+    let sql = |rows: usize| {
+        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+        format!(
             "INSERT INTO history (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
              VALUES {placeholders}"
-        ))?;
+        )
+    };
+    let mut hlc = String::new();
+    let mut full = None;
+    for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
+        let mut partial;
+        let statement = if chunk.len() == HISTORY_ROWS_PER_INSERT {
+            // The full-size statement is prepared once per push.
+            match &mut full {
+                Some(s) => s,
+                None => full.insert(tx.prepare_cached(&sql(HISTORY_ROWS_PER_INSERT))?),
+            }
+        } else {
+            partial = tx.prepare_cached(&sql(chunk.len()))?;
+            &mut partial
+        };
         for (i, h) in chunk.iter().enumerate() {
             let at = i * COLUMNS;
             let mut ids = [[0u8; 36]; 5];
@@ -499,18 +513,20 @@ fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Resu
             statement.raw_bind_parameter(at + 1, (first + h.number) as i64)?;
             statement.raw_bind_parameter(at + 2, uuid_text(&h.change_id, change))?;
             statement.raw_bind_parameter(at + 3, uuid_text(&h.record_id, record))?;
-            statement.raw_bind_parameter(at + 4, h.kind.as_str())?;
-            statement.raw_bind_parameter(at + 5, uuid_text(&h.lab_id, lab))?;
-            statement.raw_bind_parameter(at + 6, h.user_id.as_ref().map(|u| uuid_text(u, user)))?;
-            statement.raw_bind_parameter(at + 7, h.device_id.as_ref().map(|u| uuid_text(u, device)))?;
             statement.raw_bind_parameter(at + 8, h.at_ms as i64)?;
             hlc.clear();
             write!(hlc, "{}", h.hlc).map_err(corrupt)?;
             statement.raw_bind_parameter(at + 9, hlc.as_str())?;
             statement.raw_bind_parameter(at + 10, h.op.as_str())?;
             if own_fields {
-                statement.raw_bind_parameter(at + 11, rusqlite::types::Null)?;
+                for column in [4, 5, 6, 7, 11] {
+                    statement.raw_bind_parameter(at + column, rusqlite::types::Null)?;
+                }
             } else {
+                statement.raw_bind_parameter(at + 4, h.kind.as_str())?;
+                statement.raw_bind_parameter(at + 5, uuid_text(&h.lab_id, lab))?;
+                statement.raw_bind_parameter(at + 6, h.user_id.as_ref().map(|u| uuid_text(u, user)))?;
+                statement.raw_bind_parameter(at + 7, h.device_id.as_ref().map(|u| uuid_text(u, device)))?;
                 statement.raw_bind_parameter(at + 11, serde_json::to_string(&h.fields).map_err(corrupt)?)?;
             }
         }
@@ -520,8 +536,11 @@ fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Resu
 }
 
 /// The history's columns, from `history h` joined to its record `r` (for a visit's own fields).
-const HISTORY_COLUMNS: &str =
-    "h.seq, h.change_id, h.record_id, h.kind, h.lab_id, h.user_id, h.device_id, h.at_ms, h.hlc, h.op, COALESCE(h.fields, r.fields, '{}')";
+/// A visit's creation row (fields NULL) takes what it does not keep from its record.
+const HISTORY_COLUMNS: &str = "h.seq, h.change_id, h.record_id, COALESCE(h.kind, r.kind), COALESCE(h.lab_id, r.lab_id),
+     CASE WHEN h.fields IS NULL THEN COALESCE(h.user_id, r.created_by) ELSE h.user_id END,
+     CASE WHEN h.fields IS NULL THEN COALESCE(h.device_id, r.created_device) ELSE h.device_id END,
+     h.at_ms, h.hlc, h.op, COALESCE(h.fields, r.fields, '{}')";
 
 type RawHistory = (i64, String, String, String, String, Option<String>, Option<String>, i64, String, String, String);
 
@@ -1470,7 +1489,10 @@ mod tests {
                 record_id TEXT NOT NULL, kind TEXT NOT NULL, lab_id TEXT NOT NULL, user_id TEXT, device_id TEXT,
                 at_ms INTEGER NOT NULL, hlc TEXT NOT NULL, op TEXT NOT NULL, fields TEXT);
              INSERT INTO history_v5 (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
-                SELECT seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields FROM history ORDER BY seq;
+                SELECT h.seq, h.change_id, h.record_id, COALESCE(h.kind, r.kind), COALESCE(h.lab_id, r.lab_id),
+                    CASE WHEN h.fields IS NULL THEN r.created_by ELSE h.user_id END,
+                    CASE WHEN h.fields IS NULL THEN r.created_device ELSE h.device_id END, h.at_ms, h.hlc, h.op, h.fields
+                FROM history h JOIN records r ON r.id = h.record_id ORDER BY h.seq;
              DROP TABLE history;
              ALTER TABLE history_v5 RENAME TO history;
              CREATE INDEX history_record ON history(record_id, id);
