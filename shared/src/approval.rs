@@ -301,7 +301,7 @@ pub struct LabStatus {
     pub completeness: crate::completeness::Completeness,
     /// The period's months that are approved, in order.
     pub approved_months: Vec<String>,
-    /// How many months the period meets.
+    /// How many of the period's months are over (only those can be approved).
     pub months: u64,
 }
 
@@ -315,7 +315,7 @@ pub fn lab_statuses(ds: &Dataset, labs: &[Uuid], period: &crate::summary::Period
             lab_id: lab,
             completeness: crate::completeness::completeness(ds, lab, None, from, to, today),
             approved_months: months.iter().filter(|m| approvals.is_approved(lab, m)).cloned().collect(),
-            months: months.len() as u64,
+            months: months.iter().filter(|m| has_ended(m, today)).count() as u64,
         })
         .collect()
 }
@@ -412,6 +412,9 @@ mod tests {
         let s = lab_statuses(&ds, &[lab, other], &Period::new("2026-01-01", "2026-03-31"), today);
         assert_eq!((s[0].approved_months.clone(), s[0].months, s[0].completeness.sessions), (vec!["2026-02".to_string()], 3, 13));
         assert_eq!(s[1].approved_months, ["2026-03"]);
+        // A month under way is not counted among those that could be approved.
+        let s = lab_statuses(&ds, &[lab], &Period::new("2026-02-01", "2026-04-30"), today);
+        assert_eq!((s[0].approved_months.len(), s[0].months), (1, 2));
     }
 
     #[test]
