@@ -13,7 +13,6 @@ use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use crate::push::{self, Stored};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
@@ -524,7 +523,6 @@ fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Resu
              VALUES {placeholders}"
         )
     };
-    let mut hlc = String::new();
     let mut full = None;
     for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
         let mut partial;
@@ -547,9 +545,11 @@ fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Resu
             statement.raw_bind_parameter(at + 2, uuid_text(&h.change_id, change))?;
             statement.raw_bind_parameter(at + 3, uuid_text(&h.record_id, record))?;
             statement.raw_bind_parameter(at + 8, h.at_ms as i64)?;
-            hlc.clear();
-            write!(hlc, "{}", h.hlc).map_err(corrupt)?;
-            statement.raw_bind_parameter(at + 9, hlc.as_str())?;
+            let mut stamp = [0u8; 43];
+            match h.hlc.encode(&mut stamp) {
+                Some(text) => statement.raw_bind_parameter(at + 9, text)?,
+                None => statement.raw_bind_parameter(at + 9, h.hlc.to_string())?,
+            }
             statement.raw_bind_parameter(at + 10, h.op.as_str())?;
             if own_fields {
                 for column in [4, 5, 6, 7, 11] {
