@@ -879,6 +879,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: Some(PollTally { question, yes, maybe, no: answered - yes - maybe }),
+                    answers: Vec::new(),
                 };
                 activities.push((LINA_HAGE, a));
             }
@@ -915,6 +916,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: None,
+                    answers: Vec::new(),
                 };
                 activities.push((lab, a));
             }

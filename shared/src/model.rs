@@ -25,10 +25,13 @@ pub enum RecordKind {
     GoodExample,
     /// A lesson learned, promoted to the knowledge base.
     Lesson,
+    /// A question the lab asks when closing an evening or after an activity
+    /// (`questions.rs`); its answers are tallies in the activity.
+    Question,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Lab,
         RecordKind::MeetingPlace,
         RecordKind::Visit,
@@ -38,6 +41,7 @@ impl RecordKind {
         RecordKind::Activity,
         RecordKind::GoodExample,
         RecordKind::Lesson,
+        RecordKind::Question,
     ];
 
     /// The serialized name, as stored in databases.
@@ -52,6 +56,7 @@ impl RecordKind {
             RecordKind::Activity => "activity",
             RecordKind::GoodExample => "good_example",
             RecordKind::Lesson => "lesson",
+            RecordKind::Question => "question",
         }
     }
 
@@ -425,6 +430,18 @@ pub enum GoalSource {
         #[serde(default)]
         include_maybe: bool,
     },
+    /// One of the lab's own questions (`questions.rs`), per month: the share
+    /// answering yes (faces, with `include_maybe` yes or maybe) or choosing
+    /// `option` (one choice), or the sum or mean of the numbers (a number,
+    /// the 1–5 scale).
+    Question {
+        question_id: Uuid,
+        stat: crate::questions::QuestionStat,
+        #[serde(default)]
+        include_maybe: bool,
+        #[serde(default)]
+        option: Option<u32>,
+    },
 }
 
 impl GoalSource {
@@ -437,6 +454,7 @@ impl GoalSource {
             GoalSource::Activities { measure: ActivityMeasure::Participants, .. } => "Deltagare i aktiviteter",
             GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. } => "Deltagartimmar",
             GoalSource::PollShare { .. } => "Andel ja på snabbfrågan",
+            GoalSource::Question { .. } => "Svar på labbets fråga",
         }
     }
 
@@ -445,7 +463,7 @@ impl GoalSource {
         match self {
             GoalSource::VisitsPerWeek { .. } => GoalPeriod::Week,
             GoalSource::Visits { per, .. } => *per,
-            GoalSource::Activities { .. } | GoalSource::PollShare { .. } => GoalPeriod::Month,
+            GoalSource::Activities { .. } | GoalSource::PollShare { .. } | GoalSource::Question { .. } => GoalPeriod::Month,
         }
     }
 
@@ -733,9 +751,15 @@ pub struct Activity {
     pub notes: String,
     #[serde(default)]
     pub lessons_learned: String,
-    /// The closing poll (snabbfråga), if one was held: tallies only.
+    /// The closing poll (snabbfråga), if one was held: tallies only. Counted
+    /// as answers to the lab's built-in question of the same wording.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<PollTally>,
+    /// Answers to the lab's own questions (`questions.rs`): tallies and
+    /// numbers, never text. Left out when none, as `poll` is, so an activity
+    /// without answers has the shape it always had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<crate::questions::Answer>,
 }
 
 /// The question of a closing poll, asked in easy Swedish with pictograms.
@@ -825,7 +849,8 @@ mod tests {
                 "partner",
                 "activity",
                 "good_example",
-                "lesson"
+                "lesson",
+                "question"
             ]);
         assert_eq!(
             wire_names(&FocusArea::ALL),
@@ -922,6 +947,7 @@ mod tests {
             notes: "Soroptimisterna ledde samtalen.".into(),
             lessons_learned: String::new(),
             poll: None,
+            answers: Vec::new(),
         }
     }
 

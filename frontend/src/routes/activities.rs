@@ -84,6 +84,7 @@ pub fn repeat_of(a: &Activity, today: &str) -> Activity {
         notes: String::new(),
         lessons_learned: String::new(),
         poll: None,
+        answers: Vec::new(),
         ..a.clone()
     }
 }
@@ -185,6 +186,7 @@ pub fn Activities() -> impl IntoView {
                 notes: String::new(),
                 lessons_learned: String::new(),
                 poll: None,
+                answers: Vec::new(),
             })
         };
         Some((place.data.name.clone(), format!("{}–{}", hhmm(first), hhmm(last)), template, place.lab_id))
@@ -422,6 +424,7 @@ fn ActivityForm(
     let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
     // The form does not edit a closing poll's tallies; an edit keeps them.
     let poll_kept = base.as_ref().and_then(|b| b.poll);
+    let answers_kept = base.as_ref().map(|b| b.answers.clone()).unwrap_or_default();
     let build = move || -> Result<Activity, String> {
         let hours = |s: String| if s.trim().is_empty() { Some(0.0) } else { format::parse_decimal(&s) };
         let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or("kind")?;
@@ -441,6 +444,7 @@ fn ActivityForm(
             notes: notes.get_untracked(),
             lessons_learned: lessons.get_untracked(),
             poll: poll_kept,
+            answers: answers_kept.clone(),
         };
         labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
         Ok(activity)

@@ -170,6 +170,7 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                         maybe: 2,
                         no: 1,
                     }),
+                    answers: Vec::new(),
                 },
             )
         })
