@@ -20,6 +20,7 @@ use labblogg_shared::model::{
     GoalPeriod, GoalSource, MeasureSchedule, OpeningException, ParticipantCount, Partner, PartnerKind, PollQuestion,
     PollTally, Visit,
 };
+use labblogg_shared::questions::{builtin_id, Answer, AnswerKind, Question, QuestionStat};
 use labblogg_shared::sync::{Change, MAX_PUSH_CHANGES};
 use labblogg_shared::{Hlc, RecordKind};
 use serde::Serialize;
@@ -35,6 +36,7 @@ const TAG_GOAL: u16 = 0x0d11;
 const TAG_MEASUREMENT: u16 = 0x0d12;
 const TAG_ACTIVITY: u16 = 0x0d13;
 const TAG_VISIT: u16 = 0x0d14;
+const TAG_QUESTION: u16 = 0x0d15;
 const TAG_CHANGE: u16 = 0x0dc0;
 
 const fn id(tag: u16, n: u32) -> Uuid {
@@ -58,6 +60,47 @@ pub const GOAL_BODEN_NEW_VISITORS: Uuid = id(TAG_GOAL, 9);
 pub const GOAL_RANNEBERGEN_YOUTH: Uuid = id(TAG_GOAL, 10);
 /// Retired in the spring: kept with its measurements, out of the reminders.
 pub const GOAL_LINA_HAGE_GIRLS: Uuid = id(TAG_GOAL, 11);
+/// Measured from Lina Hage's own question (its second version).
+pub const GOAL_LINA_HAGE_HOMEWORK: Uuid = id(TAG_GOAL, 12);
+
+/// Lina Hage's homework question, first worded loosely and retired in the
+/// spring for a second version (answers of each stay with their wording).
+pub const QUESTION_LINA_HAGE_HOMEWORK_V1: Uuid = id(TAG_QUESTION, 1);
+pub const QUESTION_LINA_HAGE_HOMEWORK: Uuid = id(TAG_QUESTION, 2);
+/// Staff's judgement of the evening, 1–5.
+pub const QUESTION_LINA_HAGE_EVENING: Uuid = id(TAG_QUESTION, 3);
+/// Portalen asks after courses and workshops what participants wanted most.
+pub const QUESTION_PORTALEN_WISH: Uuid = id(TAG_QUESTION, 4);
+/// Boden's question about interpreters, retired with no answers yet.
+pub const QUESTION_BODEN_INTERPRETER: Uuid = id(TAG_QUESTION, 5);
+
+/// The demo labs' own questions besides the two built-in ones.
+fn questions() -> Vec<(Uuid, Uuid, Question)> {
+    let homework_v1 = Question {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        retired: true,
+        ..Question::new("Hur många gjorde läxor i dag?", AnswerKind::Number)
+    };
+    let homework = Question {
+        text: "Hur många gjorde läxorna klart?".into(),
+        ..homework_v1.next_version(QUESTION_LINA_HAGE_HOMEWORK_V1)
+    };
+    let evening = Question { meeting_place_id: Some(PLACE_LINA_HAGE), ..Question::new("Hur väl fungerade kvällen?", AnswerKind::Scale) };
+    let wish = Question {
+        options: vec!["Söka jobb".into(), "Träna svenska".into(), "Samtal i grupp".into()],
+        at_closing: false,
+        activity_kinds: vec![ActivityKind::Course, ActivityKind::Workshop],
+        ..Question::new("Vad ville deltagarna helst göra mer av?", AnswerKind::Choice)
+    };
+    let interpreter = Question { retired: true, ..Question::new("Behövdes tolk i dag?", AnswerKind::Faces) };
+    vec![
+        (QUESTION_LINA_HAGE_HOMEWORK_V1, LINA_HAGE, homework_v1),
+        (QUESTION_LINA_HAGE_HOMEWORK, LINA_HAGE, homework),
+        (QUESTION_LINA_HAGE_EVENING, LINA_HAGE, evening),
+        (QUESTION_PORTALEN_WISH, PORTALEN, wish),
+        (QUESTION_BODEN_INTERPRETER, BODEN, interpreter),
+    ]
+}
 
 /// splitmix64: tiny, fast, and good enough for demo data.
 struct Rng(u64);
@@ -597,6 +640,18 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
         out.push(RecordKind::MeetingPlace, place_id, lab, &place);
     }
 
+    // Every lab's two built-in questions, then the labs' own.
+    for lab in crate::demo::ALL_LABS {
+        for q in PollQuestion::ALL {
+            out.push(RecordKind::Question, builtin_id(lab, q), lab, &Question::builtin(q));
+        }
+    }
+    // Lina Hage rewords its homework question a third into the year.
+    let switch_day = first + 120;
+    for (qid, lab, q) in questions() {
+        out.push(RecordKind::Question, qid, lab, &q);
+    }
+
     // Goals fall due about half a year after today.
     let (ty, _, _) = calendar::civil_from_days(today + 183);
     let due = format!("{ty}-06-30");
@@ -748,6 +803,25 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
             ),
         ),
         (
+            GOAL_LINA_HAGE_HOMEWORK,
+            LINA_HAGE,
+            goal(
+                FocusArea::SchoolResults,
+                "Fler gör läxorna klart",
+                "Summan av svaren på ”Hur många gjorde läxorna klart?” per månad",
+                "ungdomar per månad",
+                20.0,
+                60.0,
+                &due_end,
+                Some(GoalSource::Question {
+                    question_id: QUESTION_LINA_HAGE_HOMEWORK,
+                    stat: QuestionStat::Sum,
+                    include_maybe: false,
+                    option: None,
+                }),
+            ),
+        ),
+        (
             GOAL_LINA_HAGE_GIRLS,
             LINA_HAGE,
             goal(
@@ -813,6 +887,9 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
     // the evening's visitors as participants and a closing poll.
     let mut visits: Vec<(Uuid, Visit)> = Vec::new();
     let mut activities: Vec<(Uuid, Activity)> = Vec::new();
+    // Answers to the labs' own questions draw from a generator of their own,
+    // so the rest of the year is what it was before questions existed.
+    let mut answers_rng = Rng(0x9e37_79b9_7f4a_7c15);
     for day in first..=last {
         if holiday(day) {
             continue;
@@ -879,7 +956,13 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: Some(PollTally { question, yes, maybe, no: answered - yes - maybe }),
-                    answers: Vec::new(),
+                    answers: {
+                        let r = &mut answers_rng;
+                        let homework = if day < switch_day { QUESTION_LINA_HAGE_HOMEWORK_V1 } else { QUESTION_LINA_HAGE_HOMEWORK };
+                        let done = (f64::from(n) * (0.1 + 0.15 * t + 0.1 * r.unit())).round();
+                        let judged = f64::from(r.range(2, 4)) + if r.chance(0.2 + 0.4 * t) { 1.0 } else { 0.0 };
+                        vec![Answer::number(homework, done), Answer::number(QUESTION_LINA_HAGE_EVENING, judged)]
+                    },
                 };
                 activities.push((LINA_HAGE, a));
             }
@@ -916,7 +999,14 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: None,
-                    answers: Vec::new(),
+                    answers: if lab == PORTALEN && matches!(plan.kind, ActivityKind::Course | ActivityKind::Workshop) {
+                        let r = &mut answers_rng;
+                        // Work comes first as the year goes on.
+                        let pick = if r.chance(0.3 + 0.3 * t) { 0 } else { r.range(1, 2) };
+                        vec![Answer::choice(QUESTION_PORTALEN_WISH, pick)]
+                    } else {
+                        Vec::new()
+                    },
                 };
                 activities.push((lab, a));
             }
