@@ -1089,8 +1089,15 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
 /// million rows, read here as a few thousand tallies instead.
 pub async fn summary_input(labs: &[Uuid]) -> Result<(Vec<RecordState>, Vec<VisitTally>)> {
     use indexed_db_futures::KeyRange;
-    const KINDS: [RecordKind; 6] =
-        [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Goal, RecordKind::GoalMeasurement, RecordKind::Partner, RecordKind::Activity];
+    const KINDS: [RecordKind; 7] = [
+        RecordKind::Lab,
+        RecordKind::MeetingPlace,
+        RecordKind::Goal,
+        RecordKind::GoalMeasurement,
+        RecordKind::Partner,
+        RecordKind::Activity,
+        RecordKind::Question,
+    ];
     let db = open().await?;
     let tx = db.transaction([RECORDS, TALLIES]).build()?;
     let (records, tallies) = (tx.object_store(RECORDS)?, tx.object_store(TALLIES)?);

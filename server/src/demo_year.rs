@@ -1127,6 +1127,15 @@ mod tests {
             let p = goals.iter().find(|p| p.goal_id == g).unwrap();
             assert!(p.source.is_some() && p.points.len() >= 10 && p.on_track.is_some(), "{}: {:?}", p.title, p.points);
         }
+        // Lina Hage's goal from its own question: a value each month since the second version.
+        let homework = goals.iter().find(|p| p.goal_id == GOAL_LINA_HAGE_HOMEWORK).unwrap();
+        assert!(homework.points.len() >= 6 && homework.latest.is_some_and(|v| v > 0.0), "{:?}", homework.points);
+        let report = summary::lab_report(&ds, LINA_HAGE, &summary::Period::new("2025-11-20", today), today).unwrap();
+        let asked: Vec<(&str, u32, bool, u64)> =
+            report.questions.iter().map(|q| (q.text.as_str(), q.version, q.retired, q.total.answered)).collect();
+        assert_eq!(asked.len(), 5, "{asked:?}");
+        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxor i") && v == 1 && r && n > 10), "{asked:?}");
+        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxorna klart") && v == 2 && !r && n > 10), "{asked:?}");
         // Portalen's measurement for October is missing; the retired goal owes none.
         let work = goals.iter().find(|p| p.goal_id == GOAL_PORTALEN_WORK).unwrap();
         assert_eq!(work.missing, ["2026-10-01"]);

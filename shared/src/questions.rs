@@ -154,14 +154,24 @@ impl Question {
     }
 }
 
-/// The id of `lab`'s built-in question `q`: the lab's id with its version
-/// nibble set to 8 (a UUIDv7 never has it) and the last byte marked, so every
-/// server and device names the same record without asking.
+/// The id of `lab`'s built-in question `q`: a hash of the lab's id and the
+/// question (FNV-1a, 2 × 64 bits) with the version nibble set to 8 (a UUIDv7
+/// never has it), so every server and device names the same record without
+/// asking, and no two labs' questions share an id.
 pub fn builtin_id(lab: Uuid, q: PollQuestion) -> Uuid {
-    let mut b = *lab.as_bytes();
+    let fnv = |seed: u64| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+        for &byte in lab.as_bytes().iter().chain([b'q', q as u8].iter()) {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&fnv(0).to_be_bytes());
+    b[8..].copy_from_slice(&fnv(0x5175_6573_7469_6f6e).to_be_bytes());
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    b[15] ^= 0x51 + q as u8;
     Uuid::from_bytes(b)
 }
 
@@ -400,9 +410,13 @@ mod tests {
         assert_ne!(safe, back);
         assert_eq!(safe, builtin_id(LAB, PollQuestion::FeltSafe), "the same on every device");
         assert_eq!(safe.get_version_num(), 8);
-        assert_ne!(builtin_id(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0abd), PollQuestion::FeltSafe), safe);
-        // Regenerate only when the format is intentionally migrated.
-        assert_eq!(safe.to_string(), "01900000-0000-8000-8000-000000000aed");
+        // Labs whose ids differ in one bit do not share a question id.
+        let mut ids = std::collections::HashSet::new();
+        for n in 0..64u128 {
+            for q in PollQuestion::ALL {
+                assert!(ids.insert(builtin_id(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n), q)));
+            }
+        }
     }
 
     #[test]
