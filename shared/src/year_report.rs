@@ -746,3 +746,188 @@ impl Cells {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::StockholmClock;
+    use crate::model::{Activity, Goal, GoalDirection, GoalSource, Lab, MeetingPlace, OpeningHours, Visit};
+    use crate::questions::{Answer, Question, QuestionStat};
+    use crate::summary::{Rec, VisitKey, VisitTally};
+    use crate::AgeBand;
+
+    const LAB_A: Uuid = Uuid::from_u128(0xA);
+    const LAB_B: Uuid = Uuid::from_u128(0xB);
+    const PLACE: Uuid = Uuid::from_u128(0xA1);
+    const PLACE_B: Uuid = Uuid::from_u128(0xB1);
+    const Q: Uuid = Uuid::from_u128(0xA9);
+    const GOAL: Uuid = Uuid::from_u128(0xA7);
+
+    fn lab(id: Uuid, name: &str) -> Rec<Lab> {
+        let data = Lab {
+            name: name.into(),
+            city: "Södertälje".into(),
+            organisation: "Telge Bostäder".into(),
+            focus_areas: vec![FocusArea::SchoolResults],
+            question: String::new(),
+            description: String::new(),
+        };
+        Rec { id, lab_id: id, data }
+    }
+
+    fn place(id: Uuid, lab: Uuid) -> Rec<MeetingPlace> {
+        let data: MeetingPlace = serde_json::from_value(serde_json::json!({"name": "Gården", "age_bands": ["13-15"]})).unwrap();
+        let data = MeetingPlace {
+            opening_hours: vec![OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() }],
+            catchment_population: Some(500),
+            ..data
+        };
+        Rec { id, lab_id: lab, data }
+    }
+
+    fn visits(n: u128, lab: Uuid, place: Uuid, date: &str, first: bool) -> VisitTally {
+        let day = calendar::day_of(date).unwrap();
+        let v = Visit {
+            meeting_place_id: place,
+            at_ms: calendar::utc_ms_of_local(day, 18 * 60),
+            date: date.into(),
+            age_band: AgeBand::Age13To15,
+            gender: None,
+            first_visit: first,
+        };
+        let key = VisitKey::of_visit(lab, &v, &mut StockholmClock::default()).unwrap();
+        VisitTally { key, n: 1, keys: CellKey::of_record(Uuid::from_u128(0x1000 + n)) }
+    }
+
+    fn evening(n: u128, lab: Uuid, place: Uuid, date: &str, answer: f64) -> Rec<Activity> {
+        let mut a: Activity =
+            serde_json::from_value(serde_json::json!({"kind": "open_evening", "title": "Öppen kväll", "date": date})).unwrap();
+        a.meeting_place_id = Some(place);
+        a.participants = vec![crate::model::ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: 6 }];
+        a.answers = vec![Answer::number(Q, answer)];
+        a.lessons_learned = if n == 1 { "Läxhjälpen först fungerar inte.".into() } else { String::new() };
+        Rec { id: Uuid::from_u128(0x2000 + n), lab_id: lab, data: a }
+    }
+
+    fn dataset() -> Dataset {
+        let mut ds = Dataset {
+            labs: vec![lab(LAB_A, "Lab A"), lab(LAB_B, "Lab B")],
+            places: vec![place(PLACE, LAB_A), place(PLACE_B, LAB_B)],
+            visits: vec![
+                visits(1, LAB_A, PLACE, "2026-01-13", true),
+                visits(2, LAB_A, PLACE, "2026-01-13", false),
+                visits(3, LAB_A, PLACE, "2026-01-13", false),
+                visits(4, LAB_A, PLACE, "2026-02-10", false),
+                visits(5, LAB_A, PLACE, "2026-02-10", false),
+                visits(6, LAB_A, PLACE, "2025-12-30", false), // last year
+                visits(7, LAB_B, PLACE_B, "2026-01-13", false),
+            ],
+            activities: vec![evening(1, LAB_A, PLACE, "2026-01-13", 4.0), evening(2, LAB_A, PLACE, "2026-02-10", 6.0)],
+            questions: vec![Rec {
+                id: Q,
+                lab_id: LAB_A,
+                data: Question { meeting_place_id: Some(PLACE), ..Question::new("Hur många gjorde läxorna klart?", AnswerKind::Number) },
+            }],
+            goals: vec![Rec {
+                id: GOAL,
+                lab_id: LAB_A,
+                data: Goal {
+                    focus_area: FocusArea::SchoolResults,
+                    title: "Fler gör läxorna klart".into(),
+                    indicator: "Summan per månad".into(),
+                    unit: "ungdomar per månad".into(),
+                    baseline: 2.0,
+                    target: 20.0,
+                    target_date: "2026-12-31".into(),
+                    direction: GoalDirection::Up,
+                    source: Some(GoalSource::Question { question_id: Q, stat: QuestionStat::Sum, include_maybe: false, option: None }),
+                    baseline_date: Some("2026-01-01".into()),
+                    schedule: None,
+                    retired: false,
+                },
+            }],
+            ..Dataset::default()
+        };
+        ds.sort();
+        ds
+    }
+
+    fn table<'a>(r: &'a YearReport, sheet: &str) -> &'a Table {
+        r.tables.iter().find(|t| t.sheet == sheet).unwrap_or_else(|| panic!("no sheet {sheet}"))
+    }
+
+    fn figure(r: &YearReport, name: &str) -> Cell {
+        table(r, "Sammanfattning").rows.iter().find(|row| row[0] == Cell::Text(name.into())).map(|row| row[1].clone()).unwrap()
+    }
+
+    #[test]
+    fn one_labs_year_counted_by_hand() {
+        // 2026 up to 31 March: 13 Tuesdays of four hours; two evenings closed.
+        let r = year_report(&dataset(), &[LAB_A], 2026, "2026-03-31").unwrap();
+        assert_eq!(r.title, "Årsrapport 2026 – Lab A");
+        assert!(!r.protected);
+        assert_eq!(r.check(), Ok(()));
+        assert_eq!(r.file_name(), "arsrapport-2026-lab-a.xlsx");
+        assert_eq!(figure(&r, "Besök"), Cell::Int(5));
+        assert_eq!(figure(&r, "Förstagångsbesök (nya besökare)"), Cell::Int(1));
+        assert_eq!(figure(&r, "Öppetdagar"), Cell::Int(13));
+        assert_eq!(figure(&r, "Öppettimmar"), Cell::Dec(52.0));
+        assert_eq!(figure(&r, "Besök per öppettimme"), Cell::Dec(0.1)); // 5 / 52
+        assert_eq!(figure(&r, "Besök per 1 000 invånare i målgruppen"), Cell::Dec(10.0)); // 5 × 1000 / 500
+        assert_eq!(figure(&r, "Stängda kvällar (fullständighet, %)"), Cell::Pct(15.4)); // 2 / 13
+        assert_eq!(figure(&r, "Aktiviteter"), Cell::Int(2));
+        assert_eq!(figure(&r, "Deltagare i aktiviteter"), Cell::Int(12));
+        let months = &table(&r, "Besök per månad").rows;
+        assert_eq!(months.len(), 12, "every month of the year");
+        assert_eq!(months[0], [Cell::Month("2026-01".into()), Cell::Int(3), Cell::Int(1), Cell::Int(2)]);
+        assert_eq!(months[1], [Cell::Month("2026-02".into()), Cell::Int(2), Cell::Int(0), Cell::Int(2)]);
+        assert_eq!(table(&r, "Öppettider").rows[0][2..], [Cell::Int(13), Cell::Dec(52.0), Cell::Int(2), Cell::Pct(15.4)]);
+        // The question's answers per month: counted, summed, averaged.
+        let q = &table(&r, "Frågor").rows;
+        assert_eq!(q.len(), 2);
+        assert_eq!(q[0][4..], [
+            Cell::Month("2026-01".into()), Cell::Int(1), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Dec(4.0), Cell::Dec(4.0)
+        ]);
+        assert_eq!(q[1][10], Cell::Dec(6.0));
+        // The goal measured from it: January 4, February 6 (March is under way).
+        let g = &table(&r, "Mål").rows[0];
+        assert_eq!((g[5].clone(), g[7].clone(), g[8].clone(), g[9].clone()), (Cell::Dec(2.0), Cell::Dec(6.0), Cell::Date("2026-02-01".into()), Cell::Dec(20.0)));
+        assert_eq!(table(&r, "Lärdomar").rows[0][0], Cell::Date("2026-01-13".into()));
+        // The same figures whatever the display: a Swedish screen and the numbers underneath.
+        assert_eq!(Cell::Int(12400).display_sv(), "12\u{a0}400");
+        assert_eq!(Cell::Pct(15.4).display_sv(), "15,4 %");
+    }
+
+    #[test]
+    fn labs_together_are_protected() {
+        let r = year_report(&dataset(), &[LAB_A, LAB_B], 2026, "2026-03-31").unwrap();
+        assert!(r.protected && r.title == "Årsrapport 2026 – 2 labb");
+        assert!(r.tables.iter().all(|t| t.note.contains("Cell Key Method")));
+        let per_lab = &table(&r, "Labben").rows;
+        assert_eq!(per_lab.len(), 2);
+        // Lab B's single visit is never published as 1 (nor as 2).
+        assert!(!matches!(per_lab[1][1], Cell::Int(1) | Cell::Int(2)), "{:?}", per_lab[1]);
+        // Nor is any other count of people or activities that small.
+        for sheet in ["Besök per månad", "Labben", "Aktiviteter", "Fokusområden", "Frågor"] {
+            for row in &table(&r, sheet).rows {
+                let counts = if sheet == "Frågor" { &row[5..9] } else { &row[1..] };
+                assert!(counts.iter().all(|c| !matches!(c, Cell::Int(1) | Cell::Int(2))), "{sheet}: {row:?}");
+            }
+        }
+        assert_eq!(r.check(), Ok(()));
+    }
+
+    #[test]
+    fn posted_reports_are_bounded() {
+        let mut r = year_report(&dataset(), &[LAB_A], 2026, "2026-03-31").unwrap();
+        r.tables[0].sheet = "Besök/månad".into();
+        assert!(r.check().is_err());
+        let mut r = year_report(&dataset(), &[LAB_A], 2026, "2026-03-31").unwrap();
+        r.tables[1].sheet = r.tables[0].sheet.to_uppercase();
+        assert!(r.check().is_err(), "sheet names are unique whatever the case");
+        let mut r = year_report(&dataset(), &[LAB_A], 2026, "2026-03-31").unwrap();
+        r.tables[0].rows.push(vec![Cell::Date("2026-02-30".into())]);
+        assert!(r.check().is_err());
+        assert!(year_report(&dataset(), &[Uuid::from_u128(0xC)], 2026, "2026-03-31").is_none());
+    }
+}

@@ -109,7 +109,12 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
     c.select("[data-testid=question-place]", &PLACE_LINA_HAGE.to_string()).await?;
     c.click("[data-testid=question-save]").await?;
     c.wait_for("[data-testid=question-error][data-field=frågan]").await?;
+    c.screenshot("question-editor-guard").await?;
     c.fill("[data-testid=question-text]", QUESTION).await?;
+    wait_until("the guard's message gone once reworded", Duration::from_secs(5), || async {
+        Ok(c.count("[data-testid=question-error]").await? == 0)
+    })
+    .await?;
     c.assert_accessible("the question editor").await?;
     c.screenshots("question-editor").await?;
     c.click("[data-testid=question-save]").await?;
@@ -224,16 +229,66 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
     c.assert_accessible("the year's report").await?;
     c.screenshots("year-report").await?;
 
+    workbook_equals_screen(&c, &screen).await?;
+
+    // The labs together: protected, and says so.
+    c.select("[data-testid=year-report-scope]", "all").await?;
+    c.wait_for("[data-testid=year-report-protected]").await?;
+    c.close().await?;
+    Ok(())
+}
+
+/// A demo year (four labs, a year of visits, activities, goals and the labs' questions): each lab's
+/// year's report and the four together, protected, downloaded and read back by LibreOffice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_years_workbooks_hold_the_screens_figures() -> Result<()> {
+    let server = TestServer::start_with_demo_year().await?;
+    let c = Browser::start().await?;
+    c.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
+    c.wait_for("[data-testid=nav-year-report]").await?;
+    c.wait_synced(Duration::from_secs(180)).await?;
+    c.click("[data-testid=nav-year-report]").await?;
+    c.wait_for("[data-testid=year-report]").await?;
+    // The year under way and the year before it: a whole demo year spans both.
+    let this_year: i32 = labblogg_shared::calendar::local_date(labblogg_e2e_now_ms())[..4].parse()?;
+    for (scope, year) in [("all", this_year), (LINA_HAGE.to_string().as_str(), this_year), ("all", this_year - 1)] {
+        c.select("[data-testid=year-report-scope]", scope).await?;
+        c.select("[data-testid=year-report-year]", &year.to_string()).await?;
+        let title = if scope == "all" { format!("Årsrapport {year} – 4 labb") } else { format!("Årsrapport {year} – Lina Hage") };
+        wait_text(&c, "[data-testid=year-report-heading]", &title).await?;
+        ensure!(c.is_shown("[data-testid=year-report-protected]").await? == (scope == "all"));
+        let screen = screen_tables(&c).await?;
+        if scope != "all" {
+            let q = screen.iter().find(|t| t.sheet == "Frågor").context("questions")?;
+            ensure!(q.rows.iter().any(|r| r[1].1.starts_with("Hur många gjorde läxorna klart")), "Lina Hage's question over the year");
+        }
+        workbook_equals_screen(&c, &screen).await?;
+        if scope == "all" && year == this_year {
+            c.screenshots("year-report-all-labs").await?;
+        }
+    }
+    c.close().await?;
+    Ok(())
+}
+
+fn labblogg_e2e_now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Download the report on screen as .xlsx, open it in LibreOffice, and compare every sheet with
+/// the screen's table.
+async fn workbook_equals_screen(c: &Browser, screen: &[ScreenTable]) -> Result<()> {
     let downloads = tempfile::tempdir()?;
     let params = json!({"behavior": "allow", "downloadPath": downloads.path().display().to_string()});
     if c.client.issue_cmd(Cdp("Browser.setDownloadBehavior", params.clone())).await.is_err() {
         c.client.issue_cmd(Cdp("Page.setDownloadBehavior", params)).await.context("CDP setDownloadBehavior")?;
     }
+    c.client.execute("document.querySelector('[data-testid=year-report-notice]').hidden = true", vec![]).await?;
     c.click("[data-testid=year-report-xlsx]").await?;
-    wait_text(&c, "[data-testid=year-report-notice]", ".xlsx").await?;
+    wait_until("the workbook downloaded", Duration::from_secs(30), || async { c.is_shown("[data-testid=year-report-notice]").await }).await?;
     let workbook = wait_for_file(downloads.path(), ".xlsx").await?;
     let sheets = libreoffice_csv(&workbook)?;
-    for table in &screen {
+    for table in screen {
         let csv = sheets
             .iter()
             .find(|(name, _)| name == &table.sheet)
@@ -241,12 +296,12 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
             .with_context(|| format!("sheet {} in the workbook (sheets: {:?})", table.sheet, sheets.iter().map(|s| &s.0).collect::<Vec<_>>()))?;
         compare(table, csv)?;
     }
-    eprintln!("workbook: {} sheets compared with the screen, {} rows", screen.len(), screen.iter().map(|t| t.rows.len()).sum::<usize>());
-
-    // The labs together: protected, and says so.
-    c.select("[data-testid=year-report-scope]", "all").await?;
-    c.wait_for("[data-testid=year-report-protected]").await?;
-    c.close().await?;
+    eprintln!(
+        "workbook {}: {} sheets compared with the screen, {} rows",
+        workbook.file_name().and_then(|n| n.to_str()).unwrap_or_default(),
+        screen.len(),
+        screen.iter().map(|t| t.rows.len()).sum::<usize>()
+    );
     Ok(())
 }
 

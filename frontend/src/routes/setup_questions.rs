@@ -228,7 +228,8 @@ fn QuestionForm(
             <p class="muted">{move || if meaning_open { t_string!(i18n, question_meaning_hint).to_string() } else { t_string!(i18n, question_frozen_hint).to_string() }}</p>
             <div class="field"><label for="question-text">{t!(i18n, question_text)}</label>
                 <input id="question-text" data-testid="question-text" required maxlength="200" disabled=!meaning_open
-                    aria-invalid=invalid(error, TEXT) aria-describedby="question-text-error" bind:value=text/>
+                    aria-invalid=invalid(error, TEXT) aria-describedby="question-text-error" bind:value=text
+                    on:input=move |_| error.update(|e| if e.as_ref().is_some_and(|e| e.field == Some("frågan")) { *e = None })/>
                 <FieldError error=error fields=TEXT id="question-text-error" testid="question-error"/></div>
             <div class="field"><label for="question-answer">{t!(i18n, question_answer_kind)}</label>
                 <select id="question-answer" data-testid="question-answer" disabled=!meaning_open bind:value=answer>
