@@ -80,10 +80,25 @@ impl Cell {
         match self {
             Cell::Text(s) | Cell::Date(s) | Cell::Month(s) => s.clone(),
             Cell::Int(n) => group_thousands(*n),
-            Cell::Dec(x) => crate::summary::decimal_sv(*x, DECIMALS as usize),
-            Cell::Pct(x) => format!("{} %", crate::summary::decimal_sv(*x, DECIMALS as usize)),
+            Cell::Dec(x) => decimal_grouped(*x),
+            Cell::Pct(x) => format!("{} %", decimal_grouped(*x)),
             Cell::Empty => "–".into(),
         }
+    }
+}
+
+/// "2 517,8": a decimal with its thousands apart, as Swedish writes it.
+fn decimal_grouped(x: f64) -> String {
+    let s = crate::summary::decimal_sv(x, DECIMALS as usize);
+    let (whole, rest) = s.split_once(',').map_or((s.as_str(), None), |(w, r)| (w, Some(r)));
+    let grouped = whole.parse::<i64>().map_or_else(|_| whole.to_owned(), |n| {
+        let g = group_thousands(n);
+        // -0,4 keeps its sign, which the whole part alone has lost.
+        if whole.starts_with('-') && n == 0 { format!("-{g}") } else { g }
+    });
+    match rest {
+        Some(r) => format!("{grouped},{r}"),
+        None => grouped,
     }
 }
 
@@ -896,6 +911,9 @@ mod tests {
         // The same figures whatever the display: a Swedish screen and the numbers underneath.
         assert_eq!(Cell::Int(12400).display_sv(), "12\u{a0}400");
         assert_eq!(Cell::Pct(15.4).display_sv(), "15,4 %");
+        assert_eq!(Cell::Dec(2517.8).display_sv(), "2\u{a0}517,8");
+        assert_eq!(Cell::Dec(-0.4).display_sv(), "-0,4");
+        assert_eq!(Cell::Dec(-1234.5).display_sv(), "-1\u{a0}234,5");
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //! Screenshots: the question editor, the closing with a lab question, the
 //! year's report (target/screenshots/).
 
+mod pdf;
+
 use anyhow::{bail, ensure, Context, Result};
+use base64::Engine as _;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use labblogg_e2e::{wait_until, Browser, Profile, TestServer};
 use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
@@ -261,6 +264,33 @@ async fn a_demo_years_workbooks_hold_the_screens_figures() -> Result<()> {
         if scope != "all" {
             let q = screen.iter().find(|t| t.sheet == "Frågor").context("questions")?;
             ensure!(q.rows.iter().any(|r| r[1].1.starts_with("Hur många gjorde läxorna klart")), "Lina Hage's question over the year");
+            // Printed on A4 by Chromium: the header on every page, every table in it.
+            c.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))).await?;
+            c.client.set_window_size(794, 1123).await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            c.screenshot("year-report-print-preview").await?;
+            c.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": ""}))).await?;
+            c.client.set_window_size(768, 1024).await?;
+            let answer = c
+                .client
+                .issue_cmd(Cdp("Page.printToPDF", json!({"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true})))
+                .await?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(answer["data"].as_str().context("no PDF")?)?;
+            let dir = labblogg_e2e::screenshot_dir();
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(dir.join("year-report-lina-hage.pdf"), &bytes)?;
+            let pages = pdf::pages(&bytes)?;
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            let wanted = squeeze(&format!("Telge Bostäder · Årsrapport {year} – Lina Hage"));
+            eprintln!("the year's report of Lina Hage: {} A4 pages", pages.len());
+            ensure!((1..=8).contains(&pages.len()), "{} pages", pages.len());
+            for (i, text) in pages.iter().enumerate() {
+                ensure!(squeeze(text).contains(&wanted), "page {} lacks the header {wanted:?}", i + 1);
+            }
+            let all = squeeze(&pages.concat());
+            for t in &screen {
+                ensure!(all.contains(&squeeze(&t.headings[0])), "the printed report lacks the table {}", t.sheet);
+            }
         }
         workbook_equals_screen(&c, &screen).await?;
         if scope == "all" && year == this_year {
