@@ -216,6 +216,9 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
         Ok(c.text(&format!("{card} [data-testid=goal-latest]")).await.is_ok_and(|t| t.starts_with("7 ungdomar per månad")))
     })
     .await?;
+    ensure!(c.text(&format!("{card} [data-testid=goal-source-text]")).await?.contains(QUESTION), "the goal names its question");
+    c.client.execute(&format!("document.querySelector(\"{card}\").scrollIntoView()"), vec![]).await?;
+    c.screenshot("goal-from-question").await?;
 
     // The year's report: on screen, and as a workbook LibreOffice reads back with the same figures.
     c.click("[data-testid=nav-year-report]").await?;
