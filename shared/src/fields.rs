@@ -47,6 +47,7 @@ const GOAL_SOURCE: &[Field] = &[
     f("per"),
     f("first_only"),
     f("age_band"),
+    f("gender"),
     f("kinds"),
     f("measure"),
     f("question"),
@@ -175,18 +176,18 @@ pub fn unknown_keys(kind: RecordKind, fields: &Map<String, Value>) -> Vec<String
 }
 
 fn walk(known: &[Field], object: &Map<String, Value>, prefix: &str, found: &mut Vec<String>) {
+    // Paths are built only for what is found (or gone into): a known record allocates nothing.
     for (key, value) in object {
-        let path = format!("{prefix}{key}");
         let Some(field) = known.iter().find(|f| f.name == key) else {
-            found.push(path);
+            found.push(format!("{prefix}{key}"));
             continue;
         };
         match (&field.nested, value) {
-            (Nested::Object(inner), Value::Object(o)) => walk(inner, o, &format!("{path}."), found),
+            (Nested::Object(inner), Value::Object(o)) => walk(inner, o, &format!("{prefix}{key}."), found),
             (Nested::ListOf(inner), Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(o) = item {
-                        walk(inner, o, &format!("{path}[{i}]."), found);
+                        walk(inner, o, &format!("{prefix}{key}[{i}]."), found);
                     }
                 }
             }
@@ -306,7 +307,7 @@ mod tests {
         };
         // Every key of every kind of source is listed.
         let sources = [
-            GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5) },
+            GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5), gender: Some(crate::model::Gender::Girl) },
             GoalSource::Activities { kinds: vec![ActivityKind::Fika], measure: ActivityMeasure::Participants },
             GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true },
             GoalSource::Question { question_id: id, stat: crate::questions::QuestionStat::Share, include_maybe: true, option: Some(1) },
