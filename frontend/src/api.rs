@@ -196,6 +196,13 @@ pub async fn research_export(token: &str, from: &str, to: &str, csv: bool, appro
     String::from_utf8(bytes).map_err(|e| ApiError::Server { status: 0, message: format!("Svaret var inte UTF-8: {e}") })
 }
 
+/// The year's report on screen as an .xlsx workbook, written by the server
+/// (`POST /api/v1/report/xlsx`): online only; the screen and print work offline.
+pub async fn report_xlsx(token: &str, report: &labblogg_shared::year_report::YearReport) -> Result<Vec<u8>, ApiError> {
+    let resp = send(Request::post(&url("/api/v1/report/xlsx")), Some(token), Some(to_json(report)?)).await?;
+    resp.binary().await.map_err(|_| ApiError::Offline)
+}
+
 /// Who changed a record, what and when (`GET /api/v1/history`): online only,
 /// the history lives on the server.
 pub async fn history(token: &str, record: Uuid) -> Result<HistoryResponse, ApiError> {

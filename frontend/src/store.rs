@@ -1149,7 +1149,7 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
 
 /// What the summaries of the given labs are computed from: their live
 /// records other than visits and the knowledge base (labs, meeting places,
-/// goals, measurements, partners, activities, month approvals), and their
+/// goals, measurements, partners, activities, month approvals, questions), and their
 /// visit tallies.
 ///
 /// One read-only transaction; every read is an index or key range read of one
@@ -1157,7 +1157,7 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
 /// million rows, read here as a few thousand tallies instead.
 pub async fn summary_input(labs: &[Uuid]) -> Result<(Vec<RecordState>, Vec<VisitTally>)> {
     use indexed_db_futures::KeyRange;
-    const KINDS: [RecordKind; 7] = [
+    const KINDS: [RecordKind; 8] = [
         RecordKind::Lab,
         RecordKind::MeetingPlace,
         RecordKind::Goal,
@@ -1165,6 +1165,7 @@ pub async fn summary_input(labs: &[Uuid]) -> Result<(Vec<RecordState>, Vec<Visit
         RecordKind::Partner,
         RecordKind::Activity,
         RecordKind::MonthApproval,
+        RecordKind::Question,
     ];
     let db = open().await?;
     let tx = db.transaction([RECORDS, TALLIES]).build()?;

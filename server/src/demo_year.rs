@@ -20,6 +20,7 @@ use labblogg_shared::model::{
     GoalPeriod, GoalSource, MeasureSchedule, OpeningException, ParticipantCount, Partner, PartnerKind, PollQuestion,
     PollTally, Visit,
 };
+use labblogg_shared::questions::{builtin_id, Answer, AnswerKind, Question, QuestionStat};
 use labblogg_shared::sync::{Change, MAX_PUSH_CHANGES};
 use labblogg_shared::{Hlc, RecordKind};
 use serde::Serialize;
@@ -35,6 +36,7 @@ const TAG_GOAL: u16 = 0x0d11;
 const TAG_MEASUREMENT: u16 = 0x0d12;
 const TAG_ACTIVITY: u16 = 0x0d13;
 const TAG_VISIT: u16 = 0x0d14;
+const TAG_QUESTION: u16 = 0x0d15;
 const TAG_CHANGE: u16 = 0x0dc0;
 
 const fn id(tag: u16, n: u32) -> Uuid {
@@ -58,6 +60,47 @@ pub const GOAL_BODEN_NEW_VISITORS: Uuid = id(TAG_GOAL, 9);
 pub const GOAL_RANNEBERGEN_YOUTH: Uuid = id(TAG_GOAL, 10);
 /// Retired in the spring: kept with its measurements, out of the reminders.
 pub const GOAL_LINA_HAGE_GIRLS: Uuid = id(TAG_GOAL, 11);
+/// Measured from Lina Hage's own question (its second version).
+pub const GOAL_LINA_HAGE_HOMEWORK: Uuid = id(TAG_GOAL, 12);
+
+/// Lina Hage's homework question, first worded loosely and retired in the
+/// spring for a second version (answers of each stay with their wording).
+pub const QUESTION_LINA_HAGE_HOMEWORK_V1: Uuid = id(TAG_QUESTION, 1);
+pub const QUESTION_LINA_HAGE_HOMEWORK: Uuid = id(TAG_QUESTION, 2);
+/// Staff's judgement of the evening, 1–5.
+pub const QUESTION_LINA_HAGE_EVENING: Uuid = id(TAG_QUESTION, 3);
+/// Portalen asks after courses and workshops what participants wanted most.
+pub const QUESTION_PORTALEN_WISH: Uuid = id(TAG_QUESTION, 4);
+/// Boden's question about interpreters, retired with no answers yet.
+pub const QUESTION_BODEN_INTERPRETER: Uuid = id(TAG_QUESTION, 5);
+
+/// The demo labs' own questions besides the two built-in ones.
+fn questions() -> Vec<(Uuid, Uuid, Question)> {
+    let homework_v1 = Question {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        retired: true,
+        ..Question::new("Hur många gjorde läxor i dag?", AnswerKind::Number)
+    };
+    let homework = Question {
+        text: "Hur många gjorde läxorna klart?".into(),
+        ..homework_v1.next_version(QUESTION_LINA_HAGE_HOMEWORK_V1)
+    };
+    let evening = Question { meeting_place_id: Some(PLACE_LINA_HAGE), ..Question::new("Hur väl fungerade kvällen?", AnswerKind::Scale) };
+    let wish = Question {
+        options: vec!["Söka jobb".into(), "Träna svenska".into(), "Samtal i grupp".into()],
+        at_closing: false,
+        activity_kinds: vec![ActivityKind::Course, ActivityKind::Workshop],
+        ..Question::new("Vad ville deltagarna helst göra mer av?", AnswerKind::Choice)
+    };
+    let interpreter = Question { retired: true, ..Question::new("Behövdes tolk i dag?", AnswerKind::Faces) };
+    vec![
+        (QUESTION_LINA_HAGE_HOMEWORK_V1, LINA_HAGE, homework_v1),
+        (QUESTION_LINA_HAGE_HOMEWORK, LINA_HAGE, homework),
+        (QUESTION_LINA_HAGE_EVENING, LINA_HAGE, evening),
+        (QUESTION_PORTALEN_WISH, PORTALEN, wish),
+        (QUESTION_BODEN_INTERPRETER, BODEN, interpreter),
+    ]
+}
 /// Girls' visits per month at Lina Hage, counted from the visits where staff noted a gender: what
 /// replaced the retired share counted by hand on one evening.
 pub const GOAL_LINA_HAGE_GIRL_VISITS: Uuid = id(TAG_GOAL, 20);
@@ -600,6 +643,18 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
         out.push(RecordKind::MeetingPlace, place_id, lab, &place);
     }
 
+    // Every lab's two built-in questions, then the labs' own.
+    for lab in crate::demo::ALL_LABS {
+        for q in PollQuestion::ALL {
+            out.push(RecordKind::Question, builtin_id(lab, q), lab, &Question::builtin(q));
+        }
+    }
+    // Lina Hage rewords its homework question a third into the year.
+    let switch_day = first + 120;
+    for (qid, lab, q) in questions() {
+        out.push(RecordKind::Question, qid, lab, &q);
+    }
+
     // Goals fall due about half a year after today.
     let (ty, _, _) = calendar::civil_from_days(today + 183);
     let due = format!("{ty}-06-30");
@@ -772,6 +827,25 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
             ),
         ),
         (
+            GOAL_LINA_HAGE_HOMEWORK,
+            LINA_HAGE,
+            goal(
+                FocusArea::SchoolResults,
+                "Fler gör läxorna klart",
+                "Summan av svaren på ”Hur många gjorde läxorna klart?” per månad",
+                "ungdomar per månad",
+                20.0,
+                60.0,
+                &due_end,
+                Some(GoalSource::Question {
+                    question_id: QUESTION_LINA_HAGE_HOMEWORK,
+                    stat: QuestionStat::Sum,
+                    include_maybe: false,
+                    option: None,
+                }),
+            ),
+        ),
+        (
             GOAL_LINA_HAGE_GIRLS,
             LINA_HAGE,
             goal(
@@ -837,6 +911,9 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
     // the evening's visitors as participants and a closing poll.
     let mut visits: Vec<(Uuid, Visit)> = Vec::new();
     let mut activities: Vec<(Uuid, Activity)> = Vec::new();
+    // Answers to the labs' own questions draw from a generator of their own,
+    // so the rest of the year is what it was before questions existed.
+    let mut answers_rng = Rng(0x9e37_79b9_7f4a_7c15);
     for day in first..=last {
         if holiday(day) {
             continue;
@@ -904,6 +981,13 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: Some(PollTally { question, yes, maybe, no: answered - yes - maybe }),
                     flag: None,
+                    answers: {
+                        let r = &mut answers_rng;
+                        let homework = if day < switch_day { QUESTION_LINA_HAGE_HOMEWORK_V1 } else { QUESTION_LINA_HAGE_HOMEWORK };
+                        let done = (f64::from(n) * (0.1 + 0.15 * t + 0.1 * r.unit())).round();
+                        let judged = f64::from(r.range(2, 4)) + if r.chance(0.2 + 0.4 * t) { 1.0 } else { 0.0 };
+                        vec![Answer::number(homework, done), Answer::number(QUESTION_LINA_HAGE_EVENING, judged)]
+                    },
                 };
                 // About one evening in thirteen was not closed in the app: completeness has gaps
                 // to show (built all the same, so the rest of the year draws the same numbers).
@@ -945,6 +1029,14 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: None,
                     flag: None,
+                    answers: if lab == PORTALEN && matches!(plan.kind, ActivityKind::Course | ActivityKind::Workshop) {
+                        let r = &mut answers_rng;
+                        // Work comes first as the year goes on.
+                        let pick = if r.chance(0.3 + 0.3 * t) { 0 } else { r.range(1, 2) };
+                        vec![Answer::choice(QUESTION_PORTALEN_WISH, pick)]
+                    } else {
+                        Vec::new()
+                    },
                 };
                 activities.push((lab, a));
             }
@@ -993,6 +1085,7 @@ pub fn quality_changes(today: &str, year: &[Change]) -> Option<Vec<Change>> {
         lessons_learned: String::new(),
         poll: None,
         flag: open.clone(),
+        answers: Vec::new(),
     };
     out.push(RecordKind::Activity, id(TAG_ACTIVITY, 900_000), LINA_HAGE, &fika);
     let party = Activity {
@@ -1235,6 +1328,15 @@ mod tests {
             let p = goals.iter().find(|p| p.goal_id == g).unwrap();
             assert!(p.source.is_some() && p.points.len() >= 10 && p.on_track.is_some(), "{}: {:?}", p.title, p.points);
         }
+        // Lina Hage's goal from its own question: a value each month since the second version.
+        let homework = goals.iter().find(|p| p.goal_id == GOAL_LINA_HAGE_HOMEWORK).unwrap();
+        assert!(homework.points.len() >= 6 && homework.latest.is_some_and(|v| v > 0.0), "{:?}", homework.points);
+        let report = summary::lab_report(&ds, LINA_HAGE, &summary::Period::new("2025-11-20", today), today).unwrap();
+        let asked: Vec<(&str, u32, bool, u64)> =
+            report.questions.iter().map(|q| (q.text.as_str(), q.version, q.retired, q.total.answered)).collect();
+        assert_eq!(asked.len(), 5, "{asked:?}");
+        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxor i") && v == 1 && r && n > 10), "{asked:?}");
+        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxorna klart") && v == 2 && !r && n > 10), "{asked:?}");
         // Portalen's measurement for October is missing; the retired goal owes none.
         let work = goals.iter().find(|p| p.goal_id == GOAL_PORTALEN_WORK).unwrap();
         assert_eq!(work.missing, ["2026-10-01"]);

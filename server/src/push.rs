@@ -141,6 +141,7 @@ fn reference_fields(kind: RecordKind) -> &'static [(&'static str, RecordKind, bo
         RecordKind::GoalMeasurement => &[("goal_id", RecordKind::Goal, false)],
         RecordKind::GoodExample => &[("goal_ids", RecordKind::Goal, false), ("activity_ids", RecordKind::Activity, false)],
         RecordKind::Lesson => &[("activity_id", RecordKind::Activity, false)],
+        RecordKind::Question => &[("meeting_place_id", RecordKind::MeetingPlace, false), ("replaces", RecordKind::Question, false)],
         _ => &[],
     }
 }
@@ -163,6 +164,17 @@ fn references(change: &Change) -> Vec<(Option<Uuid>, RecordKind, bool)> {
         let place = change.fields.get("source").and_then(|s| s.get("meeting_place_id")).and_then(Value::as_str);
         if let Some(p) = place {
             wanted.push((Uuid::parse_str(p).ok(), RecordKind::MeetingPlace, false));
+        }
+        let question = change.fields.get("source").and_then(|s| s.get("question_id")).and_then(Value::as_str);
+        if let Some(q) = question {
+            wanted.push((Uuid::parse_str(q).ok(), RecordKind::Question, false));
+        }
+    }
+    if change.kind == RecordKind::Activity {
+        // Each answer names its question; a retired (or deleted) question's answers stay readable.
+        for answer in change.fields.get("answers").and_then(Value::as_array).into_iter().flatten() {
+            let id = answer.get("question_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+            wanted.push((id, RecordKind::Question, false));
         }
     }
     wanted
@@ -344,6 +356,9 @@ fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashM
             return Some(r);
         }
     }
+    if let Some(r) = frozen_refusal(change, current) {
+        return Some(r);
+    }
     if matches!(by, Pusher::User { .. }) {
         return references_refusal(change, records);
     }
@@ -396,6 +411,45 @@ fn approval_refusal(change: &Change, current: Option<&Stored>, now_ms: u64) -> O
     None
 }
 
+/// A question's meaning is fixed once it exists (`shared::questions`): an edit
+/// that changes its wording, type, options, built-in mark or the version it
+/// replaces is refused, from anyone; a change that sets them to what they
+/// are (a resent creation) passes.
+fn frozen_refusal(change: &Change, current: Option<&Stored>) -> Option<Rejection> {
+    if change.kind != RecordKind::Question || change.deleted || change.restore {
+        return None;
+    }
+    let stored = current.filter(|s| !s.state.fields.is_empty())?;
+    let changed = labblogg_shared::questions::FROZEN_FIELDS.iter().any(|f| {
+        change.fields.get(*f).is_some_and(|v| stored.state.fields.get(*f).unwrap_or(&Value::Null) != v)
+    });
+    changed.then(|| {
+        refuse(
+            RejectCode::Validation,
+            "En frågas lydelse, svarstyp och alternativ ändras inte, så att gamla svar behåller sin mening. Gör en ny version av frågan i stället.",
+        )
+    })
+}
+
+/// Each answer an activity carries must fit its question (kind, scale, options).
+fn answers_refusal(change: &Change, records: &HashMap<Uuid, Stored>) -> Option<Rejection> {
+    use labblogg_shared::questions::{answer_misfit, Answer, Question};
+    let answers = change.fields.get("answers")?;
+    let answers: Vec<Answer> = serde_json::from_value(answers.clone()).ok()?; // a wrong shape fails validation
+    for a in &answers {
+        let question = records
+            .get(&a.question_id)
+            .and_then(|s| serde_json::from_value::<Question>(Value::Object(s.state.fields.clone())).ok());
+        let Some(q) = question else {
+            return Some(refuse(RejectCode::Validation, "Frågan som svaret gäller finns inte i det här labbet."));
+        };
+        if let Some(why) = answer_misfit(&q, a) {
+            return Some(refuse(RejectCode::Validation, format!("Svaret på ”{}” nekades: {why}", q.text)));
+        }
+    }
+    None
+}
+
 /// Every record a change names must exist (stored, or accepted earlier in
 /// the batch), be of the right kind and belong to the same lab.
 fn references_refusal(change: &Change, records: &HashMap<Uuid, Stored>) -> Option<Rejection> {
@@ -411,10 +465,14 @@ fn references_refusal(change: &Change, records: &HashMap<Uuid, Stored>) -> Optio
                 RecordKind::Partner => "Samverkanspartnern",
                 RecordKind::Goal => "Målet",
                 RecordKind::Activity => "Aktiviteten",
+                RecordKind::Question => "Frågan",
                 _ => "Posten",
             };
             return Some(refuse(RejectCode::Validation, format!("{what} finns inte i det här labbet.")));
         }
+    }
+    if change.kind == RecordKind::Activity {
+        return answers_refusal(change, records);
     }
     None
 }

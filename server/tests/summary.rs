@@ -139,6 +139,7 @@ async fn push_this_week(c: &mut Client, goal_ids: Vec<Uuid>) {
         lessons_learned: "Biblioteket vill komma tillbaka i vår.".into(),
         poll: None,
         flag: None,
+        answers: Vec::new(),
     };
     let activity = change(c, RecordKind::Activity, PORTALEN, &activity);
     changes.push(partner);

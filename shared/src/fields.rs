@@ -52,6 +52,21 @@ const GOAL_SOURCE: &[Field] = &[
     f("measure"),
     f("question"),
     f("include_maybe"),
+    f("question_id"),
+    f("stat"),
+    f("option"),
+];
+const ANSWER: &[Field] = &[f("question_id"), f("yes"), f("maybe"), f("no"), f("value"), f("choice")];
+const QUESTION: &[Field] = &[
+    f("text"),
+    f("answer"),
+    f("options"),
+    f("meeting_place_id"),
+    f("at_closing"),
+    f("activity_kinds"),
+    f("builtin"),
+    f("replaces"),
+    f("retired"),
 ];
 const FIGURE: &[Field] = &[f("label"), f("value")];
 const ENTRY_FLAG: &[Field] = &[f("fields"), f("confirmed")];
@@ -112,6 +127,7 @@ const ACTIVITY: &[Field] = &[
     f("lessons_learned"),
     Field { name: "poll", nested: Nested::Object(POLL) },
     Field { name: "flag", nested: Nested::Object(ENTRY_FLAG) },
+    Field { name: "answers", nested: Nested::ListOf(ANSWER) },
 ];
 const GOOD_EXAMPLE: &[Field] = &[
     f("title"),
@@ -162,6 +178,7 @@ pub fn of_kind(kind: RecordKind) -> &'static [Field] {
         RecordKind::GoodExample => GOOD_EXAMPLE,
         RecordKind::Lesson => LESSON,
         RecordKind::MonthApproval => MONTH_APPROVAL,
+        RecordKind::Question => QUESTION,
     }
 }
 
@@ -288,6 +305,7 @@ mod tests {
             lessons_learned: "l".into(),
             poll: Some(PollTally { question: PollQuestion::ALL[0], yes: 1, maybe: 1, no: 1 }),
             flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Participants], confirmed: true }),
+            answers: vec![crate::questions::Answer { question_id: id, yes: 1, maybe: 1, no: 1, value: Some(1.0), choice: Some(0) }],
         };
         let goal = Goal {
             focus_area: FocusArea::Crime,
@@ -308,6 +326,7 @@ mod tests {
             GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5), gender: Some(crate::model::Gender::Girl) },
             GoalSource::Activities { kinds: vec![ActivityKind::Fika], measure: ActivityMeasure::Participants },
             GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true },
+            GoalSource::Question { question_id: id, stat: crate::questions::QuestionStat::Share, include_maybe: true, option: Some(1) },
         ];
         let mut source_keys = std::collections::BTreeSet::new();
         for source in sources {
@@ -346,6 +365,17 @@ mod tests {
                     reason: "r".into(),
                     by: "b".into(),
                     figures: Some(crate::approval::MonthFigures::default()),
+                }),
+            ),
+            (
+                RecordKind::Question,
+                object(&crate::questions::Question {
+                    options: vec!["a".into()],
+                    meeting_place_id: Some(id),
+                    activity_kinds: vec![ActivityKind::Fika],
+                    builtin: Some(PollQuestion::FeltSafe),
+                    replaces: Some(id),
+                    ..crate::questions::Question::new("q", crate::questions::AnswerKind::Choice)
                 }),
             ),
         ];

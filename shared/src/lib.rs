@@ -18,11 +18,13 @@ pub mod knowledge;
 pub mod merge;
 pub mod model;
 pub mod privacy;
+pub mod questions;
 pub mod search;
 pub mod skew;
 pub mod summary;
 pub mod sync;
 pub mod validate;
+pub mod year_report;
 
 pub use hlc::Hlc;
 pub use merge::{apply_change, RecordState};

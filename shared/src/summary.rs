@@ -25,6 +25,7 @@
 use crate::calendar::{self, StockholmClock};
 use crate::disclosure::{CellKey, Measure, Protected};
 use crate::merge::RecordState;
+use crate::questions::{answer_misfit, answers_of, builtin_id, AnswerKind, Question, QuestionStat, QuestionTally};
 use crate::model::{
     Gender,
     Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalPeriod,
@@ -184,6 +185,8 @@ pub struct Dataset {
     pub partners: Vec<Rec<Partner>>,
     /// Approved and re-opened months (`approval.rs`).
     pub approvals: Vec<Rec<crate::approval::MonthApproval>>,
+    /// The labs' own questions, retired ones included (`questions.rs`).
+    pub questions: Vec<Rec<Question>>,
 }
 
 fn add<T: DeserializeOwned>(list: &mut Vec<Rec<T>>, s: &RecordState) {
@@ -214,6 +217,7 @@ impl Dataset {
                 RecordKind::Activity => add(&mut ds.activities, s),
                 RecordKind::MonthApproval => add(&mut ds.approvals, s),
                 // The knowledge base is not counted in summaries.
+                RecordKind::Question => add(&mut ds.questions, s),
                 RecordKind::GoodExample | RecordKind::Lesson => {}
             }
         }
@@ -245,6 +249,7 @@ impl Dataset {
         self.measurements.sort_by_key(|r| r.id);
         self.partners.sort_by_key(|r| r.id);
         self.approvals.sort_by_key(|r| r.id);
+        self.questions.sort_by_key(|r| r.id);
     }
 
     /// The approvals, by lab and month.
@@ -510,16 +515,43 @@ fn activity_sums(ds: &Dataset, lab: Uuid, kinds: &[ActivityKind], measure: Activ
 
 /// The share (per cent) of "yes" (and "maybe", if asked) among the answers
 /// to `question` in the lab's closing polls, per month with any answer.
+/// The closing poll's tallies and answers to the lab's built-in question of
+/// that wording count alike.
 fn poll_share_sums(ds: &Dataset, lab: Uuid, question: PollQuestion, include_maybe: bool) -> HashMap<i64, f64> {
+    let id = builtin_id(lab, question);
     let mut answers: HashMap<i64, (u64, u64)> = HashMap::new();
     for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
-        let Some(p) = a.data.poll.filter(|p| p.question == question) else { continue };
         let Some(d) = calendar::day_of(&a.data.date) else { continue };
-        let e = answers.entry(period_start(d, GoalPeriod::Month)).or_default();
-        e.0 += u64::from(p.yes) + if include_maybe { u64::from(p.maybe) } else { 0 };
-        e.1 += p.total();
+        for p in answers_of(lab, &a.data).filter(|p| p.question_id == id && p.value.is_none() && p.choice.is_none()) {
+            let e = answers.entry(period_start(d, GoalPeriod::Month)).or_default();
+            e.0 += u64::from(p.yes) + if include_maybe { u64::from(p.maybe) } else { 0 };
+            e.1 += u64::from(p.yes) + u64::from(p.maybe) + u64::from(p.no);
+        }
     }
     answers.into_iter().filter(|(_, (_, all))| *all > 0).map(|(m, (yes, all))| (m, yes as f64 * 100.0 / all as f64)).collect()
+}
+
+/// The answers to the lab's question `id`, tallied per month (keyed by the
+/// month's first day); answers that do not fit the question are left out.
+pub fn question_tallies(ds: &Dataset, lab: Uuid, id: Uuid, from: i64, to: i64) -> Vec<(i64, QuestionTally)> {
+    let Some(q) = ds.questions.iter().find(|q| q.id == id && q.lab_id == lab) else { return Vec::new() };
+    let mut months: std::collections::BTreeMap<i64, QuestionTally> = std::collections::BTreeMap::new();
+    for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
+        let Some(d) = calendar::day_of(&a.data.date).filter(|d| (from..=to).contains(d)) else { continue };
+        for ans in answers_of(lab, &a.data).filter(|x| x.question_id == id && answer_misfit(&q.data, x).is_none()) {
+            months.entry(period_start(d, GoalPeriod::Month)).or_insert_with(|| QuestionTally::for_question(&q.data)).add(&q.data, &ans);
+        }
+    }
+    months.into_iter().filter(|(_, t)| t.answered > 0).collect()
+}
+
+/// A goal measured from a question: its value per month with an answer.
+fn question_sums(ds: &Dataset, lab: Uuid, id: Uuid, stat: QuestionStat, include_maybe: bool, option: Option<u32>) -> HashMap<i64, f64> {
+    let Some(q) = ds.questions.iter().find(|q| q.id == id && q.lab_id == lab) else { return HashMap::new() };
+    question_tallies(ds, lab, id, i64::MIN / 4, i64::MAX / 4)
+        .into_iter()
+        .filter_map(|(m, t)| Some((m, stat.value(&t, q.data.answer, include_maybe, option)?)))
+        .collect()
 }
 
 /// An automatic goal's series, by its source.
@@ -543,6 +575,13 @@ fn source_series(ds: &Dataset, goal: &Rec<Goal>, source: &GoalSource, today: Opt
         GoalSource::PollShare { question, include_maybe } => {
             series(&poll_share_sums(ds, lab, *question, *include_maybe), GoalPeriod::Month, from, today, false)
         }
+        GoalSource::Question { question_id, stat, include_maybe, option } => series(
+            &question_sums(ds, lab, *question_id, *stat, *include_maybe, *option),
+            GoalPeriod::Month,
+            from,
+            today,
+            false,
+        ),
     }
 }
 
@@ -876,6 +915,68 @@ pub struct LabReport {
     /// (`checks.rs`), newest first: they are in the figures above, marked.
     #[serde(default)]
     pub unconfirmed: Vec<crate::checks::FollowUp>,
+    /// The lab's own questions with their answers per month: every question
+    /// in use, and retired ones answered in the period.
+    #[serde(default)]
+    pub questions: Vec<QuestionReport>,
+}
+
+/// One of the lab's questions in a report: its answers per month and in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionReport {
+    pub question_id: Uuid,
+    pub text: String,
+    pub answer: AnswerKind,
+    pub options: Vec<String>,
+    /// 1 for an original, 2 for the version replacing it, …
+    pub version: u32,
+    pub retired: bool,
+    /// The meeting place it is asked at; `None`: every place of the lab.
+    pub place: Option<String>,
+    /// ("2026-03", tally) for the months with an answer, in order.
+    pub months: Vec<(String, QuestionTally)>,
+    pub total: QuestionTally,
+}
+
+/// The lab's questions over the days `from..=to`: built-in ones first, then by id.
+pub fn question_reports(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> Vec<QuestionReport> {
+    let own: Vec<&Rec<Question>> = ds.questions.iter().filter(|q| q.lab_id == lab).collect();
+    let chain: Vec<(Uuid, &Question)> = own.iter().map(|q| (q.id, &q.data)).collect();
+    let mut out: Vec<(u8, QuestionReport)> = Vec::new();
+    for q in own {
+        let months = question_tallies(ds, lab, q.id, from, to);
+        if q.data.retired && months.is_empty() {
+            continue;
+        }
+        let mut total = QuestionTally::for_question(&q.data);
+        for (_, t) in &months {
+            total.answered += t.answered;
+            total.yes += t.yes;
+            total.maybe += t.maybe;
+            total.no += t.no;
+            total.sum += t.sum;
+            for (a, b) in total.counts.iter_mut().zip(&t.counts) {
+                *a += b;
+            }
+        }
+        let order = q.data.builtin.map_or(9, |b| b as u8);
+        out.push((
+            order,
+            QuestionReport {
+                question_id: q.id,
+                text: q.data.text.clone(),
+                answer: q.data.answer,
+                options: q.data.options.clone(),
+                version: crate::questions::version_of(q.id, &chain),
+                retired: q.data.retired,
+                place: q.data.meeting_place_id.and_then(|p| ds.places.iter().find(|x| x.id == p)).map(|p| p.data.name.clone()),
+                months: months.into_iter().map(|(m, t)| (calendar::month_label(m), t)).collect(),
+                total,
+            },
+        ));
+    }
+    out.sort_by_key(|(o, r)| (*o, r.question_id));
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A lab's totals for a period, protected for publishing beyond the lab
@@ -1069,6 +1170,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
         },
         months: crate::approval::month_statuses(ds, lab, from, to, calendar::day_of(today).unwrap_or(to + 1)),
         unconfirmed: crate::checks::follow_ups(ds, &[lab], from, to, false),
+        questions: question_reports(ds, lab, from, to),
     })
 }
 
@@ -1695,6 +1797,7 @@ mod tests {
                 lessons_learned: String::new(),
                 poll: None,
                 flag: None,
+                answers: Vec::new(),
             },
         }
     }

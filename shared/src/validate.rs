@@ -38,6 +38,7 @@ pub const fn max_fields_bytes(kind: RecordKind) -> usize {
     match kind {
         RecordKind::Visit => 2 * KIB,
         RecordKind::Partner | RecordKind::MonthApproval => 4 * KIB,
+        RecordKind::Question => 4 * KIB,
         RecordKind::MeetingPlace | RecordKind::Goal => 16 * KIB,
         RecordKind::GoalMeasurement => 24 * KIB,
         RecordKind::Lab => 32 * KIB,
@@ -129,6 +130,7 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
         RecordKind::GoodExample => good_example(&parse(state)?),
         RecordKind::Lesson => lesson(&parse(state)?),
         RecordKind::MonthApproval => month_approval(&parse(state)?),
+        RecordKind::Question => question(&parse(state)?),
     }
 }
 
@@ -408,7 +410,76 @@ pub fn activity(a: &Activity) -> Result<(), ValidationError> {
             return Err(ValidationError::OutOfRange { field: "snabbfrågans svar" });
         }
     }
-    entry_flag(a.flag.as_ref())
+    entry_flag(a.flag.as_ref())?;
+    answers(&a.answers)
+}
+
+/// The answers an activity carries, on their own (whether each fits its
+/// question is checked where the question is known: `questions::answer_misfit`).
+fn answers(list: &[crate::questions::Answer]) -> Result<(), ValidationError> {
+    use crate::questions::{MAX_ANSWERS, MAX_NUMBER_ANSWER};
+    if list.len() > MAX_ANSWERS {
+        return Err(ValidationError::OutOfRange { field: "svar" });
+    }
+    let ids: Vec<_> = list.iter().map(|a| a.question_id).collect();
+    unique("svar", &ids)?;
+    for a in list {
+        if [a.yes, a.maybe, a.no].iter().any(|&n| n > MAX_POLL_ANSWERS) {
+            return Err(ValidationError::OutOfRange { field: "svar" });
+        }
+        let faces = a.yes > 0 || a.maybe > 0 || a.no > 0;
+        if u8::from(faces) + u8::from(a.value.is_some()) + u8::from(a.choice.is_some()) > 1 {
+            return Err(ValidationError::Rule { field: "svar", message: "Ett svar är ansikten, ett tal eller ett val, inte flera." });
+        }
+        if a.value.is_some_and(|v| !v.is_finite() || !(0.0..=MAX_NUMBER_ANSWER).contains(&v)) {
+            return Err(ValidationError::OutOfRange { field: "svar" });
+        }
+        if a.choice.is_some_and(|c| c as usize >= crate::questions::MAX_OPTIONS) {
+            return Err(ValidationError::OutOfRange { field: "svar" });
+        }
+    }
+    Ok(())
+}
+
+/// A lab's question: a wording without personal data that asks for none,
+/// options only for a choice (2–8, short, different), and somewhere to be
+/// asked.
+pub fn question(q: &crate::questions::Question) -> Result<(), ValidationError> {
+    use crate::questions::{AnswerKind, MAX_OPTIONS, MAX_OPTION_CHARS, MIN_OPTIONS};
+    required_text("frågan", &q.text, MAX_SHORT_TEXT_CHARS)?;
+    no_personal_data(&[("frågan", q.text.clone())])?;
+    if let Some(what) = crate::privacy::asks_for_personal_data(&q.text) {
+        return Err(ValidationError::Rule { field: "frågan", message: what });
+    }
+    match q.answer {
+        AnswerKind::Choice => {
+            if !(MIN_OPTIONS..=MAX_OPTIONS).contains(&q.options.len()) {
+                return Err(ValidationError::Rule { field: "alternativ", message: "En valfråga har 2 till 8 alternativ." });
+            }
+            for o in &q.options {
+                required_text("alternativ", o, MAX_OPTION_CHARS)?;
+            }
+            let folded: Vec<String> = q.options.iter().map(|o| o.trim().to_lowercase()).collect();
+            unique("alternativ", &folded)?;
+            let texts: Vec<(&'static str, String)> = q.options.iter().map(|o| ("alternativ", o.clone())).collect();
+            no_personal_data(&texts)?;
+        }
+        _ if !q.options.is_empty() => {
+            return Err(ValidationError::Rule { field: "alternativ", message: "Bara en valfråga har alternativ." });
+        }
+        _ => {}
+    }
+    if q.builtin.is_some() && q.answer != AnswerKind::Faces {
+        return Err(ValidationError::Rule { field: "svarstyp", message: "Snabbfrågans frågor besvaras med ansikten." });
+    }
+    unique("aktiviteter", &q.activity_kinds)?;
+    if !q.at_closing && q.activity_kinds.is_empty() {
+        return Err(ValidationError::Rule {
+            field: "när frågan ställs",
+            message: "Välj när frågan ställs: när kvällen stängs, efter aktiviteter av något slag, eller båda.",
+        });
+    }
+    Ok(())
 }
 
 /// Result figures one example may list.
@@ -752,6 +823,7 @@ mod tests {
             lessons_learned: "Bjud in via skolan.".into(),
             poll: None,
             flag: None,
+            answers: Vec::new(),
         }
     }
 

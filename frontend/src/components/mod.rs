@@ -6,6 +6,7 @@ pub mod form_error;
 pub mod loading;
 pub mod opening_hours;
 pub mod privacy_guard;
+pub mod question_answers;
 pub mod quick_lock;
 pub mod record_history;
 pub mod stepper;

@@ -65,6 +65,7 @@ pub fn kind_label(kind: RecordKind, english: bool) -> String {
         RecordKind::GoodExample => ("Gott exempel", "Good example"),
         RecordKind::Lesson => ("Lärdom", "Lesson"),
         RecordKind::MonthApproval => ("Godkänd månad", "Approved month"),
+        RecordKind::Question => ("Fråga", "Question"),
     };
     if english { en.to_owned() } else { sv.to_owned() }
 }

@@ -86,6 +86,7 @@ pub fn repeat_of(a: &Activity, today: &str) -> Activity {
         poll: None,
         // A flag is about the values entered that time, which are not repeated.
         flag: None,
+        answers: Vec::new(),
         ..a.clone()
     }
 }
@@ -196,6 +197,7 @@ pub fn Activities() -> impl IntoView {
                 lessons_learned: String::new(),
                 poll: None,
                 flag: None,
+                answers: Vec::new(),
             })
         };
         Some((place.data.name.clone(), format!("{}–{}", hhmm(first), hhmm(last)), template, place.lab_id))
@@ -428,6 +430,26 @@ pub fn ActivityForm(
             list
         }
     });
+    // The lab's questions asked after an activity of the chosen kind (at its place).
+    let lab_questions = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let lab = lab.get();
+        async move {
+            let mut list = records::list::<labblogg_shared::questions::Question>(RecordKind::Question, &lab.into_iter().collect::<Vec<_>>()).await;
+            list.sort_by_key(|q| q.id);
+            list
+        }
+    });
+    let question_place = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
+    let asked_now = move || {
+        let k: Option<ActivityKind> = from_wire(&kind.get());
+        lab_questions
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|q| k.is_some_and(|k| q.data.asked_after(k, question_place)))
+            .collect::<Vec<_>>()
+    };
     let lab_goals = LocalResource::new(move || {
         let _ = engine.data_version.get();
         let lab = lab.get();
@@ -455,6 +477,7 @@ pub fn ActivityForm(
     let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
     // The form does not edit a closing poll's tallies; an edit keeps them.
     let poll_kept = base.as_ref().and_then(|b| b.poll);
+    let answers = RwSignal::new(base.as_ref().map(|b| b.answers.clone()).unwrap_or_default());
     let build = move || -> Result<Activity, String> {
         let hours = |s: String| if s.trim().is_empty() { Some(0.0) } else { format::parse_decimal(&s) };
         let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or("kind")?;
@@ -475,6 +498,13 @@ pub fn ActivityForm(
             lessons_learned: lessons.get_untracked(),
             poll: poll_kept,
             flag: None,
+            answers: {
+                // Answers to the questions asked after this kind, and any the activity had before.
+                let mut given: Vec<labblogg_shared::questions::Answer> =
+                    answers.get_untracked().into_iter().filter(labblogg_shared::questions::answer_given).collect();
+                given.sort_by_key(|a| a.question_id);
+                given
+            },
         };
         labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
         Ok(activity)
@@ -638,6 +668,7 @@ pub fn ActivityForm(
                 <div class="field"><label for="volunteer-hours">{t!(i18n, volunteer_hours)}</label>
                     <input id="volunteer-hours" name="volunteer_hours" inputmode="decimal" data-testid="volunteer-hours" bind:value=volunteer_hours/></div>
             </div>
+            {move || view! { <crate::components::question_answers::QuestionAnswers questions=asked_now() answers=answers/> }}
             <label for="activity-notes">{t!(i18n, notes)}</label>
             <textarea id="activity-notes" name="notes" data-testid="activity-notes" rows="3" bind:value=notes></textarea>
             <label for="activity-lessons">{t!(i18n, lessons_learned)}</label>

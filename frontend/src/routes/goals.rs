@@ -11,7 +11,7 @@ use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::i18n::*;
 use crate::records::{self, Typed};
-use crate::routes::setup_goals::source_sentence;
+use crate::routes::setup_goals::source_sentence_with;
 use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
@@ -109,7 +109,13 @@ pub fn Goals() -> impl IntoView {
                             .filter(|m| m.lab_id == l.id)
                             .map(|m| Typed { id: m.id, lab_id: m.lab_id, data: m.data.clone() })
                             .collect();
-                        (l.id, format!("{} · {}", l.data.name, l.data.city), goals, places, measurements)
+                        let questions: Vec<Typed<labblogg_shared::questions::Question>> = d
+                            .questions
+                            .iter()
+                            .filter(|q| q.lab_id == l.id)
+                            .map(|q| Typed { id: q.id, lab_id: q.lab_id, data: q.data.clone() })
+                            .collect();
+                        (l.id, format!("{} · {}", l.data.name, l.data.city), goals, (places, questions), measurements)
                     })
                     .collect::<Vec<_>>()
             })
@@ -130,16 +136,17 @@ pub fn Goals() -> impl IntoView {
                 if groups.iter().all(|g| g.2.is_empty()) {
                     return view! { <p class="muted">{t!(i18n, goals_none)}</p> }.into_any();
                 }
-                groups.into_iter().filter(|g| !g.2.is_empty()).map(|(lab, name, goals, places, measurements)| {
+                groups.into_iter().filter(|g| !g.2.is_empty()).map(|(lab, name, goals, (places, questions), measurements)| {
                     let (live, retired): (Vec<_>, Vec<_>) = goals.into_iter().partition(|g| !g.retired);
                     let card = {
                         let places = places.clone();
+                        let questions = questions.clone();
                         let measurements = measurements.clone();
                         move |g: GoalProgress| {
                             let mut own: Vec<Typed<GoalMeasurement>> =
                                 measurements.iter().filter(|m| m.data.goal_id == g.goal_id).cloned().collect();
                             own.sort_by(|a, b| (a.data.date.as_str(), a.id).cmp(&(b.data.date.as_str(), b.id)));
-                            view! { <GoalCard goal=g places=places.clone() measurements=own saved=saved/> }
+                            view! { <GoalCard goal=g places=places.clone() questions=questions.clone() measurements=own saved=saved/> }
                         }
                     };
                     let retired_cards = retired.into_iter().map(card.clone()).collect_view();
@@ -166,6 +173,7 @@ pub fn Goals() -> impl IntoView {
 fn GoalCard(
     goal: GoalProgress,
     places: Vec<Typed<MeetingPlace>>,
+    questions: Vec<Typed<labblogg_shared::questions::Question>>,
     measurements: Vec<Typed<GoalMeasurement>>,
     saved: RwSignal<Option<Uuid>>,
 ) -> impl IntoView {
@@ -270,7 +278,7 @@ fn GoalCard(
                 <h3>{g.title.clone()}</h3>
                 <span class="verdict" data-testid="goal-verdict">{verdict_text}</span>
             </div>
-            <p class="muted">{g.indicator.clone()}" · "<span data-testid="goal-source-text">{source_sentence(g.source.as_ref(), &places, en)}</span></p>
+            <p class="muted">{g.indicator.clone()}" · "<span data-testid="goal-source-text">{source_sentence_with(g.source.as_ref(), &places, &questions, en)}</span></p>
             <dl class="goal-figures">
                 <div><dt>{t!(i18n, goal_baseline)}</dt><dd data-testid="goal-baseline-value">{baseline_text}</dd></div>
                 <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{latest}{g.latest_flagged.then(|| view! {

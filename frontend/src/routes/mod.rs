@@ -15,5 +15,7 @@ pub mod setup_goals;
 pub mod setup_lab;
 pub mod setup_partners;
 pub mod setup_places;
+pub mod setup_questions;
 pub mod summaries;
 pub mod trash;
+pub mod year_report;

@@ -200,6 +200,84 @@ fn month_labels(months: &[String], english: bool) -> Vec<String> {
         .collect()
 }
 
+/// A tally's figure for the period, in words: share yes, sum and mean, or the
+/// options' shares.
+fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
+    use labblogg_shared::questions::AnswerKind;
+    let pct = |x: f64| format!("{} %", format::decimal(x, 0, en));
+    match q.answer {
+        AnswerKind::Faces => t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} {}", pct(s), if en { "yes" } else { "ja" })),
+        AnswerKind::Number => format!(
+            "{} {} · {} {}",
+            if en { "sum" } else { "summa" },
+            format::decimal(t.sum, 0, en),
+            if en { "mean" } else { "medel" },
+            t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
+        ),
+        AnswerKind::Scale => format!("{} {}", if en { "mean" } else { "medel" }, t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))),
+        AnswerKind::Choice => q
+            .options
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| t.share_of(i).map(|s| format!("{o} {}", pct(s))))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A month's value of a question, short, for the row of months.
+fn question_month_value(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
+    use labblogg_shared::questions::AnswerKind;
+    match q.answer {
+        AnswerKind::Faces => t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} %", format::decimal(s, 0, en))),
+        AnswerKind::Number => format::decimal(t.sum, 0, en),
+        AnswerKind::Scale => t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en)),
+        AnswerKind::Choice => {
+            let best = (0..q.options.len()).max_by_key(|&i| t.counts.get(i).copied().unwrap_or(0));
+            best.and_then(|i| Some(format!("{} {} %", q.options.get(i)?, format::decimal(t.share_of(i)?, 0, en)))).unwrap_or_else(|| "–".into())
+        }
+    }
+}
+
+/// The lab's own questions in a report: each with its answers over the
+/// period and month by month (`data-question-id`).
+#[component]
+pub fn QuestionTable(questions: Vec<summary::QuestionReport>, english: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = english;
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, questions_lab_title).to_string()>
+            <table class="data question-table" data-testid="report-questions">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, question)}</th>
+                    <th scope="col">{t!(i18n, question_answers_count)}</th>
+                    <th scope="col">{t!(i18n, question_result)}</th>
+                    <th scope="col">{t!(i18n, question_per_month)}</th>
+                </tr></thead>
+                <tbody>
+                    {questions.into_iter().map(|q| {
+                        let figure = question_figure(&q, &q.total, en);
+                        let months = q.months.iter().map(|(m, t)| format!("{} {}", format::month_short(&format!("{m}-01"), en), question_month_value(&q, t, en))).collect::<Vec<_>>().join(" · ");
+                        let last = q.months.last().map(|(_, t)| question_month_value(&q, t, en)).unwrap_or_default();
+                        view! {
+                            <tr data-testid="report-question" data-question-id=q.question_id.to_string() data-answered=q.total.answered.to_string()
+                                data-sum=q.total.sum.to_string() data-last-month=last>
+                                <th scope="row" lang="sv">{q.text.clone()}
+                                    {(q.version > 1).then(|| format!(" (v{})", q.version))}
+                                    {q.retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
+                                    {q.place.clone().map(|p| view! { <div class="muted small">{p}</div> })}</th>
+                                <td>{format::integer(q.total.answered as i64, en)}</td>
+                                <td>{figure}</td>
+                                <td class="small">{if months.is_empty() { "–".to_owned() } else { months }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
 #[component]
 fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let i18n = use_i18n();
@@ -279,6 +357,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                 <div class="row">
                     <button class="secondary" data-testid="share-as-example" on:click=share_as_example>{t!(i18n, kb_share_as_example)}</button>
                     <button class="secondary" data-testid="export-json" on:click=export_json>{t!(i18n, export_json)}</button>
+                    <button class="secondary" data-testid="year-report-open" on:click=move |_| crate::routes::year_report::open_for(Some(lab))>{t!(i18n, year_report_title)}</button>
                     <button class="primary" data-testid="print-report" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print_steering)}</button>
                 </div>
             </div>
@@ -453,6 +532,8 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         <HBars caption=t_string!(i18n, chart_partners_ranked).to_string()
                             items=r.partners_ranked.iter().take(8).map(|(_, name, n)| (name.clone(), *n)).collect() testid="chart-partners"/>
                     </div>
+                    <h2>{t!(i18n, questions_lab_title)}</h2>
+                    <QuestionTable questions=r.questions.clone() english=en/>
                     <div class="goal-charts">
                         <h2>{t!(i18n, report_goal_charts)}</h2>
                         {goal_charts}

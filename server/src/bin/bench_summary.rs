@@ -172,6 +172,7 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                         no: 1,
                     }),
                     flag: None,
+                    answers: Vec::new(),
                 },
             )
         })
