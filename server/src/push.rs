@@ -195,14 +195,26 @@ pub fn ids_to_load(changes: &[Change]) -> Vec<Uuid> {
 /// or move to, and their labs (for the lab's name in a refusal). Ids already
 /// loaded are left out.
 pub fn more_to_load(changes: &[Change], stored: &HashMap<Uuid, Stored>) -> Vec<Uuid> {
-    let mut ids = Vec::new();
+    // A batch is mostly a few dates of one lab: each (lab, date) is looked at once, each
+    // (lab, month) gets its approval's id once.
+    let mut dates: Vec<(Uuid, &str)> = Vec::new();
     for c in changes.iter().filter(|c| approval::is_dated(c.kind)) {
-        let current = stored.get(&c.id).map(|s| &s.state.fields);
-        let months = approval::months_touched(c.kind, current, &c.fields);
-        if !months.is_empty() {
-            ids.push(c.lab_id);
+        let current = stored.get(&c.id).and_then(|s| s.state.fields.get("date"));
+        for date in [current, c.fields.get("date")].into_iter().flatten().filter_map(Value::as_str) {
+            if dates.last() != Some(&(c.lab_id, date)) {
+                dates.push((c.lab_id, date));
+            }
         }
-        ids.extend(months.iter().map(|m| approval::approval_id(c.lab_id, m)));
+    }
+    dates.sort_unstable();
+    dates.dedup();
+    let mut months: Vec<(Uuid, String)> =
+        dates.into_iter().filter_map(|(lab, date)| Some((lab, approval::month_of_date(date)?))).collect();
+    months.dedup();
+    let mut ids = Vec::with_capacity(months.len() * 2);
+    for (lab, month) in &months {
+        ids.push(*lab);
+        ids.push(approval::approval_id(*lab, month));
     }
     ids.sort_unstable();
     ids.dedup();
@@ -226,6 +238,8 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
     };
     let mut last: HashMap<Uuid, u64> = HashMap::with_capacity(changes.len());
     let mut created: HashMap<Uuid, u64> = HashMap::with_capacity(changes.len());
+    // No approval stored for the batch's months, and none accepted in it so far: nothing is locked.
+    let mut approvals_in_view = records.values().any(|s| s.state.kind == RecordKind::MonthApproval);
     for change in changes {
         let current = records.get(&change.id);
         if let Some(refusal) = check(by, &change, current, &records, now_ms) {
@@ -241,7 +255,7 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         let (deleted, restore) = (change.deleted, change.restore);
         // Decided before the change is merged (which takes it), applied after: a resend of a
         // stored change (no effect) is still acknowledged in a locked month.
-        let lock = locked(&change, current, &records);
+        let lock = if approvals_in_view { locked(&change, current, &records) } else { None };
         let merged = match apply_change_owned(current.map(|s| &s.state), change) {
             Ok(Some(state)) => state,
             Ok(None) => {
@@ -261,6 +275,7 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
             out.outcomes.push(Err(refuse(RejectCode::Validation, format!("Ändringen nekades: {e}."))));
             continue;
         }
+        approvals_in_view |= kind == RecordKind::MonthApproval;
         out.numbers += 1;
         let number = out.numbers;
         last.insert(record_id, number);
