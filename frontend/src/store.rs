@@ -297,6 +297,9 @@ fn new_visit_key(kind: RecordKind, lab_id: Uuid, fields: &serde_json::Map<String
 
 thread_local! {
     static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+    /// The database [`open`] opens: [`DB_NAME`] until the app picks the
+    /// signed-in user's (`device_users.rs`: one database per user).
+    static CURRENT: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The device id of the database it was read from.
     static DEVICE: RefCell<Option<(String, Uuid)>> = const { RefCell::new(None) };
 }
@@ -306,7 +309,16 @@ pub async fn open() -> Result<Database> {
     if let Some(db) = DB.with(|d| d.borrow().clone()) {
         return Ok(db);
     }
-    let db = open_named(DB_NAME).await?;
+    let name = current_database();
+    if name.is_empty() {
+        return Err(StoreError::Idb("ingen är inloggad".into()));
+    }
+    let db = open_named(&name).await?;
+    if current_database() != name {
+        // Another database was chosen while this one opened: use that one.
+        db.close();
+        return Box::pin(open()).await;
+    }
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
     // The correction of a wrong tablet clock outlives a reload (see `clock.rs`).
     {
@@ -324,11 +336,63 @@ const CLOCK_OFFSET: &str = "clock_offset";
 /// Use the local database `name` from now on instead of [`DB_NAME`], so tests and
 /// benchmarks can keep their data apart. Later calls of every function here use it.
 pub async fn use_database(name: &str) -> Result<()> {
+    CURRENT.with(|c| *c.borrow_mut() = Some(name.to_owned()));
     let db = open_named(name).await?;
     if let Some(old) = DB.with(|d| d.borrow_mut().replace(db)) {
         old.close();
     }
     Ok(())
+}
+
+/// The name of the database [`open`] uses.
+pub fn current_database() -> String {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| DB_NAME.to_owned())
+}
+
+/// Make `name` the database every function here uses from now on (opened on
+/// first use). Work already holding the previous one (a sync in flight)
+/// finishes on it.
+pub fn select_database(name: &str) {
+    if current_database() == name && DB.with(|d| d.borrow().is_some()) {
+        return;
+    }
+    CURRENT.with(|c| *c.borrow_mut() = Some(name.to_owned()));
+    if let Some(old) = DB.with(|d| d.borrow_mut().take()) {
+        if old.name() != name {
+            old.close();
+        } else {
+            DB.with(|d| *d.borrow_mut() = Some(old));
+        }
+    }
+}
+
+/// Nobody is signed in: no database is used until one is selected (so
+/// nothing reads, or creates, a database of no one).
+pub fn deselect() {
+    select_database("");
+}
+
+/// The names of the local databases in this browser (`indexedDB.databases()`).
+pub async fn database_names() -> Result<Vec<String>> {
+    let factory = web_sys::window().ok_or_else(|| StoreError::Idb("no window".into()))?.indexed_db().map_err(js_err)?.ok_or_else(|| StoreError::Idb("no IndexedDB".into()))?;
+    let databases = js_sys::Reflect::get(&factory, &"databases".into()).map_err(js_err)?;
+    let Some(databases) = databases.dyn_ref::<js_sys::Function>() else { return Ok(Vec::new()) };
+    let promise: js_sys::Promise = databases.call0(&factory).map_err(js_err)?.unchecked_into();
+    let list = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(js_err)?;
+    Ok(js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|d| js_sys::Reflect::get(&d, &"name".into()).ok().and_then(|n| n.as_string()))
+        .collect())
+}
+
+/// Open database `name` for work that must stay on it whatever is selected
+/// meanwhile (a user's sync). The caller closes it when done, unless it is
+/// the selected one.
+pub async fn open_for(name: &str) -> Result<Database> {
+    if current_database() == name {
+        return open().await;
+    }
+    open_named(name).await
 }
 
 /// Delete the local database `name` (closing it first if it is the one in use).
@@ -593,7 +657,13 @@ async fn meta_put<T: Serialize>(store: &indexed_db_futures::object_store::Object
 /// This device's id, made on first use and kept. Remembered after the first
 /// read (per database), so a tap does not pay for a transaction of its own.
 pub async fn device_id() -> Result<Uuid> {
-    let db = open().await?;
+    device_id_in(&open().await?).await
+}
+
+/// [`device_id`] of database `db`. A new database takes the id this
+/// browser already goes by (`device_users::device_id`): one tablet is one
+/// device on the server, whoever signs in on it.
+pub async fn device_id_in(db: &Database) -> Result<Uuid> {
     let name = db.name();
     if let Some(id) = DEVICE.with(|d| d.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, id)| *id)) {
         return Ok(id);
@@ -603,12 +673,13 @@ pub async fn device_id() -> Result<Uuid> {
     let id = match meta_get::<Uuid>(&meta, "device_id").await? {
         Some(id) => id,
         None => {
-            let id = Uuid::new_v4();
+            let id = crate::device_users::device_id_or_new();
             meta_put(&meta, "device_id", &id).await?;
             id
         }
     };
     tx.commit().await?;
+    crate::device_users::adopt_device_id(id);
     DEVICE.with(|d| *d.borrow_mut() = Some((name, id)));
     Ok(id)
 }
@@ -797,7 +868,10 @@ pub async fn outbox_len() -> Result<u32> {
 /// The oldest `limit` outbox changes the server has not refused: one read
 /// of the `waiting` index (ordered by `seq` within its one key).
 pub async fn next_batch(limit: usize) -> Result<Vec<Pending>> {
-    let db = open().await?;
+    next_batch_in(&open().await?, limit).await
+}
+
+pub async fn next_batch_in(db: &Database, limit: usize) -> Result<Vec<Pending>> {
     let tx = db.transaction(OUTBOX).build()?;
     let outbox = tx.object_store(OUTBOX)?;
     let index = outbox.index("waiting")?;
@@ -814,7 +888,10 @@ pub struct OutboxCounts {
 
 /// The outbox's counts, from two key counts (no row is read or decoded).
 pub async fn outbox_counts() -> Result<OutboxCounts> {
-    let db = open().await?;
+    outbox_counts_in(&open().await?).await
+}
+
+pub async fn outbox_counts_in(db: &Database) -> Result<OutboxCounts> {
     let tx = db.transaction(OUTBOX).build()?;
     let outbox = tx.object_store(OUTBOX)?;
     let all = outbox.count().primitive()?;
@@ -831,7 +908,10 @@ pub async fn outbox_counts() -> Result<OutboxCounts> {
 /// it is taken as complete (it showed figures before and should go on doing
 /// so offline), and the flag is written.
 pub async fn first_sync_done() -> Result<bool> {
-    let db = open().await?;
+    first_sync_done_in(&open().await?).await
+}
+
+pub async fn first_sync_done_in(db: &Database) -> Result<bool> {
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
     if meta_get::<bool>(&meta, "first_sync_done").await?.unwrap_or(false) {
@@ -850,7 +930,10 @@ pub async fn first_sync_done() -> Result<bool> {
 
 /// The device has pulled everything there was: its summaries are whole.
 pub async fn mark_first_sync_done() -> Result<()> {
-    let db = open().await?;
+    mark_first_sync_done_in(&open().await?).await
+}
+
+pub async fn mark_first_sync_done_in(db: &Database) -> Result<()> {
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     meta_put(&tx.object_store(META)?, "first_sync_done", &true).await?;
     tx.commit().await?;
@@ -858,7 +941,10 @@ pub async fn mark_first_sync_done() -> Result<()> {
 }
 
 pub async fn cursor() -> Result<u64> {
-    let db = open().await?;
+    cursor_in(&open().await?).await
+}
+
+pub async fn cursor_in(db: &Database) -> Result<u64> {
     let tx = db.transaction(META).build()?;
     Ok(meta_get::<u64>(&tx.object_store(META)?, "cursor").await?.unwrap_or(0))
 }
@@ -885,8 +971,12 @@ pub struct SyncOutcome {
 /// refused already or not sent yet — is stamped again and waits to be sent
 /// (`labblogg_shared::skew::repair`). Returns how many were stamped again.
 pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
-    let device = device_id().await?;
-    let db = open().await?;
+    apply_sync_in(&open().await?, outcome, now_ms).await
+}
+
+/// [`apply_sync`] into database `db` (a sync keeps to the database it began on).
+pub async fn apply_sync_in(db: &Database, outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
+    let device = device_id_in(db).await?;
     let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
     let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 

@@ -26,6 +26,7 @@ pub fn user_info(u: &UserRow) -> UserInfo {
         labs: u.labs(),
         home_meeting_place: u.home_meeting_place,
         memberships: u.memberships.clone(),
+        user_id: Some(u.id),
     }
 }
 
