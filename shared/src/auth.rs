@@ -176,6 +176,9 @@ pub struct DeviceInfo {
     /// The token of the request that asked.
     #[serde(default)]
     pub current: bool,
+    /// The device's name as given when signing in on it ("Surfplattan i Lina Hage 1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A user as administrators see it (never the password hash).

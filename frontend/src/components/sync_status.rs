@@ -48,9 +48,9 @@ pub fn SyncStatus() -> impl IntoView {
                     {others.into_iter().map(|o| {
                         let refused = o.refused;
                         let text = if refused {
-                            t_string!(i18n, others_refused, name = o.display_name.clone(), n = o.pending).to_string()
+                            t_string!(i18n, others_refused, n = o.pending).to_string()
                         } else {
-                            t_string!(i18n, others_waiting, name = o.display_name.clone(), n = o.pending).to_string()
+                            t_string!(i18n, others_waiting, n = o.pending).to_string()
                         };
                         view! { <li data-testid="other-waiting" data-refused=refused.to_string() data-pending=o.pending.to_string()
                             class=if refused { "warning" } else { "muted" }>{text}</li> }

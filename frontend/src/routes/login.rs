@@ -90,13 +90,19 @@ pub fn Login() -> impl IntoView {
                         {known.into_iter().map(|u| {
                             let name = u.username.clone();
                             let pending = u.pending;
+                            let refused = u.token_refused;
                             let label = u.display_name.clone();
                             view! {
                                 <li>
                                     <button type="button" class="link" data-testid="device-user" data-username=u.username.clone()
                                         on:click=move |_| username.set(name.clone())>{label.clone()}</button>
                                     {(pending > 0).then(|| view! {
-                                        " " <span class="muted">{move || t_string!(i18n, device_user_waiting, name = u.display_name.clone(), n = pending).to_string()}</span>
+                                        " " <span class=if refused { "warning" } else { "muted" } data-testid="device-user-waiting" data-refused=refused.to_string()>
+                                            {move || if refused {
+                                                t_string!(i18n, device_user_refused, name = u.display_name.clone(), n = pending).to_string()
+                                            } else {
+                                                t_string!(i18n, device_user_waiting, name = u.display_name.clone(), n = pending).to_string()
+                                            }}</span>
                                     })}
                                 </li>
                             }
