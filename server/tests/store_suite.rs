@@ -390,10 +390,10 @@ async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
     let (before, fresh) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
     assert_eq!(before, fresh);
     drop(store);
-    // Undo schema steps 3 to 5 by hand: a database as schema 2 left it.
+    // Undo schema steps 3 to 6 by hand: a database as schema 2 left it.
     let undo = "DROP TABLE visit_tallies; DROP INDEX records_lab_not_visit; DROP TABLE history;
                 ALTER TABLE records DROP COLUMN restored; ALTER TABLE records DROP COLUMN created_by;
-                ALTER TABLE records DROP COLUMN created_device;";
+                ALTER TABLE records DROP COLUMN created_device; ALTER TABLE tokens DROP COLUMN device_name;";
     if backend.postgres {
         let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
         let connection = tokio::spawn(connection);
