@@ -94,6 +94,8 @@ fn leave(current: RwSignal<Option<Session>>, engine: SyncEngine, quick_lock: Qui
     // The code belongs to whoever signed in: the next person sets their own.
     quick_lock.clear_pin();
     session::clear();
+    // No one's database until someone signs in (nothing reads or creates one meanwhile).
+    store::deselect();
     current.set(None);
     engine.switched();
     tabs::announce(tabs::Message::Session);
