@@ -135,11 +135,18 @@ pub fn database_for(user: &UserInfo) -> String {
         return known.database;
     }
     match user.user_id {
-        Some(id) => format!("labblogg-user-{id}"),
+        Some(id) => format!("{USER_DATABASE_PREFIX}{id}"),
         // A server from before user ids: the one database of old.
         None => store::DB_NAME.to_owned(),
     }
 }
+
+/// Is `name` one of the app's databases of a user (not a test's or a benchmark's)?
+pub fn is_user_database(name: &str) -> bool {
+    name == store::DB_NAME || name.starts_with(USER_DATABASE_PREFIX)
+}
+
+const USER_DATABASE_PREFIX: &str = "labblogg-user-";
 
 /// As the server compares usernames: trimmed and lower case.
 pub fn normalise(username: &str) -> String {

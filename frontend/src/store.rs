@@ -319,6 +319,12 @@ pub async fn open() -> Result<Database> {
         db.close();
         return Box::pin(open()).await;
     }
+    // Opened twice at once (screens read as the app starts): keep one connection, close the
+    // other, so none is left open to block deleting the database later.
+    if let Some(first) = DB.with(|d| d.borrow().clone()).filter(|d| d.name() == name) {
+        db.close();
+        return Ok(first);
+    }
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
     // The correction of a wrong tablet clock outlives a reload (see `clock.rs`).
     {
@@ -413,16 +419,20 @@ pub async fn open_named(name: &str) -> Result<Database> {
     // Already at DB_VERSION: no upgrade runs here. A database a newer app
     // upgraded further fails to open (VersionError) instead of being misread.
     let db = Database::open(name).with_version(DB_VERSION).await?;
-    // Another tab (a newer app) wants to upgrade: let it, and reopen later.
+    // Another tab (a newer app) wants to upgrade, or the database is being
+    // deleted (a user signed out): let it — this connection closes, whoever
+    // holds it — and reopen later.
+    use indexed_db_futures::internals::SystemRepr;
+    let raw: web_sys::IdbDatabase = db.as_sys().unchecked_ref::<web_sys::IdbDatabase>().clone();
     let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new({
         let name = name.to_owned();
-        move || forget_database(&name)
+        let raw = raw.clone();
+        move || {
+            forget_database(&name);
+            raw.close();
+        }
     });
-    {
-        use indexed_db_futures::internals::SystemRepr;
-        let raw: &web_sys::IdbDatabase = db.as_sys().unchecked_ref();
-        raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
-    }
+    raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
     Ok(db)
 }
@@ -672,14 +682,22 @@ pub async fn device_id_in(db: &Database) -> Result<Uuid> {
     let meta = tx.object_store(META)?;
     let id = match meta_get::<Uuid>(&meta, "device_id").await? {
         Some(id) => id,
-        None => {
+        // A user's database takes the device's id; a test's or benchmark's stands for a device of its own.
+        None if crate::device_users::is_user_database(&name) => {
             let id = crate::device_users::device_id_or_new();
+            meta_put(&meta, "device_id", &id).await?;
+            id
+        }
+        None => {
+            let id = Uuid::new_v4();
             meta_put(&meta, "device_id", &id).await?;
             id
         }
     };
     tx.commit().await?;
-    crate::device_users::adopt_device_id(id);
+    if crate::device_users::is_user_database(&name) {
+        crate::device_users::adopt_device_id(id);
+    }
     DEVICE.with(|d| *d.borrow_mut() = Some((name, id)));
     Ok(id)
 }
