@@ -107,12 +107,12 @@ pub async fn ensure_device_id() -> Result<Uuid, store::StoreError> {
         return Ok(id);
     }
     if store::database_names().await?.iter().any(|n| n == store::DB_NAME) {
-        let db = store::open_for(store::DB_NAME).await?;
-        let id = store::device_id_in(&db).await?;
-        if store::current_database() != store::DB_NAME {
+        let (db, own) = store::open_for(store::DB_NAME).await?;
+        let id = store::device_id_in(&db).await;
+        if own {
             db.close();
         }
-        return Ok(id);
+        return id;
     }
     let id = Uuid::new_v4();
     adopt_device_id(id);
@@ -191,7 +191,7 @@ pub fn update(username: &str, f: impl FnOnce(&mut DeviceUser)) {
     }
 }
 
-fn remove(username: &str) {
+pub fn remove(username: &str) {
     let wanted = normalise(username);
     let all: Vec<_> = users().into_iter().filter(|u| normalise(&u.username) != wanted).collect();
     save_users(&all);
@@ -202,8 +202,9 @@ fn remove(username: &str) {
 /// unsynced is lost (or the user chose so, after exporting it).
 pub async fn forget(username: &str) -> Result<(), store::StoreError> {
     if let Some(user) = find(username) {
-        store::delete_database(&user.database).await?;
+        // Out of the registry first: no background sync opens the database again meanwhile.
         remove(username);
+        store::delete_database(&user.database).await?;
     }
     // A place chosen before places were kept per user was this user's.
     LocalStorage::delete(LEGACY_PLACE_KEY);

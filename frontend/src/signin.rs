@@ -140,6 +140,12 @@ pub async fn sign_out_removing(current: RwSignal<Option<Session>>, engine: SyncE
     // The token is revoked on the server too, when it answers: a signed-out
     // tablet should not hold a working token. Offline, it expires unused.
     spawn_local(revoke_own(s.token.clone()));
+    let database = device_users::find(&s.user.username).map(|u| u.database);
+    // Out of the registry before anything else: no background sync opens the database again.
+    device_users::remove(&s.user.username);
     leave(current, engine, quick_lock);
+    if let Some(database) = database {
+        store::delete_database(&database).await.map_err(|e| e.to_string())?;
+    }
     device_users::forget(&s.user.username).await.map_err(|e| e.to_string())
 }

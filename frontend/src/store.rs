@@ -392,13 +392,13 @@ pub async fn database_names() -> Result<Vec<String>> {
 }
 
 /// Open database `name` for work that must stay on it whatever is selected
-/// meanwhile (a user's sync). The caller closes it when done, unless it is
-/// the selected one.
-pub async fn open_for(name: &str) -> Result<Database> {
+/// meanwhile (a user's sync). The second value says whether the connection
+/// is the caller's own, to close when done (else it is the selected one's).
+pub async fn open_for(name: &str) -> Result<(Database, bool)> {
     if current_database() == name {
-        return open().await;
+        return Ok((open().await?, false));
     }
-    open_named(name).await
+    Ok((open_named(name).await?, true))
 }
 
 /// Delete the local database `name` (closing it first if it is the one in use).

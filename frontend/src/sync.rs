@@ -274,8 +274,15 @@ impl SyncEngine {
             return;
         }
         if let Ok(counts) = store::outbox_counts().await {
-            self.pending.set(counts.pending + counts.rejected);
+            let n = counts.pending + counts.rejected;
+            self.pending.set(n);
             self.rejected.set(counts.rejected);
+            // What the sign-in form and the other users' syncs read of this user.
+            if let Some(s) = session::load() {
+                if device_users::find(&s.user.username).is_some_and(|u| u.pending != n) {
+                    device_users::update(&s.user.username, |u| u.pending = n);
+                }
+            }
         }
     }
 
@@ -328,11 +335,16 @@ impl SyncEngine {
             if user.pending == 0 && !user.signed_out {
                 continue;
             }
-            let Ok(db) = store::open_for(&user.database).await else { continue };
+            let Ok((db, own)) = store::open_for(&user.database).await else { continue };
             let result = self.run_on(&db, &user.session.token, false).await;
             let counts = store::outbox_counts_in(&db).await.ok();
-            if store::current_database() != user.database {
+            if own {
                 db.close();
+            }
+            if device_users::find(&user.username).is_none() {
+                // Signed out (everything synced) while this ran: the copy goes, as it was meant to.
+                let _ = store::delete_database(&user.database).await;
+                continue;
             }
             let pending = counts.map_or(user.pending, |c| c.pending + c.rejected);
             let refused = matches!(result, Err(api::ApiError::Unauthorized(_)));

@@ -87,9 +87,17 @@ impl Message {
 
 /// Tell the other tabs (never this one).
 pub fn announce(message: Message) {
+    announce_with(message, "");
+}
+
+/// Tell the other tabs, with what they need to know. The payload travels in
+/// the message because a tab may hear it before another tab's localStorage
+/// write has reached it (Chromium brings those over separately).
+pub fn announce_with(message: Message, payload: &str) {
+    let text = if payload.is_empty() { message.as_str().to_owned() } else { format!("{}:{payload}", message.as_str()) };
     CHANNEL_OBJ.with(|ch| {
         if let Some(ch) = ch {
-            let _ = ch.post_message(&message.as_str().into());
+            let _ = ch.post_message(&text.into());
         }
     });
 }
@@ -101,11 +109,18 @@ pub fn announce_change() {
 
 /// Call `f` whenever another tab announces `message`. Lives as long as the page.
 pub fn listen(message: Message, f: impl Fn() + 'static) {
+    listen_with(message, move |_| f());
+}
+
+/// Call `f` with the payload (empty without one) whenever another tab announces `message`.
+pub fn listen_with(message: Message, f: impl Fn(&str) + 'static) {
     CHANNEL_OBJ.with(|ch| {
         let Some(ch) = ch else { return };
         let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            if e.data().as_string().as_deref() == Some(message.as_str()) {
-                f();
+            let Some(text) = e.data().as_string() else { return };
+            let (kind, payload) = text.split_once(':').unwrap_or((&text, ""));
+            if kind == message.as_str() {
+                f(payload);
             }
         });
         let _ = ch.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());

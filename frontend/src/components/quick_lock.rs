@@ -50,13 +50,15 @@ impl QuickLock {
             minutes: RwSignal::new(stored.minutes()),
         };
         // Locked, unlocked, or a code set or removed in another tab: this one follows.
-        tabs::listen(tabs::Message::Lock, move || me.follow_stored());
+        tabs::listen_with(tabs::Message::Lock, move |state| {
+            let state = serde_json::from_str(state).unwrap_or_else(|_| LockState::load());
+            me.follow(state)
+        });
         me
     }
 
-    /// Take the stored state (another tab changed it).
-    fn follow_stored(self) {
-        let stored = LockState::load();
+    /// Take the state another tab announced (and stored).
+    fn follow(self, stored: LockState) {
         self.armed.set(stored.has_pin());
         self.minutes.set(stored.minutes());
         let locked = stored.has_pin() && stored.locked;
@@ -73,13 +75,13 @@ impl QuickLock {
         }
         lock::update(|s| s.locked = true);
         self.locked.set(true);
-        tabs::announce(tabs::Message::Lock);
+        announce_lock();
     }
 
     fn unlocked(self) {
         LAST_ACTIVE.with(|l| l.set(clock::now_ms()));
         self.locked.set(false);
-        tabs::announce(tabs::Message::Lock);
+        announce_lock();
     }
 
     /// Set a new code (already checked with [`lock::valid_pin`]).
@@ -90,7 +92,7 @@ impl QuickLock {
             s.last_active_ms = clock::now_ms();
         });
         self.armed.set(true);
-        tabs::announce(tabs::Message::Lock);
+        announce_lock();
     }
 
     /// Remove the code: no lock any more on this device.
@@ -98,7 +100,7 @@ impl QuickLock {
         lock::update(|s| *s = std::mem::take(s).without_pin());
         self.armed.set(false);
         self.locked.set(false);
-        tabs::announce(tabs::Message::Lock);
+        announce_lock();
     }
 
     pub fn set_minutes(self, minutes: u32) {
@@ -106,6 +108,12 @@ impl QuickLock {
         lock::update(|s| s.minutes = m);
         self.minutes.set(m);
     }
+}
+
+/// Tell the other tabs the lock's state as stored now.
+fn announce_lock() {
+    let state = serde_json::to_string(&LockState::load()).unwrap_or_default();
+    tabs::announce_with(tabs::Message::Lock, &state);
 }
 
 impl Default for QuickLock {
