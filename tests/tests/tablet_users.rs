@@ -361,6 +361,8 @@ async fn signing_out_with_unsynced_changes_asks_first_and_each_choice_keeps_them
     b.wait_for("input[name=username]").await?;
     wait_until("the copy removed", UI_WAIT, || async { Ok(databases(&b).await?.is_empty()) }).await?;
 
+    b.close().await?;
+
     // The file brings them to the server from another device: none lost.
     server.resume().await?;
     let other = Browser::start().await?;
@@ -371,7 +373,6 @@ async fn signing_out_with_unsynced_changes_asks_first_and_each_choice_keeps_them
     other.wait_synced(SYNC_WAIT).await?;
     wait_until("7 visits on the server", SYNC_WAIT, || async { Ok(server.visits(LINA_HAGE).await? == (7, 7)) }).await?;
     other.close().await?;
-    b.close().await?;
     server.stop().await?;
     Ok(())
 }
