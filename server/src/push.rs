@@ -96,6 +96,9 @@ pub struct HistoryRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     pub number: u64,
+    /// For a record new in this batch, the number of the change that made it (its history's
+    /// first row); `None` for a stored one.
+    pub created_number: Option<u64>,
     pub state: RecordState,
     pub created_by: Option<Uuid>,
     pub created_device: Option<Uuid>,
@@ -173,8 +176,14 @@ fn refuse(code: RejectCode, message: impl Into<String>) -> Rejection {
 /// `stored` records (at least those of [`ids_to_load`]).
 pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid, Stored>) -> PushPlan {
     let mut records: HashMap<Uuid, Stored> = stored;
-    let mut out = PushPlan { outcomes: Vec::with_capacity(changes.len()), ..PushPlan::default() };
-    let mut last: HashMap<Uuid, u64> = HashMap::new();
+    records.reserve(changes.len());
+    let mut out = PushPlan {
+        outcomes: Vec::with_capacity(changes.len()),
+        history: Vec::with_capacity(changes.len()),
+        ..PushPlan::default()
+    };
+    let mut last: HashMap<Uuid, u64> = HashMap::with_capacity(changes.len());
+    let mut created: HashMap<Uuid, u64> = HashMap::with_capacity(changes.len());
     for change in changes {
         let current = records.get(&change.id);
         if let Some(refusal) = check(by, &change, current, &records, now_ms) {
@@ -231,16 +240,26 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         });
         let next = match records.remove(&record_id) {
             Some(s) => Stored { state: merged, ..s },
-            None => Stored { state: merged, created_by: by.user_id(), created_device: by.device() },
+            None => {
+                created.insert(record_id, number);
+                Stored { state: merged, created_by: by.user_id(), created_device: by.device() }
+            }
         };
         records.insert(record_id, next);
         out.outcomes.push(Ok(()));
     }
+    // Each changed record moves out of the batch's map (nothing is cloned).
     let mut writes: Vec<Write> = last
         .into_iter()
-        .map(|(id, number)| {
-            let s = &records[&id];
-            Write { number, state: s.state.clone(), created_by: s.created_by, created_device: s.created_device }
+        .filter_map(|(id, number)| {
+            let s = records.remove(&id)?;
+            Some(Write {
+                number,
+                created_number: created.get(&id).copied(),
+                state: s.state,
+                created_by: s.created_by,
+                created_device: s.created_device,
+            })
         })
         .collect();
     writes.sort_unstable_by_key(|w| w.number);

@@ -390,7 +390,7 @@ async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
     let (before, fresh) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
     assert_eq!(before, fresh);
     drop(store);
-    // Undo schema steps 3 to 6 by hand: a database as schema 2 left it.
+    // Undo schema steps 3 and later by hand: a database as schema 2 left it.
     let undo = "DROP TABLE visit_tallies; DROP INDEX records_lab_not_visit; DROP TABLE history;
                 ALTER TABLE records DROP COLUMN restored; ALTER TABLE records DROP COLUMN created_by;
                 ALTER TABLE records DROP COLUMN created_device; ALTER TABLE tokens DROP COLUMN device_name;";
@@ -402,7 +402,8 @@ async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
         let _ = connection.await;
     } else {
         let conn = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).unwrap();
-        conn.execute_batch(&format!("{undo} PRAGMA user_version = 2;")).unwrap();
+        // SQLite's step 6 also keeps where each visit's creation is in the history.
+        conn.execute_batch(&format!("{undo} ALTER TABLE records DROP COLUMN created_seq; PRAGMA user_version = 2;")).unwrap();
     }
     let store = db::open(&url).await.unwrap();
     let (after, _) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
@@ -654,6 +655,11 @@ async fn history_keeps_every_accepted_change_and_finds_deletions(backend: &mut B
     let snapshot = store.export_all().await.unwrap();
     assert_eq!(snapshot.history.iter().filter(|h| h.record_id == visit.id).count(), 2);
     assert!(snapshot.creators.iter().any(|&(id, by, d)| id == visit.id && by == Some(staff.id) && d == Some(device)));
+    // …and a copy on SQLite (where a visit's creation row is found from its record) answers the same.
+    let mut copy = Backend::new(false).await.expect("sqlite");
+    let copied = copy.store().await;
+    copied.import_all(snapshot).await.unwrap();
+    assert_eq!(copied.history(visit.id).await.unwrap(), history);
 }
 
 /// `count_visible_after` (`GET /api/v1/sync/backlog`) counts exactly the

@@ -158,18 +158,18 @@ pub fn unknown_keys(kind: RecordKind, fields: &Map<String, Value>) -> Vec<String
 }
 
 fn walk(known: &[Field], object: &Map<String, Value>, prefix: &str, found: &mut Vec<String>) {
+    // Paths are built only for what is found (or gone into): a known record allocates nothing.
     for (key, value) in object {
-        let path = format!("{prefix}{key}");
         let Some(field) = known.iter().find(|f| f.name == key) else {
-            found.push(path);
+            found.push(format!("{prefix}{key}"));
             continue;
         };
         match (&field.nested, value) {
-            (Nested::Object(inner), Value::Object(o)) => walk(inner, o, &format!("{path}."), found),
+            (Nested::Object(inner), Value::Object(o)) => walk(inner, o, &format!("{prefix}{key}."), found),
             (Nested::ListOf(inner), Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(o) = item {
-                        walk(inner, o, &format!("{path}[{i}]."), found);
+                        walk(inner, o, &format!("{prefix}{key}[{i}]."), found);
                     }
                 }
             }

@@ -131,7 +131,10 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX history_record ON history(record_id, id);
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';"#,
-    // 6: a device's name as given at sign-in, on each token signed in on it (issue #23)
+    // 6: nothing here (SQLite's step 6 keys its history by the sequence number; PostgreSQL's
+    //    history is as it was): kept so the steps are numbered alike on both backends
+    r#"SELECT 1;"#,
+    // 7: a device's name as given at sign-in, on each token signed in on it (issue #23)
     r#"ALTER TABLE tokens ADD COLUMN device_name TEXT;"#,
 ];
 

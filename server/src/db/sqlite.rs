@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use crate::push::{self, Stored};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use labblogg_shared::model::AgeBand;
 use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
@@ -142,9 +143,42 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX history_record ON history(record_id, id);
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
-    // 6: a device's name as given at sign-in, on each token signed in on it (issue #23)
+    // 6: the history keyed by its sequence number (each row is appended at the table's end, with
+    // no second counter), and a visit's creation row found from its record (`created_seq`)
+    // rather than through the index by record, which keeps every other row: counting a visit
+    // writes one index entry fewer (the ingest bench, docs/ARCHITECTURE.md).
+    "ALTER TABLE records ADD COLUMN created_seq INTEGER;
+     UPDATE records SET created_seq = h.seq
+        FROM (SELECT record_id, seq FROM history WHERE fields IS NULL) AS h WHERE h.record_id = records.id;
+     CREATE TABLE history_by_seq (
+        seq INTEGER PRIMARY KEY,
+        change_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        -- A visit's creation (fields NULL: the record's own; visits never change) keeps only what
+        -- its record does not: kind, lab, user and device NULL are the record's (`HISTORY_COLUMNS`).
+        kind TEXT,
+        lab_id TEXT,
+        user_id TEXT,
+        device_id TEXT,
+        at_ms INTEGER NOT NULL,
+        hlc TEXT NOT NULL,
+        op TEXT NOT NULL,
+        fields TEXT
+     );
+     INSERT INTO history_by_seq (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
+        SELECT seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields FROM history ORDER BY id;
+     DROP TABLE history;
+     ALTER TABLE history_by_seq RENAME TO history;
+     CREATE INDEX history_record ON history(record_id, seq) WHERE fields IS NOT NULL;
+     CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
+    // 7: a device's name as given at sign-in, on each token signed in on it (issue #23)
     "ALTER TABLE tokens ADD COLUMN device_name TEXT;",
 ];
+
+/// Sets `records.created_seq` from the history, where a visit's creation row is: for a restored
+/// backup, whose records do not carry it (migration 6 runs the same statement).
+const FILL_CREATED_SEQ: &str = "UPDATE records SET created_seq = h.seq
+     FROM (SELECT record_id, seq FROM history WHERE fields IS NULL) AS h WHERE h.record_id = records.id";
 
 /// The migration (counted from 1) after whose SQL the stored records are closed (unknown keys
 /// dropped, `shared::fields`).
@@ -286,31 +320,67 @@ fn load_record(tx: &Transaction<'_>, id: Uuid) -> Result<Option<RecordState>, St
 /// Who created a record: a user and a device (unknown for records older than the history).
 type Creator = (Option<Uuid>, Option<Uuid>);
 
-/// Writes a record; a new row takes its creator, an existing one keeps its own.
-const SAVE_RECORD: &str = "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted, restored, created_by, created_device)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+/// Writes a record; a new row takes its creator, an existing one keeps its own. (One row per
+/// statement: a multi-row upsert measured slower in the ingest bench.)
+const SAVE_RECORD: &str = "INSERT INTO records (id, kind, lab_id, seq, fields, clocks, deleted, restored, created_by, created_device, created_seq)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
      ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, fields = excluded.fields,
          clocks = excluded.clocks, deleted = excluded.deleted, restored = excluded.restored";
 
 fn save_record(tx: &Transaction<'_>, s: &RecordState, seq: u64) -> Result<(), StoreError> {
-    save_with(&mut *tx.prepare_cached(SAVE_RECORD)?, s, seq, (None, None))
+    save_records(tx, [(s, seq, (None, None), None)])
 }
 
-/// [`save_record`] with the statement at hand (a push looks it up once, not once per record).
-fn save_with(statement: &mut rusqlite::Statement<'_>, s: &RecordState, seq: u64, creator: Creator) -> Result<(), StoreError> {
-    statement.execute(params![
-        s.id.to_string(),
-        s.kind.as_str(),
-        s.lab_id.to_string(),
-        seq as i64,
-        serde_json::to_string(&s.fields).map_err(corrupt)?,
-        serde_json::to_string(&s.clocks).map_err(corrupt)?,
-        s.deleted.map(|h| h.to_string()),
-        s.restored.map(|h| h.to_string()),
-        creator.0.map(|u| u.to_string()),
-        creator.1.map(|u| u.to_string()),
-    ])?;
+/// Write `rows` through one prepared statement, each with its number, its creator and, for a new
+/// one, the number of its history's first row.
+fn save_records<'r>(
+    tx: &Transaction<'_>,
+    rows: impl IntoIterator<Item = (&'r RecordState, u64, Creator, Option<u64>)>,
+) -> Result<(), StoreError> {
+    let mut statement = tx.prepare_cached(SAVE_RECORD)?;
+    for (state, seq, creator, created_seq) in rows {
+        bind_record(&mut statement, 0, state, seq, creator)?;
+        statement.raw_bind_parameter(11, created_seq.map(|n| n as i64))?;
+        statement.raw_execute()?;
+    }
     Ok(())
+}
+
+/// Bind one record's ten parameters after the first `at`. Bound in place: ids as text on the
+/// stack, the JSON through one reused buffer.
+fn bind_record(statement: &mut rusqlite::Statement<'_>, at: usize, s: &RecordState, seq: u64, creator: Creator) -> Result<(), StoreError> {
+    let mut ids = [[0u8; 36]; 4];
+    let [id, lab, by, device] = &mut ids;
+    statement.raw_bind_parameter(at + 1, uuid_text(&s.id, id))?;
+    statement.raw_bind_parameter(at + 2, s.kind.as_str())?;
+    statement.raw_bind_parameter(at + 3, uuid_text(&s.lab_id, lab))?;
+    statement.raw_bind_parameter(at + 4, seq as i64)?;
+    JSON.with_borrow_mut(|json| -> Result<(), StoreError> {
+        json.clear();
+        serde_json::to_writer(&mut *json, &s.fields).map_err(corrupt)?;
+        let fields_end = json.len();
+        serde_json::to_writer(&mut *json, &s.clocks).map_err(corrupt)?;
+        let (fields, clocks) = json.split_at(fields_end);
+        // serde_json writes UTF-8.
+        statement.raw_bind_parameter(at + 5, std::str::from_utf8(fields).map_err(corrupt)?)?;
+        statement.raw_bind_parameter(at + 6, std::str::from_utf8(clocks).map_err(corrupt)?)?;
+        Ok(())
+    })?;
+    statement.raw_bind_parameter(at + 7, s.deleted.map(|h| h.to_string()))?;
+    statement.raw_bind_parameter(at + 8, s.restored.map(|h| h.to_string()))?;
+    statement.raw_bind_parameter(at + 9, creator.0.as_ref().map(|u| uuid_text(u, by)))?;
+    statement.raw_bind_parameter(at + 10, creator.1.as_ref().map(|u| uuid_text(u, device)))?;
+    Ok(())
+}
+
+thread_local! {
+    /// The JSON of the record (or history row) being written: one buffer per thread, reused.
+    static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A UUID as the text columns hold it (hyphenated, lower case), written on the stack.
+fn uuid_text<'b>(id: &Uuid, buf: &'b mut [u8; 36]) -> &'b str {
+    id.hyphenated().encode_lower(buf)
 }
 
 /// Replace every visit tally with a fresh count of the stored visits.
@@ -339,7 +409,8 @@ fn add_to_tallies(tx: &Transaction<'_>, changes: &[(VisitKey, TallyDelta)]) -> R
          WHERE lab_id = ?1 AND place_id = ?2 AND day = ?3 AND hour = ?4 AND band = ?5 AND first = ?6 AND n <= 0",
     )?;
     for &(k, d) in changes {
-        let (lab, place, band) = (k.lab_id.to_string(), k.place_id.to_string(), k.band.as_str());
+        let (mut lab, mut place) = ([0u8; 36], [0u8; 36]);
+        let (lab, place, band) = (uuid_text(&k.lab_id, &mut lab), uuid_text(&k.place_id, &mut place), k.band.as_str());
         add.execute(params![lab, place, k.day, k.hour, band, k.first, d.n, i64::from(d.keys.0)])?;
         if d.n < 0 {
             drop_empty.execute(params![lab, place, k.day, k.hour, band, k.first])?;
@@ -394,10 +465,12 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
     let first = top_seq(tx)?;
     let plan = push::plan(changes, by, now_ms, stored);
     if plan.numbers > 0 {
-        let mut save = tx.prepare_cached(SAVE_RECORD)?;
-        for w in &plan.writes {
-            save_with(&mut save, &w.state, first + w.number, (w.created_by, w.created_device))?;
-        }
+        save_records(
+            tx,
+            plan.writes.iter().map(|w| {
+                (&w.state, first + w.number, (w.created_by, w.created_device), w.created_number.map(|n| first + n))
+            }),
+        )?;
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([(first + plan.numbers) as i64])?;
         add_to_tallies(tx, &plan.tallies.into_sorted())?;
         insert_history(tx, &plan.history, first)?;
@@ -409,42 +482,67 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
 const HISTORY_ROWS_PER_INSERT: usize = 64;
 
 /// Append history rows; a row's sequence number is `first` plus its number. A visit's creation
-/// is stored without its fields (NULL: the record's own, which never change).
+/// keeps only what its record does not (its fields, kind, lab, user and device are the record's:
+/// visits never change). Parameters are bound in place, as in [`bind_record`].
 fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Result<(), StoreError> {
-    for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
-        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let mut statement = tx.prepare_cached(&format!(
+    const COLUMNS: usize = 11;
+    let sql = |rows: usize| {
+        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+        format!(
             "INSERT INTO history (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
              VALUES {placeholders}"
-        ))?;
-        let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(chunk.len() * 11);
-        use rusqlite::types::Value as V;
-        let text = |s: String| V::Text(s);
-        let opt = |u: Option<Uuid>| u.map_or(V::Null, |u| V::Text(u.to_string()));
-        for h in chunk {
+        )
+    };
+    let mut hlc = String::new();
+    let mut full = None;
+    for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
+        let mut partial;
+        let statement = if chunk.len() == HISTORY_ROWS_PER_INSERT {
+            // The full-size statement is prepared once per push.
+            match &mut full {
+                Some(s) => s,
+                None => full.insert(tx.prepare_cached(&sql(HISTORY_ROWS_PER_INSERT))?),
+            }
+        } else {
+            partial = tx.prepare_cached(&sql(chunk.len()))?;
+            &mut partial
+        };
+        for (i, h) in chunk.iter().enumerate() {
+            let at = i * COLUMNS;
+            let mut ids = [[0u8; 36]; 5];
+            let [change, record, lab, user, device] = &mut ids;
             let own_fields = h.fields.is_empty() && h.op == push::Operation::Create && h.kind.is_event();
-            values.extend([
-                V::Integer((first + h.number) as i64),
-                text(h.change_id.to_string()),
-                text(h.record_id.to_string()),
-                text(h.kind.as_str().to_owned()),
-                text(h.lab_id.to_string()),
-                opt(h.user_id),
-                opt(h.device_id),
-                V::Integer(h.at_ms as i64),
-                text(h.hlc.to_string()),
-                text(h.op.as_str().to_owned()),
-                if own_fields { V::Null } else { text(serde_json::to_string(&h.fields).map_err(corrupt)?) },
-            ]);
+            statement.raw_bind_parameter(at + 1, (first + h.number) as i64)?;
+            statement.raw_bind_parameter(at + 2, uuid_text(&h.change_id, change))?;
+            statement.raw_bind_parameter(at + 3, uuid_text(&h.record_id, record))?;
+            statement.raw_bind_parameter(at + 8, h.at_ms as i64)?;
+            hlc.clear();
+            write!(hlc, "{}", h.hlc).map_err(corrupt)?;
+            statement.raw_bind_parameter(at + 9, hlc.as_str())?;
+            statement.raw_bind_parameter(at + 10, h.op.as_str())?;
+            if own_fields {
+                for column in [4, 5, 6, 7, 11] {
+                    statement.raw_bind_parameter(at + column, rusqlite::types::Null)?;
+                }
+            } else {
+                statement.raw_bind_parameter(at + 4, h.kind.as_str())?;
+                statement.raw_bind_parameter(at + 5, uuid_text(&h.lab_id, lab))?;
+                statement.raw_bind_parameter(at + 6, h.user_id.as_ref().map(|u| uuid_text(u, user)))?;
+                statement.raw_bind_parameter(at + 7, h.device_id.as_ref().map(|u| uuid_text(u, device)))?;
+                statement.raw_bind_parameter(at + 11, serde_json::to_string(&h.fields).map_err(corrupt)?)?;
+            }
         }
-        statement.execute(rusqlite::params_from_iter(values))?;
+        statement.raw_execute()?;
     }
     Ok(())
 }
 
 /// The history's columns, from `history h` joined to its record `r` (for a visit's own fields).
-const HISTORY_COLUMNS: &str =
-    "h.seq, h.change_id, h.record_id, h.kind, h.lab_id, h.user_id, h.device_id, h.at_ms, h.hlc, h.op, COALESCE(h.fields, r.fields, '{}')";
+/// A visit's creation row (fields NULL) takes what it does not keep from its record.
+const HISTORY_COLUMNS: &str = "h.seq, h.change_id, h.record_id, COALESCE(h.kind, r.kind), COALESCE(h.lab_id, r.lab_id),
+     CASE WHEN h.fields IS NULL THEN COALESCE(h.user_id, r.created_by) ELSE h.user_id END,
+     CASE WHEN h.fields IS NULL THEN COALESCE(h.device_id, r.created_device) ELSE h.device_id END,
+     h.at_ms, h.hlc, h.op, COALESCE(h.fields, r.fields, '{}')";
 
 type RawHistory = (i64, String, String, String, String, Option<String>, Option<String>, i64, String, String, String);
 
@@ -702,8 +800,13 @@ impl Store for SqliteStore {
     async fn history(&self, record: Uuid) -> Result<Vec<HistoryRow>, StoreError> {
         self.with(move |conn| {
             conn.prepare_cached(&format!(
+                // Every row but a visit's creation by the index by record; that one from its record.
                 "SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id
-                 WHERE h.record_id = ?1 ORDER BY h.id"
+                 WHERE h.record_id = ?1 AND h.fields IS NOT NULL
+                 UNION ALL
+                 SELECT {HISTORY_COLUMNS} FROM records r JOIN history h ON h.seq = r.created_seq
+                 WHERE r.id = ?1 AND h.fields IS NULL
+                 ORDER BY 1"
             ))?
                 .query_map([record.to_string()], read_history)?
                 .map(|raw| decode_history(raw?))
@@ -725,7 +828,7 @@ impl Store for SqliteStore {
             let raws = tx
                 .prepare_cached(&format!(
                     "SELECT {RECORD_COLUMNS} FROM records r JOIN (
-                         SELECT record_id, max(id) AS last FROM history
+                         SELECT record_id, max(seq) AS last FROM history
                          WHERE op = 'delete' AND at_ms >= ?1
                            AND (?2 IS NULL OR device_id = ?2) AND (?3 IS NULL OR user_id = ?3)
                            AND (?4 IS NULL OR lab_id IN (SELECT value FROM json_each(?4)))
@@ -1065,7 +1168,7 @@ impl Store for SqliteStore {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let history = tx
-                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.id"))?
+                .prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.seq"))?
                 .query_map([], read_history)?
                 .map(|raw| decode_history(raw?))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -1086,12 +1189,12 @@ impl Store for SqliteStore {
             }
             tx.execute_batch("DELETE FROM tokens; DELETE FROM audit;")?;
             let creators: HashMap<Uuid, Creator> = snapshot.creators.iter().map(|&(id, by, device)| (id, (by, device))).collect();
-            let mut save = tx.prepare_cached(SAVE_RECORD)?;
-            for r in &snapshot.records {
-                save_with(&mut save, &r.state, r.seq, creators.get(&r.state.id).copied().unwrap_or_default())?;
-            }
-            drop(save);
+            save_records(
+                &tx,
+                snapshot.records.iter().map(|r| (&r.state, r.seq, creators.get(&r.state.id).copied().unwrap_or_default(), None)),
+            )?;
             insert_history(&tx, &snapshot.history, 0)?;
+            tx.execute(FILL_CREATED_SEQ, [])?;
             fill_visit_tallies(&tx)?;
             let top = snapshot.records.iter().map(|r| r.seq).max().unwrap_or(0).max(snapshot.top_seq);
             tx.execute("UPDATE counters SET value = ?1 WHERE name = 'seq'", [top as i64])?;
@@ -1354,5 +1457,64 @@ mod tests {
         // An empty push changes nothing and takes no number.
         assert_eq!(store.push(Vec::new()).await.unwrap(), vec![]);
         assert_eq!(store.top_seq().await.unwrap(), 4);
+    }
+
+    /// Migration 6 keys the history by sequence number and finds each visit's creation row from
+    /// its record: a record's history reads the same before and after it.
+    #[tokio::test]
+    async fn migration_6_keeps_every_records_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let path = path.to_str().unwrap();
+        let store = SqliteStore::open(path).unwrap();
+        let lab = Uuid::from_u128(10);
+        let change = |kind: RecordKind, id: u128, ms: u64, fields: serde_json::Value, deleted: bool| Change {
+            change_id: Uuid::now_v7(),
+            kind,
+            id: Uuid::from_u128(id),
+            lab_id: lab,
+            hlc: Hlc { ms, counter: 0, node: 1 },
+            fields: fields.as_object().cloned().unwrap(),
+            deleted,
+            restore: false,
+        };
+        let place = change(RecordKind::MeetingPlace, 1, 10, serde_json::json!({"name": "Gården", "age_bands": ["13-15"]}), false);
+        let visit = |id: u128| {
+            let fields = serde_json::json!({"meeting_place_id": Uuid::from_u128(1), "at_ms": 1_772_445_600_000_i64, "date": "2026-03-02", "age_band": "13-15"});
+            change(RecordKind::Visit, id, 20, fields, false)
+        };
+        let outcomes = store.push(vec![place, visit(2), visit(3), change(RecordKind::Visit, 2, 30, serde_json::json!({}), true)]).await.unwrap();
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+        let histories = |store: SqliteStore| async move {
+            let mut all = Vec::new();
+            for id in [1, 2, 3] {
+                all.push(store.history(Uuid::from_u128(id)).await.unwrap());
+            }
+            all
+        };
+        let before = histories(store).await;
+        assert_eq!(before.iter().map(Vec::len).collect::<Vec<_>>(), [1, 2, 1]);
+        // Back to the layout of migration 5.
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE history_v5 (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, change_id TEXT NOT NULL,
+                record_id TEXT NOT NULL, kind TEXT NOT NULL, lab_id TEXT NOT NULL, user_id TEXT, device_id TEXT,
+                at_ms INTEGER NOT NULL, hlc TEXT NOT NULL, op TEXT NOT NULL, fields TEXT);
+             INSERT INTO history_v5 (seq, change_id, record_id, kind, lab_id, user_id, device_id, at_ms, hlc, op, fields)
+                SELECT h.seq, h.change_id, h.record_id, COALESCE(h.kind, r.kind), COALESCE(h.lab_id, r.lab_id),
+                    CASE WHEN h.fields IS NULL THEN r.created_by ELSE h.user_id END,
+                    CASE WHEN h.fields IS NULL THEN r.created_device ELSE h.device_id END, h.at_ms, h.hlc, h.op, h.fields
+                FROM history h JOIN records r ON r.id = h.record_id ORDER BY h.seq;
+             DROP TABLE history;
+             ALTER TABLE history_v5 RENAME TO history;
+             CREATE INDEX history_record ON history(record_id, id);
+             CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';
+             ALTER TABLE records DROP COLUMN created_seq;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+        drop(conn);
+        let after = histories(SqliteStore::open(path).unwrap()).await;
+        assert_eq!(after, before);
     }
 }
