@@ -1510,6 +1510,7 @@ mod tests {
              CREATE INDEX history_record ON history(record_id, id);
              CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';
              ALTER TABLE records DROP COLUMN created_seq;
+             ALTER TABLE tokens DROP COLUMN device_name;
              PRAGMA user_version = 5;",
         )
         .unwrap();
