@@ -1,6 +1,6 @@
 //! The local copy: every IndexedDB call of the app lives here.
 //!
-//! Object stores (schema version 5; the steps from every earlier version are
+//! Object stores (schema version 6; the steps from every earlier version are
 //! in [`upgrade`], see "Local database versions" in docs/SYNC.md):
 //! - `records`: one row per record, key `id`; indexes `kind_lab` [kind, lab]
 //!   and `kind_place_date_live` [kind, place, date, live] so today's visits at
@@ -12,11 +12,12 @@
 //!   (v4), so a sync reads the pending changes of the records it pulled.
 //! - `visit_tallies` (v3): how many live visits have each
 //!   [`VisitKey`](labblogg_shared::summary::VisitKey), key [lab, place, day,
-//!   hour, band, first], so a lab's tallies are one key range read. The
-//!   summaries read these instead of a year's visits (a million rows took
-//!   16 s to read and parse); they are kept equal to a fresh count by
-//!   updating them in the transaction of every record write. Since v5 each
-//!   also keeps its visits' key sum, the cell key of disclosure control.
+//!   hour, band, first, gender] (gender since v6; "" when not noted), so a
+//!   lab's tallies are one key range read. The summaries read these instead
+//!   of a year's visits (a million rows took 16 s to read and parse); they are
+//!   kept equal to a fresh count by updating them in the transaction of every
+//!   record write. Since v5 each also keeps its visits' key sum, the cell key
+//!   of disclosure control.
 //! - `meta`: device id, pull cursor, clock.
 //!
 //! A local write updates its record, its visit tally and appends its outbox
@@ -32,7 +33,7 @@ use labblogg_shared::skew;
 use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::summary::{TallyChanges, TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
-use labblogg_shared::{AgeBand, Hlc, RecordKind, RecordState, Visit};
+use labblogg_shared::{AgeBand, Gender, Hlc, RecordKind, RecordState, Visit};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -42,7 +43,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const DB_NAME: &str = "labblogg";
 /// The local database's schema version. Raise it only together with a new
 /// step in [`upgrade`]; steps are never edited once released.
-pub const DB_VERSION: u32 = 5;
+pub const DB_VERSION: u32 = 6;
 
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
@@ -153,9 +154,9 @@ impl OutboxRow {
 }
 
 /// A stored visit tally (schema v3). Its key is [lab, place, day, hour, band,
-/// first], the [`VisitKey`] spelled in values IndexedDB can use as keys
-/// (strings and numbers: a boolean is not a key, so `first` is 0 or 1); the
-/// lab first, so one lab's tallies are one range.
+/// first, gender], the [`VisitKey`] spelled in values IndexedDB can use as keys
+/// (strings and numbers: a boolean is not a key, so `first` is 0 or 1, and no
+/// gender is ""); the lab first, so one lab's tallies are one range.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct TallyRow {
     lab: String,
@@ -164,6 +165,9 @@ struct TallyRow {
     hour: u8,
     band: AgeBand,
     first: u8,
+    /// The visits' gender (schema v6), "" where none was noted.
+    #[serde(default)]
+    gender: String,
     n: u64,
     /// The sum of the visits' record keys modulo 2^32 (schema v5): the cell key disclosure
     /// control reads (`labblogg_shared::disclosure`).
@@ -172,29 +176,45 @@ struct TallyRow {
 }
 
 /// The key path of `visit_tallies`, in [`TallyRow`]'s field names.
-const TALLY_KEY_PATH: [&str; 6] = ["lab", "place", "day", "hour", "band", "first"];
+const TALLY_KEY_PATH: [&str; 7] = ["lab", "place", "day", "hour", "band", "first", "gender"];
+/// The key path v3 to v5 used (no gender); only the upgrade steps name it.
+const TALLY_KEY_PATH_V3: [&str; 6] = ["lab", "place", "day", "hour", "band", "first"];
 
 /// A tally's key as [`TallyRow`] serialises it: serde makes the same strings
 /// and numbers of the tuple as of the row's fields, so gets find puts.
-type TallyKey = (String, String, i64, u8, AgeBand, u8);
+type TallyKey = (String, String, i64, u8, AgeBand, u8, String);
 
 fn tally_key(key: &VisitKey) -> TallyKey {
-    (key.lab_id.to_string(), key.place_id.to_string(), key.day, key.hour, key.band, u8::from(key.first))
+    let gender = key.gender.map(|g| g.as_str().to_owned()).unwrap_or_default();
+    (key.lab_id.to_string(), key.place_id.to_string(), key.day, key.hour, key.band, u8::from(key.first), gender)
 }
 
 impl TallyRow {
     fn of(key: &VisitKey, n: u64, keys: CellKey) -> Self {
-        let (lab, place, day, hour, band, first) = tally_key(key);
-        TallyRow { lab, place, day, hour, band, first, n, keys: keys.0 }
+        let (lab, place, day, hour, band, first, gender) = tally_key(key);
+        TallyRow { lab, place, day, hour, band, first, gender, n, keys: keys.0 }
     }
 
     fn key(&self) -> TallyKey {
-        (self.lab.clone(), self.place.clone(), self.day, self.hour, self.band, self.first)
+        (self.lab.clone(), self.place.clone(), self.day, self.hour, self.band, self.first, self.gender.clone())
     }
 
     fn tally(self) -> Result<VisitTally> {
-        let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("visit tally: {e}")));
-        let key = VisitKey { lab_id: uuid(&self.lab)?, place_id: uuid(&self.place)?, day: self.day, hour: self.hour, band: self.band, first: self.first != 0 };
+        let corrupt = |e: String| StoreError::Corrupt(format!("visit tally: {e}"));
+        let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| corrupt(e.to_string()));
+        let gender = match self.gender.as_str() {
+            "" => None,
+            g => Some(Gender::parse(g).ok_or_else(|| corrupt(format!("kön {g}")))?),
+        };
+        let key = VisitKey {
+            lab_id: uuid(&self.lab)?,
+            place_id: uuid(&self.place)?,
+            day: self.day,
+            hour: self.hour,
+            band: self.band,
+            first: self.first != 0,
+            gender,
+        };
         Ok(VisitTally { key, n: self.n, keys: CellKey(self.keys) })
     }
 }
@@ -544,13 +564,10 @@ fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()
         on_row.forget();
     }
     if old < 3 {
-        // v3: visit tallies, counted from the visits already stored.
+        // v3: visit tallies (counted from the visits already stored by v6, which keys them anew).
         let params = web_sys::IdbObjectStoreParameters::new();
-        params.set_key_path(&js_key(&TALLY_KEY_PATH.map(JsValue::from)));
+        params.set_key_path(&js_key(&TALLY_KEY_PATH_V3.map(JsValue::from)));
         db.create_object_store_with_optional_parameters(TALLIES, &params).map_err(js_err)?;
-        if old >= 1 {
-            count_stored_visits(&tx)?;
-        }
     }
     if old < 4 {
         // v4: the outbox by record, so a sync reads the pending changes of the records it pulled
@@ -558,16 +575,25 @@ fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()
         let outbox = tx.object_store(OUTBOX).map_err(js_err)?;
         outbox.create_index_with_str("record_id", "record_id").map_err(js_err)?;
     }
-    if old < 5 && old >= 3 {
-        // v5: each tally keeps its visits' key sum (the cell key of disclosure control): the
-        // tallies are counted afresh (a database before v3 was just counted with the sums).
-        tx.object_store(TALLIES).map_err(js_err)?.clear().map_err(js_err)?;
-        count_stored_visits(&tx)?;
+    // v5: each tally keeps its visits' key sum (the cell key of disclosure control), counted
+    // afresh; v6 counts them afresh anyway, so v5 has nothing left to do here.
+    if old < 6 {
+        // v6: the visits' gender is part of a tally's key (a visit goal may count one gender).
+        // A key path cannot change: the store is made again and the stored visits counted into it,
+        // in this transaction, before any write. (Synchronous: no request of an earlier step is
+        // still pending on the old store.)
+        db.delete_object_store(TALLIES).map_err(js_err)?;
+        let params = web_sys::IdbObjectStoreParameters::new();
+        params.set_key_path(&js_key(&TALLY_KEY_PATH.map(JsValue::from)));
+        db.create_object_store_with_optional_parameters(TALLIES, &params).map_err(js_err)?;
+        if old >= 1 {
+            count_stored_visits(&tx)?;
+        }
     }
     Ok(())
 }
 
-/// Part of the v3 and v5 upgrades: count every live visit in `records` into
+/// Part of the v6 upgrade (v3 and v5 before it): count every live visit in `records` into
 /// `visit_tallies`, inside the upgrade's own transaction, so no write can
 /// come between the count and the first write that keeps it up to date.
 ///

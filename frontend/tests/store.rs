@@ -569,6 +569,46 @@ async fn a_version_4_database_is_upgraded_with_its_tallies_counted_again_with_ke
 }
 
 #[wasm_bindgen_test]
+async fn a_version_5_database_is_upgraded_with_the_visits_gender_in_its_tallies() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let name = format!("labblogg-upgrade-v5-{}", Uuid::new_v4());
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let states: Vec<RecordState> = (0..30)
+        .map(|i| {
+            let mut change = visit_change(lab, place, 1_732_000_000_000 + i);
+            change.fields = visit_fields(place, &format!("2026-03-{:02}", 1 + i % 20), AgeBand::Age13To15);
+            if i % 3 == 0 {
+                change.fields.insert("gender".into(), "girl".into());
+            }
+            labblogg_shared::apply_change(None, &change).unwrap().unwrap()
+        })
+        .collect();
+    make_old_database(&name, 5, &states, &[], &[]).await;
+    // v5's tallies: keyed without gender, as a v5 app kept them (one row stands for them all here).
+    let db = indexed_db_futures::database::Database::open(&name).await.unwrap();
+    let tx = db.transaction(["visit_tallies"]).with_mode(TransactionMode::Readwrite).build().unwrap();
+    let row = serde_json::json!({"lab": lab.to_string(), "place": place.to_string(), "day": 20_514, "hour": 18,
+        "band": "13-15", "first": 0, "n": 30, "keys": 7});
+    tx.object_store("visit_tallies").unwrap().put(js_sys::JSON::parse(&row.to_string()).unwrap()).primitive().unwrap().await.unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    store::use_database(&name).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 30).await;
+    let (_, stored) = store::summary_input(&[lab]).await.unwrap();
+    let girls: u64 = stored.iter().filter(|t| t.key.gender == Some(labblogg_shared::Gender::Girl)).map(|t| t.n).sum();
+    assert_eq!(girls, 10, "the girls' visits have tallies of their own");
+    // A tap after the upgrade counts into the new keys.
+    let mut tap = visit_change(lab, place, 1_732_100_000_000);
+    tap.fields = visit_fields(place, "2026-03-02", AgeBand::Age13To15);
+    tap.fields.insert("gender".into(), "girl".into());
+    store::write(tap.kind, tap.id, tap.lab_id, tap.fields.clone(), false, 1_732_100_000_000).await.unwrap();
+    assert_tallies_are_a_fresh_count(lab, 31).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn summary_input_reads_the_labs_live_records_and_visit_tallies_and_nothing_else() {
     let name = format!("labblogg-summary-input-{}", Uuid::new_v4());
     store::use_database(&name).await.unwrap();

@@ -58,6 +58,9 @@ pub const GOAL_BODEN_NEW_VISITORS: Uuid = id(TAG_GOAL, 9);
 pub const GOAL_RANNEBERGEN_YOUTH: Uuid = id(TAG_GOAL, 10);
 /// Retired in the spring: kept with its measurements, out of the reminders.
 pub const GOAL_LINA_HAGE_GIRLS: Uuid = id(TAG_GOAL, 11);
+/// Girls' visits per month at Lina Hage, counted from the visits where staff noted a gender: what
+/// replaced the retired share counted by hand on one evening.
+pub const GOAL_LINA_HAGE_GIRL_VISITS: Uuid = id(TAG_GOAL, 20);
 
 /// splitmix64: tiny, fast, and good enough for demo data.
 struct Rng(u64);
@@ -725,7 +728,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                 25.0,
                 50.0,
                 &due_end,
-                Some(GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None }),
+                Some(GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None, gender: None }),
             ),
         ),
         (
@@ -744,6 +747,27 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     per: GoalPeriod::Week,
                     first_only: false,
                     age_band: Some(AgeBand::Age13To15),
+                    gender: None,
+                }),
+            ),
+        ),
+        (
+            GOAL_LINA_HAGE_GIRL_VISITS,
+            LINA_HAGE,
+            goal(
+                FocusArea::Crime,
+                "Fler tjejer på kvällarna",
+                "Besök av flickor per månad på Lina Hage mötesplats (där kön noterats)",
+                "besök per månad",
+                60.0,
+                90.0,
+                &due,
+                Some(GoalSource::Visits {
+                    meeting_place_id: Some(PLACE_LINA_HAGE),
+                    per: GoalPeriod::Month,
+                    first_only: false,
+                    age_band: None,
+                    gender: Some(Gender::Girl),
                 }),
             ),
         ),

@@ -174,6 +174,14 @@ async fn client_and_server_figures_match() {
         let report = summary::lab_report(&ds, lab, &year, TODAY).expect("report");
         assert_same(&format!("report of {lab}"), &body, &report);
         assert!(report.visits_total > 1000 && !report.lessons.is_empty() && report.reach_per_1000.is_some());
+        if lab == LINA_HAGE {
+            // A goal counting one gender, from the tallies on the server and from the visits in the app.
+            let girls = report.goals.iter().find(|g| g.goal_id == demo_year::GOAL_LINA_HAGE_GIRL_VISITS).expect("girls' goal");
+            let all_visits = report.goals.iter().find(|g| g.goal_id == demo_year::GOAL_LINA_HAGE_VISITS).expect("visits' goal");
+            assert!(girls.latest.is_some_and(|n| n > 10.0), "{girls:?}");
+            assert!(girls.points.len() >= 10, "a year of months: {:?}", girls.points);
+            assert!(girls.points.iter().all(|p| p.1 < 400.0) && all_visits.latest.is_some());
+        }
     }
     // Across New Year, one week.
     let body = get_ok(&coordinator, &format!("kind=lab&lab={LINA_HAGE}&from=2025-12-22&to=2026-01-04&{today}")).await;

@@ -47,6 +47,7 @@ const GOAL_SOURCE: &[Field] = &[
     f("per"),
     f("first_only"),
     f("age_band"),
+    f("gender"),
     f("kinds"),
     f("measure"),
     f("question"),
@@ -288,7 +289,7 @@ mod tests {
         };
         // Every key of every kind of source is listed.
         let sources = [
-            GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5) },
+            GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5), gender: Some(crate::model::Gender::Girl) },
             GoalSource::Activities { kinds: vec![ActivityKind::Fika], measure: ActivityMeasure::Participants },
             GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true },
         ];

@@ -59,16 +59,15 @@ impl Hlc {
     }
 }
 
-impl fmt::Display for Hlc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `{:015}-{:010}-{:016x}`, written by hand: a stamp is written for every field of every
-        // record stored and sent, and `write!` with widths was a visible share of the server's
-        // ingest. Beyond 15 digits of ms (year 33658) the general path keeps the same output.
+impl Hlc {
+    /// The text form into `buf`, without the formatting machinery: a stamp is written for every
+    /// field of every record stored and sent, and `write!` with widths was a visible share of the
+    /// server's ingest. `None` beyond 15 digits of ms (year 33658): [`fmt::Display`] writes those.
+    pub fn encode<'b>(&self, buf: &'b mut [u8; 43]) -> Option<&'b str> {
         if self.ms > 999_999_999_999_999 {
-            return write!(f, "{:015}-{:010}-{:016x}", self.ms, self.counter, self.node);
+            return None;
         }
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut buf = [0u8; 43];
         let mut ms = self.ms;
         for digit in buf[..15].iter_mut().rev() {
             *digit = b'0' + (ms % 10) as u8;
@@ -84,7 +83,17 @@ impl fmt::Display for Hlc {
         for (i, digit) in buf[27..].iter_mut().enumerate() {
             *digit = HEX[((self.node >> (60 - 4 * i)) & 0xf) as usize];
         }
-        f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
+        std::str::from_utf8(buf).ok()
+    }
+}
+
+impl fmt::Display for Hlc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `{:015}-{:010}-{:016x}`, by hand where it fits ([`Hlc::encode`]).
+        match self.encode(&mut [0u8; 43]) {
+            Some(text) => f.write_str(text),
+            None => write!(f, "{:015}-{:010}-{:016x}", self.ms, self.counter, self.node),
+        }
     }
 }
 
@@ -130,7 +139,11 @@ impl utoipa::ToSchema for Hlc {}
 
 impl Serialize for Hlc {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // As one string (a serializer's `collect_str` goes through `fmt`, piece by piece).
+        match self.encode(&mut [0u8; 43]) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 

@@ -161,7 +161,7 @@ impl AgeBand {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Girl,
@@ -179,6 +179,10 @@ impl Gender {
             Gender::Boy => "boy",
             Gender::Other => "other",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
     }
 }
 
@@ -390,9 +394,9 @@ impl GoalDirection {
 /// records it already holds, instead of staff entering them. Each is counted
 /// by `summary.rs` the same way on every device and on the server.
 ///
-/// Visits are counted from the visit tallies, which keep age band and first
-/// visit but not gender (docs/ARCHITECTURE.md): a visit goal can narrow to
-/// one age band, not to one gender.
+/// Visits are counted from the visit tallies, which keep place, day, hour,
+/// age band, first visit and gender (docs/ARCHITECTURE.md): a visit goal can
+/// narrow to one place, one age band and one gender.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GoalSource {
@@ -401,7 +405,7 @@ pub enum GoalSource {
     VisitsPerWeek { meeting_place_id: Uuid },
     /// Visits, or first visits (a first visit is a new visitor), per week or
     /// month, at one place (`None`: every place of the lab), optionally of
-    /// one age band.
+    /// one age band and of one gender (counted where the place notes it).
     Visits {
         #[serde(default)]
         meeting_place_id: Option<Uuid>,
@@ -410,6 +414,8 @@ pub enum GoalSource {
         first_only: bool,
         #[serde(default)]
         age_band: Option<AgeBand>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gender: Option<Gender>,
     },
     /// Activities of the given kinds (none: every kind) per month, counted
     /// as activities, participants or participant-hours.
@@ -944,11 +950,11 @@ mod tests {
         let place = Uuid::from_u128(4);
         let cases = [
             (
-                GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age13To15) },
+                GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age13To15), gender: None },
                 r#"{"kind":"visits","meeting_place_id":"00000000-0000-0000-0000-000000000004","per":"month","first_only":true,"age_band":"13-15"}"#,
             ),
             (
-                GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None },
+                GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None, gender: None },
                 r#"{"kind":"visits","meeting_place_id":null,"per":"week","first_only":false,"age_band":null}"#,
             ),
             (
@@ -966,7 +972,7 @@ mod tests {
         }
         // The optional keys may be left out.
         let short: GoalSource = serde_json::from_str(r#"{"kind":"visits","per":"week"}"#).unwrap();
-        assert_eq!(short, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None });
+        assert_eq!(short, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None, gender: None });
         assert_eq!(wire_names(&GoalPeriod::ALL), ["week", "month"]);
         assert_eq!(wire_names(&ActivityMeasure::ALL), ["activities", "participants", "participant_hours"]);
         assert_eq!(wire_names(&MeasureSchedule::ALL), ["monthly", "quarterly"]);

@@ -26,6 +26,7 @@ use crate::calendar::{self, StockholmClock};
 use crate::disclosure::{CellKey, Measure, Protected};
 use crate::merge::RecordState;
 use crate::model::{
+    Gender,
     Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalPeriod,
     GoalSource, Lab, MeasureSchedule, MeetingPlace, Partner, PollQuestion, RecordKind, Visit,
 };
@@ -53,6 +54,10 @@ pub struct VisitKey {
     pub hour: u8,
     pub band: AgeBand,
     pub first: bool,
+    /// Noted where the place counts by gender (`MeetingPlace::gender_split`); a visit goal may
+    /// narrow to one. A cell is still protected as a whole (`crate::disclosure`).
+    #[serde(default)]
+    pub gender: Option<Gender>,
 }
 
 impl VisitKey {
@@ -66,6 +71,7 @@ impl VisitKey {
             hour: clock.hour(visit.at_ms) as u8,
             band: visit.age_band,
             first: visit.first_visit,
+            gender: visit.gender,
         })
     }
 
@@ -432,13 +438,30 @@ fn series(sums: &HashMap<i64, f64>, per: GoalPeriod, from: Option<i64>, today: O
     Series { finished, running }
 }
 
-/// Visits at `place` (or every place of `lab`), optionally one age band and
-/// first visits only, summed per period.
-fn visit_sums(ds: &Dataset, lab: Uuid, place: Option<Uuid>, band: Option<AgeBand>, first_only: bool, per: GoalPeriod) -> HashMap<i64, f64> {
+/// Which visits a visit goal counts.
+#[derive(Debug, Clone, Copy, Default)]
+struct VisitFilter {
+    place: Option<Uuid>,
+    band: Option<AgeBand>,
+    gender: Option<Gender>,
+    first_only: bool,
+}
+
+impl VisitFilter {
+    fn admits(&self, k: &VisitKey) -> bool {
+        self.place.is_none_or(|p| p == k.place_id)
+            && self.band.is_none_or(|b| b == k.band)
+            && self.gender.is_none_or(|g| Some(g) == k.gender)
+            && (!self.first_only || k.first)
+    }
+}
+
+/// Visits of `lab` that `filter` admits, summed per period.
+fn visit_sums(ds: &Dataset, lab: Uuid, filter: VisitFilter, per: GoalPeriod) -> HashMap<i64, f64> {
     let mut sums: HashMap<i64, f64> = HashMap::new();
     for v in &ds.visits {
         let k = &v.key;
-        if k.lab_id != lab || place.is_some_and(|p| p != k.place_id) || band.is_some_and(|b| b != k.band) || (first_only && !k.first) {
+        if k.lab_id != lab || !filter.admits(k) {
             continue;
         }
         *sums.entry(period_start(k.day, per)).or_default() += v.n as f64;
@@ -493,11 +516,12 @@ fn source_series(ds: &Dataset, goal: &Rec<Goal>, source: &GoalSource, today: Opt
     match source {
         GoalSource::VisitsPerWeek { meeting_place_id } => {
             // The first source counted from the first visit, whatever the baseline date.
-            let sums = visit_sums(ds, lab, Some(*meeting_place_id), None, false, GoalPeriod::Week);
+            let sums = visit_sums(ds, lab, VisitFilter { place: Some(*meeting_place_id), ..VisitFilter::default() }, GoalPeriod::Week);
             series(&sums, GoalPeriod::Week, None, today, true)
         }
-        GoalSource::Visits { meeting_place_id, per, first_only, age_band } => {
-            let sums = visit_sums(ds, lab, *meeting_place_id, *age_band, *first_only, *per);
+        GoalSource::Visits { meeting_place_id, per, first_only, age_band, gender } => {
+            let filter = VisitFilter { place: *meeting_place_id, band: *age_band, gender: *gender, first_only: *first_only };
+            let sums = visit_sums(ds, lab, filter, *per);
             series(&sums, *per, from, today, true)
         }
         GoalSource::Activities { kinds, measure } => {
@@ -1771,7 +1795,10 @@ mod tests {
         let mut girl = v.data.clone();
         girl.gender = Some(Gender::Girl);
         gender_only.record_changed(Some(&created), Some(&state(RecordKind::Visit, v.id, LAB_A, &girl, false)));
-        assert!(gender_only.is_empty(), "the gender is not part of the key");
+        let minus = TallyDelta { n: -1, keys: CellKey(0u32.wrapping_sub(CellKey::of_record(v.id).0)) };
+        let mut moved_gender = gender_only.into_sorted();
+        moved_gender.sort_by_key(|(k, _)| k.gender);
+        assert_eq!(moved_gender, vec![(key(&v.data), minus), (key(&girl), one)], "the gender is part of the key");
 
         let l = lab(LAB_A, "A", &[FocusArea::Crime]);
         let mut others = TallyChanges::default();
@@ -2372,11 +2399,11 @@ mod tests {
         ds.visits.extend(visits(40, 5, LAB_A, PLACE_A, "2026-01-20", Age13To15, false));
         ds.visits.extend(visits(50, 2, LAB_A, PLACE_A, "2026-02-03", Age13To15, true));
         ds.visits.extend(visits(60, 7, LAB_B, PLACE_B, "2026-01-06", Age13To15, true)); // another lab
-        let at_place = source_goal(1, GoalSource::Visits { meeting_place_id: Some(PLACE_A), per: GoalPeriod::Week, first_only: false, age_band: None }, None);
-        let new_per_month = source_goal(2, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None }, None);
+        let at_place = source_goal(1, GoalSource::Visits { meeting_place_id: Some(PLACE_A), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }, None);
+        let new_per_month = source_goal(2, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None, gender: None }, None);
         let band_since = source_goal(
             3,
-            GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: Some(Age13To15) },
+            GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: Some(Age13To15), gender: None },
             Some("2026-01-14"),
         );
         let old_kind = source_goal(4, GoalSource::VisitsPerWeek { meeting_place_id: PLACE_A }, Some("2026-01-14"));
@@ -2404,13 +2431,55 @@ mod tests {
         assert_eq!(p.running, Some(("2026-02-02".to_owned(), 2.0)));
 
         // A goal whose place has no visits yet: nothing, not zeros.
-        let empty = source_goal(5, GoalSource::Visits { meeting_place_id: Some(Uuid::from_u128(0xE)), per: GoalPeriod::Week, first_only: false, age_band: None }, None);
+        let empty = source_goal(5, GoalSource::Visits { meeting_place_id: Some(Uuid::from_u128(0xE)), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }, None);
         ds.goals.push(empty.clone());
         let p = goal_progress(&ds, empty.id, today).unwrap();
         assert_eq!((p.points.len(), p.running, p.latest), (0, None, None));
         // Counted only this week: the running week, no finished one yet.
         let p = goal_progress(&ds, at_place.id, "2026-01-07").unwrap();
         assert_eq!((p.points.len(), p.running), (0, Some(("2026-01-05".to_owned(), 6.0))));
+    }
+
+    #[test]
+    fn a_visit_goal_may_count_one_gender() {
+        let mut ds = Dataset::default();
+        let noted = |mut tallies: Vec<VisitTally>, gender: Gender| {
+            for t in &mut tallies {
+                t.key.gender = Some(gender);
+            }
+            tallies
+        };
+        ds.visits.extend(noted(visits(0, 4, LAB_A, PLACE_A, "2026-01-06", Age13To15, false), Gender::Girl));
+        ds.visits.extend(noted(visits(10, 3, LAB_A, PLACE_A, "2026-01-07", Age13To15, true), Gender::Boy));
+        ds.visits.extend(noted(visits(20, 2, LAB_A, PLACE_A2, "2026-01-20", Age6To12, false), Gender::Girl));
+        ds.visits.extend(visits(30, 5, LAB_A, PLACE_A, "2026-01-21", Age13To15, false)); // no gender noted
+        ds.visits.extend(noted(visits(40, 1, LAB_A, PLACE_A, "2026-02-03", Age13To15, true), Gender::Girl));
+        ds.visits.extend(noted(visits(50, 6, LAB_B, PLACE_B, "2026-01-06", Age13To15, false), Gender::Girl)); // another lab
+        let source = |place, band, gender, first_only| GoalSource::Visits {
+            meeting_place_id: place,
+            per: GoalPeriod::Month,
+            first_only,
+            age_band: band,
+            gender,
+        };
+        let girls = source_goal(1, source(None, None, Some(Gender::Girl), false), None);
+        let girls_13_at_a = source_goal(2, source(Some(PLACE_A), Some(Age13To15), Some(Gender::Girl), false), None);
+        let everyone = source_goal(3, source(None, None, None, false), None);
+        let boys_first = source_goal(4, source(None, None, Some(Gender::Boy), true), None);
+        ds.goals = vec![girls.clone(), girls_13_at_a.clone(), everyone.clone(), boys_first.clone()];
+        let today = "2026-02-04";
+        let month = |goal: &Rec<Goal>| {
+            let p = goal_progress(&ds, goal.id, today).unwrap();
+            (p.points.iter().map(|p| p.1).collect::<Vec<_>>(), p.running.map(|r| r.1))
+        };
+        // Girls in the lab: 4 + 2 in January, 1 so far in February (the other lab's 6 are not counted).
+        assert_eq!(month(&girls), (vec![6.0], Some(1.0)));
+        // Girls 13–15 at place A: the 4 of 6 January.
+        assert_eq!(month(&girls_13_at_a), (vec![4.0], Some(1.0)));
+        // Everyone, gender noted or not: 4 + 3 + 2 + 5.
+        assert_eq!(month(&everyone), (vec![14.0], Some(1.0)));
+        // Boys' first visits: the 3 of 7 January; none in February (a running month of 0).
+        assert_eq!(month(&boys_first).0, vec![3.0]);
     }
 
     #[test]

@@ -348,7 +348,7 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
         .collect::<Result<_>>()?;
     let auto = goals.iter().find(|(_, g)| g.source.is_some()).context("the automatic goal")?;
     ensure!(
-        auto.1.source == Some(GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Week, first_only: false, age_band: None }),
+        auto.1.source == Some(GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }),
         "{:?}",
         auto.1.source
     );

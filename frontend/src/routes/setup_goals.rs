@@ -15,7 +15,7 @@ use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
 use labblogg_shared::model::{
-    ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalPeriod, GoalSource, Lab, MeasureSchedule,
+    ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalPeriod, GoalSource, Lab, MeasureSchedule,
     MeetingPlace, PollQuestion,
 };
 use labblogg_shared::RecordKind;
@@ -65,7 +65,7 @@ pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace
         Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
             format!("{} {} ({})", if english { "Visits at" } else { "Besök på" }, place_name(Some(*meeting_place_id)), per(GoalPeriod::Week))
         }
-        Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band }) => {
+        Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band, gender }) => {
             let what = match (first_only, english) {
                 (true, false) => "Förstagångsbesök",
                 (false, false) => "Besök",
@@ -73,7 +73,8 @@ pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace
                 (false, true) => "Visits",
             };
             let band = age_band.map(|b| format!(", {}", band_label(b, english))).unwrap_or_default();
-            format!("{what} {} {}{band} ({})", if english { "at" } else { "på" }, place_name(*meeting_place_id), per(*p))
+            let gender = gender.map(|g| format!(", {}", gender_label(g, english))).unwrap_or_default();
+            format!("{what} {} {}{band}{gender} ({})", if english { "at" } else { "på" }, place_name(*meeting_place_id), per(*p))
         }
         Some(GoalSource::Activities { kinds, measure }) => {
             let what = match (measure, english) {
@@ -104,6 +105,18 @@ pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace
                 format!("Andel som svarar {answers} på ”{}” (per månad)", poll_label(*question, false))
             }
         }
+    }
+}
+
+/// A gender as a visit goal counts it (every age: girls and women together).
+fn gender_label(g: Gender, english: bool) -> &'static str {
+    match (g, english) {
+        (Gender::Girl, false) => "flickor/kvinnor",
+        (Gender::Boy, false) => "pojkar/män",
+        (Gender::Other, false) => "annat kön",
+        (Gender::Girl, true) => "girls/women",
+        (Gender::Boy, true) => "boys/men",
+        (Gender::Other, true) => "other gender",
     }
 }
 
@@ -257,11 +270,14 @@ fn GoalForm(
         Some(GoalSource::Activities { .. }) => "activities",
         Some(GoalSource::PollShare { .. }) => "poll_share",
     }.to_owned());
-    let (place0, per0, first0, band0) = match &source0 {
-        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => (Some(*meeting_place_id), GoalPeriod::Week, false, None),
-        Some(GoalSource::Visits { meeting_place_id, per, first_only, age_band }) => (*meeting_place_id, *per, *first_only, *age_band),
-        _ => (None, GoalPeriod::Week, false, None),
+    let (place0, per0, first0, band0, gender0) = match &source0 {
+        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => (Some(*meeting_place_id), GoalPeriod::Week, false, None, None),
+        Some(GoalSource::Visits { meeting_place_id, per, first_only, age_band, gender }) => {
+            (*meeting_place_id, *per, *first_only, *age_band, *gender)
+        }
+        _ => (None, GoalPeriod::Week, false, None, None),
     };
+    let gender = RwSignal::new(gender0.map(|g| g.as_str().to_owned()).unwrap_or_default());
     let place = RwSignal::new(place0.map(|p| p.to_string()).unwrap_or_default());
     let per = RwSignal::new(wire(&per0));
     let first_only = RwSignal::new(first0);
@@ -289,11 +305,12 @@ fn GoalForm(
                     per: from_wire(&per.get()).unwrap_or(GoalPeriod::Week),
                     first_only: first_only.get(),
                     age_band: AgeBand::parse(&band.get()),
+                    gender: Gender::parse(&gender.get()),
                 };
                 // A goal of the first kind stays one while its settings are the same.
                 match base.get_value().and_then(|g| g.source) {
                     Some(GoalSource::VisitsPerWeek { meeting_place_id })
-                        if built == (GoalSource::Visits { meeting_place_id: Some(meeting_place_id), per: GoalPeriod::Week, first_only: false, age_band: None }) =>
+                        if built == (GoalSource::Visits { meeting_place_id: Some(meeting_place_id), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }) =>
                     {
                         Some(GoalSource::VisitsPerWeek { meeting_place_id })
                     }
@@ -421,10 +438,20 @@ fn GoalForm(
                                         <option value="">{t!(i18n, goal_source_all_bands)}</option>
                                         {AgeBand::ALL.into_iter().map(|b| view! { <option value=b.as_str()>{move || band_label(b, english())}</option> }).collect_view()}
                                     </select></div>
+                                <div class="field"><label for="goal-source-gender">{t!(i18n, goal_source_gender)}</label>
+                                    <select id="goal-source-gender" data-testid="goal-source-gender" bind:value=gender
+                                        aria-describedby="goal-source-gender-hint">
+                                        <option value="">{t!(i18n, goal_source_all_genders)}</option>
+                                        {Gender::ALL.into_iter().map(|g| view! { <option value=g.as_str()>{move || match g {
+                                            Gender::Girl => t_string!(i18n, goal_source_gender_girls),
+                                            Gender::Boy => t_string!(i18n, goal_source_gender_boys),
+                                            Gender::Other => t_string!(i18n, goal_source_gender_other),
+                                        }}</option> }).collect_view()}
+                                    </select></div>
                             </div>
                             <label class="toggle"><input type="checkbox" data-testid="goal-source-first" bind:checked=first_only/>
                                 <span>{t!(i18n, goal_source_first_only)}</span></label>
-                            <p class="muted" data-testid="goal-source-gender-note">{t!(i18n, goal_source_no_gender)}</p>
+                            <p class="muted" id="goal-source-gender-hint" data-testid="goal-source-gender-note">{t!(i18n, goal_source_no_gender)}</p>
                         }
                     }
                 </Show>

@@ -27,7 +27,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use crate::push::{self, Stored};
-use labblogg_shared::model::AgeBand;
+use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, Rejection, ServerRecord};
@@ -131,9 +131,11 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX history_record ON history(record_id, id);
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';"#,
-    // 6: nothing here (SQLite's step 6 keys its history by the sequence number; PostgreSQL's
-    //    history is as it was): kept so the steps are numbered alike on both backends
-    r#"SELECT 1;"#,
+    // 6: the visits' gender is part of a tally's key ('' where none was noted), so a visit goal
+    //    may count one gender; refilled from the stored visits by `fill_visit_tallies`
+    r#"ALTER TABLE visit_tallies ADD COLUMN gender TEXT NOT NULL DEFAULT '';
+     ALTER TABLE visit_tallies DROP CONSTRAINT visit_tallies_pkey;
+     ALTER TABLE visit_tallies ADD PRIMARY KEY (lab_id, place_id, day, hour, band, first, gender);"#,
     // 7: a device's name as given at sign-in, on each token signed in on it (issue #23)
     r#"ALTER TABLE tokens ADD COLUMN device_name TEXT;"#,
 ];
@@ -143,10 +145,10 @@ const MIGRATIONS: &[&str] = &[
 const CLOSED_RECORDS_AT: usize = 5;
 
 /// The migration (counted from 1) after whose SQL the visit tallies are counted afresh: 3 creates
-/// `visit_tallies` and 4 adds the key sums; the count reads records with the columns of 5, so it
-/// runs after 5 (a database before 3 runs them all in one start and serves only after; one at 4
-/// counts once more, which is cheap and changes nothing).
-const VISIT_TALLIES_FILLED_AT: usize = 5;
+/// `visit_tallies`, 4 adds the key sums and 6 the gender; the count reads records with the
+/// columns of 5, so it runs after the last of them (a database before 3 runs them all in one
+/// start and serves only after; one at 4 or 5 counts once more, which is cheap).
+const VISIT_TALLIES_FILLED_AT: usize = 6;
 
 /// Taken (per database) while migrating, so servers starting together do not race.
 const MIGRATION_LOCK: i64 = 0x6c61_6262_6c6f_6767; // "labblogg"
@@ -431,24 +433,26 @@ async fn add_to_tallies(tx: &(impl GenericClient + Sync), changes: &[(VisitKey, 
     let hours: Vec<i16> = changes.iter().map(|(k, _)| i16::from(k.hour)).collect();
     let bands: Vec<&str> = changes.iter().map(|(k, _)| k.band.as_str()).collect();
     let firsts: Vec<bool> = changes.iter().map(|(k, _)| k.first).collect();
+    let genders: Vec<&str> = changes.iter().map(|(k, _)| k.gender.map_or("", Gender::as_str)).collect();
     let ns: Vec<i64> = changes.iter().map(|&(_, d)| d.n).collect();
     let keys: Vec<i64> = changes.iter().map(|&(_, d)| i64::from(d.keys.0)).collect();
     tx.execute(
-        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n, keys)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[], $7::int8[], $8::int8[])
-         ON CONFLICT (lab_id, place_id, day, hour, band, first) DO UPDATE
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, gender, n, keys)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[], $7::text[],
+                              $8::int8[], $9::int8[])
+         ON CONFLICT (lab_id, place_id, day, hour, band, first, gender) DO UPDATE
              SET n = visit_tallies.n + excluded.n, keys = (visit_tallies.keys + excluded.keys) % 4294967296",
-        &[&labs, &places, &days, &hours, &bands, &firsts, &ns, &keys],
+        &[&labs, &places, &days, &hours, &bands, &firsts, &genders, &ns, &keys],
     )
     .await?;
     if ns.iter().any(|&n| n < 0) {
         tx.execute(
             "DELETE FROM visit_tallies t
-             USING UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[])
-                 AS k(lab_id, place_id, day, hour, band, first)
+             USING UNNEST($1::text[], $2::text[], $3::int4[], $4::int2[], $5::text[], $6::bool[], $7::text[])
+                 AS k(lab_id, place_id, day, hour, band, first, gender)
              WHERE t.n <= 0 AND t.lab_id = k.lab_id AND t.place_id = k.place_id AND t.day = k.day
-               AND t.hour = k.hour AND t.band = k.band AND t.first = k.first",
-            &[&labs, &places, &days, &hours, &bands, &firsts],
+               AND t.hour = k.hour AND t.band = k.band AND t.first = k.first AND t.gender = k.gender",
+            &[&labs, &places, &days, &hours, &bands, &firsts, &genders],
         )
         .await?;
     }
@@ -465,9 +469,13 @@ fn decode_tally(r: &Row) -> Result<VisitTally, StoreError> {
             hour: u8::try_from(r.try_get::<_, i16>(3)?).map_err(corrupt)?,
             band: AgeBand::parse(&band).ok_or_else(|| corrupt(&band))?,
             first: r.try_get(5)?,
+            gender: match r.try_get::<_, &str>(6)? {
+                "" => None,
+                g => Some(Gender::parse(g).ok_or_else(|| corrupt(g))?),
+            },
         },
-        n: u64::try_from(r.try_get::<_, i64>(6)?).map_err(corrupt)?,
-        keys: CellKey(u32::try_from(r.try_get::<_, i64>(7)?).map_err(corrupt)?),
+        n: u64::try_from(r.try_get::<_, i64>(7)?).map_err(corrupt)?,
+        keys: CellKey(u32::try_from(r.try_get::<_, i64>(8)?).map_err(corrupt)?),
     })
 }
 
@@ -955,7 +963,7 @@ impl Store for PostgresStore {
             .collect::<Result<_, _>>()?;
         let visits = tx
             .query(
-                "SELECT lab_id, place_id, day, hour, band, first, n, keys FROM visit_tallies WHERE lab_id = ANY($1)",
+                "SELECT lab_id, place_id, day, hour, band, first, gender, n, keys FROM visit_tallies WHERE lab_id = ANY($1)",
                 &[&labs],
             )
             .await?

@@ -13,8 +13,7 @@ use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
 use crate::push::{self, Stored};
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use labblogg_shared::model::AgeBand;
+use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, Rejection, ServerRecord};
@@ -171,7 +170,23 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE history_by_seq RENAME TO history;
      CREATE INDEX history_record ON history(record_id, seq) WHERE fields IS NOT NULL;
      CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';",
-    // 7: a device's name as given at sign-in, on each token signed in on it (issue #23)
+    // 7: the visits' gender is part of a tally's key ('' where none was noted), so a visit goal may
+    // count one gender; refilled from the stored visits by `fill_visit_tallies`.
+    "CREATE TABLE visit_tallies_by_gender (
+        lab_id TEXT NOT NULL,
+        place_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        hour INTEGER NOT NULL,
+        band TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        gender TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        keys INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (lab_id, place_id, day, hour, band, first, gender)
+     ) WITHOUT ROWID;
+     DROP TABLE visit_tallies;
+     ALTER TABLE visit_tallies_by_gender RENAME TO visit_tallies;",
+    // 8: a device's name as given at sign-in, on each token signed in on it (issue #23)
     "ALTER TABLE tokens ADD COLUMN device_name TEXT;",
 ];
 
@@ -185,10 +200,10 @@ const FILL_CREATED_SEQ: &str = "UPDATE records SET created_seq = h.seq
 const CLOSED_RECORDS_AT: usize = 5;
 
 /// The migration (counted from 1) after whose SQL the visit tallies are counted afresh: 3 creates
-/// `visit_tallies` and 4 adds the key sums; the count reads records with the columns of 5, so it
-/// runs after 5 (a database before 3 runs them all in one start and serves only after; one at 4
-/// counts once more, which is cheap and changes nothing).
-const VISIT_TALLIES_FILLED_AT: usize = 5;
+/// `visit_tallies`, 4 adds the key sums and 7 the gender; the count reads records with the
+/// columns of 5, so it runs after the last of them (a database before 3 runs them all in one
+/// start and serves only after; one at 4 to 6 counts once more, which is cheap).
+const VISIT_TALLIES_FILLED_AT: usize = 7;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -400,34 +415,39 @@ fn fill_visit_tallies(tx: &Transaction<'_>) -> Result<(), StoreError> {
 /// (a change's `keys` is already the wrapped difference).
 fn add_to_tallies(tx: &Transaction<'_>, changes: &[(VisitKey, TallyDelta)]) -> Result<(), StoreError> {
     let mut add = tx.prepare_cached(
-        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, n, keys)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO visit_tallies (lab_id, place_id, day, hour, band, first, gender, n, keys)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT DO UPDATE SET n = n + excluded.n, keys = (keys + excluded.keys) % 4294967296",
     )?;
     let mut drop_empty = tx.prepare_cached(
         "DELETE FROM visit_tallies
-         WHERE lab_id = ?1 AND place_id = ?2 AND day = ?3 AND hour = ?4 AND band = ?5 AND first = ?6 AND n <= 0",
+         WHERE lab_id = ?1 AND place_id = ?2 AND day = ?3 AND hour = ?4 AND band = ?5 AND first = ?6 AND gender = ?7
+           AND n <= 0",
     )?;
     for &(k, d) in changes {
         let (mut lab, mut place) = ([0u8; 36], [0u8; 36]);
         let (lab, place, band) = (uuid_text(&k.lab_id, &mut lab), uuid_text(&k.place_id, &mut place), k.band.as_str());
-        add.execute(params![lab, place, k.day, k.hour, band, k.first, d.n, i64::from(d.keys.0)])?;
+        let gender = k.gender.map_or("", Gender::as_str);
+        add.execute(params![lab, place, k.day, k.hour, band, k.first, gender, d.n, i64::from(d.keys.0)])?;
         if d.n < 0 {
-            drop_empty.execute(params![lab, place, k.day, k.hour, band, k.first])?;
+            drop_empty.execute(params![lab, place, k.day, k.hour, band, k.first, gender])?;
         }
     }
     Ok(())
 }
 
-/// A `visit_tallies` row: lab, place, day, hour, band, first visit, count, key sum.
-type RawTally = (String, String, i64, u8, String, bool, i64, i64);
+/// A `visit_tallies` row: lab, place, day, hour, band, first visit, gender, count, key sum.
+type RawTally = (String, String, i64, u8, String, bool, String, i64, i64);
+
+/// The columns [`read_tally`] reads.
+const TALLY_COLUMNS: &str = "lab_id, place_id, day, hour, band, first, gender, n, keys";
 
 fn read_tally(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawTally> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
 }
 
 fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
-    let (lab, place, day, hour, band, first, n, keys) = raw;
+    let (lab, place, day, hour, band, first, gender, n, keys) = raw;
     Ok(VisitTally {
         key: VisitKey {
             lab_id: uuid(&lab)?,
@@ -436,6 +456,10 @@ fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
             hour,
             band: AgeBand::parse(&band).ok_or_else(|| corrupt(&band))?,
             first,
+            gender: match gender.as_str() {
+                "" => None,
+                g => Some(Gender::parse(g).ok_or_else(|| corrupt(g))?),
+            },
         },
         n: u64::try_from(n).map_err(corrupt)?,
         keys: CellKey(u32::try_from(keys).map_err(corrupt)?),
@@ -493,7 +517,6 @@ fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Resu
              VALUES {placeholders}"
         )
     };
-    let mut hlc = String::new();
     let mut full = None;
     for chunk in rows.chunks(HISTORY_ROWS_PER_INSERT) {
         let mut partial;
@@ -516,9 +539,11 @@ fn insert_history(tx: &Transaction<'_>, rows: &[HistoryRow], first: u64) -> Resu
             statement.raw_bind_parameter(at + 2, uuid_text(&h.change_id, change))?;
             statement.raw_bind_parameter(at + 3, uuid_text(&h.record_id, record))?;
             statement.raw_bind_parameter(at + 8, h.at_ms as i64)?;
-            hlc.clear();
-            write!(hlc, "{}", h.hlc).map_err(corrupt)?;
-            statement.raw_bind_parameter(at + 9, hlc.as_str())?;
+            let mut stamp = [0u8; 43];
+            match h.hlc.encode(&mut stamp) {
+                Some(text) => statement.raw_bind_parameter(at + 9, text)?,
+                None => statement.raw_bind_parameter(at + 9, h.hlc.to_string())?,
+            }
             statement.raw_bind_parameter(at + 10, h.op.as_str())?;
             if own_fields {
                 for column in [4, 5, 6, 7, 11] {
@@ -1285,10 +1310,9 @@ impl Store for SqliteStore {
                     .query_map([&lab_list], read_raw)?
                     .collect::<Result<Vec<_>, _>>()?;
                 let tallies = tx
-                    .prepare_cached(
-                        "SELECT lab_id, place_id, day, hour, band, first, n, keys FROM visit_tallies
-                         WHERE lab_id IN (SELECT value FROM json_each(?1))",
-                    )?
+                    .prepare_cached(&format!(
+                        "SELECT {TALLY_COLUMNS} FROM visit_tallies WHERE lab_id IN (SELECT value FROM json_each(?1))"
+                    ))?
                     .query_map([&lab_list], read_tally)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok((raws, tallies))
