@@ -183,14 +183,24 @@ pub async fn admin_audit(token: &str, before: Option<u64>, limit: u32) -> Result
 /// The research export across every lab from `GET /api/v1/summary`, as the
 /// server's CSV or JSON text: for researchers, who hold no records on the
 /// device. `from` and `to` are "YYYY-MM-DD".
-pub async fn research_export(token: &str, from: &str, to: &str, csv: bool) -> Result<String, ApiError> {
+pub async fn research_export(token: &str, from: &str, to: &str, csv: bool, approved_only: bool) -> Result<String, ApiError> {
     let format = if csv { "csv" } else { "json" };
-    let path = format!("/api/v1/summary?kind=research&from={from}&to={to}&format={format}");
+    let mut path = format!("/api/v1/summary?kind=research&from={from}&to={to}&format={format}");
+    if approved_only {
+        path.push_str("&approved_only=true");
+    }
     let resp = send(Request::get(&url(&path)), Some(token), None).await?;
     // As bytes: `Response.text()` would drop the CSV's byte order mark,
     // which Excel needs. A body cut off mid-way is a network failure.
     let bytes = resp.binary().await.map_err(|_| ApiError::Offline)?;
     String::from_utf8(bytes).map_err(|e| ApiError::Server { status: 0, message: format!("Svaret var inte UTF-8: {e}") })
+}
+
+/// The year's report on screen as an .xlsx workbook, written by the server
+/// (`POST /api/v1/report/xlsx`): online only; the screen and print work offline.
+pub async fn report_xlsx(token: &str, report: &labblogg_shared::year_report::YearReport) -> Result<Vec<u8>, ApiError> {
+    let resp = send(Request::post(&url("/api/v1/report/xlsx")), Some(token), Some(to_json(report)?)).await?;
+    resp.binary().await.map_err(|_| ApiError::Offline)
 }
 
 /// Who changed a record, what and when (`GET /api/v1/history`): online only,

@@ -34,8 +34,10 @@ pub enum Screen {
     Admin,
     /// Deleted records of the labs one coordinates (`routes/trash.rs`).
     Trash,
-    /// Setting up a lab (profile, places, partners, goals): its coordinators.
+    /// Setting up a lab (profile, places, partners, goals, questions): its coordinators.
     Setup,
+    /// The year's report of a lab or of one's labs together (`routes/year_report.rs`).
+    YearReport,
 }
 
 #[component]
@@ -62,6 +64,7 @@ pub fn App() -> impl IntoView {
     provide_context(engine);
     provide_context(QuickLock::new());
     provide_context(crate::routes::knowledge::KnowledgePrefill(RwSignal::new(None)));
+    provide_context(crate::routes::year_report::YearReportLab(RwSignal::new(None)));
     engine.start();
 
     view! {
@@ -125,6 +128,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                         (Screen::Goals, "nav-goals"),
                         (Screen::Overview, "nav-overview"),
                         (Screen::Compare, "nav-compare"),
+                        (Screen::YearReport, "nav-year-report"),
                         (Screen::Knowledge, "nav-knowledge"),
                         (Screen::Settings, "nav-settings"),
                     ].into_iter().map(|(target, testid)| view! {
@@ -142,6 +146,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                                 Screen::Admin => t_string!(i18n, nav_admin),
                                 Screen::Trash => t_string!(i18n, nav_trash),
                                 Screen::Setup => t_string!(i18n, nav_setup),
+                                Screen::YearReport => t_string!(i18n, nav_year_report),
                             }}
                         </button>
                     }).collect_view()}
@@ -179,6 +184,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                     Screen::Admin => view! { <Admin/> }.into_any(),
                     Screen::Trash => view! { <crate::routes::trash::Trash/> }.into_any(),
                     Screen::Setup => view! { <crate::routes::setup::Setup/> }.into_any(),
+                    Screen::YearReport => view! { <crate::routes::year_report::YearReport/> }.into_any(),
                 }}
             </Show>
         </main>

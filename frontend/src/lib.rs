@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod lock;
 pub mod components;
 pub mod device_users;
+pub mod quality;
 pub mod records;
 pub mod routes;
 pub mod session;

@@ -1013,7 +1013,10 @@ pub struct SyncOutcome {
 /// When the device's clock runs beyond what the server accepts, the clock is
 /// brought back and every pending change the server would refuse as ahead —
 /// refused already or not sent yet — is stamped again and waits to be sent
-/// (`labblogg_shared::skew::repair`). Returns how many were stamped again.
+/// (`labblogg_shared::skew::repair`). When a pulled month approval is no
+/// longer in force (the month was re-opened), every change refused as
+/// `locked` waits to be sent again. Returns how many were stamped or queued
+/// again: the engine sends them in the same sync.
 pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     apply_sync_in(&open().await?, outcome, now_ms).await
 }
@@ -1127,12 +1130,50 @@ pub async fn apply_sync_in(db: &Database, outcome: SyncOutcome, now_ms: u64) -> 
     } else {
         0
     };
+    // A month was re-opened: changes refused because it was approved wait to be sent again
+    // (if another month still holds them, the server says so again).
+    let reopened = written.values().any(|s| s.kind == RecordKind::MonthApproval && !labblogg_shared::approval::is_in_force(s));
+    let requeued = if reopened { requeue(&outbox, |why| why.code == RejectCode::Locked, None).await? } else { 0 };
     drop(meta.put(serde_json::to_string(&clock)?).with_key("hlc").primitive()?);
     drop(meta.put(serde_json::to_string(&outcome.cursor)?).with_key("cursor").primitive()?);
     drop(meta.put(serde_json::to_string(&outcome.clock_offset_ms)?).with_key(CLOCK_OFFSET).primitive()?);
     tx.commit().await?;
     crate::clock::set_offset_ms(outcome.clock_offset_ms);
-    Ok(restamped)
+    Ok(restamped + requeued)
+}
+
+/// Part of a transaction: the refused outbox changes (all, or the one `only`)
+/// whose refusal `again` accepts wait to be sent again. Returns how many.
+async fn requeue(
+    outbox: &indexed_db_futures::object_store::ObjectStore<'_>,
+    again: impl Fn(&Rejection) -> bool,
+    only: Option<u64>,
+) -> Result<usize> {
+    let rows: Vec<OutboxRow> = match only {
+        Some(seq) => outbox.get::<OutboxRow, _, _>(seq as f64).serde()?.await?.into_iter().collect(),
+        None => decode_rows(outbox.get_all().primitive()?.await?)?,
+    };
+    let mut n = 0;
+    for mut row in rows {
+        let refused = row.rejected.as_deref().and_then(|raw| serde_json::from_str::<Rejection>(raw).ok());
+        if refused.as_ref().is_some_and(&again) {
+            row.rejected = None;
+            row.waiting = Some(1);
+            drop(outbox.put(row).serde()?);
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Send a refused change again (staff chose "try again": the month was
+/// re-opened, or what was wrong has been put right elsewhere).
+pub async fn retry(seq: u64) -> Result<bool> {
+    let db = open().await?;
+    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+    let n = requeue(&tx.object_store(OUTBOX)?, |_| true, Some(seq)).await?;
+    tx.commit().await?;
+    Ok(n > 0)
 }
 
 /// Part of [`apply_sync`]'s transaction: stamp again, in outbox order, every pending change
@@ -1216,15 +1257,24 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
 
 /// What the summaries of the given labs are computed from: their live
 /// records other than visits and the knowledge base (labs, meeting places,
-/// goals, measurements, partners, activities), and their visit tallies.
+/// goals, measurements, partners, activities, month approvals, questions), and their
+/// visit tallies.
 ///
 /// One read-only transaction; every read is an index or key range read of one
 /// kind of one lab, all in flight together. A year of a lab's visits is a
 /// million rows, read here as a few thousand tallies instead.
 pub async fn summary_input(labs: &[Uuid]) -> Result<(Vec<RecordState>, Vec<VisitTally>)> {
     use indexed_db_futures::KeyRange;
-    const KINDS: [RecordKind; 6] =
-        [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Goal, RecordKind::GoalMeasurement, RecordKind::Partner, RecordKind::Activity];
+    const KINDS: [RecordKind; 8] = [
+        RecordKind::Lab,
+        RecordKind::MeetingPlace,
+        RecordKind::Goal,
+        RecordKind::GoalMeasurement,
+        RecordKind::Partner,
+        RecordKind::Activity,
+        RecordKind::MonthApproval,
+        RecordKind::Question,
+    ];
     let db = open().await?;
     let tx = db.transaction([RECORDS, TALLIES]).build()?;
     let (records, tallies) = (tx.object_store(RECORDS)?, tx.object_store(TALLIES)?);

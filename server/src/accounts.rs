@@ -307,12 +307,57 @@ pub async fn create_lab(store: &dyn Store, actor: &Actor, lab: Lab, now_ms: u64)
         deleted: false,
         restore: false,
     };
-    let outcome = store.push(vec![change]).await?;
-    if let Some(Err(rejection)) = outcome.into_iter().next() {
+    let mut changes = vec![change];
+    changes.extend(builtin_questions(id, now_ms));
+    let outcome = store.push(changes).await?;
+    if let Some(Err(rejection)) = outcome.into_iter().find(Result::is_err) {
         return Err(invalid(rejection.message));
     }
     actor.audit(store, AuditAction::LabCreated, format!("{} ({})", lab.name, lab.organisation)).await?;
     Ok(id)
+}
+
+/// The closing poll's two questions as `lab`'s first two questions
+/// (`shared::questions`), with their fixed ids.
+pub fn builtin_questions(lab: Uuid, now_ms: u64) -> Vec<Change> {
+    use labblogg_shared::model::PollQuestion;
+    use labblogg_shared::questions::{builtin_id, Question};
+    PollQuestion::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| Change {
+            change_id: Uuid::now_v7(),
+            kind: RecordKind::Question,
+            id: builtin_id(lab, q),
+            lab_id: lab,
+            hlc: Hlc { ms: now_ms, counter: 1 + i as u32, node: SERVER_NODE },
+            fields: match serde_json::to_value(Question::builtin(q)) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            },
+            deleted: false,
+            restore: false,
+        })
+        .collect()
+}
+
+/// Give every lab without them its two built-in questions (labs made before
+/// questions existed); run when the server starts. A question a coordinator
+/// retired or deleted is there, and stays as it is.
+pub async fn ensure_builtin_questions(store: &dyn Store, now_ms: u64) -> Result<usize, StoreError> {
+    let mut missing = Vec::new();
+    for lab in store.lab_ids().await? {
+        for change in builtin_questions(lab, now_ms) {
+            if store.record(change.id).await?.is_none() {
+                missing.push(change);
+            }
+        }
+    }
+    let n = missing.len();
+    if n > 0 {
+        store.push(missing).await?;
+    }
+    Ok(n)
 }
 
 /// A user as the admin API shows it.

@@ -25,7 +25,7 @@ pub const ALL_LABS: [Uuid; 4] = [PORTALEN, BODEN, RANNEBERGEN, LINA_HAGE];
 /// The demo accounts: (username = password, role, display name).
 pub const ACCOUNTS: [(&str, &str); 4] = [
     ("personal", "personal (personal på Lina Hage mötesplats)"),
-    ("portalen", "portalen (personal på Portalen i Norrköping; att byta till på samma surfplatta)"),
+    ("norrkoping", "norrkoping (personal på Portalen i Norrköping; att byta till på samma surfplatta)"),
     ("samordnare", "samordnare (samordnare för alla fyra labben)"),
     ("admin", "administratör (konton, enheter, labb och händelselogg; läser alla fyra labben)"),
 ];
@@ -167,7 +167,7 @@ pub async fn seed(store: &dyn Store) -> Result<(), StoreError> {
     let users = [
         ("personal", "Personal Lina Hage", Role::Staff, member(LabRole::Staff, &[LINA_HAGE]), Some(PLACE_LINA_HAGE)),
         // Staff of another lab, for a tablet several people share (issue #23).
-        ("portalen", "Personal Portalen", Role::Staff, member(LabRole::Staff, &[PORTALEN]), Some(PLACE_PORTALEN)),
+        ("norrkoping", "Personal Portalen", Role::Staff, member(LabRole::Staff, &[PORTALEN]), Some(PLACE_PORTALEN)),
         ("samordnare", "Samordnare", Role::Coordinator, member(LabRole::Coordinator, &ALL_LABS), None),
         // An administrator who is also a member of every lab, so the demo's
         // administration screen has labs to put new accounts in.

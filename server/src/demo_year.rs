@@ -20,6 +20,7 @@ use labblogg_shared::model::{
     GoalPeriod, GoalSource, MeasureSchedule, OpeningException, ParticipantCount, Partner, PartnerKind, PollQuestion,
     PollTally, Visit,
 };
+use labblogg_shared::questions::{builtin_id, Answer, AnswerKind, Question, QuestionStat};
 use labblogg_shared::sync::{Change, MAX_PUSH_CHANGES};
 use labblogg_shared::{Hlc, RecordKind};
 use serde::Serialize;
@@ -35,6 +36,7 @@ const TAG_GOAL: u16 = 0x0d11;
 const TAG_MEASUREMENT: u16 = 0x0d12;
 const TAG_ACTIVITY: u16 = 0x0d13;
 const TAG_VISIT: u16 = 0x0d14;
+const TAG_QUESTION: u16 = 0x0d15;
 const TAG_CHANGE: u16 = 0x0dc0;
 
 const fn id(tag: u16, n: u32) -> Uuid {
@@ -58,6 +60,47 @@ pub const GOAL_BODEN_NEW_VISITORS: Uuid = id(TAG_GOAL, 9);
 pub const GOAL_RANNEBERGEN_YOUTH: Uuid = id(TAG_GOAL, 10);
 /// Retired in the spring: kept with its measurements, out of the reminders.
 pub const GOAL_LINA_HAGE_GIRLS: Uuid = id(TAG_GOAL, 11);
+/// Measured from Lina Hage's own question (its second version).
+pub const GOAL_LINA_HAGE_HOMEWORK: Uuid = id(TAG_GOAL, 12);
+
+/// Lina Hage's homework question, first worded loosely and retired in the
+/// spring for a second version (answers of each stay with their wording).
+pub const QUESTION_LINA_HAGE_HOMEWORK_V1: Uuid = id(TAG_QUESTION, 1);
+pub const QUESTION_LINA_HAGE_HOMEWORK: Uuid = id(TAG_QUESTION, 2);
+/// Staff's judgement of the evening, 1–5.
+pub const QUESTION_LINA_HAGE_EVENING: Uuid = id(TAG_QUESTION, 3);
+/// Portalen asks after courses and workshops what participants wanted most.
+pub const QUESTION_PORTALEN_WISH: Uuid = id(TAG_QUESTION, 4);
+/// Boden's question about interpreters, retired with no answers yet.
+pub const QUESTION_BODEN_INTERPRETER: Uuid = id(TAG_QUESTION, 5);
+
+/// The demo labs' own questions besides the two built-in ones.
+fn questions() -> Vec<(Uuid, Uuid, Question)> {
+    let homework_v1 = Question {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        retired: true,
+        ..Question::new("Hur många gjorde läxor i dag?", AnswerKind::Number)
+    };
+    let homework = Question {
+        text: "Hur många gjorde läxorna klart?".into(),
+        ..homework_v1.next_version(QUESTION_LINA_HAGE_HOMEWORK_V1)
+    };
+    let evening = Question { meeting_place_id: Some(PLACE_LINA_HAGE), ..Question::new("Hur väl fungerade kvällen?", AnswerKind::Scale) };
+    let wish = Question {
+        options: vec!["Söka jobb".into(), "Träna svenska".into(), "Samtal i grupp".into()],
+        at_closing: false,
+        activity_kinds: vec![ActivityKind::Course, ActivityKind::Workshop],
+        ..Question::new("Vad ville deltagarna helst göra mer av?", AnswerKind::Choice)
+    };
+    let interpreter = Question { retired: true, ..Question::new("Behövdes tolk i dag?", AnswerKind::Faces) };
+    vec![
+        (QUESTION_LINA_HAGE_HOMEWORK_V1, LINA_HAGE, homework_v1),
+        (QUESTION_LINA_HAGE_HOMEWORK, LINA_HAGE, homework),
+        (QUESTION_LINA_HAGE_EVENING, LINA_HAGE, evening),
+        (QUESTION_PORTALEN_WISH, PORTALEN, wish),
+        (QUESTION_BODEN_INTERPRETER, BODEN, interpreter),
+    ]
+}
 /// Girls' visits per month at Lina Hage, counted from the visits where staff noted a gender: what
 /// replaced the retired share counted by hand on one evening.
 pub const GOAL_LINA_HAGE_GIRL_VISITS: Uuid = id(TAG_GOAL, 20);
@@ -600,6 +643,18 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
         out.push(RecordKind::MeetingPlace, place_id, lab, &place);
     }
 
+    // Every lab's two built-in questions, then the labs' own.
+    for lab in crate::demo::ALL_LABS {
+        for q in PollQuestion::ALL {
+            out.push(RecordKind::Question, builtin_id(lab, q), lab, &Question::builtin(q));
+        }
+    }
+    // Lina Hage rewords its homework question a third into the year.
+    let switch_day = first + 120;
+    for (qid, lab, q) in questions() {
+        out.push(RecordKind::Question, qid, lab, &q);
+    }
+
     // Goals fall due about half a year after today.
     let (ty, _, _) = calendar::civil_from_days(today + 183);
     let due = format!("{ty}-06-30");
@@ -772,6 +827,25 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
             ),
         ),
         (
+            GOAL_LINA_HAGE_HOMEWORK,
+            LINA_HAGE,
+            goal(
+                FocusArea::SchoolResults,
+                "Fler gör läxorna klart",
+                "Summan av svaren på ”Hur många gjorde läxorna klart?” per månad",
+                "ungdomar per månad",
+                20.0,
+                60.0,
+                &due_end,
+                Some(GoalSource::Question {
+                    question_id: QUESTION_LINA_HAGE_HOMEWORK,
+                    stat: QuestionStat::Sum,
+                    include_maybe: false,
+                    option: None,
+                }),
+            ),
+        ),
+        (
             GOAL_LINA_HAGE_GIRLS,
             LINA_HAGE,
             goal(
@@ -809,7 +883,7 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
         let date = calendar::format_date(day);
         let mut measure = |out: &mut Out, goal: Uuid, lab: Uuid, value: f64, note: &str| {
             m += 1;
-            let data = GoalMeasurement { goal_id: goal, date: date.clone(), value, note: note.into() };
+            let data = GoalMeasurement { goal_id: goal, date: date.clone(), value, note: note.into(), flag: None };
             out.push(RecordKind::GoalMeasurement, id(TAG_MEASUREMENT, m), lab, &data);
         };
         let noise = |rng: &mut Rng, size: f64| (rng.unit() - 0.5) * 2.0 * size;
@@ -837,6 +911,9 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
     // the evening's visitors as participants and a closing poll.
     let mut visits: Vec<(Uuid, Visit)> = Vec::new();
     let mut activities: Vec<(Uuid, Activity)> = Vec::new();
+    // Answers to the labs' own questions draw from a generator of their own,
+    // so the rest of the year is what it was before questions existed.
+    let mut answers_rng = Rng(0x9e37_79b9_7f4a_7c15);
     for day in first..=last {
         if holiday(day) {
             continue;
@@ -903,8 +980,20 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: Some(PollTally { question, yes, maybe, no: answered - yes - maybe }),
+                    flag: None,
+                    answers: {
+                        let r = &mut answers_rng;
+                        let homework = if day < switch_day { QUESTION_LINA_HAGE_HOMEWORK_V1 } else { QUESTION_LINA_HAGE_HOMEWORK };
+                        let done = (f64::from(n) * (0.1 + 0.15 * t + 0.1 * r.unit())).round();
+                        let judged = f64::from(r.range(2, 4)) + if r.chance(0.2 + 0.4 * t) { 1.0 } else { 0.0 };
+                        vec![Answer::number(homework, done), Answer::number(QUESTION_LINA_HAGE_EVENING, judged)]
+                    },
                 };
-                activities.push((LINA_HAGE, a));
+                // About one evening in thirteen was not closed in the app: completeness has gaps
+                // to show (built all the same, so the rest of the year draws the same numbers).
+                if day.rem_euclid(13) != 5 {
+                    activities.push((LINA_HAGE, a));
+                }
             }
         }
         for lab in [PORTALEN, BODEN, RANNEBERGEN, LINA_HAGE] {
@@ -939,6 +1028,15 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     notes: String::new(),
                     lessons_learned: lesson.unwrap_or_default().into(),
                     poll: None,
+                    flag: None,
+                    answers: if lab == PORTALEN && matches!(plan.kind, ActivityKind::Course | ActivityKind::Workshop) {
+                        let r = &mut answers_rng;
+                        // Work comes first as the year goes on.
+                        let pick = if r.chance(0.3 + 0.3 * t) { 0 } else { r.range(1, 2) };
+                        vec![Answer::choice(QUESTION_PORTALEN_WISH, pick)]
+                    } else {
+                        Vec::new()
+                    },
                 };
                 activities.push((lab, a));
             }
@@ -953,6 +1051,91 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
     Some(out.changes)
 }
 
+/// Data quality in the demo (issue #21), pushed after the year: last month
+/// approved for Lina Hage (and the month before), Portalen and Rannebergen,
+/// approved and re-opened with a reason for Boden; values flagged at entry
+/// this month for the "Att följa upp" list (a fika of 412, a measurement of
+/// 2,8 % where 28 % is usual) and one a coordinator has confirmed. Each
+/// approval carries the month's figures as they were approved.
+pub fn quality_changes(today: &str, year: &[Change]) -> Option<Vec<Change>> {
+    use labblogg_shared::approval::{approval_id, month_figures, MonthApproval};
+    use labblogg_shared::checks::{CheckField, EntryFlag};
+    let today = calendar::day_of(today)?;
+    let this = calendar::month_index(today);
+    let (last, before) = (calendar::month_label_of_index(this - 1), calendar::month_label_of_index(this - 2));
+    // Flagged values are dated this month (which is never approved).
+    let date = calendar::format_date((today - 2).max(calendar::first_day_of_month_index(this)));
+    let first = year.len() as u32;
+    let mut out = Out { changes: Vec::new() };
+    let open = Some(EntryFlag { fields: vec![CheckField::Participants], confirmed: false });
+    let fika = Activity {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        kind: ActivityKind::Fika,
+        title: "Fika efter fotbollen".into(),
+        date: date.clone(),
+        start_time: Some("18:00".into()),
+        end_time: Some("19:00".into()),
+        participants: vec![ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: 412 }],
+        first_timers: 0,
+        partner_ids: vec![partner(15)],
+        goal_ids: vec![],
+        staff_hours: 2.0,
+        volunteer_hours: 0.0,
+        notes: String::new(),
+        lessons_learned: String::new(),
+        poll: None,
+        flag: open.clone(),
+        answers: Vec::new(),
+    };
+    out.push(RecordKind::Activity, id(TAG_ACTIVITY, 900_000), LINA_HAGE, &fika);
+    let party = Activity {
+        meeting_place_id: Some(PLACE_RANNEBERGEN),
+        kind: ActivityKind::Party,
+        title: "Gårdsfest med grillning".into(),
+        participants: vec![ParticipantCount { age_band: AgeBand::Age26To64, gender: None, count: 180 }],
+        partner_ids: vec![partner(9)],
+        staff_hours: 6.0,
+        flag: Some(EntryFlag { fields: vec![CheckField::Participants], confirmed: true }),
+        ..fika.clone()
+    };
+    out.push(RecordKind::Activity, id(TAG_ACTIVITY, 900_001), RANNEBERGEN, &party);
+    let measurement = GoalMeasurement {
+        goal_id: GOAL_PORTALEN_WORK,
+        date: date.clone(),
+        value: 2.8,
+        note: "Från deltagaruppföljningen".into(),
+        flag: Some(EntryFlag { fields: vec![CheckField::Value], confirmed: false }),
+    };
+    out.push(RecordKind::GoalMeasurement, id(TAG_MEASUREMENT, 900_000), PORTALEN, &measurement);
+
+    // The year as the summaries read it (its places with their holidays), for the approved figures.
+    let states: Vec<labblogg_shared::RecordState> =
+        year.iter().filter_map(|c| labblogg_shared::apply_change(None, c).ok().flatten()).collect();
+    let ds = labblogg_shared::summary::Dataset::from_states(&states);
+    let approve = |lab: Uuid, month: &str| MonthApproval {
+        month: month.to_owned(),
+        approved: true,
+        reason: String::new(),
+        by: "Samordnare".into(),
+        figures: Some(month_figures(&ds, lab, month, today)),
+    };
+    for (lab, month) in [(LINA_HAGE, &before), (LINA_HAGE, &last), (PORTALEN, &last), (RANNEBERGEN, &last), (BODEN, &last)] {
+        out.push(RecordKind::MonthApproval, approval_id(lab, month), lab, &approve(lab, month));
+    }
+    let reopened = MonthApproval {
+        approved: false,
+        reason: "Två kvällar saknades i rapporten; personalen fyller i dem.".into(),
+        ..approve(BODEN, &last)
+    };
+    out.push(RecordKind::MonthApproval, approval_id(BODEN, &last), BODEN, &reopened);
+    // Numbered after the year's changes, stamped after them.
+    for (i, c) in out.changes.iter_mut().enumerate() {
+        c.change_id = id_of_change(first + i as u32);
+        c.hlc = Hlc { ms: STAMP_MS + 1, counter: i as u32, node: crate::accounts::SERVER_NODE };
+    }
+    Some(out.changes)
+}
+
 /// Seed the demo year ending yesterday, unless the demo labs hold a visit
 /// already. Runs after `demo::seed` (the labs and places must exist).
 pub async fn seed_year(store: &dyn Store, today: &str) -> Result<(), StoreError> {
@@ -963,8 +1146,11 @@ pub async fn seed_year(store: &dyn Store, today: &str) -> Result<(), StoreError>
     if existing.iter().any(|r| r.kind == RecordKind::Visit) {
         return Ok(());
     }
-    let changes = year_changes(today).ok_or_else(|| StoreError::Corrupt(format!("not a date: {today}")))?;
-    // Visits last: the first of them marks the year as seeded.
+    let mut changes = year_changes(today).ok_or_else(|| StoreError::Corrupt(format!("not a date: {today}")))?;
+    // After the year: what is approved and what waits for follow-up.
+    let quality = quality_changes(today, &changes).unwrap_or_default();
+    changes.extend(quality);
+    // Visits (then approvals) last: the first visit marks the year as seeded.
     for batch in changes.chunks(MAX_PUSH_CHANGES) {
         for outcome in store.push(batch.to_vec()).await? {
             if let Err(r) = outcome {
@@ -1019,6 +1205,89 @@ mod tests {
     }
 
     #[test]
+    fn approved_months_and_values_to_follow_up() {
+        let year = year_changes("2026-11-20").unwrap();
+        let quality = quality_changes("2026-11-20", &year).unwrap();
+        let ids: std::collections::HashSet<Uuid> = year.iter().map(|c| c.change_id).collect();
+        assert!(quality.iter().all(|c| !ids.contains(&c.change_id)), "change ids of their own");
+        let mut states = std::collections::HashMap::new();
+        for c in &quality {
+            let state = labblogg_shared::apply_change(states.get(&c.id), c).unwrap().unwrap();
+            validate::validate_record(&state).unwrap_or_else(|e| panic!("{:?} {}: {e}", c.kind, c.id));
+            states.insert(c.id, state);
+        }
+        let approvals = labblogg_shared::approval::Approvals::from_states(states.values());
+        assert_eq!(approvals.approved_months(LINA_HAGE), ["2026-09", "2026-10"]);
+        assert_eq!(approvals.approved_months(PORTALEN), ["2026-10"]);
+        assert!(approvals.approved_months(BODEN).is_empty());
+        let boden = approvals.get(BODEN, "2026-10").unwrap();
+        assert!(!boden.approved && !boden.reason.is_empty());
+        let figures = approvals.get(LINA_HAGE, "2026-10").unwrap().figures.unwrap();
+        // Lina Hage is open Tuesdays and Thursdays: 9 sessions in October 2026, most with visits.
+        assert_eq!(figures.sessions, 9);
+        assert!(figures.visits > 100 && figures.sessions_logged >= 6 && figures.sessions_closed >= 6, "{figures:?}");
+        // The flagged values are dated this month, so no approval locks them.
+        for c in quality.iter().filter(|c| c.kind != RecordKind::MonthApproval) {
+            assert!(c.fields["date"].as_str().unwrap().starts_with("2026-11"), "{:?}", c.fields);
+        }
+    }
+
+    /// The check at entry over a year of plausible data (the demo year): each activity and
+    /// measurement checked on its own day against the lab's history up to then, as if typed
+    /// that day. How often it asks about a right value, and how often it catches a typo (one
+    /// extra digit: ten times the participants of the largest band, or a measurement ten
+    /// times too large or too small). `cargo test -p labblogg-server --lib entry_check -- --nocapture`.
+    #[test]
+    fn the_entry_check_on_a_year_of_plausible_values() {
+        use labblogg_shared::checks::{check_activity, check_measurement, CheckField};
+        use labblogg_shared::summary::Dataset;
+        let year = year_changes("2026-11-20").unwrap();
+        let states: Vec<labblogg_shared::RecordState> =
+            year.iter().filter_map(|c| labblogg_shared::apply_change(None, c).ok().flatten()).collect();
+        let ds = Dataset::from_states(&states);
+        let values = |f: &[labblogg_shared::checks::Finding]| f.iter().filter(|f| f.field != CheckField::Date).count() > 0;
+        let (mut n, mut asked, mut typos, mut caught) = (0u32, 0u32, 0u32, 0u32);
+        for a in &ds.activities {
+            let today = calendar::day_of(&a.data.date).unwrap();
+            let lab: Vec<_> = ds.activities.iter().filter(|r| r.lab_id == a.lab_id).cloned().collect();
+            n += 1;
+            asked += u32::from(values(&check_activity(&lab, a.id, &a.data, today)));
+            let mut typo = a.data.clone();
+            if let Some(p) = typo.participants.iter_mut().max_by_key(|p| p.count).filter(|p| p.count >= 2) {
+                p.count *= 10;
+                typos += 1;
+                caught += u32::from(values(&check_activity(&lab, a.id, &typo, today)));
+            }
+        }
+        let (mut m, mut m_asked, mut m_typos, mut m_caught) = (0u32, 0u32, 0u32, 0u32);
+        for r in &ds.measurements {
+            let goal = ds.goals.iter().find(|g| g.id == r.data.goal_id).unwrap();
+            let today = calendar::day_of(&r.data.date).unwrap();
+            m += 1;
+            m_asked += u32::from(values(&check_measurement(&ds.measurements, &goal.data, r.id, &r.data, today)));
+            for factor in [10.0, 0.1] {
+                let typo = GoalMeasurement { value: r.data.value * factor, ..r.data.clone() };
+                m_typos += 1;
+                m_caught += u32::from(values(&check_measurement(&ds.measurements, &goal.data, r.id, &typo, today)));
+            }
+        }
+        let pct = |a: u32, b: u32| 100.0 * f64::from(a) / f64::from(b.max(1));
+        eprintln!(
+            "activities: asked about {asked} of {n} right ones ({:.1} %), caught {caught} of {typos} typos ({:.1} %)",
+            pct(asked, n),
+            pct(caught, typos)
+        );
+        eprintln!(
+            "measurements: asked about {m_asked} of {m} right ones ({:.1} %), caught {m_caught} of {m_typos} typos ({:.1} %)",
+            pct(m_asked, m),
+            pct(m_caught, m_typos)
+        );
+        assert!(n > 300 && m > 30, "{n} activities, {m} measurements");
+        assert!(pct(asked, n) < 5.0 && pct(m_asked, m) < 5.0, "too many questions about right values");
+        assert!(pct(caught, typos) > 90.0 && pct(m_caught, m_typos) > 90.0, "too few typos caught");
+    }
+
+    #[test]
     fn lina_hage_visits_rise_and_dip_in_summer() {
         let changes = year_changes("2026-11-20").unwrap();
         let mut per_month = std::collections::BTreeMap::<String, u64>::new();
@@ -1059,6 +1328,15 @@ mod tests {
             let p = goals.iter().find(|p| p.goal_id == g).unwrap();
             assert!(p.source.is_some() && p.points.len() >= 10 && p.on_track.is_some(), "{}: {:?}", p.title, p.points);
         }
+        // Lina Hage's goal from its own question: a value each month since the second version.
+        let homework = goals.iter().find(|p| p.goal_id == GOAL_LINA_HAGE_HOMEWORK).unwrap();
+        assert!(homework.points.len() >= 6 && homework.latest.is_some_and(|v| v > 0.0), "{:?}", homework.points);
+        let report = summary::lab_report(&ds, LINA_HAGE, &summary::Period::new("2025-11-20", today), today).unwrap();
+        let asked: Vec<(&str, u32, bool, u64)> =
+            report.questions.iter().map(|q| (q.text.as_str(), q.version, q.retired, q.total.answered)).collect();
+        assert_eq!(asked.len(), 5, "{asked:?}");
+        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxor i") && v == 1 && r && n > 10), "{asked:?}");
+        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxorna klart") && v == 2 && !r && n > 10), "{asked:?}");
         // Portalen's measurement for October is missing; the retired goal owes none.
         let work = goals.iter().find(|p| p.goal_id == GOAL_PORTALEN_WORK).unwrap();
         assert_eq!(work.missing, ["2026-10-01"]);

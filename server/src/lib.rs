@@ -14,6 +14,7 @@ pub mod push;
 pub mod routes;
 pub mod state;
 pub mod throttle;
+pub mod xlsx;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -81,6 +82,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::devices::router())
         .merge(routes::admin::router())
         .merge(routes::summary::router())
+        .merge(routes::report::router())
         .merge(routes::history::router())
         .merge(routes::openapi::router())
         .split_for_parts();
@@ -141,6 +143,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
             demo_knowledge::seed(store.as_ref()).await?;
         }
     }
+    accounts::ensure_builtin_questions(store.as_ref(), routes::sync::now_ms()).await?;
     Ok(AppState::new(store))
 }
 

@@ -17,10 +17,20 @@
 //!   coordinator's;
 //! - a delete stamped before the record's first edit is refused;
 //! - only a coordinator of the lab (or an administrator) restores.
+//!
+//! Approved months are locked (`shared::approval`): a change to a visit,
+//! activity or goal measurement dated in a month its lab has approved, or
+//! moving one into such a month, is refused as `locked` (a change already
+//! stored, sent again, is still acknowledged). The backends load the
+//! approvals a batch needs with [`more_to_load`] once its records are in.
+//! An approval's id is its lab and month's; it is never deleted (re-opening
+//! is an edit with a reason), and a month is approved only once it is over.
+//! Only a coordinator confirms a value flagged at entry (`shared::checks`).
 
 use crate::db::UserRow;
 use crate::policy;
 use labblogg_shared::auth::{LabRole, Role};
+use labblogg_shared::approval;
 use labblogg_shared::calendar;
 use labblogg_shared::hlc::MAX_CLOCK_AHEAD_MS;
 use labblogg_shared::knowledge::review_of;
@@ -131,6 +141,7 @@ fn reference_fields(kind: RecordKind) -> &'static [(&'static str, RecordKind, bo
         RecordKind::GoalMeasurement => &[("goal_id", RecordKind::Goal, false)],
         RecordKind::GoodExample => &[("goal_ids", RecordKind::Goal, false), ("activity_ids", RecordKind::Activity, false)],
         RecordKind::Lesson => &[("activity_id", RecordKind::Activity, false)],
+        RecordKind::Question => &[("meeting_place_id", RecordKind::MeetingPlace, false), ("replaces", RecordKind::Question, false)],
         _ => &[],
     }
 }
@@ -154,6 +165,17 @@ fn references(change: &Change) -> Vec<(Option<Uuid>, RecordKind, bool)> {
         if let Some(p) = place {
             wanted.push((Uuid::parse_str(p).ok(), RecordKind::MeetingPlace, false));
         }
+        let question = change.fields.get("source").and_then(|s| s.get("question_id")).and_then(Value::as_str);
+        if let Some(q) = question {
+            wanted.push((Uuid::parse_str(q).ok(), RecordKind::Question, false));
+        }
+    }
+    if change.kind == RecordKind::Activity {
+        // Each answer names its question; a retired (or deleted) question's answers stay readable.
+        for answer in change.fields.get("answers").and_then(Value::as_array).into_iter().flatten() {
+            let id = answer.get("question_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+            wanted.push((id, RecordKind::Question, false));
+        }
     }
     wanted
 }
@@ -165,6 +187,26 @@ pub fn ids_to_load(changes: &[Change]) -> Vec<Uuid> {
     ids.extend(changes.iter().flat_map(references).filter_map(|(id, _, _)| id));
     ids.sort_unstable();
     ids.dedup();
+    ids
+}
+
+/// What a backend loads once the records of [`ids_to_load`] are in
+/// (`stored`): the approvals of the months the batch's dated records are in
+/// or move to, and their labs (for the lab's name in a refusal). Ids already
+/// loaded are left out.
+pub fn more_to_load(changes: &[Change], stored: &HashMap<Uuid, Stored>) -> Vec<Uuid> {
+    let mut ids = Vec::new();
+    for c in changes.iter().filter(|c| approval::is_dated(c.kind)) {
+        let current = stored.get(&c.id).map(|s| &s.state.fields);
+        let months = approval::months_touched(c.kind, current, &c.fields);
+        if !months.is_empty() {
+            ids.push(c.lab_id);
+        }
+        ids.extend(months.iter().map(|m| approval::approval_id(c.lab_id, m)));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.retain(|id| !stored.contains_key(id));
     ids
 }
 
@@ -197,6 +239,9 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
             if change.kind.is_event() && current.is_none() && !change.deleted { Map::new() } else { change.fields.clone() };
         let (change_id, record_id, kind, lab_id, hlc) = (change.change_id, change.id, change.kind, change.lab_id, change.hlc);
         let (deleted, restore) = (change.deleted, change.restore);
+        // Decided before the change is merged (which takes it), applied after: a resend of a
+        // stored change (no effect) is still acknowledged in a locked month.
+        let lock = locked(&change, current, &records);
         let merged = match apply_change_owned(current.map(|s| &s.state), change) {
             Ok(Some(state)) => state,
             Ok(None) => {
@@ -208,6 +253,10 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
                 continue;
             }
         };
+        if let Some(refusal) = lock {
+            out.outcomes.push(Err(refusal));
+            continue;
+        }
         if let Err(e) = validate_record(&merged) {
             out.outcomes.push(Err(refuse(RejectCode::Validation, format!("Ändringen nekades: {e}."))));
             continue;
@@ -302,8 +351,101 @@ fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashM
     if change.restore && current.is_none() {
         return Some(refuse(RejectCode::Validation, "Posten som ska återställas finns inte."));
     }
+    if change.kind == RecordKind::MonthApproval {
+        if let Some(r) = approval_refusal(change, current, now_ms) {
+            return Some(r);
+        }
+    }
+    if let Some(r) = frozen_refusal(change, current) {
+        return Some(r);
+    }
     if matches!(by, Pusher::User { .. }) {
         return references_refusal(change, records);
+    }
+    None
+}
+
+/// A change of a record dated in an approved month of its lab (now, or the
+/// month the change moves it to) is refused; `None` if no such month.
+fn locked(change: &Change, current: Option<&Stored>, records: &HashMap<Uuid, Stored>) -> Option<Rejection> {
+    let months = approval::months_touched(change.kind, current.map(|s| &s.state.fields), &change.fields);
+    let month = months.into_iter().find(|m| {
+        records
+            .get(&approval::approval_id(change.lab_id, m))
+            .is_some_and(|a| a.state.lab_id == change.lab_id && approval::is_in_force(&a.state))
+    })?;
+    let lab = records
+        .get(&change.lab_id)
+        .filter(|l| l.state.kind == RecordKind::Lab)
+        .and_then(|l| l.state.fields.get("name").and_then(Value::as_str))
+        .unwrap_or("labbet");
+    Some(refuse(RejectCode::Locked, approval::locked_message(&month, lab)))
+}
+
+/// The rules of a month's approval record: its id is its lab and month's, it
+/// is never deleted, and a month is approved only once it is over.
+fn approval_refusal(change: &Change, current: Option<&Stored>, now_ms: u64) -> Option<Rejection> {
+    if change.deleted {
+        return Some(refuse(
+            RejectCode::Validation,
+            "Ett godkännande tas inte bort. Öppna månaden i stället och skriv varför.",
+        ));
+    }
+    let month = change
+        .fields
+        .get("month")
+        .or_else(|| current.and_then(|s| s.state.fields.get("month")))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if approval::approval_id(change.lab_id, month) != change.id {
+        return Some(refuse(RejectCode::Validation, "Godkännandet hör inte till den månaden i det här labbet."));
+    }
+    let approving = change.fields.get("approved").and_then(Value::as_bool) == Some(true);
+    let today = calendar::local_day(now_ms as i64);
+    if approving && !approval::has_ended(month, today) {
+        return Some(refuse(
+            RejectCode::Validation,
+            format!("{} är inte slut än och kan godkännas först när den är över.", approval::month_name_sv(month)),
+        ));
+    }
+    None
+}
+
+/// A question's meaning is fixed once it exists (`shared::questions`): an edit
+/// that changes its wording, type, options, built-in mark or the version it
+/// replaces is refused, from anyone; a change that sets them to what they
+/// are (a resent creation) passes.
+fn frozen_refusal(change: &Change, current: Option<&Stored>) -> Option<Rejection> {
+    if change.kind != RecordKind::Question || change.deleted || change.restore {
+        return None;
+    }
+    let stored = current.filter(|s| !s.state.fields.is_empty())?;
+    let changed = labblogg_shared::questions::FROZEN_FIELDS.iter().any(|f| {
+        change.fields.get(*f).is_some_and(|v| stored.state.fields.get(*f).unwrap_or(&Value::Null) != v)
+    });
+    changed.then(|| {
+        refuse(
+            RejectCode::Validation,
+            "En frågas lydelse, svarstyp och alternativ ändras inte, så att gamla svar behåller sin mening. Gör en ny version av frågan i stället.",
+        )
+    })
+}
+
+/// Each answer an activity carries must fit its question (kind, scale, options).
+fn answers_refusal(change: &Change, records: &HashMap<Uuid, Stored>) -> Option<Rejection> {
+    use labblogg_shared::questions::{answer_misfit, Answer, Question};
+    let answers = change.fields.get("answers")?;
+    let answers: Vec<Answer> = serde_json::from_value(answers.clone()).ok()?; // a wrong shape fails validation
+    for a in &answers {
+        let question = records
+            .get(&a.question_id)
+            .and_then(|s| serde_json::from_value::<Question>(Value::Object(s.state.fields.clone())).ok());
+        let Some(q) = question else {
+            return Some(refuse(RejectCode::Validation, "Frågan som svaret gäller finns inte i det här labbet."));
+        };
+        if let Some(why) = answer_misfit(&q, a) {
+            return Some(refuse(RejectCode::Validation, format!("Svaret på ”{}” nekades: {why}", q.text)));
+        }
     }
     None
 }
@@ -323,10 +465,14 @@ fn references_refusal(change: &Change, records: &HashMap<Uuid, Stored>) -> Optio
                 RecordKind::Partner => "Samverkanspartnern",
                 RecordKind::Goal => "Målet",
                 RecordKind::Activity => "Aktiviteten",
+                RecordKind::Question => "Frågan",
                 _ => "Posten",
             };
             return Some(refuse(RejectCode::Validation, format!("{what} finns inte i det här labbet.")));
         }
+    }
+    if change.kind == RecordKind::Activity {
+        return answers_refusal(change, records);
     }
     None
 }
@@ -346,6 +492,10 @@ fn permission(user: &UserRow, change: &Change, current: Option<&Stored>) -> Opti
     }
     if !policy::may_write(user, change.kind, change.lab_id) {
         return Some(refuse(RejectCode::Permission, "Du har inte behörighet att ändra det här i det här labbet."));
+    }
+    let confirms_flag = change.fields.get("flag").and_then(|f| f.get("confirmed")).and_then(Value::as_bool) == Some(true);
+    if confirms_flag && !(user.role == Role::Admin || is_coordinator(user, change.lab_id)) {
+        return Some(refuse(RejectCode::Permission, "Bara samordnaren kan bekräfta ett värde att följa upp."));
     }
     if change.kind.is_knowledge() {
         // Who may publish depends on where the record is in review now.
@@ -505,6 +655,120 @@ mod tests {
         let back = plan(restores, &coordinator, NOW, deleted);
         assert!(back.outcomes.iter().all(Result::is_ok) && back.writes.iter().all(|w| w.state.deleted.is_none()));
         assert!(back.history.iter().all(|h| h.op == Operation::Restore));
+    }
+
+    fn lab_record() -> Stored {
+        let c = change(RecordKind::Lab, LAB, LAB, NOW - 10_000, json!({
+            "name": "Lina Hage", "city": "Södertälje", "organisation": "Telge Bostäder", "focus_areas": ["crime"], "question": "q"
+        }));
+        Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
+    }
+
+    fn approval_change(month: &str, fields: Value, ms: u64) -> Change {
+        change(RecordKind::MonthApproval, approval::approval_id(LAB, month), LAB, ms, fields)
+    }
+
+    fn codes(p: &PushPlan) -> Vec<Option<RejectCode>> {
+        p.outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect()
+    }
+
+    #[test]
+    fn approved_months_are_locked_until_re_opened() {
+        // NOW is 2026-05-28: March and April are over, May is not.
+        let coordinator = user(LabRole::Coordinator);
+        let goal = {
+            let c = change(RecordKind::Goal, Uuid::now_v7(), LAB, NOW - 9_000, json!({
+                "focus_area": "crime", "title": "Trygghet", "indicator": "Andel", "unit": "procent",
+                "baseline": 70.0, "target": 90.0, "target_date": "2026-12-31", "direction": "up"
+            }));
+            Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
+        };
+        let march_activity = {
+            let c = change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW - 9_000, json!({"kind": "fika", "title": "Fika", "date": "2026-03-10"}));
+            Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
+        };
+        let april_activity = {
+            let c = change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW - 9_000, json!({"kind": "fika", "title": "Fika", "date": "2026-04-10"}));
+            Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
+        };
+        let march_visit = change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW - 9_000, visit_fields(PLACE, "2026-03-05"));
+        let visit_stored = Stored { state: apply_change(None, &march_visit).unwrap().unwrap(), created_by: None, created_device: None };
+        let approve = approval_change("2026-03", json!({"month": "2026-03", "approved": true, "by": "Samordnare"}), NOW - 8_000);
+        let p = plan(vec![approve.clone()], &coordinator, NOW, HashMap::new());
+        assert_eq!(codes(&p), [None]);
+        let approved = Stored { state: p.writes[0].state.clone(), created_by: None, created_device: None };
+        let all = stored(vec![lab_record(), place(PLACE, LAB), goal.clone(), march_activity.clone(), april_activity.clone(), visit_stored, approved]);
+
+        let batch = vec![
+            change(RecordKind::Activity, march_activity.state.id, LAB, NOW, json!({"notes": "sent"})),
+            change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, json!({"kind": "fika", "title": "Ny", "date": "2026-03-15"})),
+            change(RecordKind::Activity, april_activity.state.id, LAB, NOW, json!({"date": "2026-03-31"})),
+            Change { deleted: true, ..change(RecordKind::Activity, march_activity.state.id, LAB, NOW, json!({})) },
+            change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW, visit_fields(PLACE, "2026-03-06")),
+            change(RecordKind::GoalMeasurement, Uuid::now_v7(), LAB, NOW, json!({"goal_id": goal.state.id, "date": "2026-03-01", "value": 1.0})),
+            // Not locked: April, and what is not dated (a partner).
+            change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, json!({"kind": "fika", "title": "April", "date": "2026-04-15"})),
+            change(RecordKind::Activity, april_activity.state.id, LAB, NOW, json!({"notes": "april"})),
+            change(RecordKind::Partner, Uuid::now_v7(), LAB, NOW, json!({"name": "Skolan", "kind": "school"})),
+            // A visit already stored, sent again, is acknowledged.
+            march_visit.clone(),
+        ];
+        let ids = ids_to_load(&batch);
+        let loaded: HashMap<Uuid, Stored> = all.iter().filter(|(id, _)| ids.contains(id)).map(|(k, v)| (*k, v.clone())).collect();
+        let more = more_to_load(&batch, &loaded);
+        assert!(more.contains(&approval::approval_id(LAB, "2026-03")) && more.contains(&approval::approval_id(LAB, "2026-04")));
+        assert!(more.contains(&LAB) && !more.iter().any(|id| loaded.contains_key(id)));
+        let p = plan(batch.clone(), &coordinator, NOW, all.clone());
+        let l = Some(RejectCode::Locked);
+        assert_eq!(codes(&p), [l, l, l, l, l, l, None, None, None, None]);
+        let Err(r) = &p.outcomes[0] else { unreachable!() };
+        assert_eq!(r.message, "Mars 2026 är godkänd för Lina Hage. Be samordnaren öppna månaden om något behöver ändras.");
+        assert_eq!(p.history.len(), 3, "the new April activity, the April edit, the partner");
+
+        // Re-opening needs a reason; with one, the same changes go through (in the same batch).
+        let no_reason = approval_change("2026-03", json!({"approved": false}), NOW);
+        let reopen = approval_change("2026-03", json!({"approved": false, "reason": "Ett kvällspass saknades", "by": "Samordnare"}), NOW + 1);
+        let mut again = vec![no_reason, reopen];
+        again.extend(batch[..6].iter().map(|c| Change { change_id: Uuid::now_v7(), hlc: Hlc { counter: 5, ..c.hlc }, ..c.clone() }));
+        let p = plan(again, &coordinator, NOW, all.clone());
+        assert_eq!(codes(&p), [Some(RejectCode::Validation), None, None, None, None, None, None, None]);
+        assert_eq!(p.history[0].op, Operation::Edit);
+        assert_eq!(p.history[0].kind, RecordKind::MonthApproval);
+    }
+
+    #[test]
+    fn who_approves_what_and_when() {
+        let coordinator = user(LabRole::Coordinator);
+        let staff = user(LabRole::Staff);
+        let ok = json!({"month": "2026-04", "approved": true});
+        let p = plan(vec![approval_change("2026-04", ok.clone(), NOW)], &staff, NOW, HashMap::new());
+        assert_eq!(codes(&p), [Some(RejectCode::Permission)], "staff do not approve");
+        let p = plan(
+            vec![
+                approval_change("2026-05", json!({"month": "2026-05", "approved": true}), NOW),
+                change(RecordKind::MonthApproval, approval::approval_id(LAB, "2026-03"), LAB, NOW, ok.clone()),
+                change(RecordKind::MonthApproval, approval::approval_id(OTHER_LAB, "2026-04"), LAB, NOW, ok.clone()),
+                approval_change("2026-04", ok.clone(), NOW),
+                Change { deleted: true, ..approval_change("2026-04", json!({}), NOW + 1) },
+                approval_change("2026-04", json!({"month": "2026-03"}), NOW + 2),
+            ],
+            &coordinator,
+            NOW,
+            HashMap::new(),
+        );
+        let v = Some(RejectCode::Validation);
+        assert_eq!(codes(&p), [v, v, v, None, v, v], "{:?}", p.outcomes);
+        let Err(r) = &p.outcomes[0] else { unreachable!() };
+        assert!(r.message.starts_with("maj 2026 är inte slut än"), "{}", r.message);
+        // Only a coordinator confirms a flagged value.
+        let flagged = json!({"kind": "fika", "title": "Fika", "date": "2026-05-01", "flag": {"fields": ["participants"], "confirmed": true}});
+        let p = plan(vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, flagged.clone())], &staff, NOW, HashMap::new());
+        assert_eq!(codes(&p), [Some(RejectCode::Permission)]);
+        let p = plan(vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, flagged)], &coordinator, NOW, HashMap::new());
+        assert_eq!(codes(&p), [None]);
+        let open = json!({"kind": "fika", "title": "Fika", "date": "2026-05-01", "flag": {"fields": ["participants"], "confirmed": false}});
+        let p = plan(vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, open)], &staff, NOW, HashMap::new());
+        assert_eq!(codes(&p), [None]);
     }
 
     #[test]

@@ -21,10 +21,20 @@ fn fields(v: Value) -> Map<String, Value> {
     v.as_object().cloned().expect("an object")
 }
 
-/// The demo records a user of `labs` should see: each lab and its meeting place.
+/// The demo records a user of `labs` should see: each lab, its meeting place and the closing
+/// poll's two questions every lab starts with.
 fn demo_ids(labs: &[Uuid]) -> HashSet<Uuid> {
-    LABS_AND_PLACES.iter().filter(|(lab, _)| labs.contains(lab)).flat_map(|&(lab, place)| [lab, place]).collect()
+    use labblogg_shared::model::PollQuestion;
+    use labblogg_shared::questions::builtin_id;
+    LABS_AND_PLACES
+        .iter()
+        .filter(|(lab, _)| labs.contains(lab))
+        .flat_map(|&(lab, place)| [lab, place, builtin_id(lab, PollQuestion::FeltSafe), builtin_id(lab, PollQuestion::WantToReturn)])
+        .collect()
 }
+
+/// How many demo records there are: [`demo_ids`] of all four labs.
+const DEMO_RECORDS: usize = 16;
 
 /// Is a record with this id stored anywhere? (Asked as the coordinator of every lab.)
 async fn stored_ids(server: &TestServer) -> HashSet<Uuid> {
@@ -138,11 +148,11 @@ async fn pushed_visit_is_accepted_and_pulled_with_the_demo_records() {
     assert_eq!(stored.state.deleted, None);
     assert_eq!(resp.cursor, resp.records.iter().map(|r| r.seq).max().unwrap());
 
-    // The coordinator of all four labs sees all eight demo records and the visit.
+    // The coordinator of all four labs sees all sixteen demo records and the visit.
     let coordinator = server.client("samordnare").await;
     let all = coordinator.pull_all(0, 1000).await;
     let mut expected = demo_ids(&demo::ALL_LABS);
-    assert_eq!(expected.len(), 8);
+    assert_eq!(expected.len(), DEMO_RECORDS);
     expected.insert(visit.id);
     assert_eq!(all.records.iter().map(|r| r.state.id).collect::<HashSet<_>>(), expected);
 }
@@ -554,7 +564,7 @@ async fn pull_pages_through_many_visits_exactly_once_with_increasing_cursors() {
     let fresh = server.client("samordnare").await;
     let started = Instant::now();
     let mut cursor = 0;
-    let mut seen: HashMap<Uuid, usize> = HashMap::with_capacity(PAGINATION_VISITS + 8);
+    let mut seen: HashMap<Uuid, usize> = HashMap::with_capacity(PAGINATION_VISITS + DEMO_RECORDS);
     let mut pages = 0;
     loop {
         let page = fresh.sync(&fresh.request(cursor, Vec::new(), Some(1000))).await;
@@ -574,9 +584,9 @@ async fn pull_pages_through_many_visits_exactly_once_with_increasing_cursors() {
     }
     let pulled_in = started.elapsed();
     assert!(seen.values().all(|&n| n == 1), "a record arrived twice");
-    assert_eq!(seen.len(), PAGINATION_VISITS + 8, "every visit and the 8 demo records");
+    assert_eq!(seen.len(), PAGINATION_VISITS + DEMO_RECORDS, "every visit and the demo records");
     assert!(pushed.iter().all(|id| seen.contains_key(id)), "a pushed visit is missing");
-    assert_eq!(pages, (PAGINATION_VISITS + 8).div_ceil(1000));
+    assert_eq!(pages, (PAGINATION_VISITS + DEMO_RECORDS).div_ceil(1000));
 
     // Past the end, nothing more.
     let after = fresh.sync(&fresh.request(cursor, Vec::new(), Some(1000))).await;

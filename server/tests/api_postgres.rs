@@ -13,3 +13,7 @@ mod knowledge;
 /// Deleting, restoring and the history over HTTP, on PostgreSQL too.
 #[path = "history.rs"]
 mod history;
+
+/// Approved and locked months over HTTP, on PostgreSQL too.
+#[path = "approval.rs"]
+mod approval;

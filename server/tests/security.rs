@@ -151,6 +151,19 @@ enum Case {
     ProposeExampleOwn,
     PublishExampleOwn,
     PublishExampleForeign,
+    PushQuestionOwn,
+    PushQuestionForeign,
+    ReportXlsx,
+}
+
+/// A new number question of `lab`.
+fn question(lab: Uuid, n: u32) -> Change {
+    edit(
+        RecordKind::Question,
+        Uuid::now_v7(),
+        lab,
+        json!({ "text": format!("Hur många gjorde läxorna klart? ({n})"), "answer": "number", "at_closing": true }),
+    )
 }
 
 /// A new good example of `lab` in review state `review`.
@@ -438,6 +451,15 @@ impl Matrix {
             Case::ProposeExampleOwn => self.push(who, example(LINA_HAGE, "submitted", n)).await,
             Case::PublishExampleOwn => self.push(who, example(LINA_HAGE, "published", n)).await,
             Case::PublishExampleForeign => self.push(who, example(PORTALEN, "published", n)).await,
+            Case::PushQuestionOwn => self.push(who, question(LINA_HAGE, n)).await,
+            Case::PushQuestionForeign => self.push(who, question(PORTALEN, n)).await,
+            Case::ReportXlsx => {
+                // The workbook of a year's report the caller posts: any signed-in user, nothing stored.
+                let body = json!({ "title": "Årsrapport", "organisation": "", "labs": [], "year": 2026,
+                                   "period": { "from": "2026-01-01", "to": "2026-12-31" }, "made_on": "2026-12-07",
+                                   "protected": false, "tables": [] });
+                Self::judged(call(&self.server, token, Method::POST, "/api/v1/report/xlsx", Some(&body)).await.status(), None)
+            }
         }
     }
 }
@@ -492,6 +514,10 @@ async fn authorization_matrix_every_endpoint_as_every_role() {
         (Case::ProposeExampleOwn, push(Accepted, Accepted, Accepted)),
         (Case::PublishExampleOwn, push(perm(), Accepted, Accepted)),
         (Case::PublishExampleForeign, push(perm(), perm(), Accepted)),
+        // The lab's questions are set up by its coordinators, like its places and goals.
+        (Case::PushQuestionOwn, push(perm(), Accepted, perm())),
+        (Case::PushQuestionForeign, push(perm(), perm(), perm())),
+        (Case::ReportXlsx, signed_in(200)),
     ];
     let m = Matrix::new().await;
     let mut report = format!("{:<20}", "case");
@@ -823,9 +849,11 @@ async fn lab_created_by_an_admin_syncs_to_its_members() {
     add_user(store.as_ref(), "samordnare-malmo", Role::Coordinator, &[id]).await;
     let coordinator = server.client("samordnare-malmo").await;
     let pulled = coordinator.pull_all(0, 1000).await;
-    assert_eq!(pulled.records.len(), 1);
-    assert_eq!(pulled.records[0].state.kind, RecordKind::Lab);
-    assert_eq!(pulled.records[0].state.fields["name"], "Rosengård");
+    // The lab, and the closing poll's two questions every lab starts with.
+    assert_eq!(pulled.records.len(), 3);
+    let lab = pulled.records.iter().find(|r| r.state.kind == RecordKind::Lab).expect("the lab");
+    assert_eq!(lab.state.fields["name"], "Rosengård");
+    assert_eq!(pulled.records.iter().filter(|r| r.state.kind == RecordKind::Question && r.state.lab_id == id).count(), 2);
 }
 
 // 5. Headers and CORS

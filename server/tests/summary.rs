@@ -138,6 +138,8 @@ async fn push_this_week(c: &mut Client, goal_ids: Vec<Uuid>) {
         notes: String::new(),
         lessons_learned: "Biblioteket vill komma tillbaka i vår.".into(),
         poll: None,
+        flag: None,
+        answers: Vec::new(),
     };
     let activity = change(c, RecordKind::Activity, PORTALEN, &activity);
     changes.push(partner);

@@ -52,8 +52,33 @@ const GOAL_SOURCE: &[Field] = &[
     f("measure"),
     f("question"),
     f("include_maybe"),
+    f("question_id"),
+    f("stat"),
+    f("option"),
+];
+const ANSWER: &[Field] = &[f("question_id"), f("yes"), f("maybe"), f("no"), f("value"), f("choice")];
+const QUESTION: &[Field] = &[
+    f("text"),
+    f("answer"),
+    f("options"),
+    f("meeting_place_id"),
+    f("at_closing"),
+    f("activity_kinds"),
+    f("builtin"),
+    f("replaces"),
+    f("retired"),
 ];
 const FIGURE: &[Field] = &[f("label"), f("value")];
+const ENTRY_FLAG: &[Field] = &[f("fields"), f("confirmed")];
+const MONTH_FIGURES: &[Field] = &[
+    f("visits"),
+    f("activities"),
+    f("participants"),
+    f("measurements"),
+    f("sessions"),
+    f("sessions_logged"),
+    f("sessions_closed"),
+];
 
 const LAB: &[Field] = &[f("name"), f("city"), f("organisation"), f("focus_areas"), f("question"), f("description")];
 const MEETING_PLACE: &[Field] = &[
@@ -82,7 +107,8 @@ const GOAL: &[Field] = &[
     f("schedule"),
     f("retired"),
 ];
-const GOAL_MEASUREMENT: &[Field] = &[f("goal_id"), f("date"), f("value"), f("note")];
+const GOAL_MEASUREMENT: &[Field] =
+    &[f("goal_id"), f("date"), f("value"), f("note"), Field { name: "flag", nested: Nested::Object(ENTRY_FLAG) }];
 const PARTNER: &[Field] = &[f("name"), f("kind"), f("retired"), f("merged_into")];
 const ACTIVITY: &[Field] = &[
     f("meeting_place_id"),
@@ -100,6 +126,8 @@ const ACTIVITY: &[Field] = &[
     f("notes"),
     f("lessons_learned"),
     Field { name: "poll", nested: Nested::Object(POLL) },
+    Field { name: "flag", nested: Nested::Object(ENTRY_FLAG) },
+    Field { name: "answers", nested: Nested::ListOf(ANSWER) },
 ];
 const GOOD_EXAMPLE: &[Field] = &[
     f("title"),
@@ -134,6 +162,8 @@ const LESSON: &[Field] = &[
     f("review"),
     f("published_on"),
 ];
+const MONTH_APPROVAL: &[Field] =
+    &[f("month"), f("approved"), f("reason"), f("by"), Field { name: "figures", nested: Nested::Object(MONTH_FIGURES) }];
 
 /// The fields a record of `kind` has.
 pub fn of_kind(kind: RecordKind) -> &'static [Field] {
@@ -147,6 +177,8 @@ pub fn of_kind(kind: RecordKind) -> &'static [Field] {
         RecordKind::Activity => ACTIVITY,
         RecordKind::GoodExample => GOOD_EXAMPLE,
         RecordKind::Lesson => LESSON,
+        RecordKind::MonthApproval => MONTH_APPROVAL,
+        RecordKind::Question => QUESTION,
     }
 }
 
@@ -272,6 +304,8 @@ mod tests {
             notes: "n".into(),
             lessons_learned: "l".into(),
             poll: Some(PollTally { question: PollQuestion::ALL[0], yes: 1, maybe: 1, no: 1 }),
+            flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Participants], confirmed: true }),
+            answers: vec![crate::questions::Answer { question_id: id, yes: 1, maybe: 1, no: 1, value: Some(1.0), choice: Some(0) }],
         };
         let goal = Goal {
             focus_area: FocusArea::Crime,
@@ -292,6 +326,7 @@ mod tests {
             GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5), gender: Some(crate::model::Gender::Girl) },
             GoalSource::Activities { kinds: vec![ActivityKind::Fika], measure: ActivityMeasure::Participants },
             GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true },
+            GoalSource::Question { question_id: id, stat: crate::questions::QuestionStat::Share, include_maybe: true, option: Some(1) },
         ];
         let mut source_keys = std::collections::BTreeSet::new();
         for source in sources {
@@ -317,11 +352,32 @@ mod tests {
             (RecordKind::MeetingPlace, object(&place)),
             (RecordKind::Visit, object(&Visit { meeting_place_id: id, at_ms: 1, date: "2026-01-01".into(), age_band: AgeBand::Age13To15, gender: Some(Gender::Boy), first_visit: true })),
             (RecordKind::Goal, object(&goal)),
-            (RecordKind::GoalMeasurement, object(&GoalMeasurement { goal_id: id, date: "2026-01-01".into(), value: 1.0, note: "n".into() })),
+            (RecordKind::GoalMeasurement, object(&GoalMeasurement { goal_id: id, date: "2026-01-01".into(), value: 1.0, note: "n".into(), flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false }) })),
             (RecordKind::Partner, object(&Partner { name: "P".into(), kind: PartnerKind::ALL[0], retired: true, merged_into: Some(id) })),
             (RecordKind::Activity, object(&activity)),
             (RecordKind::GoodExample, object(&example)),
             (RecordKind::Lesson, object(&lesson)),
+            (
+                RecordKind::MonthApproval,
+                object(&crate::approval::MonthApproval {
+                    month: "2026-03".into(),
+                    approved: false,
+                    reason: "r".into(),
+                    by: "b".into(),
+                    figures: Some(crate::approval::MonthFigures::default()),
+                }),
+            ),
+            (
+                RecordKind::Question,
+                object(&crate::questions::Question {
+                    options: vec!["a".into()],
+                    meeting_place_id: Some(id),
+                    activity_kinds: vec![ActivityKind::Fika],
+                    builtin: Some(PollQuestion::FeltSafe),
+                    replaces: Some(id),
+                    ..crate::questions::Question::new("q", crate::questions::AnswerKind::Choice)
+                }),
+            ),
         ];
         for (kind, fields) in &full {
             assert_eq!(unknown_keys(*kind, fields), Vec::<String>::new(), "{kind:?}: a serde field is not listed");

@@ -4,8 +4,11 @@
 //! and the merge rules. No I/O, no async runtime, so it builds for wasm32 and
 //! natively and both sides run exactly the same rules.
 
+pub mod approval;
 pub mod auth;
 pub mod calendar;
+pub mod checks;
+pub mod completeness;
 pub mod disclosure;
 pub mod error;
 pub mod fields;
@@ -15,11 +18,13 @@ pub mod knowledge;
 pub mod merge;
 pub mod model;
 pub mod privacy;
+pub mod questions;
 pub mod search;
 pub mod skew;
 pub mod summary;
 pub mod sync;
 pub mod validate;
+pub mod year_report;
 
 pub use hlc::Hlc;
 pub use merge::{apply_change, RecordState};

@@ -25,10 +25,15 @@ pub enum RecordKind {
     GoodExample,
     /// A lesson learned, promoted to the knowledge base.
     Lesson,
+    /// A lab's month approved (and so locked) or re-opened (`approval.rs`).
+    MonthApproval,
+    /// A question the lab asks when closing an evening or after an activity
+    /// (`questions.rs`); its answers are tallies in the activity.
+    Question,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Lab,
         RecordKind::MeetingPlace,
         RecordKind::Visit,
@@ -38,6 +43,8 @@ impl RecordKind {
         RecordKind::Activity,
         RecordKind::GoodExample,
         RecordKind::Lesson,
+        RecordKind::MonthApproval,
+        RecordKind::Question,
     ];
 
     /// The serialized name, as stored in databases.
@@ -52,6 +59,8 @@ impl RecordKind {
             RecordKind::Activity => "activity",
             RecordKind::GoodExample => "good_example",
             RecordKind::Lesson => "lesson",
+            RecordKind::MonthApproval => "month_approval",
+            RecordKind::Question => "question",
         }
     }
 
@@ -431,6 +440,18 @@ pub enum GoalSource {
         #[serde(default)]
         include_maybe: bool,
     },
+    /// One of the lab's own questions (`questions.rs`), per month: the share
+    /// answering yes (faces, with `include_maybe` yes or maybe) or choosing
+    /// `option` (one choice), or the sum or mean of the numbers (a number,
+    /// the 1–5 scale).
+    Question {
+        question_id: Uuid,
+        stat: crate::questions::QuestionStat,
+        #[serde(default)]
+        include_maybe: bool,
+        #[serde(default)]
+        option: Option<u32>,
+    },
 }
 
 impl GoalSource {
@@ -443,6 +464,7 @@ impl GoalSource {
             GoalSource::Activities { measure: ActivityMeasure::Participants, .. } => "Deltagare i aktiviteter",
             GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. } => "Deltagartimmar",
             GoalSource::PollShare { .. } => "Andel ja på snabbfrågan",
+            GoalSource::Question { .. } => "Svar på labbets fråga",
         }
     }
 
@@ -451,7 +473,7 @@ impl GoalSource {
         match self {
             GoalSource::VisitsPerWeek { .. } => GoalPeriod::Week,
             GoalSource::Visits { per, .. } => *per,
-            GoalSource::Activities { .. } | GoalSource::PollShare { .. } => GoalPeriod::Month,
+            GoalSource::Activities { .. } | GoalSource::PollShare { .. } | GoalSource::Question { .. } => GoalPeriod::Month,
         }
     }
 
@@ -565,6 +587,9 @@ pub struct GoalMeasurement {
     pub value: f64,
     #[serde(default)]
     pub note: String,
+    /// The value looked unusual when entered and was saved anyway (`checks.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<crate::checks::EntryFlag>,
 }
 
 /// What kind of organisation a partner (samverkanspartner) is.
@@ -739,9 +764,18 @@ pub struct Activity {
     pub notes: String,
     #[serde(default)]
     pub lessons_learned: String,
-    /// The closing poll (snabbfråga), if one was held: tallies only.
+    /// The closing poll (snabbfråga), if one was held: tallies only. Counted
+    /// as answers to the lab's built-in question of the same wording.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<PollTally>,
+    /// Values that looked unusual when entered and were saved anyway (`checks.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<crate::checks::EntryFlag>,
+    /// Answers to the lab's own questions (`questions.rs`): tallies and
+    /// numbers, never text. Left out when none, as `poll` is, so an activity
+    /// without answers has the shape it always had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<crate::questions::Answer>,
 }
 
 /// The question of a closing poll, asked in easy Swedish with pictograms.
@@ -831,7 +865,9 @@ mod tests {
                 "partner",
                 "activity",
                 "good_example",
-                "lesson"
+                "lesson",
+                "month_approval",
+                "question"
             ]);
         assert_eq!(
             wire_names(&FocusArea::ALL),
@@ -928,6 +964,8 @@ mod tests {
             notes: "Soroptimisterna ledde samtalen.".into(),
             lessons_learned: String::new(),
             poll: None,
+            flag: None,
+            answers: Vec::new(),
         }
     }
 
@@ -986,6 +1024,7 @@ mod tests {
             date: "2024-11-18".into(),
             value: 17.0,
             note: "Vecka 47".into(),
+            flag: None,
         };
         assert_eq!(
             serde_json::to_string(&m).unwrap(),

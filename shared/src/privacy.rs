@@ -57,6 +57,42 @@ pub struct Finding {
     pub text: String,
 }
 
+/// Does a question ask for something that identifies a person (a name, an
+/// identity number, a phone number, an address, an e-mail, who someone is)?
+/// A lab's questions are answered by counts, numbers and choices, so a
+/// question wording like that is refused (`validate::question`); the reason
+/// in Swedish, or `None`.
+pub fn asks_for_personal_data(question: &str) -> Option<&'static str> {
+    let folded: String = question.to_lowercase();
+    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    const ASKING: &[&str] = &[
+        "heter", "namn", "namnet", "namnen", "förnamn", "efternamn", "personnummer", "personnumret", "telefonnummer",
+        "telefonnumret", "mobilnummer", "nummer", "adress", "adressen", "e-post", "epost", "mejl", "mejladress",
+        "vem", "vilka", "vilken", "bor",
+    ];
+    // "vilken" and "vilka" ask for a choice as often as for a person: only
+    // with a word about people do they ask who someone is.
+    const PEOPLE: &[&str] = &["person", "personer", "ungdom", "ungdomar", "ungdomen", "barn", "barnet", "besökare", "deltagare", "elev", "elever", "kille", "killar", "tjej", "tjejer"];
+    let has = |w: &str| words.contains(&w);
+    let about_people = PEOPLE.iter().any(|p| has(p));
+    for w in ASKING {
+        if !has(w) {
+            continue;
+        }
+        match *w {
+            "vilka" | "vilken" if !about_people => continue,
+            "bor" if !has("var") => continue,
+            "nummer" if !has("telefon") && !has("mobil") => continue,
+            _ => {}
+        }
+        return Some(
+            "Frågan ber om något som kan peka ut en person (namn, nummer, adress eller vem någon är). \
+             Fråga efter antal, en bedömning eller ett val i stället.",
+        );
+    }
+    None
+}
+
 /// Everything in `text` that looks like personal data, in order of appearance.
 pub fn find_personal_data(text: &str) -> Vec<Finding> {
     let chars = normalise(text);
@@ -436,6 +472,16 @@ fn spelled_out_spaced(chars: &[Ch], i: usize, word: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn questions_that_ask_who_someone_is_are_refused() {
+        for q in ["Vad heter den som kom först?", "Vem bråkade i dag?", "Vilka ungdomar gjorde läxorna?", "Var bor du?", "Skriv ditt telefonnummer", "Vilket personnummer?"] {
+            assert!(super::asks_for_personal_data(q).is_some(), "{q}");
+        }
+        for q in ["Hur många gjorde läxorna klart?", "Kände du dig trygg i dag?", "Vilken aktivitet var populärast?", "Hur många barn bor i området?", "Hur gick kvällen?"] {
+            assert_eq!(super::asks_for_personal_data(q), None, "{q}");
+        }
+    }
+
     use super::*;
 
     fn kinds(text: &str) -> Vec<PersonalDataKind> {

@@ -25,6 +25,7 @@
 use crate::calendar::{self, StockholmClock};
 use crate::disclosure::{CellKey, Measure, Protected};
 use crate::merge::RecordState;
+use crate::questions::{answer_misfit, answers_of, builtin_id, AnswerKind, Question, QuestionStat, QuestionTally};
 use crate::model::{
     Gender,
     Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalPeriod,
@@ -182,6 +183,10 @@ pub struct Dataset {
     pub goals: Vec<Rec<Goal>>,
     pub measurements: Vec<Rec<GoalMeasurement>>,
     pub partners: Vec<Rec<Partner>>,
+    /// Approved and re-opened months (`approval.rs`).
+    pub approvals: Vec<Rec<crate::approval::MonthApproval>>,
+    /// The labs' own questions, retired ones included (`questions.rs`).
+    pub questions: Vec<Rec<Question>>,
 }
 
 fn add<T: DeserializeOwned>(list: &mut Vec<Rec<T>>, s: &RecordState) {
@@ -210,7 +215,9 @@ impl Dataset {
                 RecordKind::GoalMeasurement => add(&mut ds.measurements, s),
                 RecordKind::Partner => add(&mut ds.partners, s),
                 RecordKind::Activity => add(&mut ds.activities, s),
+                RecordKind::MonthApproval => add(&mut ds.approvals, s),
                 // The knowledge base is not counted in summaries.
+                RecordKind::Question => add(&mut ds.questions, s),
                 RecordKind::GoodExample | RecordKind::Lesson => {}
             }
         }
@@ -241,6 +248,13 @@ impl Dataset {
         self.goals.sort_by_key(|r| r.id);
         self.measurements.sort_by_key(|r| r.id);
         self.partners.sort_by_key(|r| r.id);
+        self.approvals.sort_by_key(|r| r.id);
+        self.questions.sort_by_key(|r| r.id);
+    }
+
+    /// The approvals, by lab and month.
+    pub fn approval_index(&self) -> crate::approval::Approvals {
+        crate::approval::Approvals::from_records(self.approvals.iter().map(|r| (r.id, r.lab_id, &r.data)))
     }
 
     pub fn lab(&self, id: Uuid) -> Option<&Rec<Lab>> {
@@ -317,6 +331,10 @@ pub struct GoalProgress {
     /// The last value of a finished period (or the last measurement).
     pub latest: Option<f64>,
     pub latest_date: Option<String>,
+    /// The latest measurement was flagged at entry and is not confirmed yet
+    /// (`checks::EntryFlag`): the report marks it "att följa upp".
+    #[serde(default)]
+    pub latest_flagged: bool,
     /// Measurements, or for an automatic source the indicator per finished
     /// period (dated on the period's first day), in date order.
     pub points: Vec<(String, f64)>,
@@ -497,16 +515,43 @@ fn activity_sums(ds: &Dataset, lab: Uuid, kinds: &[ActivityKind], measure: Activ
 
 /// The share (per cent) of "yes" (and "maybe", if asked) among the answers
 /// to `question` in the lab's closing polls, per month with any answer.
+/// The closing poll's tallies and answers to the lab's built-in question of
+/// that wording count alike.
 fn poll_share_sums(ds: &Dataset, lab: Uuid, question: PollQuestion, include_maybe: bool) -> HashMap<i64, f64> {
+    let id = builtin_id(lab, question);
     let mut answers: HashMap<i64, (u64, u64)> = HashMap::new();
     for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
-        let Some(p) = a.data.poll.filter(|p| p.question == question) else { continue };
         let Some(d) = calendar::day_of(&a.data.date) else { continue };
-        let e = answers.entry(period_start(d, GoalPeriod::Month)).or_default();
-        e.0 += u64::from(p.yes) + if include_maybe { u64::from(p.maybe) } else { 0 };
-        e.1 += p.total();
+        for p in answers_of(lab, &a.data).filter(|p| p.question_id == id && p.value.is_none() && p.choice.is_none()) {
+            let e = answers.entry(period_start(d, GoalPeriod::Month)).or_default();
+            e.0 += u64::from(p.yes) + if include_maybe { u64::from(p.maybe) } else { 0 };
+            e.1 += u64::from(p.yes) + u64::from(p.maybe) + u64::from(p.no);
+        }
     }
     answers.into_iter().filter(|(_, (_, all))| *all > 0).map(|(m, (yes, all))| (m, yes as f64 * 100.0 / all as f64)).collect()
+}
+
+/// The answers to the lab's question `id`, tallied per month (keyed by the
+/// month's first day); answers that do not fit the question are left out.
+pub fn question_tallies(ds: &Dataset, lab: Uuid, id: Uuid, from: i64, to: i64) -> Vec<(i64, QuestionTally)> {
+    let Some(q) = ds.questions.iter().find(|q| q.id == id && q.lab_id == lab) else { return Vec::new() };
+    let mut months: std::collections::BTreeMap<i64, QuestionTally> = std::collections::BTreeMap::new();
+    for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
+        let Some(d) = calendar::day_of(&a.data.date).filter(|d| (from..=to).contains(d)) else { continue };
+        for ans in answers_of(lab, &a.data).filter(|x| x.question_id == id && answer_misfit(&q.data, x).is_none()) {
+            months.entry(period_start(d, GoalPeriod::Month)).or_insert_with(|| QuestionTally::for_question(&q.data)).add(&q.data, &ans);
+        }
+    }
+    months.into_iter().filter(|(_, t)| t.answered > 0).collect()
+}
+
+/// A goal measured from a question: its value per month with an answer.
+fn question_sums(ds: &Dataset, lab: Uuid, id: Uuid, stat: QuestionStat, include_maybe: bool, option: Option<u32>) -> HashMap<i64, f64> {
+    let Some(q) = ds.questions.iter().find(|q| q.id == id && q.lab_id == lab) else { return HashMap::new() };
+    question_tallies(ds, lab, id, i64::MIN / 4, i64::MAX / 4)
+        .into_iter()
+        .filter_map(|(m, t)| Some((m, stat.value(&t, q.data.answer, include_maybe, option)?)))
+        .collect()
 }
 
 /// An automatic goal's series, by its source.
@@ -530,6 +575,13 @@ fn source_series(ds: &Dataset, goal: &Rec<Goal>, source: &GoalSource, today: Opt
         GoalSource::PollShare { question, include_maybe } => {
             series(&poll_share_sums(ds, lab, *question, *include_maybe), GoalPeriod::Month, from, today, false)
         }
+        GoalSource::Question { question_id, stat, include_maybe, option } => series(
+            &question_sums(ds, lab, *question_id, *stat, *include_maybe, *option),
+            GoalPeriod::Month,
+            from,
+            today,
+            false,
+        ),
     }
 }
 
@@ -587,6 +639,7 @@ type Values = (Vec<(i64, f64, String)>, Option<(String, f64)>);
 fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgress {
     let g = &goal.data;
     let mut missing = Vec::new();
+    let mut latest_flagged = false;
     let (points, running): Values = match &g.source {
         Some(source) => {
             let s = source_series(ds, goal, source, today);
@@ -603,6 +656,9 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
                 .filter_map(|m| Some((calendar::day_of(&m.data.date)?, m.id, m.data.value, m.data.date.as_str())))
                 .collect();
             m.sort_by_key(|&(d, id, _, _)| (d, id));
+            latest_flagged = m.last().is_some_and(|&(_, id, _, _)| {
+                ds.measurements.iter().any(|x| x.id == id && x.data.flag.as_ref().is_some_and(crate::checks::EntryFlag::is_open))
+            });
             if let (Some(schedule), Some(t), false) = (g.schedule, today, g.retired) {
                 let days: Vec<i64> = m.iter().map(|x| x.0).collect();
                 let baseline = g.baseline_date.as_deref().and_then(calendar::day_of);
@@ -658,6 +714,7 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
         retired: g.retired,
         latest,
         latest_date: points.last().map(|p| p.2.clone()),
+        latest_flagged,
         points: points.into_iter().map(|(_, v, s)| (s, v)).collect(),
         running,
         on_track,
@@ -850,6 +907,76 @@ pub struct LabReport {
     /// The period's totals as they may leave the lab (a good example's
     /// figures): protected by the Cell Key Method.
     pub published: PublishedFigures,
+    /// Each month of the period: approved or not, and how complete
+    /// (`approval.rs`, `completeness.rs`).
+    #[serde(default)]
+    pub months: Vec<crate::approval::MonthStatus>,
+    /// Values flagged at entry and not yet confirmed by a coordinator
+    /// (`checks.rs`), newest first: they are in the figures above, marked.
+    #[serde(default)]
+    pub unconfirmed: Vec<crate::checks::FollowUp>,
+    /// The lab's own questions with their answers per month: every question
+    /// in use, and retired ones answered in the period.
+    #[serde(default)]
+    pub questions: Vec<QuestionReport>,
+}
+
+/// One of the lab's questions in a report: its answers per month and in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionReport {
+    pub question_id: Uuid,
+    pub text: String,
+    pub answer: AnswerKind,
+    pub options: Vec<String>,
+    /// 1 for an original, 2 for the version replacing it, …
+    pub version: u32,
+    pub retired: bool,
+    /// The meeting place it is asked at; `None`: every place of the lab.
+    pub place: Option<String>,
+    /// ("2026-03", tally) for the months with an answer, in order.
+    pub months: Vec<(String, QuestionTally)>,
+    pub total: QuestionTally,
+}
+
+/// The lab's questions over the days `from..=to`: built-in ones first, then by id.
+pub fn question_reports(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> Vec<QuestionReport> {
+    let own: Vec<&Rec<Question>> = ds.questions.iter().filter(|q| q.lab_id == lab).collect();
+    let chain: Vec<(Uuid, &Question)> = own.iter().map(|q| (q.id, &q.data)).collect();
+    let mut out: Vec<(u8, QuestionReport)> = Vec::new();
+    for q in own {
+        let months = question_tallies(ds, lab, q.id, from, to);
+        if q.data.retired && months.is_empty() {
+            continue;
+        }
+        let mut total = QuestionTally::for_question(&q.data);
+        for (_, t) in &months {
+            total.answered += t.answered;
+            total.yes += t.yes;
+            total.maybe += t.maybe;
+            total.no += t.no;
+            total.sum += t.sum;
+            for (a, b) in total.counts.iter_mut().zip(&t.counts) {
+                *a += b;
+            }
+        }
+        let order = q.data.builtin.map_or(9, |b| b as u8);
+        out.push((
+            order,
+            QuestionReport {
+                question_id: q.id,
+                text: q.data.text.clone(),
+                answer: q.data.answer,
+                options: q.data.options.clone(),
+                version: crate::questions::version_of(q.id, &chain),
+                retired: q.data.retired,
+                place: q.data.meeting_place_id.and_then(|p| ds.places.iter().find(|x| x.id == p)).map(|p| p.data.name.clone()),
+                months: months.into_iter().map(|(m, t)| (calendar::month_label(m), t)).collect(),
+                total,
+            },
+        ));
+    }
+    out.sort_by_key(|(o, r)| (*o, r.question_id));
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A lab's totals for a period, protected for publishing beyond the lab
@@ -1041,6 +1168,9 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
             activities: activities_published.published(Measure::Activities),
             participants: participants_published.published(Measure::Participants),
         },
+        months: crate::approval::month_statuses(ds, lab, from, to, calendar::day_of(today).unwrap_or(to + 1)),
+        unconfirmed: crate::checks::follow_ups(ds, &[lab], from, to, false),
+        questions: question_reports(ds, lab, from, to),
     })
 }
 
@@ -1544,6 +1674,9 @@ pub struct SummaryQuery {
     pub today: Option<String>,
     #[serde(default)]
     pub format: SummaryFormat,
+    /// Only the approved months of each lab (`research`; `approval.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approved_only: bool,
 }
 
 #[cfg(test)]
@@ -1663,6 +1796,8 @@ mod tests {
                 notes: String::new(),
                 lessons_learned: String::new(),
                 poll: None,
+                flag: None,
+                answers: Vec::new(),
             },
         }
     }
@@ -1702,7 +1837,7 @@ mod tests {
         Rec {
             id: Uuid::from_u128(0x4_0000 + n),
             lab_id: goal.lab_id,
-            data: GoalMeasurement { goal_id: goal.id, date: date.into(), value, note: String::new() },
+            data: GoalMeasurement { goal_id: goal.id, date: date.into(), value, note: String::new(), flag: None },
         }
     }
 
@@ -1842,6 +1977,13 @@ mod tests {
         let p = goal_progress(&ds, g.id, "2026-01-25").unwrap();
         assert_eq!(p.points, points(&[("2026-01-01", 10.0), ("2026-01-11", 12.0), ("2026-01-21", 14.0)]));
         assert_eq!((p.latest, p.latest_date.as_deref()), (Some(14.0), Some("2026-01-21")));
+        assert!(!p.latest_flagged);
+        // The latest flagged at entry and not confirmed: marked; once confirmed, not.
+        let mut flagged = ds.clone();
+        flagged.measurements[0].data.flag = Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false });
+        assert!(goal_progress(&flagged, g.id, "2026-01-25").unwrap().latest_flagged);
+        flagged.measurements[0].data.flag.as_mut().unwrap().confirmed = true;
+        assert!(!goal_progress(&flagged, g.id, "2026-01-25").unwrap().latest_flagged);
         // 10 + 0.2 × 59 = 21.8 on 1 March ≥ 20; 20 is reached 50 days after 1 January.
         assert_eq!(p.on_track, Some(true));
         assert_eq!(p.projected_date.as_deref(), Some("2026-02-20"));

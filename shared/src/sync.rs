@@ -117,6 +117,9 @@ pub enum RejectCode {
     /// The change contradicts the stored record (another lab, another kind,
     /// or an edit of an append-only event).
     Conflict,
+    /// The record is dated in a month its lab's coordinator has approved
+    /// (`approval.rs`): kept on the device until the month is re-opened.
+    Locked,
 }
 
 /// The answer of `GET /api/v1/sync/backlog`: how many records a pull from

@@ -37,7 +37,8 @@ pub const fn max_fields_bytes(kind: RecordKind) -> usize {
     const KIB: usize = 1024;
     match kind {
         RecordKind::Visit => 2 * KIB,
-        RecordKind::Partner => 4 * KIB,
+        RecordKind::Partner | RecordKind::MonthApproval => 4 * KIB,
+        RecordKind::Question => 4 * KIB,
         RecordKind::MeetingPlace | RecordKind::Goal => 16 * KIB,
         RecordKind::GoalMeasurement => 24 * KIB,
         RecordKind::Lab => 32 * KIB,
@@ -128,6 +129,8 @@ pub fn validate_record(state: &RecordState) -> Result<(), ValidationError> {
         RecordKind::Activity => activity(&parse(state)?),
         RecordKind::GoodExample => good_example(&parse(state)?),
         RecordKind::Lesson => lesson(&parse(state)?),
+        RecordKind::MonthApproval => month_approval(&parse(state)?),
+        RecordKind::Question => question(&parse(state)?),
     }
 }
 
@@ -336,7 +339,32 @@ pub fn goal_form(g: &Goal) -> Result<(), ValidationError> {
 pub fn goal_measurement(m: &GoalMeasurement) -> Result<(), ValidationError> {
     date("datum", &m.date)?;
     finite("värde", m.value)?;
-    text("anteckning", &m.note, MAX_LONG_TEXT_CHARS)
+    text("anteckning", &m.note, MAX_LONG_TEXT_CHARS)?;
+    entry_flag(m.flag.as_ref())
+}
+
+/// A flag names at least one field, each once.
+fn entry_flag(flag: Option<&crate::checks::EntryFlag>) -> Result<(), ValidationError> {
+    if let Some(f) = flag {
+        if f.fields.is_empty() {
+            return Err(ValidationError::Required { field: "uppföljningens fält" });
+        }
+        unique("uppföljningens fält", &f.fields)?;
+    }
+    Ok(())
+}
+
+/// A month's approval: a real month; re-opening says why.
+pub fn month_approval(a: &crate::approval::MonthApproval) -> Result<(), ValidationError> {
+    match crate::approval::parse_month(&a.month) {
+        Some((y, _)) if (MIN_YEAR..=MAX_YEAR).contains(&y) => {}
+        _ => return Err(ValidationError::OutOfRange { field: "månad (ÅÅÅÅ-MM)" }),
+    }
+    if !a.approved {
+        required_text("skäl att öppna månaden", &a.reason, MAX_QUESTION_CHARS)?;
+    }
+    text("skäl", &a.reason, MAX_QUESTION_CHARS)?;
+    text("av", &a.by, MAX_NAME_CHARS)
 }
 
 pub fn partner(p: &Partner) -> Result<(), ValidationError> {
@@ -381,6 +409,75 @@ pub fn activity(a: &Activity) -> Result<(), ValidationError> {
         if [p.yes, p.maybe, p.no].iter().any(|&n| n > MAX_POLL_ANSWERS) {
             return Err(ValidationError::OutOfRange { field: "snabbfrågans svar" });
         }
+    }
+    entry_flag(a.flag.as_ref())?;
+    answers(&a.answers)
+}
+
+/// The answers an activity carries, on their own (whether each fits its
+/// question is checked where the question is known: `questions::answer_misfit`).
+fn answers(list: &[crate::questions::Answer]) -> Result<(), ValidationError> {
+    use crate::questions::{MAX_ANSWERS, MAX_NUMBER_ANSWER};
+    if list.len() > MAX_ANSWERS {
+        return Err(ValidationError::OutOfRange { field: "svar" });
+    }
+    let ids: Vec<_> = list.iter().map(|a| a.question_id).collect();
+    unique("svar", &ids)?;
+    for a in list {
+        if [a.yes, a.maybe, a.no].iter().any(|&n| n > MAX_POLL_ANSWERS) {
+            return Err(ValidationError::OutOfRange { field: "svar" });
+        }
+        let faces = a.yes > 0 || a.maybe > 0 || a.no > 0;
+        if u8::from(faces) + u8::from(a.value.is_some()) + u8::from(a.choice.is_some()) > 1 {
+            return Err(ValidationError::Rule { field: "svar", message: "Ett svar är ansikten, ett tal eller ett val, inte flera." });
+        }
+        if a.value.is_some_and(|v| !v.is_finite() || !(0.0..=MAX_NUMBER_ANSWER).contains(&v)) {
+            return Err(ValidationError::OutOfRange { field: "svar" });
+        }
+        if a.choice.is_some_and(|c| c as usize >= crate::questions::MAX_OPTIONS) {
+            return Err(ValidationError::OutOfRange { field: "svar" });
+        }
+    }
+    Ok(())
+}
+
+/// A lab's question: a wording without personal data that asks for none,
+/// options only for a choice (2–8, short, different), and somewhere to be
+/// asked.
+pub fn question(q: &crate::questions::Question) -> Result<(), ValidationError> {
+    use crate::questions::{AnswerKind, MAX_OPTIONS, MAX_OPTION_CHARS, MIN_OPTIONS};
+    required_text("frågan", &q.text, MAX_SHORT_TEXT_CHARS)?;
+    no_personal_data(&[("frågan", q.text.clone())])?;
+    if let Some(what) = crate::privacy::asks_for_personal_data(&q.text) {
+        return Err(ValidationError::Rule { field: "frågan", message: what });
+    }
+    match q.answer {
+        AnswerKind::Choice => {
+            if !(MIN_OPTIONS..=MAX_OPTIONS).contains(&q.options.len()) {
+                return Err(ValidationError::Rule { field: "alternativ", message: "En valfråga har 2 till 8 alternativ." });
+            }
+            for o in &q.options {
+                required_text("alternativ", o, MAX_OPTION_CHARS)?;
+            }
+            let folded: Vec<String> = q.options.iter().map(|o| o.trim().to_lowercase()).collect();
+            unique("alternativ", &folded)?;
+            let texts: Vec<(&'static str, String)> = q.options.iter().map(|o| ("alternativ", o.clone())).collect();
+            no_personal_data(&texts)?;
+        }
+        _ if !q.options.is_empty() => {
+            return Err(ValidationError::Rule { field: "alternativ", message: "Bara en valfråga har alternativ." });
+        }
+        _ => {}
+    }
+    if q.builtin.is_some() && q.answer != AnswerKind::Faces {
+        return Err(ValidationError::Rule { field: "svarstyp", message: "Snabbfrågans frågor besvaras med ansikten." });
+    }
+    unique("aktiviteter", &q.activity_kinds)?;
+    if !q.at_closing && q.activity_kinds.is_empty() {
+        return Err(ValidationError::Rule {
+            field: "när frågan ställs",
+            message: "Välj när frågan ställs: när kvällen stängs, efter aktiviteter av något slag, eller båda.",
+        });
     }
     Ok(())
 }
@@ -725,6 +822,8 @@ mod tests {
             notes: String::new(),
             lessons_learned: "Bjud in via skolan.".into(),
             poll: None,
+            flag: None,
+            answers: Vec::new(),
         }
     }
 
@@ -815,7 +914,7 @@ mod tests {
     #[test]
     fn goal_measurement_rules() {
         let ok =
-            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 7.0, note: String::new() };
+            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 7.0, note: String::new(), flag: None };
         assert_eq!(goal_measurement(&ok), Ok(()));
         assert_eq!(goal_measurement(&GoalMeasurement { value: -2.0, ..ok.clone() }), Ok(()));
         assert_eq!(
@@ -958,7 +1057,7 @@ mod tests {
     fn validate_record_checks_every_kind() {
         let partner_rec = Partner::new("Röda korset", PartnerKind::Ngo);
         let measurement =
-            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new() };
+            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new(), flag: None };
         assert_eq!(validate_record(&state_of(RecordKind::Goal, &a_goal())), Ok(()));
         assert_eq!(validate_record(&state_of(RecordKind::GoalMeasurement, &measurement)), Ok(()));
         assert_eq!(validate_record(&state_of(RecordKind::Partner, &partner_rec)), Ok(()));

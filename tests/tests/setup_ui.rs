@@ -165,12 +165,13 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     server.set_fault(Fault::Hang);
     c.sign_in(&base, "sara", COORDINATOR_PASSWORD).await?;
     c.wait_for("[data-testid=loading-progress]").await?;
+    // The lab and its two built-in questions (the closing poll's).
     wait_until("the progress counts what there is to fetch", Duration::from_secs(20), || async {
-        Ok(c.attr("[data-testid=loading-progress]", "data-total").await?.as_deref() == Some("1"))
+        Ok(c.attr("[data-testid=loading-progress]", "data-total").await?.as_deref() == Some("3"))
     })
     .await?;
     ensure!(c.count("[data-testid=lab-card]").await? == 0, "no figures while loading");
-    ensure!(c.text("[data-testid=loading-progress]").await?.contains("Hämtar 0 av 1 poster"));
+    ensure!(c.text("[data-testid=loading-progress]").await?.contains("Hämtar 0 av 3 poster"));
     c.screenshot("setup-first-sync-loading").await?;
     server.set_fault(Fault::None);
     c.wait_synced(SYNC_WAIT).await?;

@@ -141,6 +141,8 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
         notes: "Fritext som aldrig ska lämna labbet".into(),
         lessons_learned: String::new(),
         poll: None,
+        flag: None,
+        answers: Vec::new(),
     };
     seed(&server, RecordKind::Activity, LINA_HAGE, serde_json::to_value(&fika)?).await?;
     let week = calendar::week_label(calendar::day_of(&today).expect("today is a date"));

@@ -135,7 +135,7 @@ async fn two_staff_switch_offline_on_one_tablet_and_each_ones_visits_reach_the_s
     b.click("[data-testid=nav-counter]").await?;
     switch_user(&b).await?;
     assert_eq!(b.count("[data-testid=device-name]").await?, 0, "the device is named once");
-    fill_login(&b, "portalen", "portalen", None).await?;
+    fill_login(&b, "norrkoping", "norrkoping", None).await?;
     b.wait_for("[data-testid=visit-button]").await?;
     b.wait_synced(SYNC_WAIT).await?;
     shows_none_of(&b, "B", &B_MUST_NOT_SEE).await?;
@@ -165,7 +165,7 @@ async fn two_staff_switch_offline_on_one_tablet_and_each_ones_visits_reach_the_s
 
     switch_user(&b).await?;
     wait_text(&b, "[data-testid=device-users]", "10").await?;
-    fill_login(&b, "portalen", "portalen", None).await?;
+    fill_login(&b, "norrkoping", "norrkoping", None).await?;
     b.wait_for("[data-testid=visit-button]").await?;
     // B's counter: B's own place, none of A's visits, none of A's pending changes.
     b.wait_visits_today(0, UI_WAIT).await?;
@@ -194,7 +194,7 @@ async fn two_staff_switch_offline_on_one_tablet_and_each_ones_visits_reach_the_s
     let (lina, lina_ids) = visits_by_user(&server, LINA_HAGE).await?;
     let (portalen, portalen_ids) = visits_by_user(&server, PORTALEN).await?;
     assert_eq!(lina, HashMap::from([("personal".to_owned(), 10)]));
-    assert_eq!(portalen, HashMap::from([("portalen".to_owned(), 5)]));
+    assert_eq!(portalen, HashMap::from([("norrkoping".to_owned(), 5)]));
     assert_eq!((lina_ids, portalen_ids), (10, 5), "none duplicated");
     assert_eq!(server.visits(LINA_HAGE).await?, (10, 10));
     assert_eq!(server.visits(PORTALEN).await?, (5, 5));
@@ -452,7 +452,7 @@ async fn the_quick_lock_holds_across_tabs_and_reloads() -> Result<()> {
     b.click("[data-testid=lock-now]").await?;
     b.wait_for("[data-testid=lock-switch-user]").await?;
     b.click("[data-testid=lock-switch-user]").await?;
-    fill_login(&b, "portalen", "portalen", None).await?;
+    fill_login(&b, "norrkoping", "norrkoping", None).await?;
     b.wait_for("[data-testid=visit-button]").await?;
     b.client.switch_to_window(second).await?;
     wait_until("the other tab follows the switch", UI_WAIT, || async {

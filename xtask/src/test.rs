@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use xshell::{cmd, Shell};
 
-use crate::tools::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM, SOFFICE, WASM_TARGET};
 use crate::{frontend, postgres, Workspace};
 
 /// Headless Chromium for wasm-bindgen-test-runner. The --disable-* flags keep the browser from
@@ -27,6 +27,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         tools::ensure_frontend_tools(sh, ws)?;
         axe = tools::axe_core(sh, ws)?;
         postgres::ensure_installed(sh)?;
+        tools::ensure_libreoffice(sh)?;
         tools::ensure_browser(sh)
     })?;
 
@@ -45,6 +46,7 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
             .env("LABBLOGG_AXE_JS", axe.as_deref().unwrap_or(Path::new("")))
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("CHROMIUM", CHROMIUM)
+            .env("LABBLOGG_SOFFICE", SOFFICE)
             .run()?;
         Ok(())
     })?;

@@ -16,6 +16,9 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const BINARYEN_VERSION: &str = "132";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// LibreOffice's command, for opening the year's .xlsx workbook in a real spreadsheet program
+/// (tests/tests/questions_ui.rs converts it to CSV headlessly).
+pub const SOFFICE: &str = "/usr/bin/soffice";
 
 /// Everything `dist` needs. Returns the wasm-opt to use, if any.
 pub fn ensure_frontend_tools(sh: &Shell, ws: &Workspace) -> Result<Option<PathBuf>> {
@@ -145,6 +148,19 @@ pub fn ensure_browser(sh: &Shell) -> Result<()> {
     apt_get(sh)?
         .args(["install", "-y", "chromium", "chromium-driver"])
         .run()?;
+    Ok(())
+}
+
+/// Debian's LibreOffice Calc without its GUI (about 90 MB to fetch; on this machine the install
+/// took 12 s, `apt-get update` included), so the end-to-end test can open the year's workbook in
+/// a real spreadsheet program.
+pub fn ensure_libreoffice(sh: &Shell) -> Result<()> {
+    if Path::new(SOFFICE).exists() {
+        return Ok(());
+    }
+    eprintln!("{SOFFICE} missing; installing Debian's libreoffice-calc-nogui with apt-get");
+    apt_get(sh)?.arg("update").run()?;
+    apt_get(sh)?.args(["install", "-y", "--no-install-recommends", "libreoffice-calc-nogui"]).run()?;
     Ok(())
 }
 

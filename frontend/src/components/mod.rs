@@ -1,10 +1,12 @@
 pub mod charts;
 pub mod chips;
 pub mod device_list;
+pub mod entry_check;
 pub mod form_error;
 pub mod loading;
 pub mod opening_hours;
 pub mod privacy_guard;
+pub mod question_answers;
 pub mod quick_lock;
 pub mod record_history;
 pub mod stepper;

@@ -10,6 +10,7 @@ use crate::sync::SyncEngine;
 use crate::{api, format};
 use labblogg_shared::history::{FieldChange, HistoryOp};
 use leptos::prelude::*;
+use labblogg_shared::RecordKind;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -40,7 +41,31 @@ fn field_label(field: &str, english: bool) -> String {
         "opening_hours" => ("öppettider", "opening hours"),
         "age_bands" => ("åldersgrupper", "age bands"),
         "text" => ("text", "text"),
+        "approved" => ("godkänd", "approved"),
+        "reason" => ("skäl", "reason"),
+        "month" => ("månad", "month"),
+        "by" => ("av", "by"),
+        "figures" => ("siffror", "figures"),
+        "flag" => ("att följa upp", "to follow up"),
         other => (other, other),
+    };
+    if english { en.to_owned() } else { sv.to_owned() }
+}
+
+/// A kind of record as people say it.
+pub fn kind_label(kind: RecordKind, english: bool) -> String {
+    let (sv, en) = match kind {
+        RecordKind::Lab => ("Labb", "Lab"),
+        RecordKind::MeetingPlace => ("Mötesplats", "Meeting place"),
+        RecordKind::Visit => ("Besök", "Visit"),
+        RecordKind::Goal => ("Mål", "Goal"),
+        RecordKind::GoalMeasurement => ("Mätning", "Measurement"),
+        RecordKind::Partner => ("Samverkanspartner", "Partner"),
+        RecordKind::Activity => ("Aktivitet", "Activity"),
+        RecordKind::GoodExample => ("Gott exempel", "Good example"),
+        RecordKind::Lesson => ("Lärdom", "Lesson"),
+        RecordKind::MonthApproval => ("Godkänd månad", "Approved month"),
+        RecordKind::Question => ("Fråga", "Question"),
     };
     if english { en.to_owned() } else { sv.to_owned() }
 }
@@ -48,6 +73,12 @@ fn field_label(field: &str, english: bool) -> String {
 /// A value as a short text: participant lists as their total.
 fn value_text(field: &str, v: &Value) -> String {
     match (field, v) {
+        ("flag", Value::Object(f)) => {
+            if f.get("confirmed").and_then(Value::as_bool) == Some(true) { "bekräftat".into() } else { "öppet".into() }
+        }
+        ("figures", Value::Object(_)) => "…".into(),
+        (_, Value::Bool(true)) => "ja".into(),
+        (_, Value::Bool(false)) => "nej".into(),
         ("participants", Value::Array(rows)) => {
             rows.iter().filter_map(|r| r.get("count").and_then(Value::as_u64)).sum::<u64>().to_string()
         }
@@ -102,6 +133,21 @@ pub fn RecordHistory(record: Uuid) -> impl IntoView {
                             {h.entries.into_iter().map(|e| {
                                 let when = format::moment(e.at_ms, english());
                                 let (by, device) = (e.by.clone(), e.device.clone());
+                                // A month's approval reads as what it did: approved, or re-opened and why.
+                                if h.kind == RecordKind::MonthApproval {
+                                    let set = |name: &str| e.changes.iter().find(|c| c.field == name).map(|c| c.after.clone());
+                                    let line = match set("approved") {
+                                        Some(Value::Bool(true)) => Some(("approved", t_string!(i18n, history_approved, by = by.clone(), device = device.clone(), when = when.clone()).to_string())),
+                                        Some(Value::Bool(false)) => {
+                                            let reason = set("reason").and_then(|r| r.as_str().map(str::to_owned)).unwrap_or_default();
+                                            Some(("reopened", t_string!(i18n, history_reopened, by = by.clone(), device = device.clone(), when = when.clone(), reason = reason).to_string()))
+                                        }
+                                        _ => None,
+                                    };
+                                    if let Some((what, line)) = line {
+                                        return view! { <li data-testid="history-entry" data-op=e.op.as_str() data-approval=what>{line}</li> }.into_any();
+                                    }
+                                }
                                 let head = match e.op {
                                     HistoryOp::Create => t_string!(i18n, history_create, by = by, device = device, when = when),
                                     HistoryOp::Edit => t_string!(i18n, history_edit, by = by, device = device, when = when),
@@ -115,7 +161,7 @@ pub fn RecordHistory(record: Uuid) -> impl IntoView {
                                     Vec::new()
                                 };
                                 let line = if details.is_empty() { head } else { format!("{head}: {}", details.join(", ")) };
-                                view! { <li data-testid="history-entry" data-op=e.op.as_str()>{line}</li> }
+                                view! { <li data-testid="history-entry" data-op=e.op.as_str()>{line}</li> }.into_any()
                             }).collect_view()}
                         </ol>
                     }.into_any(),

@@ -84,6 +84,9 @@ pub fn repeat_of(a: &Activity, today: &str) -> Activity {
         notes: String::new(),
         lessons_learned: String::new(),
         poll: None,
+        // A flag is about the values entered that time, which are not repeated.
+        flag: None,
+        answers: Vec::new(),
         ..a.clone()
     }
 }
@@ -145,6 +148,14 @@ pub fn Activities() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
+    // Approved months, so a delete there is stopped here rather than refused by the server.
+    let locks = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let labs = labs();
+        async move { crate::quality::Locks::of(&labs).await }
+    });
+    let list_error = RwSignal::new(None::<String>);
+
     // The tablet's meeting place: the last activities held there, and today's opening hours.
     let place_id = session::chosen_place();
     let place = LocalResource::new(move || async move {
@@ -185,6 +196,8 @@ pub fn Activities() -> impl IntoView {
                 notes: String::new(),
                 lessons_learned: String::new(),
                 poll: None,
+                flag: None,
+                answers: Vec::new(),
             })
         };
         Some((place.data.name.clone(), format!("{}–{}", hhmm(first), hhmm(last)), template, place.lab_id))
@@ -192,6 +205,10 @@ pub fn Activities() -> impl IntoView {
 
     let delete = move |a: Typed<Activity>| {
         confirm_delete.set(None);
+        if let Some(why) = locks.get_untracked().and_then(|l| l.locked(a.lab_id, &a.data.date)) {
+            return list_error.set(Some(why));
+        }
+        list_error.set(None);
         spawn_local(async move {
             if records::delete(RecordKind::Activity, a.id, a.lab_id).await.is_ok() {
                 engine.local_write();
@@ -252,6 +269,7 @@ pub fn Activities() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
+                    {move || list_error.get().map(|e| view! { <p class="error" role="alert" data-testid="activity-locked">{e}</p> })}
                     <ul class="activity-list">
                         {move || {
                             let list = shown();
@@ -346,8 +364,10 @@ impl Counts {
     }
 }
 
+/// The form of a new activity (`existing` is `None`) or an existing one;
+/// also opened from the coordinators' follow-up list to correct a value.
 #[component]
-fn ActivityForm(
+pub fn ActivityForm(
     existing: Option<Typed<Activity>>,
     /// A new activity's prefilled fields (from "Upprepa senaste" or the open evening).
     #[prop(optional)]
@@ -385,6 +405,7 @@ fn ActivityForm(
     let lessons = RwSignal::new(base.as_ref().map(|b| b.lessons_learned.clone()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
+    let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
     let new_partner = RwSignal::new(String::new());
     let new_partner_kind = RwSignal::new(wire(&PartnerKind::Other));
 
@@ -409,6 +430,26 @@ fn ActivityForm(
             list
         }
     });
+    // The lab's questions asked after an activity of the chosen kind (at its place).
+    let lab_questions = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let lab = lab.get();
+        async move {
+            let mut list = records::list::<labblogg_shared::questions::Question>(RecordKind::Question, &lab.into_iter().collect::<Vec<_>>()).await;
+            list.sort_by_key(|q| q.id);
+            list
+        }
+    });
+    let question_place = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
+    let asked_now = move || {
+        let k: Option<ActivityKind> = from_wire(&kind.get());
+        lab_questions
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|q| k.is_some_and(|k| q.data.asked_after(k, question_place)))
+            .collect::<Vec<_>>()
+    };
     let lab_goals = LocalResource::new(move || {
         let _ = engine.data_version.get();
         let lab = lab.get();
@@ -419,9 +460,24 @@ fn ActivityForm(
         }
     });
 
+    // The lab's approvals and history, for the lock and the checks at entry (offline).
+    let facts = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let lab = lab.get();
+        async move {
+            match lab {
+                Some(l) => crate::quality::lab_facts(l).await,
+                None => crate::quality::LabFacts::default(),
+            }
+        }
+    });
+    // The stored activity's own date and flag (a template's are not stored anywhere).
+    let base_date = StoredValue::new(existing.as_ref().map(|e| e.data.date.clone()));
+    let base_flag = StoredValue::new(existing.as_ref().and_then(|e| e.data.flag.clone()));
     let meeting_place_id = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
     // The form does not edit a closing poll's tallies; an edit keeps them.
     let poll_kept = base.as_ref().and_then(|b| b.poll);
+    let answers = RwSignal::new(base.as_ref().map(|b| b.answers.clone()).unwrap_or_default());
     let build = move || -> Result<Activity, String> {
         let hours = |s: String| if s.trim().is_empty() { Some(0.0) } else { format::parse_decimal(&s) };
         let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or("kind")?;
@@ -441,17 +497,42 @@ fn ActivityForm(
             notes: notes.get_untracked(),
             lessons_learned: lessons.get_untracked(),
             poll: poll_kept,
+            flag: None,
+            answers: {
+                // Answers to the questions asked after this kind, and any the activity had before.
+                let mut given: Vec<labblogg_shared::questions::Answer> =
+                    answers.get_untracked().into_iter().filter(labblogg_shared::questions::answer_given).collect();
+                given.sort_by_key(|a| a.question_id);
+                given
+            },
         };
         labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
         Ok(activity)
     };
 
-    let save = move |skip_guard: bool| {
-        let activity = match build() {
+    let save = move |skip_guard: bool, skip_check: bool| {
+        let mut activity = match build() {
             Ok(a) => a,
             Err(e) => return error.set(Some(e)),
         };
         let Some(lab_id) = lab.get_untracked() else { return };
+        let facts = facts.get_untracked().unwrap_or_default();
+        // A month its coordinator has approved is locked: the server would refuse the change.
+        let (base_date, base_flag) = (base_date.get_value(), base_flag.get_value());
+        let dates: Vec<&str> = base_date.iter().map(String::as_str).chain([activity.date.as_str()]).collect();
+        if let Some(why) = facts.locked(lab_id, &dates) {
+            return error.set(Some(why));
+        }
+        let found = labblogg_shared::checks::check_activity(&facts.activities, id, &activity, crate::quality::today_day());
+        if !skip_check && !found.is_empty() {
+            return unusual.set(found);
+        }
+        let coordinator = session.get_untracked().is_some_and(|s| crate::quality::coordinates(&s.user, lab_id));
+        activity.flag = labblogg_shared::checks::flag_of(&found, coordinator).map(|mut f| {
+            // The same values a coordinator confirmed stay confirmed.
+            f.confirmed |= base_flag.as_ref().is_some_and(|b| b.confirmed && b.fields == f.fields);
+            f
+        });
         if !skip_guard {
             let found = privacy_guard::check(&[
                 (t_string!(i18n, title).to_string(), activity.title.clone()),
@@ -462,6 +543,7 @@ fn ActivityForm(
                 return findings.set(found);
             }
         }
+        error.set(None);
         spawn_local(async move {
             match records::save(RecordKind::Activity, id, lab_id, &activity).await {
                 Ok(changed) => {
@@ -496,7 +578,7 @@ fn ActivityForm(
     };
 
     view! {
-        <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); }>
+        <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
             <h1>{move || if is_new { t_string!(i18n, activity_new).to_string() } else { t_string!(i18n, activity_edit).to_string() }}</h1>
             {(user_labs.len() > 1).then(|| view! {
                 <label for="activity-lab">{t!(i18n, lab)}</label>
@@ -586,13 +668,15 @@ fn ActivityForm(
                 <div class="field"><label for="volunteer-hours">{t!(i18n, volunteer_hours)}</label>
                     <input id="volunteer-hours" name="volunteer_hours" inputmode="decimal" data-testid="volunteer-hours" bind:value=volunteer_hours/></div>
             </div>
+            {move || view! { <crate::components::question_answers::QuestionAnswers questions=asked_now() answers=answers/> }}
             <label for="activity-notes">{t!(i18n, notes)}</label>
             <textarea id="activity-notes" name="notes" data-testid="activity-notes" rows="3" bind:value=notes></textarea>
             <label for="activity-lessons">{t!(i18n, lessons_learned)}</label>
             <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons></textarea>
 
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true))/>
+            <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
+            <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="activity-save">{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="activity-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>

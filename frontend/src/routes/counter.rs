@@ -429,6 +429,94 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                 <crate::routes::evening::CloseEvening place_id=place_id lab_id=lab_id place_name=place_name.clone()
                     on_done=Callback::new(move |saved| { closing.set(false); evening_saved.set(saved); })/>
             </Show>
+            <CounterCompleteness place=place.clone() refresh=evening_saved/>
         </section>
+    }
+}
+
+/// This month's (and an unapproved last month's) opening sessions at the
+/// place that have no evening closing: "3 kvällar i mars saknar avslut".
+#[derive(Debug, Clone, PartialEq)]
+struct Unclosed {
+    month: String,
+    sessions: u64,
+    /// The dates without a closing, oldest first.
+    dates: Vec<String>,
+}
+
+/// How long (ms) a busy counter waits before reading the lab's records again.
+const COMPLETENESS_EVERY_MS: u64 = 15_000;
+
+#[component]
+fn CounterCompleteness(place: Place, refresh: RwSignal<bool>) -> impl IntoView {
+    let engine = expect_context::<SyncEngine>();
+    let i18n = use_i18n();
+    let english = move || i18n.get_locale() == Locale::en;
+    let (place_id, lab_id) = (place.id, place.lab_id);
+    // Evening places say "kvällar"; a place open in the day says "öppettillfällen".
+    let evenings = !place.data.opening_hours.is_empty()
+        && place.data.opening_hours.iter().all(|h| minutes_of_day(&h.opens).is_some_and(|m| m >= 15 * 60));
+    let cached = StoredValue::new_local((0u64, Vec::<Unclosed>::new()));
+    let months = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        let _ = refresh.get();
+        async move {
+            // Every tap moves the data version: read the lab again at most every few seconds.
+            let (at, last) = cached.get_value();
+            let now = clock::now_ms();
+            if at > 0 && now.saturating_sub(at) < COMPLETENESS_EVERY_MS && !refresh.get_untracked() {
+                return last;
+            }
+            let (states, tallies) = store::summary_input(&[lab_id]).await.unwrap_or_default();
+            let ds = labblogg_shared::summary::Dataset::from_states_and_tallies(states.iter(), tallies);
+            let today = crate::quality::today_day();
+            let this = labblogg_shared::calendar::month_index(today);
+            let approvals = ds.approval_index();
+            let mut out = Vec::new();
+            for index in [this - 1, this] {
+                let month = labblogg_shared::calendar::month_label_of_index(index);
+                if approvals.is_approved(lab_id, &month) {
+                    continue;
+                }
+                let Some((from, to)) = labblogg_shared::approval::month_days(&month) else { continue };
+                let list = labblogg_shared::completeness::sessions(&ds, lab_id, Some(place_id), from, to, today);
+                let dates: Vec<String> = list.iter().filter(|s| !s.closed).map(|s| s.date.clone()).collect();
+                // Last month only when something is missing there.
+                if index == this || !dates.is_empty() {
+                    out.push(Unclosed { month, sessions: list.len() as u64, dates });
+                }
+            }
+            cached.set_value((now, out.clone()));
+            out
+        }
+    });
+    view! {
+        <div class="completeness" data-testid="counter-completeness">
+            {move || months.get().unwrap_or_default().into_iter().filter(|u| u.sessions > 0).map(|u| {
+                let en = english();
+                let month = crate::routes::approval::month_label(&u.month, en);
+                let month = if en { month } else { month.to_lowercase() };
+                let n = u.dates.len();
+                let text = match (n, evenings) {
+                    (0, true) => t_string!(i18n, counter_all_closed_evenings, n = u.sessions, month = month.clone()).to_string(),
+                    (0, false) => t_string!(i18n, counter_all_closed_sessions, n = u.sessions, month = month.clone()).to_string(),
+                    (1, true) => t_string!(i18n, counter_unclosed_evening_one, month = month.clone()).to_string(),
+                    (1, false) => t_string!(i18n, counter_unclosed_session_one, month = month.clone()).to_string(),
+                    (_, true) => t_string!(i18n, counter_unclosed_evenings, n = n, month = month.clone()).to_string(),
+                    (_, false) => t_string!(i18n, counter_unclosed_sessions, n = n, month = month.clone()).to_string(),
+                };
+                let class = if n > 0 { "unclosed warning" } else { "unclosed" };
+                view! {
+                    <details class=class data-testid="counter-unclosed" data-month=u.month.clone() data-unclosed=n.to_string()
+                        data-sessions=u.sessions.to_string()>
+                        <summary>{text}</summary>
+                        <p class="muted">{t!(i18n, counter_unclosed_hint)}</p>
+                        <ul data-testid="counter-unclosed-list">
+                            {u.dates.iter().map(|d| view! { <li>{crate::format::date(d, en)}</li> }).collect_view()}
+                        </ul>
+                    </details>
+                }
+            }).collect_view()}
+        </div>
     }
 }

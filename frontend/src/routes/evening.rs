@@ -8,7 +8,9 @@ use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
 use crate::{clock, store};
+use crate::components::question_answers::QuestionAnswers;
 use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, PollQuestion, PollTally, Visit};
+use labblogg_shared::questions::{answer_given, answer_misfit, Answer, Question};
 use labblogg_shared::{AgeBand, Gender, RecordKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -41,6 +43,29 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
     let findings = RwSignal::new(Vec::new());
     let error = RwSignal::new(None::<String>);
     let existing = RwSignal::new(None::<Typed<Activity>>);
+    let answers = RwSignal::new(Vec::<Answer>::new());
+    // The lab's questions: its own asked at this place's closing, and which
+    // of the closing poll's two are still asked (before the first sync has
+    // brought them, both are).
+    let questions = LocalResource::new(move || async move {
+        let all = records::list::<Question>(RecordKind::Question, &[lab_id]).await;
+        let retired: Vec<PollQuestion> = all.iter().filter(|q| q.data.retired).filter_map(|q| q.data.builtin).collect();
+        let mut asked: Vec<Typed<Question>> =
+            all.into_iter().filter(|q| q.data.builtin.is_none() && q.data.asked_at_closing(place_id)).collect();
+        asked.sort_by_key(|q| q.id);
+        let polls: Vec<PollQuestion> = PollQuestion::ALL.into_iter().filter(|q| !retired.contains(q)).collect();
+        (asked, polls)
+    });
+    // Where the first of the poll's questions is retired, start on the other.
+    Effect::new(move |_| {
+        if let Some((_, polls)) = questions.get() {
+            if !polls.contains(&question.get_untracked()) && tally.get_untracked().is_none() {
+                if let Some(first) = polls.first() {
+                    question.set(*first);
+                }
+            }
+        }
+    });
     let today = clock::today();
 
     // Closing twice the same evening updates the same activity.
@@ -57,6 +82,7 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                     question.set(p.question);
                     tally.set(Some(p));
                 }
+                answers.set(a.data.answers.clone());
                 existing.set(Some(a));
             }
         });
@@ -105,6 +131,17 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                 per_band.entry((v.age_band, v.gender.map(|g| g as u8))).or_insert((v.gender, 0)).1 += 1;
             }
             let prior = existing.get_untracked();
+            // Answers to the questions shown, checked against them; any others the evening had stay.
+            let shown = questions.get_untracked().map(|(q, _)| q).unwrap_or_default();
+            let mut given: Vec<Answer> = answers.get_untracked().into_iter().filter(answer_given).collect();
+            for a in &given {
+                if let Some(q) = shown.iter().find(|q| q.id == a.question_id) {
+                    if let Some(why) = answer_misfit(&q.data, a) {
+                        return error.set(Some(format!("{}: {why}", q.data.text)));
+                    }
+                }
+            }
+            given.sort_by_key(|a| a.question_id);
             let activity = Activity {
                 meeting_place_id: Some(place_id),
                 kind: ActivityKind::OpenEvening,
@@ -124,6 +161,8 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                 notes: text,
                 lessons_learned: prior.as_ref().map(|p| p.data.lessons_learned.clone()).unwrap_or_default(),
                 poll: tally.get_untracked().filter(|t| t.total() > 0),
+                flag: None,
+                answers: given,
             };
             if let Err(e) = labblogg_shared::validate::activity(&activity) {
                 return error.set(Some(e.to_string()));
@@ -149,9 +188,10 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
     view! {
         <section class="card evening" data-testid="evening-panel" aria-labelledby="evening-title">
             <h2 id="evening-title">{t!(i18n, evening_title)}</h2>
+            <Show when=move || questions.get().is_none_or(|(_, polls)| !polls.is_empty())>
             <h3>{t!(i18n, poll_title)}</h3>
             <div class="row">
-                {PollQuestion::ALL.into_iter().map(|q| view! {
+                {move || questions.get().map_or_else(|| PollQuestion::ALL.to_vec(), |(_, polls)| polls).into_iter().map(|q| view! {
                     <button type="button" class="secondary" aria-pressed=move || (question.get() == q).to_string()
                         data-testid=match q { PollQuestion::FeltSafe => "poll-question-safe", PollQuestion::WantToReturn => "poll-question-return" }
                         // Switching question starts a new tally; one poll per evening.
@@ -173,6 +213,8 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                     </button>
                 }).collect_view()}
             </div>
+            </Show>
+            {move || questions.get().map(|(asked, _)| view! { <QuestionAnswers questions=asked answers=answers/> })}
             <label for="evening-reflection">{t!(i18n, evening_reflection)}</label>
             <textarea id="evening-reflection" data-testid="evening-reflection" rows="3" bind:value=reflection></textarea>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}

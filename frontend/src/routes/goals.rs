@@ -11,7 +11,7 @@ use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::i18n::*;
 use crate::records::{self, Typed};
-use crate::routes::setup_goals::source_sentence;
+use crate::routes::setup_goals::source_sentence_with;
 use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
@@ -109,7 +109,13 @@ pub fn Goals() -> impl IntoView {
                             .filter(|m| m.lab_id == l.id)
                             .map(|m| Typed { id: m.id, lab_id: m.lab_id, data: m.data.clone() })
                             .collect();
-                        (l.id, format!("{} · {}", l.data.name, l.data.city), goals, places, measurements)
+                        let questions: Vec<Typed<labblogg_shared::questions::Question>> = d
+                            .questions
+                            .iter()
+                            .filter(|q| q.lab_id == l.id)
+                            .map(|q| Typed { id: q.id, lab_id: q.lab_id, data: q.data.clone() })
+                            .collect();
+                        (l.id, format!("{} · {}", l.data.name, l.data.city), goals, (places, questions), measurements)
                     })
                     .collect::<Vec<_>>()
             })
@@ -130,16 +136,17 @@ pub fn Goals() -> impl IntoView {
                 if groups.iter().all(|g| g.2.is_empty()) {
                     return view! { <p class="muted">{t!(i18n, goals_none)}</p> }.into_any();
                 }
-                groups.into_iter().filter(|g| !g.2.is_empty()).map(|(lab, name, goals, places, measurements)| {
+                groups.into_iter().filter(|g| !g.2.is_empty()).map(|(lab, name, goals, (places, questions), measurements)| {
                     let (live, retired): (Vec<_>, Vec<_>) = goals.into_iter().partition(|g| !g.retired);
                     let card = {
                         let places = places.clone();
+                        let questions = questions.clone();
                         let measurements = measurements.clone();
                         move |g: GoalProgress| {
                             let mut own: Vec<Typed<GoalMeasurement>> =
                                 measurements.iter().filter(|m| m.data.goal_id == g.goal_id).cloned().collect();
                             own.sort_by(|a, b| (a.data.date.as_str(), a.id).cmp(&(b.data.date.as_str(), b.id)));
-                            view! { <GoalCard goal=g places=places.clone() measurements=own saved=saved/> }
+                            view! { <GoalCard goal=g places=places.clone() questions=questions.clone() measurements=own saved=saved/> }
                         }
                     };
                     let retired_cards = retired.into_iter().map(card.clone()).collect_view();
@@ -166,6 +173,7 @@ pub fn Goals() -> impl IntoView {
 fn GoalCard(
     goal: GoalProgress,
     places: Vec<Typed<MeetingPlace>>,
+    questions: Vec<Typed<labblogg_shared::questions::Question>>,
     measurements: Vec<Typed<GoalMeasurement>>,
     saved: RwSignal<Option<Uuid>>,
 ) -> impl IntoView {
@@ -180,17 +188,38 @@ fn GoalCard(
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
+    let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
     let (goal_id, lab_id) = (g.goal_id, g.lab_id);
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    // The lab's approvals, goals and earlier measurements, for the lock and the check (offline).
+    let facts = LocalResource::new(move || {
+        let _ = engine.data_version.get();
+        crate::quality::lab_facts(lab_id)
+    });
 
-    let save = move |skip_guard: bool| {
+    let save = move |skip_guard: bool, skip_check: bool| {
         saved.set(None);
         let Some(v) = format::parse_decimal(&value.get_untracked()) else {
             return error.set(Some(t_string!(i18n, error_value).to_string()));
         };
-        let m = GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked() };
+        let mut m = GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked(), flag: None };
         if let Err(e) = labblogg_shared::validate::goal_measurement(&m) {
             return error.set(Some(e.to_string()));
         }
+        let facts = facts.get_untracked().unwrap_or_default();
+        if let Some(why) = facts.locked(lab_id, &[m.date.as_str()]) {
+            return error.set(Some(why));
+        }
+        let today = crate::quality::today_day();
+        let found = match facts.goals.iter().find(|r| r.id == goal_id) {
+            Some(g) => labblogg_shared::checks::check_measurement(&facts.measurements, &g.data, Uuid::nil(), &m, today),
+            None => labblogg_shared::checks::check_date(&m.date, today).into_iter().collect(),
+        };
+        if !skip_check && !found.is_empty() {
+            return unusual.set(found);
+        }
+        let coordinator = session.get_untracked().is_some_and(|s| crate::quality::coordinates(&s.user, lab_id));
+        m.flag = labblogg_shared::checks::flag_of(&found, coordinator);
         if !skip_guard {
             let found = privacy_guard::check(&[(t_string!(i18n, note).to_string(), m.note.clone())]);
             if !found.is_empty() {
@@ -249,10 +278,12 @@ fn GoalCard(
                 <h3>{g.title.clone()}</h3>
                 <span class="verdict" data-testid="goal-verdict">{verdict_text}</span>
             </div>
-            <p class="muted">{g.indicator.clone()}" · "<span data-testid="goal-source-text">{source_sentence(g.source.as_ref(), &places, en)}</span></p>
+            <p class="muted">{g.indicator.clone()}" · "<span data-testid="goal-source-text">{source_sentence_with(g.source.as_ref(), &places, &questions, en)}</span></p>
             <dl class="goal-figures">
                 <div><dt>{t!(i18n, goal_baseline)}</dt><dd data-testid="goal-baseline-value">{baseline_text}</dd></div>
-                <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{latest}</dd></div>
+                <div><dt>{t!(i18n, goal_latest)}</dt><dd data-testid="goal-latest">{latest}{g.latest_flagged.then(|| view! {
+                    <span class="flag-mark" data-testid="goal-latest-flagged">" ("{t!(i18n, latest_flagged)}")"</span>
+                })}</dd></div>
                 <div><dt>{t!(i18n, goal_target)}</dt><dd data-testid="goal-target-value">{target_text}</dd></div>
             </dl>
             {running.map(|r| view! { <p class="muted" data-testid="goal-running">{r}</p> })}
@@ -281,7 +312,7 @@ fn GoalCard(
             })}
             {if manual && !g.retired {
                 view! {
-                    <form class="measurement-form no-print" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); }>
+                    <form class="measurement-form no-print" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
                         <h4>{t!(i18n, measurement_new)}</h4>
                         <div class="row">
                             <div class="field"><label for=ids[0].clone()>{t!(i18n, date)}</label>
@@ -293,7 +324,8 @@ fn GoalCard(
                             <input id=ids[2].clone() name="note" autocomplete="off" data-testid="measurement-note" bind:value=note/></div>
                         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         <p class="notice" role="status" data-testid="measurement-saved" hidden=move || saved.get() != Some(goal_id)>{t!(i18n, saved)}</p>
-                        <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true))/>
+                        <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
+                        <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
                         <button type="submit" class="primary" data-testid="measurement-save">{t!(i18n, save)}</button>
                     </form>
                 }.into_any()

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod admin;
+pub mod approval;
 pub mod counter;
 pub mod evening;
 pub mod goals;
@@ -14,5 +15,7 @@ pub mod setup_goals;
 pub mod setup_lab;
 pub mod setup_partners;
 pub mod setup_places;
+pub mod setup_questions;
 pub mod summaries;
 pub mod trash;
+pub mod year_report;

@@ -31,6 +31,8 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
     // Labs left out of the export; every lab of the user is in by default.
     let left_out = RwSignal::new(Vec::<Uuid>::new());
     let error = RwSignal::new(None::<String>);
+    // Only what each lab's coordinator has approved (`labblogg_shared::approval`).
+    let approved_only = RwSignal::new(false);
 
     let labs = Memo::new(move |_| {
         let mine = session.with(|s| s.as_ref().map(|s| s.user.labs.clone()).unwrap_or_default());
@@ -50,7 +52,18 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
         if labs.is_empty() || period.days().is_none() {
             return Vec::<ResearchRow>::new();
         }
-        ds.with(|d| d.as_ref().map(|d| summary::research_export(d, &labs, &period)).unwrap_or_default())
+        let only = approved_only.get();
+        ds.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    if only {
+                        summary::research_export(&labblogg_shared::approval::only_approved(d), &labs, &period)
+                    } else {
+                        summary::research_export(d, &labs, &period)
+                    }
+                })
+                .unwrap_or_default()
+        })
     });
     let problem = move || {
         if chosen().is_empty() {
@@ -74,7 +87,7 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let (name, mime) = if csv { ("csv", "text/csv;charset=utf-8") } else { ("json", "application/json") };
-            let result = match api::research_export(&token, &p.from, &p.to, csv).await {
+            let result = match api::research_export(&token, &p.from, &p.to, csv, approved_only.get_untracked()).await {
                 Ok(text) => browser::download(&format!("labblogg-forskningsexport-{}-{}.{name}", p.from, p.to), mime, &text),
                 Err(e) => Err(e.to_string()),
             };
@@ -121,6 +134,10 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
                 <div class="field"><label for="research-to">{t!(i18n, to_date)}</label>
                     <input id="research-to" type="date" data-testid="research-to" bind:value=to/></div>
             </div>
+            <label class="toggle">
+                <input type="checkbox" data-testid="research-approved-only" bind:checked=approved_only/>
+                <span>{t!(i18n, research_approved_only)}</span>
+            </label>
             <Show when=researcher>
                 <p class="notice" data-testid="research-from-server">{t!(i18n, research_server)}</p>
             </Show>

@@ -183,10 +183,22 @@ pub fn Settings() -> impl IntoView {
                         <ul class="refused">
                             {list.into_iter().map(|p| {
                                 let seq = p.seq;
+                                let code = p.rejected.as_ref().map(|r| crate::routes::activities::wire(&r.code)).unwrap_or_default();
                                 let reason = p.rejected.map(|r| r.message).unwrap_or_default();
+                                let what = crate::components::record_history::kind_label(p.change.kind, i18n.get_locale_untracked() == Locale::en);
+                                let date = p.change.fields.get("date").and_then(|d| d.as_str()).map(|d| format!(" ({d})")).unwrap_or_default();
                                 view! {
-                                    <li>
-                                        <span>{p.change.kind.as_str().to_string()}": "{reason}</span>
+                                    <li data-testid="refused-change" data-code=code>
+                                        <span><strong>{what}{date}</strong>": "<span data-testid="refused-reason">{reason}</span></span>
+                                        <button class="secondary" data-testid="retry-refused" on:click=move |_| {
+                                            spawn_local(async move {
+                                                if store::retry(seq).await.unwrap_or(false) {
+                                                    engine.rejected.update(|n| *n = n.saturating_sub(1));
+                                                    engine.data_changed();
+                                                    engine.kick();
+                                                }
+                                            });
+                                        }>{t!(i18n, retry)}</button>
                                         <button class="secondary" data-testid="discard-refused" on:click=move |_| {
                                             let ok = web_sys::window()
                                                 .and_then(|w| w.confirm_with_message(&t_string!(i18n, discard_confirm).to_string()).ok())

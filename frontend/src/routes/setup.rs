@@ -1,5 +1,5 @@
-//! Setting up a lab (Labbet): its profile, meeting places, partners and
-//! goals, for the lab's coordinators (and administrators who coordinate it).
+//! Setting up a lab (Labbet): its profile, meeting places, partners,
+//! goals and questions, for the lab's coordinators (and administrators who coordinate it).
 //! Everything is saved on the device first and synced as records, so a lab
 //! can be set up offline; the server checks again that the user coordinates
 //! the lab (`server/src/policy.rs`).
@@ -19,6 +19,7 @@ pub enum SetupTab {
     Places,
     Partners,
     Goals,
+    Questions,
 }
 
 /// The labs the signed-in user coordinates, in membership order.
@@ -73,6 +74,7 @@ pub fn Setup() -> impl IntoView {
                         (SetupTab::Places, "setup-tab-places"),
                         (SetupTab::Partners, "setup-tab-partners"),
                         (SetupTab::Goals, "setup-tab-goals"),
+                        (SetupTab::Questions, "setup-tab-questions"),
                     ].into_iter().map(|(t, testid)| view! {
                         <button type="button" class="tab" data-testid=testid aria-pressed=move || (tab.get() == t).to_string()
                             on:click=move |_| tab.set(t)>
@@ -81,6 +83,7 @@ pub fn Setup() -> impl IntoView {
                                 SetupTab::Places => t_string!(i18n, setup_tab_places),
                                 SetupTab::Partners => t_string!(i18n, setup_tab_partners),
                                 SetupTab::Goals => t_string!(i18n, setup_tab_goals),
+                                SetupTab::Questions => t_string!(i18n, setup_tab_questions),
                             }}
                         </button>
                     }).collect_view()}
@@ -90,6 +93,7 @@ pub fn Setup() -> impl IntoView {
                     SetupTab::Places => view! { <crate::routes::setup_places::PlacesSetup lab=l/> }.into_any(),
                     SetupTab::Partners => view! { <crate::routes::setup_partners::PartnersSetup lab=l/> }.into_any(),
                     SetupTab::Goals => view! { <crate::routes::setup_goals::GoalsSetup lab=l/> }.into_any(),
+                    SetupTab::Questions => view! { <crate::routes::setup_questions::QuestionsSetup lab=l/> }.into_any(),
                 })}
             </Show>
         </section>

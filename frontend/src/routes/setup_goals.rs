@@ -18,6 +18,7 @@ use labblogg_shared::model::{
     ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalPeriod, GoalSource, Lab, MeasureSchedule,
     MeetingPlace, PollQuestion,
 };
+use labblogg_shared::questions::{AnswerKind, Question, QuestionStat};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -50,6 +51,16 @@ pub fn poll_label(q: PollQuestion, english: bool) -> &'static str {
 
 /// Where a goal's values come from, in a sentence (the Goals screen says it too).
 pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace>], english: bool) -> String {
+    source_sentence_with(source, places, &[], english)
+}
+
+/// [`source_sentence`], naming the lab's question a goal is measured from.
+pub fn source_sentence_with(
+    source: Option<&GoalSource>,
+    places: &[Typed<MeetingPlace>],
+    questions: &[Typed<Question>],
+    english: bool,
+) -> String {
     let place_name = |id: Option<Uuid>| match id {
         Some(id) => places.iter().find(|p| p.id == id).map_or_else(|| "?".to_owned(), |p| p.data.name.clone()),
         None => if english { "all the lab's meeting places" } else { "alla labbets mötesplatser" }.to_owned(),
@@ -105,6 +116,22 @@ pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace
                 format!("Andel som svarar {answers} på ”{}” (per månad)", poll_label(*question, false))
             }
         }
+        Some(GoalSource::Question { question_id, stat, include_maybe, option }) => {
+            let q = questions.iter().find(|q| q.id == *question_id);
+            let text = q.map_or_else(|| if english { "the lab's question".to_owned() } else { "labbets fråga".to_owned() }, |q| format!("”{}”", q.data.text));
+            let chosen = option.and_then(|o| q.and_then(|q| q.data.options.get(o as usize)).cloned());
+            let what = match (stat, q.map(|q| q.data.answer), english) {
+                (QuestionStat::Share, Some(AnswerKind::Choice), false) => format!("Andel som väljer ”{}” på", chosen.unwrap_or_default()),
+                (QuestionStat::Share, Some(AnswerKind::Choice), true) => format!("Share choosing \"{}\" on", chosen.unwrap_or_default()),
+                (QuestionStat::Share, _, false) => format!("Andel som svarar {} på", if *include_maybe { "ja eller kanske" } else { "ja" }),
+                (QuestionStat::Share, _, true) => format!("Share answering {} to", if *include_maybe { "yes or maybe" } else { "yes" }),
+                (QuestionStat::Sum, _, false) => "Summan av svaren på".to_owned(),
+                (QuestionStat::Sum, _, true) => "The sum of the answers to".to_owned(),
+                (QuestionStat::Mean, _, false) => "Medelvärdet av svaren på".to_owned(),
+                (QuestionStat::Mean, _, true) => "The mean of the answers to".to_owned(),
+            };
+            format!("{what} {text} ({})", per(GoalPeriod::Month))
+        }
     }
 }
 
@@ -133,6 +160,9 @@ fn suggested_unit(source: Option<&GoalSource>) -> &'static str {
         Some(GoalSource::Activities { measure: ActivityMeasure::Participants, .. }) => "deltagare per månad",
         Some(GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. }) => "deltagartimmar per månad",
         Some(GoalSource::PollShare { .. }) => "procent",
+        Some(GoalSource::Question { stat: QuestionStat::Share, .. }) => "procent",
+        Some(GoalSource::Question { stat: QuestionStat::Sum, .. }) => "per månad",
+        Some(GoalSource::Question { stat: QuestionStat::Mean, .. }) => "medelvärde per månad",
     }
 }
 
@@ -155,6 +185,7 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
             let mut goals = records::list::<Goal>(RecordKind::Goal, &[lab]).await;
             goals.sort_by(|a, b| (a.data.retired, &a.data.title).cmp(&(b.data.retired, &b.data.title)));
             let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await;
+            let questions = records::list::<Question>(RecordKind::Question, &[lab]).await;
             let focus = crate::store::record(lab)
                 .await
                 .ok()
@@ -162,7 +193,7 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
                 .and_then(|s| records::typed::<Lab>(&s))
                 .map(|l| l.data.focus_areas)
                 .unwrap_or_default();
-            (goals, places, focus)
+            (goals, places, focus, questions)
         }
     });
     let set_retired = move |g: Typed<Goal>, value: bool| {
@@ -179,11 +210,11 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
         <div class="goals-setup" data-testid="goals-setup">
             {move || match (mode.get(), data.get()) {
                 (_, None) => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                (Mode::Edit(existing), Some((_, places, focus))) => view! {
-                    <GoalForm lab=lab existing=existing places=places focus=focus saved=saved
+                (Mode::Edit(existing), Some((_, places, focus, questions))) => view! {
+                    <GoalForm lab=lab existing=existing places=places focus=focus questions=questions saved=saved
                         on_done=Callback::new(move |_| mode.set(Mode::List))/>
                 }.into_any(),
-                (Mode::List, Some((goals, places, _))) => view! {
+                (Mode::List, Some((goals, places, _, questions))) => view! {
                     <div class="list-head">
                         <h2>{t!(i18n, setup_tab_goals)}</h2>
                         <button type="button" class="primary" data-testid="goal-new"
@@ -197,7 +228,7 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
                             goals.into_iter().map(|g| {
                                 let (for_edit, for_retire) = (g.clone(), g.clone());
                                 let retired = g.data.retired;
-                                let source = source_sentence(g.data.source.as_ref(), &places, english());
+                                let source = source_sentence_with(g.data.source.as_ref(), &places, &questions, english());
                                 let en = english();
                                 let figures = format!("{} → {} {} ({} {})", format::decimal(g.data.baseline, 2, en),
                                     format::decimal(g.data.target, 2, en), g.data.unit, t_string!(i18n, goal_by), format::date(&g.data.target_date, en));
@@ -240,6 +271,7 @@ fn GoalForm(
     existing: Option<Typed<Goal>>,
     places: Vec<Typed<MeetingPlace>>,
     focus: Vec<FocusArea>,
+    questions: Vec<Typed<Question>>,
     saved: RwSignal<Option<String>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
@@ -269,6 +301,7 @@ fn GoalForm(
         Some(GoalSource::VisitsPerWeek { .. } | GoalSource::Visits { .. }) => "visits",
         Some(GoalSource::Activities { .. }) => "activities",
         Some(GoalSource::PollShare { .. }) => "poll_share",
+        Some(GoalSource::Question { .. }) => "question",
     }.to_owned());
     let (place0, per0, first0, band0, gender0) = match &source0 {
         Some(GoalSource::VisitsPerWeek { meeting_place_id }) => (Some(*meeting_place_id), GoalPeriod::Week, false, None, None),
@@ -293,7 +326,34 @@ fn GoalForm(
         _ => (PollQuestion::FeltSafe, false),
     };
     let question = RwSignal::new(wire(&question0));
-    let include_maybe = RwSignal::new(maybe0);
+    let include_maybe = RwSignal::new(maybe0 || matches!(&source0, Some(GoalSource::Question { include_maybe: true, .. })));
+    let (lab_question0, stat0, option0) = match &source0 {
+        Some(GoalSource::Question { question_id, stat, option, .. }) => (Some(*question_id), *stat, *option),
+        _ => (None, QuestionStat::Share, None),
+    };
+    // The questions a goal can be measured from: the lab's own (the poll's two are the poll source).
+    let measurable: Vec<Typed<Question>> = questions
+        .iter()
+        .filter(|q| q.data.builtin.is_none() && (!q.data.retired || lab_question0 == Some(q.id)))
+        .cloned()
+        .collect();
+    let lab_question = RwSignal::new(lab_question0.or_else(|| measurable.first().map(|q| q.id)).map(|q| q.to_string()).unwrap_or_default());
+    let stat = RwSignal::new(stat0.as_str().to_owned());
+    let option = RwSignal::new(option0.unwrap_or(0).to_string());
+    let measurable = StoredValue::new(measurable);
+    let chosen_question = move || {
+        let id = Uuid::parse_str(&lab_question.get()).ok();
+        measurable.with_value(|m| m.iter().find(|q| Some(q.id) == id).cloned())
+    };
+    // A measure the chosen question offers.
+    Effect::new(move |_| {
+        if let Some(q) = chosen_question() {
+            let offered = QuestionStat::of_kind(q.data.answer);
+            if !offered.iter().any(|s| s.as_str() == stat.get_untracked()) {
+                stat.set(offered[0].as_str().to_owned());
+            }
+        }
+    });
     let error = RwSignal::new(None::<FormError>);
     let base = StoredValue::new(base);
 
@@ -325,6 +385,16 @@ fn GoalForm(
                 question: from_wire(&question.get()).unwrap_or(PollQuestion::FeltSafe),
                 include_maybe: include_maybe.get(),
             }),
+            "question" => {
+                let q = chosen_question()?;
+                let stat = QuestionStat::parse(&stat.get()).unwrap_or(QuestionStat::Share);
+                Some(GoalSource::Question {
+                    question_id: q.id,
+                    stat,
+                    include_maybe: q.data.answer == AnswerKind::Faces && include_maybe.get(),
+                    option: (q.data.answer == AnswerKind::Choice).then(|| option.get().parse().unwrap_or(0)),
+                })
+            }
             _ => None,
         }
     };
@@ -406,6 +476,7 @@ fn GoalForm(
                         <option value="visits">{t!(i18n, goal_source_visits)}</option>
                         <option value="activities">{t!(i18n, goal_source_activities)}</option>
                         <option value="poll_share">{t!(i18n, goal_source_poll)}</option>
+                        <option value="question">{t!(i18n, goal_source_question)}</option>
                     </select></div>
                 <Show when=move || kind.get() == "manual">
                     <div class="field"><label for="goal-schedule">{t!(i18n, goal_schedule)}</label>
@@ -484,9 +555,40 @@ fn GoalForm(
                     <label class="toggle"><input type="checkbox" data-testid="goal-source-maybe" bind:checked=include_maybe/>
                         <span>{t!(i18n, goal_source_include_maybe)}</span></label>
                 </Show>
+                <Show when=move || kind.get() == "question">
+                    <div class="row">
+                        <div class="field"><label for="goal-source-lab-question">{t!(i18n, question)}</label>
+                            <select id="goal-source-lab-question" data-testid="goal-source-lab-question" bind:value=lab_question>
+                                {measurable.get_value().into_iter().map(|q| view! { <option value=q.id.to_string()>{q.data.text.clone()}</option> }).collect_view()}
+                            </select></div>
+                        <div class="field"><label for="goal-source-stat">{t!(i18n, goal_source_stat)}</label>
+                            <select id="goal-source-stat" data-testid="goal-source-stat" bind:value=stat>
+                                {move || chosen_question().map(|q| QuestionStat::of_kind(q.data.answer).iter().map(|s| {
+                                    let s = *s;
+                                    view! { <option value=s.as_str() selected=move || stat.get() == s.as_str()>{move || match s {
+                                        QuestionStat::Share => t_string!(i18n, stat_share),
+                                        QuestionStat::Sum => t_string!(i18n, stat_sum),
+                                        QuestionStat::Mean => t_string!(i18n, stat_mean),
+                                    }}</option> }
+                                }).collect_view())}
+                            </select></div>
+                        {move || chosen_question().filter(|q| q.data.answer == AnswerKind::Choice).map(|q| view! {
+                            <div class="field"><label for="goal-source-option">{t!(i18n, goal_source_option)}</label>
+                                <select id="goal-source-option" data-testid="goal-source-option" bind:value=option>
+                                    {q.data.options.iter().enumerate().map(|(i, o)| view! { <option value=i.to_string()>{o.clone()}</option> }).collect_view()}
+                                </select></div>
+                        })}
+                    </div>
+                    {move || chosen_question().filter(|q| q.data.answer == AnswerKind::Faces).map(|_| view! {
+                        <label class="toggle"><input type="checkbox" data-testid="goal-source-maybe" bind:checked=include_maybe/>
+                            <span>{t!(i18n, goal_source_include_maybe)}</span></label>
+                    })}
+                    {move || measurable.with_value(Vec::is_empty).then(|| view! { <p class="muted">{t!(i18n, goal_source_no_questions)}</p> })}
+                </Show>
                 {
                     let places = places.clone();
-                    view! { <p class="notice" data-testid="goal-source-summary">{move || source_sentence(source().as_ref(), &places, english())}</p> }
+                    let questions = questions.clone();
+                    view! { <p class="notice" data-testid="goal-source-summary">{move || source_sentence_with(source().as_ref(), &places, &questions, english())}</p> }
                 }
             </fieldset>
             <div class="row">

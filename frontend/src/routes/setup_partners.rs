@@ -36,7 +36,8 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             let mut partners = records::list::<Partner>(RecordKind::Partner, &[lab]).await;
             partners.sort_by_key(|p| (p.data.retired, p.data.name.to_lowercase()));
             let activities = records::list::<Activity>(RecordKind::Activity, &[lab]).await;
-            (partners, activities)
+            let locks = crate::quality::Locks::of(&[lab]).await;
+            (partners, activities, locks)
         }
     });
 
@@ -49,7 +50,7 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             return error.set(Some(e.into()));
         }
         let taken = data.with_untracked(|d| {
-            d.as_ref().is_some_and(|(p, _)| p.iter().any(|q| !q.data.retired && q.data.name.trim().to_lowercase() == partner.name.to_lowercase()))
+            d.as_ref().is_some_and(|(p, _, _)| p.iter().any(|q| !q.data.retired && q.data.name.trim().to_lowercase() == partner.name.to_lowercase()))
         });
         if taken {
             return error.set(Some(FormError::at("namn", t_string!(i18n, partner_exists).to_string())));
@@ -86,7 +87,11 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             <p class="notice" role="status" data-testid="partner-notice" hidden=move || notice.get().is_none()>{move || notice.get().unwrap_or_default()}</p>
             <ul class="setup-list">
                 {move || {
-                    let (partners, activities) = data.get().unwrap_or_default();
+                    let (partners, activities, locks) = data.get().unwrap_or_default();
+                    // A merge leaves the activities of approved months as they are (the server would
+                    // refuse to change them): they count under the partner kept through `merged_into`.
+                    let movable: Vec<Typed<Activity>> =
+                        activities.iter().filter(|a| locks.locked(a.lab_id, &a.data.date).is_none()).cloned().collect();
                     if partners.is_empty() {
                         return view! { <li class="muted" data-testid="partner-none">{t!(i18n, partner_none)}</li> }.into_any();
                     }
@@ -96,7 +101,7 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
                         let uses = activities.iter().filter(|a| a.data.partner_ids.contains(&p.id)).count();
                         let merged_name = p.data.merged_into.and_then(|t| partners.iter().find(|q| q.id == t)).map(|q| q.data.name.clone());
                         view! { <PartnerItem partner=p.clone() uses=uses merged_name=merged_name others=live.clone()
-                            activities=activities.clone() notice=notice/> }
+                            activities=movable.clone() notice=notice/> }
                     }).collect_view().into_any()
                 }}
             </ul>

@@ -74,6 +74,7 @@ pub fn Overview() -> impl IntoView {
         {move || match open.get() {
             Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
             None => view! {
+                <crate::routes::approval::FollowUpCard ds=ds/>
                 <section class="card">
                     <h1>{t!(i18n, overview_title)}</h1>
                     <p class="muted">{t!(i18n, overview_hint)}</p>
@@ -199,6 +200,84 @@ fn month_labels(months: &[String], english: bool) -> Vec<String> {
         .collect()
 }
 
+/// A tally's figure for the period, in words: share yes, sum and mean, or the
+/// options' shares.
+fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
+    use labblogg_shared::questions::AnswerKind;
+    let pct = |x: f64| format!("{} %", format::decimal(x, 0, en));
+    match q.answer {
+        AnswerKind::Faces => t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} {}", pct(s), if en { "yes" } else { "ja" })),
+        AnswerKind::Number => format!(
+            "{} {} · {} {}",
+            if en { "sum" } else { "summa" },
+            format::decimal(t.sum, 0, en),
+            if en { "mean" } else { "medel" },
+            t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
+        ),
+        AnswerKind::Scale => format!("{} {}", if en { "mean" } else { "medel" }, t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))),
+        AnswerKind::Choice => q
+            .options
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| t.share_of(i).map(|s| format!("{o} {}", pct(s))))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A month's value of a question, short, for the row of months.
+fn question_month_value(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
+    use labblogg_shared::questions::AnswerKind;
+    match q.answer {
+        AnswerKind::Faces => t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} %", format::decimal(s, 0, en))),
+        AnswerKind::Number => format::decimal(t.sum, 0, en),
+        AnswerKind::Scale => t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en)),
+        AnswerKind::Choice => {
+            let best = (0..q.options.len()).max_by_key(|&i| t.counts.get(i).copied().unwrap_or(0));
+            best.and_then(|i| Some(format!("{} {} %", q.options.get(i)?, format::decimal(t.share_of(i)?, 0, en)))).unwrap_or_else(|| "–".into())
+        }
+    }
+}
+
+/// The lab's own questions in a report: each with its answers over the
+/// period and month by month (`data-question-id`).
+#[component]
+pub fn QuestionTable(questions: Vec<summary::QuestionReport>, english: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = english;
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, questions_lab_title).to_string()>
+            <table class="data question-table" data-testid="report-questions">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, question)}</th>
+                    <th scope="col">{t!(i18n, question_answers_count)}</th>
+                    <th scope="col">{t!(i18n, question_result)}</th>
+                    <th scope="col">{t!(i18n, question_per_month)}</th>
+                </tr></thead>
+                <tbody>
+                    {questions.into_iter().map(|q| {
+                        let figure = question_figure(&q, &q.total, en);
+                        let months = q.months.iter().map(|(m, t)| format!("{} {}", format::month_short(&format!("{m}-01"), en), question_month_value(&q, t, en))).collect::<Vec<_>>().join(" · ");
+                        let last = q.months.last().map(|(_, t)| question_month_value(&q, t, en)).unwrap_or_default();
+                        view! {
+                            <tr data-testid="report-question" data-question-id=q.question_id.to_string() data-answered=q.total.answered.to_string()
+                                data-sum=q.total.sum.to_string() data-last-month=last>
+                                <th scope="row" lang="sv">{q.text.clone()}
+                                    {(q.version > 1).then(|| format!(" (v{})", q.version))}
+                                    {q.retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
+                                    {q.place.clone().map(|p| view! { <div class="muted small">{p}</div> })}</th>
+                                <td>{format::integer(q.total.answered as i64, en)}</td>
+                                <td>{figure}</td>
+                                <td class="small">{if months.is_empty() { "–".to_owned() } else { months }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
 #[component]
 fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let i18n = use_i18n();
@@ -210,6 +289,8 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let from = RwSignal::new(default.from.clone());
     let to = RwSignal::new(default.to.clone());
     let appendix = RwSignal::new(false);
+    // The month whose approval step is open (`routes/approval.rs`).
+    let review = RwSignal::new(None::<String>);
     let report = Memo::new(move |_| {
         let period = Period { from: from.get(), to: to.get() };
         ds.with(|d| d.as_ref().and_then(|d| summary::lab_report(d, lab, &period, &clock::today())))
@@ -230,6 +311,14 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+
+    let unconfirmed_text = move |n: usize| {
+        if n == 1 {
+            t_string!(i18n, report_unconfirmed_one).to_string()
+        } else {
+            t_string!(i18n, report_unconfirmed, n = n).to_string()
+        }
+    };
 
     // Where visitors count once per opening session, a visit reads as a
     // visitor of that session: say so next to the figures.
@@ -268,6 +357,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                 <div class="row">
                     <button class="secondary" data-testid="share-as-example" on:click=share_as_example>{t!(i18n, kb_share_as_example)}</button>
                     <button class="secondary" data-testid="export-json" on:click=export_json>{t!(i18n, export_json)}</button>
+                    <button class="secondary" data-testid="year-report-open" on:click=move |_| crate::routes::year_report::open_for(Some(lab))>{t!(i18n, year_report_title)}</button>
                     <button class="primary" data-testid="print-report" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print_steering)}</button>
                 </div>
             </div>
@@ -277,6 +367,11 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                 <label class="toggle"><input type="checkbox" data-testid="report-appendix" bind:checked=appendix/>
                     <span>{t!(i18n, report_appendix_choice)}</span></label>
             </div>
+            {move || review.get().map(|month| view! {
+                <div class="no-print">
+                    <crate::routes::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
+                </div>
+            })}
             {move || {
                 if !engine.data_complete() {
                     return view! { <FirstSyncProgress/> }.into_any();
@@ -342,7 +437,9 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                             <th scope="row">{g.title.clone()}
                                 <div class="muted small">{crate::routes::setup_goals::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
                             <td>{baseline}</td>
-                            <td>{latest}</td>
+                            <td>{latest}{g.latest_flagged.then(|| view! {
+                                <span class="flag-mark" data-testid="goal-latest-flagged">" ("{t!(i18n, latest_flagged)}")"</span>
+                            })}</td>
                             <td>{format!("{} {} ({})", n(g.target), g.unit, format::date_short(&g.target_date, en))}</td>
                             <td class="verdict">{verdict}</td>
                             <td>{projection}</td>
@@ -398,6 +495,24 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         <div><dt>{t!(i18n, first_visitors_per_1000)}</dt><dd data-testid="report-first-visitors">{r.first_visitors_per_1000.map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into())}</dd></div>
                     </dl>
                     <p class="muted small" data-testid="report-reach-note">{t!(i18n, reach_explained)}</p>
+                    // On screen: the values to follow up, each month with its approval and
+                    // completeness, and the approval step. Printed only with the appendix (the
+                    // steering report keeps to two pages).
+                    <div class="no-print">
+                        {(!r.unconfirmed.is_empty()).then(|| view! {
+                            <div class="warning-box" data-testid="report-unconfirmed" data-count=r.unconfirmed.len().to_string()>
+                                <p>{unconfirmed_text(r.unconfirmed.len())}</p>
+                                <ul data-testid="report-unconfirmed-list">
+                                    {r.unconfirmed.iter().map(|f| {
+                                        let fields = f.fields.iter().map(|c| if en { c.label_en() } else { c.label_sv() }).collect::<Vec<_>>().join(", ");
+                                        view! { <li data-testid="report-unconfirmed-item">{format!("{} · {} · {fields}", f.title, format::date(&f.date, en))}</li> }
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        })}
+                        <p class="small" data-testid="report-months-summary">{crate::routes::approval::months_summary(&r.months, en)}</p>
+                        <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
+                    </div>
                     <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
                         series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"
                         y_title=t_string!(i18n, axis_visits).to_string()/>
@@ -417,12 +532,19 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         <HBars caption=t_string!(i18n, chart_partners_ranked).to_string()
                             items=r.partners_ranked.iter().take(8).map(|(_, name, n)| (name.clone(), *n)).collect() testid="chart-partners"/>
                     </div>
+                    <h2>{t!(i18n, questions_lab_title)}</h2>
+                    <QuestionTable questions=r.questions.clone() english=en/>
                     <div class="goal-charts">
                         <h2>{t!(i18n, report_goal_charts)}</h2>
                         {goal_charts}
                     </div>
                     <div class="appendix" data-testid="report-appendix-section">
                         <h2>{t!(i18n, report_appendix)}</h2>
+                        <div class="print-only" data-testid="report-quality-print">
+                            <h3>{t!(i18n, months_title)}</h3>
+                            <p>{crate::routes::approval::months_summary(&r.months, en)}</p>
+                            {(!r.unconfirmed.is_empty()).then(|| view! { <p>{unconfirmed_text(r.unconfirmed.len())}</p> })}
+                        </div>
                         <h3>{t!(i18n, poll_results)}</h3>
                         <table class="data">
                             <thead><tr><th scope="col">{t!(i18n, month)}</th><th scope="col">{t!(i18n, question)}</th>
@@ -477,6 +599,18 @@ pub fn Compare() -> impl IntoView {
         })
         .unwrap_or_default()
     });
+    // How complete each lab's logging is and which months its coordinator approved: counts
+    // of opening sessions and months, which describe no one, so exact.
+    let statuses = Memo::new(move |_| {
+        let period = Period { from: from.get(), to: to.get() };
+        let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
+        ds.with(|ds| {
+            ds.as_ref()
+                .map(|ds| labblogg_shared::approval::lab_statuses(ds, &labs, &period, crate::quality::today_day()))
+                .unwrap_or_default()
+        })
+    });
+    let status_of = move |lab: Uuid| statuses.with(|s| s.iter().find(|s| s.lab_id == lab).cloned());
     let export_csv = move |_| {
         let (mut all, total) = rows.get_untracked();
         all.extend(total);
@@ -512,16 +646,37 @@ pub fn Compare() -> impl IntoView {
                         <th scope="col">{t!(i18n, lab)}</th><th scope="col">{t!(i18n, visits_total)}</th><th scope="col">{t!(i18n, first_time_visits)}</th>
                         <th scope="col">{t!(i18n, nav_activities)}</th><th scope="col">{t!(i18n, participants)}</th><th scope="col">{t!(i18n, partners)}</th>
                         <th scope="col">{t!(i18n, staff_hours)}</th><th scope="col">{t!(i18n, goals_on_track)}</th>
+                        <th scope="col">{t!(i18n, completeness_logged)}</th><th scope="col">{t!(i18n, completeness_closed)}</th>
+                        <th scope="col">{t!(i18n, months_approved)}</th>
                     </tr></thead>
                     <tbody>
-                        {move || rows.get().0.into_iter().map(|r| view! {
-                            <tr data-testid="compare-row">
-                                <th scope="row">{r.name.clone()}</th>
-                                <td>{r.visits.to_string()}</td><td>{r.first_visits.to_string()}</td><td>{r.activities.to_string()}</td>
-                                <td>{r.participants.to_string()}</td><td>{r.partners.to_string()}</td>
-                                <td>{format::decimal(r.staff_hours, 1, english())}</td>
-                                <td>{format!("{} / {}", r.goals_on_track, r.goals_assessed)}</td>
-                            </tr>
+                        {move || rows.get().0.into_iter().map(|r| {
+                            let en = english();
+                            let status = status_of(r.lab_id);
+                            let (logged, closed, approved, months) = match &status {
+                                Some(s) if s.completeness.sessions > 0 => (
+                                    crate::routes::approval::of(s.completeness.logged, s.completeness.sessions, en),
+                                    crate::routes::approval::of(s.completeness.closed, s.completeness.sessions, en),
+                                    crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", "),
+                                ),
+                                Some(s) => ("–".into(), "–".into(), crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", ")),
+                                None => ("–".into(), "–".into(), "–".into(), String::new()),
+                            };
+                            view! {
+                                <tr data-testid="compare-row">
+                                    <th scope="row">{r.name.clone()}</th>
+                                    <td>{r.visits.to_string()}</td><td>{r.first_visits.to_string()}</td><td>{r.activities.to_string()}</td>
+                                    <td>{r.participants.to_string()}</td><td>{r.partners.to_string()}</td>
+                                    <td>{format::decimal(r.staff_hours, 1, en)}</td>
+                                    <td>{format!("{} / {}", r.goals_on_track, r.goals_assessed)}</td>
+                                    <td class="nowrap" data-testid="compare-logged">{logged}</td>
+                                    <td class="nowrap" data-testid="compare-closed">{closed}</td>
+                                    <td class="nowrap" data-testid="compare-approved" title=months.clone()
+                                        data-months=status.as_ref().map(|s| s.approved_months.join(" ")).unwrap_or_default()>{approved}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                     {move || rows.get().1.map(|t| view! {
@@ -531,6 +686,7 @@ pub fn Compare() -> impl IntoView {
                             <td>{t.participants.to_string()}</td><td>{t.partners.to_string()}</td>
                             <td>{format::decimal(t.staff_hours, 1, english())}</td>
                             <td>{format!("{} / {}", t.goals_on_track, t.goals_assessed)}</td>
+                            <td></td><td></td><td></td>
                         </tr></tfoot>
                     })}
                 </table>

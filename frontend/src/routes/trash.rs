@@ -21,7 +21,7 @@ use uuid::Uuid;
 const DAYS: u64 = 90;
 
 /// The kinds listed, in this order.
-const KINDS: [RecordKind; 8] = [
+const KINDS: [RecordKind; 9] = [
     RecordKind::Activity,
     RecordKind::Goal,
     RecordKind::GoalMeasurement,
@@ -29,6 +29,7 @@ const KINDS: [RecordKind; 8] = [
     RecordKind::Partner,
     RecordKind::GoodExample,
     RecordKind::Lesson,
+    RecordKind::Question,
     RecordKind::Visit,
 ];
 
@@ -54,12 +55,14 @@ fn kind_label(kind: RecordKind, i18n: leptos_i18n::I18nContext<Locale>) -> Strin
         RecordKind::Lesson => t_string!(i18n, rk_lesson),
         RecordKind::Lab => t_string!(i18n, rk_lab),
         RecordKind::Visit => t_string!(i18n, rk_visit),
+        RecordKind::MonthApproval => t_string!(i18n, rk_month_approval),
+        RecordKind::Question => t_string!(i18n, rk_question),
     }
     .to_string()
 }
 
 fn name_of(s: &RecordState) -> String {
-    ["title", "name", "date"]
+    ["title", "name", "text", "date"]
         .iter()
         .find_map(|f| s.fields.get(*f).and_then(|v| v.as_str()).filter(|t| !t.is_empty()))
         .unwrap_or("–")

@@ -133,6 +133,7 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                     date: calendar::format_date(first + i64::from(m) * 30),
                     value: 10_000.0 + f64::from(m) * 1000.0,
                     note: String::new(),
+                    flag: None,
                 },
             )
         })
@@ -170,6 +171,8 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
                         maybe: 2,
                         no: 1,
                     }),
+                    flag: None,
+                    answers: Vec::new(),
                 },
             )
         })

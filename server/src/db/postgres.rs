@@ -585,6 +585,22 @@ fn decode_audit(r: &Row) -> Result<AuditEntry, StoreError> {
     })
 }
 
+/// The stored records with these ids, with their creators, in one query.
+async fn load_stored(tx: &(impl GenericClient + Sync), ids: &[Uuid]) -> Result<HashMap<Uuid, Stored>, StoreError> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let mut stored = HashMap::new();
+    for row in tx
+        .query(&format!("SELECT {RECORD_COLUMNS}, created_by, created_device FROM records WHERE id = ANY($1)"), &[&ids])
+        .await?
+    {
+        let state = decode_record(&row)?.state;
+        let created_by = row.try_get::<_, Option<&str>>(8)?.map(uuid).transpose()?;
+        let created_device = row.try_get::<_, Option<&str>>(9)?.map(uuid).transpose()?;
+        stored.insert(state.id, Stored { state, created_by, created_device });
+    }
+    Ok(stored)
+}
+
 async fn revoke_all_tokens(tx: &(impl GenericClient + Sync), user_id: &str, now: i64) -> Result<(), StoreError> {
     tx.execute("UPDATE tokens SET revoked_ms = $2 WHERE user_id = $1 AND revoked_ms IS NULL", &[&user_id, &now])
         .await?;
@@ -611,16 +627,11 @@ impl Store for PostgresStore {
         // any record is read, so the plan also sees every earlier push.
         let top: i64 =
             tx.query_one("SELECT value FROM counters WHERE name = 'seq' FOR UPDATE", &[]).await?.try_get(0)?;
-        let ids: Vec<String> = push::ids_to_load(&changes).iter().map(Uuid::to_string).collect();
-        let mut stored: HashMap<Uuid, Stored> = HashMap::new();
-        for row in tx
-            .query(&format!("SELECT {RECORD_COLUMNS}, created_by, created_device FROM records WHERE id = ANY($1)"), &[&ids])
-            .await?
-        {
-            let state = decode_record(&row)?.state;
-            let created_by = row.try_get::<_, Option<&str>>(8)?.map(uuid).transpose()?;
-            let created_device = row.try_get::<_, Option<&str>>(9)?.map(uuid).transpose()?;
-            stored.insert(state.id, Stored { state, created_by, created_device });
+        let mut stored = load_stored(&*tx, &push::ids_to_load(&changes)).await?;
+        // Then the approvals of the months those records are dated in (and their labs).
+        let more = push::more_to_load(&changes, &stored);
+        if !more.is_empty() {
+            stored.extend(load_stored(&*tx, &more).await?);
         }
         let plan = push::plan(changes, &by, now_ms, stored);
         if plan.numbers > 0 {

@@ -471,21 +471,12 @@ fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
 /// batch touches or names are read in one query, `push::plan` decides, and its writes, numbers,
 /// tally changes and history rows are written here.
 fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError> {
-    let ids = push::ids_to_load(&changes);
-    let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
-    let stored: HashMap<Uuid, Stored> = tx
-        .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS}, created_by, created_device FROM records WHERE id IN (SELECT value FROM json_each(?1))"
-        ))?
-        .query_map([ids], |r| Ok((read_raw(r)?, r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?)))?
-        .map(|row| {
-            let (raw, by, device) = row?;
-            let state = decode(raw)?.state;
-            let created_by = by.as_deref().map(uuid).transpose()?;
-            let created_device = device.as_deref().map(uuid).transpose()?;
-            Ok((state.id, Stored { state, created_by, created_device }))
-        })
-        .collect::<Result<_, StoreError>>()?;
+    let mut stored = load_stored(tx, &push::ids_to_load(&changes))?;
+    // Then the approvals of the months those records are dated in (and their labs).
+    let more = push::more_to_load(&changes, &stored);
+    if !more.is_empty() {
+        stored.extend(load_stored(tx, &more)?);
+    }
     let first = top_seq(tx)?;
     let plan = push::plan(changes, by, now_ms, stored);
     if plan.numbers > 0 {
@@ -500,6 +491,23 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
         insert_history(tx, &plan.history, first)?;
     }
     Ok(plan.outcomes)
+}
+
+/// The stored records with these ids, with their creators, in one query.
+fn load_stored(tx: &Transaction<'_>, ids: &[Uuid]) -> Result<HashMap<Uuid, Stored>, StoreError> {
+    let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+    tx.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS}, created_by, created_device FROM records WHERE id IN (SELECT value FROM json_each(?1))"
+    ))?
+    .query_map([ids], |r| Ok((read_raw(r)?, r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?)))?
+    .map(|row| {
+        let (raw, by, device) = row?;
+        let state = decode(raw)?.state;
+        let created_by = by.as_deref().map(uuid).transpose()?;
+        let created_device = device.as_deref().map(uuid).transpose()?;
+        Ok((state.id, Stored { state, created_by, created_device }))
+    })
+    .collect::<Result<_, StoreError>>()
 }
 
 /// History rows per INSERT statement: one statement for many rows costs far less than one each.

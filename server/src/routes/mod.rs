@@ -7,5 +7,6 @@ pub mod devices;
 pub mod health;
 pub mod history;
 pub mod openapi;
+pub mod report;
 pub mod summary;
 pub mod sync;

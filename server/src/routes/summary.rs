@@ -10,6 +10,11 @@
 //! - researchers: no record-level data, so never the overview or a lab's
 //!   report (lessons learned are free text); the comparison and the research
 //!   export across all labs, always protected.
+//!
+//! `approved_only=true` limits the comparison and the research export to what
+//! is dated in each lab's approved months (`shared::approval`); a lab's report
+//! lists every month of its period with its approval, completeness and the
+//! values flagged at entry and not yet confirmed.
 
 use crate::auth::AuthUser;
 use crate::db::UserRow;
@@ -78,6 +83,7 @@ enum Format {
         ("focus" = Option<FocusArea>, Query, description = "Only goals of this focus area (compare)"),
         ("today" = Option<String>, Query, description = "The date the summary is for, YYYY-MM-DD", pattern = r"^\d{4}-\d{2}-\d{2}$"),
         ("format" = Option<Format>, Query, description = "json (default) or csv (compare and research)"),
+        ("approved_only" = Option<bool>, Query, description = "Only what is dated in each lab's approved months (compare and research)"),
     ),
     responses((status = 200, description = "The summary as JSON, or CSV for Excel",
         content((serde_json::Value = "application/json"), (String = "text/csv")))))]
@@ -122,9 +128,15 @@ async fn summary(
     let input = state.store.summary_input(labs.clone()).await?;
 
     // Building the dataset is CPU work: off the async threads.
-    let (kind, lab, focus, format) = (q.kind, q.lab, q.focus, q.format);
+    let (kind, lab, focus, format, approved_only) = (q.kind, q.lab, q.focus, q.format, q.approved_only);
     let answer = tokio::task::spawn_blocking(move || {
         let ds = Dataset::from_states_and_tallies(&input.records, input.visits);
+        // A researcher may ask for approved months only: figures a coordinator has signed off.
+        let ds = if approved_only && matches!(kind, SummaryKind::Compare | SummaryKind::Research) {
+            labblogg_shared::approval::only_approved(&ds)
+        } else {
+            ds
+        };
         let json = |v: serde_json::Result<String>| v.map(Answer::Json).map_err(|e| ApiError::Internal(e.to_string()));
         match (kind, format) {
             (SummaryKind::Overview, _) => json(serde_json::to_string(&summary::overview(&ds, &labs, &today))),
