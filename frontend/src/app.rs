@@ -42,7 +42,23 @@ pub enum Screen {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let session = RwSignal::new(session::load());
+    let stored = session::load();
+    // Every screen reads the signed-in user's own database; nobody's before anyone signs in.
+    match &stored {
+        Some(s) => {
+            crate::device_users::adopt_legacy_session(s);
+            crate::store::select_database(&crate::device_users::database_for(&s.user));
+        }
+        None => crate::store::deselect(),
+    }
+    // Another tab signed someone in or out, or switched: this one follows
+    // (a reload reads who is signed in now, and opens locked if the app is).
+    crate::tabs::listen(crate::tabs::Message::Session, || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    let session = RwSignal::new(stored);
     let engine = SyncEngine::new();
     provide_context(SessionCtx(session));
     provide_context(engine);

@@ -1,5 +1,7 @@
-//! The signed-in session and the tablet's chosen place, kept in localStorage
-//! so the app opens signed in, offline, after a reload.
+//! The signed-in session and the chosen place, kept in localStorage so the
+//! app opens signed in, offline, after a reload. `labblogg.session` names who
+//! is signed in now; what else each user keeps on the device is in
+//! `device_users.rs`.
 
 use gloo_storage::{LocalStorage, Storage};
 use labblogg_shared::auth::UserInfo;
@@ -7,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 const SESSION_KEY: &str = "labblogg.session";
-const PLACE_KEY: &str = "labblogg.place";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -28,13 +29,15 @@ pub fn clear() {
     LocalStorage::delete(SESSION_KEY);
 }
 
-/// The meeting place this tablet counts visits for.
+/// The meeting place this tablet counts visits for, as the signed-in user chose it.
 pub fn chosen_place() -> Option<Uuid> {
-    LocalStorage::get(PLACE_KEY).ok()
+    crate::device_users::chosen_place(&load()?.user.username)
 }
 
 pub fn choose_place(place: Uuid) {
-    let _ = LocalStorage::set(PLACE_KEY, place);
+    if let Some(s) = load() {
+        crate::device_users::choose_place(&s.user.username, place);
+    }
 }
 
 const LANG_KEY: &str = "labblogg.lang";

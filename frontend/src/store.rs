@@ -317,6 +317,9 @@ fn new_visit_key(kind: RecordKind, lab_id: Uuid, fields: &serde_json::Map<String
 
 thread_local! {
     static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+    /// The database [`open`] opens: [`DB_NAME`] until the app picks the
+    /// signed-in user's (`device_users.rs`: one database per user).
+    static CURRENT: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The device id of the database it was read from.
     static DEVICE: RefCell<Option<(String, Uuid)>> = const { RefCell::new(None) };
 }
@@ -326,7 +329,22 @@ pub async fn open() -> Result<Database> {
     if let Some(db) = DB.with(|d| d.borrow().clone()) {
         return Ok(db);
     }
-    let db = open_named(DB_NAME).await?;
+    let name = current_database();
+    if name.is_empty() {
+        return Err(StoreError::Idb("ingen är inloggad".into()));
+    }
+    let db = open_named(&name).await?;
+    if current_database() != name {
+        // Another database was chosen while this one opened: use that one.
+        db.close();
+        return Box::pin(open()).await;
+    }
+    // Opened twice at once (screens read as the app starts): keep one connection, close the
+    // other, so none is left open to block deleting the database later.
+    if let Some(first) = DB.with(|d| d.borrow().clone()).filter(|d| d.name() == name) {
+        db.close();
+        return Ok(first);
+    }
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
     // The correction of a wrong tablet clock outlives a reload (see `clock.rs`).
     {
@@ -344,11 +362,63 @@ const CLOCK_OFFSET: &str = "clock_offset";
 /// Use the local database `name` from now on instead of [`DB_NAME`], so tests and
 /// benchmarks can keep their data apart. Later calls of every function here use it.
 pub async fn use_database(name: &str) -> Result<()> {
+    CURRENT.with(|c| *c.borrow_mut() = Some(name.to_owned()));
     let db = open_named(name).await?;
     if let Some(old) = DB.with(|d| d.borrow_mut().replace(db)) {
         old.close();
     }
     Ok(())
+}
+
+/// The name of the database [`open`] uses.
+pub fn current_database() -> String {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| DB_NAME.to_owned())
+}
+
+/// Make `name` the database every function here uses from now on (opened on
+/// first use). Work already holding the previous one (a sync in flight)
+/// finishes on it.
+pub fn select_database(name: &str) {
+    if current_database() == name && DB.with(|d| d.borrow().is_some()) {
+        return;
+    }
+    CURRENT.with(|c| *c.borrow_mut() = Some(name.to_owned()));
+    if let Some(old) = DB.with(|d| d.borrow_mut().take()) {
+        if old.name() != name {
+            old.close();
+        } else {
+            DB.with(|d| *d.borrow_mut() = Some(old));
+        }
+    }
+}
+
+/// Nobody is signed in: no database is used until one is selected (so
+/// nothing reads, or creates, a database of no one).
+pub fn deselect() {
+    select_database("");
+}
+
+/// The names of the local databases in this browser (`indexedDB.databases()`).
+pub async fn database_names() -> Result<Vec<String>> {
+    let factory = web_sys::window().ok_or_else(|| StoreError::Idb("no window".into()))?.indexed_db().map_err(js_err)?.ok_or_else(|| StoreError::Idb("no IndexedDB".into()))?;
+    let databases = js_sys::Reflect::get(&factory, &"databases".into()).map_err(js_err)?;
+    let Some(databases) = databases.dyn_ref::<js_sys::Function>() else { return Ok(Vec::new()) };
+    let promise: js_sys::Promise = databases.call0(&factory).map_err(js_err)?.unchecked_into();
+    let list = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(js_err)?;
+    Ok(js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|d| js_sys::Reflect::get(&d, &"name".into()).ok().and_then(|n| n.as_string()))
+        .collect())
+}
+
+/// Open database `name` for work that must stay on it whatever is selected
+/// meanwhile (a user's sync). The second value says whether the connection
+/// is the caller's own, to close when done (else it is the selected one's).
+pub async fn open_for(name: &str) -> Result<(Database, bool)> {
+    if current_database() == name {
+        return Ok((open().await?, false));
+    }
+    Ok((open_named(name).await?, true))
 }
 
 /// Delete the local database `name` (closing it first if it is the one in use).
@@ -369,16 +439,20 @@ pub async fn open_named(name: &str) -> Result<Database> {
     // Already at DB_VERSION: no upgrade runs here. A database a newer app
     // upgraded further fails to open (VersionError) instead of being misread.
     let db = Database::open(name).with_version(DB_VERSION).await?;
-    // Another tab (a newer app) wants to upgrade: let it, and reopen later.
+    // Another tab (a newer app) wants to upgrade, or the database is being
+    // deleted (a user signed out): let it — this connection closes, whoever
+    // holds it — and reopen later.
+    use indexed_db_futures::internals::SystemRepr;
+    let raw: web_sys::IdbDatabase = db.as_sys().unchecked_ref::<web_sys::IdbDatabase>().clone();
     let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new({
         let name = name.to_owned();
-        move || forget_database(&name)
+        let raw = raw.clone();
+        move || {
+            forget_database(&name);
+            raw.close();
+        }
     });
-    {
-        use indexed_db_futures::internals::SystemRepr;
-        let raw: &web_sys::IdbDatabase = db.as_sys().unchecked_ref();
-        raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
-    }
+    raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
     Ok(db)
 }
@@ -619,7 +693,13 @@ async fn meta_put<T: Serialize>(store: &indexed_db_futures::object_store::Object
 /// This device's id, made on first use and kept. Remembered after the first
 /// read (per database), so a tap does not pay for a transaction of its own.
 pub async fn device_id() -> Result<Uuid> {
-    let db = open().await?;
+    device_id_in(&open().await?).await
+}
+
+/// [`device_id`] of database `db`. A new database takes the id this
+/// browser already goes by (`device_users::device_id`): one tablet is one
+/// device on the server, whoever signs in on it.
+pub async fn device_id_in(db: &Database) -> Result<Uuid> {
     let name = db.name();
     if let Some(id) = DEVICE.with(|d| d.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, id)| *id)) {
         return Ok(id);
@@ -628,6 +708,12 @@ pub async fn device_id() -> Result<Uuid> {
     let meta = tx.object_store(META)?;
     let id = match meta_get::<Uuid>(&meta, "device_id").await? {
         Some(id) => id,
+        // A user's database takes the device's id; a test's or benchmark's stands for a device of its own.
+        None if crate::device_users::is_user_database(&name) => {
+            let id = crate::device_users::device_id_or_new();
+            meta_put(&meta, "device_id", &id).await?;
+            id
+        }
         None => {
             let id = Uuid::new_v4();
             meta_put(&meta, "device_id", &id).await?;
@@ -635,6 +721,9 @@ pub async fn device_id() -> Result<Uuid> {
         }
     };
     tx.commit().await?;
+    if crate::device_users::is_user_database(&name) {
+        crate::device_users::adopt_device_id(id);
+    }
     DEVICE.with(|d| *d.borrow_mut() = Some((name, id)));
     Ok(id)
 }
@@ -823,7 +912,10 @@ pub async fn outbox_len() -> Result<u32> {
 /// The oldest `limit` outbox changes the server has not refused: one read
 /// of the `waiting` index (ordered by `seq` within its one key).
 pub async fn next_batch(limit: usize) -> Result<Vec<Pending>> {
-    let db = open().await?;
+    next_batch_in(&open().await?, limit).await
+}
+
+pub async fn next_batch_in(db: &Database, limit: usize) -> Result<Vec<Pending>> {
     let tx = db.transaction(OUTBOX).build()?;
     let outbox = tx.object_store(OUTBOX)?;
     let index = outbox.index("waiting")?;
@@ -840,7 +932,10 @@ pub struct OutboxCounts {
 
 /// The outbox's counts, from two key counts (no row is read or decoded).
 pub async fn outbox_counts() -> Result<OutboxCounts> {
-    let db = open().await?;
+    outbox_counts_in(&open().await?).await
+}
+
+pub async fn outbox_counts_in(db: &Database) -> Result<OutboxCounts> {
     let tx = db.transaction(OUTBOX).build()?;
     let outbox = tx.object_store(OUTBOX)?;
     let all = outbox.count().primitive()?;
@@ -857,7 +952,10 @@ pub async fn outbox_counts() -> Result<OutboxCounts> {
 /// it is taken as complete (it showed figures before and should go on doing
 /// so offline), and the flag is written.
 pub async fn first_sync_done() -> Result<bool> {
-    let db = open().await?;
+    first_sync_done_in(&open().await?).await
+}
+
+pub async fn first_sync_done_in(db: &Database) -> Result<bool> {
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
     if meta_get::<bool>(&meta, "first_sync_done").await?.unwrap_or(false) {
@@ -876,7 +974,10 @@ pub async fn first_sync_done() -> Result<bool> {
 
 /// The device has pulled everything there was: its summaries are whole.
 pub async fn mark_first_sync_done() -> Result<()> {
-    let db = open().await?;
+    mark_first_sync_done_in(&open().await?).await
+}
+
+pub async fn mark_first_sync_done_in(db: &Database) -> Result<()> {
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     meta_put(&tx.object_store(META)?, "first_sync_done", &true).await?;
     tx.commit().await?;
@@ -884,7 +985,10 @@ pub async fn mark_first_sync_done() -> Result<()> {
 }
 
 pub async fn cursor() -> Result<u64> {
-    let db = open().await?;
+    cursor_in(&open().await?).await
+}
+
+pub async fn cursor_in(db: &Database) -> Result<u64> {
     let tx = db.transaction(META).build()?;
     Ok(meta_get::<u64>(&tx.object_store(META)?, "cursor").await?.unwrap_or(0))
 }
@@ -914,8 +1018,12 @@ pub struct SyncOutcome {
 /// `locked` waits to be sent again. Returns how many were stamped or queued
 /// again: the engine sends them in the same sync.
 pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
-    let device = device_id().await?;
-    let db = open().await?;
+    apply_sync_in(&open().await?, outcome, now_ms).await
+}
+
+/// [`apply_sync`] into database `db` (a sync keeps to the database it began on).
+pub async fn apply_sync_in(db: &Database, outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
+    let device = device_id_in(db).await?;
     let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
     let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 

@@ -3,7 +3,8 @@
 //! shortly after a local write, periodically), retrying with exponential
 //! backoff and jitter. The UI never waits for it.
 
-use crate::{api, clock, session, store, tabs};
+use crate::{api, clock, device_users, session, store, tabs};
+use indexed_db_futures::database::Database;
 use gloo_timers::callback::Timeout;
 use labblogg_shared::sync::{SyncRequest, SyncResponse, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
 use labblogg_shared::PROTOCOL_VERSION;
@@ -64,6 +65,18 @@ pub struct SyncEngine {
     pub clock_skew_ms: RwSignal<Option<i64>>,
     /// The first sync's progress (see [`FirstSync`]).
     pub first_sync: RwSignal<FirstSync>,
+    /// Other people who used this device and still have changes waiting
+    /// (each syncs under their own token, from their own database).
+    pub others: RwSignal<Vec<OtherUser>>,
+}
+
+/// Someone else's changes waiting on this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherUser {
+    pub display_name: String,
+    pub pending: u32,
+    /// The server refused their token: they wait until that person signs in online.
+    pub refused: bool,
 }
 
 /// A device clock this far off is worth a warning: the server refuses changes
@@ -103,7 +116,25 @@ impl SyncEngine {
             signed_out: RwSignal::new(false),
             clock_skew_ms: RwSignal::new(None),
             first_sync: RwSignal::new(FirstSync::Unknown),
+            others: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// Another user is signed in now (or nobody): forget the previous one's
+    /// state, read the new one's, and sync.
+    pub fn switched(self) {
+        self.first_sync.set(FirstSync::Unknown);
+        self.signed_out.set(false);
+        self.message.set(None);
+        self.pending.set(0);
+        self.rejected.set(0);
+        self.clock_skew_ms.set(None);
+        self.state.set(SyncState::Pending);
+        spawn_local(self.load_first_sync());
+        self.refresh_counts();
+        self.data_changed();
+        FAILURES.with(|f| f.set(0));
+        self.kick();
     }
 
     /// Is the local copy whole (the first sync done)? Screens with figures
@@ -113,7 +144,7 @@ impl SyncEngine {
     }
 
     async fn load_first_sync(self) {
-        if self.first_sync.get_untracked() != FirstSync::Unknown {
+        if self.first_sync.get_untracked() != FirstSync::Unknown || session::load().is_none() {
             return;
         }
         // A local database that cannot say is treated as loading: no figures rather than false ones.
@@ -239,22 +270,114 @@ impl SyncEngine {
     }
 
     async fn count_outbox(self) {
+        if session::load().is_none() {
+            return;
+        }
         if let Ok(counts) = store::outbox_counts().await {
-            self.pending.set(counts.pending + counts.rejected);
+            let n = counts.pending + counts.rejected;
+            self.pending.set(n);
             self.rejected.set(counts.rejected);
+            // What the sign-in form and the other users' syncs read of this user.
+            if let Some(s) = session::load() {
+                if device_users::find(&s.user.username).is_some_and(|u| u.pending != n) {
+                    device_users::update(&s.user.username, |u| u.pending = n);
+                }
+            }
         }
     }
 
-    /// Push the whole outbox and pull until the server has nothing more.
+    /// Sync the signed-in user's database, then those of the others who
+    /// still have changes waiting on this device.
     async fn run(self) -> Result<(), api::ApiError> {
-        let Some(session) = session::load() else { return Ok(()) };
+        let result = match session::load() {
+            Some(session) => {
+                let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
+                let result = match store::open().await.map_err(local) {
+                    // The database is held for the whole round: were another user to sign in
+                    // meanwhile, this round still ends on this user's database, with this token.
+                    Ok(db) => self.run_on(&db, &session.token, true).await,
+                    Err(e) => Err(e),
+                };
+                let still = session::load().is_some_and(|s| s.user.username == session.user.username);
+                match result {
+                    Err(api::ApiError::Unauthorized(_)) => {
+                        device_users::update(&session.user.username, |u| u.token_refused = true);
+                        // Someone else signed in meanwhile: the refusal is not theirs to see.
+                        if still { result } else { Ok(()) }
+                    }
+                    r if still => r,
+                    _ => Ok(()),
+                }
+            }
+            None => Ok(()),
+        };
+        self.sync_others().await;
+        result
+    }
+
+    /// Push the outboxes of the other users of this device, each from their
+    /// own database with their own token (never the signed-in user's), and
+    /// remove the copy of one who signed out keeping changes once they are synced.
+    async fn sync_others(self) {
+        let current = session::load().map(|s| device_users::normalise(&s.user.username));
+        let mut waiting = Vec::new();
+        for user in device_users::users() {
+            if Some(device_users::normalise(&user.username)) == current {
+                continue;
+            }
+            let other = |pending, refused| OtherUser { display_name: user.display_name.clone(), pending, refused };
+            if user.token_refused {
+                if user.pending > 0 {
+                    waiting.push(other(user.pending, true));
+                }
+                continue;
+            }
+            if user.pending == 0 && !user.signed_out {
+                continue;
+            }
+            let Ok((db, own)) = store::open_for(&user.database).await else { continue };
+            let result = self.run_on(&db, &user.session.token, false).await;
+            let counts = store::outbox_counts_in(&db).await.ok();
+            if own {
+                db.close();
+            }
+            if device_users::find(&user.username).is_none() {
+                // Signed out (everything synced) while this ran: the copy goes, as it was meant to.
+                let _ = store::delete_database(&user.database).await;
+                continue;
+            }
+            let pending = counts.map_or(user.pending, |c| c.pending + c.rejected);
+            let refused = matches!(result, Err(api::ApiError::Unauthorized(_)));
+            device_users::update(&user.username, |u| {
+                u.pending = pending;
+                u.token_refused = refused;
+            });
+            if pending == 0 && user.signed_out && result.is_ok() {
+                let _ = device_users::forget(&user.username).await;
+                continue;
+            }
+            if pending > 0 {
+                waiting.push(other(pending, refused));
+            }
+        }
+        self.others.set(waiting);
+    }
+
+    /// Push database `db`'s whole outbox with `token` and pull until the
+    /// server has nothing more. `ui`: the signed-in user's, whose progress
+    /// and status the screens show.
+    async fn run_on(self, db: &Database, token: &str, ui: bool) -> Result<(), api::ApiError> {
+        let name = db.name();
+        let mine = move || ui && store::current_database() == name;
         let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
-        let device_id = store::device_id().await.map_err(local)?;
-        self.load_first_sync().await;
-        if let FirstSync::Loading { pulled, total: None } = self.first_sync.get_untracked() {
+        let device_id = store::device_id_in(db).await.map_err(local)?;
+        if mine() {
+            self.load_first_sync().await;
+        }
+        if let (true, FirstSync::Loading { pulled, total: None }) = (mine(), self.first_sync.get_untracked()) {
             // How much there is to pull, for the progress; without an answer it says only how far it got.
-            let cursor = store::cursor().await.map_err(local)?;
-            if let Ok(backlog) = api::sync_backlog(&session.token, cursor).await {
+            let cursor = store::cursor_in(db).await.map_err(local)?;
+            if let Ok(backlog) = api::sync_backlog(token, cursor).await {
                 self.first_sync.set(FirstSync::Loading { pulled, total: Some(pulled + backlog.records) });
             }
         }
@@ -265,8 +388,8 @@ impl SyncEngine {
             let (batch, response) = match fetched.take() {
                 Some(response) => (Vec::new(), response),
                 None => {
-                    let batch = store::next_batch(MAX_PUSH_CHANGES).await.map_err(local)?;
-                    let cursor = store::cursor().await.map_err(local)?;
+                    let batch = store::next_batch_in(db, MAX_PUSH_CHANGES).await.map_err(local)?;
+                    let cursor = store::cursor_in(db).await.map_err(local)?;
                     let request = SyncRequest {
                         protocol: PROTOCOL_VERSION,
                         device_id,
@@ -274,7 +397,7 @@ impl SyncEngine {
                         changes: batch.iter().map(|p| p.change.clone()).collect(),
                         pull_limit: Some(MAX_PULL_RECORDS),
                     };
-                    let response = api::sync(&session.token, &request).await?;
+                    let response = api::sync(token, &request).await?;
                     (batch, response)
                 }
             };
@@ -290,7 +413,9 @@ impl SyncEngine {
             // Half the round trip is unknown either way; this is the useful precision.
             let device_now = clock::device_now_ms();
             let skew = device_now as i64 - response.server_time_ms as i64;
-            self.clock_skew_ms.set(Some(skew).filter(|s| s.abs() > CLOCK_WARNING_MS));
+            if mine() {
+                self.clock_skew_ms.set(Some(skew).filter(|s| s.abs() > CLOCK_WARNING_MS));
+            }
             let pulled = !response.records.is_empty();
             let page_records = response.records.len() as u64;
             let more = response.more;
@@ -304,7 +429,8 @@ impl SyncEngine {
                 changes: Vec::new(),
                 pull_limit: Some(MAX_PULL_RECORDS),
             });
-            let save = store::apply_sync(
+            let save = store::apply_sync_in(
+                db,
                 store::SyncOutcome {
                     accepted,
                     rejected,
@@ -317,17 +443,17 @@ impl SyncEngine {
             );
             let fetch = async {
                 match &next_page {
-                    Some(request) => Some(api::sync(&session.token, request).await),
+                    Some(request) => Some(api::sync(token, request).await),
                     None => None,
                 }
             };
             let (saved, next) = futures::future::join(save, fetch).await;
             let restamped = saved.map_err(local)?;
-            if let FirstSync::Loading { pulled, total } = self.first_sync.get_untracked() {
+            if let (true, FirstSync::Loading { pulled, total }) = (mine(), self.first_sync.get_untracked()) {
                 let pulled = pulled + page_records;
                 self.first_sync.set(FirstSync::Loading { pulled, total: total.map(|t| t.max(pulled)) });
             }
-            if pulled || !batch.is_empty() || restamped > 0 {
+            if mine() && (pulled || !batch.is_empty() || restamped > 0) {
                 self.data_changed();
                 tabs::announce_change();
             }
@@ -342,8 +468,14 @@ impl SyncEngine {
                 continue;
             }
             if !more && batch.len() < MAX_PUSH_CHANGES {
-                if matches!(self.first_sync.get_untracked(), FirstSync::Loading { .. }) {
-                    store::mark_first_sync_done().await.map_err(local)?;
+                if !ui {
+                    return Ok(());
+                }
+                let first = store::first_sync_done_in(db).await.map_err(local)?;
+                if !first {
+                    store::mark_first_sync_done_in(db).await.map_err(local)?;
+                }
+                if mine() && matches!(self.first_sync.get_untracked(), FirstSync::Loading { .. }) {
                     self.first_sync.set(FirstSync::Done);
                     self.data_changed();
                 }

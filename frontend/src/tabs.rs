@@ -1,6 +1,8 @@
 //! Coordination between tabs of the app in one browser: one sync at a time
-//! (Web Locks API) and news of changed data (BroadcastChannel), so a second
-//! tab neither syncs the same outbox twice at once nor shows stale counts.
+//! (Web Locks API) and news (BroadcastChannel) of changed data, of the quick
+//! lock and of who is signed in, so a second tab neither syncs the same
+//! outbox twice at once, nor shows stale counts, nor stays open when the
+//! app is locked, nor shows the previous person's data after a switch.
 
 use js_sys::{Function, Promise, Reflect};
 use std::future::Future;
@@ -62,22 +64,72 @@ thread_local! {
     static CHANNEL_OBJ: Option<web_sys::BroadcastChannel> = web_sys::BroadcastChannel::new(CHANNEL).ok();
 }
 
-/// Tell the other tabs that local data changed (never this one).
-pub fn announce_change() {
+/// What one tab tells the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    /// Local data changed.
+    Changed,
+    /// The quick lock changed (locked, unlocked, code set or removed).
+    Lock,
+    /// Someone signed in, switched or signed out.
+    Session,
+}
+
+impl Message {
+    fn as_str(self) -> &'static str {
+        match self {
+            Message::Changed => "changed",
+            Message::Lock => "lock",
+            Message::Session => "session",
+        }
+    }
+}
+
+/// Tell the other tabs (never this one).
+pub fn announce(message: Message) {
+    announce_with(message, "");
+}
+
+/// Tell the other tabs, with what they need to know. The payload travels in
+/// the message because a tab may hear it before another tab's localStorage
+/// write has reached it (Chromium brings those over separately).
+pub fn announce_with(message: Message, payload: &str) {
+    let text = if payload.is_empty() { message.as_str().to_owned() } else { format!("{}:{payload}", message.as_str()) };
     CHANNEL_OBJ.with(|ch| {
         if let Some(ch) = ch {
-            let _ = ch.post_message(&"changed".into());
+            let _ = ch.post_message(&text.into());
         }
+    });
+}
+
+/// Tell the other tabs that local data changed (never this one).
+pub fn announce_change() {
+    announce(Message::Changed);
+}
+
+/// Call `f` whenever another tab announces `message`. Lives as long as the page.
+pub fn listen(message: Message, f: impl Fn() + 'static) {
+    listen_with(message, move |_| f());
+}
+
+/// Call `f` with the payload (empty without one) whenever another tab announces `message`.
+pub fn listen_with(message: Message, f: impl Fn(&str) + 'static) {
+    CHANNEL_OBJ.with(|ch| {
+        let Some(ch) = ch else { return };
+        let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Some(text) = e.data().as_string() else { return };
+            let (kind, payload) = text.split_once(':').unwrap_or((&text, ""));
+            if kind == message.as_str() {
+                f(payload);
+            }
+        });
+        let _ = ch.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
+        // The channel lives in this thread-local for the page's life; so does its handler.
+        handler.forget();
     });
 }
 
 /// Call `on_change` whenever another tab announces a change. Lives as long as the page.
 pub fn listen_for_changes(on_change: impl Fn() + 'static) {
-    CHANNEL_OBJ.with(|ch| {
-        let Some(ch) = ch else { return };
-        let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_change());
-        ch.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-        // The channel lives in this thread-local for the page's life; so does its handler.
-        handler.forget();
-    });
+    listen(Message::Changed, on_change);
 }

@@ -579,6 +579,7 @@ async fn fresh_device(db: &str, user: &str) {
         username: user.into(),
         password: user.into(),
         device_id: Some(device),
+        device_name: None,
     })
     .await
     .unwrap_or_else(|e| panic!("sign in as {user}: {e}"));

@@ -32,7 +32,7 @@ fn server() -> Option<&'static str> {
 async fn device(db: &str) -> session::Session {
     store::use_database(db).await.unwrap();
     let device_id = store::device_id().await.unwrap();
-    let resp = api::login(&LoginRequest { username: "personal".into(), password: "personal".into(), device_id: Some(device_id) })
+    let resp = api::login(&LoginRequest { username: "personal".into(), password: "personal".into(), device_id: Some(device_id), device_name: None })
         .await
         .expect("sign-in at the test server");
     let s = session::Session { token: resp.token, user: resp.user };

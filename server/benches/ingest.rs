@@ -172,7 +172,7 @@ impl Device {
         let id = Uuid::now_v7();
         let resp = http
             .post(format!("{base}/api/v1/auth/login"))
-            .json(&LoginRequest { username: username.into(), password: username.into(), device_id: Some(id) })
+            .json(&LoginRequest { username: username.into(), password: username.into(), device_id: Some(id), device_name: None })
             .send()
             .await?;
         if !resp.status().is_success() {

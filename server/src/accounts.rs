@@ -382,6 +382,7 @@ pub fn device_view(t: &TokenRow, current: Option<Uuid>) -> DeviceInfo {
         last_used_ms: t.last_used_ms,
         revoked_ms: t.revoked_ms,
         current: current == Some(t.id),
+        name: t.device_name.clone(),
     }
 }
 

@@ -23,8 +23,9 @@ pub const PLACE_LINA_HAGE: Uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_000
 pub const ALL_LABS: [Uuid; 4] = [PORTALEN, BODEN, RANNEBERGEN, LINA_HAGE];
 
 /// The demo accounts: (username = password, role, display name).
-pub const ACCOUNTS: [(&str, &str); 3] = [
+pub const ACCOUNTS: [(&str, &str); 4] = [
     ("personal", "personal (personal på Lina Hage mötesplats)"),
+    ("norrkoping", "norrkoping (personal på Portalen i Norrköping; att byta till på samma surfplatta)"),
     ("samordnare", "samordnare (samordnare för alla fyra labben)"),
     ("admin", "administratör (konton, enheter, labb och händelselogg; läser alla fyra labben)"),
 ];
@@ -165,6 +166,8 @@ pub async fn seed(store: &dyn Store) -> Result<(), StoreError> {
     let member = |role: LabRole, labs: &[Uuid]| labs.iter().map(|&lab_id| Membership { lab_id, role }).collect::<Vec<_>>();
     let users = [
         ("personal", "Personal Lina Hage", Role::Staff, member(LabRole::Staff, &[LINA_HAGE]), Some(PLACE_LINA_HAGE)),
+        // Staff of another lab, for a tablet several people share (issue #23).
+        ("norrkoping", "Personal Portalen", Role::Staff, member(LabRole::Staff, &[PORTALEN]), Some(PLACE_PORTALEN)),
         ("samordnare", "Samordnare", Role::Coordinator, member(LabRole::Coordinator, &ALL_LABS), None),
         // An administrator who is also a member of every lab, so the demo's
         // administration screen has labs to put new accounts in.

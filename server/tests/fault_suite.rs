@@ -771,7 +771,7 @@ async fn sign_in(http: &reqwest::Client, server: SocketAddr, username: &str) -> 
     let id = Uuid::now_v7();
     let resp = http
         .post(format!("http://{server}/api/v1/auth/login"))
-        .json(&LoginRequest { username: username.into(), password: username.into(), device_id: Some(id) })
+        .json(&LoginRequest { username: username.into(), password: username.into(), device_id: Some(id), device_name: None })
         .send()
         .await
         .expect("login");

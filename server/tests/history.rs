@@ -189,3 +189,42 @@ async fn a_records_history_names_who_changed_what() {
     let resp = server.http.get(&url).bearer_auth(&staff.token).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+/// A device is named when it is first signed in on (issue #23): the name is
+/// in the device list and the history instead of "the device where …", a
+/// name too long is refused in Swedish before the password is checked, and
+/// two people on one tablet are one device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_device_shows_its_name_in_the_device_list_and_the_history() {
+    use labblogg_shared::auth::{DeviceInfo, LoginRequest, LoginResponse};
+    let server = TestServer::start().await;
+    let tablet = Uuid::now_v7();
+    let login = |username: &str, name: Option<String>| {
+        let req = LoginRequest { username: username.into(), password: username.into(), device_id: Some(tablet), device_name: name };
+        server.http.post(server.url("/api/v1/auth/login")).json(&req).send()
+    };
+    let too_long = login("personal", Some("x".repeat(61))).await.unwrap();
+    assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
+    assert!(too_long.text().await.unwrap().contains("högst 60 tecken"));
+
+    let resp = login("personal", Some("  Surfplattan i  Lina Hage 1 ".into())).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let staff: LoginResponse = resp.json().await.unwrap();
+    assert!(staff.user.user_id.is_some(), "the app names its database from the user id");
+    let devices: Vec<DeviceInfo> =
+        server.http.get(server.url("/api/v1/devices")).bearer_auth(&staff.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].name.as_deref(), Some("Surfplattan i Lina Hage 1"));
+
+    // The next person on the same tablet: the app sends the device's name again.
+    let resp = login("samordnare", Some("Surfplattan i Lina Hage 1".into())).await.unwrap();
+    let coordinator: LoginResponse = resp.json().await.unwrap();
+    let mut staff_client = Client::new(&server, staff.token.clone(), tablet);
+    let fika = activity(&mut staff_client, "Fika på surfplattan");
+    staff_client.push_ok(vec![fika.clone()]).await;
+    let url = server.url(&format!("/api/v1/history?record={}", fika.id));
+    let history: HistoryResponse =
+        server.http.get(&url).bearer_auth(&coordinator.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(history.entries[0].device, "Surfplattan i Lina Hage 1");
+    assert_eq!(history.entries[0].by, "Personal Lina Hage");
+}

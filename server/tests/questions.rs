@@ -50,7 +50,7 @@ async fn portalen_coordinator(server: &TestServer) -> Client {
     let resp = server.http.post(server.url("/api/v1/admin/users")).bearer_auth(&admin.token).json(&user).send().await.unwrap();
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
     let device = Uuid::now_v7();
-    let login = LoginRequest { username: "portalen".into(), password: "Portalen-samordnare-2026".into(), device_id: Some(device) };
+    let login = LoginRequest { username: "portalen".into(), password: "Portalen-samordnare-2026".into(), device_id: Some(device), device_name: None };
     let login: LoginResponse =
         server.http.post(server.url("/api/v1/auth/login")).json(&login).send().await.unwrap().json().await.unwrap();
     Client::new(server, login.token, device)

@@ -393,7 +393,7 @@ async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
     // Undo schema steps 3 and later by hand: a database as schema 2 left it.
     let undo = "DROP TABLE visit_tallies; DROP INDEX records_lab_not_visit; DROP TABLE history;
                 ALTER TABLE records DROP COLUMN restored; ALTER TABLE records DROP COLUMN created_by;
-                ALTER TABLE records DROP COLUMN created_device;";
+                ALTER TABLE records DROP COLUMN created_device; ALTER TABLE tokens DROP COLUMN device_name;";
     if backend.postgres {
         let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
         let connection = tokio::spawn(connection);

@@ -16,6 +16,30 @@ pub struct LoginRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub device_id: Option<Uuid>,
+    /// The device's name ("Surfplattan i Lina Hage 1"), given when it is
+    /// first signed in on; shown in the device lists and the history instead
+    /// of its id. At most [`MAX_DEVICE_NAME_CHARS`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+/// The longest device name the server keeps.
+pub const MAX_DEVICE_NAME_CHARS: usize = 60;
+
+/// A device name as kept: trimmed, inner whitespace collapsed; `None` when
+/// empty. Err with a Swedish message when too long or holding control characters.
+pub fn clean_device_name(name: &str) -> Result<Option<String>, String> {
+    let cleaned = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    if cleaned.chars().count() > MAX_DEVICE_NAME_CHARS {
+        return Err(format!("Enhetens namn får vara högst {MAX_DEVICE_NAME_CHARS} tecken."));
+    }
+    if cleaned.chars().any(char::is_control) {
+        return Err("Enhetens namn får bara innehålla vanliga tecken.".into());
+    }
+    Ok(Some(cleaned))
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -123,7 +147,17 @@ pub struct UserInfo {
     /// The role in each lab of `labs`.
     #[serde(default)]
     pub memberships: Vec<Membership>,
+    /// The account's id: a shared tablet keeps each account's local copy in
+    /// a database named from it (absent from servers before it was added).
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
 }
+
+/// PBKDF2-HMAC-SHA256 rounds of the offline sign-in's verifier on a device
+/// (`frontend/src/device_users.rs`; the cost measured by `cargo xtask bench
+/// verifier`, see docs/SECURITY.md). Stored with each verifier, so raising it
+/// takes effect at each user's next online sign-in.
+pub const OFFLINE_VERIFIER_ITERATIONS: u32 = 600_000;
 
 /// One signed-in device (one token) of a user. The token itself is never shown.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -142,6 +176,9 @@ pub struct DeviceInfo {
     /// The token of the request that asked.
     #[serde(default)]
     pub current: bool,
+    /// The device's name as given when signing in on it ("Surfplattan i Lina Hage 1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A user as administrators see it (never the password hash).

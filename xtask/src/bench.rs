@@ -13,7 +13,9 @@
 //! - `size`: app size and offline time to interactive against a Leptos hello world
 //!   (`bench_size.rs`);
 //! - `summary`: a lab's yearly summary over 1,000,000 visits on the server
-//!   (`server/benches/ingest.rs summary`) and in the browser (`frontend/tests/bench_summary.rs`).
+//!   (`server/benches/ingest.rs summary`) and in the browser (`frontend/tests/bench_summary.rs`);
+//! - `verifier`: the offline sign-in's password check (PBKDF2-HMAC-SHA256 through WebCrypto) in
+//!   headless Chromium at 4× CPU throttling (`tests/benches/verifier.rs`).
 //!
 //! A section that fails is reported as "not measured: <reason>" and the others still run; the
 //! command then exits non-zero. A missed goal is a result, not a failure.
@@ -41,15 +43,17 @@ enum Section {
     Sync,
     Size,
     Summary,
+    Verifier,
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
+    const ALL: [Section; 6] = [
         Section::Write,
         Section::Server,
         Section::Sync,
         Section::Size,
         Section::Summary,
+        Section::Verifier,
     ];
 
     fn name(self) -> &'static str {
@@ -59,6 +63,7 @@ impl Section {
             Section::Sync => "sync",
             Section::Size => "size",
             Section::Summary => "summary",
+            Section::Verifier => "verifier",
         }
     }
 
@@ -95,6 +100,7 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
             Section::Sync => bench_pouch::run(sh, ws),
             Section::Size => bench_size::run(sh, ws),
             Section::Summary => summary_bench(sh, ws),
+            Section::Verifier => verifier_bench(sh, ws),
         };
         match result {
             Ok(values) => {
@@ -387,6 +393,16 @@ fn summary_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     Ok(values)
 }
 
+/// The offline sign-in's check in headless Chromium (`tests/benches/verifier.rs`).
+fn verifier_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
+    tools::ensure_browser(sh)?;
+    let cargo = &ws.cargo;
+    let command = cmd!(sh, "{cargo} bench -p labblogg-e2e --bench verifier")
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", tools::CHROMIUM);
+    collect(command)
+}
+
 // -------------------------------------------------------------------------------------------
 // The table
 
@@ -484,6 +500,8 @@ enum Goal {
     RatioAtLeast(f64),
     /// ours below this many of its own unit.
     Below(f64),
+    /// ours between these two, inclusive (a cost that should be neither too small nor too big).
+    Within(f64, f64),
     Info,
 }
 
@@ -536,6 +554,13 @@ fn row(m: &Measurements, missing: &BTreeMap<&'static str, String>, s: Spec<'_>) 
         Goal::Info => Met::Info,
         Goal::Below(limit) => {
             if ours < limit {
+                Met::Yes
+            } else {
+                Met::No
+            }
+        }
+        Goal::Within(low, high) => {
+            if (low..=high).contains(&ours) {
                 Met::Yes
             } else {
                 Met::No
@@ -844,6 +869,19 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
                 section: "summary",
             });
         }
+
+        // 6. The offline sign-in's check: slow enough against guessing from a copy of the
+        //    device's storage, quick enough for staff switching at a tablet.
+        add(Spec {
+            figure: "Offline sign-in check (PBKDF2-HMAC-SHA256, WebCrypto), 4× CPU throttling: p50",
+            ours: ("verifier.throttled", "p50"),
+            baseline: Some(("verifier.plain", "p50")),
+            baseline_label: "same, no throttling",
+            format: ms,
+            goal: Goal::Within(100.0, 300.0),
+            goal_text: "100–300 ms",
+            section: "verifier",
+        });
     }
     // A share reads better as a percentage than as a ratio.
     if let Some(r) = rows

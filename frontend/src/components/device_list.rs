@@ -82,6 +82,7 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
                         {list.into_iter().map(|d| {
                             let id = d.id;
                             let name = device_name(&d);
+                            let given = d.name.clone();
                             let created = d.created_ms;
                             let last = d.last_used_ms;
                             let revoked = d.revoked_ms;
@@ -90,7 +91,8 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
                                 <li class="device-item" data-testid="device-item" data-token-id=id.to_string()
                                     data-current=current.to_string() data-revoked=revoked.is_some().to_string()>
                                     <div>
-                                        <strong>{move || t_string!(i18n, device_label, id = name.clone()).to_string()}</strong>
+                                        // The name given at the first sign-in; the id's end where none was.
+                                        <strong data-testid="device-name-shown">{move || given.clone().unwrap_or_else(|| t_string!(i18n, device_label, id = name.clone()).to_string())}</strong>
                                         {current.then(|| view! { " " <span class="badge" data-testid="device-current">{t!(i18n, device_this)}</span> })}
                                         {revoked.map(|_| view! { " " <span class="badge off">{t!(i18n, device_revoked)}</span> })}
                                         <div class="muted">

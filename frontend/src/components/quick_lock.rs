@@ -1,14 +1,16 @@
 //! The quick lock on screen: the "Lås" button in the top bar, the idle
 //! watch, and the lock screen that hides the app until the code is typed.
 //! Only the view is hidden: the sync engine keeps running, and a half-filled
-//! form is still there after unlocking.
+//! form is still there after unlocking. Every tab of the app locks and
+//! unlocks together (`tabs::Message::Lock`), and "Byt användare" lets the
+//! next person sign in while the previous one's changes keep syncing.
 
 use crate::app::SessionCtx;
 use crate::i18n::*;
 use crate::lock::{self, Attempt, LockState};
 use crate::sync::SyncEngine;
-use crate::{api, clock, session, store};
-use labblogg_shared::auth::LoginRequest;
+use crate::signin::{self, SignInError, SignedIn};
+use crate::{clock, tabs};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::Cell;
@@ -42,25 +44,44 @@ impl QuickLock {
         let now = clock::now_ms();
         let locked = stored.due(now);
         LAST_ACTIVE.with(|l| l.set(now));
-        QuickLock {
+        let me = QuickLock {
             locked: RwSignal::new(locked),
             armed: RwSignal::new(stored.has_pin()),
             minutes: RwSignal::new(stored.minutes()),
-        }
+        };
+        // Locked, unlocked, or a code set or removed in another tab: this one follows.
+        tabs::listen_with(tabs::Message::Lock, move |state| {
+            let state = serde_json::from_str(state).unwrap_or_else(|_| LockState::load());
+            me.follow(state)
+        });
+        me
     }
 
-    /// Lock now (when a code is set).
+    /// Take the state another tab announced (and stored).
+    fn follow(self, stored: LockState) {
+        self.armed.set(stored.has_pin());
+        self.minutes.set(stored.minutes());
+        let locked = stored.has_pin() && stored.locked;
+        if !locked {
+            LAST_ACTIVE.with(|l| l.set(clock::now_ms()));
+        }
+        self.locked.set(locked);
+    }
+
+    /// Lock now (when a code is set), in every tab.
     pub fn lock(self) {
         if !self.armed.get_untracked() {
             return;
         }
         lock::update(|s| s.locked = true);
         self.locked.set(true);
+        announce_lock();
     }
 
     fn unlocked(self) {
         LAST_ACTIVE.with(|l| l.set(clock::now_ms()));
         self.locked.set(false);
+        announce_lock();
     }
 
     /// Set a new code (already checked with [`lock::valid_pin`]).
@@ -71,6 +92,7 @@ impl QuickLock {
             s.last_active_ms = clock::now_ms();
         });
         self.armed.set(true);
+        announce_lock();
     }
 
     /// Remove the code: no lock any more on this device.
@@ -78,6 +100,7 @@ impl QuickLock {
         lock::update(|s| *s = std::mem::take(s).without_pin());
         self.armed.set(false);
         self.locked.set(false);
+        announce_lock();
     }
 
     pub fn set_minutes(self, minutes: u32) {
@@ -85,6 +108,12 @@ impl QuickLock {
         lock::update(|s| s.minutes = m);
         self.minutes.set(m);
     }
+}
+
+/// Tell the other tabs the lock's state as stored now.
+fn announce_lock() {
+    let state = serde_json::to_string(&LockState::load()).unwrap_or_default();
+    tabs::announce_with(tabs::Message::Lock, &state);
 }
 
 impl Default for QuickLock {
@@ -105,10 +134,18 @@ pub fn LockButton() -> impl IntoView {
     let quick_lock = expect_context::<QuickLock>();
     let signed_in = signed_in();
     let i18n = use_i18n();
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let engine = expect_context::<SyncEngine>();
     view! {
         <Show when=move || signed_in() && quick_lock.armed.get() && !quick_lock.locked.get()>
             <button class="lock-button" data-testid="lock-now" on:click=move |_| quick_lock.lock()>
                 <span aria-hidden="true">"🔒 "</span>{t!(i18n, lock_now)}
+            </button>
+        </Show>
+        <Show when=move || signed_in() && !(quick_lock.armed.get() && quick_lock.locked.get())>
+            <button class="lock-button" data-testid="switch-user"
+                on:click=move |_| spawn_local(signin::switch_user(session, engine, quick_lock))>
+                {t!(i18n, switch_user)}
             </button>
         </Show>
     }
@@ -145,7 +182,10 @@ pub fn LockScreen() -> impl IntoView {
     let idle_watch = set_interval_with_handle(
         move || {
             let minutes = u64::from(quick_lock.minutes.get_untracked());
-            let idle = clock::now_ms().saturating_sub(LAST_ACTIVE.with(Cell::get));
+            // Activity in another tab counts too (it writes it down now and then): a
+            // tab in the background must not lock the one in use.
+            let last = LAST_ACTIVE.with(Cell::get).max(LockState::load().last_active_ms);
+            let idle = clock::now_ms().saturating_sub(last);
             let signed_in = session.with_untracked(Option::is_some) && !engine.signed_out.get_untracked();
             if signed_in && !quick_lock.locked.get_untracked() && idle >= minutes * 60_000 {
                 quick_lock.lock();
@@ -241,19 +281,18 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let device_id = store::device_id().await.ok();
-            let req = LoginRequest { username: current.user.username.clone(), password: password.get_untracked(), device_id };
-            match api::login(&req).await {
-                Ok(resp) => {
-                    let s = session::Session { token: resp.token, user: resp.user };
-                    session::save(&s);
-                    session.set(Some(s));
+            // With the server, or without it against this device's verifier.
+            match signin::sign_in(&current.user.username, &password.get_untracked(), None).await {
+                Ok(SignedIn::Online(s) | SignedIn::Offline(s)) => {
                     password.set(String::new());
                     quick_lock.clear_pin();
-                    engine.kick();
+                    signin::activate(s, session, engine);
                 }
-                Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, login_offline).to_string())),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(SignInError::Server(m) | SignInError::Local(m)) => error.set(Some(m)),
+                Err(SignInError::OfflineWrong | SignInError::OfflineUnknown) => {
+                    error.set(Some(t_string!(i18n, login_offline_wrong).to_string()))
+                }
+                Err(SignInError::OfflineNoVerifier) => error.set(Some(t_string!(i18n, login_offline).to_string())),
             }
             busy.set(false);
         });
@@ -299,6 +338,11 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
                         {t!(i18n, lock_forgot)}
                     </button>
                 </Show>
+                // The next person signs in; this one's changes keep syncing under their own token.
+                <button type="button" class="secondary" data-testid="lock-switch-user"
+                    on:click=move |_| spawn_local(signin::switch_user(session, engine, quick_lock))>
+                    {t!(i18n, switch_user)}
+                </button>
             </div>
         </div>
     }

@@ -40,6 +40,24 @@ pub fn SyncStatus() -> impl IntoView {
             <span class="dot" aria-hidden="true"></span>
             <span>{text}</span>
         </div>
+        // Other people's changes on this device: each waits for, or syncs under, their own sign-in.
+        {move || {
+            let others = engine.others.get();
+            (!others.is_empty()).then(|| view! {
+                <ul class="others-waiting" data-testid="others-waiting">
+                    {others.into_iter().map(|o| {
+                        let refused = o.refused;
+                        let text = if refused {
+                            t_string!(i18n, others_refused, n = o.pending).to_string()
+                        } else {
+                            t_string!(i18n, others_waiting, n = o.pending).to_string()
+                        };
+                        view! { <li data-testid="other-waiting" data-refused=refused.to_string() data-pending=o.pending.to_string()
+                            class=if refused { "warning" } else { "muted" }>{text}</li> }
+                    }).collect_view()}
+                </ul>
+            })
+        }}
         {move || engine.clock_skew_ms.get().map(|ms| {
             let min = (ms.abs() + 30_000) / 60_000;
             view! { <p class="clock-warning" data-testid="clock-warning" role="alert">{t_string!(i18n, clock_warning, min = min).to_string()}</p> }

@@ -1,10 +1,12 @@
-//! Sign-in. Needs the network once; afterwards the app works offline.
+//! Sign-in: with the server when it answers; without it for anyone who has
+//! signed in on this device before (checked against the verifier kept here,
+//! `device_users.rs`). The device is named at its first sign-in.
 
 use crate::app::SessionCtx;
-use crate::sync::SyncEngine;
 use crate::i18n::*;
-use crate::{api, session, store};
-use labblogg_shared::auth::LoginRequest;
+use crate::signin::{self, SignInError, SignedIn};
+use crate::sync::SyncEngine;
+use crate::device_users;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -14,42 +16,53 @@ pub fn Login() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let device_name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let i18n = use_i18n();
+    // Asked only until the device has a name.
+    let unnamed = device_users::device_name().is_none();
+    // Who signed in here before (for a quick pick, and what of theirs waits).
+    let known: Vec<_> = device_users::users().into_iter().filter(|u| u.verifier.is_some() || u.pending > 0).collect();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
+        let name = match labblogg_shared::auth::clean_device_name(&device_name.get_untracked()) {
+            Ok(n) => n,
+            Err(_) => return error.set(Some(t_string!(i18n, device_name_too_long).to_string())),
+        };
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let device_id = store::device_id().await.ok();
-            let req = LoginRequest { username: username.get_untracked(), password: password.get_untracked(), device_id };
-            match api::login(&req).await {
-                Ok(resp) => {
-                    let s = session::Session { token: resp.token, user: resp.user };
-                    session::save(&s);
-                    current.set(Some(s));
-                    engine.signed_out.set(false);
-                    engine.message.set(None);
-                    // Nothing is "all saved" until the first full sync has run.
-                    engine.state.set(crate::sync::SyncState::Pending);
-                    engine.kick();
+            let typed = username.get_untracked();
+            match signin::sign_in(&typed, &password.get_untracked(), name).await {
+                Ok(signed) => {
+                    let offline = matches!(signed, SignedIn::Offline(_));
+                    let (SignedIn::Online(s) | SignedIn::Offline(s)) = signed;
+                    password.set(String::new());
+                    signin::activate(s, current, engine);
+                    if offline {
+                        engine.message.set(Some(t_string!(i18n, login_offline_done).to_string()));
+                    }
                     // Ask once, at sign-in, that the browser keep the local copy.
                     let _ = crate::browser::request_persistence().await;
                 }
-                Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, login_offline).to_string())),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(match e {
+                    SignInError::OfflineUnknown => t_string!(i18n, login_offline_unknown).to_string(),
+                    SignInError::OfflineWrong => t_string!(i18n, login_offline_wrong).to_string(),
+                    SignInError::OfflineNoVerifier => t_string!(i18n, login_offline_no_verifier).to_string(),
+                    SignInError::Server(m) | SignInError::Local(m) => m,
+                })),
             }
             busy.set(false);
         });
     };
 
     view! {
-        <form class="card login" on:submit=submit>
+        <form class="card login" on:submit=submit data-testid="login-form">
             <h1>{t!(i18n, login_title)}</h1>
             {move || engine.signed_out.get().then(|| view! {
                 <p class="notice" role="status">{t!(i18n, login_expired)}</p>
@@ -60,10 +73,43 @@ pub fn Login() -> impl IntoView {
             <label for="password">{t!(i18n, password)}</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required
                 bind:value=password/>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {unnamed.then(|| view! {
+                <label for="device-name">{t!(i18n, device_name_label)}</label>
+                <input id="device-name" name="device_name" data-testid="device-name" maxlength="60"
+                    aria-describedby="device-name-hint" bind:value=device_name/>
+                <p class="muted" id="device-name-hint">{t!(i18n, device_name_hint)}</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e}</p> })}
             <button type="submit" class="primary" data-testid="login-submit" disabled=move || busy.get()>
                 {move || if busy.get() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_button) }}
             </button>
+            {(!known.is_empty()).then(|| view! {
+                <div class="device-users" data-testid="device-users">
+                    <h2>{t!(i18n, device_users_title)}</h2>
+                    <ul>
+                        {known.into_iter().map(|u| {
+                            let name = u.username.clone();
+                            let pending = u.pending;
+                            let refused = u.token_refused;
+                            let label = u.display_name.clone();
+                            view! {
+                                <li>
+                                    <button type="button" class="link" data-testid="device-user" data-username=u.username.clone()
+                                        on:click=move |_| username.set(name.clone())>{label.clone()}</button>
+                                    {(pending > 0).then(|| view! {
+                                        " " <span class=if refused { "warning" } else { "muted" } data-testid="device-user-waiting" data-refused=refused.to_string()>
+                                            {move || if refused {
+                                                t_string!(i18n, device_user_refused, name = u.display_name.clone(), n = pending).to_string()
+                                            } else {
+                                                t_string!(i18n, device_user_waiting, name = u.display_name.clone(), n = pending).to_string()
+                                            }}</span>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
         </form>
     }
 }

@@ -7,7 +7,7 @@ use crate::components::device_list::DeviceList;
 use crate::components::quick_lock::{QuickLock, QuickLockSettings};
 use crate::sync::SyncEngine;
 use crate::i18n::*;
-use crate::{api, backup, browser, session, store};
+use crate::{backup, browser, session, signin, store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -70,28 +70,56 @@ pub fn Settings() -> impl IntoView {
             input.set_value("");
         })
     };
+    // Signing out: with everything synced, this user's copy leaves the
+    // device; with changes not yet synced, nothing goes before a choice.
+    let unsynced = RwSignal::new(None::<u32>);
+    let out_message = RwSignal::new(None::<String>);
+    let out_busy = RwSignal::new(false);
+    let remove_all = move || {
+        spawn_local(async move {
+            if let Err(e) = signin::sign_out_removing(session, engine, quick_lock).await {
+                web_sys::console::warn_1(&e.into());
+            }
+        })
+    };
     let sign_out = move |_| {
-        if engine.pending.get_untracked() > 0 && !exported.get_untracked() {
-            notice.set(Some(
-                t_string!(i18n, sign_out_blocked).to_string(),
-            ));
-            return;
-        }
-        // The token is revoked on the server too, when it answers: a signed-out
-        // tablet should not hold a working token. Offline, it expires unused.
-        if let Some(token) = session.get_untracked().map(|s| s.token) {
-            spawn_local(async move {
-                if let Ok(devices) = api::devices(&token).await {
-                    if let Some(this) = devices.iter().find(|d| d.current) {
-                        let _ = api::revoke_device(&token, this.id).await;
-                    }
+        out_message.set(None);
+        spawn_local(async move {
+            match signin::unsynced().await {
+                0 => remove_all(),
+                n => unsynced.set(Some(n)),
+            }
+        });
+    };
+    let sync_then_out = move |_| {
+        out_busy.set(true);
+        spawn_local(async move {
+            let result = engine.sync_once().await;
+            let left = signin::unsynced().await;
+            out_busy.set(false);
+            if left == 0 && result.is_ok() {
+                remove_all();
+            } else {
+                unsynced.set(Some(left));
+                let reason = match result {
+                    Err(e) => e.to_string(),
+                    Ok(()) => t_string!(i18n, sync_refused, n = left).to_string(),
+                };
+                out_message.set(Some(t_string!(i18n, sign_out_sync_failed, reason = reason, n = left).to_string()));
+            }
+        });
+    };
+    let keep_and_out = move |_| spawn_local(signin::sign_out_keeping(session, engine, quick_lock));
+    let export_first = move |_| {
+        spawn_local(async move {
+            match backup::export_unsynced().await {
+                Ok(n) => {
+                    exported.set(true);
+                    out_message.set(Some(t_string!(i18n, sign_out_exported, n = n).to_string()));
                 }
-            });
-        }
-        // The code belongs to whoever signed in: the next person sets their own.
-        quick_lock.clear_pin();
-        session::clear();
-        session.set(None);
+                Err(e) => out_message.set(Some(e.to_string())),
+            }
+        })
     };
 
     view! {
@@ -207,6 +235,24 @@ pub fn Settings() -> impl IntoView {
 
             <h2>{t!(i18n, sign_out)}</h2>
             <button class="secondary" data-testid="sign-out" on:click=sign_out>{t!(i18n, sign_out_button)}</button>
+            {move || unsynced.get().map(|n| view! {
+                <div class="card warning sign-out-choices" data-testid="sign-out-unsynced" data-count=n.to_string() role="alertdialog"
+                    aria-labelledby="sign-out-unsynced-text">
+                    <p id="sign-out-unsynced-text">{t_string!(i18n, sign_out_unsynced, n = n).to_string()}</p>
+                    <div class="row">
+                        <button class="primary" data-testid="sign-out-sync" disabled=move || out_busy.get() on:click=sync_then_out>
+                            {t!(i18n, sign_out_sync)}</button>
+                        <button class="secondary" data-testid="sign-out-keep" on:click=keep_and_out>{t!(i18n, sign_out_keep)}</button>
+                        <button class="secondary" data-testid="sign-out-export" on:click=export_first>{t!(i18n, sign_out_export)}</button>
+                        <button class="secondary" data-testid="sign-out-cancel" on:click=move |_| unsynced.set(None)>{t!(i18n, sign_out_cancel)}</button>
+                    </div>
+                    <Show when=move || exported.get()>
+                        <button class="primary danger" data-testid="sign-out-delete" on:click=move |_| remove_all()>
+                            {t!(i18n, sign_out_delete)}</button>
+                    </Show>
+                    {move || out_message.get().map(|m| view! { <p role="status" data-testid="sign-out-message">{m}</p> })}
+                </div>
+            })}
         </section>
     }
 }

@@ -99,6 +99,8 @@ pub struct TokenRow {
     pub created_ms: u64,
     pub last_used_ms: Option<u64>,
     pub revoked_ms: Option<u64>,
+    /// The device's name as given when signing in ("Surfplattan i Lina Hage 1").
+    pub device_name: Option<String>,
 }
 
 /// A live token and the user it signs in.
@@ -329,6 +331,8 @@ pub trait Store: Send + Sync + 'static {
     async fn tokens_of(&self, user_id: Uuid, include_revoked: bool) -> Result<Vec<TokenRow>, StoreError>;
     /// Revoke a token; `false` if it does not exist or was already revoked.
     async fn revoke_token(&self, id: Uuid) -> Result<bool, StoreError>;
+    /// Name the device of token `id` (`shared::auth::clean_device_name` checked it).
+    async fn name_token_device(&self, id: Uuid, name: String) -> Result<(), StoreError>;
 
     /// Mark the database as served by this process until the claim is
     /// dropped (or the process dies); `None` if another one serves it already.

@@ -136,6 +136,8 @@ const MIGRATIONS: &[&str] = &[
     r#"ALTER TABLE visit_tallies ADD COLUMN gender TEXT NOT NULL DEFAULT '';
      ALTER TABLE visit_tallies DROP CONSTRAINT visit_tallies_pkey;
      ALTER TABLE visit_tallies ADD PRIMARY KEY (lab_id, place_id, day, hour, band, first, gender);"#,
+    // 7: a device's name as given at sign-in, on each token signed in on it (issue #23)
+    r#"ALTER TABLE tokens ADD COLUMN device_name TEXT;"#,
 ];
 
 /// The migration (counted from 1) after whose SQL the stored records are closed (unknown keys
@@ -556,7 +558,7 @@ async fn insert_user(tx: &(impl GenericClient + Sync), user: &UserRow) -> Result
     Ok(())
 }
 
-const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms, t.token_hash";
+const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms, t.token_hash, t.device_name";
 
 fn decode_token(r: &Row) -> Result<TokenRow, StoreError> {
     let device: Option<String> = r.try_get(2)?;
@@ -567,6 +569,7 @@ fn decode_token(r: &Row) -> Result<TokenRow, StoreError> {
         created_ms: r.try_get::<_, i64>(3)? as u64,
         last_used_ms: r.try_get::<_, Option<i64>>(4)?.map(|v| v as u64),
         revoked_ms: r.try_get::<_, Option<i64>>(5)?.map(|v| v as u64),
+        device_name: r.try_get(7)?,
     })
 }
 
@@ -878,6 +881,12 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn name_token_device(&self, id: Uuid, name: String) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client.execute("UPDATE tokens SET device_name = $2 WHERE id = $1", &[&id.to_string(), &name]).await?;
+        Ok(())
+    }
+
     async fn revoke_token(&self, id: Uuid) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let n = client
@@ -1083,8 +1092,8 @@ impl Store for PostgresStore {
         for t in &snapshot.tokens {
             let r = &t.token;
             tx.execute(
-                "INSERT INTO tokens (id, token_hash, user_id, device_id, created_ms, last_used_ms, revoked_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO tokens (id, token_hash, user_id, device_id, created_ms, last_used_ms, revoked_ms, device_name)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     &r.id.to_string(),
                     &t.token_hash,
@@ -1093,6 +1102,7 @@ impl Store for PostgresStore {
                     &(r.created_ms as i64),
                     &r.last_used_ms.map(|v| v as i64),
                     &r.revoked_ms.map(|v| v as i64),
+                    &r.device_name,
                 ],
             )
             .await?;

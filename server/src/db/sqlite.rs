@@ -186,6 +186,8 @@ const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;
      DROP TABLE visit_tallies;
      ALTER TABLE visit_tallies_by_gender RENAME TO visit_tallies;",
+    // 8: a device's name as given at sign-in, on each token signed in on it (issue #23)
+    "ALTER TABLE tokens ADD COLUMN device_name TEXT;",
 ];
 
 /// Sets `records.created_seq` from the history, where a visit's creation row is: for a restored
@@ -643,16 +645,16 @@ fn load_user(conn: &Connection, where_sql: &str, arg: &str) -> Result<Option<Use
     raw.map(|r| decode_user(conn, r)).transpose()
 }
 
-const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms";
+const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms, t.device_name";
 
-type RawToken = (String, String, Option<String>, i64, Option<i64>, Option<i64>);
+type RawToken = (String, String, Option<String>, i64, Option<i64>, Option<i64>, Option<String>);
 
 fn read_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawToken> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
 fn decode_token(raw: RawToken) -> Result<TokenRow, StoreError> {
-    let (id, user_id, device_id, created, last_used, revoked) = raw;
+    let (id, user_id, device_id, created, last_used, revoked, device_name) = raw;
     Ok(TokenRow {
         id: uuid(&id)?,
         user_id: uuid(&user_id)?,
@@ -660,6 +662,7 @@ fn decode_token(raw: RawToken) -> Result<TokenRow, StoreError> {
         created_ms: created as u64,
         last_used_ms: last_used.map(|v| v as u64),
         revoked_ms: revoked.map(|v| v as u64),
+        device_name,
     })
 }
 
@@ -1024,6 +1027,14 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn name_token_device(&self, id: Uuid, name: String) -> Result<(), StoreError> {
+        self.with(move |conn| {
+            conn.execute("UPDATE tokens SET device_name = ?2 WHERE id = ?1", params![id.to_string(), name])?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn revoke_token(&self, id: Uuid) -> Result<bool, StoreError> {
         self.with(move |conn| {
             let n = conn.execute(
@@ -1170,7 +1181,7 @@ impl Store for SqliteStore {
             let users = raws.into_iter().map(|r| decode_user(&tx, r)).collect::<Result<Vec<_>, _>>()?;
             let tokens = tx
                 .prepare(&format!("SELECT {TOKEN_COLUMNS}, t.token_hash FROM tokens t ORDER BY t.id"))?
-                .query_map([], |r| Ok((read_token(r)?, r.get::<_, String>(6)?)))?
+                .query_map([], |r| Ok((read_token(r)?, r.get::<_, String>(7)?)))?
                 .map(|row| {
                     let (raw, token_hash) = row?;
                     Ok(TokenExport { token_hash, token: decode_token(raw)? })
@@ -1244,8 +1255,8 @@ impl Store for SqliteStore {
             for t in &snapshot.tokens {
                 let r = &t.token;
                 tx.execute(
-                    "INSERT INTO tokens (id, token_hash, user_id, device_id, created_ms, last_used_ms, revoked_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO tokens (id, token_hash, user_id, device_id, created_ms, last_used_ms, revoked_ms, device_name)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         r.id.to_string(),
                         t.token_hash,
@@ -1253,7 +1264,8 @@ impl Store for SqliteStore {
                         r.device_id.map(|d| d.to_string()),
                         r.created_ms as i64,
                         r.last_used_ms.map(|v| v as i64),
-                        r.revoked_ms.map(|v| v as i64)
+                        r.revoked_ms.map(|v| v as i64),
+                        r.device_name
                     ],
                 )?;
             }
@@ -1530,6 +1542,7 @@ mod tests {
              CREATE INDEX history_record ON history(record_id, id);
              CREATE INDEX history_deletes ON history(op, at_ms) WHERE op = 'delete';
              ALTER TABLE records DROP COLUMN created_seq;
+             ALTER TABLE tokens DROP COLUMN device_name;
              PRAGMA user_version = 5;",
         )
         .unwrap();

@@ -26,6 +26,7 @@ pub fn user_info(u: &UserRow) -> UserInfo {
         labs: u.labs(),
         home_meeting_place: u.home_meeting_place,
         memberships: u.memberships.clone(),
+        user_id: Some(u.id),
     }
 }
 
@@ -66,6 +67,9 @@ async fn login(
             "device_id saknas: appen måste ange vilken enhet som loggar in. Ladda om sidan och försök igen.".into(),
         ));
     }
+    // A bad device name is refused before the password is checked: nothing is half done.
+    let device_name = labblogg_shared::auth::clean_device_name(req.device_name.as_deref().unwrap_or(""))
+        .map_err(ApiError::BadRequest)?;
     let typed = req.username.trim();
     // Refused before the password is even hashed: throttled guesses cost nothing.
     if let Err(wait) = state.throttle.check(typed, addr.0) {
@@ -97,11 +101,17 @@ async fn login(
     state.throttle.succeeded(typed);
     let token = new_token();
     let token_id = state.store.insert_token(token_hash(&token), user.id, req.device_id).await?;
+    if let Some(name) = device_name.clone() {
+        state.store.name_token_device(token_id, name).await?;
+    }
     let event = AuditEvent {
         action: AuditAction::SignIn,
         actor: user.username.clone(),
         // Names, not ids (the token's id is in the server log below).
-        subject: Some(format!("{} på en enhet", user.display_name)),
+        subject: Some(match &device_name {
+            Some(name) => format!("{} på enheten {name}", user.display_name),
+            None => format!("{} på en enhet", user.display_name),
+        }),
         address: addr.to_audit(),
     };
     state.store.audit(event).await?;

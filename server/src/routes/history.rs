@@ -87,9 +87,17 @@ async fn history(
                 if !devices.contains_key(&(p.id, device)) {
                     let tokens = state.store.tokens_of(p.id, true).await?;
                     let first = tokens.iter().filter(|t| t.device_id == Some(device)).map(|t| t.created_ms).min();
-                    let label = match first {
-                        Some(ms) => format!("enheten där {} loggade in {}", p.display_name, date_sv(ms)),
-                        None => format!("en enhet som {} använder", p.display_name),
+                    // The device's name, from the newest sign-in on it that gave one.
+                    let named = tokens
+                        .iter()
+                        .filter(|t| t.device_id == Some(device))
+                        .filter_map(|t| t.device_name.as_ref().map(|n| (t.created_ms, n)))
+                        .max_by_key(|(ms, _)| *ms)
+                        .map(|(_, n)| n.clone());
+                    let label = match (named, first) {
+                        (Some(name), _) => name,
+                        (None, Some(ms)) => format!("enheten där {} loggade in {}", p.display_name, date_sv(ms)),
+                        (None, None) => format!("en enhet som {} använder", p.display_name),
                     };
                     devices.insert((p.id, device), label);
                 }
