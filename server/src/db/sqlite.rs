@@ -146,9 +146,8 @@ const MIGRATIONS: &[&str] = &[
     // no second counter), and a visit's creation row found from its record (`created_seq`)
     // rather than through the index by record, which keeps every other row: counting a visit
     // writes one index entry fewer (the ingest bench, docs/ARCHITECTURE.md).
+    // `created_seq` is set from the history after this SQL (`FILL_CREATED_SEQ`).
     "ALTER TABLE records ADD COLUMN created_seq INTEGER;
-     UPDATE records SET created_seq = h.seq
-        FROM (SELECT record_id, seq FROM history WHERE fields IS NULL) AS h WHERE h.record_id = records.id;
      CREATE TABLE history_by_seq (
         seq INTEGER PRIMARY KEY,
         change_id TEXT NOT NULL,
@@ -190,14 +189,18 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE tokens ADD COLUMN device_name TEXT;",
 ];
 
-/// Sets `records.created_seq` from the history, where a visit's creation row is: for a restored
-/// backup, whose records do not carry it (migration 6 runs the same statement).
+/// Sets `records.created_seq` from the history, where a visit's creation row is: after migration
+/// 6, and for a restored backup, whose records do not carry it.
 const FILL_CREATED_SEQ: &str = "UPDATE records SET created_seq = h.seq
      FROM (SELECT record_id, seq FROM history WHERE fields IS NULL) AS h WHERE h.record_id = records.id";
 
 /// The migration (counted from 1) after whose SQL the stored records are closed (unknown keys
 /// dropped, `shared::fields`).
 const CLOSED_RECORDS_AT: usize = 5;
+
+/// The migration (counted from 1) after whose SQL each visit's creation row is found
+/// (`FILL_CREATED_SEQ`).
+const CREATED_SEQ_FILLED_AT: usize = 6;
 
 /// The migration (counted from 1) after whose SQL the visit tallies are counted afresh: 3 creates
 /// `visit_tallies`, 4 adds the key sums and 7 the gender; the count reads records with the
@@ -258,6 +261,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(step)?;
         if i + 1 == CLOSED_RECORDS_AT {
             close_stored_records(&tx)?;
+        }
+        if i + 1 == CREATED_SEQ_FILLED_AT {
+            tx.execute(FILL_CREATED_SEQ, [])?;
         }
         if i + 1 == VISIT_TALLIES_FILLED_AT {
             fill_visit_tallies(&tx)?;
