@@ -46,14 +46,18 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ApiError::Offline | ApiError::Server { status: 500.., .. } | ApiError::Server { status: 429, .. })
+        matches!(
+            self,
+            ApiError::Offline | ApiError::Server { status: 500.., .. } | ApiError::Server { status: 429, .. }
+        )
     }
 }
 
 async fn error_of(resp: Response) -> ApiError {
     let status = resp.status();
     let body = resp.json::<ApiErrorBody>().await.ok();
-    let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| format!("Servern svarade med fel {status}."));
+    let message =
+        body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| format!("Servern svarade med fel {status}."));
     match body.map(|b| b.code) {
         Some(ApiErrorCode::Unauthorized) => ApiError::Unauthorized(message),
         Some(ApiErrorCode::ProtocolMismatch) => ApiError::ReloadNeeded(message),
@@ -183,7 +187,13 @@ pub async fn admin_audit(token: &str, before: Option<u64>, limit: u32) -> Result
 /// The research export across every lab from `GET /api/v1/summary`, as the
 /// server's CSV or JSON text: for researchers, who hold no records on the
 /// device. `from` and `to` are "YYYY-MM-DD".
-pub async fn research_export(token: &str, from: &str, to: &str, csv: bool, approved_only: bool) -> Result<String, ApiError> {
+pub async fn research_export(
+    token: &str,
+    from: &str,
+    to: &str,
+    csv: bool,
+    approved_only: bool,
+) -> Result<String, ApiError> {
     let format = if csv { "csv" } else { "json" };
     let mut path = format!("/api/v1/summary?kind=research&from={from}&to={to}&format={format}");
     if approved_only {

@@ -3,10 +3,10 @@
 use crate::components::quick_lock::{LockButton, LockScreen, QuickLock};
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
-use crate::routes::summaries::{Compare, Overview};
-use crate::routes::admin::Admin;
-use crate::routes::{activities::Activities, counter::Counter, goals::Goals, login::Login, settings::Settings};
 use crate::i18n::*;
+use crate::routes::admin::Admin;
+use crate::routes::summaries::{Compare, Overview};
+use crate::routes::{activities::Activities, counter::Counter, goals::Goals, login::Login, settings::Settings};
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -106,11 +106,14 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         name
     });
     let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
-    let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
+    let is_admin =
+        move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
     // Coordinators and administrators keep a Papperskorg; staff do not.
     let keeps_bin = move || {
         session.with(|s| {
-            s.as_ref().is_some_and(|s| matches!(s.user.role, labblogg_shared::auth::Role::Admin | labblogg_shared::auth::Role::Coordinator))
+            s.as_ref().is_some_and(|s| {
+                matches!(s.user.role, labblogg_shared::auth::Role::Admin | labblogg_shared::auth::Role::Coordinator)
+            })
         })
     };
     let coordinates = move || !crate::routes::setup::coordinated_labs(session).is_empty();

@@ -261,7 +261,10 @@ pub fn signed_in_online(session: &Session, verifier: Option<Verifier>) -> String
 // --- The verifier -----------------------------------------------------------
 
 fn js_err(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"))
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 fn crypto() -> Result<web_sys::Crypto, String> {

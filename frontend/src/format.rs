@@ -1,9 +1,33 @@
 //! Dates, times and numbers as Swedish (or English) readers expect them.
 
-const MONTHS_SV: [&str; 12] =
-    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
-const MONTHS_EN: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_SV: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// "2026-11-23" → "23 november 2026" (sv) or "23 November 2026" (en).
 pub fn date(iso: &str, english: bool) -> String {
@@ -120,7 +144,12 @@ pub fn decimal(x: f64, decimals: usize, english: bool) -> String {
 
 /// Parse a number typed the Swedish or English way ("2,5", "2.5", "1 000").
 pub fn parse_decimal(s: &str) -> Option<f64> {
-    let cleaned: String = s.trim().chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').map(|c| if c == ',' { '.' } else { c }).collect();
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
     cleaned.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 

@@ -82,7 +82,11 @@ impl LockState {
     }
 
     pub fn minutes(&self) -> u32 {
-        if self.minutes == 0 { DEFAULT_MINUTES } else { self.minutes.clamp(MIN_MINUTES, MAX_MINUTES) }
+        if self.minutes == 0 {
+            DEFAULT_MINUTES
+        } else {
+            self.minutes.clamp(MIN_MINUTES, MAX_MINUTES)
+        }
     }
 
     /// Set the code with a fresh random salt; `salt` comes from the browser's
@@ -130,7 +134,8 @@ impl LockState {
 
     /// Should the app be locked at `now_ms` (idle too long, or locked before a reload)?
     pub fn due(&self, now_ms: u64) -> bool {
-        self.has_pin() && (self.locked || now_ms.saturating_sub(self.last_active_ms) >= u64::from(self.minutes()) * 60_000)
+        self.has_pin()
+            && (self.locked || now_ms.saturating_sub(self.last_active_ms) >= u64::from(self.minutes()) * 60_000)
     }
 }
 

@@ -50,7 +50,11 @@ pub async fn lab_facts(lab: Uuid) -> LabFacts {
         approvals: Approvals::from_records(approvals.iter().map(|a| (a.id, a.lab_id, &a.data))),
         activities: records::list::<Activity>(RecordKind::Activity, &[lab]).await.into_iter().map(rec).collect(),
         goals: records::list::<Goal>(RecordKind::Goal, &[lab]).await.into_iter().map(rec).collect(),
-        measurements: records::list::<GoalMeasurement>(RecordKind::GoalMeasurement, &[lab]).await.into_iter().map(rec).collect(),
+        measurements: records::list::<GoalMeasurement>(RecordKind::GoalMeasurement, &[lab])
+            .await
+            .into_iter()
+            .map(rec)
+            .collect(),
     }
 }
 

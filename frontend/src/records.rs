@@ -84,7 +84,12 @@ pub async fn save_edit<T: Serialize>(
 }
 
 /// Set some fields of a record, and only those (e.g. `retired`).
-pub async fn set_fields(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: Map<String, Value>) -> Result<(), store::StoreError> {
+pub async fn set_fields(
+    kind: RecordKind,
+    id: Uuid,
+    lab_id: Uuid,
+    fields: Map<String, Value>,
+) -> Result<(), store::StoreError> {
     store::write(kind, id, lab_id, fields, false, clock::now_ms()).await?;
     Ok(())
 }

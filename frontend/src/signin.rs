@@ -63,7 +63,9 @@ pub async fn sign_in(username: &str, password: &str, device_name: Option<String>
         Err(api::ApiError::Offline) => match device_users::sign_in_offline(username, password).await {
             Ok(s) => Ok(SignedIn::Offline(s)),
             Err(device_users::OfflineRefusal::NoVerifier) => Err(SignInError::OfflineNoVerifier),
-            Err(device_users::OfflineRefusal::Wrong) if device_users::users().is_empty() => Err(SignInError::OfflineUnknown),
+            Err(device_users::OfflineRefusal::Wrong) if device_users::users().is_empty() => {
+                Err(SignInError::OfflineUnknown)
+            }
             Err(device_users::OfflineRefusal::Wrong) => Err(SignInError::OfflineWrong),
         },
         Err(e) => Err(SignInError::Server(e.to_string())),
@@ -135,7 +137,11 @@ pub async fn sign_out_keeping(current: RwSignal<Option<Session>>, engine: SyncEn
 /// database, their entry (token, verifier, place), their session; the token
 /// is revoked on the server when it answers. Only after the changes are
 /// synced, or exported and the user said so.
-pub async fn sign_out_removing(current: RwSignal<Option<Session>>, engine: SyncEngine, quick_lock: QuickLock) -> Result<(), String> {
+pub async fn sign_out_removing(
+    current: RwSignal<Option<Session>>,
+    engine: SyncEngine,
+    quick_lock: QuickLock,
+) -> Result<(), String> {
     let Some(s) = current.get_untracked() else { return Ok(()) };
     // The token is revoked on the server too, when it answers: a signed-out
     // tablet should not hold a working token. Offline, it expires unused.

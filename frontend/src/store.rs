@@ -26,11 +26,11 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use labblogg_shared::calendar::StockholmClock;
+use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::hlc::node_of;
 use labblogg_shared::merge::{apply_change, MergeError};
-use labblogg_shared::calendar::StockholmClock;
 use labblogg_shared::skew;
-use labblogg_shared::disclosure::CellKey;
 use labblogg_shared::summary::{TallyChanges, TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, RejectCode, Rejection, ServerRecord};
 use labblogg_shared::{AgeBand, Gender, Hlc, RecordKind, RecordState, Visit};
@@ -131,7 +131,13 @@ struct OutboxRow {
 
 impl OutboxRow {
     fn new(change: &Change) -> Result<Self> {
-        Ok(OutboxRow { seq: None, record_id: change.id.to_string(), body: serde_json::to_string(change)?, rejected: None, waiting: Some(1) })
+        Ok(OutboxRow {
+            seq: None,
+            record_id: change.id.to_string(),
+            body: serde_json::to_string(change)?,
+            rejected: None,
+            waiting: Some(1),
+        })
     }
 }
 
@@ -273,7 +279,8 @@ async fn add_to_tallies_by_range(
         // An array sorts after every number: `[lab, place, last day, []]` is above all of that day's keys.
         let lower = js_key(&[lab.clone(), place.clone(), JsValue::from(first.day as f64)]);
         let upper = js_key(&[lab, place, JsValue::from(last.day as f64), js_sys::Array::new().into()]);
-        reads.push(tallies.get_all().with_query::<JsValue, _>(KeyRange::Bound(lower, false, upper, false)).primitive()?);
+        reads
+            .push(tallies.get_all().with_query::<JsValue, _>(KeyRange::Bound(lower, false, upper, false)).primitive()?);
     }
     let mut counts: HashMap<TallyKey, (u64, CellKey)> = HashMap::new();
     for read in reads {
@@ -307,7 +314,12 @@ fn write_tallies(
 
 /// The tally a new, live visit with these fields will count in: a tap's, so
 /// [`write`] can read it together with the record instead of after it.
-fn new_visit_key(kind: RecordKind, lab_id: Uuid, fields: &serde_json::Map<String, serde_json::Value>, deleted: bool) -> Option<VisitKey> {
+fn new_visit_key(
+    kind: RecordKind,
+    lab_id: Uuid,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    deleted: bool,
+) -> Option<VisitKey> {
     if kind != RecordKind::Visit || deleted {
         return None;
     }
@@ -400,7 +412,11 @@ pub fn deselect() {
 
 /// The names of the local databases in this browser (`indexedDB.databases()`).
 pub async fn database_names() -> Result<Vec<String>> {
-    let factory = web_sys::window().ok_or_else(|| StoreError::Idb("no window".into()))?.indexed_db().map_err(js_err)?.ok_or_else(|| StoreError::Idb("no IndexedDB".into()))?;
+    let factory = web_sys::window()
+        .ok_or_else(|| StoreError::Idb("no window".into()))?
+        .indexed_db()
+        .map_err(js_err)?
+        .ok_or_else(|| StoreError::Idb("no IndexedDB".into()))?;
     let databases = js_sys::Reflect::get(&factory, &"databases".into()).map_err(js_err)?;
     let Some(databases) = databases.dyn_ref::<js_sys::Function>() else { return Ok(Vec::new()) };
     let promise: js_sys::Promise = databases.call0(&factory).map_err(js_err)?.unchecked_into();
@@ -468,7 +484,11 @@ fn forget_database(name: &str) {
 }
 
 fn js_err(e: JsValue) -> StoreError {
-    StoreError::Idb(e.as_string().or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message()))).unwrap_or_else(|| format!("{e:?}")))
+    StoreError::Idb(
+        e.as_string()
+            .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+            .unwrap_or_else(|| format!("{e:?}")),
+    )
 }
 
 /// Bring database `name` to [`DB_VERSION`] with raw web-sys calls: the
@@ -509,7 +529,9 @@ async fn upgrade(name: &str) -> Result<()> {
     if let Some(e) = failure.borrow_mut().take() {
         return Err(e);
     }
-    result.map_err(|_| StoreError::Idb(request.error().ok().flatten().map(|e| e.message()).unwrap_or_else(|| "opening failed".into())))?;
+    result.map_err(|_| {
+        StoreError::Idb(request.error().ok().flatten().map(|e| e.message()).unwrap_or_else(|| "opening failed".into()))
+    })?;
     if let Ok(db) = request.result() {
         db.unchecked_into::<web_sys::IdbDatabase>().close();
     }
@@ -529,7 +551,10 @@ fn run_upgrade_steps(request: &web_sys::IdbOpenDbRequest, old: u32) -> Result<()
         let records = db.create_object_store_with_optional_parameters(RECORDS, &params).map_err(js_err)?;
         records.create_index_with_str_sequence("kind_lab", &js_key(&["kind".into(), "lab".into()])).map_err(js_err)?;
         records
-            .create_index_with_str_sequence("kind_place_date_live", &js_key(&["kind".into(), "place".into(), "date".into(), "live".into()]))
+            .create_index_with_str_sequence(
+                "kind_place_date_live",
+                &js_key(&["kind".into(), "place".into(), "date".into(), "live".into()]),
+            )
             .map_err(js_err)?;
         let params = web_sys::IdbObjectStoreParameters::new();
         params.set_key_path(&"seq".into());
@@ -627,9 +652,11 @@ fn count_stored_visits(tx: &web_sys::IdbTransaction) -> Result<()> {
                 let rows: js_sys::Array = request.result()?.unchecked_into();
                 let mut counts = counts.borrow_mut();
                 let Some(changes) = counts.as_mut() else { return Ok(()) };
-                let (id, kind, live, body) = (JsValue::from("id"), JsValue::from("kind"), JsValue::from("live"), JsValue::from("body"));
+                let (id, kind, live, body) =
+                    (JsValue::from("id"), JsValue::from("kind"), JsValue::from("live"), JsValue::from("body"));
                 for row in rows.iter() {
-                    let is_visit = js_sys::Reflect::get(&row, &kind)?.as_string().is_some_and(|k| k == RecordKind::Visit.as_str());
+                    let is_visit =
+                        js_sys::Reflect::get(&row, &kind)?.as_string().is_some_and(|k| k == RecordKind::Visit.as_str());
                     if !is_visit || js_sys::Reflect::get(&row, &live)?.as_f64() != Some(1.0) {
                         continue;
                     }
@@ -643,12 +670,17 @@ fn count_stored_visits(tx: &web_sys::IdbTransaction) -> Result<()> {
                 }
                 if rows.length() == READ_CHUNK {
                     let last = js_sys::Reflect::get(&rows.get(READ_CHUNK - 1), &id)?;
-                    let next = records.get_all_with_key_and_limit(&web_sys::IdbKeyRange::lower_bound_with_open(&last, true)?.into(), READ_CHUNK)?;
+                    let next = records.get_all_with_key_and_limit(
+                        &web_sys::IdbKeyRange::lower_bound_with_open(&last, true)?.into(),
+                        READ_CHUNK,
+                    )?;
                     next.set_onsuccess(handler.borrow().as_ref());
                 } else if let Some(done) = counts.take() {
                     for tally in done.into_tallies() {
                         use indexed_db_futures::SerialiseToJs;
-                        let row = TallyRow::of(&tally.key, tally.n, tally.keys).serialise_to_js().map_err(|e| JsValue::from(e.to_string()))?;
+                        let row = TallyRow::of(&tally.key, tally.n, tally.keys)
+                            .serialise_to_js()
+                            .map_err(|e| JsValue::from(e.to_string()))?;
                         tallies.put(&row)?;
                     }
                 }
@@ -680,12 +712,19 @@ fn js_key(parts: &[JsValue]) -> JsValue {
     parts.iter().collect::<js_sys::Array>().into()
 }
 
-async fn meta_get<T: for<'de> Deserialize<'de>>(store: &indexed_db_futures::object_store::ObjectStore<'_>, key: &str) -> Result<Option<T>> {
+async fn meta_get<T: for<'de> Deserialize<'de>>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+) -> Result<Option<T>> {
     let raw: Option<String> = store.get(key).primitive()?.await?;
     raw.map(|s| serde_json::from_str(&s)).transpose().map_err(Into::into)
 }
 
-async fn meta_put<T: Serialize>(store: &indexed_db_futures::object_store::ObjectStore<'_>, key: &str, value: &T) -> Result<()> {
+async fn meta_put<T: Serialize>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+    value: &T,
+) -> Result<()> {
     store.put(serde_json::to_string(value)?).with_key(key).primitive()?.await?;
     Ok(())
 }
@@ -736,23 +775,33 @@ pub async fn device_id_in(db: &Database) -> Result<Uuid> {
 /// together, and the writes are issued without waiting for each other. A
 /// failed write aborts the transaction, which the commit reports: still all
 /// or nothing.
-pub async fn write(kind: RecordKind, id: Uuid, lab_id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool, now_ms: u64) -> Result<Change> {
+pub async fn write(
+    kind: RecordKind,
+    id: Uuid,
+    lab_id: Uuid,
+    fields: serde_json::Map<String, serde_json::Value>,
+    deleted: bool,
+    now_ms: u64,
+) -> Result<Change> {
     let device = device_id().await?;
     let db = open().await?;
     let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
+    let (records, outbox, meta, tallies) =
+        (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 
     let clock_read = meta.get("hlc").primitive()?;
     let record_read = records.get::<RecordRow, _, _>(id.to_string()).serde()?;
     // A tap makes a new visit: its tally is read now, not after the record.
     let mut tally_reads = Vec::new();
     if let Some(key) = new_visit_key(kind, lab_id, &fields, deleted) {
-        tally_reads.push((key, tallies.get::<TallyRow, _, _>(indexed_db_futures::KeyRange::Only(tally_key(&key))).serde()?));
+        tally_reads
+            .push((key, tallies.get::<TallyRow, _, _>(indexed_db_futures::KeyRange::Only(tally_key(&key))).serde()?));
     }
     let raw_clock: Option<String> = clock_read.await?;
     let current: Option<RecordRow> = record_read.await?;
 
-    let mut clock = raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    let mut clock =
+        raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
     let hlc = clock.tick(now_ms);
     let change = Change { change_id: Uuid::now_v7(), kind, id, lab_id, hlc, fields, deleted, restore: false };
     let current = current.map(|r| r.state()).transpose()?;
@@ -792,7 +841,8 @@ pub async fn write_many(edits: Vec<Edit>, now_ms: u64) -> Result<Vec<Change>> {
     let device = device_id().await?;
     let db = open().await?;
     let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
+    let (records, outbox, meta, tallies) =
+        (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 
     let mut clock = meta_get::<Hlc>(&meta, "hlc").await?.unwrap_or_else(|| Hlc::new(node_of(device)));
     let changes: Vec<Change> = edits
@@ -898,7 +948,8 @@ pub async fn record(id: Uuid) -> Result<Option<RecordState>> {
 pub async fn outbox() -> Result<Vec<Pending>> {
     let db = open().await?;
     let tx = db.transaction(OUTBOX).build()?;
-    let rows: Vec<OutboxRow> = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+    let rows: Vec<OutboxRow> =
+        tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
     rows.into_iter().map(OutboxRow::pending).collect()
 }
 
@@ -1025,7 +1076,8 @@ pub async fn apply_sync(outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
 pub async fn apply_sync_in(db: &Database, outcome: SyncOutcome, now_ms: u64) -> Result<usize> {
     let device = device_id_in(db).await?;
     let tx = db.transaction([RECORDS, OUTBOX, META, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
-    let (records, outbox, meta, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
+    let (records, outbox, meta, tallies) =
+        (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(META)?, tx.object_store(TALLIES)?);
 
     // Every request below is issued without waiting for the one before: the
     // transaction orders them, and a failed one aborts it (the commit says so).
@@ -1098,7 +1150,8 @@ pub async fn apply_sync_in(db: &Database, outcome: SyncOutcome, now_ms: u64) -> 
     }
 
     let raw_clock: Option<String> = clock_read.await?;
-    let mut clock = raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
+    let mut clock =
+        raw_clock.map(|s| serde_json::from_str::<Hlc>(&s)).transpose()?.unwrap_or_else(|| Hlc::new(node_of(device)));
     let mut tally_changes = TallyChanges::default();
     // A record pulled twice in one round replaces what the first one wrote.
     let mut written: HashMap<Uuid, RecordState> = HashMap::new();
@@ -1132,7 +1185,8 @@ pub async fn apply_sync_in(db: &Database, outcome: SyncOutcome, now_ms: u64) -> 
     };
     // A month was re-opened: changes refused because it was approved wait to be sent again
     // (if another month still holds them, the server says so again).
-    let reopened = written.values().any(|s| s.kind == RecordKind::MonthApproval && !labblogg_shared::approval::is_in_force(s));
+    let reopened =
+        written.values().any(|s| s.kind == RecordKind::MonthApproval && !labblogg_shared::approval::is_in_force(s));
     let requeued = if reopened { requeue(&outbox, |why| why.code == RejectCode::Locked, None).await? } else { 0 };
     drop(meta.put(serde_json::to_string(&clock)?).with_key("hlc").primitive()?);
     drop(meta.put(serde_json::to_string(&outcome.cursor)?).with_key("cursor").primitive()?);
@@ -1229,11 +1283,8 @@ pub async fn import_changes(changes: Vec<Change>) -> Result<usize> {
     let tx = db.transaction([RECORDS, OUTBOX, TALLIES]).with_mode(TransactionMode::Readwrite).build()?;
     let (records, outbox, tallies) = (tx.object_store(RECORDS)?, tx.object_store(OUTBOX)?, tx.object_store(TALLIES)?);
     let existing: Vec<OutboxRow> = decode_rows(outbox.get_all().primitive()?.await?)?;
-    let mut known: std::collections::HashSet<Uuid> = existing
-        .iter()
-        .filter_map(|r| serde_json::from_str::<Change>(&r.body).ok())
-        .map(|c| c.change_id)
-        .collect();
+    let mut known: std::collections::HashSet<Uuid> =
+        existing.iter().filter_map(|r| serde_json::from_str::<Change>(&r.body).ok()).map(|c| c.change_id).collect();
     let mut added = 0;
     let mut tally_changes = TallyChanges::default();
     for change in changes {
@@ -1287,7 +1338,12 @@ pub async fn summary_input(labs: &[Uuid]) -> Result<(Vec<RecordState>, Vec<Visit
             record_reads.push(index.get_all().with_query::<JsValue, _>(key).primitive()?);
         }
         // [lab] sorts before every [lab, …] key and [lab, []] after (arrays sort above strings).
-        let range = KeyRange::Bound(js_key(&[lab.to_string().into()]), false, js_key(&[lab.to_string().into(), js_sys::Array::new().into()]), false);
+        let range = KeyRange::Bound(
+            js_key(&[lab.to_string().into()]),
+            false,
+            js_key(&[lab.to_string().into(), js_sys::Array::new().into()]),
+            false,
+        );
         tally_reads.push(tallies.get_all().with_query::<JsValue, _>(range).primitive()?);
     }
     let mut states = Vec::new();

@@ -4,8 +4,8 @@
 //! backoff and jitter. The UI never waits for it.
 
 use crate::{api, clock, device_users, session, store, tabs};
-use indexed_db_futures::database::Database;
 use gloo_timers::callback::Timeout;
+use indexed_db_futures::database::Database;
 use labblogg_shared::sync::{SyncRequest, SyncResponse, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
 use labblogg_shared::PROTOCOL_VERSION;
 use leptos::prelude::*;
@@ -42,7 +42,10 @@ pub enum FirstSync {
     Unknown,
     /// Pulling for the first time: records saved so far in this run, and how
     /// many the server said there were when it began (if it said).
-    Loading { pulled: u64, total: Option<u64> },
+    Loading {
+        pulled: u64,
+        total: Option<u64>,
+    },
     Done,
 }
 
@@ -303,7 +306,11 @@ impl SyncEngine {
                     Err(api::ApiError::Unauthorized(_)) => {
                         device_users::update(&session.user.username, |u| u.token_refused = true);
                         // Someone else signed in meanwhile: the refusal is not theirs to see.
-                        if still { result } else { Ok(()) }
+                        if still {
+                            result
+                        } else {
+                            Ok(())
+                        }
                     }
                     r if still => r,
                     _ => Ok(()),

@@ -117,7 +117,14 @@ async fn prefill_ours(n: usize) {
         let chunk = (n - done).min(5_000);
         let records = (done..done + chunk).map(|i| ServerRecord { seq: i as u64 + 1, state: visit_state(i) }).collect();
         store::apply_sync(
-            store::SyncOutcome { accepted: vec![], rejected: vec![], records, cursor: (done + chunk) as u64, server_time_ms: BASE_MS, clock_offset_ms: 0 },
+            store::SyncOutcome {
+                accepted: vec![],
+                rejected: vec![],
+                records,
+                cursor: (done + chunk) as u64,
+                server_time_ms: BASE_MS,
+                clock_offset_ms: 0,
+            },
             BASE_MS,
         )
         .await
@@ -355,7 +362,14 @@ async fn local_write() {
         store::device_id().await.expect("device id");
         let t0 = now();
         let edits = (0..BULK)
-            .map(|i| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: LAB, fields: visit_fields(i), deleted: false, restore: false })
+            .map(|i| store::Edit {
+                kind: RecordKind::Visit,
+                id: Uuid::now_v7(),
+                lab_id: LAB,
+                fields: visit_fields(i),
+                deleted: false,
+                restore: false,
+            })
             .collect();
         let changes = store::write_many(edits, js_sys::Date::now() as u64).await.expect("bulk write");
         ours.push(now() - t0);
@@ -367,8 +381,12 @@ async fn local_write() {
         theirs.push(js.ms("bulk", &[(BULK as f64).into(), 0.into()]).await);
         js.call("close", &[js_db.as_str().into()]).await;
     }
-    report(json!({"name": "write.bulk.ours", "unit": "ms", "records": BULK, "runs": ours, "median": median(ours.clone())}));
-    report(json!({"name": "write.bulk.js", "unit": "ms", "records": BULK, "runs": theirs, "median": median(theirs.clone())}));
+    report(
+        json!({"name": "write.bulk.ours", "unit": "ms", "records": BULK, "runs": ours, "median": median(ours.clone())}),
+    );
+    report(
+        json!({"name": "write.bulk.js", "unit": "ms", "records": BULK, "runs": theirs, "median": median(theirs.clone())}),
+    );
 
     codecs(&js).await;
 }
@@ -415,7 +433,9 @@ async fn codec_round(js: &Js, variant: &str, states: &[RecordState]) -> Value {
             // Everything through serde-wasm-bindgen, field by field.
             "swb_nested" => NestedRow::of(s).serialize(&swb).expect("encode"),
             // Everything as one JSON text, parsed into objects by the browser's JSON.parse.
-            "json_parse" => js_sys::JSON::parse(&serde_json::to_string(&NestedRow::of(s)).expect("json")).expect("parse"),
+            "json_parse" => {
+                js_sys::JSON::parse(&serde_json::to_string(&NestedRow::of(s)).expect("json")).expect("parse")
+            }
             other => unreachable!("{other}"),
         })
         .collect();
@@ -623,7 +643,9 @@ fn pouch_result(name: &str, v: &JsValue, bytes: &Value, expect_docs: Option<usiz
     let ms = v.get("ms").and_then(Value::as_f64).unwrap_or(f64::NAN);
     if v.get("timeout").and_then(Value::as_bool) == Some(true) {
         let docs = v.get("docs").and_then(Value::as_u64).map(|d| format!(", {d} docs by then")).unwrap_or_default();
-        report(json!({"name": name, "not_measured": format!("PouchDB did not finish within {:.0} s{docs}", ms / 1000.0)}));
+        report(
+            json!({"name": name, "not_measured": format!("PouchDB did not finish within {:.0} s{docs}", ms / 1000.0)}),
+        );
         return;
     }
     if let (Some(expected), Some(docs)) = (expect_docs, v.get("docs").and_then(Value::as_u64)) {
@@ -636,8 +658,12 @@ fn pouch_result(name: &str, v: &JsValue, bytes: &Value, expect_docs: Option<usiz
 #[ignore = "benchmark: run by `cargo xtask bench`"]
 async fn sync_vs_pouchdb() {
     let all = [
-        "sync.pull10k.ours", "sync.pull10k.pouchdb", "sync.pull100k.ours", "sync.pull100k.pouchdb",
-        "sync.push10k.ours", "sync.push10k.pouchdb",
+        "sync.pull10k.ours",
+        "sync.pull10k.pouchdb",
+        "sync.pull100k.ours",
+        "sync.pull100k.pouchdb",
+        "sync.push10k.ours",
+        "sync.push10k.pouchdb",
     ];
     let Some(proxy) = PEERS else {
         return not_measured(&all, "built without LABBLOGG_BENCH_PROXY: run through `cargo xtask bench sync`");
@@ -672,7 +698,8 @@ async fn sync_vs_pouchdb() {
         store::delete_database(&db).await.expect("delete");
 
         let remote = format!("{proxy}/pouch/{key}");
-        let result = peers.js.call("pull", &[remote.into(), format!("bench-pouch-{key}").into(), SYNC_LIMIT_MS.into()]).await;
+        let result =
+            peers.js.call("pull", &[remote.into(), format!("bench-pouch-{key}").into(), SYNC_LIMIT_MS.into()]).await;
         let bytes = peers.bytes(true).await;
         pouch_result(&format!("sync.{key}.pouchdb"), &result, &bytes, Some(expected));
     }
@@ -685,7 +712,14 @@ async fn sync_vs_pouchdb() {
         .map(|i| {
             let mut fields = visit_fields(i);
             fields.insert("meeting_place_id".into(), json!(PLACE_LINA_HAGE.to_string()));
-            store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lina_hage, fields, deleted: false, restore: false }
+            store::Edit {
+                kind: RecordKind::Visit,
+                id: Uuid::now_v7(),
+                lab_id: lina_hage,
+                fields,
+                deleted: false,
+                restore: false,
+            }
         })
         .collect();
     store::write_many(edits, js_sys::Date::now() as u64).await.expect("write");
@@ -697,7 +731,10 @@ async fn sync_vs_pouchdb() {
     store::delete_database(db).await.expect("delete");
 
     let remote = format!("{proxy}/pouch/push10k-{}", Uuid::new_v4().simple());
-    let result = peers.js.call("push", &[remote.into(), "bench-pouch-push10k".into(), (small as f64).into(), SYNC_LIMIT_MS.into()]).await;
+    let result = peers
+        .js
+        .call("push", &[remote.into(), "bench-pouch-push10k".into(), (small as f64).into(), SYNC_LIMIT_MS.into()])
+        .await;
     let bytes = peers.bytes(true).await;
     pouch_result("sync.push10k.pouchdb", &result, &bytes, None);
 

@@ -133,7 +133,8 @@ async fn summary_of_a_million_visits() {
     store::delete_database(DB).await.expect("delete");
     let extra: js_sys::Array = lab_and_place().iter().map(|s| store::record_to_js(s).expect("row")).collect();
     let fill: Function = Function::new_no_args(FILL);
-    let promise: Promise = fill.call3(&JsValue::NULL, &DB.into(), &(VISITS as f64).into(), &extra).expect("fill").unchecked_into();
+    let promise: Promise =
+        fill.call3(&JsValue::NULL, &DB.into(), &(VISITS as f64).into(), &extra).expect("fill").unchecked_into();
     let fill_ms = JsFuture::from(promise).await.expect("filling IndexedDB").as_f64().unwrap_or(f64::NAN);
     report(json!({"name": "summary.browser.fill", "visits": VISITS, "ms": fill_ms}));
 

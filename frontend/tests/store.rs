@@ -14,7 +14,14 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn visit_fields(place: Uuid, date: &str, band: AgeBand) -> serde_json::Map<String, serde_json::Value> {
-    let v = Visit { meeting_place_id: place, at_ms: 1_732_000_000_000, date: date.into(), age_band: band, gender: None, first_visit: false };
+    let v = Visit {
+        meeting_place_id: place,
+        at_ms: 1_732_000_000_000,
+        date: date.into(),
+        age_band: band,
+        gender: None,
+        first_visit: false,
+    };
     match serde_json::to_value(v).unwrap() {
         serde_json::Value::Object(m) => m,
         _ => unreachable!(),
@@ -27,9 +34,16 @@ async fn a_write_saves_record_and_outbox_entry_together() {
     let lab = Uuid::new_v4();
     let before = store::outbox_len().await.unwrap();
     let id = Uuid::now_v7();
-    let change = store::write(RecordKind::Visit, id, lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000)
-        .await
-        .unwrap();
+    let change = store::write(
+        RecordKind::Visit,
+        id,
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
     assert_eq!(store::outbox_len().await.unwrap(), before + 1);
     let rec = store::record(id).await.unwrap().expect("record saved");
     assert_eq!(rec.lab_id, lab);
@@ -44,11 +58,31 @@ async fn todays_visits_are_an_index_read_and_undo_removes_one() {
     let mut ids = Vec::new();
     for band in [AgeBand::Age6To12, AgeBand::Age13To15, AgeBand::Age13To15] {
         let id = Uuid::now_v7();
-        store::write(RecordKind::Visit, id, lab, visit_fields(place, "2026-11-23", band), false, 1_732_000_000_000).await.unwrap();
+        store::write(RecordKind::Visit, id, lab, visit_fields(place, "2026-11-23", band), false, 1_732_000_000_000)
+            .await
+            .unwrap();
         ids.push(id);
     }
-    store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-22", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
-    store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(other_place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-22", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
+    store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(other_place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
 
     let today = store::live_at_place_on(RecordKind::Visit, place, "2026-11-23").await.unwrap();
     assert_eq!(today.len(), 3);
@@ -63,8 +97,26 @@ async fn todays_visits_are_an_index_read_and_undo_removes_one() {
 async fn a_sync_round_drops_accepted_keeps_refused_and_applies_pulled_records() {
     let lab = Uuid::new_v4();
     let place = Uuid::new_v4();
-    let a = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
-    let b = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    let a = store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
+    let b = store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
     let outbox = store::outbox().await.unwrap();
     let seq_of = |id| outbox.iter().find(|p| p.change.change_id == id).unwrap().seq;
     let refusal = Rejection { code: RejectCode::Permission, message: "nej".into() };
@@ -105,19 +157,33 @@ async fn a_sync_round_drops_accepted_keeps_refused_and_applies_pulled_records() 
     assert_eq!(kept.rejected.as_ref(), Some(&refusal));
     assert_eq!(store::cursor().await.unwrap(), 77);
     assert_eq!(store::record(remote.id).await.unwrap(), Some(remote));
-    assert!(store::next_batch(500).await.unwrap().iter().all(|p| p.change.change_id != b.change_id), "refused change not resent");
+    assert!(
+        store::next_batch(500).await.unwrap().iter().all(|p| p.change.change_id != b.change_id),
+        "refused change not resent"
+    );
 }
 
 /// A database exactly as release 1 (schema v1) made it: the same stores and
 /// indexes, rows in that release's format (outbox rows without `waiting`).
-async fn make_v1_database(name: &str, records: &[RecordState], outbox: &[(Change, Option<Rejection>)], meta: &[(&str, String)]) {
+async fn make_v1_database(
+    name: &str,
+    records: &[RecordState],
+    outbox: &[(Change, Option<Rejection>)],
+    meta: &[(&str, String)],
+) {
     make_old_database(name, 1, records, outbox, meta).await;
 }
 
 /// A database exactly as schema `version` (1 or 2) made it: v1's stores and
 /// indexes, and from v2 the outbox's `waiting` index, with `waiting: 1` on the
 /// rows the server has not refused. Record rows are the same in both.
-async fn make_old_database(name: &str, version: u32, records: &[RecordState], outbox: &[(Change, Option<Rejection>)], meta: &[(&str, String)]) {
+async fn make_old_database(
+    name: &str,
+    version: u32,
+    records: &[RecordState],
+    outbox: &[(Change, Option<Rejection>)],
+    meta: &[(&str, String)],
+) {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;
     use indexed_db_futures::transaction::TransactionMode;
@@ -128,12 +194,15 @@ async fn make_old_database(name: &str, version: u32, records: &[RecordState], ou
             let records = db.create_object_store("records").with_key_path("id".into()).build()?;
             records.create_index("kind_lab", ["kind", "lab"].into()).build()?;
             records.create_index("kind_place_date_live", ["kind", "place", "date", "live"].into()).build()?;
-            let outbox = db.create_object_store("outbox").with_key_path("seq".into()).with_auto_increment(true).build()?;
+            let outbox =
+                db.create_object_store("outbox").with_key_path("seq".into()).with_auto_increment(true).build()?;
             if version >= 2 {
                 outbox.create_index("waiting", "waiting".into()).build()?;
             }
             if version >= 3 {
-                db.create_object_store("visit_tallies").with_key_path(["lab", "place", "day", "hour", "band", "first"].into()).build()?;
+                db.create_object_store("visit_tallies")
+                    .with_key_path(["lab", "place", "day", "hour", "band", "first"].into())
+                    .build()?;
             }
             if version >= 4 {
                 outbox.create_index("record_id", "record_id".into()).build()?;
@@ -144,7 +213,8 @@ async fn make_old_database(name: &str, version: u32, records: &[RecordState], ou
         .await
         .unwrap();
     let tx = db.transaction(["records", "outbox", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
-    let (r, o, m) = (tx.object_store("records").unwrap(), tx.object_store("outbox").unwrap(), tx.object_store("meta").unwrap());
+    let (r, o, m) =
+        (tx.object_store("records").unwrap(), tx.object_store("outbox").unwrap(), tx.object_store("meta").unwrap());
     for state in records {
         drop(r.put(store::record_to_js(state).unwrap()).primitive().unwrap());
     }
@@ -184,8 +254,13 @@ async fn a_version_1_database_is_upgraded_with_its_data_and_the_waiting_index() 
     let name = format!("labblogg-upgrade-v1-{}", Uuid::new_v4());
     let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
     let synced = visit_change(lab, place, 1_732_000_000_000);
-    let (a, b, refused) = (visit_change(lab, place, 1_732_000_000_001), visit_change(lab, place, 1_732_000_000_002), visit_change(lab, place, 1_732_000_000_003));
-    let states: Vec<_> = [&synced, &a, &b, &refused].iter().map(|c| labblogg_shared::apply_change(None, c).unwrap().unwrap()).collect();
+    let (a, b, refused) = (
+        visit_change(lab, place, 1_732_000_000_001),
+        visit_change(lab, place, 1_732_000_000_002),
+        visit_change(lab, place, 1_732_000_000_003),
+    );
+    let states: Vec<_> =
+        [&synced, &a, &b, &refused].iter().map(|c| labblogg_shared::apply_change(None, c).unwrap().unwrap()).collect();
     let refusal = Rejection { code: RejectCode::ClockAhead, message: "klockan går före".into() };
     let device = Uuid::new_v4();
     let hlc = labblogg_shared::Hlc { ms: 1_732_000_000_003, counter: 0, node: 7 };
@@ -193,7 +268,11 @@ async fn a_version_1_database_is_upgraded_with_its_data_and_the_waiting_index() 
         &name,
         &states,
         &[(a.clone(), None), (refused.clone(), Some(refusal.clone())), (b.clone(), None)],
-        &[("device_id", serde_json::to_string(&device).unwrap()), ("cursor", "42".into()), ("hlc", serde_json::to_string(&hlc).unwrap())],
+        &[
+            ("device_id", serde_json::to_string(&device).unwrap()),
+            ("cursor", "42".into()),
+            ("hlc", serde_json::to_string(&hlc).unwrap()),
+        ],
     )
     .await;
 
@@ -207,7 +286,10 @@ async fn a_version_1_database_is_upgraded_with_its_data_and_the_waiting_index() 
     assert_eq!(store::cursor().await.unwrap(), 42);
     assert_eq!(store::device_id().await.unwrap(), device);
     let outbox = store::outbox().await.unwrap();
-    assert_eq!(outbox.iter().map(|p| p.change.change_id).collect::<Vec<_>>(), vec![a.change_id, refused.change_id, b.change_id]);
+    assert_eq!(
+        outbox.iter().map(|p| p.change.change_id).collect::<Vec<_>>(),
+        vec![a.change_id, refused.change_id, b.change_id]
+    );
     assert_eq!(outbox[1].rejected.as_ref(), Some(&refusal));
     // The new index holds exactly the changes not refused, oldest first.
     let batch = store::next_batch(500).await.unwrap();
@@ -215,7 +297,16 @@ async fn a_version_1_database_is_upgraded_with_its_data_and_the_waiting_index() 
     assert_eq!(store::next_batch(1).await.unwrap()[0].change.change_id, a.change_id);
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 2, rejected: 1 });
     // New writes join the index; the clock carries on from the stored one.
-    let c = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age13To15), false, 1_732_000_000_000).await.unwrap();
+    let c = store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age13To15),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
     assert!(c.hlc > hlc);
     assert_eq!(store::next_batch(500).await.unwrap().last().unwrap().change.change_id, c.change_id);
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 3, rejected: 1 });
@@ -277,19 +368,40 @@ async fn an_empty_database_gets_every_step_and_refusals_leave_the_waiting_index(
     let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
     let mut changes = Vec::new();
     for _ in 0..3 {
-        changes.push(store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap());
+        changes.push(
+            store::write(
+                RecordKind::Visit,
+                Uuid::now_v7(),
+                lab,
+                visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+                false,
+                1_732_000_000_000,
+            )
+            .await
+            .unwrap(),
+        );
     }
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 3, rejected: 0 });
     let batch = store::next_batch(500).await.unwrap();
     let refusal = Rejection { code: RejectCode::Permission, message: "nej".into() };
     store::apply_sync(
-        store::SyncOutcome { accepted: vec![batch[0].seq], rejected: vec![(batch[1].seq, refusal.clone())], records: vec![], cursor: 9, server_time_ms: 1_732_000_000_000, clock_offset_ms: 0 },
+        store::SyncOutcome {
+            accepted: vec![batch[0].seq],
+            rejected: vec![(batch[1].seq, refusal.clone())],
+            records: vec![],
+            cursor: 9,
+            server_time_ms: 1_732_000_000_000,
+            clock_offset_ms: 0,
+        },
         1_732_000_000_000,
     )
     .await
     .unwrap();
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 1, rejected: 1 });
-    assert_eq!(store::next_batch(500).await.unwrap().iter().map(|p| p.change.change_id).collect::<Vec<_>>(), vec![changes[2].change_id]);
+    assert_eq!(
+        store::next_batch(500).await.unwrap().iter().map(|p| p.change.change_id).collect::<Vec<_>>(),
+        vec![changes[2].change_id]
+    );
     // Discarding the refused one empties the refused list.
     let refused = store::outbox().await.unwrap().into_iter().find(|p| p.rejected.is_some()).unwrap();
     assert_eq!(refused.rejected, Some(refusal));
@@ -299,7 +411,13 @@ async fn an_empty_database_gets_every_step_and_refusals_leave_the_waiting_index(
 }
 
 /// A visit's fields with its hour and first-visit flag chosen too.
-fn visit_at(place: Uuid, date: &str, band: AgeBand, at_ms: u64, first_visit: bool) -> serde_json::Map<String, serde_json::Value> {
+fn visit_at(
+    place: Uuid,
+    date: &str,
+    band: AgeBand,
+    at_ms: u64,
+    first_visit: bool,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut fields = visit_fields(place, date, band);
     fields.insert("at_ms".into(), at_ms.into());
     fields.insert("first_visit".into(), first_visit.into());
@@ -318,7 +436,8 @@ fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value
 /// included, as the summaries counted before tallies were stored), and that
 /// count is `visits`.
 async fn assert_tallies_are_a_fresh_count(lab: Uuid, visits: u64) {
-    let rows: Vec<RecordState> = store::all_of_kind(RecordKind::Visit).await.unwrap().into_iter().filter(|s| s.lab_id == lab).collect();
+    let rows: Vec<RecordState> =
+        store::all_of_kind(RecordKind::Visit).await.unwrap().into_iter().filter(|s| s.lab_id == lab).collect();
     let mut fresh = Dataset::from_states(&rows).visits;
     let (_, mut stored) = store::summary_input(&[lab]).await.unwrap();
     let by_key = |t: &VisitTally| t.key;
@@ -335,12 +454,38 @@ async fn visit_tallies_follow_taps_undo_and_bulk_writes() {
     let (lab, other_lab, place, place_b) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     let hour = 3_600_000;
     let mut ids = Vec::new();
-    for (i, (p, band)) in [(place, AgeBand::Age6To12), (place, AgeBand::Age6To12), (place, AgeBand::Age13To15), (place_b, AgeBand::Age6To12)].into_iter().enumerate() {
+    for (i, (p, band)) in [
+        (place, AgeBand::Age6To12),
+        (place, AgeBand::Age6To12),
+        (place, AgeBand::Age13To15),
+        (place_b, AgeBand::Age6To12),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let id = Uuid::now_v7();
-        store::write(RecordKind::Visit, id, lab, visit_at(p, "2026-11-23", band, 1_732_000_000_000 + i as u64 * hour, i == 0), false, 1_732_000_000_000).await.unwrap();
+        store::write(
+            RecordKind::Visit,
+            id,
+            lab,
+            visit_at(p, "2026-11-23", band, 1_732_000_000_000 + i as u64 * hour, i == 0),
+            false,
+            1_732_000_000_000,
+        )
+        .await
+        .unwrap();
         ids.push(id);
     }
-    store::write(RecordKind::Visit, Uuid::now_v7(), other_lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        other_lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
     assert_tallies_are_a_fresh_count(lab, 4).await;
     assert_tallies_are_a_fresh_count(other_lab, 1).await;
 
@@ -353,23 +498,56 @@ async fn visit_tallies_follow_taps_undo_and_bulk_writes() {
     // A visit cannot be edited, only undone: a refused edit leaves every tally as it was, and
     // sending the visit's own fields again changes nothing. (A visit whose band changes comes
     // only from a pull: see the sync test.)
-    let refused = store::write(RecordKind::Visit, ids[2], lab, object(serde_json::json!({"age_band": "16-19"})), false, 1_732_000_000_003).await;
-    assert!(matches!(refused, Err(store::StoreError::Merge(labblogg_shared::merge::MergeError::EventEdited))), "{refused:?}");
+    let refused = store::write(
+        RecordKind::Visit,
+        ids[2],
+        lab,
+        object(serde_json::json!({"age_band": "16-19"})),
+        false,
+        1_732_000_000_003,
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(store::StoreError::Merge(labblogg_shared::merge::MergeError::EventEdited))),
+        "{refused:?}"
+    );
     assert_tallies_are_a_fresh_count(lab, 3).await;
     let same = store::record(ids[2]).await.unwrap().unwrap().fields;
     store::write(RecordKind::Visit, ids[2], lab, same, false, 1_732_000_000_004).await.unwrap();
     assert_tallies_are_a_fresh_count(lab, 3).await;
 
     // A record of another kind has no tally.
-    store::write(RecordKind::Partner, Uuid::now_v7(), lab, object(serde_json::json!({"name": "Biblioteket", "kind": "municipality"})), false, 1_732_000_000_005)
-        .await
-        .unwrap();
+    store::write(
+        RecordKind::Partner,
+        Uuid::now_v7(),
+        lab,
+        object(serde_json::json!({"name": "Biblioteket", "kind": "municipality"})),
+        false,
+        1_732_000_000_005,
+    )
+    .await
+    .unwrap();
     assert_tallies_are_a_fresh_count(lab, 3).await;
 
     // A bulk write: new visits, one of them sent twice and another undone in the same batch, and an earlier one undone.
     let (x, y) = (Uuid::now_v7(), Uuid::now_v7());
-    let edit = |id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool| store::Edit { kind: RecordKind::Visit, id, lab_id: lab, fields, deleted, restore: false };
-    let mut edits: Vec<store::Edit> = (0..5).map(|i| edit(Uuid::now_v7(), visit_at(place_b, "2026-11-25", AgeBand::Age0To5, 1_732_000_000_000 + i * hour, false), false)).collect();
+    let edit = |id: Uuid, fields: serde_json::Map<String, serde_json::Value>, deleted: bool| store::Edit {
+        kind: RecordKind::Visit,
+        id,
+        lab_id: lab,
+        fields,
+        deleted,
+        restore: false,
+    };
+    let mut edits: Vec<store::Edit> = (0..5)
+        .map(|i| {
+            edit(
+                Uuid::now_v7(),
+                visit_at(place_b, "2026-11-25", AgeBand::Age0To5, 1_732_000_000_000 + i * hour, false),
+                false,
+            )
+        })
+        .collect();
     edits.push(edit(x, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
     edits.push(edit(y, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
     edits.push(edit(x, visit_fields(place, "2026-11-25", AgeBand::Age6To12), false));
@@ -391,7 +569,11 @@ async fn visit_tallies_follow_taps_undo_and_bulk_writes() {
         (0..24u64)
             .map(|i| {
                 let (at, date) = (if i % 2 == 0 { place } else { place_b }, format!("2026-11-{:02}", 20 + i % 6));
-                edit(Uuid::now_v7(), visit_at(at, &date, AgeBand::ALL[(i % 7) as usize], 1_732_000_000_000 + i * hour, i % 3 == 0), false)
+                edit(
+                    Uuid::now_v7(),
+                    visit_at(at, &date, AgeBand::ALL[(i % 7) as usize], 1_732_000_000_000 + i * hour, i % 3 == 0),
+                    false,
+                )
             })
             .collect()
     };
@@ -410,8 +592,26 @@ async fn visit_tallies_follow_visits_pulled_from_another_device() {
     let name = format!("labblogg-tallies-sync-{}", Uuid::new_v4());
     store::use_database(&name).await.unwrap();
     let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
-    let a = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
-    let b = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    let a = store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
+    let b = store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
     let local_a = store::record(a.id).await.unwrap().unwrap();
     let local_b = store::record(b.id).await.unwrap().unwrap();
     // This device's undo of `b` still waits in the outbox when the pull comes.
@@ -419,7 +619,16 @@ async fn visit_tallies_follow_visits_pulled_from_another_device() {
     assert_tallies_are_a_fresh_count(lab, 1).await;
 
     let new_visit = |id: Uuid, ms: u64, band: AgeBand| {
-        let change = Change { change_id: Uuid::now_v7(), kind: RecordKind::Visit, id, lab_id: lab, hlc: Hlc { ms, counter: 0, node: 42 }, fields: visit_fields(place, "2026-11-24", band), deleted: false, restore: false };
+        let change = Change {
+            change_id: Uuid::now_v7(),
+            kind: RecordKind::Visit,
+            id,
+            lab_id: lab,
+            hlc: Hlc { ms, counter: 0, node: 42 },
+            fields: visit_fields(place, "2026-11-24", band),
+            deleted: false,
+            restore: false,
+        };
         labblogg_shared::apply_change(None, &change).unwrap().unwrap()
     };
     // The server's state of a visit can differ from this device's: the pulled one replaces it.
@@ -443,7 +652,11 @@ async fn visit_tallies_follow_visits_pulled_from_another_device() {
     let round = |records: Vec<RecordState>, cursor: u64| store::SyncOutcome {
         accepted: vec![],
         rejected: vec![],
-        records: records.into_iter().enumerate().map(|(i, state)| ServerRecord { seq: cursor + i as u64, state }).collect(),
+        records: records
+            .into_iter()
+            .enumerate()
+            .map(|(i, state)| ServerRecord { seq: cursor + i as u64, state })
+            .collect(),
         cursor,
         server_time_ms: 1_732_000_001_000,
         clock_offset_ms: 0,
@@ -464,12 +677,33 @@ async fn visit_tallies_follow_imported_changes() {
     let name = format!("labblogg-tallies-import-{}", Uuid::new_v4());
     store::use_database(&name).await.unwrap();
     let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
-    let local = store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-11-23", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
+    let local = store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
     // Another device's exported outbox: three new visits, one of them sent twice and one undone,
     // and this device's visit undone.
-    let (new_a, new_b, new_c) = (visit_change(lab, place, 1_732_000_000_010), visit_change(lab, place, 1_732_000_000_011), visit_change(lab, place, 1_732_000_000_012));
-    let again = Change { change_id: Uuid::now_v7(), hlc: Hlc { ms: 1_732_000_000_013, counter: 0, node: 7 }, ..new_a.clone() };
-    let undo = |id: Uuid, ms: u64| Change { change_id: Uuid::now_v7(), id, hlc: Hlc { ms, counter: 0, node: 7 }, fields: Default::default(), deleted: true, ..new_a.clone() };
+    let (new_a, new_b, new_c) = (
+        visit_change(lab, place, 1_732_000_000_010),
+        visit_change(lab, place, 1_732_000_000_011),
+        visit_change(lab, place, 1_732_000_000_012),
+    );
+    let again =
+        Change { change_id: Uuid::now_v7(), hlc: Hlc { ms: 1_732_000_000_013, counter: 0, node: 7 }, ..new_a.clone() };
+    let undo = |id: Uuid, ms: u64| Change {
+        change_id: Uuid::now_v7(),
+        id,
+        hlc: Hlc { ms, counter: 0, node: 7 },
+        fields: Default::default(),
+        deleted: true,
+        ..new_a.clone()
+    };
     let (undo_b, undo_local) = (undo(new_b.id, 1_732_000_000_014), undo(local.id, 1_732_000_000_015));
     let changes = vec![new_a, new_b, again, new_c, undo_b, undo_local];
     assert_eq!(store::import_changes(changes.clone()).await.unwrap(), 6);
@@ -491,8 +725,15 @@ async fn a_version_2_database_is_upgraded_with_its_visits_counted_into_tallies()
     let mut states: Vec<RecordState> = (0..visits)
         .map(|i| {
             let day = 1 + i % 28;
-            let mut change = visit_change(if i % 5 == 0 { other_lab } else { lab }, place, 1_732_000_000_000 + i as u64);
-            change.fields = visit_at(place, &format!("2026-02-{day:02}"), bands[i % 3], 1_769_990_400_000 + (i % 50) as u64 * 3_600_000, i % 7 == 0);
+            let mut change =
+                visit_change(if i % 5 == 0 { other_lab } else { lab }, place, 1_732_000_000_000 + i as u64);
+            change.fields = visit_at(
+                place,
+                &format!("2026-02-{day:02}"),
+                bands[i % 3],
+                1_769_990_400_000 + (i % 50) as u64 * 3_600_000,
+                i % 7 == 0,
+            );
             labblogg_shared::apply_change(None, &change).unwrap().unwrap()
         })
         .collect();
@@ -509,14 +750,23 @@ async fn a_version_2_database_is_upgraded_with_its_visits_counted_into_tallies()
         id: lab,
         lab_id: lab,
         hlc: Hlc { ms: 1_732_000_000_000, counter: 0, node: 7 },
-        fields: object(serde_json::json!({"name": "Labbet", "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""})),
+        fields: object(
+            serde_json::json!({"name": "Labbet", "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""}),
+        ),
         deleted: false,
         restore: false,
     };
     states.push(labblogg_shared::apply_change(None, &lab_record).unwrap().unwrap());
     let pending = visit_change(lab, place, 1_732_000_000_001);
     let device = Uuid::new_v4();
-    make_old_database(&name, 2, &states, &[(pending.clone(), None)], &[("device_id", serde_json::to_string(&device).unwrap()), ("cursor", "7".into())]).await;
+    make_old_database(
+        &name,
+        2,
+        &states,
+        &[(pending.clone(), None)],
+        &[("device_id", serde_json::to_string(&device).unwrap()), ("cursor", "7".into())],
+    )
+    .await;
 
     store::use_database(&name).await.unwrap();
     let of_other_lab = visits.div_ceil(5) as u64;
@@ -525,12 +775,26 @@ async fn a_version_2_database_is_upgraded_with_its_visits_counted_into_tallies()
     // The rest of the data is as it was.
     assert_eq!(store::cursor().await.unwrap(), 7);
     assert_eq!(store::device_id().await.unwrap(), device);
-    assert_eq!(store::next_batch(10).await.unwrap().iter().map(|p| p.change.change_id).collect::<Vec<_>>(), vec![pending.change_id]);
+    assert_eq!(
+        store::next_batch(10).await.unwrap().iter().map(|p| p.change.change_id).collect::<Vec<_>>(),
+        vec![pending.change_id]
+    );
     let (records, _) = store::summary_input(&[lab]).await.unwrap();
     assert_eq!(records.iter().map(|s| s.id).collect::<Vec<_>>(), vec![lab]);
     // Writes after the upgrade keep the tallies; reopening does not count again.
-    store::write(RecordKind::Visit, Uuid::now_v7(), lab, visit_fields(place, "2026-02-03", AgeBand::Age6To12), false, 1_732_000_000_000).await.unwrap();
-    store::write(RecordKind::Visit, states[0].id, other_lab, Default::default(), true, 1_732_000_000_000).await.unwrap();
+    store::write(
+        RecordKind::Visit,
+        Uuid::now_v7(),
+        lab,
+        visit_fields(place, "2026-02-03", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
+    store::write(RecordKind::Visit, states[0].id, other_lab, Default::default(), true, 1_732_000_000_000)
+        .await
+        .unwrap();
     store::use_database(&name).await.unwrap();
     assert_tallies_are_a_fresh_count(lab, visits as u64 - of_other_lab).await;
     assert_tallies_are_a_fresh_count(other_lab, of_other_lab - 1).await;
@@ -564,7 +828,10 @@ async fn a_version_4_database_is_upgraded_with_its_tallies_counted_again_with_ke
     store::use_database(&name).await.unwrap();
     assert_tallies_are_a_fresh_count(lab, 40).await;
     let (_, stored) = store::summary_input(&[lab]).await.unwrap();
-    assert!(stored.iter().all(|t| t.keys != labblogg_shared::disclosure::CellKey::default()), "every tally has its key sum");
+    assert!(
+        stored.iter().all(|t| t.keys != labblogg_shared::disclosure::CellKey::default()),
+        "every tally has its key sum"
+    );
     store::delete_database(&name).await.unwrap();
 }
 
@@ -590,7 +857,13 @@ async fn a_version_5_database_is_upgraded_with_the_visits_gender_in_its_tallies(
     let tx = db.transaction(["visit_tallies"]).with_mode(TransactionMode::Readwrite).build().unwrap();
     let row = serde_json::json!({"lab": lab.to_string(), "place": place.to_string(), "day": 20_514, "hour": 18,
         "band": "13-15", "first": 0, "n": 30, "keys": 7});
-    tx.object_store("visit_tallies").unwrap().put(js_sys::JSON::parse(&row.to_string()).unwrap()).primitive().unwrap().await.unwrap();
+    tx.object_store("visit_tallies")
+        .unwrap()
+        .put(js_sys::JSON::parse(&row.to_string()).unwrap())
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     db.close();
 
@@ -614,20 +887,49 @@ async fn summary_input_reads_the_labs_live_records_and_visit_tallies_and_nothing
     store::use_database(&name).await.unwrap();
     let (a, b, place) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     let at = 1_732_000_000_000;
-    let lab_fields = |name: &str| object(serde_json::json!({"name": name, "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""}));
+    let lab_fields = |name: &str| {
+        object(
+            serde_json::json!({"name": name, "city": "Malmö", "organisation": "MKB", "focus_areas": [], "question": "", "description": ""}),
+        )
+    };
     store::write(RecordKind::Lab, a, a, lab_fields("A"), false, at).await.unwrap();
     store::write(RecordKind::Lab, b, b, lab_fields("B"), false, at).await.unwrap();
-    store::write(RecordKind::MeetingPlace, place, a, object(serde_json::json!({"name": "Gården", "opening_hours": [], "target_group": "", "age_bands": ["6-12"]})), false, at)
-        .await
-        .unwrap();
+    store::write(
+        RecordKind::MeetingPlace,
+        place,
+        a,
+        object(serde_json::json!({"name": "Gården", "opening_hours": [], "target_group": "", "age_bands": ["6-12"]})),
+        false,
+        at,
+    )
+    .await
+    .unwrap();
     let partner = Uuid::now_v7();
-    store::write(RecordKind::Partner, partner, a, object(serde_json::json!({"name": "Skolan", "kind": "school"})), false, at).await.unwrap();
+    store::write(
+        RecordKind::Partner,
+        partner,
+        a,
+        object(serde_json::json!({"name": "Skolan", "kind": "school"})),
+        false,
+        at,
+    )
+    .await
+    .unwrap();
     store::write(RecordKind::Partner, partner, a, Default::default(), true, at).await.unwrap();
     let example = Uuid::now_v7();
-    store::write(RecordKind::GoodExample, example, a, object(serde_json::json!({"title": "Läxhjälp"})), false, at).await.unwrap();
+    store::write(RecordKind::GoodExample, example, a, object(serde_json::json!({"title": "Läxhjälp"})), false, at)
+        .await
+        .unwrap();
     let edits = |lab: Uuid, n: usize| {
         (0..n)
-            .map(|_| store::Edit { kind: RecordKind::Visit, id: Uuid::now_v7(), lab_id: lab, fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12), deleted: false, restore: false })
+            .map(|_| store::Edit {
+                kind: RecordKind::Visit,
+                id: Uuid::now_v7(),
+                lab_id: lab,
+                fields: visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+                deleted: false,
+                restore: false,
+            })
             .collect::<Vec<_>>()
     };
     store::write_many(edits(a, 300), at).await.unwrap();
@@ -645,7 +947,9 @@ async fn summary_input_reads_the_labs_live_records_and_visit_tallies_and_nothing
     assert_eq!(tallies.iter().map(|t| t.n).sum::<u64>(), 320);
     // The summaries see what they saw when they read every record of the labs.
     let mut every = Vec::new();
-    for kind in [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Partner, RecordKind::GoodExample, RecordKind::Visit] {
+    for kind in
+        [RecordKind::Lab, RecordKind::MeetingPlace, RecordKind::Partner, RecordKind::GoodExample, RecordKind::Visit]
+    {
         every.extend(store::all_of_kind(kind).await.unwrap());
     }
     let mut before = Dataset::from_states(&every);

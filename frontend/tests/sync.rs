@@ -8,11 +8,11 @@
 //! own device id: what one pushes, the other pulls.
 
 use labblogg_frontend::sync::SyncEngine;
-use leptos::prelude::GetUntracked;
 use labblogg_frontend::{api, clock, session, store};
 use labblogg_shared::auth::LoginRequest;
 use labblogg_shared::sync::RejectCode;
 use labblogg_shared::{AgeBand, RecordKind, Visit};
+use leptos::prelude::GetUntracked;
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
@@ -23,7 +23,10 @@ const SERVER: Option<&str> = option_env!("LABBLOGG_WASM_TEST_SERVER");
 /// The test server, or `None` (with a note) when these tests were built without one.
 fn server() -> Option<&'static str> {
     if SERVER.is_none() {
-        web_sys::console::warn_1(&"LABBLOGG_WASM_TEST_SERVER was not set at build time: sync engine tests skipped (run `cargo xtask test`)".into());
+        web_sys::console::warn_1(
+            &"LABBLOGG_WASM_TEST_SERVER was not set at build time: sync engine tests skipped (run `cargo xtask test`)"
+                .into(),
+        );
     }
     SERVER
 }
@@ -32,9 +35,14 @@ fn server() -> Option<&'static str> {
 async fn device(db: &str) -> session::Session {
     store::use_database(db).await.unwrap();
     let device_id = store::device_id().await.unwrap();
-    let resp = api::login(&LoginRequest { username: "personal".into(), password: "personal".into(), device_id: Some(device_id), device_name: None })
-        .await
-        .expect("sign-in at the test server");
+    let resp = api::login(&LoginRequest {
+        username: "personal".into(),
+        password: "personal".into(),
+        device_id: Some(device_id),
+        device_name: None,
+    })
+    .await
+    .expect("sign-in at the test server");
     let s = session::Session { token: resp.token, user: resp.user };
     session::save(&s);
     s
@@ -47,7 +55,14 @@ async fn resume(db: &str, s: &session::Session) {
 }
 
 fn visit(place: Uuid, band: AgeBand) -> serde_json::Map<String, serde_json::Value> {
-    let v = Visit { meeting_place_id: place, at_ms: clock::now_ms() as i64, date: clock::today(), age_band: band, gender: None, first_visit: false };
+    let v = Visit {
+        meeting_place_id: place,
+        at_ms: clock::now_ms() as i64,
+        date: clock::today(),
+        age_band: band,
+        gender: None,
+        first_visit: false,
+    };
     match serde_json::to_value(v).unwrap() {
         serde_json::Value::Object(m) => m,
         _ => unreachable!(),
@@ -79,16 +94,31 @@ async fn the_engine_pushes_pulls_and_keeps_a_refused_change_with_its_reason() {
     }
     // A visit for a lab this user has no part in: the server refuses it, and it is kept.
     let foreign = Uuid::now_v7();
-    store::write(RecordKind::Visit, foreign, Uuid::new_v4(), visit(place, AgeBand::Age6To12), false, clock::now_ms()).await.unwrap();
+    store::write(RecordKind::Visit, foreign, Uuid::new_v4(), visit(place, AgeBand::Age6To12), false, clock::now_ms())
+        .await
+        .unwrap();
     // A tap stamped by a clock ten minutes ahead (written last, since it moves this device's
     // clock ahead too): the server refuses it as `clock_ahead`, and the engine brings the clock
     // back, stamps the tap again and sends it in the same sync.
     let ahead = Uuid::now_v7();
-    store::write(RecordKind::Visit, ahead, lab, visit(place, AgeBand::Age6To12), false, clock::now_ms() + 10 * 60 * 1000).await.unwrap();
+    store::write(
+        RecordKind::Visit,
+        ahead,
+        lab,
+        visit(place, AgeBand::Age6To12),
+        false,
+        clock::now_ms() + 10 * 60 * 1000,
+    )
+    .await
+    .unwrap();
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 5, rejected: 0 });
 
     engine.sync_once().await.expect("sync of the visits");
-    assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 0, rejected: 1 }, "accepted changes left the outbox");
+    assert_eq!(
+        store::outbox_counts().await.unwrap(),
+        store::OutboxCounts { pending: 0, rejected: 1 },
+        "accepted changes left the outbox"
+    );
     assert!(store::cursor().await.unwrap() > first_cursor, "the cursor moved past our own changes");
     let refused = store::outbox().await.unwrap();
     assert_eq!(refused.len(), 1);
@@ -96,9 +126,16 @@ async fn the_engine_pushes_pulls_and_keeps_a_refused_change_with_its_reason() {
     let reason = refused[0].rejected.as_ref().expect("kept with the server's reason");
     assert_eq!(reason.code, RejectCode::Permission);
     assert!(!reason.message.is_empty());
-    assert_eq!((engine.pending.get_untracked(), engine.rejected.get_untracked()), (1, 1), "the status counts the refused change");
+    assert_eq!(
+        (engine.pending.get_untracked(), engine.rejected.get_untracked()),
+        (1, 1),
+        "the status counts the refused change"
+    );
     let restamped = store::record(ahead).await.unwrap().expect("the tap is kept");
-    assert!(restamped.max_clock().ms < clock::device_now_ms() + 5 * 60 * 1000, "stamped again under the server's limit");
+    assert!(
+        restamped.max_clock().ms < clock::device_now_ms() + 5 * 60 * 1000,
+        "stamped again under the server's limit"
+    );
 
     // Device B (a fresh local database) pulls A's visits from the server, the re-stamped one
     // too, not the refused one.
@@ -110,7 +147,9 @@ async fn the_engine_pushes_pulls_and_keeps_a_refused_change_with_its_reason() {
     assert!(store::record(foreign).await.unwrap().is_none(), "the refused visit never reached the server");
     // B counts one more; A pulls it on its next round.
     let from_b = Uuid::now_v7();
-    store::write(RecordKind::Visit, from_b, lab, visit(place, AgeBand::Age16To19), false, clock::now_ms()).await.unwrap();
+    store::write(RecordKind::Visit, from_b, lab, visit(place, AgeBand::Age16To19), false, clock::now_ms())
+        .await
+        .unwrap();
     engine.sync_once().await.expect("device B pushes");
     assert_eq!(store::outbox_counts().await.unwrap(), store::OutboxCounts { pending: 0, rejected: 0 });
 

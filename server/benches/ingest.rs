@@ -172,7 +172,12 @@ impl Device {
         let id = Uuid::now_v7();
         let resp = http
             .post(format!("{base}/api/v1/auth/login"))
-            .json(&LoginRequest { username: username.into(), password: username.into(), device_id: Some(id), device_name: None })
+            .json(&LoginRequest {
+                username: username.into(),
+                password: username.into(),
+                device_id: Some(id),
+                device_name: None,
+            })
             .send()
             .await?;
         if !resp.status().is_success() {
@@ -206,7 +211,8 @@ impl Device {
             changes,
             pull_limit: Some(MAX_PULL_RECORDS),
         };
-        let resp = self.http.post(format!("{}/api/v1/sync", self.base)).bearer_auth(&self.token).json(&req).send().await?;
+        let resp =
+            self.http.post(format!("{}/api/v1/sync", self.base)).bearer_auth(&self.token).json(&req).send().await?;
         let status = resp.status();
         if !status.is_success() {
             bail!("sync: {status}: {}", resp.text().await.unwrap_or_default());
@@ -540,7 +546,9 @@ async fn summary(http: &reqwest::Client) -> Result<()> {
     );
     let probe = http.get(&url).bearer_auth(&device.token).send().await?;
     if !probe.status().is_success() {
-        report(json!({"name": "summary.server", "not_measured": format!("GET /api/v1/summary answers {}", probe.status())}));
+        report(
+            json!({"name": "summary.server", "not_measured": format!("GET /api/v1/summary answers {}", probe.status())}),
+        );
         return Ok(());
     }
     // Every visit in one lab, over the year the report covers.
@@ -588,8 +596,9 @@ const PULL_RUNS: usize = 3;
 /// A new, empty database on the PostgreSQL server of `LABBLOGG_BENCH_POSTGRES_URL` (a role that
 /// may create databases; `cargo xtask bench server` starts a throwaway one).
 async fn fresh_postgres_database(base: &str) -> Result<String> {
-    let (client, connection) =
-        tokio_postgres::connect(base, tokio_postgres::NoTls).await.context("connecting to LABBLOGG_BENCH_POSTGRES_URL")?;
+    let (client, connection) = tokio_postgres::connect(base, tokio_postgres::NoTls)
+        .await
+        .context("connecting to LABBLOGG_BENCH_POSTGRES_URL")?;
     let connection = tokio::spawn(connection);
     let name = format!("labblogg_bench_{}", Uuid::new_v4().simple());
     client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
@@ -679,7 +688,12 @@ async fn backend(http: &reqwest::Client, backend: &str, database_url: Option<Str
 
 /// `times` fresh devices, one after another, each pulling everything from cursor 0: their times (ms), and the last
 /// one's records, requests and body bytes.
-async fn pull_runs(http: &reqwest::Client, server: &Server, backend: &str, times: usize) -> Result<(Vec<f64>, usize, usize, usize)> {
+async fn pull_runs(
+    http: &reqwest::Client,
+    server: &Server,
+    backend: &str,
+    times: usize,
+) -> Result<(Vec<f64>, usize, usize, usize)> {
     let mut runs = Vec::new();
     let (mut records, mut requests, mut bytes) = (0usize, 0usize, 0usize);
     for _ in 0..times {
@@ -694,7 +708,8 @@ async fn pull_runs(http: &reqwest::Client, server: &Server, backend: &str, times
                 changes: Vec::new(),
                 pull_limit: Some(MAX_PULL_RECORDS),
             };
-            let resp = http.post(format!("{}/api/v1/sync", server.base)).bearer_auth(&fresh.token).json(&req).send().await?;
+            let resp =
+                http.post(format!("{}/api/v1/sync", server.base)).bearer_auth(&fresh.token).json(&req).send().await?;
             if !resp.status().is_success() {
                 bail!("{backend}: pull: {}", resp.status());
             }

@@ -203,6 +203,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn parse_focus_area(s: &str) -> Result<FocusArea, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| format!("unknown focus area {s:?} (long_term_unemployment, school_results, public_services, crime)"))
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+        format!("unknown focus area {s:?} (long_term_unemployment, school_results, public_services, crime)")
+    })
 }

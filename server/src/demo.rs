@@ -36,9 +36,14 @@ fn hours(days: &[u8], opens: &str, closes: &str) -> Vec<OpeningHours> {
 
 /// Two spans a day with a break between: `days` from `a` to `b` and `c` to `d`.
 fn hours_with_break(days: &[u8], (a, b): (&str, &str), (c, d): (&str, &str)) -> Vec<OpeningHours> {
-    days.iter().flat_map(|&weekday| {
-        [OpeningHours { weekday, opens: a.into(), closes: b.into() }, OpeningHours { weekday, opens: c.into(), closes: d.into() }]
-    }).collect()
+    days.iter()
+        .flat_map(|&weekday| {
+            [
+                OpeningHours { weekday, opens: a.into(), closes: b.into() },
+                OpeningHours { weekday, opens: c.into(), closes: d.into() },
+            ]
+        })
+        .collect()
 }
 
 /// The four demo labs: (id, lab).
@@ -84,51 +89,67 @@ pub fn labs() -> Vec<(Uuid, Lab)> {
 pub fn places() -> Vec<(Uuid, Uuid, MeetingPlace)> {
     use AgeBand::*;
     vec![
-        (PLACE_PORTALEN, PORTALEN, MeetingPlace {
-            name: "Portalen".into(),
-            // Closed for lunch: two opening spans a day.
-            opening_hours: hours_with_break(&[1, 2, 3, 4], ("09:00", "12:00"), ("13:00", "16:00")),
-            target_group: "Vuxna som står långt från arbetsmarknaden".into(),
-            age_bands: vec![Age16To19, Age20To25, Age26To64, Age65Plus],
-            catchment_population: Some(3400),
-            gender_split: false,
-            count_rule: CountRule::EveryEntry,
-            exceptions: vec![],
-            retired: false,
-        }),
-        (PLACE_BODEN, BODEN, MeetingPlace {
-            name: "Mötesplats Boden".into(),
-            opening_hours: hours(&[2, 4], "13:00", "19:00"),
-            target_group: "Nyanlända och asylsökande".into(),
-            age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
-            catchment_population: Some(1200),
-            gender_split: false,
-            count_rule: CountRule::EveryEntry,
-            exceptions: vec![],
-            retired: false,
-        }),
-        (PLACE_RANNEBERGEN, RANNEBERGEN, MeetingPlace {
-            name: "Rannebergens mötesplats".into(),
-            opening_hours: hours(&[1, 3, 5], "15:00", "20:00"),
-            target_group: "Boende i alla åldrar".into(),
-            age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
-            catchment_population: Some(4800),
-            gender_split: false,
-            count_rule: CountRule::EveryEntry,
-            exceptions: vec![],
-            retired: false,
-        }),
-        (PLACE_LINA_HAGE, LINA_HAGE, MeetingPlace {
-            name: "Lina Hage mötesplats".into(),
-            opening_hours: hours(&[2, 4], "17:00", "21:00"),
-            target_group: "Ungdomar under 16 år".into(),
-            age_bands: vec![Age6To12, Age13To15],
-            catchment_population: Some(900),
-            gender_split: false,
-            count_rule: CountRule::EveryEntry,
-            exceptions: vec![],
-            retired: false,
-        }),
+        (
+            PLACE_PORTALEN,
+            PORTALEN,
+            MeetingPlace {
+                name: "Portalen".into(),
+                // Closed for lunch: two opening spans a day.
+                opening_hours: hours_with_break(&[1, 2, 3, 4], ("09:00", "12:00"), ("13:00", "16:00")),
+                target_group: "Vuxna som står långt från arbetsmarknaden".into(),
+                age_bands: vec![Age16To19, Age20To25, Age26To64, Age65Plus],
+                catchment_population: Some(3400),
+                gender_split: false,
+                count_rule: CountRule::EveryEntry,
+                exceptions: vec![],
+                retired: false,
+            },
+        ),
+        (
+            PLACE_BODEN,
+            BODEN,
+            MeetingPlace {
+                name: "Mötesplats Boden".into(),
+                opening_hours: hours(&[2, 4], "13:00", "19:00"),
+                target_group: "Nyanlända och asylsökande".into(),
+                age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
+                catchment_population: Some(1200),
+                gender_split: false,
+                count_rule: CountRule::EveryEntry,
+                exceptions: vec![],
+                retired: false,
+            },
+        ),
+        (
+            PLACE_RANNEBERGEN,
+            RANNEBERGEN,
+            MeetingPlace {
+                name: "Rannebergens mötesplats".into(),
+                opening_hours: hours(&[1, 3, 5], "15:00", "20:00"),
+                target_group: "Boende i alla åldrar".into(),
+                age_bands: vec![Age0To5, Age6To12, Age13To15, Age16To19, Age20To25, Age26To64, Age65Plus],
+                catchment_population: Some(4800),
+                gender_split: false,
+                count_rule: CountRule::EveryEntry,
+                exceptions: vec![],
+                retired: false,
+            },
+        ),
+        (
+            PLACE_LINA_HAGE,
+            LINA_HAGE,
+            MeetingPlace {
+                name: "Lina Hage mötesplats".into(),
+                opening_hours: hours(&[2, 4], "17:00", "21:00"),
+                target_group: "Ungdomar under 16 år".into(),
+                age_bands: vec![Age6To12, Age13To15],
+                catchment_population: Some(900),
+                gender_split: false,
+                count_rule: CountRule::EveryEntry,
+                exceptions: vec![],
+                retired: false,
+            },
+        ),
     ]
 }
 
@@ -163,7 +184,8 @@ pub async fn seed(store: &dyn Store) -> Result<(), StoreError> {
             return Err(StoreError::Corrupt(format!("demo data refused: {}", r.message)));
         }
     }
-    let member = |role: LabRole, labs: &[Uuid]| labs.iter().map(|&lab_id| Membership { lab_id, role }).collect::<Vec<_>>();
+    let member =
+        |role: LabRole, labs: &[Uuid]| labs.iter().map(|&lab_id| Membership { lab_id, role }).collect::<Vec<_>>();
     let users = [
         ("personal", "Personal Lina Hage", Role::Staff, member(LabRole::Staff, &[LINA_HAGE]), Some(PLACE_LINA_HAGE)),
         // Staff of another lab, for a tablet several people share (issue #23).

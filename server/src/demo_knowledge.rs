@@ -349,17 +349,18 @@ fn draft() -> Ex {
 }
 
 fn lessons() -> Vec<(u128, Uuid, Lesson)> {
-    let lesson = |title: &str, text: &str, factors: Vec<SuccessFactor>, focus: Vec<FocusArea>, org: &str, place: &str| Lesson {
-        title: title.into(),
-        text: text.into(),
-        factors,
-        focus_areas: focus,
-        organisation: org.into(),
-        place: place.into(),
-        activity_id: None,
-        review: Review::Published,
-        published_on: Some("2026-09-01".into()),
-    };
+    let lesson =
+        |title: &str, text: &str, factors: Vec<SuccessFactor>, focus: Vec<FocusArea>, org: &str, place: &str| Lesson {
+            title: title.into(),
+            text: text.into(),
+            factors,
+            focus_areas: focus,
+            organisation: org.into(),
+            place: place.into(),
+            activity_id: None,
+            review: Review::Published,
+            published_on: Some("2026-09-01".into()),
+        };
     vec![
         (1, LINA_HAGE, lesson(
             "Börja med fika, sedan läxor",

@@ -85,7 +85,10 @@ fn questions() -> Vec<(Uuid, Uuid, Question)> {
         text: "Hur många gjorde läxorna klart?".into(),
         ..homework_v1.next_version(QUESTION_LINA_HAGE_HOMEWORK_V1)
     };
-    let evening = Question { meeting_place_id: Some(PLACE_LINA_HAGE), ..Question::new("Hur väl fungerade kvällen?", AnswerKind::Scale) };
+    let evening = Question {
+        meeting_place_id: Some(PLACE_LINA_HAGE),
+        ..Question::new("Hur väl fungerade kvällen?", AnswerKind::Scale)
+    };
     let wish = Question {
         options: vec!["Söka jobb".into(), "Träna svenska".into(), "Samtal i grupp".into()],
         at_closing: false,
@@ -769,7 +772,10 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                 60.0,
                 120.0,
                 &due_end,
-                Some(GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::ParticipantHours }),
+                Some(GoalSource::Activities {
+                    kinds: vec![ActivityKind::Course],
+                    measure: ActivityMeasure::ParticipantHours,
+                }),
             ),
         ),
         (
@@ -783,7 +789,13 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                 25.0,
                 50.0,
                 &due_end,
-                Some(GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None, gender: None }),
+                Some(GoalSource::Visits {
+                    meeting_place_id: None,
+                    per: GoalPeriod::Month,
+                    first_only: true,
+                    age_band: None,
+                    gender: None,
+                }),
             ),
         ),
         (
@@ -867,7 +879,8 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
             GOAL_RANNEBERGEN_SAFE | GOAL_BODEN_WORK => MeasureSchedule::Quarterly,
             _ => MeasureSchedule::Monthly,
         });
-        let g = Goal { baseline_date: Some(baseline_date.clone()), schedule, retired: gid == GOAL_LINA_HAGE_GIRLS, ..g };
+        let g =
+            Goal { baseline_date: Some(baseline_date.clone()), schedule, retired: gid == GOAL_LINA_HAGE_GIRLS, ..g };
         out.push(RecordKind::Goal, gid, lab, &g);
     }
 
@@ -983,7 +996,8 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                     flag: None,
                     answers: {
                         let r = &mut answers_rng;
-                        let homework = if day < switch_day { QUESTION_LINA_HAGE_HOMEWORK_V1 } else { QUESTION_LINA_HAGE_HOMEWORK };
+                        let homework =
+                            if day < switch_day { QUESTION_LINA_HAGE_HOMEWORK_V1 } else { QUESTION_LINA_HAGE_HOMEWORK };
                         let done = (f64::from(n) * (0.1 + 0.15 * t + 0.1 * r.unit())).round();
                         let judged = f64::from(r.range(2, 4)) + if r.chance(0.2 + 0.4 * t) { 1.0 } else { 0.0 };
                         vec![Answer::number(homework, done), Answer::number(QUESTION_LINA_HAGE_EVENING, judged)]
@@ -1020,7 +1034,10 @@ pub fn year_changes(today: &str) -> Option<Vec<Change>> {
                         .iter()
                         .map(|&n| partner(n))
                         // The partner retired after the spring walked with Rannebergen until then.
-                        .chain((lab == RANNEBERGEN && plan.title == "Trygghetsvandring" && t < 0.5).then(|| partner(RETIRED_PARTNER)))
+                        .chain(
+                            (lab == RANNEBERGEN && plan.title == "Trygghetsvandring" && t < 0.5)
+                                .then(|| partner(RETIRED_PARTNER)),
+                        )
                         .collect(),
                     goal_ids: plan.goals.to_vec(),
                     staff_hours: f64::from(plan.staff) * hours,
@@ -1119,7 +1136,9 @@ pub fn quality_changes(today: &str, year: &[Change]) -> Option<Vec<Change>> {
         by: "Samordnare".into(),
         figures: Some(month_figures(&ds, lab, month, today)),
     };
-    for (lab, month) in [(LINA_HAGE, &before), (LINA_HAGE, &last), (PORTALEN, &last), (RANNEBERGEN, &last), (BODEN, &last)] {
+    for (lab, month) in
+        [(LINA_HAGE, &before), (LINA_HAGE, &last), (PORTALEN, &last), (RANNEBERGEN, &last), (BODEN, &last)]
+    {
         out.push(RecordKind::MonthApproval, approval_id(lab, month), lab, &approve(lab, month));
     }
     let reopened = MonthApproval {
@@ -1245,7 +1264,8 @@ mod tests {
         let states: Vec<labblogg_shared::RecordState> =
             year.iter().filter_map(|c| labblogg_shared::apply_change(None, c).ok().flatten()).collect();
         let ds = Dataset::from_states(&states);
-        let values = |f: &[labblogg_shared::checks::Finding]| f.iter().filter(|f| f.field != CheckField::Date).count() > 0;
+        let values =
+            |f: &[labblogg_shared::checks::Finding]| f.iter().filter(|f| f.field != CheckField::Date).count() > 0;
         let (mut n, mut asked, mut typos, mut caught) = (0u32, 0u32, 0u32, 0u32);
         for a in &ds.activities {
             let today = calendar::day_of(&a.data.date).unwrap();
@@ -1324,7 +1344,13 @@ mod tests {
         assert!(ds.activities.iter().any(|a| a.data.partner_ids.contains(&partner(RETIRED_PARTNER))));
         // Every kind of source, each with a year of values.
         let goals = summary::goals(&ds, &crate::demo::ALL_LABS, today);
-        for g in [GOAL_LINA_HAGE_SAFE, GOAL_PORTALEN_COURSE_HOURS, GOAL_BODEN_NEW_VISITORS, GOAL_RANNEBERGEN_YOUTH, GOAL_BODEN_VISITS] {
+        for g in [
+            GOAL_LINA_HAGE_SAFE,
+            GOAL_PORTALEN_COURSE_HOURS,
+            GOAL_BODEN_NEW_VISITORS,
+            GOAL_RANNEBERGEN_YOUTH,
+            GOAL_BODEN_VISITS,
+        ] {
             let p = goals.iter().find(|p| p.goal_id == g).unwrap();
             assert!(p.source.is_some() && p.points.len() >= 10 && p.on_track.is_some(), "{}: {:?}", p.title, p.points);
         }
@@ -1335,8 +1361,14 @@ mod tests {
         let asked: Vec<(&str, u32, bool, u64)> =
             report.questions.iter().map(|q| (q.text.as_str(), q.version, q.retired, q.total.answered)).collect();
         assert_eq!(asked.len(), 5, "{asked:?}");
-        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxor i") && v == 1 && r && n > 10), "{asked:?}");
-        assert!(asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxorna klart") && v == 2 && !r && n > 10), "{asked:?}");
+        assert!(
+            asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxor i") && v == 1 && r && n > 10),
+            "{asked:?}"
+        );
+        assert!(
+            asked.iter().any(|&(t, v, r, n)| t.starts_with("Hur många gjorde läxorna klart") && v == 2 && !r && n > 10),
+            "{asked:?}"
+        );
         // Portalen's measurement for October is missing; the retired goal owes none.
         let work = goals.iter().find(|p| p.goal_id == GOAL_PORTALEN_WORK).unwrap();
         assert_eq!(work.missing, ["2026-10-01"]);

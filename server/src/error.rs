@@ -40,41 +40,30 @@ impl ApiError {
         use ApiErrorCode as C;
         match self {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, C::BadRequest, format!("Felaktig begäran: {m}")),
-            ApiError::Unauthorized => {
-                (StatusCode::UNAUTHORIZED, C::Unauthorized, "Du behöver logga in igen.".into())
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, C::Unauthorized, "Du behöver logga in igen.".into()),
+            ApiError::BadCredentials => {
+                (StatusCode::UNAUTHORIZED, C::Unauthorized, "Fel användarnamn eller lösenord.".into())
             }
-            ApiError::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
-                C::Unauthorized,
-                "Fel användarnamn eller lösenord.".into(),
-            ),
-            ApiError::Forbidden => {
-                (StatusCode::FORBIDDEN, C::Forbidden, "Du har inte behörighet till detta.".into())
-            }
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, C::Forbidden, "Du har inte behörighet till detta.".into()),
             ApiError::TooManyRequests { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 C::TooManyRequests,
-                format!(
-                    "För många misslyckade inloggningar. Vänta {} och försök igen.",
-                    wait_sv(*retry_after_secs)
-                ),
+                format!("För många misslyckade inloggningar. Vänta {} och försök igen.", wait_sv(*retry_after_secs)),
             ),
-            ApiError::UsernameTaken | ApiError::Store(StoreError::UsernameTaken) => (
-                StatusCode::CONFLICT,
-                C::BadRequest,
-                "Användarnamnet är upptaget. Välj ett annat.".into(),
-            ),
-            ApiError::Store(StoreError::UnknownUser) => (StatusCode::NOT_FOUND, C::NotFound, "Användaren finns inte.".into()),
+            ApiError::UsernameTaken | ApiError::Store(StoreError::UsernameTaken) => {
+                (StatusCode::CONFLICT, C::BadRequest, "Användarnamnet är upptaget. Välj ett annat.".into())
+            }
+            ApiError::Store(StoreError::UnknownUser) => {
+                (StatusCode::NOT_FOUND, C::NotFound, "Användaren finns inte.".into())
+            }
             ApiError::ProtocolMismatch { .. } => (
                 StatusCode::CONFLICT,
                 C::ProtocolMismatch,
                 "Appen har uppdaterats. Ladda om sidan för att fortsätta synkronisera.".into(),
             ),
-            ApiError::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                C::PayloadTooLarge,
-                "För mycket data i en och samma begäran.".into(),
-            ),
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge, "För mycket data i en och samma begäran.".into())
+            }
             ApiError::NotFound => (StatusCode::NOT_FOUND, C::NotFound, "Finns inte.".into()),
             ApiError::MethodNotAllowed => {
                 (StatusCode::METHOD_NOT_ALLOWED, C::BadRequest, "Den metoden stöds inte här.".into())

@@ -20,18 +20,18 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
 use config::ServeArgs;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use labblogg_shared::sync::MAX_BODY_BYTES;
 use state::AppState;
 use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// How long a client may take to send a request's headers, from the moment
 /// the connection waits for one: so also how long an idle keep-alive
@@ -61,9 +61,8 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
         // service worker caches the shell; the browser must always revalidate.
         // No redirect of a folder to its index: `GET //icons` was answered
         // `307 Location: //icons/`, which browsers read as the host "icons".
-        let files = ServeDir::new(dir)
-            .append_index_html_on_directories(false)
-            .fallback(ServeFile::new(dir.join("index.html")));
+        let files =
+            ServeDir::new(dir).append_index_html_on_directories(false).fallback(ServeFile::new(dir.join("index.html")));
         app = app
             .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
@@ -119,11 +118,8 @@ fn with_security_headers(router: Router) -> Router {
 async fn cors_for_tests(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::http::{HeaderValue, Method, StatusCode};
     use axum::response::IntoResponse;
-    let mut resp = if req.method() == Method::OPTIONS {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(req).await
-    };
+    let mut resp =
+        if req.method() == Method::OPTIONS { StatusCode::NO_CONTENT.into_response() } else { next.run(req).await };
     let h = resp.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, DELETE"));

@@ -29,8 +29,8 @@
 
 use crate::db::UserRow;
 use crate::policy;
-use labblogg_shared::auth::{LabRole, Role};
 use labblogg_shared::approval;
+use labblogg_shared::auth::{LabRole, Role};
 use labblogg_shared::calendar;
 use labblogg_shared::hlc::MAX_CLOCK_AHEAD_MS;
 use labblogg_shared::knowledge::review_of;
@@ -139,9 +139,13 @@ fn reference_fields(kind: RecordKind) -> &'static [(&'static str, RecordKind, bo
             ("goal_ids", RecordKind::Goal, false),
         ],
         RecordKind::GoalMeasurement => &[("goal_id", RecordKind::Goal, false)],
-        RecordKind::GoodExample => &[("goal_ids", RecordKind::Goal, false), ("activity_ids", RecordKind::Activity, false)],
+        RecordKind::GoodExample => {
+            &[("goal_ids", RecordKind::Goal, false), ("activity_ids", RecordKind::Activity, false)]
+        }
         RecordKind::Lesson => &[("activity_id", RecordKind::Activity, false)],
-        RecordKind::Question => &[("meeting_place_id", RecordKind::MeetingPlace, false), ("replaces", RecordKind::Question, false)],
+        RecordKind::Question => {
+            &[("meeting_place_id", RecordKind::MeetingPlace, false), ("replaces", RecordKind::Question, false)]
+        }
         _ => &[],
     }
 }
@@ -249,9 +253,13 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
         // The history keeps the fields a change set. A new visit's are the record's own for
         // good (visits are append-only events), so they are not copied: the backends store them
         // once, in the record ([`HistoryRow::fields`]).
-        let history_fields =
-            if change.kind.is_event() && current.is_none() && !change.deleted { Map::new() } else { change.fields.clone() };
-        let (change_id, record_id, kind, lab_id, hlc) = (change.change_id, change.id, change.kind, change.lab_id, change.hlc);
+        let history_fields = if change.kind.is_event() && current.is_none() && !change.deleted {
+            Map::new()
+        } else {
+            change.fields.clone()
+        };
+        let (change_id, record_id, kind, lab_id, hlc) =
+            (change.change_id, change.id, change.kind, change.lab_id, change.hlc);
         let (deleted, restore) = (change.deleted, change.restore);
         // Decided before the change is merged (which takes it), applied after: a resend of a
         // stored change (no effect) is still acknowledged in a locked month.
@@ -337,7 +345,13 @@ fn merge_rejection(e: MergeError) -> Rejection {
 
 /// Why `change` may not be merged at all (permission, clock, lab, references,
 /// delete and restore rules); `None` if it may.
-fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashMap<Uuid, Stored>, now_ms: u64) -> Option<Rejection> {
+fn check(
+    by: &Pusher,
+    change: &Change,
+    current: Option<&Stored>,
+    records: &HashMap<Uuid, Stored>,
+    now_ms: u64,
+) -> Option<Rejection> {
     if let Pusher::User { user, .. } = by {
         if let Some(r) = permission(user, change, current) {
             return Some(r);
@@ -350,7 +364,10 @@ fn check(by: &Pusher, change: &Change, current: Option<&Stored>, records: &HashM
         ));
     }
     if change.kind == RecordKind::Lab && change.id != change.lab_id {
-        return Some(refuse(RejectCode::Validation, "Ett labb måste höra till sig självt (id och labb-id ska vara lika)."));
+        return Some(refuse(
+            RejectCode::Validation,
+            "Ett labb måste höra till sig självt (id och labb-id ska vara lika).",
+        ));
     }
     if change.deleted {
         let created = current.and_then(|s| s.state.created());
@@ -435,9 +452,9 @@ fn frozen_refusal(change: &Change, current: Option<&Stored>) -> Option<Rejection
         return None;
     }
     let stored = current.filter(|s| !s.state.fields.is_empty())?;
-    let changed = labblogg_shared::questions::FROZEN_FIELDS.iter().any(|f| {
-        change.fields.get(*f).is_some_and(|v| stored.state.fields.get(*f).unwrap_or(&Value::Null) != v)
-    });
+    let changed = labblogg_shared::questions::FROZEN_FIELDS
+        .iter()
+        .any(|f| change.fields.get(*f).is_some_and(|v| stored.state.fields.get(*f).unwrap_or(&Value::Null) != v));
     changed.then(|| {
         refuse(
             RejectCode::Validation,
@@ -508,7 +525,8 @@ fn permission(user: &UserRow, change: &Change, current: Option<&Stored>) -> Opti
     if !policy::may_write(user, change.kind, change.lab_id) {
         return Some(refuse(RejectCode::Permission, "Du har inte behörighet att ändra det här i det här labbet."));
     }
-    let confirms_flag = change.fields.get("flag").and_then(|f| f.get("confirmed")).and_then(Value::as_bool) == Some(true);
+    let confirms_flag =
+        change.fields.get("flag").and_then(|f| f.get("confirmed")).and_then(Value::as_bool) == Some(true);
     if confirms_flag && !(user.role == Role::Admin || is_coordinator(user, change.lab_id)) {
         return Some(refuse(RejectCode::Permission, "Bara samordnaren kan bekräfta ett värde att följa upp."));
     }
@@ -541,8 +559,8 @@ fn permission(user: &UserRow, change: &Change, current: Option<&Stored>) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use labblogg_shared::merge::apply_change;
     use labblogg_shared::auth::Membership;
+    use labblogg_shared::merge::apply_change;
     use serde_json::json;
 
     const LAB: Uuid = Uuid::from_u128(0x1ab);
@@ -582,7 +600,8 @@ mod tests {
     }
 
     fn place(id: Uuid, lab: Uuid) -> Stored {
-        let c = change(RecordKind::MeetingPlace, id, lab, NOW - 10_000, json!({"name": "Gården", "age_bands": ["13-15"]}));
+        let c =
+            change(RecordKind::MeetingPlace, id, lab, NOW - 10_000, json!({"name": "Gården", "age_bands": ["13-15"]}));
         Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
     }
 
@@ -597,7 +616,13 @@ mod tests {
     #[test]
     fn a_refused_decoy_is_never_a_reference() {
         // A meeting place sent with another lab's place id is refused (it exists in that lab)…
-        let decoy = change(RecordKind::MeetingPlace, OTHER_PLACE, LAB, NOW, json!({"name": "Lockbete", "age_bands": ["13-15"]}));
+        let decoy = change(
+            RecordKind::MeetingPlace,
+            OTHER_PLACE,
+            LAB,
+            NOW,
+            json!({"name": "Lockbete", "age_bands": ["13-15"]}),
+        );
         // …and the visit at that place after it must be refused too.
         let visit = change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW, visit_fields(OTHER_PLACE, "2026-05-28"));
         let p = plan(vec![decoy, visit], &user(LabRole::Coordinator), NOW, stored(vec![place(OTHER_PLACE, OTHER_LAB)]));
@@ -611,7 +636,13 @@ mod tests {
         let new_place = Uuid::now_v7();
         let p = plan(
             vec![
-                change(RecordKind::MeetingPlace, new_place, LAB, NOW, json!({"name": "Nya gården", "age_bands": ["13-15"]})),
+                change(
+                    RecordKind::MeetingPlace,
+                    new_place,
+                    LAB,
+                    NOW,
+                    json!({"name": "Nya gården", "age_bands": ["13-15"]}),
+                ),
                 change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW, visit_fields(new_place, "2026-05-28")),
             ],
             &user(LabRole::Coordinator),
@@ -638,10 +669,21 @@ mod tests {
         let today_by_colleague = mk_visit(&today, Some(colleague));
         let old_own = mk_visit("2026-01-10", staff_id);
         let activity = {
-            let c = change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW - 5_000, json!({"kind": "fika", "title": "Fika", "date": "2026-01-10"}));
-            Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: Some(colleague), created_device: None }
+            let c = change(
+                RecordKind::Activity,
+                Uuid::now_v7(),
+                LAB,
+                NOW - 5_000,
+                json!({"kind": "fika", "title": "Fika", "date": "2026-01-10"}),
+            );
+            Stored {
+                state: apply_change(None, &c).unwrap().unwrap(),
+                created_by: Some(colleague),
+                created_device: None,
+            }
         };
-        let del = |s: &Stored, ms: u64| Change { deleted: true, ..change(s.state.kind, s.state.id, LAB, ms, json!({})) };
+        let del =
+            |s: &Stored, ms: u64| Change { deleted: true, ..change(s.state.kind, s.state.id, LAB, ms, json!({})) };
         let batch = vec![
             del(&old_by_colleague, NOW),
             del(&today_by_colleague, NOW),
@@ -652,8 +694,14 @@ mod tests {
         let all = stored(vec![old_by_colleague, today_by_colleague, old_own, activity, place(PLACE, LAB)]);
         let p = plan(batch.clone(), &staff, NOW, all.clone());
         let codes: Vec<Option<RejectCode>> = p.outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect();
-        assert_eq!(codes, [Some(RejectCode::Permission), None, None, Some(RejectCode::Permission), Some(RejectCode::Validation)]);
-        assert!(p.writes.iter().all(|w| w.state.deleted.is_some() && !w.state.fields.is_empty()), "deletes keep fields");
+        assert_eq!(
+            codes,
+            [Some(RejectCode::Permission), None, None, Some(RejectCode::Permission), Some(RejectCode::Validation)]
+        );
+        assert!(
+            p.writes.iter().all(|w| w.state.deleted.is_some() && !w.state.fields.is_empty()),
+            "deletes keep fields"
+        );
         assert_eq!(p.history.iter().map(|h| h.op).collect::<Vec<_>>(), [Operation::Delete, Operation::Delete]);
         // The coordinator may delete the rest, and restore.
         let coordinator = user(LabRole::Coordinator);
@@ -664,18 +712,29 @@ mod tests {
             .iter()
             .map(|w| (w.state.id, Stored { state: w.state.clone(), created_by: w.created_by, created_device: None }))
             .collect();
-        let restores: Vec<Change> =
-            deleted.values().map(|s| Change { restore: true, ..change(s.state.kind, s.state.id, LAB, NOW + 1, json!({})) }).collect();
-        assert!(plan(restores.clone(), &staff, NOW, deleted.clone()).outcomes.iter().all(|o| matches!(o, Err(r) if r.code == RejectCode::Permission)));
+        let restores: Vec<Change> = deleted
+            .values()
+            .map(|s| Change { restore: true, ..change(s.state.kind, s.state.id, LAB, NOW + 1, json!({})) })
+            .collect();
+        assert!(plan(restores.clone(), &staff, NOW, deleted.clone())
+            .outcomes
+            .iter()
+            .all(|o| matches!(o, Err(r) if r.code == RejectCode::Permission)));
         let back = plan(restores, &coordinator, NOW, deleted);
         assert!(back.outcomes.iter().all(Result::is_ok) && back.writes.iter().all(|w| w.state.deleted.is_none()));
         assert!(back.history.iter().all(|h| h.op == Operation::Restore));
     }
 
     fn lab_record() -> Stored {
-        let c = change(RecordKind::Lab, LAB, LAB, NOW - 10_000, json!({
-            "name": "Lina Hage", "city": "Södertälje", "organisation": "Telge Bostäder", "focus_areas": ["crime"], "question": "q"
-        }));
+        let c = change(
+            RecordKind::Lab,
+            LAB,
+            LAB,
+            NOW - 10_000,
+            json!({
+                "name": "Lina Hage", "city": "Södertälje", "organisation": "Telge Bostäder", "focus_areas": ["crime"], "question": "q"
+            }),
+        );
         Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
     }
 
@@ -692,59 +751,124 @@ mod tests {
         // NOW is 2026-05-28: March and April are over, May is not.
         let coordinator = user(LabRole::Coordinator);
         let goal = {
-            let c = change(RecordKind::Goal, Uuid::now_v7(), LAB, NOW - 9_000, json!({
-                "focus_area": "crime", "title": "Trygghet", "indicator": "Andel", "unit": "procent",
-                "baseline": 70.0, "target": 90.0, "target_date": "2026-12-31", "direction": "up"
-            }));
+            let c = change(
+                RecordKind::Goal,
+                Uuid::now_v7(),
+                LAB,
+                NOW - 9_000,
+                json!({
+                    "focus_area": "crime", "title": "Trygghet", "indicator": "Andel", "unit": "procent",
+                    "baseline": 70.0, "target": 90.0, "target_date": "2026-12-31", "direction": "up"
+                }),
+            );
             Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
         };
         let march_activity = {
-            let c = change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW - 9_000, json!({"kind": "fika", "title": "Fika", "date": "2026-03-10"}));
+            let c = change(
+                RecordKind::Activity,
+                Uuid::now_v7(),
+                LAB,
+                NOW - 9_000,
+                json!({"kind": "fika", "title": "Fika", "date": "2026-03-10"}),
+            );
             Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
         };
         let april_activity = {
-            let c = change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW - 9_000, json!({"kind": "fika", "title": "Fika", "date": "2026-04-10"}));
+            let c = change(
+                RecordKind::Activity,
+                Uuid::now_v7(),
+                LAB,
+                NOW - 9_000,
+                json!({"kind": "fika", "title": "Fika", "date": "2026-04-10"}),
+            );
             Stored { state: apply_change(None, &c).unwrap().unwrap(), created_by: None, created_device: None }
         };
-        let march_visit = change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW - 9_000, visit_fields(PLACE, "2026-03-05"));
-        let visit_stored = Stored { state: apply_change(None, &march_visit).unwrap().unwrap(), created_by: None, created_device: None };
-        let approve = approval_change("2026-03", json!({"month": "2026-03", "approved": true, "by": "Samordnare"}), NOW - 8_000);
+        let march_visit =
+            change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW - 9_000, visit_fields(PLACE, "2026-03-05"));
+        let visit_stored = Stored {
+            state: apply_change(None, &march_visit).unwrap().unwrap(),
+            created_by: None,
+            created_device: None,
+        };
+        let approve =
+            approval_change("2026-03", json!({"month": "2026-03", "approved": true, "by": "Samordnare"}), NOW - 8_000);
         let p = plan(vec![approve.clone()], &coordinator, NOW, HashMap::new());
         assert_eq!(codes(&p), [None]);
         let approved = Stored { state: p.writes[0].state.clone(), created_by: None, created_device: None };
-        let all = stored(vec![lab_record(), place(PLACE, LAB), goal.clone(), march_activity.clone(), april_activity.clone(), visit_stored, approved]);
+        let all = stored(vec![
+            lab_record(),
+            place(PLACE, LAB),
+            goal.clone(),
+            march_activity.clone(),
+            april_activity.clone(),
+            visit_stored,
+            approved,
+        ]);
 
         let batch = vec![
             change(RecordKind::Activity, march_activity.state.id, LAB, NOW, json!({"notes": "sent"})),
-            change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, json!({"kind": "fika", "title": "Ny", "date": "2026-03-15"})),
+            change(
+                RecordKind::Activity,
+                Uuid::now_v7(),
+                LAB,
+                NOW,
+                json!({"kind": "fika", "title": "Ny", "date": "2026-03-15"}),
+            ),
             change(RecordKind::Activity, april_activity.state.id, LAB, NOW, json!({"date": "2026-03-31"})),
             Change { deleted: true, ..change(RecordKind::Activity, march_activity.state.id, LAB, NOW, json!({})) },
             change(RecordKind::Visit, Uuid::now_v7(), LAB, NOW, visit_fields(PLACE, "2026-03-06")),
-            change(RecordKind::GoalMeasurement, Uuid::now_v7(), LAB, NOW, json!({"goal_id": goal.state.id, "date": "2026-03-01", "value": 1.0})),
+            change(
+                RecordKind::GoalMeasurement,
+                Uuid::now_v7(),
+                LAB,
+                NOW,
+                json!({"goal_id": goal.state.id, "date": "2026-03-01", "value": 1.0}),
+            ),
             // Not locked: April, and what is not dated (a partner).
-            change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, json!({"kind": "fika", "title": "April", "date": "2026-04-15"})),
+            change(
+                RecordKind::Activity,
+                Uuid::now_v7(),
+                LAB,
+                NOW,
+                json!({"kind": "fika", "title": "April", "date": "2026-04-15"}),
+            ),
             change(RecordKind::Activity, april_activity.state.id, LAB, NOW, json!({"notes": "april"})),
             change(RecordKind::Partner, Uuid::now_v7(), LAB, NOW, json!({"name": "Skolan", "kind": "school"})),
             // A visit already stored, sent again, is acknowledged.
             march_visit.clone(),
         ];
         let ids = ids_to_load(&batch);
-        let loaded: HashMap<Uuid, Stored> = all.iter().filter(|(id, _)| ids.contains(id)).map(|(k, v)| (*k, v.clone())).collect();
+        let loaded: HashMap<Uuid, Stored> =
+            all.iter().filter(|(id, _)| ids.contains(id)).map(|(k, v)| (*k, v.clone())).collect();
         let more = more_to_load(&batch, &loaded);
-        assert!(more.contains(&approval::approval_id(LAB, "2026-03")) && more.contains(&approval::approval_id(LAB, "2026-04")));
+        assert!(
+            more.contains(&approval::approval_id(LAB, "2026-03"))
+                && more.contains(&approval::approval_id(LAB, "2026-04"))
+        );
         assert!(more.contains(&LAB) && !more.iter().any(|id| loaded.contains_key(id)));
         let p = plan(batch.clone(), &coordinator, NOW, all.clone());
         let l = Some(RejectCode::Locked);
         assert_eq!(codes(&p), [l, l, l, l, l, l, None, None, None, None]);
         let Err(r) = &p.outcomes[0] else { unreachable!() };
-        assert_eq!(r.message, "Mars 2026 är godkänd för Lina Hage. Be samordnaren öppna månaden om något behöver ändras.");
+        assert_eq!(
+            r.message,
+            "Mars 2026 är godkänd för Lina Hage. Be samordnaren öppna månaden om något behöver ändras."
+        );
         assert_eq!(p.history.len(), 3, "the new April activity, the April edit, the partner");
 
         // Re-opening needs a reason; with one, the same changes go through (in the same batch).
         let no_reason = approval_change("2026-03", json!({"approved": false}), NOW);
-        let reopen = approval_change("2026-03", json!({"approved": false, "reason": "Ett kvällspass saknades", "by": "Samordnare"}), NOW + 1);
+        let reopen = approval_change(
+            "2026-03",
+            json!({"approved": false, "reason": "Ett kvällspass saknades", "by": "Samordnare"}),
+            NOW + 1,
+        );
         let mut again = vec![no_reason, reopen];
-        again.extend(batch[..6].iter().map(|c| Change { change_id: Uuid::now_v7(), hlc: Hlc { counter: 5, ..c.hlc }, ..c.clone() }));
+        again.extend(batch[..6].iter().map(|c| Change {
+            change_id: Uuid::now_v7(),
+            hlc: Hlc { counter: 5, ..c.hlc },
+            ..c.clone()
+        }));
         let p = plan(again, &coordinator, NOW, all.clone());
         assert_eq!(codes(&p), [Some(RejectCode::Validation), None, None, None, None, None, None, None]);
         assert_eq!(p.history[0].op, Operation::Edit);
@@ -777,9 +901,19 @@ mod tests {
         assert!(r.message.starts_with("maj 2026 är inte slut än"), "{}", r.message);
         // Only a coordinator confirms a flagged value.
         let flagged = json!({"kind": "fika", "title": "Fika", "date": "2026-05-01", "flag": {"fields": ["participants"], "confirmed": true}});
-        let p = plan(vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, flagged.clone())], &staff, NOW, HashMap::new());
+        let p = plan(
+            vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, flagged.clone())],
+            &staff,
+            NOW,
+            HashMap::new(),
+        );
         assert_eq!(codes(&p), [Some(RejectCode::Permission)]);
-        let p = plan(vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, flagged)], &coordinator, NOW, HashMap::new());
+        let p = plan(
+            vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, flagged)],
+            &coordinator,
+            NOW,
+            HashMap::new(),
+        );
         assert_eq!(codes(&p), [None]);
         let open = json!({"kind": "fika", "title": "Fika", "date": "2026-05-01", "flag": {"fields": ["participants"], "confirmed": false}});
         let p = plan(vec![change(RecordKind::Activity, Uuid::now_v7(), LAB, NOW, open)], &staff, NOW, HashMap::new());
@@ -790,9 +924,27 @@ mod tests {
     fn unknown_keys_and_foreign_labs_are_refused() {
         let p = plan(
             vec![
-                change(RecordKind::Partner, Uuid::now_v7(), LAB, NOW, json!({"name": "Skolan", "kind": "school", "anteckning": "070-123 45 67"})),
-                change(RecordKind::Partner, Uuid::now_v7(), OTHER_LAB, NOW, json!({"name": "Skolan", "kind": "school"})),
-                change(RecordKind::Partner, Uuid::now_v7(), LAB, NOW + MAX_CLOCK_AHEAD_MS + 1, json!({"name": "Skolan", "kind": "school"})),
+                change(
+                    RecordKind::Partner,
+                    Uuid::now_v7(),
+                    LAB,
+                    NOW,
+                    json!({"name": "Skolan", "kind": "school", "anteckning": "070-123 45 67"}),
+                ),
+                change(
+                    RecordKind::Partner,
+                    Uuid::now_v7(),
+                    OTHER_LAB,
+                    NOW,
+                    json!({"name": "Skolan", "kind": "school"}),
+                ),
+                change(
+                    RecordKind::Partner,
+                    Uuid::now_v7(),
+                    LAB,
+                    NOW + MAX_CLOCK_AHEAD_MS + 1,
+                    json!({"name": "Skolan", "kind": "school"}),
+                ),
             ],
             &user(LabRole::Staff),
             NOW,

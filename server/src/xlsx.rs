@@ -53,7 +53,9 @@ pub fn workbook(report: &YearReport) -> Result<Vec<u8>, XlsxError> {
         cover.write_string(r, 1, value)?;
         r += 1;
     }
-    for (label, value) in [("Period från", &report.period.from), ("Period till", &report.period.to), ("Gjord", &report.made_on)] {
+    for (label, value) in
+        [("Period från", &report.period.from), ("Period till", &report.period.to), ("Gjord", &report.made_on)]
+    {
         cover.write_string_with_format(r, 0, label, &bold)?;
         match date(value) {
             Some(d) => cover.write_datetime_with_format(r, 1, d, &day)?,
@@ -154,8 +156,14 @@ mod tests {
                 sheet: "Besök per månad".into(),
                 title: "Besök".into(),
                 note: String::new(),
-                columns: vec![Column { heading: "Månad".into(), width: 10.0 }, Column { heading: "Besök".into(), width: 10.0 }],
-                rows: vec![vec![Cell::Month("2026-01".into()), Cell::Int(412)], vec![Cell::Month("2026-02".into()), Cell::Empty]],
+                columns: vec![
+                    Column { heading: "Månad".into(), width: 10.0 },
+                    Column { heading: "Besök".into(), width: 10.0 },
+                ],
+                rows: vec![
+                    vec![Cell::Month("2026-01".into()), Cell::Int(412)],
+                    vec![Cell::Month("2026-02".into()), Cell::Empty],
+                ],
             }],
         };
         let bytes = workbook(&report).unwrap();

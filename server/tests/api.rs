@@ -29,7 +29,9 @@ fn demo_ids(labs: &[Uuid]) -> HashSet<Uuid> {
     LABS_AND_PLACES
         .iter()
         .filter(|(lab, _)| labs.contains(lab))
-        .flat_map(|&(lab, place)| [lab, place, builtin_id(lab, PollQuestion::FeltSafe), builtin_id(lab, PollQuestion::WantToReturn)])
+        .flat_map(|&(lab, place)| {
+            [lab, place, builtin_id(lab, PollQuestion::FeltSafe), builtin_id(lab, PollQuestion::WantToReturn)]
+        })
         .collect()
 }
 
@@ -101,8 +103,13 @@ async fn api_without_or_with_garbage_token_is_401() {
     let server = TestServer::start().await;
     let device_id = Uuid::now_v7();
     let sync_body = json!({ "protocol": PROTOCOL_VERSION, "device_id": device_id, "cursor": 0 });
-    let headers: [Option<&str>; 5] =
-        [None, Some("Bearer not-a-real-token"), Some("Bearer "), Some("Basic cGVyc29uYWw6cGVyc29uYWw="), Some("garbage")];
+    let headers: [Option<&str>; 5] = [
+        None,
+        Some("Bearer not-a-real-token"),
+        Some("Bearer "),
+        Some("Basic cGVyc29uYWw6cGVyc29uYWw="),
+        Some("garbage"),
+    ];
     for auth in headers {
         let mut me = server.http.get(server.url("/api/v1/me"));
         let mut sync = server.http.post(server.url("/api/v1/sync")).json(&sync_body);
@@ -110,7 +117,8 @@ async fn api_without_or_with_garbage_token_is_401() {
             me = me.header(reqwest::header::AUTHORIZATION, value);
             sync = sync.header(reqwest::header::AUTHORIZATION, value);
         }
-        let message = expect_error(me.send().await.unwrap(), StatusCode::UNAUTHORIZED, ApiErrorCode::Unauthorized).await;
+        let message =
+            expect_error(me.send().await.unwrap(), StatusCode::UNAUTHORIZED, ApiErrorCode::Unauthorized).await;
         assert_eq!(message, "Du behöver logga in igen.");
         expect_error(sync.send().await.unwrap(), StatusCode::UNAUTHORIZED, ApiErrorCode::Unauthorized).await;
     }
@@ -436,7 +444,10 @@ async fn mixed_batch_stores_good_changes_and_answers_in_request_order() {
         (good(&mut staff), None),
         (new_visit(PORTALEN, PLACE_PORTALEN, staff.tick()), Some(RejectCode::Permission)),
         (good(&mut staff), None),
-        (new_visit(LINA_HAGE, PLACE_LINA_HAGE, Hlc { ms: now_ms() + 600_000, counter: 0, node: 9 }), Some(RejectCode::ClockAhead)),
+        (
+            new_visit(LINA_HAGE, PLACE_LINA_HAGE, Hlc { ms: now_ms() + 600_000, counter: 0, node: 9 }),
+            Some(RejectCode::ClockAhead),
+        ),
         (bad_date, Some(RejectCode::Validation)),
         (new_visit(LINA_HAGE, PLACE_PORTALEN, staff.tick()), Some(RejectCode::Validation)),
         (lab_edit, Some(RejectCode::Permission)),
@@ -779,7 +790,16 @@ async fn push_whose_answer_is_lost_is_applied_once_on_resend() {
 }
 
 fn change_of(client: &mut Client, kind: RecordKind, id: Uuid, lab: Uuid, v: Value) -> Change {
-    Change { change_id: Uuid::now_v7(), kind, id, lab_id: lab, hlc: client.tick(), fields: fields(v), deleted: false, restore: false }
+    Change {
+        change_id: Uuid::now_v7(),
+        kind,
+        id,
+        lab_id: lab,
+        hlc: client.tick(),
+        fields: fields(v),
+        deleted: false,
+        restore: false,
+    }
 }
 
 #[tokio::test]
@@ -790,12 +810,16 @@ async fn references_must_stay_in_the_lab_and_may_be_made_earlier_in_the_same_bat
 
     // A partner of another lab (made by the coordinator of both).
     let foreign_partner = Uuid::now_v7();
-    let c = change_of(&mut coord, RecordKind::Partner, foreign_partner, PORTALEN, json!({"name": "Soroptimisterna", "kind": "ngo"}));
+    let c = change_of(
+        &mut coord,
+        RecordKind::Partner,
+        foreign_partner,
+        PORTALEN,
+        json!({"name": "Soroptimisterna", "kind": "ngo"}),
+    );
     coord.push_ok(vec![c]).await;
 
-    let activity = |partner: Uuid| {
-        json!({"kind": "fika", "title": "Fika", "date": "2026-11-19", "meeting_place_id": PLACE_LINA_HAGE.to_string(), "partner_ids": [partner.to_string()]})
-    };
+    let activity = |partner: Uuid| json!({"kind": "fika", "title": "Fika", "date": "2026-11-19", "meeting_place_id": PLACE_LINA_HAGE.to_string(), "partner_ids": [partner.to_string()]});
     // Naming another lab's partner is refused, and nothing is stored.
     let a = change_of(&mut staff, RecordKind::Activity, Uuid::now_v7(), LINA_HAGE, activity(foreign_partner));
     let resp = staff.push(vec![a.clone()]).await;
@@ -806,11 +830,23 @@ async fn references_must_stay_in_the_lab_and_may_be_made_earlier_in_the_same_bat
 
     // A partner added inline and the activity naming it, in one batch: both accepted.
     let own_partner = Uuid::now_v7();
-    let p = change_of(&mut staff, RecordKind::Partner, own_partner, LINA_HAGE, json!({"name": "Södertälje kommun", "kind": "municipality"}));
+    let p = change_of(
+        &mut staff,
+        RecordKind::Partner,
+        own_partner,
+        LINA_HAGE,
+        json!({"name": "Södertälje kommun", "kind": "municipality"}),
+    );
     let a = change_of(&mut staff, RecordKind::Activity, Uuid::now_v7(), LINA_HAGE, activity(own_partner));
     staff.push_ok(vec![p, a.clone()]).await;
 
     // A measurement of a goal that does not exist is refused.
-    let m = change_of(&mut staff, RecordKind::GoalMeasurement, Uuid::now_v7(), LINA_HAGE, json!({"goal_id": Uuid::now_v7().to_string(), "date": "2026-11-19", "value": 3}));
+    let m = change_of(
+        &mut staff,
+        RecordKind::GoalMeasurement,
+        Uuid::now_v7(),
+        LINA_HAGE,
+        json!({"goal_id": Uuid::now_v7().to_string(), "date": "2026-11-19", "value": 3}),
+    );
     assert_eq!(staff.push(vec![m]).await.results[0].rejected.as_ref().map(|r| r.code), Some(RejectCode::Validation));
 }

@@ -50,7 +50,12 @@ fn activity(client: &mut Client, date: &str, title: &str) -> Change {
 }
 
 fn approve(client: &mut Client, month: &str) -> Change {
-    change(client, RecordKind::MonthApproval, approval_id(LINA_HAGE, month), json!({"month": month, "approved": true, "by": "Samordnare"}))
+    change(
+        client,
+        RecordKind::MonthApproval,
+        approval_id(LINA_HAGE, month),
+        json!({"month": month, "approved": true, "by": "Samordnare"}),
+    )
 }
 
 fn codes(resp: &labblogg_shared::SyncResponse) -> Vec<Option<RejectCode>> {
@@ -69,10 +74,15 @@ async fn a_change_dated_in_an_approved_month_is_refused_until_it_is_re_opened_an
     // Before the approval: an activity and a goal with a measurement in last month.
     let fika = activity(&mut staff, &in_last, "Fika");
     let goal_id = Uuid::now_v7();
-    let goal = change(&mut coordinator, RecordKind::Goal, goal_id, json!({
-        "focus_area": "crime", "title": "Trygghet", "indicator": "Andel trygga", "unit": "procent",
-        "baseline": 70.0, "target": 90.0, "target_date": "2099-12-31", "direction": "up", "source": null,
-    }));
+    let goal = change(
+        &mut coordinator,
+        RecordKind::Goal,
+        goal_id,
+        json!({
+            "focus_area": "crime", "title": "Trygghet", "indicator": "Andel trygga", "unit": "procent",
+            "baseline": 70.0, "target": 90.0, "target_date": "2099-12-31", "direction": "up", "source": null,
+        }),
+    );
     coordinator.push_ok(vec![goal]).await;
     staff.push_ok(vec![fika.clone()]).await;
 
@@ -95,8 +105,17 @@ async fn a_change_dated_in_an_approved_month_is_refused_until_it_is_re_opened_an
         change(&mut staff, RecordKind::Activity, fika.id, json!({"notes": "Vi glömde fikat"})),
         activity(&mut staff, &in_last, "Läxhjälp"),
         visit,
-        change(&mut staff, RecordKind::GoalMeasurement, Uuid::now_v7(), json!({"goal_id": goal_id, "date": in_last, "value": 80.0})),
-        Change { deleted: true, fields: Default::default(), ..change(&mut staff, RecordKind::Activity, fika.id, json!({})) },
+        change(
+            &mut staff,
+            RecordKind::GoalMeasurement,
+            Uuid::now_v7(),
+            json!({"goal_id": goal_id, "date": in_last, "value": 80.0}),
+        ),
+        Change {
+            deleted: true,
+            fields: Default::default(),
+            ..change(&mut staff, RecordKind::Activity, fika.id, json!({}))
+        },
     ];
     let others = vec![
         activity(&mut staff, &today_date, "Fika i dag"),
@@ -121,7 +140,12 @@ async fn a_change_dated_in_an_approved_month_is_refused_until_it_is_re_opened_an
 
     // Staff may not re-open; a coordinator must give a reason.
     let reopen = |c: &mut Client, reason: &str| {
-        change(c, RecordKind::MonthApproval, approval_id(LINA_HAGE, &last), json!({"approved": false, "reason": reason, "by": "Samordnare"}))
+        change(
+            c,
+            RecordKind::MonthApproval,
+            approval_id(LINA_HAGE, &last),
+            json!({"approved": false, "reason": reason, "by": "Samordnare"}),
+        )
     };
     let c = reopen(&mut staff, "Fel");
     assert_eq!(codes(&staff.push(vec![c]).await), [Some(RejectCode::Permission)]);
@@ -154,7 +178,8 @@ async fn a_change_dated_in_an_approved_month_is_refused_until_it_is_re_opened_an
     assert_eq!(ops, [HistoryOp::Create, HistoryOp::Edit, HistoryOp::Edit]);
     assert!(history.entries.iter().all(|e| e.by == "Samordnare"));
     let reopened = &history.entries[1];
-    let field = |name: &str| reopened.changes.iter().find(|c| c.field == name).map(|c| (c.before.clone(), c.after.clone()));
+    let field =
+        |name: &str| reopened.changes.iter().find(|c| c.field == name).map(|c| (c.before.clone(), c.after.clone()));
     assert_eq!(field("approved"), Some((Some(json!(true)), json!(false))));
     assert_eq!(field("reason").map(|f| f.1), Some(json!("En kväll saknades i rapporten")));
 }
@@ -183,7 +208,8 @@ async fn the_lab_report_marks_approved_months_and_unconfirmed_values_and_researc
     let (today, last, this) = months();
     let before_last = calendar::month_label_of_index(calendar::month_index(today) - 2);
     // Six fikas in each of the two months (enough to be published: the export is protected).
-    let mut batch: Vec<Change> = (0..6).map(|i| activity(&mut staff, &format!("{last}-10"), &format!("Fika {i}"))).collect();
+    let mut batch: Vec<Change> =
+        (0..6).map(|i| activity(&mut staff, &format!("{last}-10"), &format!("Fika {i}"))).collect();
     batch.extend((0..6).map(|i| activity(&mut staff, &format!("{before_last}-10"), &format!("Fika {i}"))));
     let mut typo = activity(&mut staff, &format!("{last}-12"), "Fika med 412");
     typo.fields.insert("participants".into(), json!([{"age_band": "13-15", "count": 412}]));
@@ -204,7 +230,8 @@ async fn the_lab_report_marks_approved_months_and_unconfirmed_values_and_researc
             resp.text().await.unwrap()
         }
     };
-    let report: LabReport = serde_json::from_str(&get(format!("kind=lab&lab={LINA_HAGE}&from={from}&to={to}")).await).unwrap();
+    let report: LabReport =
+        serde_json::from_str(&get(format!("kind=lab&lab={LINA_HAGE}&from={from}&to={to}")).await).unwrap();
     let months: Vec<(&str, bool)> = report.months.iter().map(|m| (m.month.as_str(), m.approved)).collect();
     assert_eq!(months, [(before_last.as_str(), false), (last.as_str(), true), (this.as_str(), false)]);
     // Lina Hage is open Tuesdays and Thursdays: last month had 8 or 9 sessions, none logged.
@@ -218,21 +245,38 @@ async fn the_lab_report_marks_approved_months_and_unconfirmed_values_and_researc
     let approved: Vec<ResearchRow> =
         serde_json::from_str(&get(format!("kind=research&from={from}&to={to}&approved_only=true")).await).unwrap();
     let week_of = |date: String| calendar::week_label(calendar::day_of(&date).unwrap());
-    let activities_in = |rows: &[ResearchRow], week: &str| rows.iter().filter(|r| r.week == week).map(|r| r.activities).sum::<u64>();
+    let activities_in =
+        |rows: &[ResearchRow], week: &str| rows.iter().filter(|r| r.week == week).map(|r| r.activities).sum::<u64>();
     let (last_week, earlier_week) = (week_of(format!("{last}-10")), week_of(format!("{before_last}-10")));
     assert!(activities_in(&all, &earlier_week) >= 3 && activities_in(&all, &last_week) >= 3, "{all:?}");
     assert!(activities_in(&approved, &last_week) >= 3, "{approved:?}");
     assert_eq!(activities_in(&approved, &earlier_week), 0, "{approved:?}");
 
     // A coordinator confirms the flagged value: no longer marked.
-    let confirm = change(&mut coordinator, RecordKind::Activity, typo.id, json!({"flag": {"fields": ["participants"], "confirmed": true}}));
+    let confirm = change(
+        &mut coordinator,
+        RecordKind::Activity,
+        typo.id,
+        json!({"flag": {"fields": ["participants"], "confirmed": true}}),
+    );
     let resp = coordinator.push(vec![confirm]).await;
     // Last month is approved: even confirming waits for a re-opening.
     assert_eq!(codes(&resp), [Some(RejectCode::Locked)]);
-    let reopen = change(&mut coordinator, RecordKind::MonthApproval, approval_id(LINA_HAGE, &last), json!({"approved": false, "reason": "Följa upp 412"}));
-    let confirm = change(&mut coordinator, RecordKind::Activity, typo.id, json!({"flag": {"fields": ["participants"], "confirmed": true}}));
+    let reopen = change(
+        &mut coordinator,
+        RecordKind::MonthApproval,
+        approval_id(LINA_HAGE, &last),
+        json!({"approved": false, "reason": "Följa upp 412"}),
+    );
+    let confirm = change(
+        &mut coordinator,
+        RecordKind::Activity,
+        typo.id,
+        json!({"flag": {"fields": ["participants"], "confirmed": true}}),
+    );
     coordinator.push_ok(vec![reopen, confirm]).await;
-    let report: LabReport = serde_json::from_str(&get(format!("kind=lab&lab={LINA_HAGE}&from={from}&to={to}")).await).unwrap();
+    let report: LabReport =
+        serde_json::from_str(&get(format!("kind=lab&lab={LINA_HAGE}&from={from}&to={to}")).await).unwrap();
     assert!(report.unconfirmed.is_empty());
     assert!(report.months[1].reopened && report.months[1].reason == "Följa upp 412");
 }

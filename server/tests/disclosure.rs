@@ -174,7 +174,8 @@ async fn differencing_recovers_no_small_count() {
     let mut compare_day = Tally::default();
     let mut compare_week = Tally::default();
     let mut triples = Tally::default();
-    let research_at: Vec<Release> = (first..=last).map(|to| research(&ds, &labs, &Period::new(date(first), date(to)))).collect();
+    let research_at: Vec<Release> =
+        (first..=last).map(|to| research(&ds, &labs, &Period::new(date(first), date(to)))).collect();
     let compare_at: Vec<Release> =
         (first..=last).map(|to| comparison(&ds, &labs, &Period::new(date(first), date(to)), None)).collect();
     for i in 0..research_at.len() {
@@ -276,7 +277,8 @@ async fn differencing_recovers_no_small_count() {
                     let others = cells.iter().enumerate().filter(|&(i, _)| i != j).map(|(_, &(_, p))| possible(p));
                     let (lo_others, hi_others) = others.fold((0, 0), |(lo, hi), r| (lo + r.start(), hi + r.end()));
                     let total = possible(p_total);
-                    let left = intersect(possible(p_part), (total.start() - hi_others).max(0)..=total.end() - lo_others);
+                    let left =
+                        intersect(possible(p_part), (total.start() - hi_others).max(0)..=total.end() - lo_others);
                     assert!(left.contains(&(t as i64)), "{} {week} {measure}: the truth stays possible", lab.data.name);
                     if left.start() == left.end() {
                         parts.recovered += 1;

@@ -38,7 +38,9 @@
 use labblogg_shared::auth::{LoginRequest, LoginResponse};
 use labblogg_shared::hlc::{node_of, MAX_CLOCK_AHEAD_MS};
 use labblogg_shared::merge::apply_change;
-use labblogg_shared::sync::{RejectCode, Rejection, ServerRecord, SyncRequest, SyncResponse, MAX_PULL_RECORDS, MAX_PUSH_CHANGES};
+use labblogg_shared::sync::{
+    RejectCode, Rejection, ServerRecord, SyncRequest, SyncResponse, MAX_PULL_RECORDS, MAX_PUSH_CHANGES,
+};
 use labblogg_shared::{skew, Change, Hlc, RecordKind, RecordState, PROTOCOL_VERSION};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -503,7 +505,8 @@ fn visit_fields(place: Uuid, rng: &mut StdRng) -> Map<String, Value> {
     value.as_object().cloned().unwrap()
 }
 
-const WORDS: [&str; 8] = ["fika", "läxhjälp", "pingis", "matlagning", "sömnad", "filmkväll", "cykelverkstad", "språkcafé"];
+const WORDS: [&str; 8] =
+    ["fika", "läxhjälp", "pingis", "matlagning", "sömnad", "filmkväll", "cykelverkstad", "språkcafé"];
 
 impl Device {
     /// The tablet's own wall clock, wrong by its skew.
@@ -771,7 +774,12 @@ async fn sign_in(http: &reqwest::Client, server: SocketAddr, username: &str) -> 
     let id = Uuid::now_v7();
     let resp = http
         .post(format!("http://{server}/api/v1/auth/login"))
-        .json(&LoginRequest { username: username.into(), password: username.into(), device_id: Some(id), device_name: None })
+        .json(&LoginRequest {
+            username: username.into(),
+            password: username.into(),
+            device_id: Some(id),
+            device_name: None,
+        })
         .send()
         .await
         .expect("login");
@@ -785,14 +793,15 @@ async fn pull_everything(http: &reqwest::Client, server: SocketAddr, id: Uuid, t
     let mut cursor = 0;
     let mut all = Vec::new();
     for _ in 0..100_000 {
-        let req = SyncRequest { protocol: PROTOCOL_VERSION, device_id: id, cursor, changes: vec![], pull_limit: Some(MAX_PULL_RECORDS) };
-        let resp = http
-            .post(format!("http://{server}/api/v1/sync"))
-            .bearer_auth(token)
-            .json(&req)
-            .send()
-            .await
-            .expect("pull");
+        let req = SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            device_id: id,
+            cursor,
+            changes: vec![],
+            pull_limit: Some(MAX_PULL_RECORDS),
+        };
+        let resp =
+            http.post(format!("http://{server}/api/v1/sync")).bearer_auth(token).json(&req).send().await.expect("pull");
         assert!(resp.status().is_success(), "pull: {}", resp.status());
         let page: SyncResponse = resp.json().await.expect("pull answer");
         all.extend(page.records);
@@ -1070,13 +1079,13 @@ async fn suite(backend: &str, database_url: Option<String>) {
                 Ok(None) => {}
                 Err(e) => problems.push(format!("acknowledged changes of {} do not merge: {e}", change.id)),
             }
-            let contained = on_server
-                .get(&change.id)
-                .is_some_and(|state| matches!(apply_change(Some(state), change), Ok(None)));
+            let contained =
+                on_server.get(&change.id).is_some_and(|state| matches!(apply_change(Some(state), change), Ok(None)));
             if !contained {
                 lost += 1;
                 if lost <= 5 {
-                    problems.push(format!("lost: {} of {} by {} ({:?})", change.change_id, change.id, d.name, change.kind));
+                    problems
+                        .push(format!("lost: {} of {} by {} ({:?})", change.change_id, change.id, d.name, change.kind));
                 }
             }
         }
@@ -1095,7 +1104,10 @@ async fn suite(backend: &str, database_url: Option<String>) {
         .collect();
     let mut duplicated = times_on_server.values().filter(|&&n| n > 1).count() as u64;
     // A record no acknowledged change made is a duplicate too (say, one stored under a new id).
-    let strays = server_records.iter().filter(|r| !expected.contains_key(&r.state.id) && !demo_ids.contains(&r.state.id)).count();
+    let strays = server_records
+        .iter()
+        .filter(|r| !expected.contains_key(&r.state.id) && !demo_ids.contains(&r.state.id))
+        .count();
     duplicated += strays as u64;
     if duplicated > 0 {
         problems.push(format!("{duplicated} records duplicated or unaccounted for on the server ({strays} strays)"));
@@ -1106,7 +1118,9 @@ async fn suite(backend: &str, database_url: Option<String>) {
         if want != *got {
             wrong_state += 1;
             if wrong_state <= 3 {
-                problems.push(format!("record {id}: server holds {got:?}, the merge of the acknowledged changes is {want:?}"));
+                problems.push(format!(
+                    "record {id}: server holds {got:?}, the merge of the acknowledged changes is {want:?}"
+                ));
             }
         }
     }
@@ -1137,7 +1151,13 @@ async fn suite(backend: &str, database_url: Option<String>) {
         if want == d.records {
             devices_equal += 1;
         } else {
-            let differ = want.keys().chain(d.records.keys()).collect::<HashSet<_>>().into_iter().filter(|id| want.get(id) != d.records.get(id)).count();
+            let differ = want
+                .keys()
+                .chain(d.records.keys())
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .filter(|id| want.get(id) != d.records.get(id))
+                .count();
             problems.push(format!("{} differs from the server in {differ} records", d.name));
         }
     }
@@ -1154,7 +1174,8 @@ async fn suite(backend: &str, database_url: Option<String>) {
     }
     let s = &proxy.stats;
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
-    let network_faults = load(&s.cut_request) + load(&s.cut_response) + load(&s.duplicated) + load(&s.replayed_late) + load(&s.delayed);
+    let network_faults =
+        load(&s.cut_request) + load(&s.cut_response) + load(&s.duplicated) + load(&s.replayed_late) + load(&s.delayed);
     let c = totals.counts;
     let operations = c.visits + c.undos + c.restores + c.activities + c.edits + c.syncs;
     let beyond = devices[wrong_clock].name.clone();

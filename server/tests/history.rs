@@ -90,13 +90,29 @@ async fn a_stolen_staff_token_deletes_only_what_it_may_and_a_coordinator_restore
     assert!(own.iter().all(|c| !by_id[&c.id].state.fields.is_empty()), "a delete keeps the fields");
 
     // Staff may not restore; the lab's coordinator restores all of it in one action.
-    let ask = RestoreRequest { lab_id: Some(LINA_HAGE), device_id: Some(stolen.device_id), user_id: None, since_ms: started };
-    let resp = server.http.post(server.url("/api/v1/restore")).bearer_auth(&stolen.token).json(&ask).send().await.unwrap();
+    let ask =
+        RestoreRequest { lab_id: Some(LINA_HAGE), device_id: Some(stolen.device_id), user_id: None, since_ms: started };
+    let resp =
+        server.http.post(server.url("/api/v1/restore")).bearer_auth(&stolen.token).json(&ask).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let other_lab = RestoreRequest { lab_id: Some(Uuid::now_v7()), ..ask.clone() };
-    let resp = server.http.post(server.url("/api/v1/restore")).bearer_auth(&coordinator.token).json(&other_lab).send().await.unwrap();
+    let resp = server
+        .http
+        .post(server.url("/api/v1/restore"))
+        .bearer_auth(&coordinator.token)
+        .json(&other_lab)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = server.http.post(server.url("/api/v1/restore")).bearer_auth(&coordinator.token).json(&ask).send().await.unwrap();
+    let resp = server
+        .http
+        .post(server.url("/api/v1/restore"))
+        .bearer_auth(&coordinator.token)
+        .json(&ask)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let restored: RestoreResponse = resp.json().await.unwrap();
     assert_eq!((restored.restored, restored.refused), (25, 0));
@@ -105,7 +121,11 @@ async fn a_stolen_staff_token_deletes_only_what_it_may_and_a_coordinator_restore
     let fresh = server.client("samordnare").await;
     let pulled = fresh.pull_all(0, 1000).await;
     let by_id = pulled.by_id();
-    let lost = theirs.iter().chain(&own).filter(|c| by_id.get(&c.id).is_none_or(|r| r.state.deleted.is_some() || r.state.fields.is_empty())).count();
+    let lost = theirs
+        .iter()
+        .chain(&own)
+        .filter(|c| by_id.get(&c.id).is_none_or(|r| r.state.deleted.is_some() || r.state.fields.is_empty()))
+        .count();
     println!("mass delete with a staff token: 1,250 tombstones sent, 25 accepted (its own), 25 restored in one action, {lost} lost");
     assert_eq!(lost, 0);
     // A stale tablet's late tombstone (older than the restore) changes nothing.
@@ -138,7 +158,13 @@ async fn unknown_keys_are_refused_and_never_reach_anyone() {
     // Nothing of either was stored, so nothing is pulled or published.
     let pulled = coordinator.pull_all(0, 1000).await;
     assert_eq!((pulled.count_of(draft), pulled.count_of(a.id)), (0, 0));
-    let publish = change(&mut coordinator, RecordKind::GoodExample, draft, LINA_HAGE, json!({"review": "published", "published_on": "2026-11-23"}));
+    let publish = change(
+        &mut coordinator,
+        RecordKind::GoodExample,
+        draft,
+        LINA_HAGE,
+        json!({"review": "published", "published_on": "2026-11-23"}),
+    );
     let resp = coordinator.push(vec![publish]).await;
     assert!(resp.results[0].rejected.is_some(), "nothing to publish: the draft was never stored");
     assert_eq!(coordinator.pull_all(0, 1000).await.count_of(draft), 0);
@@ -151,13 +177,22 @@ async fn a_records_history_names_who_changed_what() {
     let mut coordinator = server.client("samordnare").await;
     let fika = activity(&mut staff, "Fika med läxhjälp");
     staff.push_ok(vec![fika.clone()]).await;
-    let edit = change(&mut coordinator, RecordKind::Activity, fika.id, LINA_HAGE, json!({"participants": [{"age_band": "13-15", "count": 16}]}));
+    let edit = change(
+        &mut coordinator,
+        RecordKind::Activity,
+        fika.id,
+        LINA_HAGE,
+        json!({"participants": [{"age_band": "13-15", "count": 16}]}),
+    );
     coordinator.push_ok(vec![edit]).await;
     let delete = tombstone(&fika, staff.tick());
     staff.push_ok(vec![delete]).await;
     // Restoring is the coordinator's: by a restore change, as the app's Papperskorg sends it.
     let restore = Change { restore: true, ..change(&mut staff, RecordKind::Activity, fika.id, LINA_HAGE, json!({})) };
-    assert_eq!(staff.push(vec![restore.clone()]).await.results[0].rejected.as_ref().map(|r| r.code), Some(RejectCode::Permission));
+    assert_eq!(
+        staff.push(vec![restore.clone()]).await.results[0].rejected.as_ref().map(|r| r.code),
+        Some(RejectCode::Permission)
+    );
     let restore = Change { hlc: coordinator.tick(), change_id: Uuid::now_v7(), ..restore };
     coordinator.push_ok(vec![restore]).await;
 
@@ -183,7 +218,13 @@ async fn a_records_history_names_who_changed_what() {
 
     // Another lab's record is not there for someone outside it.
     let mut portalen_coordinator = coordinator;
-    let partner = change(&mut portalen_coordinator, RecordKind::Partner, Uuid::now_v7(), PORTALEN, json!({"name": "Biblioteket", "kind": "other"}));
+    let partner = change(
+        &mut portalen_coordinator,
+        RecordKind::Partner,
+        Uuid::now_v7(),
+        PORTALEN,
+        json!({"name": "Biblioteket", "kind": "other"}),
+    );
     portalen_coordinator.push_ok(vec![partner.clone()]).await;
     let url = server.url(&format!("/api/v1/history?record={}", partner.id));
     let resp = server.http.get(&url).bearer_auth(&staff.token).send().await.unwrap();
@@ -200,7 +241,12 @@ async fn a_named_device_shows_its_name_in_the_device_list_and_the_history() {
     let server = TestServer::start().await;
     let tablet = Uuid::now_v7();
     let login = |username: &str, name: Option<String>| {
-        let req = LoginRequest { username: username.into(), password: username.into(), device_id: Some(tablet), device_name: name };
+        let req = LoginRequest {
+            username: username.into(),
+            password: username.into(),
+            device_id: Some(tablet),
+            device_name: name,
+        };
         server.http.post(server.url("/api/v1/auth/login")).json(&req).send()
     };
     let too_long = login("personal", Some("x".repeat(61))).await.unwrap();
@@ -211,8 +257,16 @@ async fn a_named_device_shows_its_name_in_the_device_list_and_the_history() {
     assert_eq!(resp.status(), StatusCode::OK);
     let staff: LoginResponse = resp.json().await.unwrap();
     assert!(staff.user.user_id.is_some(), "the app names its database from the user id");
-    let devices: Vec<DeviceInfo> =
-        server.http.get(server.url("/api/v1/devices")).bearer_auth(&staff.token).send().await.unwrap().json().await.unwrap();
+    let devices: Vec<DeviceInfo> = server
+        .http
+        .get(server.url("/api/v1/devices"))
+        .bearer_auth(&staff.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0].name.as_deref(), Some("Surfplattan i Lina Hage 1"));
 

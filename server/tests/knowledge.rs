@@ -7,7 +7,7 @@ mod common;
 
 use common::{Client, TestServer};
 use labblogg_server::demo::{self, LINA_HAGE};
-use labblogg_shared::auth::{CreateUserRequest, CreatedLab, LoginRequest, LoginResponse, Membership, LabRole, Role};
+use labblogg_shared::auth::{CreateUserRequest, CreatedLab, LabRole, LoginRequest, LoginResponse, Membership, Role};
 use labblogg_shared::model::{FocusArea, Lab};
 use labblogg_shared::sync::RejectCode;
 use labblogg_shared::{Change, RecordKind};
@@ -46,7 +46,8 @@ async fn second_organisation(server: &TestServer) -> Client {
         question: "Hur når vi fler föräldrar?".into(),
         description: String::new(),
     };
-    let resp = server.http.post(server.url("/api/v1/admin/labs")).bearer_auth(&admin.token).json(&lab).send().await.unwrap();
+    let resp =
+        server.http.post(server.url("/api/v1/admin/labs")).bearer_auth(&admin.token).json(&lab).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
     let lab: CreatedLab = resp.json().await.unwrap();
     let user = CreateUserRequest {
@@ -58,10 +59,16 @@ async fn second_organisation(server: &TestServer) -> Client {
         memberships: vec![Membership { lab_id: lab.id, role: LabRole::Staff }],
         home_meeting_place: None,
     };
-    let resp = server.http.post(server.url("/api/v1/admin/users")).bearer_auth(&admin.token).json(&user).send().await.unwrap();
+    let resp =
+        server.http.post(server.url("/api/v1/admin/users")).bearer_auth(&admin.token).json(&user).send().await.unwrap();
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
     let device = Uuid::now_v7();
-    let login = LoginRequest { username: "kerstin".into(), password: "Husby-traffpunkt-2026".into(), device_id: Some(device), device_name: None };
+    let login = LoginRequest {
+        username: "kerstin".into(),
+        password: "Husby-traffpunkt-2026".into(),
+        device_id: Some(device),
+        device_name: None,
+    };
     let resp = server.http.post(server.url("/api/v1/auth/login")).json(&login).send().await.unwrap();
     let login: LoginResponse = resp.json().await.unwrap();
     Client::new(server, login.token, device)
@@ -85,8 +92,13 @@ async fn proposed_reviewed_published_and_withdrawn_across_organisations() {
     });
     let c = change(&mut staff, RecordKind::GoodExample, example, LINA_HAGE, body);
     assert_eq!(push(&staff, c).await, None);
-    let c = change(&mut staff, RecordKind::Lesson, lesson, LINA_HAGE,
-        json!({"title": "Börja med fika", "text": "Ungdomarna kom när kvällen började med fika.", "factors": ["meeting_place"], "review": "submitted"}));
+    let c = change(
+        &mut staff,
+        RecordKind::Lesson,
+        lesson,
+        LINA_HAGE,
+        json!({"title": "Börja med fika", "text": "Ungdomarna kom när kvällen började med fika.", "factors": ["meeting_place"], "review": "submitted"}),
+    );
     assert_eq!(push(&staff, c).await, None);
     let c = change(&mut staff, RecordKind::GoodExample, example, LINA_HAGE, json!({"review": "published"}));
     let (code, message) = push(&staff, c).await.expect("staff may not publish");
@@ -102,14 +114,26 @@ async fn proposed_reviewed_published_and_withdrawn_across_organisations() {
     assert_eq!((own.count_of(example), own.count_of(lesson)), (1, 1));
 
     // The coordinator publishes: refused while the text holds a phone number.
-    let c = change(&mut coordinator, RecordKind::GoodExample, example, LINA_HAGE, json!({"review": "published", "published_on": "2026-11-23"}));
+    let c = change(
+        &mut coordinator,
+        RecordKind::GoodExample,
+        example,
+        LINA_HAGE,
+        json!({"review": "published", "published_on": "2026-11-23"}),
+    );
     let (code, message) = push(&coordinator, c).await.expect("the guard refuses");
     assert_eq!(code, RejectCode::Validation);
     assert!(message.contains("telefonnummer") && message.contains("vad som gjordes"), "{message}");
-    let c = change(&mut coordinator, RecordKind::GoodExample, example, LINA_HAGE, json!({
-        "what_was_done": "Fika först, sedan läxor. Frågor till områdesutvecklaren.",
-        "review": "published", "published_on": "2026-11-23"
-    }));
+    let c = change(
+        &mut coordinator,
+        RecordKind::GoodExample,
+        example,
+        LINA_HAGE,
+        json!({
+            "what_was_done": "Fika först, sedan läxor. Frågor till områdesutvecklaren.",
+            "review": "published", "published_on": "2026-11-23"
+        }),
+    );
     assert_eq!(push(&coordinator, c).await, None);
     let c = change(&mut coordinator, RecordKind::Lesson, lesson, LINA_HAGE, json!({"review": "published"}));
     assert_eq!(push(&coordinator, c).await, None);

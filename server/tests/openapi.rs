@@ -43,7 +43,9 @@ async fn the_document_lists_every_route_and_only_routes() {
                 documented.insert(format!("{} {path}", method.to_uppercase()));
                 // Routed: without a token a guarded operation is 401 before anything else;
                 // the open ones (sign-in, this document) answer on their own.
-                let open = op["security"].as_array().is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
+                let open = op["security"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
                 if open {
                     assert!(matches!(status.as_u16(), 200 | 400), "{method} {path}: {status}");
                 } else {
@@ -73,7 +75,8 @@ async fn the_document_lists_every_route_and_only_routes() {
     }
     // The wire types are there, from the shared crate.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["SyncRequest", "SyncResponse", "Change", "ServerRecord", "LoginRequest", "ApiErrorBody", "AuditEntry"] {
+    for name in ["SyncRequest", "SyncResponse", "Change", "ServerRecord", "LoginRequest", "ApiErrorBody", "AuditEntry"]
+    {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
     let login = &schemas["LoginRequest"];

@@ -47,10 +47,16 @@ async fn portalen_coordinator(server: &TestServer) -> Client {
         memberships: vec![Membership { lab_id: PORTALEN, role: LabRole::Coordinator }],
         home_meeting_place: None,
     };
-    let resp = server.http.post(server.url("/api/v1/admin/users")).bearer_auth(&admin.token).json(&user).send().await.unwrap();
+    let resp =
+        server.http.post(server.url("/api/v1/admin/users")).bearer_auth(&admin.token).json(&user).send().await.unwrap();
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
     let device = Uuid::now_v7();
-    let login = LoginRequest { username: "portalen".into(), password: "Portalen-samordnare-2026".into(), device_id: Some(device), device_name: None };
+    let login = LoginRequest {
+        username: "portalen".into(),
+        password: "Portalen-samordnare-2026".into(),
+        device_id: Some(device),
+        device_name: None,
+    };
     let login: LoginResponse =
         server.http.post(server.url("/api/v1/auth/login")).json(&login).send().await.unwrap().json().await.unwrap();
     Client::new(server, login.token, device)
@@ -82,13 +88,31 @@ async fn a_labs_questions_and_answers_reach_only_its_devices() {
 
     // Staff may not add questions; the coordinator may, and not one asking who someone is.
     let homework = Uuid::now_v7();
-    let c = change(&mut staff, RecordKind::Question, homework, LINA_HAGE, number_question("Hur många gjorde läxorna klart?"));
+    let c = change(
+        &mut staff,
+        RecordKind::Question,
+        homework,
+        LINA_HAGE,
+        number_question("Hur många gjorde läxorna klart?"),
+    );
     assert_eq!(push(&staff, c).await.map(|r| r.0), Some(RejectCode::Permission));
-    let c = change(&mut coordinator, RecordKind::Question, Uuid::now_v7(), LINA_HAGE, number_question("Vad heter den som kom först?"));
+    let c = change(
+        &mut coordinator,
+        RecordKind::Question,
+        Uuid::now_v7(),
+        LINA_HAGE,
+        number_question("Vad heter den som kom först?"),
+    );
     let (code, message) = push(&coordinator, c).await.expect("asks for a name");
     assert_eq!(code, RejectCode::Validation);
     assert!(message.contains("peka ut en person"), "{message}");
-    let c = change(&mut coordinator, RecordKind::Question, homework, LINA_HAGE, number_question("Hur många gjorde läxorna klart?"));
+    let c = change(
+        &mut coordinator,
+        RecordKind::Question,
+        homework,
+        LINA_HAGE,
+        number_question("Hur många gjorde läxorna klart?"),
+    );
     assert_eq!(push(&coordinator, c).await, None);
     let secret = Uuid::now_v7();
     let c = change(
@@ -102,9 +126,21 @@ async fn a_labs_questions_and_answers_reach_only_its_devices() {
     assert_eq!(push(&portalen, c).await, None);
 
     // Staff answer at the evening's closing; an answer must fit its question and its lab.
-    let c = change(&mut staff, RecordKind::Activity, Uuid::now_v7(), LINA_HAGE, evening(json!([{"question_id": homework, "choice": 1}])));
+    let c = change(
+        &mut staff,
+        RecordKind::Activity,
+        Uuid::now_v7(),
+        LINA_HAGE,
+        evening(json!([{"question_id": homework, "choice": 1}])),
+    );
     assert_eq!(push(&staff, c).await.map(|r| r.0), Some(RejectCode::Validation), "a choice to a number question");
-    let c = change(&mut staff, RecordKind::Activity, Uuid::now_v7(), LINA_HAGE, evening(json!([{"question_id": secret, "choice": 1}])));
+    let c = change(
+        &mut staff,
+        RecordKind::Activity,
+        Uuid::now_v7(),
+        LINA_HAGE,
+        evening(json!([{"question_id": secret, "choice": 1}])),
+    );
     let (code, message) = push(&staff, c).await.expect("another lab's question");
     assert_eq!(code, RejectCode::Validation);
     assert!(message.contains("Frågan finns inte"), "{message}");
@@ -114,7 +150,9 @@ async fn a_labs_questions_and_answers_reach_only_its_devices() {
         RecordKind::Activity,
         answered,
         LINA_HAGE,
-        evening(json!([{"question_id": homework, "value": 7.0}, {"question_id": lina_builtin, "yes": 9, "maybe": 2, "no": 1}])),
+        evening(
+            json!([{"question_id": homework, "value": 7.0}, {"question_id": lina_builtin, "yes": 9, "maybe": 2, "no": 1}]),
+        ),
     );
     assert_eq!(push(&staff, c).await, None);
 
@@ -123,7 +161,13 @@ async fn a_labs_questions_and_answers_reach_only_its_devices() {
     let (code, message) = push(&coordinator, c).await.expect("reworded");
     assert_eq!(code, RejectCode::Validation);
     assert!(message.contains("ny version"), "{message}");
-    let c = change(&mut coordinator, RecordKind::Question, homework, LINA_HAGE, json!({"retired": true, "at_closing": true}));
+    let c = change(
+        &mut coordinator,
+        RecordKind::Question,
+        homework,
+        LINA_HAGE,
+        json!({"retired": true, "at_closing": true}),
+    );
     assert_eq!(push(&coordinator, c).await, None);
     let v2 = Uuid::now_v7();
     let mut next = number_question("Hur många gjorde alla läxor klart?");
@@ -147,18 +191,27 @@ async fn a_labs_questions_and_answers_reach_only_its_devices() {
     assert_eq!((both.count_of(secret), both.count_of(v2)), (1, 1), "a coordinator of both labs gets both");
 
     // The lab report counts the answers.
-    let resp = server
-        .http
-        .get(server.url(&format!("/api/v1/summary?kind=lab&lab={LINA_HAGE}&from=2026-01-01&to=2026-12-31&today=2026-12-07")))
-        .bearer_auth(&staff.token)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        server
+            .http
+            .get(server.url(&format!(
+                "/api/v1/summary?kind=lab&lab={LINA_HAGE}&from=2026-01-01&to=2026-12-31&today=2026-12-07"
+            )))
+            .bearer_auth(&staff.token)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let report: Value = resp.json().await.unwrap();
     let questions = report["questions"].as_array().unwrap();
-    let hw = questions.iter().find(|q| q["question_id"] == json!(homework)).expect("the retired version answered in the period");
-    assert_eq!((hw["total"]["answered"].as_u64(), hw["total"]["sum"].as_f64(), hw["retired"].as_bool()), (Some(1), Some(7.0), Some(true)));
+    let hw = questions
+        .iter()
+        .find(|q| q["question_id"] == json!(homework))
+        .expect("the retired version answered in the period");
+    assert_eq!(
+        (hw["total"]["answered"].as_u64(), hw["total"]["sum"].as_f64(), hw["retired"].as_bool()),
+        (Some(1), Some(7.0), Some(true))
+    );
     let safe = questions.iter().find(|q| q["question_id"] == json!(lina_builtin)).unwrap();
     assert_eq!((safe["total"]["yes"].as_u64(), safe["version"].as_u64()), (Some(9), Some(1)));
     let v = questions.iter().find(|q| q["question_id"] == json!(v2)).expect("the new version, unanswered yet");

@@ -445,9 +445,10 @@ impl Matrix {
                 let path = "/api/v1/summary?kind=compare";
                 Self::judged(call(&self.server, token, Method::GET, path, None).await.status(), None)
             }
-            Case::SyncBacklog => {
-                Self::judged(call(&self.server, token, Method::GET, "/api/v1/sync/backlog?cursor=0", None).await.status(), None)
-            }
+            Case::SyncBacklog => Self::judged(
+                call(&self.server, token, Method::GET, "/api/v1/sync/backlog?cursor=0", None).await.status(),
+                None,
+            ),
             Case::ProposeExampleOwn => self.push(who, example(LINA_HAGE, "submitted", n)).await,
             Case::PublishExampleOwn => self.push(who, example(LINA_HAGE, "published", n)).await,
             Case::PublishExampleForeign => self.push(who, example(PORTALEN, "published", n)).await,
@@ -458,7 +459,10 @@ impl Matrix {
                 let body = json!({ "title": "Årsrapport", "organisation": "", "labs": [], "year": 2026,
                                    "period": { "from": "2026-01-01", "to": "2026-12-31" }, "made_on": "2026-12-07",
                                    "protected": false, "tables": [] });
-                Self::judged(call(&self.server, token, Method::POST, "/api/v1/report/xlsx", Some(&body)).await.status(), None)
+                Self::judged(
+                    call(&self.server, token, Method::POST, "/api/v1/report/xlsx", Some(&body)).await.status(),
+                    None,
+                )
             }
         }
     }
@@ -815,7 +819,13 @@ async fn sign_ins_and_admin_actions_are_audited_with_address() {
     assert!(failed.at_ms.abs_diff(now_ms()) < 60_000);
     // Names, never ids (issue #17).
     assert_eq!(find(AuditAction::SignIn, "personal").subject.as_deref(), Some("Personal Lina Hage på en enhet"));
-    assert!(log.iter().all(|e| e.subject.as_deref().is_none_or(|s| uuid::Uuid::parse_str(s).is_err() && !s.contains(&staff_token.to_string()))), "an id in the audit log: {log:?}");
+    assert!(
+        log.iter().all(|e| e
+            .subject
+            .as_deref()
+            .is_none_or(|s| uuid::Uuid::parse_str(s).is_err() && !s.contains(&staff_token.to_string()))),
+        "an id in the audit log: {log:?}"
+    );
     find(AuditAction::SignIn, "administrator");
     assert_eq!(find(AuditAction::LabCreated, "administrator").address.as_deref(), Some("127.0.0.1"));
     let revoked = find(AuditAction::TokenRevoked, "administrator").subject.clone().unwrap_or_default();
@@ -853,7 +863,10 @@ async fn lab_created_by_an_admin_syncs_to_its_members() {
     assert_eq!(pulled.records.len(), 3);
     let lab = pulled.records.iter().find(|r| r.state.kind == RecordKind::Lab).expect("the lab");
     assert_eq!(lab.state.fields["name"], "Rosengård");
-    assert_eq!(pulled.records.iter().filter(|r| r.state.kind == RecordKind::Question && r.state.lab_id == id).count(), 2);
+    assert_eq!(
+        pulled.records.iter().filter(|r| r.state.kind == RecordKind::Question && r.state.lab_id == id).count(),
+        2
+    );
 }
 
 // 5. Headers and CORS
@@ -1142,7 +1155,8 @@ async fn cli_manages_users_tokens_and_labs() {
         assert!(log.iter().any(|e| e.action == action && e.actor == "cli"), "{action:?} not audited: {log:?}");
     }
     // The lab by its name, not its id (issue #17).
-    let created = log.iter().find(|e| e.action == AuditAction::LabCreated).and_then(|e| e.subject.clone()).unwrap_or_default();
+    let created =
+        log.iter().find(|e| e.action == AuditAction::LabCreated).and_then(|e| e.subject.clone()).unwrap_or_default();
     assert!(!created.contains(&lab_id.to_string()) && !created.is_empty(), "{created}");
 }
 

@@ -244,7 +244,10 @@ async fn users_memberships_and_tokens(backend: &mut Backend) {
     let coordinator = user(
         "bo",
         Role::Coordinator,
-        vec![Membership { lab_id: lab1, role: LabRole::Staff }, Membership { lab_id: lab2, role: LabRole::Coordinator }],
+        vec![
+            Membership { lab_id: lab1, role: LabRole::Staff },
+            Membership { lab_id: lab2, role: LabRole::Coordinator },
+        ],
     );
     let staff = user("Anna", Role::Staff, vec![Membership { lab_id: lab2, role: LabRole::Staff }]);
     let admin = user("admin", Role::Admin, vec![]);
@@ -403,7 +406,8 @@ async fn upgrading_counts_the_visits_already_stored(backend: &mut Backend) {
     } else {
         let conn = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).unwrap();
         // SQLite's step 6 also keeps where each visit's creation is in the history.
-        conn.execute_batch(&format!("{undo} ALTER TABLE records DROP COLUMN created_seq; PRAGMA user_version = 2;")).unwrap();
+        conn.execute_batch(&format!("{undo} ALTER TABLE records DROP COLUMN created_seq; PRAGMA user_version = 2;"))
+            .unwrap();
     }
     let store = db::open(&url).await.unwrap();
     let (after, _) = tallies_and_fresh_count(store.as_ref(), vec![LAB_A, LAB_B]).await;
@@ -430,7 +434,10 @@ async fn migrate_data_copies_an_installation_and_verifies_it(backend: &mut Backe
     source.insert_token("hash-2".into(), staff.id, None).await.unwrap();
     source.revoke_token(t1).await.unwrap();
     source.touch_token(t1, 5_000_000).await.unwrap();
-    source.audit(AuditEvent { action: AuditAction::UserCreated, actor: "cli".into(), subject: None, address: None }).await.unwrap();
+    source
+        .audit(AuditEvent { action: AuditAction::UserCreated, actor: "cli".into(), subject: None, address: None })
+        .await
+        .unwrap();
     let expected = source.export_all().await.unwrap();
     assert!(expected.records.len() > 25 && expected.users.len() >= 2 && expected.tokens.len() == 2);
     let (summary_input, fresh) = tallies_and_fresh_count(source.as_ref(), vec![LAB_A, LAB_B]).await;
@@ -456,7 +463,10 @@ async fn migrate_data_copies_an_installation_and_verifies_it(backend: &mut Backe
     // New changes continue after the copied numbers, new audit lines after the copied ones.
     all_ok(&target.push(many_visits(LAB_A, PLACE_A, 4, 1)).await.unwrap());
     assert_eq!(target.top_seq().await.unwrap(), expected.top_seq + 1);
-    target.audit(AuditEvent { action: AuditAction::SignIn, actor: "x".into(), subject: None, address: None }).await.unwrap();
+    target
+        .audit(AuditEvent { action: AuditAction::SignIn, actor: "x".into(), subject: None, address: None })
+        .await
+        .unwrap();
     let newest = target.audit_log(None, 1).await.unwrap();
     assert!(newest[0].id > expected.audit.last().unwrap().id);
 
@@ -545,11 +555,16 @@ async fn published_knowledge_reaches_every_lab_drafts_only_their_own(backend: &m
             "what_was_done": "Öppet två kvällar i veckan.", "review": review})
     };
     let (published, draft, later) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    all_ok(&store.push(vec![
-        example_change(published, LAB_A, clock.tick(now_ms()), example("Mötesplats för unga", "published")),
-        example_change(draft, LAB_A, clock.tick(now_ms()), example("Utkast", "draft")),
-        example_change(later, LAB_A, clock.tick(now_ms()), example("Skickas snart", "submitted")),
-    ]).await.unwrap());
+    all_ok(
+        &store
+            .push(vec![
+                example_change(published, LAB_A, clock.tick(now_ms()), example("Mötesplats för unga", "published")),
+                example_change(draft, LAB_A, clock.tick(now_ms()), example("Utkast", "draft")),
+                example_change(later, LAB_A, clock.tick(now_ms()), example("Skickas snart", "submitted")),
+            ])
+            .await
+            .unwrap(),
+    );
     all_ok(&store.push(many_visits(LAB_A, PLACE_A, 3, 2)).await.unwrap());
 
     let ids = |page: &db::PullPage| page.records.iter().map(|r| r.state.id).collect::<HashSet<_>>();
@@ -566,11 +581,16 @@ async fn published_knowledge_reaches_every_lab_drafts_only_their_own(backend: &m
     // Publishing the proposal, withdrawing the example and deleting a
     // published one all reach lab B's device past its cursor.
     let cursor = b.cursor;
-    all_ok(&store.push(vec![
-        example_change(later, LAB_A, clock.tick(now_ms()), serde_json::json!({"review": "published"})),
-        example_change(published, LAB_A, clock.tick(now_ms()), serde_json::json!({"review": "withdrawn"})),
-        example_change(draft, LAB_A, clock.tick(now_ms()), serde_json::json!({"title": "Fortfarande utkast"})),
-    ]).await.unwrap());
+    all_ok(
+        &store
+            .push(vec![
+                example_change(later, LAB_A, clock.tick(now_ms()), serde_json::json!({"review": "published"})),
+                example_change(published, LAB_A, clock.tick(now_ms()), serde_json::json!({"review": "withdrawn"})),
+                example_change(draft, LAB_A, clock.tick(now_ms()), serde_json::json!({"title": "Fortfarande utkast"})),
+            ])
+            .await
+            .unwrap(),
+    );
     let b = store.pull_visible(vec![LAB_B], true, cursor, 1000).await.unwrap();
     assert_eq!(ids(&b), HashSet::from([published, later]));
     let withdrawn = b.records.iter().find(|r| r.state.id == published).unwrap();
@@ -604,7 +624,7 @@ async fn a_refused_decoy_is_never_a_reference(backend: &mut Backend) {
     let decoy = labblogg_shared::sync::Change {
         change_id: Uuid::now_v7(),
         kind: RecordKind::MeetingPlace,
-        id: PLACE_B, // Portalen's place…
+        id: PLACE_B,   // Portalen's place…
         lab_id: LAB_A, // …sent as Lina Hage's
         hlc: clock.tick(now_ms()),
         fields: serde_json::from_value(serde_json::json!({"name": "Lockbete", "age_bands": ["13-15"]})).unwrap(),
@@ -613,7 +633,8 @@ async fn a_refused_decoy_is_never_a_reference(backend: &mut Backend) {
     };
     let visit = new_visit(LAB_A, PLACE_B, clock.tick(now_ms()));
     let top = store.top_seq().await.unwrap();
-    let outcomes = store.push_as(vec![decoy, visit.clone()], Pusher::User { user, device: None }, now_ms()).await.unwrap();
+    let outcomes =
+        store.push_as(vec![decoy, visit.clone()], Pusher::User { user, device: None }, now_ms()).await.unwrap();
     let codes: Vec<Option<RejectCode>> = outcomes.iter().map(|o| o.as_ref().err().map(|r| r.code)).collect();
     assert_eq!(codes, [Some(RejectCode::Conflict), Some(RejectCode::Validation)]);
     assert!(store.record(visit.id).await.unwrap().is_none());
@@ -671,10 +692,15 @@ async fn backlog_counts_what_a_pull_brings(backend: &mut Backend) {
         serde_json::json!({"title": "Läxhjälp", "organisation": "Telge Bostäder", "focus_areas": ["crime"],
             "what_was_done": "Varje måndag.", "review": review})
     };
-    all_ok(&store.push(vec![
-        example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("published")),
-        example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("draft")),
-    ]).await.unwrap());
+    all_ok(
+        &store
+            .push(vec![
+                example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("published")),
+                example_change(Uuid::now_v7(), LAB_A, clock.tick(now_ms()), example("draft")),
+            ])
+            .await
+            .unwrap(),
+    );
     all_ok(&store.push(many_visits(LAB_A, PLACE_A, 3, 7)).await.unwrap());
     all_ok(&store.push(many_visits(LAB_B, PLACE_B, 5, 4)).await.unwrap());
     let pulled = |labs: Vec<Uuid>, shared: bool, cursor: u64| {

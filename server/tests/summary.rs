@@ -86,7 +86,16 @@ fn assert_same<T: Serialize>(what: &str, server: &str, local: &T) {
 
 fn change<T: Serialize>(c: &mut Client, kind: RecordKind, lab: Uuid, data: &T) -> Change {
     let Value::Object(fields) = serde_json::to_value(data).expect("serialize") else { panic!("not an object") };
-    Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: c.tick(), fields, deleted: false, restore: false }
+    Change {
+        change_id: Uuid::now_v7(),
+        kind,
+        id: Uuid::now_v7(),
+        lab_id: lab,
+        hlc: c.tick(),
+        fields,
+        deleted: false,
+        restore: false,
+    }
 }
 
 /// Some records of this week, pushed through the sync API like a tablet
@@ -116,12 +125,7 @@ async fn push_this_week(c: &mut Client, goal_ids: Vec<Uuid>) {
         ..changes[0].clone()
     };
     changes.push(undone);
-    let partner = change(
-        c,
-        RecordKind::Partner,
-        PORTALEN,
-        &Partner::new("Stadsbiblioteket", PartnerKind::Other),
-    );
+    let partner = change(c, RecordKind::Partner, PORTALEN, &Partner::new("Stadsbiblioteket", PartnerKind::Other));
     let activity = Activity {
         meeting_place_id: Some(PLACE_PORTALEN),
         kind: ActivityKind::Lecture,
@@ -178,8 +182,10 @@ async fn client_and_server_figures_match() {
         assert!(report.visits_total > 1000 && !report.lessons.is_empty() && report.reach_per_1000.is_some());
         if lab == LINA_HAGE {
             // A goal counting one gender, from the tallies on the server and from the visits in the app.
-            let girls = report.goals.iter().find(|g| g.goal_id == demo_year::GOAL_LINA_HAGE_GIRL_VISITS).expect("girls' goal");
-            let all_visits = report.goals.iter().find(|g| g.goal_id == demo_year::GOAL_LINA_HAGE_VISITS).expect("visits' goal");
+            let girls =
+                report.goals.iter().find(|g| g.goal_id == demo_year::GOAL_LINA_HAGE_GIRL_VISITS).expect("girls' goal");
+            let all_visits =
+                report.goals.iter().find(|g| g.goal_id == demo_year::GOAL_LINA_HAGE_VISITS).expect("visits' goal");
             assert!(girls.latest.is_some_and(|n| n > 10.0), "{girls:?}");
             assert!(girls.points.len() >= 10, "a year of months: {:?}", girls.points);
             assert!(girls.points.iter().all(|p| p.1 < 400.0) && all_visits.latest.is_some());
@@ -322,7 +328,10 @@ async fn csv_downloads_for_excel() {
     let portalen = &rows[0];
     assert_eq!(
         lines[1],
-        format!("Portalen;Minska långtidsarbetslösheten;0;0;{};{};1;1,5;0,5;0;0", portalen.activities, portalen.participants)
+        format!(
+            "Portalen;Minska långtidsarbetslösheten;0;0;{};{};1;1,5;0,5;0;0",
+            portalen.activities, portalen.participants
+        )
     );
     assert!(lines[5].starts_with(&format!("{};;{};", summary::TOTAL_ROW_NAME, total.visits)), "{}", lines[5]);
     assert!(lines[6].starts_with("\"Not: Besök") || lines[6].starts_with("Not: Besök"), "{}", lines[6]);

@@ -121,8 +121,20 @@ pub fn months_between(from: i64, to: i64) -> Vec<String> {
     (calendar::month_index(from)..=calendar::month_index(to)).map(calendar::month_label_of_index).collect()
 }
 
-const MONTHS_SV: [&str; 12] =
-    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
+const MONTHS_SV: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
 
 /// "mars 2026".
 pub fn month_name_sv(month: &str) -> String {
@@ -147,7 +159,11 @@ pub fn locked_message(month: &str, lab_name: &str) -> String {
 
 /// The months a change of a dated record touches: the month its record is
 /// dated in now (`stored`) and the month it moves it to (`fields`).
-pub fn months_touched(kind: RecordKind, stored: Option<&Map<String, Value>>, fields: &Map<String, Value>) -> Vec<String> {
+pub fn months_touched(
+    kind: RecordKind,
+    stored: Option<&Map<String, Value>>,
+    fields: &Map<String, Value>,
+) -> Vec<String> {
     if !is_dated(kind) {
         return Vec::new();
     }
@@ -212,8 +228,12 @@ impl Approvals {
 
     /// `lab`'s approved months, in order.
     pub fn approved_months(&self, lab: Uuid) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.by_month.iter().filter(|((l, _), (_, a))| *l == lab && a.approved).map(|((_, m), _)| m.clone()).collect();
+        let mut v: Vec<String> = self
+            .by_month
+            .iter()
+            .filter(|((l, _), (_, a))| *l == lab && a.approved)
+            .map(|((_, m), _)| m.clone())
+            .collect();
         v.sort();
         v
     }
@@ -255,7 +275,10 @@ pub fn month_statuses(ds: &Dataset, lab: Uuid, from: i64, to: i64, today: i64) -
                 by: a.map(|a| a.by.clone()).unwrap_or_default(),
                 reason: a.filter(|a| !a.approved).map(|a| a.reason.clone()).unwrap_or_default(),
                 ended: has_ended(&c.month, today),
-                unconfirmed: flags.iter().filter(|f| month_of_date(&f.date).as_deref() == Some(c.month.as_str())).count() as u64,
+                unconfirmed: flags
+                    .iter()
+                    .filter(|f| month_of_date(&f.date).as_deref() == Some(c.month.as_str()))
+                    .count() as u64,
                 month: c.month,
                 completeness: c.completeness,
             }
@@ -347,7 +370,10 @@ mod tests {
         assert_eq!(month_of_date("2026-03-31").as_deref(), Some("2026-03"));
         assert_eq!(month_of_date("2026-02-30"), None);
         let (first, last) = month_days("2024-02").unwrap();
-        assert_eq!((calendar::format_date(first), calendar::format_date(last)), ("2024-02-01".into(), "2024-02-29".into()));
+        assert_eq!(
+            (calendar::format_date(first), calendar::format_date(last)),
+            ("2024-02-01".into(), "2024-02-29".into())
+        );
         let day = |s| calendar::day_of(s).unwrap();
         assert!(!has_ended("2026-03", day("2026-03-31")));
         assert!(has_ended("2026-03", day("2026-04-01")));
@@ -368,14 +394,22 @@ mod tests {
         let activity = |n: u128, lab: Uuid, date: &str| Rec {
             id: Uuid::from_u128(n),
             lab_id: lab,
-            data: serde_json::from_value(json!({"kind": "fika", "title": "Fika", "date": date, "meeting_place_id": place,
-                "participants": [{"age_band": "13-15", "count": 10}]}))
+            data: serde_json::from_value(
+                json!({"kind": "fika", "title": "Fika", "date": date, "meeting_place_id": place,
+                "participants": [{"age_band": "13-15", "count": 10}]}),
+            )
             .unwrap(),
         };
         let approval = |lab: Uuid, month: &str, approved: bool| Rec {
             id: approval_id(lab, month),
             lab_id: lab,
-            data: MonthApproval { month: month.into(), approved, reason: if approved { String::new() } else { "Fel".into() }, by: "Sara".into(), figures: None },
+            data: MonthApproval {
+                month: month.into(),
+                approved,
+                reason: if approved { String::new() } else { "Fel".into() },
+                by: "Sara".into(),
+                figures: None,
+            },
         };
         let ds = Dataset {
             places: vec![Rec {
@@ -393,24 +427,44 @@ mod tests {
                     retired: false,
                 },
             }],
-            activities: vec![activity(1, lab, "2026-02-10"), activity(2, lab, "2026-03-10"), activity(3, other, "2026-02-11")],
-            approvals: vec![approval(lab, "2026-02", true), approval(lab, "2026-03", false), approval(other, "2026-03", true)],
+            activities: vec![
+                activity(1, lab, "2026-02-10"),
+                activity(2, lab, "2026-03-10"),
+                activity(3, other, "2026-02-11"),
+            ],
+            approvals: vec![
+                approval(lab, "2026-02", true),
+                approval(lab, "2026-03", false),
+                approval(other, "2026-03", true),
+            ],
             ..Dataset::default()
         };
         let day = |s| calendar::day_of(s).unwrap();
         let today = day("2026-04-02");
         let statuses = month_statuses(&ds, lab, day("2026-02-01"), day("2026-04-02"), today);
-        let summary: Vec<(&str, bool, bool, bool, u64)> =
-            statuses.iter().map(|s| (s.month.as_str(), s.approved, s.reopened, s.ended, s.completeness.sessions)).collect();
+        let summary: Vec<(&str, bool, bool, bool, u64)> = statuses
+            .iter()
+            .map(|s| (s.month.as_str(), s.approved, s.reopened, s.ended, s.completeness.sessions))
+            .collect();
         // Tuesdays: 4 in February 2026, 5 in March (3, 10, 17, 24, 31), none before the 2nd of April.
-        assert_eq!(summary, [("2026-02", true, false, true, 4), ("2026-03", false, true, true, 5), ("2026-04", false, false, false, 0)]);
+        assert_eq!(
+            summary,
+            [("2026-02", true, false, true, 4), ("2026-03", false, true, true, 5), ("2026-04", false, false, false, 0)]
+        );
         assert_eq!((statuses[0].by.as_str(), statuses[1].reason.as_str()), ("Sara", "Fel"));
         let f = month_figures(&ds, lab, "2026-02", today);
         assert_eq!((f.activities, f.participants, f.sessions, f.sessions_logged), (1, 10, 4, 0));
         let only = only_approved(&ds);
-        assert_eq!(only.activities.iter().map(|a| a.id.as_u128()).collect::<Vec<_>>(), [1], "February of lab, not its re-opened March, not the other lab's unapproved February");
+        assert_eq!(
+            only.activities.iter().map(|a| a.id.as_u128()).collect::<Vec<_>>(),
+            [1],
+            "February of lab, not its re-opened March, not the other lab's unapproved February"
+        );
         let s = lab_statuses(&ds, &[lab, other], &Period::new("2026-01-01", "2026-03-31"), today);
-        assert_eq!((s[0].approved_months.clone(), s[0].months, s[0].completeness.sessions), (vec!["2026-02".to_string()], 3, 13));
+        assert_eq!(
+            (s[0].approved_months.clone(), s[0].months, s[0].completeness.sessions),
+            (vec!["2026-02".to_string()], 3, 13)
+        );
         assert_eq!(s[1].approved_months, ["2026-03"]);
         // A month under way is not counted among those that could be approved.
         let s = lab_statuses(&ds, &[lab], &Period::new("2026-02-01", "2026-04-30"), today);
@@ -422,10 +476,18 @@ mod tests {
         let stored = json!({"date": "2026-03-31", "title": "Fika"});
         let stored = stored.as_object().unwrap();
         let moved = json!({"date": "2026-04-01"});
-        assert_eq!(months_touched(RecordKind::Activity, Some(stored), moved.as_object().unwrap()), ["2026-03", "2026-04"]);
+        assert_eq!(
+            months_touched(RecordKind::Activity, Some(stored), moved.as_object().unwrap()),
+            ["2026-03", "2026-04"]
+        );
         let notes = json!({"notes": "x"});
         assert_eq!(months_touched(RecordKind::Activity, Some(stored), notes.as_object().unwrap()), ["2026-03"]);
         assert_eq!(months_touched(RecordKind::Activity, None, stored), ["2026-03"]);
-        assert!(months_touched(RecordKind::Goal, None, &json!({"target_date": "2026-03-01"}).as_object().unwrap().clone()).is_empty());
+        assert!(months_touched(
+            RecordKind::Goal,
+            None,
+            &json!({"target_date": "2026-03-01"}).as_object().unwrap().clone()
+        )
+        .is_empty());
     }
 }

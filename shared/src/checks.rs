@@ -68,8 +68,13 @@ pub enum CheckField {
 }
 
 impl CheckField {
-    pub const ALL: [CheckField; 5] =
-        [CheckField::Participants, CheckField::StaffHours, CheckField::VolunteerHours, CheckField::Value, CheckField::Date];
+    pub const ALL: [CheckField; 5] = [
+        CheckField::Participants,
+        CheckField::StaffHours,
+        CheckField::VolunteerHours,
+        CheckField::Value,
+        CheckField::Date,
+    ];
 
     pub fn label_sv(self) -> &'static str {
         match self {
@@ -219,7 +224,9 @@ impl Finding {
             Some((lo, hi)) if number_sv(lo, self.whole()) == number_sv(hi, self.whole()) => {
                 format!("Vanligtvis {} här.", number_sv(lo, self.whole()))
             }
-            Some((lo, hi)) => format!("Vanligtvis {}–{} här.", number_sv(lo, self.whole()), number_sv(hi, self.whole())),
+            Some((lo, hi)) => {
+                format!("Vanligtvis {}–{} här.", number_sv(lo, self.whole()), number_sv(hi, self.whole()))
+            }
             None => "Det är ovanligt mycket.".to_owned(),
         };
         format!("{what}: {}. Är du säker? {usual}", number_sv(self.value, self.whole()))
@@ -237,7 +244,9 @@ impl Finding {
         }
         let whole = self.whole();
         let usual = match self.usual {
-            Some((lo, hi)) if number_sv(lo, whole) == number_sv(hi, whole) => format!("vanligtvis {} här", number_sv(lo, whole)),
+            Some((lo, hi)) if number_sv(lo, whole) == number_sv(hi, whole) => {
+                format!("vanligtvis {} här", number_sv(lo, whole))
+            }
             Some((lo, hi)) => format!("vanligtvis {}–{} här", number_sv(lo, whole), number_sv(hi, whole)),
             None => "ovanligt mycket".to_owned(),
         };
@@ -306,8 +315,11 @@ fn activity_history<'a>(lab_activities: &'a [Rec<Activity>], id: Uuid, a: &Activ
         .filter(|r| calendar::day_of(&r.data.date).is_some_and(|d| (today - HISTORY_DAYS..=today).contains(&d)))
         .map(|r| &r.data)
         .collect();
-    let here: Vec<&Activity> =
-        same_kind.iter().copied().filter(|r| a.meeting_place_id.is_some() && r.meeting_place_id == a.meeting_place_id).collect();
+    let here: Vec<&Activity> = same_kind
+        .iter()
+        .copied()
+        .filter(|r| a.meeting_place_id.is_some() && r.meeting_place_id == a.meeting_place_id)
+        .collect();
     if here.len() >= MIN_HISTORY {
         here
     } else {
@@ -321,11 +333,23 @@ pub fn check_activity(lab_activities: &[Rec<Activity>], id: Uuid, a: &Activity, 
     let history = activity_history(lab_activities, id, a, today);
     let one = |field: CheckField, band: Option<AgeBand>, value: f64, past: Vec<f64>, high_only: bool| {
         let e = expected(&past, 2.0, fallback(field, band.is_some()))?;
-        (e.is_unusual(value) && (!high_only || value > e.high)).then_some(Finding { field, band, value, usual: e.usual, days: None })
+        (e.is_unusual(value) && (!high_only || value > e.high)).then_some(Finding {
+            field,
+            band,
+            value,
+            usual: e.usual,
+            days: None,
+        })
     };
     let mut out = Vec::new();
     let total = a.total_participants() as f64;
-    out.extend(one(CheckField::Participants, None, total, history.iter().map(|h| h.total_participants() as f64).collect(), false));
+    out.extend(one(
+        CheckField::Participants,
+        None,
+        total,
+        history.iter().map(|h| h.total_participants() as f64).collect(),
+        false,
+    ));
     if out.is_empty() {
         // Per band, only a band too high is asked about (a low band is a
         // question of who came, not of typing), and only once the total is fine.
@@ -341,15 +365,33 @@ pub fn check_activity(lab_activities: &[Rec<Activity>], id: Uuid, a: &Activity, 
             out.extend(one(CheckField::Participants, Some(band), f64::from(n), past, true));
         }
     }
-    out.extend(one(CheckField::StaffHours, None, a.staff_hours, history.iter().map(|h| h.staff_hours).collect(), false));
-    out.extend(one(CheckField::VolunteerHours, None, a.volunteer_hours, history.iter().map(|h| h.volunteer_hours).collect(), false));
+    out.extend(one(
+        CheckField::StaffHours,
+        None,
+        a.staff_hours,
+        history.iter().map(|h| h.staff_hours).collect(),
+        false,
+    ));
+    out.extend(one(
+        CheckField::VolunteerHours,
+        None,
+        a.volunteer_hours,
+        history.iter().map(|h| h.volunteer_hours).collect(),
+        false,
+    ));
     out.extend(check_date(&a.date, today));
     out
 }
 
 /// The unusual values of measurement `id` of `goal`, compared with the goal's
 /// other measurements (`all`: any measurements, any order) of the last 12 months.
-pub fn check_measurement(all: &[Rec<GoalMeasurement>], goal: &Goal, id: Uuid, m: &GoalMeasurement, today: i64) -> Vec<Finding> {
+pub fn check_measurement(
+    all: &[Rec<GoalMeasurement>],
+    goal: &Goal,
+    id: Uuid,
+    m: &GoalMeasurement,
+    today: i64,
+) -> Vec<Finding> {
     let past: Vec<f64> = all
         .iter()
         .filter(|r| r.id != id && r.data.goal_id == m.goal_id && !flagged_open(&r.data.flag))
@@ -423,7 +465,8 @@ pub fn follow_ups(ds: &Dataset, labs: &[Uuid], from: i64, to: i64, confirmed_too
     }
     for m in ds.measurements.iter().filter(|m| labs.contains(&m.lab_id) && within(&m.data.date)) {
         if let Some(f) = wanted(&m.data.flag) {
-            let title = ds.goals.iter().find(|g| g.id == m.data.goal_id).map(|g| g.data.title.clone()).unwrap_or_default();
+            let title =
+                ds.goals.iter().find(|g| g.id == m.data.goal_id).map(|g| g.data.title.clone()).unwrap_or_default();
             out.push(FollowUp {
                 kind: RecordKind::GoalMeasurement,
                 id: m.id,
@@ -452,7 +495,8 @@ mod tests {
     }
 
     fn fika(n: u128, date: &str, people: u32, staff_hours: f64) -> Rec<Activity> {
-        let mut a: Activity = serde_json::from_value(serde_json::json!({"kind": "fika", "title": "Fika", "date": date})).unwrap();
+        let mut a: Activity =
+            serde_json::from_value(serde_json::json!({"kind": "fika", "title": "Fika", "date": date})).unwrap();
         a.meeting_place_id = Some(PLACE);
         a.participants = vec![ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: people }];
         a.staff_hours = staff_hours;
@@ -482,7 +526,10 @@ mod tests {
         let short = [20.0, 22.0, 24.0];
         let e = expected(&short, 2.0, None).unwrap();
         assert!(!e.is_unusual(39.0) && e.is_unusual(60.0), "{e:?}");
-        assert_eq!(expected(&[20.0, 21.0], 2.0, Some((0.0, 150.0))).map(|e| (e.low, e.high, e.usual)), Some((0.0, 150.0, None)));
+        assert_eq!(
+            expected(&[20.0, 21.0], 2.0, Some((0.0, 150.0))).map(|e| (e.low, e.high, e.usual)),
+            Some((0.0, 150.0, None))
+        );
         assert_eq!(expected(&[], 2.0, None), None);
     }
 
@@ -591,7 +638,8 @@ mod tests {
         let down = Goal { baseline: 12.0, target: 0.0, direction: GoalDirection::Down, ..goal.clone() };
         assert!(check_measurement(&[], &down, Uuid::nil(), &m(1, "2026-03-01", 0.5).data, today).is_empty());
         // With a year of monthly values around 78–84, 8,2 (a decimal comma slip) asks.
-        let past: Vec<_> = (0..10).map(|i| m(i, &format!("2025-{:02}-01", i + 3), 78.0 + (i % 4) as f64 * 2.0)).collect();
+        let past: Vec<_> =
+            (0..10).map(|i| m(i, &format!("2025-{:02}-01", i + 3), 78.0 + (i % 4) as f64 * 2.0)).collect();
         let f = check_measurement(&past, &goal, Uuid::nil(), &m(99, "2026-03-01", 8.2).data, today);
         assert_eq!(f.len(), 1);
         assert!(f[0].message_sv().starts_with("Värde: 8,2. Är du säker? Vanligtvis 78–84"), "{}", f[0].message_sv());
@@ -602,12 +650,24 @@ mod tests {
     fn flags_and_the_follow_up_list() {
         let f = [
             Finding { field: CheckField::StaffHours, band: None, value: 40.0, usual: None, days: None },
-            Finding { field: CheckField::Participants, band: Some(AgeBand::Age13To15), value: 1.0, usual: None, days: None },
+            Finding {
+                field: CheckField::Participants,
+                band: Some(AgeBand::Age13To15),
+                value: 1.0,
+                usual: None,
+                days: None,
+            },
             Finding { field: CheckField::Participants, band: None, value: 1.0, usual: None, days: None },
         ];
         let flag = flag_of(&f, false).unwrap();
-        assert_eq!(flag, EntryFlag { fields: vec![CheckField::Participants, CheckField::StaffHours], confirmed: false });
-        assert_eq!(serde_json::to_string(&flag).unwrap(), r#"{"fields":["participants","staff_hours"],"confirmed":false}"#);
+        assert_eq!(
+            flag,
+            EntryFlag { fields: vec![CheckField::Participants, CheckField::StaffHours], confirmed: false }
+        );
+        assert_eq!(
+            serde_json::to_string(&flag).unwrap(),
+            r#"{"fields":["participants","staff_hours"],"confirmed":false}"#
+        );
         assert_eq!(flag_of(&[], false), None);
         let mut ds = Dataset::default();
         let mut open = fika(1, "2026-03-01", 412, 2.0);
@@ -619,7 +679,11 @@ mod tests {
         let list = follow_ups(&ds, &[LAB], from, to, false);
         assert_eq!(list.iter().map(|f| f.id).collect::<Vec<_>>(), [Uuid::from_u128(1)]);
         let all = follow_ups(&ds, &[LAB], from, to, true);
-        assert_eq!(all.iter().map(|f| f.id).collect::<Vec<_>>(), [Uuid::from_u128(2), Uuid::from_u128(1)], "newest first");
+        assert_eq!(
+            all.iter().map(|f| f.id).collect::<Vec<_>>(),
+            [Uuid::from_u128(2), Uuid::from_u128(1)],
+            "newest first"
+        );
         assert!(follow_ups(&ds, &[Uuid::from_u128(7)], from, to, true).is_empty());
     }
 }

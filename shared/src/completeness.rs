@@ -96,8 +96,7 @@ pub fn sessions(ds: &Dataset, lab: Uuid, place: Option<Uuid>, from: i64, to: i64
     if from > to {
         return Vec::new();
     }
-    let places: Vec<_> =
-        ds.places.iter().filter(|p| p.lab_id == lab && place.is_none_or(|id| id == p.id)).collect();
+    let places: Vec<_> = ds.places.iter().filter(|p| p.lab_id == lab && place.is_none_or(|id| id == p.id)).collect();
     if places.is_empty() {
         return Vec::new();
     }
@@ -139,10 +138,16 @@ pub fn sessions(ds: &Dataset, lab: Uuid, place: Option<Uuid>, from: i64, to: i64
             for (o, c) in hours {
                 // The local hours the session covers: 17:00–21:00 is 17, 18, 19, 20.
                 let logged = (o / 60..=(c - 1) / 60).any(|h| visited.contains(&(p.id, day, h as u8)));
-                let closed = closings
-                    .get(&(p.id, day))
-                    .is_some_and(|ends| ends.iter().any(|e| e.is_none_or(|end| end > o)));
-                out.push(SessionState { place_id: p.id, date: date.clone(), opens: hhmm(o), closes: hhmm(c), logged, closed });
+                let closed =
+                    closings.get(&(p.id, day)).is_some_and(|ends| ends.iter().any(|e| e.is_none_or(|end| end > o)));
+                out.push(SessionState {
+                    place_id: p.id,
+                    date: date.clone(),
+                    opens: hhmm(o),
+                    closes: hhmm(c),
+                    logged,
+                    closed,
+                });
             }
         }
     }
@@ -218,7 +223,14 @@ mod tests {
         let mut t = TallyChanges::default();
         for (n, &(place, date, hhmm)) in at.iter().enumerate() {
             let at_ms = calendar::utc_ms_of_local(day(date), calendar::minutes_of_day(hhmm).unwrap());
-            let v = Visit { meeting_place_id: place, at_ms, date: date.into(), age_band: AgeBand::Age13To15, gender: None, first_visit: false };
+            let v = Visit {
+                meeting_place_id: place,
+                at_ms,
+                date: date.into(),
+                age_band: AgeBand::Age13To15,
+                gender: None,
+                first_visit: false,
+            };
             let state = RecordState {
                 kind: RecordKind::Visit,
                 id: Uuid::from_u128(1000 + n as u128),
@@ -248,7 +260,10 @@ mod tests {
         // Open Tuesdays and Thursdays 17–21 (Tue 3, 10, 17, 24, 31; Thu 5, 12, 19, 26: 9
         // sessions) and Sundays 01:00–04:00 (1, 8, 15, 22, 29: 5 sessions, the last
         // two hours long).
-        let mut ds = Dataset { places: vec![place(PLACE, &[(2, "17:00", "21:00"), (4, "17:00", "21:00"), (7, "01:00", "04:00")])], ..Dataset::default() };
+        let mut ds = Dataset {
+            places: vec![place(PLACE, &[(2, "17:00", "21:00"), (4, "17:00", "21:00"), (7, "01:00", "04:00")])],
+            ..Dataset::default()
+        };
         visits(
             &mut ds,
             &[
@@ -291,7 +306,10 @@ mod tests {
         // Summer time ends Sunday 25 October 2026 at 03:00 CEST. Thursdays 17–21:
         // 1, 8, 15, 22, 29 (5 sessions).
         let mut ds = Dataset { places: vec![place(PLACE, &[(4, "17:00", "21:00")])], ..Dataset::default() };
-        visits(&mut ds, &[(PLACE, "2026-10-22", "20:30"), (PLACE, "2026-10-29", "17:00"), (PLACE, "2026-10-29", "16:59")]);
+        visits(
+            &mut ds,
+            &[(PLACE, "2026-10-22", "20:30"), (PLACE, "2026-10-29", "17:00"), (PLACE, "2026-10-29", "16:59")],
+        );
         let c = completeness(&ds, LAB, None, day("2026-10-01"), day("2026-10-31"), day("2026-11-01"));
         assert_eq!(c, Completeness { sessions: 5, logged: 2, closed: 0 });
     }
@@ -302,10 +320,21 @@ mod tests {
         // February 2026: Wednesdays 4, 11, 18, 25; Fridays 6, 13, 20, 27. March to the 6th:
         // Wednesday 4, Friday 6.
         let mut ds = Dataset {
-            places: vec![place(PLACE, &[(3, "13:30", "15:00"), (3, "17:00", "21:00")]), place(OTHER, &[(5, "09:00", "12:00")])],
+            places: vec![
+                place(PLACE, &[(3, "13:30", "15:00"), (3, "17:00", "21:00")]),
+                place(OTHER, &[(5, "09:00", "12:00")]),
+            ],
             ..Dataset::default()
         };
-        visits(&mut ds, &[(PLACE, "2026-02-04", "13:45"), (PLACE, "2026-02-04", "14:10"), (OTHER, "2026-02-27", "11:59"), (PLACE, "2026-03-04", "18:00")]);
+        visits(
+            &mut ds,
+            &[
+                (PLACE, "2026-02-04", "13:45"),
+                (PLACE, "2026-02-04", "14:10"),
+                (OTHER, "2026-02-27", "11:59"),
+                (PLACE, "2026-03-04", "18:00"),
+            ],
+        );
         // A closing at 15:10 closes the afternoon only; the same day closed again at 21:02 closes both.
         closing(&mut ds, PLACE, "2026-02-11", Some("15:10"));
         closing(&mut ds, PLACE, "2026-02-18", Some("15:10"));
@@ -318,8 +347,14 @@ mod tests {
         let one = completeness(&ds, LAB, Some(OTHER), day("2026-02-01"), day("2026-02-28"), day("2026-03-07"));
         assert_eq!(one, Completeness { sessions: 4, logged: 1, closed: 0 });
         // Another lab's places and a period in the future count nothing.
-        assert_eq!(completeness(&ds, Uuid::from_u128(9), None, day("2026-02-01"), day("2026-02-28"), day("2026-03-07")), Completeness::default());
-        assert_eq!(completeness(&ds, LAB, None, day("2026-04-01"), day("2026-04-30"), day("2026-03-07")), Completeness::default());
+        assert_eq!(
+            completeness(&ds, Uuid::from_u128(9), None, day("2026-02-01"), day("2026-02-28"), day("2026-03-07")),
+            Completeness::default()
+        );
+        assert_eq!(
+            completeness(&ds, LAB, None, day("2026-04-01"), day("2026-04-30"), day("2026-03-07")),
+            Completeness::default()
+        );
     }
 
     #[test]
@@ -330,7 +365,12 @@ mod tests {
         // go), open 18:00–20:00 on Saturday the 19th instead: 7 sessions.
         let mut p = place(PLACE, &[(2, "17:00", "21:00"), (4, "17:00", "21:00")]);
         p.data.exceptions = vec![
-            OpeningException { from: "2026-12-22".into(), to: "2027-01-06".into(), spans: vec![], note: "Julledigt".into() },
+            OpeningException {
+                from: "2026-12-22".into(),
+                to: "2027-01-06".into(),
+                spans: vec![],
+                note: "Julledigt".into(),
+            },
             OpeningException {
                 from: "2026-12-19".into(),
                 to: "2026-12-19".into(),
@@ -342,14 +382,26 @@ mod tests {
         let mut old = place(OTHER, &[(1, "17:00", "21:00")]);
         old.data.retired = true;
         let mut ds = Dataset { places: vec![p, old], ..Dataset::default() };
-        visits(&mut ds, &[(PLACE, "2026-12-19", "18:30"), (PLACE, "2026-12-22", "18:00"), (OTHER, "2026-12-14", "17:10")]);
+        visits(
+            &mut ds,
+            &[(PLACE, "2026-12-19", "18:30"), (PLACE, "2026-12-22", "18:00"), (OTHER, "2026-12-14", "17:10")],
+        );
         closing(&mut ds, PLACE, "2026-12-19", Some("20:00"));
         let (from, to, today) = (day("2026-12-01"), day("2026-12-31"), day("2027-01-10"));
         let list = sessions(&ds, LAB, Some(PLACE), from, to, today);
         let dates: Vec<&str> = list.iter().map(|s| s.date.as_str()).collect();
-        assert_eq!(dates, ["2026-12-01", "2026-12-03", "2026-12-08", "2026-12-10", "2026-12-15", "2026-12-17", "2026-12-19"]);
-        assert_eq!((list[6].opens.as_str(), list[6].closes.as_str(), list[6].logged, list[6].closed), ("18:00", "20:00", true, true));
-        assert_eq!(completeness(&ds, LAB, Some(OTHER), from, to, today), Completeness { sessions: 2, logged: 1, closed: 0 });
+        assert_eq!(
+            dates,
+            ["2026-12-01", "2026-12-03", "2026-12-08", "2026-12-10", "2026-12-15", "2026-12-17", "2026-12-19"]
+        );
+        assert_eq!(
+            (list[6].opens.as_str(), list[6].closes.as_str(), list[6].logged, list[6].closed),
+            ("18:00", "20:00", true, true)
+        );
+        assert_eq!(
+            completeness(&ds, LAB, Some(OTHER), from, to, today),
+            Completeness { sessions: 2, logged: 1, closed: 0 }
+        );
         assert_eq!(completeness(&ds, LAB, None, from, to, today), Completeness { sessions: 9, logged: 2, closed: 1 });
         // A retired place never visited in the period has no sessions.
         ds.visits.retain(|v| v.key.place_id != OTHER);

@@ -281,7 +281,11 @@ mod tests {
         let mut hits = [0u32; 5];
         let trials = 100_000u128;
         for i in 0..trials {
-            let p = perturb(10, CellKey::of_record(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + i)), Measure::Visits);
+            let p = perturb(
+                10,
+                CellKey::of_record(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + i)),
+                Measure::Visits,
+            );
             hits[(p - 8) as usize] += 1;
         }
         for (got, &(_, want)) in hits.iter().zip(noise_table(10)) {

@@ -162,8 +162,13 @@ const LESSON: &[Field] = &[
     f("review"),
     f("published_on"),
 ];
-const MONTH_APPROVAL: &[Field] =
-    &[f("month"), f("approved"), f("reason"), f("by"), Field { name: "figures", nested: Nested::Object(MONTH_FIGURES) }];
+const MONTH_APPROVAL: &[Field] = &[
+    f("month"),
+    f("approved"),
+    f("reason"),
+    f("by"),
+    Field { name: "figures", nested: Nested::Object(MONTH_FIGURES) },
+];
 
 /// The fields a record of `kind` has.
 pub fn of_kind(kind: RecordKind) -> &'static [Field] {
@@ -304,8 +309,18 @@ mod tests {
             notes: "n".into(),
             lessons_learned: "l".into(),
             poll: Some(PollTally { question: PollQuestion::ALL[0], yes: 1, maybe: 1, no: 1 }),
-            flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Participants], confirmed: true }),
-            answers: vec![crate::questions::Answer { question_id: id, yes: 1, maybe: 1, no: 1, value: Some(1.0), choice: Some(0) }],
+            flag: Some(crate::checks::EntryFlag {
+                fields: vec![crate::checks::CheckField::Participants],
+                confirmed: true,
+            }),
+            answers: vec![crate::questions::Answer {
+                question_id: id,
+                yes: 1,
+                maybe: 1,
+                no: 1,
+                value: Some(1.0),
+                choice: Some(0),
+            }],
         };
         let goal = Goal {
             focus_area: FocusArea::Crime,
@@ -323,10 +338,21 @@ mod tests {
         };
         // Every key of every kind of source is listed.
         let sources = [
-            GoalSource::Visits { meeting_place_id: Some(id), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age0To5), gender: Some(crate::model::Gender::Girl) },
+            GoalSource::Visits {
+                meeting_place_id: Some(id),
+                per: GoalPeriod::Month,
+                first_only: true,
+                age_band: Some(AgeBand::Age0To5),
+                gender: Some(crate::model::Gender::Girl),
+            },
             GoalSource::Activities { kinds: vec![ActivityKind::Fika], measure: ActivityMeasure::Participants },
             GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true },
-            GoalSource::Question { question_id: id, stat: crate::questions::QuestionStat::Share, include_maybe: true, option: Some(1) },
+            GoalSource::Question {
+                question_id: id,
+                stat: crate::questions::QuestionStat::Share,
+                include_maybe: true,
+                option: Some(1),
+            },
         ];
         let mut source_keys = std::collections::BTreeSet::new();
         for source in sources {
@@ -348,12 +374,47 @@ mod tests {
         lesson.activity_id = Some(id);
         lesson.published_on = Some("2026-01-01".into());
         let full: Vec<(RecordKind, Map<String, Value>)> = vec![
-            (RecordKind::Lab, object(&Lab { name: "L".into(), city: "C".into(), organisation: "O".into(), focus_areas: vec![], question: "q".into(), description: "d".into() })),
+            (
+                RecordKind::Lab,
+                object(&Lab {
+                    name: "L".into(),
+                    city: "C".into(),
+                    organisation: "O".into(),
+                    focus_areas: vec![],
+                    question: "q".into(),
+                    description: "d".into(),
+                }),
+            ),
             (RecordKind::MeetingPlace, object(&place)),
-            (RecordKind::Visit, object(&Visit { meeting_place_id: id, at_ms: 1, date: "2026-01-01".into(), age_band: AgeBand::Age13To15, gender: Some(Gender::Boy), first_visit: true })),
+            (
+                RecordKind::Visit,
+                object(&Visit {
+                    meeting_place_id: id,
+                    at_ms: 1,
+                    date: "2026-01-01".into(),
+                    age_band: AgeBand::Age13To15,
+                    gender: Some(Gender::Boy),
+                    first_visit: true,
+                }),
+            ),
             (RecordKind::Goal, object(&goal)),
-            (RecordKind::GoalMeasurement, object(&GoalMeasurement { goal_id: id, date: "2026-01-01".into(), value: 1.0, note: "n".into(), flag: Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false }) })),
-            (RecordKind::Partner, object(&Partner { name: "P".into(), kind: PartnerKind::ALL[0], retired: true, merged_into: Some(id) })),
+            (
+                RecordKind::GoalMeasurement,
+                object(&GoalMeasurement {
+                    goal_id: id,
+                    date: "2026-01-01".into(),
+                    value: 1.0,
+                    note: "n".into(),
+                    flag: Some(crate::checks::EntryFlag {
+                        fields: vec![crate::checks::CheckField::Value],
+                        confirmed: false,
+                    }),
+                }),
+            ),
+            (
+                RecordKind::Partner,
+                object(&Partner { name: "P".into(), kind: PartnerKind::ALL[0], retired: true, merged_into: Some(id) }),
+            ),
             (RecordKind::Activity, object(&activity)),
             (RecordKind::GoodExample, object(&example)),
             (RecordKind::Lesson, object(&lesson)),

@@ -140,7 +140,10 @@ mod tests {
         let edit = json!({"participants": 16, "title": "Fika"}).as_object().cloned().unwrap();
         let changes = field_changes([&create, &edit]);
         assert_eq!(changes[0].len(), 2);
-        assert_eq!(changes[1], vec![FieldChange { field: "participants".into(), before: Some(json!(14)), after: json!(16) }]);
+        assert_eq!(
+            changes[1],
+            vec![FieldChange { field: "participants".into(), before: Some(json!(14)), after: json!(16) }]
+        );
         assert_eq!(HistoryOp::parse("restore"), Some(HistoryOp::Restore));
     }
 }

@@ -106,8 +106,7 @@ impl FromStr for Hlc {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || ParseHlcError(s.chars().take(64).collect());
         let mut parts = s.split('-');
-        let (Some(ms), Some(counter), Some(node), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(ms), Some(counter), Some(node), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(err());
         };

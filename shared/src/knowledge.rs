@@ -363,17 +363,29 @@ mod tests {
         );
         assert_eq!(
             wire(&TargetGroup::ALL),
-            ["children", "youth", "young_adults", "adults", "elderly", "newcomers", "women", "parents", "all_residents"]
+            [
+                "children",
+                "youth",
+                "young_adults",
+                "adults",
+                "elderly",
+                "newcomers",
+                "women",
+                "parents",
+                "all_residents"
+            ]
         );
     }
 
     #[test]
     fn minimal_shapes_read_as_drafts() {
-        let e: GoodExample = serde_json::from_str(
-            r#"{"title":"T","organisation":"O","focus_areas":["crime"],"what_was_done":"W"}"#,
-        )
-        .unwrap();
-        assert_eq!((e.review, e.status, e.premises, e.staff_hours_per_week), (Review::Draft, ExampleStatus::Running, Premises::None, None));
+        let e: GoodExample =
+            serde_json::from_str(r#"{"title":"T","organisation":"O","focus_areas":["crime"],"what_was_done":"W"}"#)
+                .unwrap();
+        assert_eq!(
+            (e.review, e.status, e.premises, e.staff_hours_per_week),
+            (Review::Draft, ExampleStatus::Running, Premises::None, None)
+        );
         let l: Lesson = serde_json::from_str(r#"{"title":"T","text":"X"}"#).unwrap();
         assert_eq!(l.review, Review::Draft);
         assert!(l.factors.is_empty());
@@ -390,14 +402,20 @@ mod tests {
         assert_eq!(good_example(&e), Ok(()), "a draft may hold it (the app warns)");
         for review in [Review::Published, Review::Withdrawn] {
             e.review = review;
-            assert_eq!(good_example(&e), Err(ValidationError::PersonalData { field: "kontakt", what: "ett telefonnummer" }));
+            assert_eq!(
+                good_example(&e),
+                Err(ValidationError::PersonalData { field: "kontakt", what: "ett telefonnummer" })
+            );
         }
         e.contact_role = "Områdesutvecklare, Telge Bostäder".into();
         e.figures = vec![Figure { label: "Mejla".into(), value: "anna@example.se".into() }];
         assert!(matches!(good_example(&e), Err(ValidationError::PersonalData { field: "siffror", .. })));
         e.figures = vec![Figure { label: "Besök".into(), value: "<5".into() }];
         assert_eq!(good_example(&e), Ok(()));
-        let mut l: Lesson = serde_json::from_str(r#"{"title":"T","text":"Personnummer 19850709-9805 hörde inte hit.","review":"published"}"#).unwrap();
+        let mut l: Lesson = serde_json::from_str(
+            r#"{"title":"T","text":"Personnummer 19850709-9805 hörde inte hit.","review":"published"}"#,
+        )
+        .unwrap();
         assert!(matches!(lesson(&l), Err(ValidationError::PersonalData { field: "lärdom", .. })));
         l.review = Review::Submitted;
         assert_eq!(lesson(&l), Ok(()));

@@ -79,10 +79,7 @@ pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Op
                 return Err(MergeError::KindChanged);
             }
             if change.kind.is_event() {
-                let edits_existing = change
-                    .fields
-                    .iter()
-                    .any(|(k, v)| cur.fields.get(k).is_some_and(|old| old != v));
+                let edits_existing = change.fields.iter().any(|(k, v)| cur.fields.get(k).is_some_and(|old| old != v));
                 if edits_existing {
                     return Err(MergeError::EventEdited);
                 }
@@ -120,7 +117,8 @@ pub fn apply_change(current: Option<&RecordState>, change: &Change) -> Result<Op
 /// older than the newest tombstone only raises `restored`.
 fn delete_or_restore(state: &mut RecordState, change: &Change) -> bool {
     let mut changed = false;
-    if change.deleted && state.restored.is_none_or(|r| change.hlc > r) && state.deleted.is_none_or(|at| change.hlc > at) {
+    if change.deleted && state.restored.is_none_or(|r| change.hlc > r) && state.deleted.is_none_or(|at| change.hlc > at)
+    {
         state.deleted = Some(change.hlc);
         changed = true;
     }
@@ -213,13 +211,18 @@ mod tests {
         let deleted = apply_change(Some(&s), &del).unwrap().unwrap();
         assert_eq!((deleted.deleted, &deleted.fields["name"]), (Some(del.hlc), &json!("A")));
         let back = apply_change(Some(&deleted), &restore(1, (30, 2))).unwrap().unwrap();
-        assert_eq!((back.deleted, back.restored, &back.fields["name"]), (None, Some(Hlc { ms: 30, counter: 0, node: 2 }), &json!("A")));
+        assert_eq!(
+            (back.deleted, back.restored, &back.fields["name"]),
+            (None, Some(Hlc { ms: 30, counter: 0, node: 2 }), &json!("A"))
+        );
         // A tombstone older than the restore (a late tablet) changes nothing…
         assert_eq!(apply_change(Some(&back), &change(RecordKind::Lab, 1, (25, 3), json!({}), true)).unwrap(), None);
         // …a newer one deletes again, and a stale edit never restores.
         let again = apply_change(Some(&back), &change(RecordKind::Lab, 1, (40, 3), json!({}), true)).unwrap().unwrap();
         assert!(again.deleted.is_some());
-        let edited = apply_change(Some(&again), &change(RecordKind::Lab, 1, (50, 4), json!({"name": "B"}), false)).unwrap().unwrap();
+        let edited = apply_change(Some(&again), &change(RecordKind::Lab, 1, (50, 4), json!({"name": "B"}), false))
+            .unwrap()
+            .unwrap();
         assert!(edited.deleted.is_some(), "an edit never brings a record back");
         // A restore older than the newest tombstone only raises `restored`.
         let late_restore = apply_change(Some(&again), &restore(1, (35, 5))).unwrap().unwrap();
@@ -250,8 +253,8 @@ mod tests {
 
     fn arb_change() -> impl Strategy<Value = Change> {
         // 0..7: an edit, 8: a tombstone, 9: a restore (random deletes and restores among edits).
-        (0u128..3, 1u64..50, 0u64..4, prop::collection::btree_map("[abc]", 0i64..5, 0..3), 0u8..10)
-            .prop_map(|(id, ms, node, fields, op)| {
+        (0u128..3, 1u64..50, 0u64..4, prop::collection::btree_map("[abc]", 0i64..5, 0..3), 0u8..10).prop_map(
+            |(id, ms, node, fields, op)| {
                 let fields: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, json!(v))).collect();
                 Change {
                     change_id: Uuid::from_u128(ms as u128 * 10 + node as u128),
@@ -264,7 +267,8 @@ mod tests {
                     deleted: op == 8,
                     restore: op == 9,
                 }
-            })
+            },
+        )
     }
 
     fn replay(changes: &[Change]) -> BTreeMap<Uuid, RecordState> {

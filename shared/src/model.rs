@@ -337,7 +337,8 @@ impl MeetingPlace {
     /// after midnight, in time order: an exception's spans where one covers
     /// the day (none: closed), else the weekly hours of its weekday.
     pub fn spans_on(&self, date: &str) -> Vec<(u32, u32)> {
-        let minutes = |o: &str, c: &str| match (crate::validate::minutes_of_day(o), crate::validate::minutes_of_day(c)) {
+        let minutes = |o: &str, c: &str| match (crate::validate::minutes_of_day(o), crate::validate::minutes_of_day(c))
+        {
             (Some(o), Some(c)) if o < c => Some((o, c)),
             _ => None,
         };
@@ -346,7 +347,11 @@ impl MeetingPlace {
             None => {
                 let Some(day) = crate::calendar::day_of(date) else { return Vec::new() };
                 let weekday = crate::calendar::iso_weekday(day) as u8;
-                self.opening_hours.iter().filter(|h| h.weekday == weekday).filter_map(|h| minutes(&h.opens, &h.closes)).collect()
+                self.opening_hours
+                    .iter()
+                    .filter(|h| h.weekday == weekday)
+                    .filter_map(|h| minutes(&h.opens, &h.closes))
+                    .collect()
             }
         };
         spans.sort_unstable();
@@ -473,7 +478,9 @@ impl GoalSource {
         match self {
             GoalSource::VisitsPerWeek { .. } => GoalPeriod::Week,
             GoalSource::Visits { per, .. } => *per,
-            GoalSource::Activities { .. } | GoalSource::PollShare { .. } | GoalSource::Question { .. } => GoalPeriod::Month,
+            GoalSource::Activities { .. } | GoalSource::PollShare { .. } | GoalSource::Question { .. } => {
+                GoalPeriod::Month
+            }
         }
     }
 
@@ -856,7 +863,9 @@ mod tests {
     fn new_enum_wire_names_are_fixed() {
         // Regenerate only when the format is intentionally migrated.
         let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(kinds, [
+        assert_eq!(
+            kinds,
+            [
                 "lab",
                 "meeting_place",
                 "visit",
@@ -868,7 +877,8 @@ mod tests {
                 "lesson",
                 "month_approval",
                 "question"
-            ]);
+            ]
+        );
         assert_eq!(
             wire_names(&FocusArea::ALL),
             ["long_term_unemployment", "school_results", "public_services", "crime"]
@@ -977,9 +987,9 @@ mod tests {
             r#"{"focus_area":"crime","title":"Fler unga på mötesplatsen","indicator":"Besök av unga 13–15 år","unit":"besök per vecka","baseline":12.0,"target":30.5,"target_date":"2025-06-30","direction":"up","source":{"kind":"visits_per_week","meeting_place_id":"00000000-0000-0000-0000-000000000004"},"baseline_date":"2024-09-01","schedule":null,"retired":false}"#
         );
         let manual = Goal { source: None, schedule: Some(MeasureSchedule::Quarterly), ..a_goal() };
-        assert!(serde_json::to_string(&manual)
-            .unwrap()
-            .ends_with(r#""direction":"up","source":null,"baseline_date":"2024-09-01","schedule":"quarterly","retired":false}"#));
+        assert!(serde_json::to_string(&manual).unwrap().ends_with(
+            r#""direction":"up","source":null,"baseline_date":"2024-09-01","schedule":"quarterly","retired":false}"#
+        ));
     }
 
     #[test]
@@ -988,15 +998,30 @@ mod tests {
         let place = Uuid::from_u128(4);
         let cases = [
             (
-                GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Month, first_only: true, age_band: Some(AgeBand::Age13To15), gender: None },
+                GoalSource::Visits {
+                    meeting_place_id: Some(place),
+                    per: GoalPeriod::Month,
+                    first_only: true,
+                    age_band: Some(AgeBand::Age13To15),
+                    gender: None,
+                },
                 r#"{"kind":"visits","meeting_place_id":"00000000-0000-0000-0000-000000000004","per":"month","first_only":true,"age_band":"13-15"}"#,
             ),
             (
-                GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None, gender: None },
+                GoalSource::Visits {
+                    meeting_place_id: None,
+                    per: GoalPeriod::Week,
+                    first_only: false,
+                    age_band: None,
+                    gender: None,
+                },
                 r#"{"kind":"visits","meeting_place_id":null,"per":"week","first_only":false,"age_band":null}"#,
             ),
             (
-                GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::ParticipantHours },
+                GoalSource::Activities {
+                    kinds: vec![ActivityKind::Course],
+                    measure: ActivityMeasure::ParticipantHours,
+                },
                 r#"{"kind":"activities","kinds":["course"],"measure":"participant_hours"}"#,
             ),
             (
@@ -1010,7 +1035,16 @@ mod tests {
         }
         // The optional keys may be left out.
         let short: GoalSource = serde_json::from_str(r#"{"kind":"visits","per":"week"}"#).unwrap();
-        assert_eq!(short, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: None, gender: None });
+        assert_eq!(
+            short,
+            GoalSource::Visits {
+                meeting_place_id: None,
+                per: GoalPeriod::Week,
+                first_only: false,
+                age_band: None,
+                gender: None
+            }
+        );
         assert_eq!(wire_names(&GoalPeriod::ALL), ["week", "month"]);
         assert_eq!(wire_names(&ActivityMeasure::ALL), ["activities", "participants", "participant_hours"]);
         assert_eq!(wire_names(&MeasureSchedule::ALL), ["monthly", "quarterly"]);
@@ -1145,7 +1179,9 @@ mod tests {
             exceptions: vec![],
             retired: false,
         };
-        let at = |weekday, hhmm: &str| p.session_at(weekday, crate::validate::minutes_of_day(hhmm).unwrap()).map(|h| h.opens.clone());
+        let at = |weekday, hhmm: &str| {
+            p.session_at(weekday, crate::validate::minutes_of_day(hhmm).unwrap()).map(|h| h.opens.clone())
+        };
         assert_eq!(at(2, "13:00").as_deref(), Some("13:00"), "opening minute belongs to the session");
         assert_eq!(at(2, "14:59").as_deref(), Some("13:00"));
         assert_eq!(at(2, "15:00"), None, "closing minute does not");
@@ -1172,8 +1208,18 @@ mod tests {
             gender_split: false,
             count_rule: CountRule::EveryEntry,
             exceptions: vec![
-                OpeningException { from: "2026-12-21".into(), to: "2027-01-06".into(), spans: vec![], note: "Jullov".into() },
-                OpeningException { from: "2026-12-29".into(), to: "2026-12-29".into(), spans: vec![span("12:00", "16:00")], note: "Extra".into() },
+                OpeningException {
+                    from: "2026-12-21".into(),
+                    to: "2027-01-06".into(),
+                    spans: vec![],
+                    note: "Jullov".into(),
+                },
+                OpeningException {
+                    from: "2026-12-29".into(),
+                    to: "2026-12-29".into(),
+                    spans: vec![span("12:00", "16:00")],
+                    note: "Extra".into(),
+                },
             ],
             retired: false,
         };

@@ -66,13 +66,48 @@ pub fn asks_for_personal_data(question: &str) -> Option<&'static str> {
     let folded: String = question.to_lowercase();
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
     const ASKING: &[&str] = &[
-        "heter", "namn", "namnet", "namnen", "förnamn", "efternamn", "personnummer", "personnumret", "telefonnummer",
-        "telefonnumret", "mobilnummer", "nummer", "adress", "adressen", "e-post", "epost", "mejl", "mejladress",
-        "vem", "vilka", "vilken", "bor",
+        "heter",
+        "namn",
+        "namnet",
+        "namnen",
+        "förnamn",
+        "efternamn",
+        "personnummer",
+        "personnumret",
+        "telefonnummer",
+        "telefonnumret",
+        "mobilnummer",
+        "nummer",
+        "adress",
+        "adressen",
+        "e-post",
+        "epost",
+        "mejl",
+        "mejladress",
+        "vem",
+        "vilka",
+        "vilken",
+        "bor",
     ];
     // "vilken" and "vilka" ask for a choice as often as for a person: only
     // with a word about people do they ask who someone is.
-    const PEOPLE: &[&str] = &["person", "personer", "ungdom", "ungdomar", "ungdomen", "barn", "barnet", "besökare", "deltagare", "elev", "elever", "kille", "killar", "tjej", "tjejer"];
+    const PEOPLE: &[&str] = &[
+        "person",
+        "personer",
+        "ungdom",
+        "ungdomar",
+        "ungdomen",
+        "barn",
+        "barnet",
+        "besökare",
+        "deltagare",
+        "elev",
+        "elever",
+        "kille",
+        "killar",
+        "tjej",
+        "tjejer",
+    ];
     let has = |w: &str| words.contains(&w);
     let about_people = PEOPLE.iter().any(|p| has(p));
     for w in ASKING {
@@ -474,10 +509,23 @@ fn spelled_out_spaced(chars: &[Ch], i: usize, word: &str) -> Option<usize> {
 mod tests {
     #[test]
     fn questions_that_ask_who_someone_is_are_refused() {
-        for q in ["Vad heter den som kom först?", "Vem bråkade i dag?", "Vilka ungdomar gjorde läxorna?", "Var bor du?", "Skriv ditt telefonnummer", "Vilket personnummer?"] {
+        for q in [
+            "Vad heter den som kom först?",
+            "Vem bråkade i dag?",
+            "Vilka ungdomar gjorde läxorna?",
+            "Var bor du?",
+            "Skriv ditt telefonnummer",
+            "Vilket personnummer?",
+        ] {
             assert!(super::asks_for_personal_data(q).is_some(), "{q}");
         }
-        for q in ["Hur många gjorde läxorna klart?", "Kände du dig trygg i dag?", "Vilken aktivitet var populärast?", "Hur många barn bor i området?", "Hur gick kvällen?"] {
+        for q in [
+            "Hur många gjorde läxorna klart?",
+            "Kände du dig trygg i dag?",
+            "Vilken aktivitet var populärast?",
+            "Hur många barn bor i området?",
+            "Hur gick kvällen?",
+        ] {
             assert_eq!(super::asks_for_personal_data(q), None, "{q}");
         }
     }

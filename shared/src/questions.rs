@@ -266,7 +266,10 @@ pub fn answer_given(answer: &Answer) -> bool {
 /// Every answer an activity of `lab` carries, its closing-poll tallies
 /// counted as answers to the lab's built-in question of that wording.
 pub fn answers_of(lab: Uuid, activity: &Activity) -> impl Iterator<Item = Answer> + '_ {
-    let poll = activity.poll.filter(|p| p.total() > 0).map(|p| Answer::faces(builtin_id(lab, p.question), p.yes, p.maybe, p.no));
+    let poll = activity
+        .poll
+        .filter(|p| p.total() > 0)
+        .map(|p| Answer::faces(builtin_id(lab, p.question), p.yes, p.maybe, p.no));
     poll.into_iter().chain(activity.answers.iter().copied())
 }
 
@@ -385,7 +388,13 @@ impl QuestionStat {
     }
 
     /// The month's value of a tally, by this measure; None when nothing was answered.
-    pub fn value(self, tally: &QuestionTally, kind: AnswerKind, include_maybe: bool, option: Option<u32>) -> Option<f64> {
+    pub fn value(
+        self,
+        tally: &QuestionTally,
+        kind: AnswerKind,
+        include_maybe: bool,
+        option: Option<u32>,
+    ) -> Option<f64> {
         match (self, kind) {
             (QuestionStat::Share, AnswerKind::Faces) => tally.share_yes(include_maybe),
             (QuestionStat::Share, AnswerKind::Choice) => tally.share_of(option.unwrap_or(0) as usize),
@@ -457,7 +466,10 @@ mod tests {
         let number = Question::new("Hur många?", AnswerKind::Number);
         let scale = Question::new("Hur gick kvällen?", AnswerKind::Scale);
         let faces = Question::new("Var det roligt?", AnswerKind::Faces);
-        let choice = Question { options: vec!["Spel".into(), "Läxor".into(), "Idrott".into()], ..Question::new("Vad gjorde flest?", AnswerKind::Choice) };
+        let choice = Question {
+            options: vec!["Spel".into(), "Läxor".into(), "Idrott".into()],
+            ..Question::new("Vad gjorde flest?", AnswerKind::Choice)
+        };
         assert_eq!(answer_misfit(&number, &Answer::number(id, 7.0)), None);
         assert!(answer_misfit(&number, &Answer::number(id, -1.0)).is_some());
         assert!(answer_misfit(&number, &Answer::number(id, f64::NAN)).is_some());
@@ -499,7 +511,8 @@ mod tests {
         assert_eq!(t.share_yes(false), Some(50.0));
         assert_eq!(t.share_yes(true), Some(62.5));
 
-        let choice = Question { options: vec!["Spel".into(), "Läxor".into()], ..Question::new("Vad?", AnswerKind::Choice) };
+        let choice =
+            Question { options: vec!["Spel".into(), "Läxor".into()], ..Question::new("Vad?", AnswerKind::Choice) };
         let mut t = QuestionTally::for_question(&choice);
         for c in [1, 1, 0, 1] {
             t.add(&choice, &Answer::choice(id, c));
@@ -516,20 +529,30 @@ mod tests {
         a.poll = Some(PollTally { question: PollQuestion::WantToReturn, yes: 2, maybe: 0, no: 1 });
         a.answers = vec![Answer::number(Uuid::from_u128(9), 4.0)];
         let all: Vec<Answer> = answers_of(LAB, &a).collect();
-        assert_eq!(all, [Answer::faces(builtin_id(LAB, PollQuestion::WantToReturn), 2, 0, 1), Answer::number(Uuid::from_u128(9), 4.0)]);
+        assert_eq!(
+            all,
+            [
+                Answer::faces(builtin_id(LAB, PollQuestion::WantToReturn), 2, 0, 1),
+                Answer::number(Uuid::from_u128(9), 4.0)
+            ]
+        );
     }
 
     #[test]
     fn wire_formats_are_fixed() {
         // Regenerate only when the format is intentionally migrated.
-        let q = Question { options: vec!["Spel".into(), "Läxor".into()], ..Question::new("Vad gjorde flest?", AnswerKind::Choice) };
+        let q = Question {
+            options: vec!["Spel".into(), "Läxor".into()],
+            ..Question::new("Vad gjorde flest?", AnswerKind::Choice)
+        };
         assert_eq!(
             serde_json::to_string(&q).unwrap(),
             r#"{"text":"Vad gjorde flest?","answer":"choice","options":["Spel","Läxor"],"meeting_place_id":null,"at_closing":true,"activity_kinds":[],"builtin":null,"replaces":null,"retired":false}"#
         );
         let id = Uuid::from_u128(1);
         assert_eq!(
-            serde_json::to_string(&[Answer::faces(id, 3, 0, 1), Answer::number(id, 2.5), Answer::choice(id, 0)]).unwrap(),
+            serde_json::to_string(&[Answer::faces(id, 3, 0, 1), Answer::number(id, 2.5), Answer::choice(id, 0)])
+                .unwrap(),
             r#"[{"question_id":"00000000-0000-0000-0000-000000000001","yes":3,"no":1},{"question_id":"00000000-0000-0000-0000-000000000001","value":2.5},{"question_id":"00000000-0000-0000-0000-000000000001","choice":0}]"#
         );
         let names: Vec<&str> = AnswerKind::ALL.iter().map(|k| k.as_str()).collect();

@@ -24,8 +24,8 @@ pub const BODY_WEIGHT: f64 = 1.0;
 /// Words too common to tell documents apart.
 const STOP_WORDS: &[&str] = &[
     "och", "i", "att", "det", "som", "en", "ett", "på", "är", "för", "med", "av", "till", "den", "om", "de", "har",
-    "inte", "var", "vi", "så", "men", "kan", "från", "eller", "när", "hur", "vad", "sig", "man", "oss", "alla",
-    "the", "of", "and", "to", "in", "a", "an",
+    "inte", "var", "vi", "så", "men", "kan", "från", "eller", "när", "hur", "vad", "sig", "man", "oss", "alla", "the",
+    "of", "and", "to", "in", "a", "an",
 ];
 
 fn is_vowel(c: char) -> bool {
@@ -245,13 +245,29 @@ mod tests {
     fn docs() -> Vec<Indexed> {
         vec![
             // 0: the word in the title
-            Indexed::new("Mötesplatser för unga", &["Bekämpa brottsligheten", "Ungdomar"], &["Öppet två kvällar i veckan."]),
+            Indexed::new(
+                "Mötesplatser för unga",
+                &["Bekämpa brottsligheten", "Ungdomar"],
+                &["Öppet två kvällar i veckan."],
+            ),
             // 1: only in the body
-            Indexed::new("Läxhjälp i tvättstugan", &["Lyfta skolorna"], &["Eleverna kom till mötesplatsen efter skolan."]),
+            Indexed::new(
+                "Läxhjälp i tvättstugan",
+                &["Lyfta skolorna"],
+                &["Eleverna kom till mötesplatsen efter skolan."],
+            ),
             // 2: not at all
-            Indexed::new("Jobbspår med Arbetsförmedlingen", &["Minska långtidsarbetslösheten"], &["Kvinnor i egen försörjning."]),
+            Indexed::new(
+                "Jobbspår med Arbetsförmedlingen",
+                &["Minska långtidsarbetslösheten"],
+                &["Kvinnor i egen försörjning."],
+            ),
             // 3: samverkan
-            Indexed::new("Samverkan med kyrkan", &["Stärka samhällsservicen"], &["Kommunen och Röda korset samverkar."]),
+            Indexed::new(
+                "Samverkan med kyrkan",
+                &["Stärka samhällsservicen"],
+                &["Kommunen och Röda korset samverkar."],
+            ),
         ]
     }
 

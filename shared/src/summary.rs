@@ -25,12 +25,11 @@
 use crate::calendar::{self, StockholmClock};
 use crate::disclosure::{CellKey, Measure, Protected};
 use crate::merge::RecordState;
-use crate::questions::{answer_misfit, answers_of, builtin_id, AnswerKind, Question, QuestionStat, QuestionTally};
 use crate::model::{
-    Gender,
-    Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalPeriod,
-    GoalSource, Lab, MeasureSchedule, MeetingPlace, Partner, PollQuestion, RecordKind, Visit,
+    Activity, ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalMeasurement,
+    GoalPeriod, GoalSource, Lab, MeasureSchedule, MeetingPlace, Partner, PollQuestion, RecordKind, Visit,
 };
+use crate::questions::{answer_misfit, answers_of, builtin_id, AnswerKind, Question, QuestionStat, QuestionTally};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -489,7 +488,10 @@ fn visit_sums(ds: &Dataset, lab: Uuid, filter: VisitFilter, per: GoalPeriod) -> 
 
 /// An activity's length in hours, from its start and end time; 0 without both.
 pub fn activity_hours(a: &Activity) -> f64 {
-    match (a.start_time.as_deref().and_then(calendar::minutes_of_day), a.end_time.as_deref().and_then(calendar::minutes_of_day)) {
+    match (
+        a.start_time.as_deref().and_then(calendar::minutes_of_day),
+        a.end_time.as_deref().and_then(calendar::minutes_of_day),
+    ) {
         (Some(s), Some(e)) if e > s => f64::from(e - s) / 60.0,
         _ => 0.0,
     }
@@ -528,7 +530,11 @@ fn poll_share_sums(ds: &Dataset, lab: Uuid, question: PollQuestion, include_mayb
             e.1 += u64::from(p.yes) + u64::from(p.maybe) + u64::from(p.no);
         }
     }
-    answers.into_iter().filter(|(_, (_, all))| *all > 0).map(|(m, (yes, all))| (m, yes as f64 * 100.0 / all as f64)).collect()
+    answers
+        .into_iter()
+        .filter(|(_, (_, all))| *all > 0)
+        .map(|(m, (yes, all))| (m, yes as f64 * 100.0 / all as f64))
+        .collect()
 }
 
 /// The answers to the lab's question `id`, tallied per month (keyed by the
@@ -539,14 +545,24 @@ pub fn question_tallies(ds: &Dataset, lab: Uuid, id: Uuid, from: i64, to: i64) -
     for a in ds.activities.iter().filter(|a| a.lab_id == lab) {
         let Some(d) = calendar::day_of(&a.data.date).filter(|d| (from..=to).contains(d)) else { continue };
         for ans in answers_of(lab, &a.data).filter(|x| x.question_id == id && answer_misfit(&q.data, x).is_none()) {
-            months.entry(period_start(d, GoalPeriod::Month)).or_insert_with(|| QuestionTally::for_question(&q.data)).add(&q.data, &ans);
+            months
+                .entry(period_start(d, GoalPeriod::Month))
+                .or_insert_with(|| QuestionTally::for_question(&q.data))
+                .add(&q.data, &ans);
         }
     }
     months.into_iter().filter(|(_, t)| t.answered > 0).collect()
 }
 
 /// A goal measured from a question: its value per month with an answer.
-fn question_sums(ds: &Dataset, lab: Uuid, id: Uuid, stat: QuestionStat, include_maybe: bool, option: Option<u32>) -> HashMap<i64, f64> {
+fn question_sums(
+    ds: &Dataset,
+    lab: Uuid,
+    id: Uuid,
+    stat: QuestionStat,
+    include_maybe: bool,
+    option: Option<u32>,
+) -> HashMap<i64, f64> {
     let Some(q) = ds.questions.iter().find(|q| q.id == id && q.lab_id == lab) else { return HashMap::new() };
     question_tallies(ds, lab, id, i64::MIN / 4, i64::MAX / 4)
         .into_iter()
@@ -561,11 +577,17 @@ fn source_series(ds: &Dataset, goal: &Rec<Goal>, source: &GoalSource, today: Opt
     match source {
         GoalSource::VisitsPerWeek { meeting_place_id } => {
             // The first source counted from the first visit, whatever the baseline date.
-            let sums = visit_sums(ds, lab, VisitFilter { place: Some(*meeting_place_id), ..VisitFilter::default() }, GoalPeriod::Week);
+            let sums = visit_sums(
+                ds,
+                lab,
+                VisitFilter { place: Some(*meeting_place_id), ..VisitFilter::default() },
+                GoalPeriod::Week,
+            );
             series(&sums, GoalPeriod::Week, None, today, true)
         }
         GoalSource::Visits { meeting_place_id, per, first_only, age_band, gender } => {
-            let filter = VisitFilter { place: *meeting_place_id, band: *age_band, gender: *gender, first_only: *first_only };
+            let filter =
+                VisitFilter { place: *meeting_place_id, band: *age_band, gender: *gender, first_only: *first_only };
             let sums = visit_sums(ds, lab, filter, *per);
             series(&sums, *per, from, today, true)
         }
@@ -657,7 +679,9 @@ fn progress_of(ds: &Dataset, goal: &Rec<Goal>, today: Option<i64>) -> GoalProgre
                 .collect();
             m.sort_by_key(|&(d, id, _, _)| (d, id));
             latest_flagged = m.last().is_some_and(|&(_, id, _, _)| {
-                ds.measurements.iter().any(|x| x.id == id && x.data.flag.as_ref().is_some_and(crate::checks::EntryFlag::is_open))
+                ds.measurements
+                    .iter()
+                    .any(|x| x.id == id && x.data.flag.as_ref().is_some_and(crate::checks::EntryFlag::is_open))
             });
             if let (Some(schedule), Some(t), false) = (g.schedule, today, g.retired) {
                 let days: Vec<i64> = m.iter().map(|x| x.0).collect();
@@ -969,7 +993,11 @@ pub fn question_reports(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> Vec<Ques
                 options: q.data.options.clone(),
                 version: crate::questions::version_of(q.id, &chain),
                 retired: q.data.retired,
-                place: q.data.meeting_place_id.and_then(|p| ds.places.iter().find(|x| x.id == p)).map(|p| p.data.name.clone()),
+                place: q
+                    .data
+                    .meeting_place_id
+                    .and_then(|p| ds.places.iter().find(|x| x.id == p))
+                    .map(|p| p.data.name.clone()),
                 months: months.into_iter().map(|(m, t)| (calendar::month_label(m), t)).collect(),
                 total,
             },
@@ -1148,8 +1176,7 @@ pub fn lab_report(ds: &Dataset, lab: Uuid, period: &Period, today: &str) -> Opti
         visits_per_opening_hour: (opening_minutes_total > 0)
             .then(|| at_open_places as f64 / (opening_minutes_total as f64 / 60.0)),
         reach_per_1000: (catchment > 0).then(|| at_catchment_places as f64 * 1000.0 / catchment as f64),
-        first_visitors_per_1000: (catchment > 0)
-            .then(|| first_at_catchment_places as f64 * 1000.0 / catchment as f64),
+        first_visitors_per_1000: (catchment > 0).then(|| first_at_catchment_places as f64 * 1000.0 / catchment as f64),
         poll_tallies: polls
             .iter()
             .enumerate()
@@ -1211,7 +1238,8 @@ fn opening_minutes_in(ds: &Dataset, lab: Uuid, from: i64, to: i64) -> u64 {
             }
         } else {
             for d in from..=last.min(to) {
-                minutes += p.data.spans_on(&calendar::format_date(d)).iter().map(|&(o, c)| u64::from(c - o)).sum::<u64>();
+                minutes +=
+                    p.data.spans_on(&calendar::format_date(d)).iter().map(|&(o, c)| u64::from(c - o)).sum::<u64>();
             }
         }
     }
@@ -1842,11 +1870,7 @@ mod tests {
     }
 
     fn partner(n: u128, lab: Uuid, name: &str) -> Rec<Partner> {
-        Rec {
-            id: Uuid::from_u128(0x5_0000 + n),
-            lab_id: lab,
-            data: Partner::new(name, PartnerKind::Ngo),
-        }
+        Rec { id: Uuid::from_u128(0x5_0000 + n), lab_id: lab, data: Partner::new(name, PartnerKind::Ngo) }
     }
 
     fn points(p: &[(&str, f64)]) -> Vec<(String, f64)> {
@@ -1857,7 +1881,10 @@ mod tests {
     fn exact_or_protected() {
         let p = Protected { n: 3, key: CellKey::of_record(Uuid::from_u128(1)) };
         assert_eq!(Disclosure::Exact.count(p, Measure::Visits), 3);
-        assert_eq!(Disclosure::Protected.count(p, Measure::Visits), crate::disclosure::perturb(3, p.key, Measure::Visits));
+        assert_eq!(
+            Disclosure::Protected.count(p, Measure::Visits),
+            crate::disclosure::perturb(3, p.key, Measure::Visits)
+        );
     }
 
     /// The cell key of the test visits numbered `ns` (see [`visit_rec`]).
@@ -1980,7 +2007,8 @@ mod tests {
         assert!(!p.latest_flagged);
         // The latest flagged at entry and not confirmed: marked; once confirmed, not.
         let mut flagged = ds.clone();
-        flagged.measurements[0].data.flag = Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false });
+        flagged.measurements[0].data.flag =
+            Some(crate::checks::EntryFlag { fields: vec![crate::checks::CheckField::Value], confirmed: false });
         assert!(goal_progress(&flagged, g.id, "2026-01-25").unwrap().latest_flagged);
         flagged.measurements[0].data.flag.as_mut().unwrap().confirmed = true;
         assert!(!goal_progress(&flagged, g.id, "2026-01-25").unwrap().latest_flagged);
@@ -2408,7 +2436,14 @@ mod tests {
         assert_eq!(decimal_sv(f64::NAN, 1), "");
 
         let ds = compare_dataset();
-        let rows = compare(&ds, &[LAB_A, LAB_B], &Period::new("2026-02-01", "2026-02-28"), None, Disclosure::Exact, "2026-03-02");
+        let rows = compare(
+            &ds,
+            &[LAB_A, LAB_B],
+            &Period::new("2026-02-01", "2026-02-28"),
+            None,
+            Disclosure::Exact,
+            "2026-03-02",
+        );
         assert_eq!(
             comparison_csv(&rows, Disclosure::Exact),
             format!(
@@ -2419,7 +2454,11 @@ mod tests {
             )
         );
         let protected = comparison_csv(&rows, Disclosure::Protected);
-        assert!(protected.ends_with(&format!("\r\n\"{PROTECTED_NOTE}\"\r\n")) || protected.ends_with(&format!("\r\n{PROTECTED_NOTE}\r\n")), "{protected}");
+        assert!(
+            protected.ends_with(&format!("\r\n\"{PROTECTED_NOTE}\"\r\n"))
+                || protected.ends_with(&format!("\r\n{PROTECTED_NOTE}\r\n")),
+            "{protected}"
+        );
     }
 
     #[test]
@@ -2439,15 +2478,17 @@ mod tests {
         a.data.lessons_learned = "Fritext".into();
         ds.activities = vec![a];
         let rows = research_export(&ds, &[LAB_A], &Period::new("2026-12-28", "2027-01-10"));
-        let row = |week: &str, band: Option<AgeBand>, kind: Option<ActivityKind>, v: u64, f: u64, a: u64, p: u64| ResearchRow {
-            lab: "Lina Hage".into(),
-            week: week.into(),
-            age_band: band,
-            activity_kind: kind,
-            visits: v,
-            first_visits: f,
-            activities: a,
-            participants: p,
+        let row = |week: &str, band: Option<AgeBand>, kind: Option<ActivityKind>, v: u64, f: u64, a: u64, p: u64| {
+            ResearchRow {
+                lab: "Lina Hage".into(),
+                week: week.into(),
+                age_band: band,
+                activity_kind: kind,
+                visits: v,
+                first_visits: f,
+                activities: a,
+                participants: p,
+            }
         };
         let (v, f) = (Measure::Visits, Measure::FirstVisits);
         let expected: Vec<ResearchRow> = [
@@ -2470,21 +2511,36 @@ mod tests {
                 perturb(1, activity_keys([1]), Measure::Activities),
                 perturb(8, activity_keys([1]), Measure::Participants),
             ),
-            row("2027-W01", Some(Age6To12), None, perturb(7, visit_keys(30..37), v), perturb(7, visit_keys(30..37), f), 0, 0),
+            row(
+                "2027-W01",
+                Some(Age6To12),
+                None,
+                perturb(7, visit_keys(30..37), v),
+                perturb(7, visit_keys(30..37), f),
+                0,
+                0,
+            ),
         ]
         .into_iter()
         // Rows whose published counts are all 0 are left out.
         .filter(|r| r.visits + r.first_visits + r.activities + r.participants > 0)
         .collect();
         assert_eq!(rows, expected);
-        assert!(rows.iter().all(|r| [r.visits, r.first_visits, r.activities, r.participants].iter().all(|&n| n != 1 && n != 2)));
+        assert!(rows
+            .iter()
+            .all(|r| [r.visits, r.first_visits, r.activities, r.participants].iter().all(|&n| n != 1 && n != 2)));
         // No ids, no free text.
         let json = serde_json::to_string(&rows).unwrap();
         assert!(!json.contains("Ali") && !json.contains("Fritext") && !json.contains("0000-0000"), "{json}");
         let text = research_csv(&rows);
-        assert!(text.starts_with("\u{feff}Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare\r\n"));
+        assert!(text.starts_with(
+            "\u{feff}Labb;Vecka;Åldersgrupp;Aktivitetstyp;Besök;Förstagångsbesök;Aktiviteter;Deltagare\r\n"
+        ));
         let last = rows.last().unwrap();
-        assert!(text.contains(&format!("\r\nLina Hage;2027-W01;6–12 år;;{};{};;\r\n", last.visits, last.first_visits)), "{text}");
+        assert!(
+            text.contains(&format!("\r\nLina Hage;2027-W01;6–12 år;;{};{};;\r\n", last.visits, last.first_visits)),
+            "{text}"
+        );
         assert!(text.ends_with(&format!("{PROTECTED_NOTE}\r\n")), "the method stated in a note line: {text}");
         assert!(research_export(&ds, &[LAB_A], &Period::new("2027-01-10", "2026-12-28")).is_empty());
     }
@@ -2541,11 +2597,37 @@ mod tests {
         ds.visits.extend(visits(40, 5, LAB_A, PLACE_A, "2026-01-20", Age13To15, false));
         ds.visits.extend(visits(50, 2, LAB_A, PLACE_A, "2026-02-03", Age13To15, true));
         ds.visits.extend(visits(60, 7, LAB_B, PLACE_B, "2026-01-06", Age13To15, true)); // another lab
-        let at_place = source_goal(1, GoalSource::Visits { meeting_place_id: Some(PLACE_A), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }, None);
-        let new_per_month = source_goal(2, GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Month, first_only: true, age_band: None, gender: None }, None);
+        let at_place = source_goal(
+            1,
+            GoalSource::Visits {
+                meeting_place_id: Some(PLACE_A),
+                per: GoalPeriod::Week,
+                first_only: false,
+                age_band: None,
+                gender: None,
+            },
+            None,
+        );
+        let new_per_month = source_goal(
+            2,
+            GoalSource::Visits {
+                meeting_place_id: None,
+                per: GoalPeriod::Month,
+                first_only: true,
+                age_band: None,
+                gender: None,
+            },
+            None,
+        );
         let band_since = source_goal(
             3,
-            GoalSource::Visits { meeting_place_id: None, per: GoalPeriod::Week, first_only: false, age_band: Some(Age13To15), gender: None },
+            GoalSource::Visits {
+                meeting_place_id: None,
+                per: GoalPeriod::Week,
+                first_only: false,
+                age_band: Some(Age13To15),
+                gender: None,
+            },
             Some("2026-01-14"),
         );
         let old_kind = source_goal(4, GoalSource::VisitsPerWeek { meeting_place_id: PLACE_A }, Some("2026-01-14"));
@@ -2554,7 +2636,10 @@ mod tests {
 
         // Place A per week: 6, 0, 5, 0 in the finished weeks; 2 so far this week.
         let p = goal_progress(&ds, at_place.id, today).unwrap();
-        assert_eq!(p.points, points(&[("2026-01-05", 6.0), ("2026-01-12", 0.0), ("2026-01-19", 5.0), ("2026-01-26", 0.0)]));
+        assert_eq!(
+            p.points,
+            points(&[("2026-01-05", 6.0), ("2026-01-12", 0.0), ("2026-01-19", 5.0), ("2026-01-26", 0.0)])
+        );
         assert_eq!(p.running, Some(("2026-02-02".to_owned(), 2.0)));
         assert_eq!((p.latest, p.latest_date.as_deref()), (Some(0.0), Some("2026-01-26")));
         // The first source at the same place gives the same weeks (it ignores the baseline date).
@@ -2573,7 +2658,17 @@ mod tests {
         assert_eq!(p.running, Some(("2026-02-02".to_owned(), 2.0)));
 
         // A goal whose place has no visits yet: nothing, not zeros.
-        let empty = source_goal(5, GoalSource::Visits { meeting_place_id: Some(Uuid::from_u128(0xE)), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }, None);
+        let empty = source_goal(
+            5,
+            GoalSource::Visits {
+                meeting_place_id: Some(Uuid::from_u128(0xE)),
+                per: GoalPeriod::Week,
+                first_only: false,
+                age_band: None,
+                gender: None,
+            },
+            None,
+        );
         ds.goals.push(empty.clone());
         let p = goal_progress(&ds, empty.id, today).unwrap();
         assert_eq!((p.points.len(), p.running, p.latest), (0, None, None));
@@ -2628,7 +2723,11 @@ mod tests {
     fn activity_goals_count_activities_participants_and_participant_hours_per_month() {
         let mut ds = Dataset::default();
         ds.activities = vec![
-            timed(activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]), "18:00", "20:00"),
+            timed(
+                activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]),
+                "18:00",
+                "20:00",
+            ),
             timed(activity(2, LAB_A, ActivityKind::Course, "2026-01-24", &[(Age13To15, 4)]), "17:30", "19:00"),
             activity(3, LAB_A, ActivityKind::Workshop, "2026-01-15", &[(Age26To64, 10)]), // no times: no hours
             timed(activity(4, LAB_A, ActivityKind::Course, "2026-02-02", &[(Age26To64, 3)]), "10:00", "12:00"),
@@ -2636,11 +2735,19 @@ mod tests {
             timed(activity(6, LAB_A, ActivityKind::Fika, "2026-01-12", &[(Age26To64, 5)]), "09:00", "10:00"),
             timed(activity(7, LAB_B, ActivityKind::Course, "2026-01-10", &[(Age26To64, 9)]), "09:00", "10:00"), // another lab
         ];
-        let courses = source_goal(1, GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::Activities }, None);
-        let people = source_goal(2, GoalSource::Activities { kinds: vec![], measure: ActivityMeasure::Participants }, None);
+        let courses = source_goal(
+            1,
+            GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::Activities },
+            None,
+        );
+        let people =
+            source_goal(2, GoalSource::Activities { kinds: vec![], measure: ActivityMeasure::Participants }, None);
         let hours = source_goal(
             3,
-            GoalSource::Activities { kinds: vec![ActivityKind::Course, ActivityKind::Workshop], measure: ActivityMeasure::ParticipantHours },
+            GoalSource::Activities {
+                kinds: vec![ActivityKind::Course, ActivityKind::Workshop],
+                measure: ActivityMeasure::ParticipantHours,
+            },
             None,
         );
         ds.goals = vec![courses.clone(), people.clone(), hours.clone()];
@@ -2678,13 +2785,15 @@ mod tests {
             poll(5, "2026-02-03", PollQuestion::FeltSafe, 3, 0, 0),
             poll(6, "2025-10-05", PollQuestion::FeltSafe, 0, 0, 0), // nobody answered
         ];
-        let mut yes = source_goal(1, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, None);
+        let mut yes =
+            source_goal(1, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, None);
         yes.data.baseline = 50.0;
         yes.data.target = 90.0;
         yes.data.target_date = "2026-06-30".into();
         let mut yes_or_maybe = yes.clone();
         yes_or_maybe.id = Uuid::from_u128(0x3_0002);
-        yes_or_maybe.data.source = Some(GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true });
+        yes_or_maybe.data.source =
+            Some(GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: true });
         ds.goals = vec![yes.clone(), yes_or_maybe.clone()];
         let today = "2026-02-04";
 
@@ -2708,11 +2817,13 @@ mod tests {
 
     #[test]
     fn manual_goals_on_a_schedule_list_the_periods_without_a_measurement() {
-        let mut monthly = goal(1, LAB_A, FocusArea::LongTermUnemployment, GoalDirection::Up, 1.0, 5.0, "2026-12-31", None);
+        let mut monthly =
+            goal(1, LAB_A, FocusArea::LongTermUnemployment, GoalDirection::Up, 1.0, 5.0, "2026-12-31", None);
         monthly.data.schedule = Some(MeasureSchedule::Monthly);
         monthly.data.baseline_date = Some("2025-10-15".into());
         let mut ds = Dataset { goals: vec![monthly.clone()], ..Dataset::default() };
-        ds.measurements = vec![measurement(1, &monthly, "2025-11-03", 2.0), measurement(2, &monthly, "2026-01-31", 3.0)];
+        ds.measurements =
+            vec![measurement(1, &monthly, "2025-11-03", 2.0), measurement(2, &monthly, "2026-01-31", 3.0)];
         let today = "2026-02-04";
         // After October (the baseline's month): November measured, December not, January measured; February is under way.
         assert_eq!(goal_progress(&ds, monthly.id, today).unwrap().missing, ["2025-12-01"]);
@@ -2748,14 +2859,22 @@ mod tests {
         ds.measurements = vec![measurement(4, &quarterly, "2025-08-15", 8.0)];
         assert_eq!(goal_progress(&ds, quarterly.id, today).unwrap().missing, ["2025-04-01", "2025-10-01"]);
         // Automatic goals never owe a measurement.
-        let auto = source_goal(3, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, Some("2025-01-01"));
-        ds.goals.push(Rec { data: Goal { schedule: Some(MeasureSchedule::Monthly), ..auto.data.clone() }, ..auto.clone() });
+        let auto = source_goal(
+            3,
+            GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false },
+            Some("2025-01-01"),
+        );
+        ds.goals
+            .push(Rec { data: Goal { schedule: Some(MeasureSchedule::Monthly), ..auto.data.clone() }, ..auto.clone() });
         assert!(goal_progress(&ds, auto.id, today).unwrap().missing.is_empty());
     }
 
     #[test]
     fn retired_goals_are_reported_but_not_steered_by() {
-        let mut ds = Dataset { labs: vec![lab(LAB_A, "Lina Hage", &[FocusArea::Crime]), lab(LAB_B, "Boden", &[FocusArea::Crime])], ..Dataset::default() };
+        let mut ds = Dataset {
+            labs: vec![lab(LAB_A, "Lina Hage", &[FocusArea::Crime]), lab(LAB_B, "Boden", &[FocusArea::Crime])],
+            ..Dataset::default()
+        };
         let live = goal(1, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
         let mut old = goal(2, LAB_A, FocusArea::Crime, GoalDirection::Up, 1.0, 2.0, "2026-12-31", None);
         old.data.retired = true;
@@ -2787,7 +2906,10 @@ mod tests {
         ds.partners[0].data.merged_into = Some(foreign.id);
         ds.partners.push(foreign);
         let r = lab_report(&ds, LAB_A, &period, "2027-01-20").unwrap();
-        assert_eq!(r.partners_ranked.iter().map(|(_, n, c)| (n.as_str(), *c)).collect::<Vec<_>>(), [("Röda korset", 3)]);
+        assert_eq!(
+            r.partners_ranked.iter().map(|(_, n, c)| (n.as_str(), *c)).collect::<Vec<_>>(),
+            [("Röda korset", 3)]
+        );
         let o = overview(&ds, &[LAB_A], "2027-01-08");
         assert_eq!(o[0].partners_this_month, 1, "January: a2 names p1, a4 p3, which counts as p1");
     }
@@ -2799,7 +2921,12 @@ mod tests {
         let period = Period::new("2026-12-21", "2027-01-10");
         // Six 4-hour evenings; closed 29–31 December (two of them); 7 January open 17–19 only.
         ds.places[0].data.exceptions = vec![
-            OpeningException { from: "2026-12-29".into(), to: "2026-12-31".into(), spans: vec![], note: "Mellandagarna".into() },
+            OpeningException {
+                from: "2026-12-29".into(),
+                to: "2026-12-31".into(),
+                spans: vec![],
+                note: "Mellandagarna".into(),
+            },
             OpeningException {
                 from: "2027-01-07".into(),
                 to: "2027-01-07".into(),

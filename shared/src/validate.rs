@@ -250,7 +250,8 @@ pub fn meeting_place(m: &MeetingPlace) -> Result<(), ValidationError> {
         if e.spans.len() > MAX_SPANS_PER_DAY {
             return Err(ValidationError::OutOfRange { field: "avvikande dagar" });
         }
-        let spans = e.spans.iter().map(|s| span("avvikande dagar", &s.opens, &s.closes)).collect::<Result<Vec<_>, _>>()?;
+        let spans =
+            e.spans.iter().map(|s| span("avvikande dagar", &s.opens, &s.closes)).collect::<Result<Vec<_>, _>>()?;
         for (i, a) in spans.iter().enumerate() {
             if spans[i + 1..].iter().any(|b| a.0 < b.1 && b.0 < a.1) {
                 return Err(ValidationError::Overlap { field: "avvikande dagar" });
@@ -268,7 +269,10 @@ pub fn meeting_place(m: &MeetingPlace) -> Result<(), ValidationError> {
 fn span(field: &'static str, opens: &str, closes: &str) -> Result<(u32, u32), ValidationError> {
     match (minutes_of_day(opens), minutes_of_day(closes)) {
         (Some(o), Some(c)) if o < c => Ok((o, c)),
-        (Some(_), Some(_)) => Err(ValidationError::Rule { field, message: "öppettider: stängningstiden måste vara efter öppningstiden" }),
+        (Some(_), Some(_)) => Err(ValidationError::Rule {
+            field,
+            message: "öppettider: stängningstiden måste vara efter öppningstiden",
+        }),
         _ => Err(ValidationError::Time { field }),
     }
 }
@@ -429,7 +433,10 @@ fn answers(list: &[crate::questions::Answer]) -> Result<(), ValidationError> {
         }
         let faces = a.yes > 0 || a.maybe > 0 || a.no > 0;
         if u8::from(faces) + u8::from(a.value.is_some()) + u8::from(a.choice.is_some()) > 1 {
-            return Err(ValidationError::Rule { field: "svar", message: "Ett svar är ansikten, ett tal eller ett val, inte flera." });
+            return Err(ValidationError::Rule {
+                field: "svar",
+                message: "Ett svar är ansikten, ett tal eller ett val, inte flera.",
+            });
         }
         if a.value.is_some_and(|v| !v.is_finite() || !(0.0..=MAX_NUMBER_ANSWER).contains(&v)) {
             return Err(ValidationError::OutOfRange { field: "svar" });
@@ -454,7 +461,10 @@ pub fn question(q: &crate::questions::Question) -> Result<(), ValidationError> {
     match q.answer {
         AnswerKind::Choice => {
             if !(MIN_OPTIONS..=MAX_OPTIONS).contains(&q.options.len()) {
-                return Err(ValidationError::Rule { field: "alternativ", message: "En valfråga har 2 till 8 alternativ." });
+                return Err(ValidationError::Rule {
+                    field: "alternativ",
+                    message: "En valfråga har 2 till 8 alternativ.",
+                });
             }
             for o in &q.options {
                 required_text("alternativ", o, MAX_OPTION_CHARS)?;
@@ -470,7 +480,9 @@ pub fn question(q: &crate::questions::Question) -> Result<(), ValidationError> {
         _ => {}
     }
     if q.builtin.is_some() && q.answer != AnswerKind::Faces {
-        return Err(ValidationError::Rule { field: "svarstyp", message: "Snabbfrågans frågor besvaras med ansikten." });
+        return Err(ValidationError::Rule {
+            field: "svarstyp", message: "Snabbfrågans frågor besvaras med ansikten."
+        });
     }
     unique("aktiviteter", &q.activity_kinds)?;
     if !q.at_closing && q.activity_kinds.is_empty() {
@@ -762,7 +774,10 @@ mod tests {
             note: "Jul".into(),
         };
         assert_eq!(meeting_place(&place(vec![ex("2026-12-21", "2027-01-06", &[])])), Ok(()));
-        assert_eq!(meeting_place(&place(vec![ex("2026-12-24", "2026-12-24", &[("10:00", "12:00"), ("13:00", "15:00")])])), Ok(()));
+        assert_eq!(
+            meeting_place(&place(vec![ex("2026-12-24", "2026-12-24", &[("10:00", "12:00"), ("13:00", "15:00")])])),
+            Ok(())
+        );
         let e = meeting_place(&place(vec![ex("2027-01-06", "2026-12-21", &[])])).unwrap_err();
         assert_eq!(e.field(), Some("avvikande dagar"));
         assert!(e.to_string().contains("slutdatumet är före startdatumet"), "{e}");
@@ -868,7 +883,10 @@ mod tests {
         // The target lies the way the indicator should move.
         assert_eq!(goal(&Goal { target: 0.0, ..a_goal() }), Ok(()), "rules between fields are the form's");
         let e = goal_form(&Goal { target: 0.0, ..a_goal() }).unwrap_err();
-        assert_eq!((e.field(), e.to_string().as_str()), (Some("målvärde"), "målvärdet måste vara högre än utgångsvärdet när indikatorn ska öka"));
+        assert_eq!(
+            (e.field(), e.to_string().as_str()),
+            (Some("målvärde"), "målvärdet måste vara högre än utgångsvärdet när indikatorn ska öka")
+        );
         assert!(goal_form(&Goal { target: 30.0, direction: GoalDirection::Down, ..a_goal() }).is_err());
         assert_eq!(goal_form(&a_goal()), Ok(()));
         // The baseline is measured before the deadline.
@@ -913,8 +931,13 @@ mod tests {
 
     #[test]
     fn goal_measurement_rules() {
-        let ok =
-            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 7.0, note: String::new(), flag: None };
+        let ok = GoalMeasurement {
+            goal_id: Uuid::from_u128(1),
+            date: "2024-11-18".into(),
+            value: 7.0,
+            note: String::new(),
+            flag: None,
+        };
         assert_eq!(goal_measurement(&ok), Ok(()));
         assert_eq!(goal_measurement(&GoalMeasurement { value: -2.0, ..ok.clone() }), Ok(()));
         assert_eq!(
@@ -1056,8 +1079,13 @@ mod tests {
     #[test]
     fn validate_record_checks_every_kind() {
         let partner_rec = Partner::new("Röda korset", PartnerKind::Ngo);
-        let measurement =
-            GoalMeasurement { goal_id: Uuid::from_u128(1), date: "2024-11-18".into(), value: 1.0, note: String::new(), flag: None };
+        let measurement = GoalMeasurement {
+            goal_id: Uuid::from_u128(1),
+            date: "2024-11-18".into(),
+            value: 1.0,
+            note: String::new(),
+            flag: None,
+        };
         assert_eq!(validate_record(&state_of(RecordKind::Goal, &a_goal())), Ok(()));
         assert_eq!(validate_record(&state_of(RecordKind::GoalMeasurement, &measurement)), Ok(()));
         assert_eq!(validate_record(&state_of(RecordKind::Partner, &partner_rec)), Ok(()));
@@ -1072,13 +1100,19 @@ mod tests {
         ))
         .is_err());
         // Fields of another kind are unknown to this one.
-        assert_eq!(validate_record(&state_of(RecordKind::Goal, &partner_rec)), Err(ValidationError::UnknownField("kind".into())));
+        assert_eq!(
+            validate_record(&state_of(RecordKind::Goal, &partner_rec)),
+            Err(ValidationError::UnknownField("kind".into()))
+        );
         // Closed records: a key no schema names is refused, naming it, in Swedish.
         let mut extra = state_of(RecordKind::Activity, &an_activity());
         extra.fields.insert("anteckning".into(), "070-123 45 67, pnr 811218-9876".into());
         let refused = validate_record(&extra).unwrap_err();
         assert_eq!(refused, ValidationError::UnknownField("anteckning".into()));
-        assert!(refused.to_string().contains("”anteckning”") && refused.to_string().contains("okänt fält"), "{refused}");
+        assert!(
+            refused.to_string().contains("”anteckning”") && refused.to_string().contains("okänt fält"),
+            "{refused}"
+        );
         let mut unknown_kind = state_of(RecordKind::Partner, &partner_rec);
         unknown_kind.fields.insert("kind".into(), "bank".into());
         assert!(matches!(validate_record(&unknown_kind), Err(ValidationError::Shape(_))));

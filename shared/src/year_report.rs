@@ -91,11 +91,18 @@ impl Cell {
 fn decimal_grouped(x: f64) -> String {
     let s = crate::summary::decimal_sv(x, DECIMALS as usize);
     let (whole, rest) = s.split_once(',').map_or((s.as_str(), None), |(w, r)| (w, Some(r)));
-    let grouped = whole.parse::<i64>().map_or_else(|_| whole.to_owned(), |n| {
-        let g = group_thousands(n);
-        // -0,4 keeps its sign, which the whole part alone has lost.
-        if whole.starts_with('-') && n == 0 { format!("-{g}") } else { g }
-    });
+    let grouped = whole.parse::<i64>().map_or_else(
+        |_| whole.to_owned(),
+        |n| {
+            let g = group_thousands(n);
+            // -0,4 keeps its sign, which the whole part alone has lost.
+            if whole.starts_with('-') && n == 0 {
+                format!("-{g}")
+            } else {
+                g
+            }
+        },
+    );
     match rest {
         Some(r) => format!("{grouped},{r}"),
         None => grouped,
@@ -202,7 +209,10 @@ impl YearReport {
             if t.columns.is_empty() || t.columns.len() > MAX_COLUMNS || t.rows.len() > MAX_ROWS {
                 return Err(format!("tabellen ”{}” är för stor", t.sheet));
             }
-            if long(&t.title) || long(&t.note) || t.columns.iter().any(|c| long(&c.heading) || !(1.0..=255.0).contains(&c.width)) {
+            if long(&t.title)
+                || long(&t.note)
+                || t.columns.iter().any(|c| long(&c.heading) || !(1.0..=255.0).contains(&c.width))
+            {
                 return Err(format!("tabellen ”{}” har en för lång rubrik eller fel kolumnbredd", t.sheet));
             }
             for row in &t.rows {
@@ -323,7 +333,14 @@ pub fn year_report(ds: &Dataset, labs: &[Uuid], year: i32, today: &str) -> Optio
     let mut hours_table = Table::new(
         "Öppettider",
         "Öppettider och fullständighet",
-        &[("Labb", 24.0), ("Mötesplats", 30.0), ("Öppetdagar", 12.0), ("Öppettimmar", 13.0), ("Stängda kvällar", 16.0), ("Fullständighet (%)", 19.0)],
+        &[
+            ("Labb", 24.0),
+            ("Mötesplats", 30.0),
+            ("Öppetdagar", 12.0),
+            ("Öppettimmar", 13.0),
+            ("Stängda kvällar", 16.0),
+            ("Fullständighet (%)", 19.0),
+        ],
     );
     hours_table.note = "Öppetdagar och öppettimmar till och med rapportens dag enligt mötesplatsens öppettider och avvikande dagar; \
         en stängd kväll är en dag med kvällens stängning (en öppen kväll) loggad. Fullständighet = stängda kvällar / öppetdagar."
@@ -432,7 +449,10 @@ pub fn year_report(ds: &Dataset, labs: &[Uuid], year: i32, today: &str) -> Optio
         ("Öppetdagar", Cell::int(open_days_all)),
         ("Öppettimmar", Cell::dec(Some(open_minutes_all as f64 / 60.0))),
         ("Besök per öppettimme", Cell::dec(per_hour)),
-        ("Stängda kvällar (fullständighet, %)", Cell::pct((open_days_all > 0).then(|| closed_all as f64 * 100.0 / open_days_all as f64))),
+        (
+            "Stängda kvällar (fullständighet, %)",
+            Cell::pct((open_days_all > 0).then(|| closed_all as f64 * 100.0 / open_days_all as f64)),
+        ),
         ("Aktiviteter", show.cell(acts_all, Measure::Activities)),
         ("Deltagare i aktiviteter", show.cell(people_all, Measure::Participants)),
         ("Samverkanspartner med gemensamma aktiviteter", Cell::int(partners_used)),
@@ -483,9 +503,15 @@ pub fn year_report(ds: &Dataset, labs: &[Uuid], year: i32, today: &str) -> Optio
     tables.push(month_table);
     tables.push(hours_table);
 
-    let mut kinds = Table::new("Aktiviteter", "Aktiviteter per slag", &[("Slag", 20.0), ("Aktiviteter", 12.0), ("Deltagare", 12.0)]);
-    let mut kind_rows: Vec<(u64, usize, u64)> =
-        by_kind.iter().map(|(&k, &(a, p))| (show.n(a, Measure::Activities), k, show.n(p, Measure::Participants))).collect();
+    let mut kinds = Table::new(
+        "Aktiviteter",
+        "Aktiviteter per slag",
+        &[("Slag", 20.0), ("Aktiviteter", 12.0), ("Deltagare", 12.0)],
+    );
+    let mut kind_rows: Vec<(u64, usize, u64)> = by_kind
+        .iter()
+        .map(|(&k, &(a, p))| (show.n(a, Measure::Activities), k, show.n(p, Measure::Participants)))
+        .collect();
     kind_rows.sort_by_key(|&(n, k, _)| (std::cmp::Reverse(n), k));
     kinds.rows = kind_rows
         .into_iter()
@@ -494,8 +520,11 @@ pub fn year_report(ds: &Dataset, labs: &[Uuid], year: i32, today: &str) -> Optio
         .collect();
     tables.push(kinds);
 
-    let mut focus = Table::new("Fokusområden", "Aktiviteter per fokusområde", &[("Fokusområde", 40.0), ("Aktiviteter", 12.0)]);
-    focus.note = "En aktivitet räknas under fokusområdet för de mål den arbetar mot (utan mål: labbets första fokusområde).".into();
+    let mut focus =
+        Table::new("Fokusområden", "Aktiviteter per fokusområde", &[("Fokusområde", 40.0), ("Aktiviteter", 12.0)]);
+    focus.note =
+        "En aktivitet räknas under fokusområdet för de mål den arbetar mot (utan mål: labbets första fokusområde)."
+            .into();
     focus.rows = by_focus
         .iter()
         .map(|(&f, &p)| (f, show.n(p, Measure::Activities)))
@@ -504,8 +533,11 @@ pub fn year_report(ds: &Dataset, labs: &[Uuid], year: i32, today: &str) -> Optio
         .collect();
     tables.push(focus);
 
-    let mut partners =
-        Table::new("Samverkanspartner", "Samverkanspartner", &[("Labb", 24.0), ("Samverkanspartner", 32.0), ("Slag", 20.0), ("Gemensamma aktiviteter", 22.0)]);
+    let mut partners = Table::new(
+        "Samverkanspartner",
+        "Samverkanspartner",
+        &[("Labb", 24.0), ("Samverkanspartner", 32.0), ("Slag", 20.0), ("Gemensamma aktiviteter", 22.0)],
+    );
     let mut partner_rows: Vec<(u64, String, Vec<Cell>)> = ds
         .partners
         .iter()
@@ -574,19 +606,26 @@ pub fn year_report(ds: &Dataset, labs: &[Uuid], year: i32, today: &str) -> Optio
     tables.push(questions);
     tables.push(spread);
 
-    let mut lesson_table = Table::new("Lärdomar", "Lärdomar", &[("Datum", 12.0), ("Labb", 20.0), ("Aktivitet", 30.0), ("Lärdom", 80.0)]);
+    let mut lesson_table =
+        Table::new("Lärdomar", "Lärdomar", &[("Datum", 12.0), ("Labb", 20.0), ("Aktivitet", 30.0), ("Lärdom", 80.0)]);
     lessons.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.4.cmp(&a.4)));
     lesson_table.rows = lessons
         .into_iter()
         .map(|(date, lab, title, text, _)| {
-            vec![Cell::Date(date), Cell::text(lab_name.get(&lab).copied().unwrap_or_default()), Cell::text(title), Cell::text(text)]
+            vec![
+                Cell::Date(date),
+                Cell::text(lab_name.get(&lab).copied().unwrap_or_default()),
+                Cell::text(title),
+                Cell::text(text),
+            ]
         })
         .collect();
     tables.push(lesson_table);
 
     if several {
         for t in &mut tables {
-            t.note = if t.note.is_empty() { PROTECTED_NOTE_SV.into() } else { format!("{} {PROTECTED_NOTE_SV}", t.note) };
+            t.note =
+                if t.note.is_empty() { PROTECTED_NOTE_SV.into() } else { format!("{} {PROTECTED_NOTE_SV}", t.note) };
         }
     }
     let mut organisations: Vec<&str> = labs.iter().map(|l| l.data.organisation.as_str()).collect();
@@ -659,7 +698,9 @@ fn question_tables(
             let mut months: BTreeMap<String, Cells> = BTreeMap::new();
             for a in ds.activities.iter().filter(|a| a.lab_id == lab.id) {
                 let Some(d) = calendar::day_of(&a.data.date).filter(|d| (from..=to).contains(d)) else { continue };
-                for ans in answers_of(lab.id, &a.data).filter(|x| x.question_id == q.question_id && answer_misfit(&rec.data, x).is_none()) {
+                for ans in answers_of(lab.id, &a.data)
+                    .filter(|x| x.question_id == q.question_id && answer_misfit(&rec.data, x).is_none())
+                {
                     let mut one = QuestionTally::for_question(&rec.data);
                     one.add(&rec.data, &ans);
                     if one.answered == 0 {
@@ -671,14 +712,20 @@ fn question_tables(
             }
             for (month, c) in &months {
                 let answered = show.n(c.answered, Measure::PollAnswers);
-                let (yes, maybe, no) =
-                    (show.n(c.yes, Measure::PollAnswers), show.n(c.maybe, Measure::PollAnswers), show.n(c.no, Measure::PollAnswers));
+                let (yes, maybe, no) = (
+                    show.n(c.yes, Measure::PollAnswers),
+                    show.n(c.maybe, Measure::PollAnswers),
+                    show.n(c.no, Measure::PollAnswers),
+                );
                 let faces = q.answer == AnswerKind::Faces;
                 let numbers = matches!(q.answer, AnswerKind::Number | AnswerKind::Scale);
                 let sum = match show.0 {
                     Disclosure::Exact => c.sum,
                     // A protected sum: the numbers are counts of people (or steps of a scale).
-                    Disclosure::Protected => crate::disclosure::perturb(c.sum.round().max(0.0) as u64, c.answered.key, Measure::Participants) as f64,
+                    Disclosure::Protected => {
+                        crate::disclosure::perturb(c.sum.round().max(0.0) as u64, c.answered.key, Measure::Participants)
+                            as f64
+                    }
                 };
                 table.rows.push(vec![
                     Cell::text(lab_name.get(&lab.id).copied().unwrap_or_default()),
@@ -690,7 +737,11 @@ fn question_tables(
                     if faces { Cell::int(yes) } else { Cell::Empty },
                     if faces { Cell::int(maybe) } else { Cell::Empty },
                     if faces { Cell::int(no) } else { Cell::Empty },
-                    if faces { Cell::pct((yes + maybe + no > 0).then(|| yes as f64 * 100.0 / (yes + maybe + no) as f64)) } else { Cell::Empty },
+                    if faces {
+                        Cell::pct((yes + maybe + no > 0).then(|| yes as f64 * 100.0 / (yes + maybe + no) as f64))
+                    } else {
+                        Cell::Empty
+                    },
                     if q.answer == AnswerKind::Number { Cell::dec(Some(sum)) } else { Cell::Empty },
                     if numbers { Cell::dec((answered > 0).then(|| sum / answered as f64)) } else { Cell::Empty },
                 ]);
@@ -791,7 +842,8 @@ mod tests {
     }
 
     fn place(id: Uuid, lab: Uuid) -> Rec<MeetingPlace> {
-        let data: MeetingPlace = serde_json::from_value(serde_json::json!({"name": "Gården", "age_bands": ["13-15"]})).unwrap();
+        let data: MeetingPlace =
+            serde_json::from_value(serde_json::json!({"name": "Gården", "age_bands": ["13-15"]})).unwrap();
         let data = MeetingPlace {
             opening_hours: vec![OpeningHours { weekday: 2, opens: "17:00".into(), closes: "21:00".into() }],
             catchment_population: Some(500),
@@ -816,7 +868,8 @@ mod tests {
 
     fn evening(n: u128, lab: Uuid, place: Uuid, date: &str, answer: f64) -> Rec<Activity> {
         let mut a: Activity =
-            serde_json::from_value(serde_json::json!({"kind": "open_evening", "title": "Öppen kväll", "date": date})).unwrap();
+            serde_json::from_value(serde_json::json!({"kind": "open_evening", "title": "Öppen kväll", "date": date}))
+                .unwrap();
         a.meeting_place_id = Some(place);
         a.participants = vec![crate::model::ParticipantCount { age_band: AgeBand::Age13To15, gender: None, count: 6 }];
         a.answers = vec![Answer::number(Q, answer)];
@@ -841,7 +894,10 @@ mod tests {
             questions: vec![Rec {
                 id: Q,
                 lab_id: LAB_A,
-                data: Question { meeting_place_id: Some(PLACE), ..Question::new("Hur många gjorde läxorna klart?", AnswerKind::Number) },
+                data: Question {
+                    meeting_place_id: Some(PLACE),
+                    ..Question::new("Hur många gjorde läxorna klart?", AnswerKind::Number)
+                },
             }],
             goals: vec![Rec {
                 id: GOAL,
@@ -855,7 +911,12 @@ mod tests {
                     target: 20.0,
                     target_date: "2026-12-31".into(),
                     direction: GoalDirection::Up,
-                    source: Some(GoalSource::Question { question_id: Q, stat: QuestionStat::Sum, include_maybe: false, option: None }),
+                    source: Some(GoalSource::Question {
+                        question_id: Q,
+                        stat: QuestionStat::Sum,
+                        include_maybe: false,
+                        option: None,
+                    }),
                     baseline_date: Some("2026-01-01".into()),
                     schedule: None,
                     retired: false,
@@ -872,7 +933,12 @@ mod tests {
     }
 
     fn figure(r: &YearReport, name: &str) -> Cell {
-        table(r, "Sammanfattning").rows.iter().find(|row| row[0] == Cell::Text(name.into())).map(|row| row[1].clone()).unwrap()
+        table(r, "Sammanfattning")
+            .rows
+            .iter()
+            .find(|row| row[0] == Cell::Text(name.into()))
+            .map(|row| row[1].clone())
+            .unwrap()
     }
 
     #[test]
@@ -896,17 +962,33 @@ mod tests {
         assert_eq!(months.len(), 12, "every month of the year");
         assert_eq!(months[0], [Cell::Month("2026-01".into()), Cell::Int(3), Cell::Int(1), Cell::Int(2)]);
         assert_eq!(months[1], [Cell::Month("2026-02".into()), Cell::Int(2), Cell::Int(0), Cell::Int(2)]);
-        assert_eq!(table(&r, "Öppettider").rows[0][2..], [Cell::Int(13), Cell::Dec(52.0), Cell::Int(2), Cell::Pct(15.4)]);
+        assert_eq!(
+            table(&r, "Öppettider").rows[0][2..],
+            [Cell::Int(13), Cell::Dec(52.0), Cell::Int(2), Cell::Pct(15.4)]
+        );
         // The question's answers per month: counted, summed, averaged.
         let q = &table(&r, "Frågor").rows;
         assert_eq!(q.len(), 2);
-        assert_eq!(q[0][4..], [
-            Cell::Month("2026-01".into()), Cell::Int(1), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Dec(4.0), Cell::Dec(4.0)
-        ]);
+        assert_eq!(
+            q[0][4..],
+            [
+                Cell::Month("2026-01".into()),
+                Cell::Int(1),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Dec(4.0),
+                Cell::Dec(4.0)
+            ]
+        );
         assert_eq!(q[1][10], Cell::Dec(6.0));
         // The goal measured from it: January 4, February 6 (March is under way).
         let g = &table(&r, "Mål").rows[0];
-        assert_eq!((g[5].clone(), g[7].clone(), g[8].clone(), g[9].clone()), (Cell::Dec(2.0), Cell::Dec(6.0), Cell::Date("2026-02-01".into()), Cell::Dec(20.0)));
+        assert_eq!(
+            (g[5].clone(), g[7].clone(), g[8].clone(), g[9].clone()),
+            (Cell::Dec(2.0), Cell::Dec(6.0), Cell::Date("2026-02-01".into()), Cell::Dec(20.0))
+        );
         assert_eq!(table(&r, "Lärdomar").rows[0][0], Cell::Date("2026-01-13".into()));
         // The same figures whatever the display: a Swedish screen and the numbers underneath.
         assert_eq!(Cell::Int(12400).display_sv(), "12\u{a0}400");

@@ -385,7 +385,15 @@ impl World {
         self.write_op(d, kind, id, lab, fields, (deleted, false));
     }
 
-    fn write_op(&mut self, d: usize, kind: RecordKind, id: Uuid, lab: Uuid, fields: Map<String, Value>, op: (bool, bool)) {
+    fn write_op(
+        &mut self,
+        d: usize,
+        kind: RecordKind,
+        id: Uuid,
+        lab: Uuid,
+        fields: Map<String, Value>,
+        op: (bool, bool),
+    ) {
         let now = self.devices[d].now(self.wall_ms);
         let change = self.devices[d].write(kind, id, lab, fields, op, now);
         self.made.push(change);
@@ -457,12 +465,8 @@ impl World {
             }
             Op::Restore { device, record } => {
                 let d = device.index(n);
-                let deleted: Vec<Uuid> = self.devices[d]
-                    .records
-                    .values()
-                    .filter(|r| r.deleted.is_some())
-                    .map(|r| r.id)
-                    .collect();
+                let deleted: Vec<Uuid> =
+                    self.devices[d].records.values().filter(|r| r.deleted.is_some()).map(|r| r.id).collect();
                 if deleted.is_empty() {
                     return;
                 }

@@ -50,7 +50,8 @@ struct Served {
 
 async fn serve(dist: PathBuf) -> Result<Served> {
     let bin = PathBuf::from(
-        std::env::var_os("LABBLOGG_BENCH_SERVER").context("LABBLOGG_BENCH_SERVER is not set: run `cargo xtask bench size`")?,
+        std::env::var_os("LABBLOGG_BENCH_SERVER")
+            .context("LABBLOGG_BENCH_SERVER is not set: run `cargo xtask bench size`")?,
     );
     let db = tempfile::tempdir()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
@@ -110,7 +111,10 @@ async fn load(browser: &Browser, url: &str) -> Result<f64> {
     browser.client.goto(url).await?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let v = browser.client.execute("return [window.__tti ?? null, !!navigator.serviceWorker.controller]", vec![]).await?;
+        let v = browser
+            .client
+            .execute("return [window.__tti ?? null, !!navigator.serviceWorker.controller]", vec![])
+            .await?;
         if let Some(ms) = v[0].as_f64() {
             if v[1] != json!(true) {
                 bail!("{url} was not served by its service worker");
@@ -148,13 +152,16 @@ fn summary(name: &str, mut samples: Vec<f64>) -> Value {
 
 async fn run() -> Result<()> {
     let dist = |var: &str| -> Result<PathBuf> {
-        let dir = PathBuf::from(std::env::var_os(var).with_context(|| format!("{var} is not set: run `cargo xtask bench size`"))?);
+        let dir = PathBuf::from(
+            std::env::var_os(var).with_context(|| format!("{var} is not set: run `cargo xtask bench size`"))?,
+        );
         if !dir.join("index.html").exists() {
             bail!("{} has no index.html", dir.display());
         }
         Ok(dir)
     };
-    let (app, hello) = (serve(dist("LABBLOGG_BENCH_APP_DIST")?).await?, serve(dist("LABBLOGG_BENCH_HELLO_DIST")?).await?);
+    let (app, hello) =
+        (serve(dist("LABBLOGG_BENCH_APP_DIST")?).await?, serve(dist("LABBLOGG_BENCH_HELLO_DIST")?).await?);
     let browser = Browser::start().await?;
     let result = async {
         install(&browser, &app.url).await?;
@@ -172,7 +179,12 @@ async fn run() -> Result<()> {
         cdp(&browser, "Page.enable", json!({})).await?;
         cdp(&browser, "Page.addScriptToEvaluateOnNewDocument", json!({"source": observer})).await?;
         cdp(&browser, "Network.enable", json!({})).await?;
-        cdp(&browser, "Network.emulateNetworkConditions", json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})).await?;
+        cdp(
+            &browser,
+            "Network.emulateNetworkConditions",
+            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await?;
         cdp(&browser, "Emulation.setCPUThrottlingRate", json!({"rate": CPU_SLOWDOWN})).await?;
         let throttled = spin(&browser).await?;
 

@@ -86,7 +86,10 @@ async fn main() -> Result<()> {
     // Warm up, then alternate right and wrong passwords (the same work either way).
     derive_once(&b, OFFLINE_VERIFIER_ITERATIONS, "personal").await?;
     for (name, rate) in [("verifier.plain", 1), ("verifier.throttled", CPU_SLOWDOWN)] {
-        b.client.issue_cmd(Cdp("Emulation.setCPUThrottlingRate", json!({"rate": rate}))).await.context("CDP throttling")?;
+        b.client
+            .issue_cmd(Cdp("Emulation.setCPUThrottlingRate", json!({"rate": rate})))
+            .await
+            .context("CDP throttling")?;
         let (mut right, mut wrong) = (Vec::new(), Vec::new());
         for _ in 0..TRIALS {
             right.push(derive_once(&b, OFFLINE_VERIFIER_ITERATIONS, "personal").await?);

@@ -16,9 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 /// The built app, or a clear failure telling how to build it.
@@ -132,7 +132,8 @@ impl TestServer {
                     id: uuid::Uuid::now_v7(),
                     username: username.to_owned(),
                     display_name: "Administratör".to_owned(),
-                    password_hash: labblogg_server::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    password_hash: labblogg_server::auth::hash_password(password)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
                     role: labblogg_shared::auth::Role::Admin,
                     memberships: Vec::new(),
                     home_meeting_place: None,
@@ -490,7 +491,12 @@ impl Browser {
     /// Sign in through the login form (the automation contract's field names).
     pub async fn sign_in(&self, base: &str, username: &str, password: &str) -> Result<()> {
         self.client.goto(base).await?;
-        let user = self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("input[name=username]")).await?;
+        let user = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("input[name=username]"))
+            .await?;
         user.send_keys(username).await?;
         self.client.find(Locator::Css("input[name=password]")).await?.send_keys(password).await?;
         self.click("form button[type=submit]").await

@@ -50,7 +50,9 @@ async fn set_offline(b: &Browser, offline: bool) -> Result<()> {
 
 /// Last month ("2026-11") by the server's clock, in Stockholm.
 fn last_month() -> String {
-    let today = calendar::local_day(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64);
+    let today = calendar::local_day(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64,
+    );
     calendar::month_label_of_index(calendar::month_index(today) - 1)
 }
 
@@ -68,9 +70,7 @@ async fn set_date(b: &Browser, css: &str, date: &str) -> Result<()> {
 
 /// Scroll the first element matching `css` to the top of the window (for a screenshot).
 async fn scroll_to(b: &Browser, css: &str) -> Result<()> {
-    b.client
-        .execute("document.querySelector(arguments[0]).scrollIntoView(); return true;", vec![json!(css)])
-        .await?;
+    b.client.execute("document.querySelector(arguments[0]).scrollIntoView(); return true;", vec![json!(css)]).await?;
     Ok(())
 }
 
@@ -80,7 +80,9 @@ async fn on_server(server: &TestServer) -> Result<Option<bool>> {
     Ok(page
         .records
         .iter()
-        .find(|r| r.state.kind == RecordKind::Activity && r.state.fields.get("title").and_then(|t| t.as_str()) == Some(TITLE))
+        .find(|r| {
+            r.state.kind == RecordKind::Activity && r.state.fields.get("title").and_then(|t| t.as_str()) == Some(TITLE)
+        })
         .map(|r| r.state.deleted.is_some()))
 }
 
@@ -102,7 +104,8 @@ async fn reopen(server: &TestServer, profile: &Profile) -> Result<Browser> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_syncs_once_it_is_re_opened() -> Result<()> {
+async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_syncs_once_it_is_re_opened(
+) -> Result<()> {
     let server = TestServer::start().await?;
     let month = last_month();
     let date = format!("{month}-15");
@@ -153,7 +156,8 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     coordinator.wait_for("[data-testid=approval-notice]").await?;
     coordinator.wait_for("[data-testid=reopen-month]").await?;
     coordinator.wait_synced(SYNC_WAIT).await?;
-    let approval = server.state.store.record(approval_id(LINA_HAGE, &month)).await?.context("the approval on the server")?;
+    let approval =
+        server.state.store.record(approval_id(LINA_HAGE, &month)).await?.context("the approval on the server")?;
     ensure!(is_in_force(&approval), "approved on the server: {:?}", approval.fields);
     coordinator.close().await?;
 
@@ -214,7 +218,8 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
     // The same change syncs: the tablet sends it again when it hears of the re-opening.
     let tablet = reopen(&server, &tablet_profile).await?;
     tablet.wait_synced(SYNC_WAIT).await?;
-    wait_until("the activity on the server", SYNC_WAIT, || async { Ok(on_server(&server).await? == Some(false)) }).await?;
+    wait_until("the activity on the server", SYNC_WAIT, || async { Ok(on_server(&server).await? == Some(false)) })
+        .await?;
     tablet.wait_synced(SYNC_WAIT).await?;
     tablet.click("[data-testid=nav-settings]").await?;
     wait_until("no refused change left", Duration::from_secs(10), || async {
@@ -228,7 +233,9 @@ async fn a_tablet_offline_while_the_month_is_approved_is_refused_in_swedish_and_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> Result<()> {
     let server = TestServer::start_with_demo_year().await?;
-    let today = calendar::local_day(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64);
+    let today = calendar::local_day(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64,
+    );
     let this = calendar::month_index(today);
     let last = calendar::month_label_of_index(this - 1);
     let open = calendar::month_label_of_index(this - 3);
@@ -247,7 +254,8 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
     b.screenshots("coordinator-followup-list").await?;
     b.assert_accessible("the follow-up list").await?;
     // Confirming the fika takes it off the list.
-    let item = b.client.find(Locator::Css("[data-testid=followup] [data-testid=followup-item][data-kind=activity]")).await?;
+    let item =
+        b.client.find(Locator::Css("[data-testid=followup] [data-testid=followup-item][data-kind=activity]")).await?;
     item.find(Locator::Css("[data-testid=followup-confirm]")).await?.click().await?;
     wait_until("one value left", Duration::from_secs(20), || async {
         Ok(b.count("[data-testid=followup] [data-testid=followup-item]").await? == 1)
@@ -269,13 +277,22 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
     b.click(&format!("[data-testid=month-review][data-month='{open}']")).await?;
     b.wait_for(&format!("[data-testid=approval-panel][data-month='{open}']")).await?;
     scroll_to(&b, "[data-testid=approval-panel]").await?;
-    let visits: u64 = b.text("[data-testid=approval-visits]").await?.chars().filter(char::is_ascii_digit).collect::<String>().parse()?;
+    let visits: u64 = b
+        .text("[data-testid=approval-visits]")
+        .await?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()?;
     ensure!(visits > 50, "{visits} visits");
     b.screenshots("coordinator-approval-step-demo-year").await?;
 
     // The comparison shows completeness and approved months per lab.
     b.click("[data-testid=nav-compare]").await?;
-    wait_until("four comparison rows", Duration::from_secs(20), || async { Ok(b.count("[data-testid=compare-row]").await? == 4) }).await?;
+    wait_until("four comparison rows", Duration::from_secs(20), || async {
+        Ok(b.count("[data-testid=compare-row]").await? == 4)
+    })
+    .await?;
     let approved = b.client.find_all(Locator::Css("[data-testid=compare-approved]")).await?;
     let mut months_listed = Vec::new();
     for cell in approved {
@@ -294,7 +311,8 @@ async fn the_follow_up_list_the_months_completeness_and_the_check_at_entry() -> 
     scroll_to(&staff, "[data-testid=counter-completeness]").await?;
     // This month's sessions so far (none on the first days of a month).
     wait_until("the counter's completeness", Duration::from_secs(20), || async {
-        Ok(today - calendar::first_day_of_month_index(this) < 3 || staff.count("[data-testid=counter-unclosed]").await? > 0)
+        Ok(today - calendar::first_day_of_month_index(this) < 3
+            || staff.count("[data-testid=counter-unclosed]").await? > 0)
     })
     .await?;
     staff.screenshots("counter-completeness").await?;

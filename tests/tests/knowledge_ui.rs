@@ -69,16 +69,21 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
         question: "Hur når vi fler föräldrar?".into(),
         description: String::new(),
     };
-    let husby = accounts::create_lab(store.as_ref(), &Actor::cli(), lab, labblogg_server::routes::sync::now_ms()).await?;
-    accounts::create_user(store.as_ref(), &Actor::cli(), CreateUserRequest {
-        username: "kerstin".into(),
-        display_name: "Kerstin".into(),
-        password: "Husby-traffpunkt-2026".into(),
-        role: Role::Staff,
-        labs: vec![],
-        memberships: vec![Membership { lab_id: husby, role: LabRole::Staff }],
-        home_meeting_place: None,
-    })
+    let husby =
+        accounts::create_lab(store.as_ref(), &Actor::cli(), lab, labblogg_server::routes::sync::now_ms()).await?;
+    accounts::create_user(
+        store.as_ref(),
+        &Actor::cli(),
+        CreateUserRequest {
+            username: "kerstin".into(),
+            display_name: "Kerstin".into(),
+            password: "Husby-traffpunkt-2026".into(),
+            role: Role::Staff,
+            labs: vec![],
+            memberships: vec![Membership { lab_id: husby, role: LabRole::Staff }],
+            home_meeting_place: None,
+        },
+    )
     .await?;
     let elsewhere = Profile::new()?;
     // An evening at Lina Hage whose lessons learned are worth sharing.
@@ -86,18 +91,27 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     let now = labblogg_server::routes::sync::now_ms();
     let fields = serde_json::json!({"kind": "open_evening", "title": "Öppen kväll med fika", "date": labblogg_shared::calendar::local_date(now as i64),
         "lessons_learned": "Ungdomarna kom när kvällen började med fika och samtal."});
-    store.push(vec![labblogg_shared::Change {
-        change_id: Uuid::now_v7(), kind: RecordKind::Activity, id: evening, lab_id: LINA_HAGE,
-        hlc: labblogg_shared::Hlc { ms: now - 60_000, counter: 0, node: 1 },
-        fields: fields.as_object().cloned().unwrap_or_default(), deleted: false,
-        restore: false,
-    }]).await?;
+    store
+        .push(vec![labblogg_shared::Change {
+            change_id: Uuid::now_v7(),
+            kind: RecordKind::Activity,
+            id: evening,
+            lab_id: LINA_HAGE,
+            hlc: labblogg_shared::Hlc { ms: now - 60_000, counter: 0, node: 1 },
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            deleted: false,
+            restore: false,
+        }])
+        .await?;
 
     // 1. Staff at Lina Hage propose an example; the guard catches a phone number.
     let b = Browser::start().await?;
     b.open_counter_as_staff(&base).await?;
     open_knowledge(&b).await?;
-    wait_until("the published demo examples", UI_WAIT, || async { Ok(b.count("[data-testid=knowledge-item]").await? >= 12) }).await?;
+    wait_until("the published demo examples", UI_WAIT, || async {
+        Ok(b.count("[data-testid=knowledge-item]").await? >= 12)
+    })
+    .await?;
     ensure!(b.count(&format!("[data-id='{DRAFT_EXAMPLE}']")).await? == 0, "another lab's draft is not on this device");
     b.screenshots("knowledge-list").await?;
     b.assert_accessible("knowledge base").await?;
@@ -109,7 +123,11 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.fill("[data-testid=knowledge-place]", "Södertälje, Lina Hage").await?;
     b.click("[data-testid=knowledge-focus][value=crime]").await?;
     b.click("[data-testid=knowledge-target-group][value=youth]").await?;
-    b.fill("[data-testid=knowledge-done]", "Mötesplatsen har öppet två kvällar i veckan med fritidsledare. Ring 070-123 45 67 för att boka.").await?;
+    b.fill(
+        "[data-testid=knowledge-done]",
+        "Mötesplatsen har öppet två kvällar i veckan med fritidsledare. Ring 070-123 45 67 för att boka.",
+    )
+    .await?;
     b.fill("[data-testid=knowledge-hours]", "8").await?;
     b.select("[data-testid=knowledge-premises]", "own").await?;
     b.click("[data-testid=knowledge-add-figure]").await?;
@@ -124,7 +142,11 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.screenshots("knowledge-propose-privacy-guard").await?;
     b.assert_accessible("proposing a good example").await?;
     b.click("[data-testid=privacy-rephrase]").await?;
-    b.fill("[data-testid=knowledge-done]", "Mötesplatsen har öppet två kvällar i veckan med fritidsledare. Boka via områdesutvecklaren.").await?;
+    b.fill(
+        "[data-testid=knowledge-done]",
+        "Mötesplatsen har öppet två kvällar i veckan med fritidsledare. Boka via områdesutvecklaren.",
+    )
+    .await?;
     b.click("[data-testid=knowledge-save-submit]").await?;
     b.wait_for("[data-testid=knowledge-notice]").await?;
     b.wait_for("[data-testid=knowledge-own-item][data-review=submitted]").await?;
@@ -141,7 +163,8 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.click("[data-testid=nav-activities]").await?;
     b.wait_for("[data-testid=activity-promote-lesson]").await?.click().await?;
     b.wait_for("[data-testid=knowledge-lesson-form]").await?;
-    let text = b.client.find(fantoccini::Locator::Css("[data-testid=knowledge-lesson-text]")).await?.prop("value").await?;
+    let text =
+        b.client.find(fantoccini::Locator::Css("[data-testid=knowledge-lesson-text]")).await?.prop("value").await?;
     ensure!(text.as_deref().is_some_and(|t| t.contains("fika")), "{text:?}");
     b.click("[data-testid=knowledge-factor][value=meeting_place]").await?;
     b.click("[data-testid=knowledge-factor][value=target_group_reach]").await?;
@@ -159,7 +182,8 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     let (id, proposed) = example_titled(&server, TITLE).await?.context("the proposal reached the server")?;
     ensure!(proposed.review == Review::Submitted && !proposed.what_was_done.contains("070"), "{proposed:?}");
     ensure!(proposed.activity_ids == [evening], "{proposed:?}");
-    let (draft_id, _) = example_titled(&server, "Pingisturnering mellan gårdarna").await?.context("the draft reached the server")?;
+    let (draft_id, _) =
+        example_titled(&server, "Pingisturnering mellan gårdarna").await?.context("the draft reached the server")?;
     b.close().await?;
 
     // 2. The coordinator reviews and publishes it.
@@ -182,17 +206,24 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.wait_for(&format!("[data-testid=knowledge-item][data-id='{id}']")).await?;
     b.wait_synced(SYNC_WAIT).await?;
     wait_until("published on the server", SYNC_WAIT, || async {
-        Ok(example_titled(&server, TITLE).await?.is_some_and(|(_, e)| e.review == Review::Published && e.published_on.is_some()))
+        Ok(example_titled(&server, TITLE)
+            .await?
+            .is_some_and(|(_, e)| e.review == Review::Published && e.published_on.is_some()))
     })
     .await?;
 
     // From a lab's report: "share as a good example" opens a prefilled form.
     b.click("[data-testid=nav-overview]").await?;
-    b.wait_for(&format!("[data-testid=lab-card][data-lab-id='{LINA_HAGE}'] [data-testid=open-lab]")).await?.click().await?;
+    b.wait_for(&format!("[data-testid=lab-card][data-lab-id='{LINA_HAGE}'] [data-testid=open-lab]"))
+        .await?
+        .click()
+        .await?;
     b.wait_for("[data-testid=share-as-example]").await?.click().await?;
     b.wait_for("[data-testid=knowledge-form]").await?;
-    wait_until("figures prefilled", UI_WAIT, || async { Ok(b.count("[data-testid=knowledge-figure]").await? >= 5) }).await?;
-    let organisation = b.client.find(fantoccini::Locator::Css("[data-testid=knowledge-organisation]")).await?.prop("value").await?;
+    wait_until("figures prefilled", UI_WAIT, || async { Ok(b.count("[data-testid=knowledge-figure]").await? >= 5) })
+        .await?;
+    let organisation =
+        b.client.find(fantoccini::Locator::Css("[data-testid=knowledge-organisation]")).await?.prop("value").await?;
     ensure!(organisation.as_deref() == Some("Telge Bostäder"), "{organisation:?}");
     b.screenshot("knowledge-share-from-report-tablet-portrait").await?;
     b.click("[data-testid=knowledge-cancel]").await?;
@@ -224,7 +255,10 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.fill("[data-testid=knowledge-search]", " ").await?;
     b.select("[data-testid=knowledge-filter-focus]", "crime").await?;
     b.select("[data-testid=knowledge-filter-target]", "youth").await?;
-    wait_until("filtered list", UI_WAIT, || async { Ok(b.count(&item).await? == 1 && b.count("[data-testid=knowledge-item]").await? >= 2) }).await?;
+    wait_until("filtered list", UI_WAIT, || async {
+        Ok(b.count(&item).await? == 1 && b.count("[data-testid=knowledge-item]").await? >= 2)
+    })
+    .await?;
     b.select("[data-testid=knowledge-filter-resources]", "no_premises").await?;
     wait_until("own premises filtered out", UI_WAIT, || async { Ok(b.count(&item).await? == 0) }).await?;
     b.select("[data-testid=knowledge-filter-resources]", "").await?;
@@ -232,7 +266,9 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
     b.click(&format!("{item} [data-testid=knowledge-open]")).await?;
     b.wait_for("[data-testid=knowledge-detail][data-review=published]").await?;
     ensure!(b.text("[data-testid=knowledge-detail]").await?.contains("Besök per kväll"));
-    ensure!(b.count("[data-testid=knowledge-publish]").await? == 0 && b.count("[data-testid=knowledge-edit]").await? == 0);
+    ensure!(
+        b.count("[data-testid=knowledge-publish]").await? == 0 && b.count("[data-testid=knowledge-edit]").await? == 0
+    );
     b.assert_accessible("an example's page").await?;
     b.screenshots("knowledge-example-page").await?;
     // As printed: the page's own print rules applied on screen (no navigation, no buttons).
@@ -251,7 +287,10 @@ async fn staff_propose_a_coordinator_publishes_and_another_organisation_finds_it
             vec![],
         )
         .await?;
-    ensure!(!b.is_shown("[data-testid=knowledge-print]").await? && !b.is_shown("[data-testid=nav-knowledge]").await?, "print hides the controls");
+    ensure!(
+        !b.is_shown("[data-testid=knowledge-print]").await? && !b.is_shown("[data-testid=nav-knowledge]").await?,
+        "print hides the controls"
+    );
     ensure!(b.is_shown("[data-testid=knowledge-figures]").await?, "print keeps the figures");
     b.screenshot("knowledge-example-print-preview").await?;
     b.client

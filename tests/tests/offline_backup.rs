@@ -41,9 +41,8 @@ async fn downloads_into(b: &Browser, dir: &Path) -> Result<()> {
 async fn downloaded_export(dir: &Path) -> Result<PathBuf> {
     let mut found = None;
     wait_until("the export file downloaded", Duration::from_secs(20), || {
-        let files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
+        let files: Vec<PathBuf> =
+            std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
         let done: Vec<PathBuf> = files
             .iter()
             .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("labblogg-osynkat-")))
@@ -80,7 +79,8 @@ async fn unsynced_visits_exported_on_one_tablet_and_imported_on_another_reach_th
     server.stop().await?;
     a.tap_times(25).await?;
     a.wait_visits_today(25, Duration::from_secs(20)).await?;
-    wait_until("25 pending on tablet A", Duration::from_secs(20), || async { Ok(a.sync_status().await?.1 == 25) }).await?;
+    wait_until("25 pending on tablet A", Duration::from_secs(20), || async { Ok(a.sync_status().await?.1 == 25) })
+        .await?;
     a.click("[data-testid=nav-settings]").await?;
     a.wait_for("[data-testid=export-unsynced]").await?;
     a.click("[data-testid=export-unsynced]").await?;

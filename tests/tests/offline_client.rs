@@ -216,12 +216,20 @@ async fn chromium_finds_the_app_installable() -> Result<()> {
     // Chromium accepts the SVG icon alone too, so the PNGs are checked here: 192 and 512
     // pixels and a maskable one (what Android and older browsers need), each served as the
     // type it claims and decoding to the size it claims.
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(labblogg_e2e::dist_dir()?.join("manifest.webmanifest"))?)?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(labblogg_e2e::dist_dir()?.join("manifest.webmanifest"))?)?;
     let icons = manifest["icons"].as_array().cloned().unwrap_or_default();
     let png = |size: &str, purpose: &str| {
-        icons.iter().any(|i| i["type"] == "image/png" && i["sizes"] == size && i["purpose"].as_str().unwrap_or("any").split(' ').any(|p| p == purpose))
+        icons.iter().any(|i| {
+            i["type"] == "image/png"
+                && i["sizes"] == size
+                && i["purpose"].as_str().unwrap_or("any").split(' ').any(|p| p == purpose)
+        })
     };
-    assert!(png("192x192", "any") && png("512x512", "any") && png("512x512", "maskable"), "PNG icons in the manifest: {icons:?}");
+    assert!(
+        png("192x192", "any") && png("512x512", "any") && png("512x512", "maskable"),
+        "PNG icons in the manifest: {icons:?}"
+    );
     for icon in &icons {
         let src = icon["src"].as_str().unwrap_or_default();
         let served = b

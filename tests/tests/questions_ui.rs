@@ -154,7 +154,9 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
         .into_iter()
         .map(|(id, v)| Ok((id, serde_json::from_value(v)?)))
         .collect::<Result<_>>()?;
-    ensure!(questions.iter().any(|(id, q)| *id == question && q.text == QUESTION && q.meeting_place_id == Some(PLACE_LINA_HAGE)));
+    ensure!(questions
+        .iter()
+        .any(|(id, q)| *id == question && q.text == QUESTION && q.meeting_place_id == Some(PLACE_LINA_HAGE)));
 
     // Staff close the evening offline and answer it.
     let s = Browser::start().await?;
@@ -186,7 +188,11 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
         .into_iter()
         .map(|(id, v)| Ok((id, serde_json::from_value(v)?)))
         .collect::<Result<_>>()?;
-    let answer = evenings.iter().flat_map(|(_, a)| a.answers.iter()).find(|a| a.question_id == question).context("the answer on the server")?;
+    let answer = evenings
+        .iter()
+        .flat_map(|(_, a)| a.answers.iter())
+        .find(|a| a.question_id == question)
+        .context("the answer on the server")?;
     ensure!(answer.value == Some(7.0), "{answer:?}");
 
     // After sync: the lab report shows the answer, the goal its value.
@@ -213,10 +219,15 @@ async fn a_lab_question_answered_offline_in_the_report_a_goal_and_the_years_work
     let goal = goals.iter().find(|(_, g)| g.title == "Fler gör läxorna klart").context("the goal")?.0;
     let card = format!("[data-testid=goal-card][data-goal-id='{goal}']");
     wait_until("the goal's value from the answer", Duration::from_secs(30), || async {
-        Ok(c.text(&format!("{card} [data-testid=goal-latest]")).await.is_ok_and(|t| t.starts_with("7 ungdomar per månad")))
+        Ok(c.text(&format!("{card} [data-testid=goal-latest]"))
+            .await
+            .is_ok_and(|t| t.starts_with("7 ungdomar per månad")))
     })
     .await?;
-    ensure!(c.text(&format!("{card} [data-testid=goal-source-text]")).await?.contains(QUESTION), "the goal names its question");
+    ensure!(
+        c.text(&format!("{card} [data-testid=goal-source-text]")).await?.contains(QUESTION),
+        "the goal names its question"
+    );
     c.client.execute(&format!("document.querySelector(\"{card}\").scrollIntoView()"), vec![]).await?;
     c.screenshot("goal-from-question").await?;
 
@@ -260,13 +271,20 @@ async fn a_demo_years_workbooks_hold_the_screens_figures() -> Result<()> {
     for (scope, year) in [("all", this_year), (LINA_HAGE.to_string().as_str(), this_year), ("all", this_year - 1)] {
         c.select("[data-testid=year-report-scope]", scope).await?;
         c.select("[data-testid=year-report-year]", &year.to_string()).await?;
-        let title = if scope == "all" { format!("Årsrapport {year} – 4 labb") } else { format!("Årsrapport {year} – Lina Hage") };
+        let title = if scope == "all" {
+            format!("Årsrapport {year} – 4 labb")
+        } else {
+            format!("Årsrapport {year} – Lina Hage")
+        };
         wait_text(&c, "[data-testid=year-report-heading]", &title).await?;
         ensure!(c.is_shown("[data-testid=year-report-protected]").await? == (scope == "all"));
         let screen = screen_tables(&c).await?;
         if scope != "all" {
             let q = screen.iter().find(|t| t.sheet == "Frågor").context("questions")?;
-            ensure!(q.rows.iter().any(|r| r[1].1.starts_with("Hur många gjorde läxorna klart")), "Lina Hage's question over the year");
+            ensure!(
+                q.rows.iter().any(|r| r[1].1.starts_with("Hur många gjorde läxorna klart")),
+                "Lina Hage's question over the year"
+            );
             // Printed on A4 by Chromium: the header on every page, every table in it.
             c.client.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))).await?;
             c.client.set_window_size(794, 1123).await?;
@@ -276,7 +294,10 @@ async fn a_demo_years_workbooks_hold_the_screens_figures() -> Result<()> {
             c.client.set_window_size(768, 1024).await?;
             let answer = c
                 .client
-                .issue_cmd(Cdp("Page.printToPDF", json!({"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true})))
+                .issue_cmd(Cdp(
+                    "Page.printToPDF",
+                    json!({"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true}),
+                ))
                 .await?;
             let bytes = base64::engine::general_purpose::STANDARD.decode(answer["data"].as_str().context("no PDF")?)?;
             let dir = labblogg_e2e::screenshot_dir();
@@ -318,15 +339,20 @@ async fn workbook_equals_screen(c: &Browser, screen: &[ScreenTable]) -> Result<(
     }
     c.client.execute("document.querySelector('[data-testid=year-report-notice]').hidden = true", vec![]).await?;
     c.click("[data-testid=year-report-xlsx]").await?;
-    wait_until("the workbook downloaded", Duration::from_secs(30), || async { c.is_shown("[data-testid=year-report-notice]").await }).await?;
+    wait_until("the workbook downloaded", Duration::from_secs(30), || async {
+        c.is_shown("[data-testid=year-report-notice]").await
+    })
+    .await?;
     let workbook = wait_for_file(downloads.path(), ".xlsx").await?;
     let sheets = libreoffice_csv(&workbook)?;
     for table in screen {
-        let csv = sheets
-            .iter()
-            .find(|(name, _)| name == &table.sheet)
-            .map(|(_, rows)| rows)
-            .with_context(|| format!("sheet {} in the workbook (sheets: {:?})", table.sheet, sheets.iter().map(|s| &s.0).collect::<Vec<_>>()))?;
+        let csv = sheets.iter().find(|(name, _)| name == &table.sheet).map(|(_, rows)| rows).with_context(|| {
+            format!(
+                "sheet {} in the workbook (sheets: {:?})",
+                table.sheet,
+                sheets.iter().map(|s| &s.0).collect::<Vec<_>>()
+            )
+        })?;
         compare(table, csv)?;
     }
     eprintln!(
@@ -372,7 +398,11 @@ async fn screen_tables(b: &Browser) -> Result<Vec<ScreenTable>> {
 
 async fn wait_for_file(dir: &Path, suffix: &str) -> Result<PathBuf> {
     for _ in 0..200 {
-        if let Some(f) = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.to_string_lossy().ends_with(suffix)) {
+        if let Some(f) = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with(suffix))
+        {
             return Ok(f);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -383,7 +413,10 @@ async fn wait_for_file(dir: &Path, suffix: &str) -> Result<PathBuf> {
 /// Every sheet of `workbook` as CSV rows, through LibreOffice run headlessly.
 fn libreoffice_csv(workbook: &Path) -> Result<Vec<(String, Vec<Vec<String>>)>> {
     let soffice = std::env::var("LABBLOGG_SOFFICE").unwrap_or_else(|_| "/usr/bin/soffice".into());
-    ensure!(Path::new(&soffice).exists(), "{soffice} missing: `cargo xtask test` installs Debian's libreoffice-calc-nogui");
+    ensure!(
+        Path::new(&soffice).exists(),
+        "{soffice} missing: `cargo xtask test` installs Debian's libreoffice-calc-nogui"
+    );
     let out = tempfile::tempdir()?;
     let home = tempfile::tempdir()?;
     // Comma-separated, quoted text, UTF-8, every sheet to a file of its own (-1), values as shown.
@@ -438,13 +471,24 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 /// The sheet holds the screen's table: its headings, then each row, figure by figure.
 fn compare(table: &ScreenTable, csv: &[Vec<String>]) -> Result<()> {
-    let head = csv
-        .iter()
-        .position(|r| r.iter().take(table.headings.len()).eq(table.headings.iter()))
-        .with_context(|| format!("{}: no heading row {:?} in {:?}", table.sheet, table.headings, csv.iter().take(5).collect::<Vec<_>>()))?;
+    let head =
+        csv.iter().position(|r| r.iter().take(table.headings.len()).eq(table.headings.iter())).with_context(|| {
+            format!(
+                "{}: no heading row {:?} in {:?}",
+                table.sheet,
+                table.headings,
+                csv.iter().take(5).collect::<Vec<_>>()
+            )
+        })?;
     let data = &csv[head + 1..];
     let data: Vec<&Vec<String>> = data.iter().filter(|r| r.iter().any(|c| !c.is_empty())).collect();
-    ensure!(data.len() == table.rows.len(), "{}: {} rows on screen, {} in the workbook", table.sheet, table.rows.len(), data.len());
+    ensure!(
+        data.len() == table.rows.len(),
+        "{}: {} rows on screen, {} in the workbook",
+        table.sheet,
+        table.rows.len(),
+        data.len()
+    );
     for (i, (screen, sheet)) in table.rows.iter().zip(data).enumerate() {
         for (j, (value, text)) in screen.iter().enumerate() {
             let cell = sheet.get(j).map(String::as_str).unwrap_or_default();

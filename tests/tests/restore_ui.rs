@@ -18,7 +18,9 @@ async fn on_server(server: &TestServer) -> Result<Option<bool>> {
     Ok(page
         .records
         .iter()
-        .find(|r| r.state.kind == RecordKind::Activity && r.state.fields.get("title").and_then(|t| t.as_str()) == Some(TITLE))
+        .find(|r| {
+            r.state.kind == RecordKind::Activity && r.state.fields.get("title").and_then(|t| t.as_str()) == Some(TITLE)
+        })
         .map(|r| r.state.deleted.is_some()))
 }
 
@@ -130,7 +132,10 @@ async fn a_coordinator_restores_a_deleted_activity_and_it_comes_back_on_another_
     ensure!(text.contains("Skapad av Personal Lina Hage"), "{text}");
     ensure!(text.contains("Raderad av Personal Lina Hage"), "{text}");
     ensure!(text.contains("Återställd av Samordnare"), "{text}");
-    ensure!(!text.contains(&server.state.store.user_by_name("personal").await?.expect("staff").id.to_string()), "no ids: {text}");
+    ensure!(
+        !text.contains(&server.state.store.user_by_name("personal").await?.expect("staff").id.to_string()),
+        "no ids: {text}"
+    );
     coordinator.screenshots("coordinator-activity-history").await?;
     coordinator.assert_accessible("activity history").await?;
     coordinator.close().await?;

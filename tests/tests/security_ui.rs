@@ -14,8 +14,6 @@ use std::time::Duration;
 const SYNC_WAIT: Duration = Duration::from_secs(60);
 const UI_WAIT: Duration = Duration::from_secs(20);
 
-
-
 /// Fill the sign-in form already on screen (no reload).
 async fn fill_login(b: &Browser, username: &str, password: &str) -> Result<()> {
     b.wait_for("input[name=username]").await?;
@@ -25,10 +23,8 @@ async fn fill_login(b: &Browser, username: &str, password: &str) -> Result<()> {
 }
 
 async fn wait_text(b: &Browser, css: &str, needle: &str) -> Result<()> {
-    wait_until(&format!("{css} to contain {needle:?}"), UI_WAIT, || async {
-        Ok(b.text(css).await?.contains(needle))
-    })
-    .await
+    wait_until(&format!("{css} to contain {needle:?}"), UI_WAIT, || async { Ok(b.text(css).await?.contains(needle)) })
+        .await
 }
 
 async fn open_admin(b: &Browser, base: &str) -> Result<()> {
@@ -73,7 +69,10 @@ async fn an_admin_creates_an_account_and_disabling_it_signs_its_tablet_out() -> 
     b.wait_for("[data-testid=admin-audit-item][data-action=user_created]").await?;
     let anna = server.state.store.user_by_name("anna").await?.context("anna stored")?;
     assert_eq!(anna.role, Role::Staff);
-    assert_eq!(anna.memberships.iter().map(|m| (m.lab_id, m.role)).collect::<Vec<_>>(), vec![(LINA_HAGE, LabRole::Staff)]);
+    assert_eq!(
+        anna.memberships.iter().map(|m| (m.lab_id, m.role)).collect::<Vec<_>>(),
+        vec![(LINA_HAGE, LabRole::Staff)]
+    );
     assert_eq!(anna.home_meeting_place, Some(PLACE_LINA_HAGE));
     b.screenshots("admin-screen").await?;
     b.assert_accessible("administration").await?;
@@ -146,7 +145,8 @@ async fn a_device_revoked_from_another_signs_in_again_and_loses_no_visit() -> Re
     other.open_counter_as_staff(&base).await?;
     other.click("[data-testid=nav-settings]").await?;
     other.wait_for("[data-testid=devices-list]").await?;
-    wait_until("two devices listed", UI_WAIT, || async { Ok(other.count("[data-testid=device-item]").await? == 2) }).await?;
+    wait_until("two devices listed", UI_WAIT, || async { Ok(other.count("[data-testid=device-item]").await? == 2) })
+        .await?;
     assert_eq!(other.count("[data-testid=device-item][data-current=true]").await?, 1);
     other.wait_for("[data-testid=device-current]").await?;
     other.screenshots("settings-devices").await?;
@@ -154,7 +154,8 @@ async fn a_device_revoked_from_another_signs_in_again_and_loses_no_visit() -> Re
     let tablet_item = "[data-testid=device-item][data-current=false]";
     other.click(&format!("{tablet_item} [data-testid=device-revoke]")).await?;
     other.click(&format!("{tablet_item} [data-testid=device-revoke-confirm]")).await?;
-    wait_until("one device left", UI_WAIT, || async { Ok(other.count("[data-testid=device-item]").await? == 1) }).await?;
+    wait_until("one device left", UI_WAIT, || async { Ok(other.count("[data-testid=device-item]").await? == 1) })
+        .await?;
     other.close().await?;
 
     // The tablet, opened again, is asked to sign in; its visits stay pending.
@@ -212,8 +213,10 @@ async fn the_quick_lock_hides_the_app_until_the_code_and_syncing_goes_on() -> Re
     server.stop().await?;
     b.tap_times(2).await?;
     b.wait_visits_today(2, Duration::from_secs(10)).await?;
-    wait_until("locked after a minute idle", Duration::from_secs(90), || async { b.is_shown("[data-testid=lock-screen]").await })
-        .await?;
+    wait_until("locked after a minute idle", Duration::from_secs(90), || async {
+        b.is_shown("[data-testid=lock-screen]").await
+    })
+    .await?;
     assert!(!b.is_shown("[data-testid=visit-button]").await?, "the counter is hidden");
 
     // Syncing goes on underneath.
@@ -239,7 +242,10 @@ async fn the_quick_lock_hides_the_app_until_the_code_and_syncing_goes_on() -> Re
         try_pin(&b, "0000").await?;
     }
     wait_text(&b, "[data-testid=lock-message]", "Vänta").await?;
-    ensure!(!b.client.find(fantoccini::Locator::Css("[data-testid=lock-unlock]")).await?.is_enabled().await?, "tries wait");
+    ensure!(
+        !b.client.find(fantoccini::Locator::Css("[data-testid=lock-unlock]")).await?.is_enabled().await?,
+        "tries wait"
+    );
     b.client.refresh().await?;
     b.wait_for("[data-testid=lock-screen]").await?;
     wait_text(&b, "[data-testid=lock-message]", "Vänta").await?;

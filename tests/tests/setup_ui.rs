@@ -88,7 +88,11 @@ async fn wait_text(b: &Browser, css: &str, needle: &str) -> Result<()> {
 }
 
 /// The records of one kind of `lab` on the server, live ones.
-async fn on_server(server: &TestServer, lab: Uuid, kind: RecordKind) -> Result<Vec<(Uuid, serde_json::Map<String, Value>)>> {
+async fn on_server(
+    server: &TestServer,
+    lab: Uuid,
+    kind: RecordKind,
+) -> Result<Vec<(Uuid, serde_json::Map<String, Value>)>> {
     let mut out = Vec::new();
     let mut cursor = 0;
     loop {
@@ -141,10 +145,9 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     a.click("[data-testid=admin-lab-save]").await?;
     wait_text(&a, "[data-testid=admin-notice]", "Fittja träffpunkt").await?;
     let lab = *server.state.store.lab_ids().await?.first().context("the lab is created")?;
-    for (username, name, password, role) in [
-        ("sara", "Sara Lind", COORDINATOR_PASSWORD, "coordinator"),
-        ("ali", "Ali Hassan", STAFF_PASSWORD, "staff"),
-    ] {
+    for (username, name, password, role) in
+        [("sara", "Sara Lind", COORDINATOR_PASSWORD, "coordinator"), ("ali", "Ali Hassan", STAFF_PASSWORD, "staff")]
+    {
         a.click("[data-testid=admin-user-new]").await?;
         a.wait_for("[data-testid=admin-user-form]").await?;
         a.fill("[data-testid=admin-user-username]", username).await?;
@@ -185,10 +188,12 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     // The lab's profile.
     c.click("[data-testid=setup-tab-lab]").await?;
     c.wait_for("[data-testid=lab-profile-form]").await?;
-    c.fill("[data-testid=lab-description]", "Läxhjälp och öppen verksamhet för unga 13–19 år i Fittja centrum.").await?;
+    c.fill("[data-testid=lab-description]", "Läxhjälp och öppen verksamhet för unga 13–19 år i Fittja centrum.")
+        .await?;
     c.click("[data-testid=lab-focus][value=crime]").await?;
     c.click("[data-testid=lab-save]").await?;
-    wait_until("profile saved", Duration::from_secs(10), || async { c.is_shown("[data-testid=lab-saved]").await }).await?;
+    wait_until("profile saved", Duration::from_secs(10), || async { c.is_shown("[data-testid=lab-saved]").await })
+        .await?;
     c.assert_accessible("set-up: the lab's profile").await?;
     c.screenshots("setup-lab-profile").await?;
 
@@ -251,7 +256,9 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     // Partners: two, one a duplicate merged into the other.
     c.click("[data-testid=setup-tab-partners]").await?;
     c.wait_for("[data-testid=partner-add-form]").await?;
-    for (name, kind) in [("Botkyrka kommun", "municipality"), ("Botkyrka kn", "municipality"), ("Fittjaskolan", "school")] {
+    for (name, kind) in
+        [("Botkyrka kommun", "municipality"), ("Botkyrka kn", "municipality"), ("Fittjaskolan", "school")]
+    {
         c.fill("[data-testid=setup-partner-name]", name).await?;
         c.select("[data-testid=setup-partner-kind]", kind).await?;
         c.click("[data-testid=setup-partner-add]").await?;
@@ -285,7 +292,8 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     c.select("[data-testid=goal-source-per]", "week").await?;
     c.wait_for("[data-testid=goal-source-gender-note]").await?;
     wait_until("the unit offered", Duration::from_secs(5), || async {
-        Ok(c.client.find(Locator::Css("[data-testid=goal-unit]")).await?.prop("value").await?.as_deref() == Some("besök per vecka"))
+        Ok(c.client.find(Locator::Css("[data-testid=goal-unit]")).await?.prop("value").await?.as_deref()
+            == Some("besök per vecka"))
     })
     .await?;
     c.fill("[data-testid=goal-indicator]", "Besök på Fittja träffpunkt per vecka").await?;
@@ -316,7 +324,10 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     set_value(&c, "[data-testid=goal-target-date]", "2027-06-30").await?;
     c.click("[data-testid=goal-save]").await?;
     wait_text(&c, "[data-testid=goal-saved]", "matematiken").await?;
-    wait_until("two goals listed", Duration::from_secs(10), || async { Ok(c.count("[data-testid=goal-item]").await? == 2) }).await?;
+    wait_until("two goals listed", Duration::from_secs(10), || async {
+        Ok(c.count("[data-testid=goal-item]").await? == 2)
+    })
+    .await?;
     c.assert_accessible("set-up: goals").await?;
     c.screenshots("setup-goals").await?;
     let (_, pending) = c.sync_status().await?;
@@ -349,12 +360,22 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
         .collect::<Result<_>>()?;
     let auto = goals.iter().find(|(_, g)| g.source.is_some()).context("the automatic goal")?;
     ensure!(
-        auto.1.source == Some(GoalSource::Visits { meeting_place_id: Some(place), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }),
+        auto.1.source
+            == Some(GoalSource::Visits {
+                meeting_place_id: Some(place),
+                per: GoalPeriod::Week,
+                first_only: false,
+                age_band: None,
+                gender: None
+            }),
         "{:?}",
         auto.1.source
     );
     let manual = goals.iter().find(|(_, g)| g.source.is_none()).context("the manual goal")?;
-    ensure!(manual.1.schedule == Some(MeasureSchedule::Monthly) && manual.1.baseline_date.as_deref() == Some(months_ago.as_str()));
+    ensure!(
+        manual.1.schedule == Some(MeasureSchedule::Monthly)
+            && manual.1.baseline_date.as_deref() == Some(months_ago.as_str())
+    );
     c.close().await?;
 
     // Staff on their own tablet: the new place's counter.
@@ -378,7 +399,10 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     s.click("[data-testid=nav-activities]").await?;
     s.wait_for("[data-testid=activity-open-evening]").await?.click().await?;
     s.wait_for("[data-testid=activity-kind]").await?;
-    ensure!(s.client.find(Locator::Css("[data-testid=activity-kind]")).await?.prop("value").await?.as_deref() == Some("open_evening"));
+    ensure!(
+        s.client.find(Locator::Css("[data-testid=activity-kind]")).await?.prop("value").await?.as_deref()
+            == Some("open_evening")
+    );
     s.click("[data-testid=activity-save]").await?;
     s.wait_for("[data-testid=activity-item]").await?;
     s.wait_for("[data-testid=activity-repeat-last][data-kind=open_evening]").await?;
@@ -396,11 +420,16 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     let auto_card = format!("[data-testid=goal-card][data-goal-id='{}']", auto.0);
     let manual_card = format!("[data-testid=goal-card][data-goal-id='{}']", manual.0);
     wait_until("the visits counted in the goal", Duration::from_secs(60), || async {
-        Ok(c.text(&format!("{auto_card} [data-testid=goal-latest]")).await.is_ok_and(|t| t.starts_with("5 besök per vecka")))
+        Ok(c.text(&format!("{auto_card} [data-testid=goal-latest]"))
+            .await
+            .is_ok_and(|t| t.starts_with("5 besök per vecka")))
     })
     .await?;
     ensure!(c.text(&format!("{auto_card} [data-testid=goal-latest]")).await?.contains("pågår"));
-    ensure!(c.text(&format!("{auto_card} [data-testid=goal-verdict]")).await? == "För få mätningar", "no verdict from one unfinished week");
+    ensure!(
+        c.text(&format!("{auto_card} [data-testid=goal-verdict]")).await? == "För få mätningar",
+        "no verdict from one unfinished week"
+    );
     ensure!(c.text(&format!("{manual_card} [data-testid=goal-missing]")).await?.starts_with("Mätning saknas"));
     ensure!(c.text(&format!("{manual_card} [data-testid=goal-latest]")).await? == "–");
     c.wait_for(&format!("{auto_card} [data-testid=goal-chart]")).await?;
@@ -462,8 +491,17 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
         b.wait_for(&card).await?;
         b.click(&format!("{card} [data-testid=open-lab]")).await?;
         b.wait_for("[data-testid=report-goal-table]").await?;
-        wait_until("the charts", Duration::from_secs(30), || async { Ok(b.count("[data-testid=chart-visits-per-week] rect").await? > 10) }).await?;
-        let header = b.client.find(Locator::Css("[data-testid=report-print-header]")).await?.prop("textContent").await?.unwrap_or_default();
+        wait_until("the charts", Duration::from_secs(30), || async {
+            Ok(b.count("[data-testid=chart-visits-per-week] rect").await? > 10)
+        })
+        .await?;
+        let header = b
+            .client
+            .find(Locator::Css("[data-testid=report-print-header]"))
+            .await?
+            .prop("textContent")
+            .await?
+            .unwrap_or_default();
         ensure!(header.contains(organisation) && header.contains(name) && header.contains("utskriven"), "{header}");
         if lab == labblogg_server::demo::LINA_HAGE {
             // For reviewers: the print rules on an A4-wide window (the PDF itself is saved below).
@@ -482,7 +520,12 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
         let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         let wanted = squeeze(&format!("{organisation} · {name}"));
         for (i, text) in pages.iter().enumerate() {
-            ensure!(squeeze(text).contains(&wanted), "page {} of {name} lacks the header {wanted:?}: {:?}", i + 1, &text[..text.len().min(300)]);
+            ensure!(
+                squeeze(text).contains(&wanted),
+                "page {} of {name} lacks the header {wanted:?}: {:?}",
+                i + 1,
+                &text[..text.len().min(300)]
+            );
         }
         // Goals first, as numbers: the table comes before the charts on page 1.
         let first = squeeze(&pages[0]);
@@ -493,7 +536,13 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
     }
     // With the appendix chosen it grows, and the report says so in the print.
     b.click("[data-testid=nav-overview]").await?;
-    b.wait_for(&format!("[data-testid=lab-card][data-lab-id='{}'] [data-testid=open-lab]", labblogg_server::demo::LINA_HAGE)).await?.click().await?;
+    b.wait_for(&format!(
+        "[data-testid=lab-card][data-lab-id='{}'] [data-testid=open-lab]",
+        labblogg_server::demo::LINA_HAGE
+    ))
+    .await?
+    .click()
+    .await?;
     b.wait_for("[data-testid=report-appendix]").await?.click().await?;
     let with_appendix = pdf::pages(&print_to_pdf(&b).await?)?;
     ensure!(with_appendix.len() > 3, "the appendix adds pages: {}", with_appendix.len());
@@ -505,7 +554,11 @@ async fn a_labs_year_prints_on_three_a4_pages_with_the_header_on_each() -> Resul
     b.click("[data-testid=nav-goals]").await?;
     b.wait_for("[data-testid=goal-chart]").await?;
     ensure!(b.count("[data-testid=goal-group]").await? == 4, "grouped by lab");
-    ensure!(b.count("[data-testid=goal-card][data-verdict=on-track], [data-testid=goal-card][data-verdict=off-track]").await? >= 8);
+    ensure!(
+        b.count("[data-testid=goal-card][data-verdict=on-track], [data-testid=goal-card][data-verdict=off-track]")
+            .await?
+            >= 8
+    );
     b.wait_for("[data-testid=goal-missing]").await?;
     b.assert_accessible("goals of a demo year").await?;
     b.screenshots("goals-screen-demo").await?;

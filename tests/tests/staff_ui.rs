@@ -30,7 +30,10 @@ async fn an_open_evening_counts_per_band_undoes_a_tap_and_is_accessible() -> Res
     b.click(younger).await?;
     b.wait_visits_today(1, Duration::from_secs(10)).await?;
     // The first-visit toggle applies to one tap, then resets.
-    assert_eq!(b.client.find(fantoccini::Locator::Css("[data-testid=first-visit]")).await?.prop("checked").await?.as_deref(), Some("false"));
+    assert_eq!(
+        b.client.find(fantoccini::Locator::Css("[data-testid=first-visit]")).await?.prop("checked").await?.as_deref(),
+        Some("false")
+    );
     b.click(younger).await?;
     b.click(older).await?;
     b.click(older).await?;
@@ -44,7 +47,10 @@ async fn an_open_evening_counts_per_band_undoes_a_tap_and_is_accessible() -> Res
     // Undo takes back the last tap only.
     b.click("[data-testid=undo]").await?;
     b.wait_visits_today(4, Duration::from_secs(10)).await?;
-    wait_until("13-15 back to 2", Duration::from_secs(10), || async { Ok(band_count(&b, "13-15").await?.starts_with('2')) }).await?;
+    wait_until("13-15 back to 2", Duration::from_secs(10), || async {
+        Ok(band_count(&b, "13-15").await?.starts_with('2'))
+    })
+    .await?;
     b.wait_synced(SYNC_WAIT).await?;
     assert_eq!(server.visits(LINA_HAGE).await?, (4, 4));
 
@@ -59,7 +65,8 @@ async fn an_open_evening_counts_per_band_undoes_a_tap_and_is_accessible() -> Res
     }
     b.click("[data-testid=poll-maybe]").await?;
     wait_until("poll tallies shown", Duration::from_secs(5), || async {
-        Ok(b.text("[data-testid=poll-yes-count]").await? == "3" && b.text("[data-testid=poll-maybe-count]").await? == "1")
+        Ok(b.text("[data-testid=poll-yes-count]").await? == "3"
+            && b.text("[data-testid=poll-maybe-count]").await? == "1")
     })
     .await?;
     b.fill("[data-testid=evening-reflection]", "Lugn kväll. Mejla sara@example.se om pingisbordet.").await?;
@@ -143,13 +150,19 @@ async fn an_activity_is_logged_edited_and_deleted_online_and_offline() -> Result
     assert_eq!(on_server.len(), 1);
     let (deleted, a) = &on_server[0];
     assert!(!deleted);
-    assert_eq!((a.title.as_str(), a.total_participants(), a.first_timers, a.staff_hours), ("Fika med föräldrar", 4, 1, 2.5));
+    assert_eq!(
+        (a.title.as_str(), a.total_participants(), a.first_timers, a.staff_hours),
+        ("Fika med föräldrar", 4, 1, 2.5)
+    );
     assert_eq!(a.partner_ids.len(), 1);
 
     // Offline: log a second one, edit the first, delete the second.
     server.stop().await?;
     log_activity(&b, "Pingisturnering", "Tolv lag anmälda").await?;
-    wait_until("two activities listed", Duration::from_secs(10), || async { Ok(b.count("[data-testid=activity-item]").await? == 2) }).await?;
+    wait_until("two activities listed", Duration::from_secs(10), || async {
+        Ok(b.count("[data-testid=activity-item]").await? == 2)
+    })
+    .await?;
     let items = b.client.find_all(fantoccini::Locator::Css("[data-testid=activity-item]")).await?;
     let mut first_idx = None;
     for (i, item) in items.iter().enumerate() {
@@ -172,7 +185,10 @@ async fn an_activity_is_logged_edited_and_deleted_online_and_offline() -> Result
         }
     }
     b.click("[data-testid=activity-delete-confirm]").await?;
-    wait_until("one activity left", Duration::from_secs(10), || async { Ok(b.count("[data-testid=activity-item]").await? == 1) }).await?;
+    wait_until("one activity left", Duration::from_secs(10), || async {
+        Ok(b.count("[data-testid=activity-item]").await? == 1)
+    })
+    .await?;
     let (state, pending) = b.sync_status().await?;
     assert!(pending >= 3 && state != "synced", "offline edits pending: {state} {pending}");
     b.screenshots("staff-activities-offline").await?;
@@ -220,7 +236,11 @@ async fn the_app_speaks_swedish_first_and_english_when_chosen() -> Result<()> {
 }
 
 /// Every record of `kind` the server holds for `lab`, with whether it is deleted.
-async fn server_records(server: &TestServer, lab: uuid::Uuid, kind: RecordKind) -> Result<Vec<(bool, serde_json::Map<String, serde_json::Value>)>> {
+async fn server_records(
+    server: &TestServer,
+    lab: uuid::Uuid,
+    kind: RecordKind,
+) -> Result<Vec<(bool, serde_json::Map<String, serde_json::Value>)>> {
     let page = server.state.store.pull(vec![lab], 0, 5000).await?;
     Ok(page
         .records
@@ -231,7 +251,13 @@ async fn server_records(server: &TestServer, lab: uuid::Uuid, kind: RecordKind) 
 }
 
 /// Store records on the server as if a coordinator's tablet had synced them.
-async fn seed(server: &TestServer, kind: RecordKind, lab: uuid::Uuid, id: uuid::Uuid, record: serde_json::Value) -> Result<()> {
+async fn seed(
+    server: &TestServer,
+    kind: RecordKind,
+    lab: uuid::Uuid,
+    id: uuid::Uuid,
+    record: serde_json::Value,
+) -> Result<()> {
     let serde_json::Value::Object(fields) = record else { anyhow::bail!("not an object") };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
     let change = labblogg_shared::sync::Change {
@@ -292,7 +318,10 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     b.click(&format!("{form} [data-testid=place-gender-split]")).await?;
     b.click(&format!("{form} [data-testid=place-count-rule][value=once_per_session]")).await?;
     b.click(&format!("{form} [data-testid=place-settings-save]")).await?;
-    wait_until("settings saved", Duration::from_secs(10), || async { b.is_shown("[data-testid=place-settings-saved]").await }).await?;
+    wait_until("settings saved", Duration::from_secs(10), || async {
+        b.is_shown("[data-testid=place-settings-saved]").await
+    })
+    .await?;
     assert!(b.text("[data-testid=place-settings-saved]").await?.contains("Lina Hage mötesplats"));
     b.assert_accessible("the lab's meeting places after saving the visit counter's settings").await?;
     b.screenshots("coordinator-place-settings").await?;
@@ -306,7 +335,10 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     let open_lab = format!("[data-testid=lab-card][data-lab-id='{LINA_HAGE}'] [data-testid=open-lab]");
     b.wait_for(&open_lab).await?.click().await?;
     b.wait_for("[data-testid=report-count-rule]").await?;
-    assert!(b.text("[data-testid=report-count-rule]").await?.contains("Vid Lina Hage mötesplats räknas varje besökare en gång"));
+    assert!(b
+        .text("[data-testid=report-count-rule]")
+        .await?
+        .contains("Vid Lina Hage mötesplats räknas varje besökare en gång"));
     b.close().await?;
 
     // Staff at Lina Hage: per band, four gender buttons; the rule and the session are shown.
@@ -317,7 +349,8 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     assert_eq!(b.count("[data-testid=visit-button]").await?, 8, "2 bands × girl, boy, other, not stated");
     assert_eq!(b.attr("[data-testid=count-rule]", "data-rule").await?.as_deref(), Some("once_per_session"));
     assert!(b.text("[data-testid=count-rule]").await?.contains("en gång per öppettillfälle"));
-    let cell = |band: &str, gender: &str| format!("[data-testid=visit-button][data-age-band='{band}'][data-gender={gender}]");
+    let cell =
+        |band: &str, gender: &str| format!("[data-testid=visit-button][data-age-band='{band}'][data-gender={gender}]");
     b.click(&cell("6-12", "girl")).await?;
     b.click(&cell("6-12", "girl")).await?;
     b.click(&cell("6-12", "other")).await?;
@@ -326,7 +359,9 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     b.wait_visits_today(5, Duration::from_secs(10)).await?;
     wait_until("counts per band and per button", Duration::from_secs(10), || async {
         Ok(b.text("[data-testid=band-group][data-age-band='6-12'] [data-testid=band-count]").await?.starts_with('3')
-            && b.text("[data-testid=band-group][data-age-band='13-15'] [data-testid=band-count]").await?.starts_with('2')
+            && b.text("[data-testid=band-group][data-age-band='13-15'] [data-testid=band-count]")
+                .await?
+                .starts_with('2')
             && b.text(&format!("{} [data-testid=gender-count]", cell("6-12", "girl"))).await? == "2")
     })
     .await?;
@@ -373,9 +408,16 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
         .map(|(_, f)| serde_json::from_value(serde_json::Value::Object(f)))
         .collect::<Result<_, _>>()?;
     assert_eq!(visits.len(), 5);
-    let n = |band: AgeBand, gender: Option<Gender>| visits.iter().filter(|v| v.age_band == band && v.gender == gender).count();
+    let n = |band: AgeBand, gender: Option<Gender>| {
+        visits.iter().filter(|v| v.age_band == band && v.gender == gender).count()
+    };
     assert_eq!(
-        (n(AgeBand::Age6To12, Some(Gender::Girl)), n(AgeBand::Age6To12, Some(Gender::Other)), n(AgeBand::Age13To15, Some(Gender::Boy)), n(AgeBand::Age13To15, None)),
+        (
+            n(AgeBand::Age6To12, Some(Gender::Girl)),
+            n(AgeBand::Age6To12, Some(Gender::Other)),
+            n(AgeBand::Age13To15, Some(Gender::Boy)),
+            n(AgeBand::Age13To15, None)
+        ),
         (2, 1, 1, 1)
     );
 
@@ -387,7 +429,10 @@ async fn a_coordinator_switches_on_the_gender_split_and_once_per_session_and_sta
     b.wait_synced(SYNC_WAIT).await?;
     let evenings = server_activities(&server).await?;
     let rows = &evenings[0].1.participants;
-    assert!(rows.iter().any(|p| p.age_band == AgeBand::Age6To12 && p.gender == Some(Gender::Girl) && p.count == 2), "{rows:?}");
+    assert!(
+        rows.iter().any(|p| p.age_band == AgeBand::Age6To12 && p.gender == Some(Gender::Girl) && p.count == 2),
+        "{rows:?}"
+    );
     assert!(rows.iter().any(|p| p.age_band == AgeBand::Age13To15 && p.gender.is_none() && p.count == 1), "{rows:?}");
     assert_eq!(evenings[0].1.total_participants(), 5);
     b.close().await?;
@@ -458,7 +503,10 @@ async fn a_goal_measurement_entered_offline_syncs_and_shows_in_the_lab_view() ->
         .map(|(_, f)| serde_json::from_value(serde_json::Value::Object(f)))
         .collect::<Result<_, _>>()?;
     assert_eq!(on_server.len(), 1);
-    assert_eq!((on_server[0].goal_id, on_server[0].value, on_server[0].note.as_str()), (goal_id, 7.5, "Vecka med nationella prov"));
+    assert_eq!(
+        (on_server[0].goal_id, on_server[0].value, on_server[0].note.as_str()),
+        (goal_id, 7.5, "Vecka med nationella prov")
+    );
     b.close().await?;
 
     // The coordinator's tablet: the overview's goal line and the lab view's goal chart.

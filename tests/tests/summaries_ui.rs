@@ -5,8 +5,8 @@
 use anyhow::{ensure, Result};
 use labblogg_e2e::{wait_until, Browser, TestServer};
 use labblogg_server::demo::{LINA_HAGE, PLACE_LINA_HAGE};
-use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, Visit};
 use labblogg_shared::auth::{CreateUserRequest, Role};
+use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, Visit};
 use labblogg_shared::summary::{self, Dataset, Disclosure, Period, ResearchRow};
 use labblogg_shared::{calendar, AgeBand, Change, Hlc, RecordKind};
 use std::time::Duration;
@@ -31,14 +31,24 @@ async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Resu
     b.screenshot("coordinator-overview-tablet-portrait").await?;
 
     // Lina Hage's report: charts and figures from a year of visits.
-    let card = b.client.find(fantoccini::Locator::Css("[data-testid=lab-card][data-lab-id='01900000-0000-7000-8000-000000000004']")).await?;
+    let card = b
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=lab-card][data-lab-id='01900000-0000-7000-8000-000000000004']"))
+        .await?;
     card.find(fantoccini::Locator::Css("[data-testid=open-lab]")).await?.click().await?;
     b.wait_for("[data-testid=lab-report]").await?;
     wait_until("the report's charts", Duration::from_secs(30), || async {
-        Ok(b.count("[data-testid=chart-visits-per-week] rect").await? > 10 && b.count("[data-testid=chart-heatmap] rect").await? > 10)
+        Ok(b.count("[data-testid=chart-visits-per-week] rect").await? > 10
+            && b.count("[data-testid=chart-heatmap] rect").await? > 10)
     })
     .await?;
-    let total: u64 = b.text("[data-testid=report-visits-total]").await?.chars().filter(char::is_ascii_digit).collect::<String>().parse()?;
+    let total: u64 = b
+        .text("[data-testid=report-visits-total]")
+        .await?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()?;
     ensure!(total > 100, "a year of visits at Lina Hage, got {total}");
     let violations = b.accessibility_violations().await?;
     ensure!(violations.is_empty(), "lab report: {}", violations.join("\n"));
@@ -49,7 +59,10 @@ async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Resu
 
     // Comparison across labs.
     b.click("[data-testid=nav-compare]").await?;
-    wait_until("four comparison rows", Duration::from_secs(20), || async { Ok(b.count("[data-testid=compare-row]").await? == 4) }).await?;
+    wait_until("four comparison rows", Duration::from_secs(20), || async {
+        Ok(b.count("[data-testid=compare-row]").await? == 4)
+    })
+    .await?;
     let violations = b.accessibility_violations().await?;
     ensure!(violations.is_empty(), "comparison: {}", violations.join("\n"));
     b.screenshot("coordinator-compare-tablet-portrait").await?;
@@ -58,7 +71,10 @@ async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Resu
     server.stop().await?;
     b.client.refresh().await?;
     b.wait_for("[data-testid=lab-card]").await?;
-    wait_until("overview offline", Duration::from_secs(30), || async { Ok(b.count("[data-testid=lab-card]").await? == 4) }).await?;
+    wait_until("overview offline", Duration::from_secs(30), || async {
+        Ok(b.count("[data-testid=lab-card]").await? == 4)
+    })
+    .await?;
     b.close().await?;
     Ok(())
 }
@@ -97,15 +113,31 @@ async fn download(b: &Browser, i: usize) -> Result<(String, String, Vec<u8>)> {
             vec![serde_json::json!(i)],
         )
         .await?;
-    let bytes = got["bytes"].as_array().map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as u8).collect()).unwrap_or_default();
-    Ok((got["name"].as_str().unwrap_or_default().to_owned(), got["type"].as_str().unwrap_or_default().to_owned(), bytes))
+    let bytes = got["bytes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as u8).collect())
+        .unwrap_or_default();
+    Ok((
+        got["name"].as_str().unwrap_or_default().to_owned(),
+        got["type"].as_str().unwrap_or_default().to_owned(),
+        bytes,
+    ))
 }
 
 /// Store a record on the server as if a tablet of the lab had synced it.
 async fn seed(server: &TestServer, kind: RecordKind, lab: Uuid, record: serde_json::Value) -> Result<()> {
     let serde_json::Value::Object(fields) = record else { anyhow::bail!("not an object") };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
-    let change = Change { change_id: Uuid::now_v7(), kind, id: Uuid::now_v7(), lab_id: lab, hlc: Hlc { ms: now, counter: 0, node: 9 }, fields, deleted: false, restore: false };
+    let change = Change {
+        change_id: Uuid::now_v7(),
+        kind,
+        id: Uuid::now_v7(),
+        lab_id: lab,
+        hlc: Hlc { ms: now, counter: 0, node: 9 },
+        fields,
+        deleted: false,
+        restore: false,
+    };
     for outcome in server.state.store.push(vec![change]).await? {
         if let Err(r) = outcome {
             anyhow::bail!("seed refused: {}", r.message);
@@ -121,8 +153,19 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     // Today at Lina Hage: 7 visits of 6–12 (2 first visits), 3 of 13–15, one fika for 6 with 2.5 staff hours.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let today = calendar::local_date(now);
-    for (band, first) in [(AgeBand::Age6To12, true); 2].into_iter().chain([(AgeBand::Age6To12, false); 5]).chain([(AgeBand::Age13To15, false); 3]) {
-        let v = Visit { meeting_place_id: PLACE_LINA_HAGE, at_ms: now, date: today.clone(), age_band: band, gender: None, first_visit: first };
+    for (band, first) in [(AgeBand::Age6To12, true); 2]
+        .into_iter()
+        .chain([(AgeBand::Age6To12, false); 5])
+        .chain([(AgeBand::Age13To15, false); 3])
+    {
+        let v = Visit {
+            meeting_place_id: PLACE_LINA_HAGE,
+            at_ms: now,
+            date: today.clone(),
+            age_band: band,
+            gender: None,
+            first_visit: first,
+        };
         seed(&server, RecordKind::Visit, LINA_HAGE, serde_json::to_value(&v)?).await?;
     }
     let fika = Activity {
@@ -219,7 +262,10 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     let c = &lina_compared;
     let cells = format!(";{};{};{};{};0;2,5;0,0;", c.visits, c.first_visits, c.activities, c.participants);
     ensure!(lina_row.contains(&cells), "comparison row {lina_row:?}, expected {cells}");
-    ensure!(text.contains(summary::TOTAL_ROW_NAME) && text.contains(summary::PROTECTED_NOTE), "total row and note: {text:?}");
+    ensure!(
+        text.contains(summary::TOTAL_ROW_NAME) && text.contains(summary::PROTECTED_NOTE),
+        "total row and note: {text:?}"
+    );
     b.close().await?;
 
     // A researcher holds no records on the device: the same export comes from the server, online.
@@ -233,7 +279,8 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
         memberships: vec![],
         home_meeting_place: None,
     };
-    labblogg_server::accounts::create_user(server.state.store.as_ref(), &labblogg_server::accounts::Actor::cli(), req).await?;
+    labblogg_server::accounts::create_user(server.state.store.as_ref(), &labblogg_server::accounts::Actor::cli(), req)
+        .await?;
     let b = Browser::start().await?;
     b.sign_in(&server.url("/"), "forskare", "forskare-losen").await?;
     b.wait_for("[data-testid=nav-compare]").await?;
@@ -246,7 +293,10 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     ensure!(name.ends_with(".csv") && bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{name}");
     let text = String::from_utf8(bytes[3..].to_vec())?;
     let teens = &expected[1];
-    ensure!(text.contains(&format!("Lina Hage;{week};13–15 år;;{};{};;", teens.visits, teens.first_visits)), "server export: {text:?}");
+    ensure!(
+        text.contains(&format!("Lina Hage;{week};13–15 år;;{};{};;", teens.visits, teens.first_visits)),
+        "server export: {text:?}"
+    );
     b.close().await?;
     server.stop().await?;
     eprintln!("research export: {:.1} s", started.elapsed().as_secs_f64());

@@ -32,7 +32,8 @@ async fn fill_login(b: &Browser, username: &str, password: &str, device_name: Op
 }
 
 async fn wait_text(b: &Browser, css: &str, needle: &str) -> Result<()> {
-    wait_until(&format!("{css} to contain {needle:?}"), UI_WAIT, || async { Ok(b.text(css).await?.contains(needle)) }).await
+    wait_until(&format!("{css} to contain {needle:?}"), UI_WAIT, || async { Ok(b.text(css).await?.contains(needle)) })
+        .await
 }
 
 /// Everything the page shows (top bar and screen).
@@ -44,7 +45,9 @@ async fn page_text(b: &Browser) -> Result<String> {
 /// The screens with a lab's data (the counter, the overview, the activities) name none of
 /// `forbidden`. (Settings names the device, whose name the first person gave it.)
 async fn shows_none_of(b: &Browser, who: &str, forbidden: &[&str]) -> Result<()> {
-    for (nav, ready) in [("nav-counter", "[data-testid=visit-button]"), ("nav-overview", "main h1"), ("nav-activities", "main h1")] {
+    for (nav, ready) in
+        [("nav-counter", "[data-testid=visit-button]"), ("nav-overview", "main h1"), ("nav-activities", "main h1")]
+    {
         b.click(&format!("[data-testid={nav}]")).await?;
         b.wait_for(ready).await?;
         // Let the screen's reads land.
@@ -111,7 +114,8 @@ async fn visits_by_user(server: &TestServer, lab: uuid::Uuid) -> Result<(HashMap
     for r in &snapshot.records {
         if r.state.kind == RecordKind::Visit && r.state.lab_id == lab && r.state.deleted.is_none() {
             ids.insert(r.state.id);
-            let who = creators.get(&r.state.id).copied().flatten().and_then(|u| names.get(&u).cloned()).unwrap_or_default();
+            let who =
+                creators.get(&r.state.id).copied().flatten().and_then(|u| names.get(&u).cloned()).unwrap_or_default();
             *by.entry(who).or_insert(0) += 1;
         }
     }
@@ -181,7 +185,11 @@ async fn two_staff_switch_offline_on_one_tablet_and_each_ones_visits_reach_the_s
     b.wait_for("[data-testid=visit-button]").await?;
     b.wait_visits_today(10, UI_WAIT).await?;
     shows_none_of(&b, "A", &A_MUST_NOT_SEE).await?;
-    assert_eq!(server.visits(LINA_HAGE).await?.0 + server.visits(PORTALEN).await?.0, 0, "nothing reached the server yet");
+    assert_eq!(
+        server.visits(LINA_HAGE).await?.0 + server.visits(PORTALEN).await?.0,
+        0,
+        "nothing reached the server yet"
+    );
 
     // The network returns: A's visits go under A's token, B's under B's, each once.
     server.resume().await?;
@@ -190,7 +198,10 @@ async fn two_staff_switch_offline_on_one_tablet_and_each_ones_visits_reach_the_s
     })
     .await?;
     b.wait_synced(SYNC_WAIT).await?;
-    wait_until("no one else's changes waiting", SYNC_WAIT, || async { Ok(b.count("[data-testid=other-waiting]").await? == 0) }).await?;
+    wait_until("no one else's changes waiting", SYNC_WAIT, || async {
+        Ok(b.count("[data-testid=other-waiting]").await? == 0)
+    })
+    .await?;
     let (lina, lina_ids) = visits_by_user(&server, LINA_HAGE).await?;
     let (portalen, portalen_ids) = visits_by_user(&server, PORTALEN).await?;
     assert_eq!(lina, HashMap::from([("personal".to_owned(), 10)]));
@@ -224,8 +235,10 @@ async fn signing_out_with_everything_synced_leaves_nothing_of_the_user_in_the_br
     b.click("[data-testid=sign-out]").await?;
     b.wait_for("input[name=username]").await?;
     let staff = server.state.store.user_by_name("personal").await?.context("demo staff")?;
-    wait_until("the token revoked on the server", UI_WAIT, || async { Ok(server.state.store.tokens_of(staff.id, false).await?.is_empty()) })
-        .await?;
+    wait_until("the token revoked on the server", UI_WAIT, || async {
+        Ok(server.state.store.tokens_of(staff.id, false).await?.is_empty())
+    })
+    .await?;
     // Nothing of theirs: no database, no key naming them or holding their token.
     let dbs = databases(&b).await?;
     assert!(dbs.is_empty(), "databases left: {dbs:?}");
@@ -271,7 +284,8 @@ async fn downloads_into(b: &Browser, dir: &Path) -> Result<()> {
 async fn downloaded_export(dir: &Path) -> Result<PathBuf> {
     let mut found = None;
     wait_until("the export file downloaded", UI_WAIT, || {
-        let files: Vec<PathBuf> = std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        let files: Vec<PathBuf> =
+            std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
         let done: Vec<PathBuf> = files
             .iter()
             .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("labblogg-osynkat-")))
@@ -445,7 +459,8 @@ async fn the_quick_lock_holds_across_tabs_and_reloads() -> Result<()> {
     b.click("[data-testid=lock-unlock]").await?;
     wait_until("unlocked", UI_WAIT, || async { Ok(!b.is_shown("[data-testid=lock-screen]").await?) }).await?;
     b.client.switch_to_window(first).await?;
-    wait_until("the first tab unlocked", UI_WAIT, || async { Ok(!b.is_shown("[data-testid=lock-screen]").await?) }).await?;
+    wait_until("the first tab unlocked", UI_WAIT, || async { Ok(!b.is_shown("[data-testid=lock-screen]").await?) })
+        .await?;
     assert!(b.is_shown("[data-testid=visit-button]").await?);
 
     // "Byt användare" on the lock screen: the next person signs in; the first tab follows.

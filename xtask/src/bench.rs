@@ -47,14 +47,8 @@ enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
-        Section::Write,
-        Section::Server,
-        Section::Sync,
-        Section::Size,
-        Section::Summary,
-        Section::Verifier,
-    ];
+    const ALL: [Section; 6] =
+        [Section::Write, Section::Server, Section::Sync, Section::Size, Section::Summary, Section::Verifier];
 
     fn name(self) -> &'static str {
         match self {
@@ -104,14 +98,8 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
         };
         match result {
             Ok(values) => {
-                if let Some(v) = values
-                    .iter()
-                    .find(|v| v.get("failed").and_then(Value::as_bool) == Some(true))
-                {
-                    let why = v
-                        .get("not_measured")
-                        .and_then(Value::as_str)
-                        .unwrap_or("failed");
+                if let Some(v) = values.iter().find(|v| v.get("failed").and_then(Value::as_bool) == Some(true)) {
+                    let why = v.get("not_measured").and_then(Value::as_str).unwrap_or("failed");
                     partly_failed.push(format!("{} ({why})", section.name()));
                 }
                 eprintln!(
@@ -130,11 +118,7 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
                 eprintln!("<== bench {}: FAILED: {e:#}", section.name());
                 missing.insert(
                     section.name(),
-                    format!(
-                        "the `{}` section failed: {}",
-                        section.name(),
-                        one_line(&format!("{e:#}"))
-                    ),
+                    format!("the `{}` section failed: {}", section.name(), one_line(&format!("{e:#}"))),
                 );
             }
         }
@@ -145,9 +129,7 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     let load_after = load_average();
     let header = format!(
         "labblogg bench, {} cores, load average {} before and {} after; {} s in all",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         load_before.as_deref().unwrap_or("?"),
         load_after.as_deref().unwrap_or("?"),
         started.elapsed().as_secs()
@@ -177,11 +159,8 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
     std::fs::write(out_dir.join("results.md"), format!("{header}\n\n{table}\n"))?;
     println!("\nresults: {}", json_path.display());
 
-    let mut failed: Vec<String> = missing
-        .iter()
-        .filter(|(_, why)| !why.starts_with("not run"))
-        .map(|(s, _)| s.to_string())
-        .collect();
+    let mut failed: Vec<String> =
+        missing.iter().filter(|(_, why)| !why.starts_with("not run")).map(|(s, _)| s.to_string()).collect();
     failed.extend(partly_failed);
     if !failed.is_empty() {
         bail!("bench sections failed: {}", failed.join(", "));
@@ -197,10 +176,7 @@ fn parse_args(args: &[String]) -> Result<Vec<Section>> {
         .map(|a| {
             Section::parse(a).with_context(|| {
                 let names: Vec<_> = Section::ALL.iter().map(|s| s.name()).collect();
-                format!(
-                    "unknown bench section `{a}` (sections: {})",
-                    names.join(", ")
-                )
+                format!("unknown bench section `{a}` (sections: {})", names.join(", "))
             })
         })
         .collect()
@@ -217,12 +193,7 @@ fn one_line(text: &str) -> String {
 
 fn load_average() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    Some(
-        text.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    Some(text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }
 
 // -------------------------------------------------------------------------------------------
@@ -233,10 +204,7 @@ fn load_average() -> Option<String> {
 pub fn collect(command: impl Into<Command>) -> Result<Vec<Value>> {
     let mut command = command.into();
     let program = format!("{:?}", command.get_program());
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("starting {program}"))?;
+    let mut child = command.stdout(Stdio::piped()).spawn().with_context(|| format!("starting {program}"))?;
     let stdout = child.stdout.take().context("no stdout")?;
     let mut found = Vec::new();
     // The first panic message, to say why a run failed.
@@ -301,11 +269,7 @@ pub fn browser_bench(sh: &Shell, ws: &Workspace, test: &str, filter: &str) -> Re
 /// The server's release binary, built if needed.
 pub fn server_binary(sh: &Shell, ws: &Workspace) -> Result<std::path::PathBuf> {
     let cargo = &ws.cargo;
-    cmd!(
-        sh,
-        "{cargo} build --release -p labblogg-server --bin labblogg"
-    )
-    .run()?;
+    cmd!(sh, "{cargo} build --release -p labblogg-server --bin labblogg").run()?;
     let path = ws.target_dir.join("release/labblogg");
     if !path.exists() {
         bail!("{} missing after the build", path.display());
@@ -317,15 +281,19 @@ fn server_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     let server = server_binary(sh, ws)?;
     let cargo = &ws.cargo;
     // `cargo bench` builds with the release profile, like the server binary.
-    let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest")
-        .env("LABBLOGG_BENCH_SERVER", &server);
+    let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest").env("LABBLOGG_BENCH_SERVER", &server);
     let mut values = collect(command)?;
     // SQLite and PostgreSQL side by side; a failure here still keeps the figures above.
     match backends_bench(sh, ws, &server) {
         Ok(v) => values.extend(v),
         Err(e) => {
             let why = format!("failed: {}", one_line(&format!("{e:#}")));
-            for name in ["backend.sqlite.ingest", "backend.postgres.ingest", "backend.sqlite.pull100k", "backend.postgres.pull100k"] {
+            for name in [
+                "backend.sqlite.ingest",
+                "backend.postgres.ingest",
+                "backend.sqlite.pull100k",
+                "backend.postgres.pull100k",
+            ] {
                 values.push(json!({"name": name, "failed": true, "not_measured": why}));
             }
         }
@@ -347,7 +315,8 @@ fn backends_bench(sh: &Shell, ws: &Workspace, server: &std::path::Path) -> Resul
     let mut values = collect(command)?;
     drop(pg);
     for v in &mut values {
-        if v.get("name").and_then(Value::as_str) == Some("backend.postgres.ingest") && v.get("changes_per_s").is_some() {
+        if v.get("name").and_then(Value::as_str) == Some("backend.postgres.ingest") && v.get("changes_per_s").is_some()
+        {
             v["note"] = json!(format!(
                 "PostgreSQL {} on loopback, one server process, started with `{}`: as durable as the SQLite backend (WAL, synchronous=NORMAL)",
                 postgres::server_bin().map_or("?".into(), |b| b.display().to_string()),
@@ -360,8 +329,7 @@ fn backends_bench(sh: &Shell, ws: &Workspace, server: &std::path::Path) -> Resul
 
 fn summary_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     // Another engineer is writing `shared::summary`; until it exists there is nothing to time.
-    let exists = ws.root.join("shared/src/summary.rs").exists()
-        || ws.root.join("shared/src/summary/mod.rs").exists();
+    let exists = ws.root.join("shared/src/summary.rs").exists() || ws.root.join("shared/src/summary/mod.rs").exists();
     if !exists {
         let why = "not yet measured: shared::summary does not exist yet";
         return Ok(vec![
@@ -373,11 +341,8 @@ fn summary_bench(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     let mut values = Vec::new();
     let server = server_binary(sh, ws).and_then(|server| {
         let cargo = &ws.cargo;
-        let command = cmd!(
-            sh,
-            "{cargo} bench -p labblogg-server --bench ingest -- summary"
-        )
-        .env("LABBLOGG_BENCH_SERVER", &server);
+        let command = cmd!(sh, "{cargo} bench -p labblogg-server --bench ingest -- summary")
+            .env("LABBLOGG_BENCH_SERVER", &server);
         collect(command)
     });
     let browser = browser_bench(sh, ws, "bench_summary", "summary_of_a_million_visits");
@@ -448,7 +413,8 @@ impl Row {
 }
 
 fn markdown(rows: &[Row]) -> String {
-    let mut out = String::from("| figure | ours | baseline | ratio | goal | met? |\n| --- | --- | --- | --- | --- | --- |\n");
+    let mut out =
+        String::from("| figure | ours | baseline | ratio | goal | met? |\n| --- | --- | --- | --- | --- | --- |\n");
     for r in rows {
         let ratio = r.ratio.map_or("—".to_string(), |x| format!("{x:.2}×"));
         let met = match &r.met {
@@ -457,8 +423,7 @@ fn markdown(rows: &[Row]) -> String {
             Met::Info => "—".to_string(),
             Met::NotMeasured(why) => format!("not measured: {why}"),
         };
-        let cells =
-            [&r.figure, &r.ours, &r.baseline, &ratio, &r.goal, &met].map(|c| c.replace('|', "\\|"));
+        let cells = [&r.figure, &r.ours, &r.baseline, &ratio, &r.goal, &met].map(|c| c.replace('|', "\\|"));
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
@@ -521,25 +486,16 @@ struct Spec<'a> {
 
 fn row(m: &Measurements, missing: &BTreeMap<&'static str, String>, s: Spec<'_>) -> Row {
     let why_missing = |name: &str| -> String {
-        if let Some(reason) = m
-            .get(name)
-            .and_then(|v| v.get("not_measured"))
-            .and_then(Value::as_str)
-        {
+        if let Some(reason) = m.get(name).and_then(|v| v.get("not_measured")).and_then(Value::as_str) {
             return reason.to_owned();
         }
-        missing
-            .get(s.section)
-            .cloned()
-            .unwrap_or_else(|| format!("no `{name}` measurement"))
+        missing.get(s.section).cloned().unwrap_or_else(|| format!("no `{name}` measurement"))
     };
     let ours = num(m, s.ours.0, s.ours.1);
     let base = s.baseline.and_then(|(n, f)| num(m, n, f));
     let Some(ours) = ours else {
-        let baseline = base.map_or_else(
-            || s.baseline_label.to_string(),
-            |b| format!("{} ({})", (s.format)(b), s.baseline_label),
-        );
+        let baseline =
+            base.map_or_else(|| s.baseline_label.to_string(), |b| format!("{} ({})", (s.format)(b), s.baseline_label));
         return Row::not_measured(s.figure, &baseline, s.goal_text, why_missing(s.ours.0));
     };
     let baseline_text = match (s.baseline, base) {
@@ -635,25 +591,25 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             section: "write",
         });
         add(Spec {
-        figure: "Row encoding, Rust↔JS conversion (encode + decode) of 10,000 visits: all serde-wasm-bindgen",
-        ours: ("codec.swb_nested", "convert_ms"),
-        baseline: Some(("codec.envelope_json_body", "convert_ms")),
-        baseline_label: "today: swb envelope, record as JSON string",
-        format: ms,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "write",
-    });
+            figure: "Row encoding, Rust↔JS conversion (encode + decode) of 10,000 visits: all serde-wasm-bindgen",
+            ours: ("codec.swb_nested", "convert_ms"),
+            baseline: Some(("codec.envelope_json_body", "convert_ms")),
+            baseline_label: "today: swb envelope, record as JSON string",
+            format: ms,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "write",
+        });
         add(Spec {
-        figure: "Row encoding, Rust↔JS conversion (encode + decode) of 10,000 visits: all JSON + JSON.parse",
-        ours: ("codec.json_parse", "convert_ms"),
-        baseline: Some(("codec.envelope_json_body", "convert_ms")),
-        baseline_label: "today: swb envelope, record as JSON string",
-        format: ms,
-        goal: Goal::Info,
-        goal_text: "—",
-        section: "write",
-    });
+            figure: "Row encoding, Rust↔JS conversion (encode + decode) of 10,000 visits: all JSON + JSON.parse",
+            ours: ("codec.json_parse", "convert_ms"),
+            baseline: Some(("codec.envelope_json_body", "convert_ms")),
+            baseline_label: "today: swb envelope, record as JSON string",
+            format: ms,
+            goal: Goal::Info,
+            goal_text: "—",
+            section: "write",
+        });
 
         // 2. Server.
         add(Spec {
@@ -667,7 +623,8 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             section: "server",
         });
         add(Spec {
-            figure: "Server ingest: CPU per change (server process, user + system), against the plain insert's CPU per row",
+            figure:
+                "Server ingest: CPU per change (server process, user + system), against the plain insert's CPU per row",
             ours: ("server.ingest", "server_cpu_us_per_change"),
             baseline: Some(("server.ingest.sqlite", "cpu_us_per_change")),
             baseline_label: "plain rusqlite insert",
@@ -697,7 +654,8 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             section: "server",
         });
         add(Spec {
-            figure: "Fresh device pulls 100,000 records from the server (native client, pages of 1,000): SQLite backend",
+            figure:
+                "Fresh device pulls 100,000 records from the server (native client, pages of 1,000): SQLite backend",
             ours: ("backend.sqlite.pull100k", "ms"),
             baseline: None,
             baseline_label: "—",
@@ -707,7 +665,8 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             section: "server",
         });
         add(Spec {
-            figure: "Fresh device pulls 100,000 records from the server (native client, pages of 1,000): PostgreSQL backend",
+            figure:
+                "Fresh device pulls 100,000 records from the server (native client, pages of 1,000): PostgreSQL backend",
             ours: ("backend.postgres.pull100k", "ms"),
             baseline: Some(("backend.sqlite.pull100k", "ms")),
             baseline_label: "SQLite backend",
@@ -780,33 +739,11 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
                 Goal::RatioAtMost(0.2),
                 "≤ 0.2× (5× faster)",
             ),
-            (
-                "Fresh device pulls 100,000 records: bytes on the wire",
-                "pull100k",
-                kib,
-                Goal::RatioAtMost(1.0),
-                "fewer",
-            ),
-            (
-                "Device pushes 10,000 records: time",
-                "push10k",
-                ms,
-                Goal::RatioAtMost(0.2),
-                "≤ 0.2× (5× faster)",
-            ),
-            (
-                "Device pushes 10,000 records: bytes on the wire",
-                "push10k",
-                kib,
-                Goal::RatioAtMost(1.0),
-                "fewer",
-            ),
+            ("Fresh device pulls 100,000 records: bytes on the wire", "pull100k", kib, Goal::RatioAtMost(1.0), "fewer"),
+            ("Device pushes 10,000 records: time", "push10k", ms, Goal::RatioAtMost(0.2), "≤ 0.2× (5× faster)"),
+            ("Device pushes 10,000 records: bytes on the wire", "push10k", kib, Goal::RatioAtMost(1.0), "fewer"),
         ] {
-            let field = if figure.ends_with("time") {
-                "ms"
-            } else {
-                "bytes"
-            };
+            let field = if figure.ends_with("time") { "ms" } else { "bytes" };
             let (ours, pouch) = (format!("sync.{key}.ours"), format!("sync.{key}.pouchdb"));
             add(Spec {
                 figure,
@@ -884,10 +821,7 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
         });
     }
     // A share reads better as a percentage than as a ratio.
-    if let Some(r) = rows
-        .iter_mut()
-        .find(|r| r.figure.starts_with("Rust↔JS conversion"))
-    {
+    if let Some(r) = rows.iter_mut().find(|r| r.figure.starts_with("Rust↔JS conversion")) {
         if let Some(share) = r.ratio.take() {
             r.ours = format!("{} ({:.1} % of the tap)", r.ours, share * 100.0);
         }
@@ -898,10 +832,7 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
 /// Findings that do not fit a row.
 fn notes(m: &Measurements) -> Vec<String> {
     let mut notes = Vec::new();
-    if let (Some(conv), Some(p50)) = (
-        num(m, "write.tap.conversion", "per_tap_us"),
-        num(m, "write.tap.ours", "p50"),
-    ) {
+    if let (Some(conv), Some(p50)) = (num(m, "write.tap.conversion", "per_tap_us"), num(m, "write.tap.ours", "p50")) {
         notes.push(format!(
             "Rust↔JS conversion is {conv:.1} µs of a {:.2} ms tap ({:.1} %): the tap's time is IndexedDB round trips, not serialisation.",
             p50,
@@ -922,11 +853,7 @@ fn notes(m: &Measurements) -> Vec<String> {
             num(m, &name, "put_ms")? + num(m, &name, "get_ms")?,
         ))
     };
-    let measured: Vec<_> = codecs
-        .iter()
-        .zip(labels)
-        .filter_map(|(v, l)| Some((l, convert(v)?)))
-        .collect();
+    let measured: Vec<_> = codecs.iter().zip(labels).filter_map(|(v, l)| Some((l, convert(v)?))).collect();
     if measured.len() == codecs.len() {
         let parts: Vec<String> = measured
             .iter()
@@ -962,10 +889,9 @@ fn notes(m: &Measurements) -> Vec<String> {
             (sent + gzip) / pouch
         ));
     }
-    if let (Some(before), Some(peak)) = (
-        num(m, "server.devices", "rss_before_bytes"),
-        num(m, "server.devices", "rss_peak_bytes"),
-    ) {
+    if let (Some(before), Some(peak)) =
+        (num(m, "server.devices", "rss_before_bytes"), num(m, "server.devices", "rss_peak_bytes"))
+    {
         notes.push(format!(
             "200 devices: the server held {} after the 200 sign-ins, before any sync, and {} at its peak while they synced.",
             kib(before),
@@ -1036,10 +962,7 @@ mod tests {
         let mut m = Measurements::new();
         m.insert("write.tap.ours".into(), json!({"p50": 3.0, "p95": 20.0}));
         m.insert("write.tap.js".into(), json!({"p50": 1.5, "p95": 4.0}));
-        m.insert(
-            "sync.pull10k.pouchdb".into(),
-            json!({"not_measured": "no node"}),
-        );
+        m.insert("sync.pull10k.pouchdb".into(), json!({"not_measured": "no node"}));
         derive(&mut m);
         m
     }
@@ -1053,18 +976,9 @@ mod tests {
         assert_eq!(tap.ratio, Some(2.0));
         assert_eq!(tap.met, Met::No);
         assert_eq!(rows[1].met, Met::No, "p95 of 20 ms misses < 16 ms");
-        let ingest = rows
-            .iter()
-            .find(|r| r.figure.starts_with("Server ingest"))
-            .unwrap();
-        assert_eq!(
-            ingest.met,
-            Met::NotMeasured("the `server` section failed: boom".into())
-        );
-        let summary = rows
-            .iter()
-            .find(|r| r.figure.starts_with("Summary"))
-            .unwrap();
+        let ingest = rows.iter().find(|r| r.figure.starts_with("Server ingest")).unwrap();
+        assert_eq!(ingest.met, Met::NotMeasured("the `server` section failed: boom".into()));
+        let summary = rows.iter().find(|r| r.figure.starts_with("Summary")).unwrap();
         assert!(matches!(&summary.met, Met::NotMeasured(_)));
         let table = markdown(&rows);
         assert!(table.starts_with("| figure | ours | baseline | ratio | goal | met? |"));
@@ -1074,33 +988,17 @@ mod tests {
     #[test]
     fn a_baseline_that_was_not_measured_says_why() {
         let mut m = measured();
-        m.insert(
-            "sync.pull10k.ours".into(),
-            json!({"ms": 1000.0, "bytes": 5000.0}),
-        );
+        m.insert("sync.pull10k.ours".into(), json!({"ms": 1000.0, "bytes": 5000.0}));
         let rows = rows(&m, &BTreeMap::new());
-        let pull = rows
-            .iter()
-            .find(|r| {
-                r.figure
-                    .starts_with("Fresh device pulls 10,000 records into")
-            })
-            .unwrap();
-        assert!(
-            pull.baseline.contains("not measured: no node"),
-            "{}",
-            pull.baseline
-        );
+        let pull = rows.iter().find(|r| r.figure.starts_with("Fresh device pulls 10,000 records into")).unwrap();
+        assert!(pull.baseline.contains("not measured: no node"), "{}", pull.baseline);
         assert!(matches!(pull.met, Met::NotMeasured(_)));
     }
 
     #[test]
     fn sections_parse() {
         assert_eq!(parse_args(&[]).unwrap().len(), Section::ALL.len());
-        assert_eq!(
-            parse_args(&["write".into(), "size".into()]).unwrap(),
-            vec![Section::Write, Section::Size]
-        );
+        assert_eq!(parse_args(&["write".into(), "size".into()]).unwrap(), vec![Section::Write, Section::Size]);
         assert!(parse_args(&["nope".into()]).is_err());
     }
 }

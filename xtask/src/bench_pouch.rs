@@ -34,12 +34,7 @@ pub fn proxy_url() -> String {
 }
 
 pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
-    if cmd!(sh, "node --version")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .is_err()
-    {
+    if cmd!(sh, "node --version").quiet().ignore_stderr().read().is_err() {
         bail!("node is not installed (Debian: apt-get install nodejs npm)");
     }
     let modules = ensure_packages(sh, ws)?;
@@ -50,8 +45,7 @@ pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
 
     let scratch = ws.target_dir.join("bench/sync-scratch");
     if scratch.exists() {
-        std::fs::remove_dir_all(&scratch)
-            .with_context(|| format!("removing {}", scratch.display()))?;
+        std::fs::remove_dir_all(&scratch).with_context(|| format!("removing {}", scratch.display()))?;
     }
     std::fs::create_dir_all(&scratch)?;
 
@@ -111,11 +105,7 @@ fn ensure_packages(sh: &Shell, ws: &Workspace) -> Result<PathBuf> {
         return Ok(modules);
     }
     sh.create_dir(&prefix)?;
-    cmd!(
-        sh,
-        "npm install --no-save --no-audit --no-fund --prefix {prefix} {POUCHDB} {EXPRESS_POUCHDB}"
-    )
-    .run()?;
+    cmd!(sh, "npm install --no-save --no-audit --no-fund --prefix {prefix} {POUCHDB} {EXPRESS_POUCHDB}").run()?;
     if !modules.join("pouchdb/dist/pouchdb.min.js").exists() {
         bail!("npm installed {POUCHDB} but its browser bundle is missing");
     }
@@ -128,10 +118,7 @@ fn wait_ready(child: &mut Child) -> Result<Value> {
     let stdout = child.stdout.take().context("no stdout")?;
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout)
-            .lines()
-            .map_while(std::result::Result::ok)
-        {
+        for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
             eprintln!("  peers | {line}");
             let _ = tx.send(line);
         }

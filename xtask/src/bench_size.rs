@@ -32,18 +32,9 @@ pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     let hello_dir = ws.target_dir.join("bench/hello");
     write_hello_crate(ws, &hello_dir)?;
     let hello_dist = hello_dir.join("dist");
-    frontend::build_dist(
-        sh,
-        ws,
-        HELLO_PACKAGE,
-        Some(&hello_dir.join("Cargo.toml")),
-        &hello_dist,
-    )?;
+    frontend::build_dist(sh, ws, HELLO_PACKAGE, Some(&hello_dir.join("Cargo.toml")), &hello_dist)?;
 
-    let mut values = vec![
-        sizes(sh, "size.app", &app_dist)?,
-        sizes(sh, "size.hello", &hello_dist)?,
-    ];
+    let mut values = vec![sizes(sh, "size.app", &app_dist)?, sizes(sh, "size.hello", &hello_dist)?];
 
     let server = bench::server_binary(sh, ws)?;
     let cargo = &ws.cargo;
@@ -63,17 +54,12 @@ fn sizes(sh: &Shell, name: &str, dist: &Path) -> Result<Value> {
     let mut files = serde_json::Map::new();
     for file in APP_FILES {
         let (raw, gzip, brotli) = compressed_sizes(sh, &dist.join(file))?;
-        files.insert(
-            file.into(),
-            json!({"raw": raw, "gzip": gzip, "brotli": brotli}),
-        );
+        files.insert(file.into(), json!({"raw": raw, "gzip": gzip, "brotli": brotli}));
         for (t, x) in total.iter_mut().zip([raw, gzip, brotli]) {
             *t += x;
         }
     }
-    Ok(
-        json!({"name": name, "unit": "bytes", "raw": total[0], "gzip": total[1], "brotli": total[2], "files": files}),
-    )
+    Ok(json!({"name": name, "unit": "bytes", "raw": total[0], "gzip": total[1], "brotli": total[2], "files": files}))
 }
 
 /// Raw size, gzip at its default level (as a server compresses on the fly) and brotli at
@@ -81,15 +67,9 @@ fn sizes(sh: &Shell, name: &str, dist: &Path) -> Result<Value> {
 /// installed, else from Node's zlib (the same reference library, bundled with Node, which the
 /// build needs for wasm-opt anyway).
 pub fn compressed_sizes(sh: &Shell, path: &Path) -> Result<(u64, u64, u64)> {
-    let raw = fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .len();
+    let raw = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
     let gzip = cmd!(sh, "gzip -c {path}").quiet().output()?.stdout.len() as u64;
-    let brotli = match cmd!(sh, "brotli -c -q 11 {path}")
-        .quiet()
-        .ignore_stderr()
-        .output()
-    {
+    let brotli = match cmd!(sh, "brotli -c -q 11 {path}").quiet().ignore_stderr().output() {
         Ok(out) => out.stdout.len() as u64,
         Err(_) => {
             let script = "const z = require('zlib'); const data = require('fs').readFileSync(process.argv[1]);\
@@ -108,8 +88,7 @@ pub fn compressed_sizes(sh: &Shell, path: &Path) -> Result<(u64, u64, u64)> {
 /// Writes the hello world's crate, replacing what a previous run left.
 fn write_hello_crate(ws: &Workspace, dir: &Path) -> Result<()> {
     let lock_path = ws.root.join("Cargo.lock");
-    let lock = fs::read_to_string(&lock_path)
-        .with_context(|| format!("reading {}", lock_path.display()))?;
+    let lock = fs::read_to_string(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
     let manifest = fs::read_to_string(ws.root.join("Cargo.toml"))?;
     let leptos = locked(&lock, "leptos")?;
     let wasm_bindgen = locked(&lock, "wasm-bindgen")?;
@@ -165,10 +144,7 @@ fn locked(lock: &str, package: &str) -> Result<String> {
 
 /// A `[header]` section of a TOML file, up to the next header.
 fn toml_section(toml: &str, header: &str) -> Result<String> {
-    let start = toml
-        .lines()
-        .position(|l| l.trim() == header)
-        .with_context(|| format!("no {header} in Cargo.toml"))?;
+    let start = toml.lines().position(|l| l.trim() == header).with_context(|| format!("no {header} in Cargo.toml"))?;
     let section: Vec<&str> = toml
         .lines()
         .skip(start)
@@ -190,10 +166,7 @@ mod tests {
             toml_section(toml, "[profile.wasm-release]").unwrap(),
             "[profile.wasm-release]\n# why\ninherits = \"release\"\nlto = true\n"
         );
-        assert_eq!(
-            toml_section(toml, "[profile.release]").unwrap(),
-            "[profile.release]\nopt-level = 3\n"
-        );
+        assert_eq!(toml_section(toml, "[profile.release]").unwrap(), "[profile.release]\nopt-level = 3\n");
         assert!(toml_section(toml, "[profile.dev]").is_err());
     }
 
@@ -201,9 +174,7 @@ mod tests {
     fn the_workspace_has_what_the_hello_world_copies() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
-        assert!(toml_section(&manifest, "[profile.wasm-release]")
-            .unwrap()
-            .contains("opt-level"));
+        assert!(toml_section(&manifest, "[profile.wasm-release]").unwrap().contains("opt-level"));
         let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap();
         assert!(locked(&lock, "leptos").unwrap().starts_with("0."));
     }

@@ -80,7 +80,12 @@ pub fn faults(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
         .env("LABBLOGG_FAULT_DEVICES", o.devices.to_string())
         .env("LABBLOGG_FAULT_OPS", o.ops.to_string())
         .run()
-        .with_context(|| format!("the native fault suite failed; replay with `cargo xtask faults --seed {seed} --devices {} --ops {}`", o.devices, o.ops))?;
+        .with_context(|| {
+            format!(
+                "the native fault suite failed; replay with `cargo xtask faults --seed {seed} --devices {} --ops {}`",
+                o.devices, o.ops
+            )
+        })?;
     drop(pg);
     if o.browser {
         tools::ensure_frontend_tools(sh, ws)?;
@@ -105,7 +110,8 @@ mod tests {
 
     #[test]
     fn arguments_parse() {
-        let o = parse(vec!["--seed".into(), "0x1f".into(), "--devices".into(), "3".into(), "--browser".into()]).unwrap();
+        let o =
+            parse(vec!["--seed".into(), "0x1f".into(), "--devices".into(), "3".into(), "--browser".into()]).unwrap();
         assert_eq!((o.seed, o.devices, o.ops, o.browser), (31, 3, 1500, true));
         assert!(parse(vec!["--devices".into(), "1".into()]).is_err());
         assert!(parse(vec!["--nope".into()]).is_err());

@@ -46,20 +46,11 @@ pub fn dist(sh: &Shell, ws: &Workspace) -> Result<()> {
 
 /// The `dist` steps for any wasm crate (`manifest`: outside the workspace, for the benchmarks'
 /// hello world), with the app's static files and service worker, into `dist`.
-pub fn build_dist(
-    sh: &Shell,
-    ws: &Workspace,
-    package: &str,
-    manifest: Option<&Path>,
-    dist: &Path,
-) -> Result<()> {
+pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&Path>, dist: &Path) -> Result<()> {
     // Checked first: without it the build is useless, and the wasm build takes minutes.
     let static_dir = ws.root.join("frontend/static");
     if !static_dir.is_dir() {
-        bail!(
-            "{} is missing: it holds index.html and the service worker",
-            static_dir.display()
-        );
+        bail!("{} is missing: it holds index.html and the service worker", static_dir.display());
     }
     let wasm_opt = tools::ensure_frontend_tools(sh, ws)?;
 
@@ -68,41 +59,23 @@ pub fn build_dist(
         Some(path) => vec!["--manifest-path".as_ref(), path.as_os_str()],
         None => Vec::new(),
     };
-    cmd!(
-        sh,
-        "{cargo} build {manifest_args...} -p {package} --target {WASM_TARGET} --profile {PROFILE}"
-    )
-    // A crate outside the workspace builds into the same target directory.
-    .env("CARGO_TARGET_DIR", &ws.target_dir)
-    .run()?;
-    let wasm = ws
-        .target_dir
-        .join(WASM_TARGET)
-        .join(PROFILE)
-        .join(format!("{}.wasm", package.replace('-', "_")));
+    cmd!(sh, "{cargo} build {manifest_args...} -p {package} --target {WASM_TARGET} --profile {PROFILE}")
+        // A crate outside the workspace builds into the same target directory.
+        .env("CARGO_TARGET_DIR", &ws.target_dir)
+        .run()?;
+    let wasm = ws.target_dir.join(WASM_TARGET).join(PROFILE).join(format!("{}.wasm", package.replace('-', "_")));
 
     // Start empty: a file removed from frontend/static/ must not linger in the offline cache list.
     if dist.exists() {
         sh.remove_path(dist)?;
     }
     sh.create_dir(dist)?;
-    cmd!(
-        sh,
-        "wasm-bindgen --target web --no-typescript --out-dir {dist} --out-name {OUT_NAME} {wasm}"
-    )
-    .run()?;
+    cmd!(sh, "wasm-bindgen --target web --no-typescript --out-dir {dist} --out-name {OUT_NAME} {wasm}").run()?;
 
     let bg_wasm = dist.join(format!("{OUT_NAME}_bg.wasm"));
     match wasm_opt {
-        Some(wasm_opt) => cmd!(
-            sh,
-            "{wasm_opt} -Oz {WASM_FEATURES...} -o {bg_wasm} {bg_wasm}"
-        )
-        .run()?,
-        None => eprintln!(
-            "warning: wasm-opt unavailable; {} is not size-optimised",
-            bg_wasm.display()
-        ),
+        Some(wasm_opt) => cmd!(sh, "{wasm_opt} -Oz {WASM_FEATURES...} -o {bg_wasm} {bg_wasm}").run()?,
+        None => eprintln!("warning: wasm-opt unavailable; {} is not size-optimised", bg_wasm.display()),
     }
 
     copy_static(&static_dir, dist)?;
@@ -111,16 +84,10 @@ pub fn build_dist(
     println!("frontend built into {}", dist.display());
     for name in [format!("{OUT_NAME}_bg.wasm"), format!("{OUT_NAME}.js")] {
         let path = dist.join(&name);
-        let raw = fs::metadata(&path)
-            .with_context(|| format!("reading {}", path.display()))?
-            .len();
+        let raw = fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?.len();
         // Default level, as a web server would compress it on the fly.
         let gzipped = cmd!(sh, "gzip -c {path}").quiet().output()?.stdout.len();
-        println!(
-            "  {name:<18} {:>10} raw {:>10} gzip",
-            kib(raw),
-            kib(gzipped as u64)
-        );
+        println!("  {name:<18} {:>10} raw {:>10} gzip", kib(raw), kib(gzipped as u64));
     }
     Ok(())
 }
@@ -144,10 +111,7 @@ fn copy_static(from: &Path, to: &Path) -> Result<()> {
             fs::create_dir_all(&target)?;
             copy_static(&source, &target)?;
         } else if target.exists() {
-            bail!(
-                "{} would overwrite a generated file in dist",
-                source.display()
-            );
+            bail!("{} would overwrite a generated file in dist", source.display());
         } else {
             fs::copy(&source, &target)
                 .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
@@ -160,16 +124,11 @@ fn copy_static(from: &Path, to: &Path) -> Result<()> {
 fn write_service_worker(dist: &Path) -> Result<()> {
     let sw_path = dist.join(SERVICE_WORKER);
     if !sw_path.exists() {
-        eprintln!(
-            "warning: no {SERVICE_WORKER} in frontend/static/; the app will not work offline"
-        );
+        eprintln!("warning: no {SERVICE_WORKER} in frontend/static/; the app will not work offline");
         return Ok(());
     }
     let template = fs::read_to_string(&sw_path)?;
-    let assets: Vec<String> = list_files(dist)?
-        .into_iter()
-        .filter(|path| path != SERVICE_WORKER)
-        .collect();
+    let assets: Vec<String> = list_files(dist)?.into_iter().filter(|path| path != SERVICE_WORKER).collect();
 
     // The template is hashed too, so a change to the worker's own logic also starts a new cache.
     let mut hash = Fnv1a::new();
@@ -191,14 +150,10 @@ fn write_service_worker(dist: &Path) -> Result<()> {
         }
     }
     let urls = asset_urls(&assets)?;
-    let rendered = template
-        .replace(ASSET_LIST_PLACEHOLDER, &json_array(&urls))
-        .replace(CACHE_VERSION_PLACEHOLDER, &version);
+    let rendered =
+        template.replace(ASSET_LIST_PLACEHOLDER, &json_array(&urls)).replace(CACHE_VERSION_PLACEHOLDER, &version);
     fs::write(&sw_path, rendered)?;
-    println!(
-        "{SERVICE_WORKER}: {} URLs to cache, cache version {version}",
-        urls.len()
-    );
+    println!("{SERVICE_WORKER}: {} URLs to cache, cache version {version}", urls.len());
     Ok(())
 }
 
@@ -207,9 +162,10 @@ fn list_files(root: &Path) -> Result<Vec<String>> {
     fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
         for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
             let entry = entry?;
-            let name = entry.file_name().into_string().map_err(|name| {
-                anyhow::anyhow!("file name {name:?} in {} is not UTF-8", dir.display())
-            })?;
+            let name = entry
+                .file_name()
+                .into_string()
+                .map_err(|name| anyhow::anyhow!("file name {name:?} in {} is not UTF-8", dir.display()))?;
             let path = format!("{prefix}{name}");
             if entry.file_type()?.is_dir() {
                 walk(&entry.path(), &format!("{path}/"), out)?;
@@ -233,9 +189,7 @@ fn asset_urls(paths: &[String]) -> Result<Vec<String>> {
         urls.push("/".to_string());
     }
     for path in paths {
-        let plain = path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/~".contains(c));
+        let plain = path.chars().all(|c| c.is_ascii_alphanumeric() || "._-/~".contains(c));
         if !plain {
             bail!("dist file {path:?}: use only letters, digits and . _ - ~ in static file names");
         }
@@ -324,33 +278,15 @@ mod tests {
         copy_static(&static_dir, &dist).unwrap();
         write_service_worker(&dist).unwrap();
 
-        assert_eq!(
-            list_files(&dist).unwrap(),
-            ["icons/icon.png", "index.html", "labblogg.js", "sw.js"]
-        );
+        assert_eq!(list_files(&dist).unwrap(), ["icons/icon.png", "index.html", "labblogg.js", "sw.js"]);
         let sw = fs::read_to_string(dist.join("sw.js")).unwrap();
-        assert!(
-            sw.contains(
-                r#"const ASSETS = ["/", "/icons/icon.png", "/index.html", "/labblogg.js"];"#
-            ),
-            "{sw}"
-        );
-        let version = sw
-            .split("labblogg-")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
+        assert!(sw.contains(r#"const ASSETS = ["/", "/icons/icon.png", "/index.html", "/labblogg.js"];"#), "{sw}");
+        let version = sw.split("labblogg-").nth(1).unwrap().split('"').next().unwrap();
         assert_eq!(version.len(), 16);
         assert!(version.chars().all(|c| c.is_ascii_hexdigit()));
 
         // A changed asset gives a new cache version.
-        fs::write(
-            dist.join("sw.js"),
-            fs::read(static_dir.join("sw.js")).unwrap(),
-        )
-        .unwrap();
+        fs::write(dist.join("sw.js"), fs::read(static_dir.join("sw.js")).unwrap()).unwrap();
         fs::write(dist.join("labblogg.js"), "new glue").unwrap();
         write_service_worker(&dist).unwrap();
         let rebuilt = fs::read_to_string(dist.join("sw.js")).unwrap();

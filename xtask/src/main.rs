@@ -89,10 +89,7 @@ pub struct Workspace {
 impl Workspace {
     fn locate() -> Result<Workspace> {
         let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let root = manifest_dir
-            .parent()
-            .context("xtask's manifest directory has no parent")?
-            .to_path_buf();
+        let root = manifest_dir.parent().context("xtask's manifest directory has no parent")?.to_path_buf();
         let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
             // cargo reads a relative CARGO_TARGET_DIR against the directory it was started in,
             // which is ours too: resolve it before changing directory.
@@ -104,11 +101,7 @@ impl Workspace {
             None => root.join("target"),
         };
         let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
-        Ok(Workspace {
-            root,
-            target_dir,
-            cargo,
-        })
+        Ok(Workspace { root, target_dir, cargo })
     }
 
     pub fn dist_dir(&self) -> PathBuf {

@@ -27,11 +27,8 @@ pub fn run(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
 
     let server = ws.target_dir.join("release/labblogg");
     let dist = ws.dist_dir();
-    let command: Command = cmd!(
-        sh,
-        "{server} serve --demo --demo-year --assets {dist} --bind {bind} {server_args...}"
-    )
-    .into();
+    let command: Command =
+        cmd!(sh, "{server} serve --demo --demo-year --assets {dist} --bind {bind} {server_args...}").into();
 
     let url_host = bind.replace("0.0.0.0", "127.0.0.1");
     println!();
@@ -81,9 +78,7 @@ fn exec(mut command: Command) -> Result<()> {
 
 #[cfg(not(unix))]
 fn exec(mut command: Command) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("starting {:?}", command.get_program()))?;
+    let status = command.status().with_context(|| format!("starting {:?}", command.get_program()))?;
     if !status.success() {
         bail!("the server exited with {status}");
     }
@@ -102,15 +97,9 @@ mod tests {
     #[test]
     fn port_is_taken_and_everything_else_passed_on() {
         assert_eq!(parse(&[]), (None, vec![]));
-        assert_eq!(
-            parse(&["--port", "9000", "--log", "debug"]),
-            (Some(9000), vec!["--log".into(), "debug".into()])
-        );
+        assert_eq!(parse(&["--port", "9000", "--log", "debug"]), (Some(9000), vec!["--log".into(), "debug".into()]));
         assert_eq!(parse(&["-v", "--port=81"]), (Some(81), vec!["-v".into()]));
-        assert_eq!(
-            parse(&["--", "--port", "1"]),
-            (None, vec!["--port".into(), "1".into()])
-        );
+        assert_eq!(parse(&["--", "--port", "1"]), (None, vec!["--port".into(), "1".into()]));
         assert!(parse_args(vec!["--port".into()]).is_err());
         assert!(parse_args(vec!["--port".into(), "http".into()]).is_err());
     }

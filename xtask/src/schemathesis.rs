@@ -39,10 +39,7 @@ const SELF_DESTRUCTIVE: [&str; 4] = [
 ];
 
 pub fn schemathesis(sh: &Shell, ws: &Workspace) -> Result<()> {
-    let seconds: u64 = std::env::var("LABBLOGG_SCHEMATHESIS_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(40);
+    let seconds: u64 = std::env::var("LABBLOGG_SCHEMATHESIS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
     let st = ensure_installed(sh, ws)?;
     let cargo = &ws.cargo;
     cmd!(sh, "{cargo} build -p labblogg-server --bin labblogg").run()?;
@@ -93,7 +90,11 @@ pub fn schemathesis(sh: &Shell, ws: &Workspace) -> Result<()> {
     }
     println!("schemathesis {VERSION}: {generated} generated requests, failing runs: {}", failed.len());
     if !failed.is_empty() {
-        bail!("schemathesis found failures as {} (see above; the server log is {})", failed.join(", "), server.log.display());
+        bail!(
+            "schemathesis found failures as {} (see above; the server log is {})",
+            failed.join(", "),
+            server.log.display()
+        );
     }
     Ok(())
 }

@@ -61,19 +61,16 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         let server = WasmTestServer::start(sh, ws)?;
         let tmp = StepTmp::new(ws, "browser")?;
         // The runner is set in .cargo/config.toml: wasm-bindgen-test-runner drives Chromium.
-        cmd!(
-            sh,
-            "{cargo} test -p labblogg-frontend --target {WASM_TARGET}"
-        )
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
-        .env("TMPDIR", &tmp.0)
-        // The runner's default of 20 s is too short for the whole suite on a busy
-        // two-core machine.
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-        // Read at compile time by frontend/tests/sync.rs.
-        .env("LABBLOGG_WASM_TEST_SERVER", &server.url)
-        .run()?;
+        cmd!(sh, "{cargo} test -p labblogg-frontend --target {WASM_TARGET}")
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+            .env("TMPDIR", &tmp.0)
+            // The runner's default of 20 s is too short for the whole suite on a busy
+            // two-core machine.
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            // Read at compile time by frontend/tests/sync.rs.
+            .env("LABBLOGG_WASM_TEST_SERVER", &server.url)
+            .run()?;
         drop(server);
         Ok(())
     })?;
@@ -153,8 +150,7 @@ impl Drop for WasmTestServer {
 /// Written when missing; an edited file is left alone.
 pub(crate) fn ensure_webdriver_json(path: &Path) -> Result<()> {
     if !path.exists() {
-        std::fs::write(path, WEBDRIVER_JSON)
-            .with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, WEBDRIVER_JSON).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }
@@ -181,10 +177,7 @@ impl Steps {
             Err(_) => {
                 eprintln!("<== {name}: FAILED after {}", seconds(elapsed));
                 self.print_steps();
-                eprintln!(
-                    "FAILED at `{name}` after {} in total",
-                    seconds(self.total())
-                );
+                eprintln!("FAILED at `{name}` after {} in total", seconds(self.total()));
             }
         }
         result.with_context(|| format!("step `{name}` failed"))
@@ -192,11 +185,7 @@ impl Steps {
 
     fn summary(&self) {
         self.print_steps();
-        eprintln!(
-            "all {} steps passed in {}",
-            self.done.len(),
-            seconds(self.total())
-        );
+        eprintln!("all {} steps passed in {}", self.done.len(), seconds(self.total()));
     }
 
     fn print_steps(&self) {
@@ -207,9 +196,7 @@ impl Steps {
     }
 
     fn total(&self) -> Duration {
-        self.started
-            .map(|start| start.elapsed())
-            .unwrap_or_default()
+        self.started.map(|start| start.elapsed()).unwrap_or_default()
     }
 }
 

@@ -44,18 +44,11 @@ fn ensure_wasm_target(sh: &Shell) -> Result<()> {
 fn ensure_wasm_bindgen(sh: &Shell, ws: &Workspace) -> Result<()> {
     let wanted = locked_version(&ws.root.join("Cargo.lock"), "wasm-bindgen")?;
     // A missing binary is an error from spawning, not a failed status: both mean "install".
-    let found = cmd!(sh, "wasm-bindgen --version")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .unwrap_or_default();
+    let found = cmd!(sh, "wasm-bindgen --version").quiet().ignore_stderr().read().unwrap_or_default();
     if found.trim() == format!("wasm-bindgen {wanted}") {
         return Ok(());
     }
-    eprintln!(
-        "wasm-bindgen {wanted} needed, found {:?}; installing",
-        found.trim()
-    );
+    eprintln!("wasm-bindgen {wanted} needed, found {:?}; installing", found.trim());
     let cargo = &ws.cargo;
     // No --locked: the registry mirror lacks some of the CLI's locked dependency versions.
     cmd!(sh, "{cargo} install wasm-bindgen-cli --version {wanted}").run()?;
@@ -64,8 +57,7 @@ fn ensure_wasm_bindgen(sh: &Shell, ws: &Workspace) -> Result<()> {
 
 /// The version of `package` recorded in a Cargo.lock.
 fn locked_version(lockfile: &Path, package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(lockfile)
-        .with_context(|| format!("reading {}", lockfile.display()))?;
+    let lock = std::fs::read_to_string(lockfile).with_context(|| format!("reading {}", lockfile.display()))?;
     let name_line = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
@@ -85,9 +77,7 @@ fn wasm_opt(sh: &Shell, ws: &Workspace) -> Result<Option<PathBuf>> {
     let prefix = ws.target_dir.join("tools/npm");
     let bin = prefix.join("node_modules/.bin/wasm-opt");
     let package_json = prefix.join("node_modules/binaryen/package.json");
-    let installed = std::fs::read_to_string(&package_json)
-        .ok()
-        .and_then(|json| json_string_field(&json, "version"));
+    let installed = std::fs::read_to_string(&package_json).ok().and_then(|json| json_string_field(&json, "version"));
     if bin.exists() && installed.is_some_and(|v| v.split('.').next() == Some(BINARYEN_VERSION)) {
         return Ok(Some(bin));
     }
@@ -96,11 +86,7 @@ fn wasm_opt(sh: &Shell, ws: &Workspace) -> Result<Option<PathBuf>> {
         return Ok(None);
     }
     sh.create_dir(&prefix)?;
-    cmd!(
-        sh,
-        "npm install --no-save --no-audit --no-fund --prefix {prefix} binaryen@{BINARYEN_VERSION}"
-    )
-    .run()?;
+    cmd!(sh, "npm install --no-save --no-audit --no-fund --prefix {prefix} binaryen@{BINARYEN_VERSION}").run()?;
     if !bin.exists() {
         bail!("npm installed binaryen but {} is missing", bin.display());
     }
@@ -145,9 +131,7 @@ pub fn ensure_browser(sh: &Shell) -> Result<()> {
     }
     eprintln!("{CHROMIUM} or {CHROMEDRIVER} missing; installing them with apt-get");
     apt_get(sh)?.arg("update").run()?;
-    apt_get(sh)?
-        .args(["install", "-y", "chromium", "chromium-driver"])
-        .run()?;
+    apt_get(sh)?.args(["install", "-y", "chromium", "chromium-driver"]).run()?;
     Ok(())
 }
 
@@ -178,8 +162,7 @@ pub fn apt_get(sh: &Shell) -> Result<Cmd<'_>> {
 
 /// Whether an executable of this name is on PATH (without running it).
 fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
 }
 
 #[cfg(test)]
@@ -189,10 +172,7 @@ mod tests {
     #[test]
     fn reads_a_version_from_package_json() {
         let json = "{\n  \"name\": \"binaryen\",\n  \"version\" :\"132.0.0\",\n}";
-        assert_eq!(
-            json_string_field(json, "version").as_deref(),
-            Some("132.0.0")
-        );
+        assert_eq!(json_string_field(json, "version").as_deref(), Some("132.0.0"));
         assert_eq!(json_string_field(json, "missing"), None);
     }
 

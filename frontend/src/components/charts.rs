@@ -104,16 +104,19 @@ pub fn StackedBars(
 #[component]
 pub fn HBars(#[prop(into)] caption: String, items: Vec<(String, u64)>, #[prop(into)] testid: String) -> impl IntoView {
     let top = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
-    let rows = items.iter().map(|(label, v)| {
-        let pct = (*v as f64 / top) * 100.0;
-        view! {
-            <div class="hbar">
-                <span class="hbar-label">{label.clone()}</span>
-                <span class="hbar-track"><span class="hbar-fill" style:width=format!("{pct:.1}%")></span></span>
-                <span class="hbar-value">{v.to_string()}</span>
-            </div>
-        }
-    }).collect_view();
+    let rows = items
+        .iter()
+        .map(|(label, v)| {
+            let pct = (*v as f64 / top) * 100.0;
+            view! {
+                <div class="hbar">
+                    <span class="hbar-label">{label.clone()}</span>
+                    <span class="hbar-track"><span class="hbar-fill" style:width=format!("{pct:.1}%")></span></span>
+                    <span class="hbar-value">{v.to_string()}</span>
+                </div>
+            }
+        })
+        .collect_view();
     view! {
         <figure class="chart" data-testid=testid>
             <div class="hbars" role="img" aria-label=caption.clone()>{rows}</div>
@@ -145,7 +148,8 @@ pub fn HeatMap(
     let top = top_n.max(1) as f64;
     // Show only the hours anything happens in (plus one on each side).
     let used: Vec<usize> = (0..24).filter(|&h| grid.iter().any(|r| r.get(h).copied().unwrap_or(0) > 0)).collect();
-    let (first, last) = (used.first().copied().unwrap_or(8).saturating_sub(1), (used.last().copied().unwrap_or(20) + 1).min(23));
+    let (first, last) =
+        (used.first().copied().unwrap_or(8).saturating_sub(1), (used.last().copied().unwrap_or(20) + 1).min(23));
     let hours: Vec<usize> = (first..=last).collect();
     let (cw, ch, pad_l, pad_t) = (28.0_f64, 22.0_f64, 44.0_f64, 30.0_f64);
     let w = pad_l + cw * hours.len() as f64;
@@ -162,7 +166,8 @@ pub fn HeatMap(
         <text x=format!("{:.1}", pad_l + i as f64 * cw + cw / 2.0) y="26" text-anchor="middle" class="axis">{hr.to_string()}</text>
     }).collect_view();
     // The key: five steps from the quietest to the busiest hour.
-    let steps: Vec<u64> = if top_n == 0 { vec![0] } else { (0..5).map(|i| (top_n * i / 4).max(if i == 0 { 0 } else { 1 })).collect() };
+    let steps: Vec<u64> =
+        if top_n == 0 { vec![0] } else { (0..5).map(|i| (top_n * i / 4).max(if i == 0 { 0 } else { 1 })).collect() };
     let mut steps = steps;
     steps.dedup();
     let key = steps.iter().map(|&v| view! {
@@ -244,7 +249,11 @@ pub fn GoalChart(
         use labblogg_shared::calendar::{first_day_of_month_index, format_date, month_index};
         let (m0, m1) = (month_index(x_lo), month_index(x_hi));
         let step = (((m1 - m0) as f64 / 5.0).ceil() as i64).max(1);
-        (m0 + 1..=m1).step_by(step as usize).map(first_day_of_month_index).map(|d| (d, format_date(d))).collect::<Vec<_>>()
+        (m0 + 1..=m1)
+            .step_by(step as usize)
+            .map(first_day_of_month_index)
+            .map(|d| (d, format_date(d)))
+            .collect::<Vec<_>>()
     };
     let x_ticks = months.into_iter().map(|(d, date)| view! {
         <g>
@@ -290,13 +299,15 @@ pub fn GoalChart(
         <rect x=format!("{:.1}", bx - 4.0) y=format!("{:.1}", y(baseline) - 4.0) width="8" height="8" class="baseline-mark"/>
     });
     let deadline_x = xd(&target_date);
-    let deadline = deadline_x.map(|dx| view! {
-        <g>
-            <line x1=format!("{dx:.1}") y1=pad_t x2=format!("{dx:.1}") y2=h - pad_b class="ref deadline"/>
-            <text x=format!("{dx:.1}") y=format!("{:.1}", pad_t - 6.0) text-anchor="middle" class="axis">
-                {format!("{} {}", text.deadline, crate::format::date_short(&target_date, english))}
-            </text>
-        </g>
+    let deadline = deadline_x.map(|dx| {
+        view! {
+            <g>
+                <line x1=format!("{dx:.1}") y1=pad_t x2=format!("{dx:.1}") y2=h - pad_b class="ref deadline"/>
+                <text x=format!("{dx:.1}") y=format!("{:.1}", pad_t - 6.0) text-anchor="middle" class="axis">
+                    {format!("{} {}", text.deadline, crate::format::date_short(&target_date, english))}
+                </text>
+            </g>
+        }
     });
     let right = w - pad_r;
     view! {

@@ -3,8 +3,19 @@
 use leptos::prelude::*;
 
 /// Adds `v` to `list` or takes it out.
-pub fn toggle_set<T: Copy + PartialEq + Send + Sync + 'static>(list: RwSignal<Vec<T>>, v: T) -> impl Fn(leptos::ev::Event) {
-    move |_| list.update(|l| if let Some(i) = l.iter().position(|x| *x == v) { l.remove(i); } else { l.push(v); })
+pub fn toggle_set<T: Copy + PartialEq + Send + Sync + 'static>(
+    list: RwSignal<Vec<T>>,
+    v: T,
+) -> impl Fn(leptos::ev::Event) {
+    move |_| {
+        list.update(|l| {
+            if let Some(i) = l.iter().position(|x| *x == v) {
+                l.remove(i);
+            } else {
+                l.push(v);
+            }
+        })
+    }
 }
 
 /// One checkbox chip that adds `v` to `chosen` or takes it out.
@@ -21,4 +32,3 @@ pub fn check_chip<T: Copy + PartialEq + Send + Sync + 'static>(
             <span>{label}</span></label>
     }
 }
-

@@ -50,7 +50,9 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
             };
             let mut list = list.map_err(|e| api_failed(engine, e))?;
             // The current device first, then the most recently used.
-            list.sort_by_key(|d| (!d.current, d.revoked_ms.is_some(), std::cmp::Reverse(d.last_used_ms.unwrap_or(d.created_ms))));
+            list.sort_by_key(|d| {
+                (!d.current, d.revoked_ms.is_some(), std::cmp::Reverse(d.last_used_ms.unwrap_or(d.created_ms)))
+            });
             Ok::<_, String>(list)
         }
     });
@@ -147,7 +149,12 @@ fn RestoreDeletions(device: Uuid) -> impl IntoView {
         let since_ms = labblogg_shared::calendar::utc_ms_of_local(day, 0).max(0) as u64;
         busy.set(true);
         spawn_local(async move {
-            let req = labblogg_shared::history::RestoreRequest { lab_id: None, device_id: Some(device), user_id: None, since_ms };
+            let req = labblogg_shared::history::RestoreRequest {
+                lab_id: None,
+                device_id: Some(device),
+                user_id: None,
+                since_ms,
+            };
             let result = api::restore(&token, &req).await;
             busy.set(false);
             notice.set(Some(match result {

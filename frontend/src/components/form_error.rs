@@ -61,7 +61,10 @@ pub fn FieldError(
 }
 
 /// Whether an input's field has the error (`aria-invalid`).
-pub fn invalid(error: RwSignal<Option<FormError>>, fields: &'static [&'static str]) -> impl Fn() -> Option<&'static str> + Copy {
+pub fn invalid(
+    error: RwSignal<Option<FormError>>,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<&'static str> + Copy {
     move || error.with(|e| e.as_ref().is_some_and(|e| belongs(e, fields)).then_some("true"))
 }
 

@@ -54,9 +54,8 @@ impl WeeklyHours {
                 _ => ("17:00".to_owned(), "21:00".to_owned()),
             }
         });
-        self.rows.update(|r| {
-            r.push(SpanRow { key, weekday, opens: RwSignal::new(opens), closes: RwSignal::new(closes) })
-        });
+        self.rows
+            .update(|r| r.push(SpanRow { key, weekday, opens: RwSignal::new(opens), closes: RwSignal::new(closes) }));
     }
 
     fn remove(&self, key: u32) {
@@ -67,7 +66,11 @@ impl WeeklyHours {
     pub fn value(&self) -> Vec<OpeningHours> {
         let mut out: Vec<OpeningHours> = self.rows.with_untracked(|rows| {
             rows.iter()
-                .map(|r| OpeningHours { weekday: r.weekday, opens: r.opens.get_untracked(), closes: r.closes.get_untracked() })
+                .map(|r| OpeningHours {
+                    weekday: r.weekday,
+                    opens: r.opens.get_untracked(),
+                    closes: r.closes.get_untracked(),
+                })
                 .collect()
         });
         out.sort_by(|a, b| (a.weekday, &a.opens).cmp(&(b.weekday, &b.opens)));

@@ -8,8 +8,8 @@
 use crate::app::SessionCtx;
 use crate::i18n::*;
 use crate::lock::{self, Attempt, LockState};
-use crate::sync::SyncEngine;
 use crate::signin::{self, SignInError, SignedIn};
+use crate::sync::SyncEngine;
 use crate::{clock, tabs};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

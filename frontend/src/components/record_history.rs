@@ -9,8 +9,8 @@ use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{api, format};
 use labblogg_shared::history::{FieldChange, HistoryOp};
-use leptos::prelude::*;
 use labblogg_shared::RecordKind;
+use leptos::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -49,7 +49,11 @@ fn field_label(field: &str, english: bool) -> String {
         "flag" => ("att följa upp", "to follow up"),
         other => (other, other),
     };
-    if english { en.to_owned() } else { sv.to_owned() }
+    if english {
+        en.to_owned()
+    } else {
+        sv.to_owned()
+    }
 }
 
 /// A kind of record as people say it.
@@ -67,14 +71,22 @@ pub fn kind_label(kind: RecordKind, english: bool) -> String {
         RecordKind::MonthApproval => ("Godkänd månad", "Approved month"),
         RecordKind::Question => ("Fråga", "Question"),
     };
-    if english { en.to_owned() } else { sv.to_owned() }
+    if english {
+        en.to_owned()
+    } else {
+        sv.to_owned()
+    }
 }
 
 /// A value as a short text: participant lists as their total.
 fn value_text(field: &str, v: &Value) -> String {
     match (field, v) {
         ("flag", Value::Object(f)) => {
-            if f.get("confirmed").and_then(Value::as_bool) == Some(true) { "bekräftat".into() } else { "öppet".into() }
+            if f.get("confirmed").and_then(Value::as_bool) == Some(true) {
+                "bekräftat".into()
+            } else {
+                "öppet".into()
+            }
         }
         ("figures", Value::Object(_)) => "…".into(),
         (_, Value::Bool(true)) => "ja".into(),

@@ -23,9 +23,8 @@ fn apply_update() {
 #[component]
 pub fn UpdateBanner() -> impl IntoView {
     let waiting = RwSignal::new(update_waiting());
-    let handle = window_event_listener(leptos::ev::Custom::<web_sys::Event>::new("labblogg-update"), move |_| {
-        waiting.set(true)
-    });
+    let handle =
+        window_event_listener(leptos::ev::Custom::<web_sys::Event>::new("labblogg-update"), move |_| waiting.set(true));
     let _ = handle;
     view! {
         <Show when=move || waiting.get()>

@@ -160,7 +160,12 @@ pub fn Activities() -> impl IntoView {
     let place_id = session::chosen_place();
     let place = LocalResource::new(move || async move {
         let id = place_id?;
-        crate::store::record(id).await.ok().flatten().and_then(|s| records::typed::<MeetingPlace>(&s)).filter(|p| !p.data.retired)
+        crate::store::record(id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| records::typed::<MeetingPlace>(&s))
+            .filter(|p| !p.data.retired)
     });
     let repeats = move || latest_per_kind(&activities.get().unwrap_or_default(), place_id, 3);
     // On a day the place is open, its open evening is offered ready to log,
@@ -171,7 +176,9 @@ pub fn Activities() -> impl IntoView {
         let spans = place.data.spans_on(&today);
         let (first, last) = (spans.first()?.0, spans.last()?.1);
         let list = activities.get().unwrap_or_default();
-        let at_place = |a: &&Typed<Activity>| a.data.meeting_place_id == Some(place.id) && a.data.kind == ActivityKind::OpenEvening;
+        let at_place = |a: &&Typed<Activity>| {
+            a.data.meeting_place_id == Some(place.id) && a.data.kind == ActivityKind::OpenEvening
+        };
         if list.iter().filter(at_place).any(|a| a.data.date == today) {
             return None;
         }
@@ -349,7 +356,10 @@ impl Counts {
 
     fn get(&self, band: AgeBand, gender: Option<Gender>) -> RwSignal<u32> {
         self.bands.with_value(|rows| {
-            rows.iter().find(|(b, g, _)| *b == band && *g == gender).map(|(_, _, s)| *s).unwrap_or_else(|| RwSignal::new(0))
+            rows.iter()
+                .find(|(b, g, _)| *b == band && *g == gender)
+                .map(|(_, _, s)| *s)
+                .unwrap_or_else(|| RwSignal::new(0))
         })
     }
 
@@ -387,7 +397,8 @@ pub fn ActivityForm(
     let is_new = existing.is_none();
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
     let base = existing.as_ref().map(|e| e.data.clone()).or(template);
-    let lab = RwSignal::new(existing.as_ref().map(|e| e.lab_id).or(template_lab).or_else(|| user_labs.first().copied()));
+    let lab =
+        RwSignal::new(existing.as_ref().map(|e| e.lab_id).or(template_lab).or_else(|| user_labs.first().copied()));
 
     let kind = RwSignal::new(base.as_ref().map_or_else(|| wire(&ActivityKind::Workshop), |b| wire(&b.kind)));
     let title = RwSignal::new(base.as_ref().map(|b| b.title.clone()).unwrap_or_default());
@@ -399,8 +410,10 @@ pub fn ActivityForm(
     let first_timers = RwSignal::new(base.as_ref().map_or(0, |b| b.first_timers));
     let partners = RwSignal::new(base.as_ref().map(|b| b.partner_ids.clone()).unwrap_or_default());
     let goals = RwSignal::new(base.as_ref().map(|b| b.goal_ids.clone()).unwrap_or_default());
-    let staff_hours = RwSignal::new(base.as_ref().map(|b| format::decimal(b.staff_hours, 1, false)).unwrap_or_default());
-    let volunteer_hours = RwSignal::new(base.as_ref().map(|b| format::decimal(b.volunteer_hours, 1, false)).unwrap_or_default());
+    let staff_hours =
+        RwSignal::new(base.as_ref().map(|b| format::decimal(b.staff_hours, 1, false)).unwrap_or_default());
+    let volunteer_hours =
+        RwSignal::new(base.as_ref().map(|b| format::decimal(b.volunteer_hours, 1, false)).unwrap_or_default());
     let notes = RwSignal::new(base.as_ref().map(|b| b.notes.clone()).unwrap_or_default());
     let lessons = RwSignal::new(base.as_ref().map(|b| b.lessons_learned.clone()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
@@ -412,12 +425,22 @@ pub fn ActivityForm(
     // The place's age bands first (its counter's buttons); every band is available.
     let place_bands = LocalResource::new(move || async move {
         let Some(p) = place_id else { return Vec::new() };
-        crate::store::record(p).await.ok().flatten().and_then(|s| records::typed::<MeetingPlace>(&s)).map(|t| t.data.age_bands).unwrap_or_default()
+        crate::store::record(p)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| records::typed::<MeetingPlace>(&s))
+            .map(|t| t.data.age_bands)
+            .unwrap_or_default()
     });
     let show_all_bands = RwSignal::new(false);
     let bands = move || {
         let own = place_bands.get().unwrap_or_default();
-        if own.is_empty() || show_all_bands.get() { AgeBand::ALL.to_vec() } else { own }
+        if own.is_empty() || show_all_bands.get() {
+            AgeBand::ALL.to_vec()
+        } else {
+            own
+        }
     };
     let lab_partners = LocalResource::new(move || {
         let _ = engine.data_version.get();
@@ -435,7 +458,11 @@ pub fn ActivityForm(
         let _ = engine.data_version.get();
         let lab = lab.get();
         async move {
-            let mut list = records::list::<labblogg_shared::questions::Question>(RecordKind::Question, &lab.into_iter().collect::<Vec<_>>()).await;
+            let mut list = records::list::<labblogg_shared::questions::Question>(
+                RecordKind::Question,
+                &lab.into_iter().collect::<Vec<_>>(),
+            )
+            .await;
             list.sort_by_key(|q| q.id);
             list
         }
@@ -493,7 +520,8 @@ pub fn ActivityForm(
             partner_ids: partners.get_untracked(),
             goal_ids: goals.get_untracked(),
             staff_hours: hours(staff_hours.get_untracked()).ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
-            volunteer_hours: hours(volunteer_hours.get_untracked()).ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
+            volunteer_hours: hours(volunteer_hours.get_untracked())
+                .ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
             notes: notes.get_untracked(),
             lessons_learned: lessons.get_untracked(),
             poll: poll_kept,
@@ -523,7 +551,8 @@ pub fn ActivityForm(
         if let Some(why) = facts.locked(lab_id, &dates) {
             return error.set(Some(why));
         }
-        let found = labblogg_shared::checks::check_activity(&facts.activities, id, &activity, crate::quality::today_day());
+        let found =
+            labblogg_shared::checks::check_activity(&facts.activities, id, &activity, crate::quality::today_day());
         if !skip_check && !found.is_empty() {
             return unusual.set(found);
         }
@@ -559,7 +588,11 @@ pub fn ActivityForm(
 
     let add_partner = move |_| {
         let name = new_partner.get_untracked().trim().to_owned();
-        let (Some(lab_id), Some(kind)) = (lab.get_untracked(), from_wire::<PartnerKind>(&new_partner_kind.get_untracked())) else { return };
+        let (Some(lab_id), Some(kind)) =
+            (lab.get_untracked(), from_wire::<PartnerKind>(&new_partner_kind.get_untracked()))
+        else {
+            return;
+        };
         if name.is_empty() {
             return;
         }

@@ -10,7 +10,9 @@ use crate::records;
 use crate::routes::activities::wire;
 use crate::sync::SyncEngine;
 use crate::{api, format};
-use labblogg_shared::auth::{AdminUser, AuditAction, AuditEntry, CreateUserRequest, LabRole, Membership, ResetPasswordRequest, Role};
+use labblogg_shared::auth::{
+    AdminUser, AuditAction, AuditEntry, CreateUserRequest, LabRole, Membership, ResetPasswordRequest, Role,
+};
 use labblogg_shared::model::{FocusArea, Lab, MeetingPlace};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
@@ -83,7 +85,11 @@ fn AdminScreen() -> impl IntoView {
         let _ = engine.data_version.get();
         let labs = session.with(|s| s.as_ref().map(|s| s.user.labs.clone()).unwrap_or_default());
         async move {
-            records::list::<Lab>(RecordKind::Lab, &labs).await.into_iter().map(|l| (l.id, l.data.name)).collect::<Vec<_>>()
+            records::list::<Lab>(RecordKind::Lab, &labs)
+                .await
+                .into_iter()
+                .map(|l| (l.id, l.data.name))
+                .collect::<Vec<_>>()
         }
     });
     let labs = Signal::derive(move || {
@@ -328,7 +334,9 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
         // may also read labs, as their coordinator; researchers never.
         let (labs, memberships) = match role {
             Role::Staff | Role::Coordinator => (labs, Vec::new()),
-            Role::Admin => (Vec::new(), labs.into_iter().map(|lab_id| Membership { lab_id, role: LabRole::Coordinator }).collect()),
+            Role::Admin => {
+                (Vec::new(), labs.into_iter().map(|lab_id| Membership { lab_id, role: LabRole::Coordinator }).collect())
+            }
             Role::Researcher => (Vec::new(), Vec::new()),
         };
         let home = (role == Role::Staff).then(|| Uuid::parse_str(&home_place.get_untracked()).ok()).flatten();

@@ -24,8 +24,20 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-const MONTHS_EN: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// "mars 2026" or "March 2026".
 pub fn month_label(month: &str, english: bool) -> String {
@@ -70,8 +82,16 @@ pub fn months_summary(months: &[MonthStatus], english: bool) -> String {
     match (english, total.sessions) {
         (true, 0) => format!("Approved months: {} · No opening sessions", of(approved, ended, true)),
         (false, 0) => format!("Godkända månader: {} · Inga öppettillfällen", of(approved, ended, false)),
-        (true, _) => format!("Approved months: {} · Opening sessions: {}", of(approved, ended, true), completeness_text(&total, true)),
-        (false, _) => format!("Godkända månader: {} · Öppettillfällen: {}", of(approved, ended, false), completeness_text(&total, false)),
+        (true, _) => format!(
+            "Approved months: {} · Opening sessions: {}",
+            of(approved, ended, true),
+            completeness_text(&total, true)
+        ),
+        (false, _) => format!(
+            "Godkända månader: {} · Öppettillfällen: {}",
+            of(approved, ended, false),
+            completeness_text(&total, false)
+        ),
     }
 }
 
@@ -177,11 +197,18 @@ pub fn ApprovalPanel(lab: Uuid, month: String, ds: LocalResource<Dataset>, on_cl
     let gaps = Memo::new(move |_| {
         ds.with(|d| {
             d.as_ref()
-                .map(|d| completeness::sessions(d, lab, None, from, to, today).into_iter().filter(|s| !s.logged || !s.closed).collect::<Vec<_>>())
+                .map(|d| {
+                    completeness::sessions(d, lab, None, from, to, today)
+                        .into_iter()
+                        .filter(|s| !s.logged || !s.closed)
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
-    let open_flags = Memo::new(move |_| ds.with(|d| d.as_ref().map(|d| checks::follow_ups(d, &[lab], from, to, false).len()).unwrap_or(0)));
+    let open_flags = Memo::new(move |_| {
+        ds.with(|d| d.as_ref().map(|d| checks::follow_ups(d, &[lab], from, to, false).len()).unwrap_or(0))
+    });
     let approved = move || current.get().is_some_and(|a| a.approved);
 
     let save = move |approve: bool| {
@@ -195,7 +222,11 @@ pub fn ApprovalPanel(lab: Uuid, month: String, ds: LocalResource<Dataset>, on_cl
             approved: approve,
             reason: if approve { String::new() } else { text },
             by,
-            figures: if approve { Some(figures.get_untracked()) } else { current.get_untracked().and_then(|a| a.figures) },
+            figures: if approve {
+                Some(figures.get_untracked())
+            } else {
+                current.get_untracked().and_then(|a| a.figures)
+            },
         };
         if let Err(e) = labblogg_shared::validate::month_approval(&record) {
             return error.set(Some(e.to_string()));
@@ -343,15 +374,31 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
     let (id, lab, kind) = (item.id, item.lab_id, item.kind);
     let coordinator = move || session.with(|s| s.as_ref().is_some_and(|s| quality::coordinates(&s.user, lab)));
     let activity = move || -> Option<Typed<Activity>> {
-        ds.with_untracked(|d| d.as_ref()?.activities.iter().find(|a| a.id == id).map(|a| Typed { id: a.id, lab_id: a.lab_id, data: a.data.clone() }))
+        ds.with_untracked(|d| {
+            d.as_ref()?.activities.iter().find(|a| a.id == id).map(|a| Typed {
+                id: a.id,
+                lab_id: a.lab_id,
+                data: a.data.clone(),
+            })
+        })
     };
     let measurement = move || -> Option<Typed<GoalMeasurement>> {
-        ds.with_untracked(|d| d.as_ref()?.measurements.iter().find(|m| m.id == id).map(|m| Typed { id: m.id, lab_id: m.lab_id, data: m.data.clone() }))
+        ds.with_untracked(|d| {
+            d.as_ref()?.measurements.iter().find(|m| m.id == id).map(|m| Typed {
+                id: m.id,
+                lab_id: m.lab_id,
+                data: m.data.clone(),
+            })
+        })
     };
     // In an approved month nothing changes until it is re-opened.
     let locked = move || {
         let date = item_date(ds, id);
-        ds.with(|d| d.as_ref().is_some_and(|d| approval::month_of_date(&date).is_some_and(|m| d.approval_index().is_approved(lab, &m))))
+        ds.with(|d| {
+            d.as_ref().is_some_and(|d| {
+                approval::month_of_date(&date).is_some_and(|m| d.approval_index().is_approved(lab, &m))
+            })
+        })
     };
 
     let confirm = move |_| {
@@ -422,7 +469,8 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
             Some(match kind {
                 RecordKind::Activity => {
                     let a = d.activities.iter().find(|a| a.id == id)?;
-                    let lab_activities: Vec<_> = d.activities.iter().filter(|x| x.lab_id == a.lab_id).cloned().collect();
+                    let lab_activities: Vec<_> =
+                        d.activities.iter().filter(|x| x.lab_id == a.lab_id).cloned().collect();
                     checks::check_activity(&lab_activities, a.id, &a.data, today)
                 }
                 _ => {

@@ -5,12 +5,12 @@
 //! its visitor count, and a "coming back" action that stores nothing.
 
 use crate::app::SessionCtx;
-use crate::sync::SyncEngine;
 use crate::i18n::*;
+use crate::sync::SyncEngine;
 use crate::{clock, session, store};
-use gloo_timers::callback::Timeout;
 use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Interval;
+use gloo_timers::callback::Timeout;
 use labblogg_shared::model::{CountRule, MeetingPlace, OpeningHours, Visit};
 use labblogg_shared::validate::minutes_of_day;
 use labblogg_shared::{AgeBand, Gender, RecordKind, RecordState};
@@ -121,7 +121,13 @@ pub fn Counter() -> impl IntoView {
         async move {
             let mut out = Vec::new();
             for lab in labs {
-                out.extend(store::live_in_lab(RecordKind::MeetingPlace, lab).await.unwrap_or_default().iter().filter_map(place_of));
+                out.extend(
+                    store::live_in_lab(RecordKind::MeetingPlace, lab)
+                        .await
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(place_of),
+                );
             }
             out.sort_by(|a, b| a.data.name.cmp(&b.data.name));
             out
@@ -228,10 +234,13 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
 
     let taps = LocalResource::new(move || {
         let _ = engine.data_version.get();
-        async move { taps_of(&store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.unwrap_or_default()) }
+        async move {
+            taps_of(&store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.unwrap_or_default())
+        }
     });
     let total = move || taps.with(|t| t.as_ref().map_or(0, |t| t.len()));
-    let band_count = move |b: AgeBand| taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b).count()));
+    let band_count =
+        move |b: AgeBand| taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b).count()));
     let cell_count = move |b: AgeBand, g: Option<Gender>| {
         taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b && x.gender == g).count()))
     };

@@ -4,11 +4,11 @@
 //! with today's visits as its participants. `on_done` is told whether it saved.
 
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::question_answers::QuestionAnswers;
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
 use crate::{clock, store};
-use crate::components::question_answers::QuestionAnswers;
 use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, PollQuestion, PollTally, Visit};
 use labblogg_shared::questions::{answer_given, answer_misfit, Answer, Question};
 use labblogg_shared::{AgeBand, Gender, RecordKind};
@@ -72,10 +72,11 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
     {
         let today = today.clone();
         spawn_local(async move {
-            let found = records::list::<Activity>(RecordKind::Activity, &[lab_id])
-                .await
-                .into_iter()
-                .find(|a| a.data.kind == ActivityKind::OpenEvening && a.data.date == today && a.data.meeting_place_id == Some(place_id));
+            let found = records::list::<Activity>(RecordKind::Activity, &[lab_id]).await.into_iter().find(|a| {
+                a.data.kind == ActivityKind::OpenEvening
+                    && a.data.date == today
+                    && a.data.meeting_place_id == Some(place_id)
+            });
             if let Some(a) = found {
                 reflection.set(a.data.notes.clone());
                 if let Some(p) = a.data.poll {

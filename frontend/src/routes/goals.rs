@@ -202,7 +202,8 @@ fn GoalCard(
         let Some(v) = format::parse_decimal(&value.get_untracked()) else {
             return error.set(Some(t_string!(i18n, error_value).to_string()));
         };
-        let mut m = GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked(), flag: None };
+        let mut m =
+            GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked(), flag: None };
         if let Err(e) = labblogg_shared::validate::goal_measurement(&m) {
             return error.set(Some(e.to_string()));
         }
@@ -252,7 +253,10 @@ fn GoalCard(
     let projection = match (&g.projected_date, &g.trend_line) {
         _ if g.retired => None,
         (Some(d), _) => Some(t_string!(i18n, goal_projected_date, date = format::date(d, en)).to_string()),
-        (None, Some(line)) => Some(t_string!(i18n, goal_projected_value, value = num(line[1].1), date = format::date(&g.target_date, en)).to_string()),
+        (None, Some(line)) => Some(
+            t_string!(i18n, goal_projected_value, value = num(line[1].1), date = format::date(&g.target_date, en))
+                .to_string(),
+        ),
         _ => None,
     };
     let running = (g.latest.is_some()).then(|| g.running.clone()).flatten().map(|(d, v)| {
@@ -262,7 +266,11 @@ fn GoalCard(
     let recent: Vec<GoalMeasurement> = measurements.iter().rev().take(RECENT).map(|m| m.data.clone()).collect();
     let ids = [format!("m-date-{goal_id}"), format!("m-value-{goal_id}"), format!("m-note-{goal_id}")];
     let text = GoalChartText {
-        values: if manual { t_string!(i18n, chart_measurements).to_string() } else { t_string!(i18n, chart_values).to_string() },
+        values: if manual {
+            t_string!(i18n, chart_measurements).to_string()
+        } else {
+            t_string!(i18n, chart_values).to_string()
+        },
         running: running_word.clone(),
         trend: t_string!(i18n, chart_trend).to_string(),
         baseline: t_string!(i18n, goal_baseline).to_string(),

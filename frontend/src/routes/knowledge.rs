@@ -133,15 +133,27 @@ fn status_label(s: ExampleStatus, english: bool) -> &'static str {
 }
 
 fn target_label(t: TargetGroup, english: bool) -> &'static str {
-    if english { t.label_en() } else { t.label_sv() }
+    if english {
+        t.label_en()
+    } else {
+        t.label_sv()
+    }
 }
 
 fn premises_label(p: Premises, english: bool) -> &'static str {
-    if english { p.label_en() } else { p.label_sv() }
+    if english {
+        p.label_en()
+    } else {
+        p.label_sv()
+    }
 }
 
 fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
-    if english { f.label_en() } else { f.label_sv() }
+    if english {
+        f.label_en()
+    } else {
+        f.label_sv()
+    }
 }
 
 fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
@@ -223,7 +235,8 @@ impl Item {
                 tags.extend(d.target_groups.iter().flat_map(|t| [t.label_sv().to_owned(), t.label_en().to_owned()]));
                 tags.extend([d.organisation.clone(), d.place.clone(), d.target_group.clone()]);
                 let figures: Vec<String> = d.figures.iter().map(|f| f.label.clone()).collect();
-                let mut body: Vec<&str> = vec![&d.what_was_done, &d.partners, &d.results, &d.resources_note, &d.contact_role];
+                let mut body: Vec<&str> =
+                    vec![&d.what_was_done, &d.partners, &d.results, &d.resources_note, &d.contact_role];
                 body.extend(figures.iter().map(String::as_str));
                 Indexed::new(&d.title, &tags.iter().map(String::as_str).collect::<Vec<_>>(), &body)
             }
@@ -250,7 +263,11 @@ fn member(user: &UserInfo, lab: Uuid) -> bool {
 /// May `user` change this record's text? Drafts and proposals: members of
 /// its lab; published or withdrawn: its coordinators only.
 fn may_edit(user: &UserInfo, item: &Item) -> bool {
-    if item.review().is_public() { coordinates(user, item.lab()) } else { member(user, item.lab()) || user.role == Role::Admin }
+    if item.review().is_public() {
+        coordinates(user, item.lab())
+    } else {
+        member(user, item.lab()) || user.role == Role::Admin
+    }
 }
 
 /// Every example and lesson on the device this user may see, live ones only.
@@ -337,7 +354,11 @@ pub fn Knowledge() -> impl IntoView {
 }
 
 #[component]
-fn KnowledgeList(items: LocalResource<Vec<Item>>, mode: RwSignal<Mode>, notice: RwSignal<Option<String>>) -> impl IntoView {
+fn KnowledgeList(
+    items: LocalResource<Vec<Item>>,
+    mode: RwSignal<Mode>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
@@ -383,13 +404,25 @@ fn KnowledgeList(items: LocalResource<Vec<Item>>, mode: RwSignal<Mode>, notice: 
     // The user's own labs' drafts, proposals and withdrawn records.
     let own = move || {
         let Some(u) = user() else { return Vec::new() };
-        items.get().unwrap_or_default().into_iter().filter(|i| i.review() != Review::Published && member(&u, i.lab())).collect::<Vec<_>>()
+        items
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.review() != Review::Published && member(&u, i.lab()))
+            .collect::<Vec<_>>()
     };
     let queue = move || {
         let Some(u) = user() else { return Vec::new() };
-        items.get().unwrap_or_default().into_iter().filter(|i| i.review() == Review::Submitted && coordinates(&u, i.lab())).collect::<Vec<_>>()
+        items
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.review() == Review::Submitted && coordinates(&u, i.lab()))
+            .collect::<Vec<_>>()
     };
-    let is_coordinator = move || user().is_some_and(|u| u.role == Role::Admin || u.memberships.iter().any(|m| m.role == LabRole::Coordinator));
+    let is_coordinator = move || {
+        user().is_some_and(|u| u.role == Role::Admin || u.memberships.iter().any(|m| m.role == LabRole::Coordinator))
+    };
     let can_propose = move || user().is_some_and(|u| !u.labs.is_empty());
 
     let row = move |item: Item, testid: &'static str| {
@@ -517,10 +550,11 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
             let published_on = |old: Option<String>| if next == Review::Published { Some(today.clone()) } else { old };
             let result: Result<(RecordKind, Uuid, Uuid, serde_json::Value), String> = match item {
                 Item::Example(e) => {
-                    let d = GoodExample { review: next, published_on: published_on(e.data.published_on.clone()), ..e.data };
-                    labblogg_shared::validate::good_example(&d)
-                        .map_err(|e| e.to_string())
-                        .map(|()| (RecordKind::GoodExample, e.id, e.lab_id, serde_json::to_value(&d).unwrap_or_default()))
+                    let d =
+                        GoodExample { review: next, published_on: published_on(e.data.published_on.clone()), ..e.data };
+                    labblogg_shared::validate::good_example(&d).map_err(|e| e.to_string()).map(|()| {
+                        (RecordKind::GoodExample, e.id, e.lab_id, serde_json::to_value(&d).unwrap_or_default())
+                    })
                 }
                 Item::Lesson(l) => {
                     let d = Lesson { review: next, published_on: published_on(l.data.published_on.clone()), ..l.data };
@@ -666,12 +700,16 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
         async move {
             let mut out = (Vec::new(), Vec::new());
             for id in goals {
-                if let Some(g) = store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Goal>(&s)) {
+                if let Some(g) =
+                    store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Goal>(&s))
+                {
                     out.0.push(g.data.title);
                 }
             }
             for id in activities {
-                if let Some(a) = store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Activity>(&s)) {
+                if let Some(a) =
+                    store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Activity>(&s))
+                {
                     out.1.push((a.data.title, a.data.date));
                 }
             }
@@ -781,14 +819,21 @@ fn ExampleForm(
     let target_group = RwSignal::new(get(|d| d.target_group.clone()));
     let done = RwSignal::new(get(|d| d.what_was_done.clone()));
     let partners = RwSignal::new(get(|d| d.partners.clone()));
-    let hours = RwSignal::new(d.as_ref().and_then(|d| d.staff_hours_per_week).map(|h| format::decimal(h, 1, false)).unwrap_or_default());
+    let hours = RwSignal::new(
+        d.as_ref().and_then(|d| d.staff_hours_per_week).map(|h| format::decimal(h, 1, false)).unwrap_or_default(),
+    );
     let cost = RwSignal::new(d.as_ref().and_then(|d| d.cost_sek_per_year).map(|c| c.to_string()).unwrap_or_default());
     let premises = RwSignal::new(wire(&d.as_ref().map(|d| d.premises).unwrap_or_default()));
     let resources_note = RwSignal::new(get(|d| d.resources_note.clone()));
     let results = RwSignal::new(get(|d| d.results.clone()));
     let figures = RwSignal::new(
         d.as_ref()
-            .map(|d| d.figures.iter().map(|f| (RwSignal::new(f.label.clone()), RwSignal::new(f.value.clone()))).collect::<Vec<_>>())
+            .map(|d| {
+                d.figures
+                    .iter()
+                    .map(|f| (RwSignal::new(f.label.clone()), RwSignal::new(f.value.clone())))
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default(),
     );
     let contact = RwSignal::new(get(|d| d.contact_role.clone()));
@@ -803,7 +848,9 @@ fn ExampleForm(
     let lab_activities = LocalResource::new(move || {
         let lab = lab.get();
         async move {
-            let mut list = records::list::<labblogg_shared::Activity>(RecordKind::Activity, &lab.into_iter().collect::<Vec<_>>()).await;
+            let mut list =
+                records::list::<labblogg_shared::Activity>(RecordKind::Activity, &lab.into_iter().collect::<Vec<_>>())
+                    .await;
             list.sort_by(|a, b| b.data.date.cmp(&a.data.date));
             list.truncate(30);
             list
@@ -817,7 +864,10 @@ fn ExampleForm(
     // A new proposal starts with the lab's organisation and town.
     if organisation.get_untracked().is_empty() {
         spawn_local(async move {
-            if let Some((org, city)) = match lab.get_untracked() { Some(l) => lab_origin(l).await, None => None } {
+            if let Some((org, city)) = match lab.get_untracked() {
+                Some(l) => lab_origin(l).await,
+                None => None,
+            } {
                 if organisation.get_untracked().is_empty() {
                     organisation.set(org);
                 }
@@ -831,9 +881,17 @@ fn ExampleForm(
     let build = move |submit: bool| -> Result<GoodExample, String> {
         let base = kept.get_value();
         let hours = hours.get_untracked();
-        let hours = if hours.trim().is_empty() { None } else { Some(format::parse_decimal(&hours).ok_or_else(|| t_string!(i18n, error_hours).to_string())?) };
+        let hours = if hours.trim().is_empty() {
+            None
+        } else {
+            Some(format::parse_decimal(&hours).ok_or_else(|| t_string!(i18n, error_hours).to_string())?)
+        };
         let cost = cost.get_untracked().chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        let cost = if cost.is_empty() { None } else { Some(cost.parse::<u64>().map_err(|_| format!("{}: {cost}", t_string!(i18n, kb_f_cost)))?) };
+        let cost = if cost.is_empty() {
+            None
+        } else {
+            Some(cost.parse::<u64>().map_err(|_| format!("{}: {cost}", t_string!(i18n, kb_f_cost)))?)
+        };
         let review = match (submit, base.as_ref().map(|b| b.review)) {
             (true, _) => Review::Submitted,
             (false, Some(r)) => r,
@@ -856,7 +914,10 @@ fn ExampleForm(
             figures: figures
                 .get_untracked()
                 .iter()
-                .map(|(l, v)| Figure { label: l.get_untracked().trim().to_owned(), value: v.get_untracked().trim().to_owned() })
+                .map(|(l, v)| Figure {
+                    label: l.get_untracked().trim().to_owned(),
+                    value: v.get_untracked().trim().to_owned(),
+                })
                 .filter(|f| !f.label.is_empty() || !f.value.is_empty())
                 .collect(),
             contact_role: contact.get_untracked().trim().to_owned(),
@@ -878,13 +939,18 @@ fn ExampleForm(
         };
         let Some(lab_id) = lab.get_untracked() else { return };
         if !skip_guard {
-            let found = privacy_guard::check(&example.texts().into_iter().map(|(f, t)| (f.to_owned(), t)).collect::<Vec<_>>());
+            let found =
+                privacy_guard::check(&example.texts().into_iter().map(|(f, t)| (f.to_owned(), t)).collect::<Vec<_>>());
             if !found.is_empty() {
                 pending_submit.set(submit);
                 return findings.set(found);
             }
         }
-        let msg = if submit { t_string!(i18n, kb_submitted_notice).to_string() } else { t_string!(i18n, kb_saved_notice).to_string() };
+        let msg = if submit {
+            t_string!(i18n, kb_submitted_notice).to_string()
+        } else {
+            t_string!(i18n, kb_saved_notice).to_string()
+        };
         spawn_local(async move {
             match records::save(RecordKind::GoodExample, id, lab_id, &example).await {
                 Ok(changed) => {
@@ -1052,13 +1118,18 @@ fn LessonForm(
             return error.set(Some(e.to_string()));
         }
         if !skip_guard {
-            let found = privacy_guard::check(&lesson.texts().into_iter().map(|(f, t)| (f.to_owned(), t)).collect::<Vec<_>>());
+            let found =
+                privacy_guard::check(&lesson.texts().into_iter().map(|(f, t)| (f.to_owned(), t)).collect::<Vec<_>>());
             if !found.is_empty() {
                 pending_submit.set(submit);
                 return findings.set(found);
             }
         }
-        let msg = if submit { t_string!(i18n, kb_submitted_notice).to_string() } else { t_string!(i18n, kb_saved_notice).to_string() };
+        let msg = if submit {
+            t_string!(i18n, kb_submitted_notice).to_string()
+        } else {
+            t_string!(i18n, kb_saved_notice).to_string()
+        };
         spawn_local(async move {
             let mut lesson = lesson;
             if lesson.organisation.is_empty() {

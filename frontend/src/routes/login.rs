@@ -3,10 +3,10 @@
 //! `device_users.rs`). The device is named at its first sign-in.
 
 use crate::app::SessionCtx;
+use crate::device_users;
 use crate::i18n::*;
 use crate::signin::{self, SignInError, SignedIn};
 use crate::sync::SyncEngine;
-use crate::device_users;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

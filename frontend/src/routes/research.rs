@@ -11,9 +11,9 @@ use crate::routes::activities::kind_label;
 use crate::routes::counter::band_label;
 use crate::{api, browser, clock};
 use labblogg_shared::auth::Role;
-use leptos::task::spawn_local;
 use labblogg_shared::summary::{self, Dataset, Period, ResearchRow};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// Rows previewed on screen; the files hold them all.
@@ -38,7 +38,13 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
         let mine = session.with(|s| s.as_ref().map(|s| s.user.labs.clone()).unwrap_or_default());
         ds.with(|d| {
             d.as_ref()
-                .map(|d| d.labs.iter().filter(|l| mine.contains(&l.id)).map(|l| (l.id, l.data.name.clone())).collect::<Vec<_>>())
+                .map(|d| {
+                    d.labs
+                        .iter()
+                        .filter(|l| mine.contains(&l.id))
+                        .map(|l| (l.id, l.data.name.clone()))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
@@ -88,7 +94,9 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
         spawn_local(async move {
             let (name, mime) = if csv { ("csv", "text/csv;charset=utf-8") } else { ("json", "application/json") };
             let result = match api::research_export(&token, &p.from, &p.to, csv, approved_only.get_untracked()).await {
-                Ok(text) => browser::download(&format!("labblogg-forskningsexport-{}-{}.{name}", p.from, p.to), mime, &text),
+                Ok(text) => {
+                    browser::download(&format!("labblogg-forskningsexport-{}-{}.{name}", p.from, p.to), mime, &text)
+                }
                 Err(e) => Err(e.to_string()),
             };
             error.set(result.err().map(|e| format!("Exporten kunde inte hämtas: {e}")));
@@ -112,7 +120,11 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
             )
         } else {
             serde_json::to_string_pretty(&list).map_err(|e| e.to_string()).and_then(|json| {
-                browser::download(&format!("labblogg-forskningsexport-{}-{}.json", p.from, p.to), "application/json", &json)
+                browser::download(
+                    &format!("labblogg-forskningsexport-{}-{}.json", p.from, p.to),
+                    "application/json",
+                    &json,
+                )
             })
         };
         error.set(result.err().map(|e| format!("Filen kunde inte skapas: {e}. Försök igen, eller ladda om sidan.")));

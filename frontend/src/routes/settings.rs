@@ -5,8 +5,8 @@
 use crate::app::SessionCtx;
 use crate::components::device_list::DeviceList;
 use crate::components::quick_lock::{QuickLock, QuickLockSettings};
-use crate::sync::SyncEngine;
 use crate::i18n::*;
+use crate::sync::SyncEngine;
 use crate::{backup, browser, session, signin, store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

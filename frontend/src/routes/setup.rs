@@ -45,7 +45,9 @@ pub fn Setup() -> impl IntoView {
         let ids = labs();
         async move {
             let known = records::list::<Lab>(RecordKind::Lab, &ids).await;
-            ids.iter().map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone()))).collect::<Vec<_>>()
+            ids.iter()
+                .map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone())))
+                .collect::<Vec<_>>()
         }
     });
 

@@ -15,8 +15,8 @@ use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
 use labblogg_shared::model::{
-    ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalPeriod, GoalSource, Lab, MeasureSchedule,
-    MeetingPlace, PollQuestion,
+    ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalPeriod, GoalSource, Lab,
+    MeasureSchedule, MeetingPlace, PollQuestion,
 };
 use labblogg_shared::questions::{AnswerKind, Question, QuestionStat};
 use labblogg_shared::RecordKind;
@@ -32,8 +32,16 @@ const BASELINE_DATE: &[&str] = &["utgångsvärdets datum"];
 const TARGET: &[&str] = &["målvärde"];
 const TARGET_DATE: &[&str] = &["måldatum"];
 const KINDS: &[&str] = &["aktivitetstyper"];
-const ALL: &[&str] =
-    &["rubrik", "indikator", "enhet", "utgångsvärde", "utgångsvärdets datum", "målvärde", "måldatum", "aktivitetstyper"];
+const ALL: &[&str] = &[
+    "rubrik",
+    "indikator",
+    "enhet",
+    "utgångsvärde",
+    "utgångsvärdets datum",
+    "målvärde",
+    "måldatum",
+    "aktivitetstyper",
+];
 
 fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
@@ -74,7 +82,12 @@ pub fn source_sentence_with(
     match source {
         None => if english { "Measured by hand" } else { "Mäts för hand" }.to_owned(),
         Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
-            format!("{} {} ({})", if english { "Visits at" } else { "Besök på" }, place_name(Some(*meeting_place_id)), per(GoalPeriod::Week))
+            format!(
+                "{} {} ({})",
+                if english { "Visits at" } else { "Besök på" },
+                place_name(Some(*meeting_place_id)),
+                per(GoalPeriod::Week)
+            )
         }
         Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band, gender }) => {
             let what = match (first_only, english) {
@@ -85,7 +98,12 @@ pub fn source_sentence_with(
             };
             let band = age_band.map(|b| format!(", {}", band_label(b, english))).unwrap_or_default();
             let gender = gender.map(|g| format!(", {}", gender_label(g, english))).unwrap_or_default();
-            format!("{what} {} {}{band}{gender} ({})", if english { "at" } else { "på" }, place_name(*meeting_place_id), per(*p))
+            format!(
+                "{what} {} {}{band}{gender} ({})",
+                if english { "at" } else { "på" },
+                place_name(*meeting_place_id),
+                per(*p)
+            )
         }
         Some(GoalSource::Activities { kinds, measure }) => {
             let what = match (measure, english) {
@@ -97,7 +115,11 @@ pub fn source_sentence_with(
                 (ActivityMeasure::ParticipantHours, true) => "Participant-hours",
             };
             let kinds = if kinds.is_empty() {
-                if english { "every kind".to_owned() } else { "alla typer".to_owned() }
+                if english {
+                    "every kind".to_owned()
+                } else {
+                    "alla typer".to_owned()
+                }
             } else {
                 kinds.iter().map(|k| kind_label(*k, english).to_lowercase()).collect::<Vec<_>>().join(", ")
             };
@@ -118,13 +140,24 @@ pub fn source_sentence_with(
         }
         Some(GoalSource::Question { question_id, stat, include_maybe, option }) => {
             let q = questions.iter().find(|q| q.id == *question_id);
-            let text = q.map_or_else(|| if english { "the lab's question".to_owned() } else { "labbets fråga".to_owned() }, |q| format!("”{}”", q.data.text));
+            let text = q.map_or_else(
+                || if english { "the lab's question".to_owned() } else { "labbets fråga".to_owned() },
+                |q| format!("”{}”", q.data.text),
+            );
             let chosen = option.and_then(|o| q.and_then(|q| q.data.options.get(o as usize)).cloned());
             let what = match (stat, q.map(|q| q.data.answer), english) {
-                (QuestionStat::Share, Some(AnswerKind::Choice), false) => format!("Andel som väljer ”{}” på", chosen.unwrap_or_default()),
-                (QuestionStat::Share, Some(AnswerKind::Choice), true) => format!("Share choosing \"{}\" on", chosen.unwrap_or_default()),
-                (QuestionStat::Share, _, false) => format!("Andel som svarar {} på", if *include_maybe { "ja eller kanske" } else { "ja" }),
-                (QuestionStat::Share, _, true) => format!("Share answering {} to", if *include_maybe { "yes or maybe" } else { "yes" }),
+                (QuestionStat::Share, Some(AnswerKind::Choice), false) => {
+                    format!("Andel som väljer ”{}” på", chosen.unwrap_or_default())
+                }
+                (QuestionStat::Share, Some(AnswerKind::Choice), true) => {
+                    format!("Share choosing \"{}\" on", chosen.unwrap_or_default())
+                }
+                (QuestionStat::Share, _, false) => {
+                    format!("Andel som svarar {} på", if *include_maybe { "ja eller kanske" } else { "ja" })
+                }
+                (QuestionStat::Share, _, true) => {
+                    format!("Share answering {} to", if *include_maybe { "yes or maybe" } else { "yes" })
+                }
                 (QuestionStat::Sum, _, false) => "Summan av svaren på".to_owned(),
                 (QuestionStat::Sum, _, true) => "The sum of the answers to".to_owned(),
                 (QuestionStat::Mean, _, false) => "Medelvärdet av svaren på".to_owned(),
@@ -296,15 +329,20 @@ fn GoalForm(
     let retired = b.as_ref().is_some_and(|g| g.retired);
     // The source, as the form's choices.
     let source0 = b.as_ref().and_then(|g| g.source.clone());
-    let kind = RwSignal::new(match &source0 {
-        None => "manual",
-        Some(GoalSource::VisitsPerWeek { .. } | GoalSource::Visits { .. }) => "visits",
-        Some(GoalSource::Activities { .. }) => "activities",
-        Some(GoalSource::PollShare { .. }) => "poll_share",
-        Some(GoalSource::Question { .. }) => "question",
-    }.to_owned());
+    let kind = RwSignal::new(
+        match &source0 {
+            None => "manual",
+            Some(GoalSource::VisitsPerWeek { .. } | GoalSource::Visits { .. }) => "visits",
+            Some(GoalSource::Activities { .. }) => "activities",
+            Some(GoalSource::PollShare { .. }) => "poll_share",
+            Some(GoalSource::Question { .. }) => "question",
+        }
+        .to_owned(),
+    );
     let (place0, per0, first0, band0, gender0) = match &source0 {
-        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => (Some(*meeting_place_id), GoalPeriod::Week, false, None, None),
+        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
+            (Some(*meeting_place_id), GoalPeriod::Week, false, None, None)
+        }
         Some(GoalSource::Visits { meeting_place_id, per, first_only, age_band, gender }) => {
             (*meeting_place_id, *per, *first_only, *age_band, *gender)
         }
@@ -326,7 +364,8 @@ fn GoalForm(
         _ => (PollQuestion::FeltSafe, false),
     };
     let question = RwSignal::new(wire(&question0));
-    let include_maybe = RwSignal::new(maybe0 || matches!(&source0, Some(GoalSource::Question { include_maybe: true, .. })));
+    let include_maybe =
+        RwSignal::new(maybe0 || matches!(&source0, Some(GoalSource::Question { include_maybe: true, .. })));
     let (lab_question0, stat0, option0) = match &source0 {
         Some(GoalSource::Question { question_id, stat, option, .. }) => (Some(*question_id), *stat, *option),
         _ => (None, QuestionStat::Share, None),
@@ -337,7 +376,9 @@ fn GoalForm(
         .filter(|q| q.data.builtin.is_none() && (!q.data.retired || lab_question0 == Some(q.id)))
         .cloned()
         .collect();
-    let lab_question = RwSignal::new(lab_question0.or_else(|| measurable.first().map(|q| q.id)).map(|q| q.to_string()).unwrap_or_default());
+    let lab_question = RwSignal::new(
+        lab_question0.or_else(|| measurable.first().map(|q| q.id)).map(|q| q.to_string()).unwrap_or_default(),
+    );
     let stat = RwSignal::new(stat0.as_str().to_owned());
     let option = RwSignal::new(option0.unwrap_or(0).to_string());
     let measurable = StoredValue::new(measurable);
@@ -370,7 +411,14 @@ fn GoalForm(
                 // A goal of the first kind stays one while its settings are the same.
                 match base.get_value().and_then(|g| g.source) {
                     Some(GoalSource::VisitsPerWeek { meeting_place_id })
-                        if built == (GoalSource::Visits { meeting_place_id: Some(meeting_place_id), per: GoalPeriod::Week, first_only: false, age_band: None, gender: None }) =>
+                        if built
+                            == (GoalSource::Visits {
+                                meeting_place_id: Some(meeting_place_id),
+                                per: GoalPeriod::Week,
+                                first_only: false,
+                                age_band: None,
+                                gender: None,
+                            }) =>
                     {
                         Some(GoalSource::VisitsPerWeek { meeting_place_id })
                     }
@@ -415,10 +463,11 @@ fn GoalForm(
         let number = |s: String, field: &'static str| {
             format::parse_decimal(&s).ok_or_else(|| FormError::at(field, t_string!(i18n, error_value).to_string()))
         };
-        let (baseline_v, target_v) = match (number(baseline.get_untracked(), "utgångsvärde"), number(target.get_untracked(), "målvärde")) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => return error.set(Some(e)),
-        };
+        let (baseline_v, target_v) =
+            match (number(baseline.get_untracked(), "utgångsvärde"), number(target.get_untracked(), "målvärde")) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return error.set(Some(e)),
+            };
         let source = source();
         let goal = Goal {
             focus_area: from_wire(&focus_area.get_untracked()).unwrap_or(default_focus),

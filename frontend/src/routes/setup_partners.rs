@@ -50,7 +50,9 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             return error.set(Some(e.into()));
         }
         let taken = data.with_untracked(|d| {
-            d.as_ref().is_some_and(|(p, _, _)| p.iter().any(|q| !q.data.retired && q.data.name.trim().to_lowercase() == partner.name.to_lowercase()))
+            d.as_ref().is_some_and(|(p, _, _)| {
+                p.iter().any(|q| !q.data.retired && q.data.name.trim().to_lowercase() == partner.name.to_lowercase())
+            })
         });
         if taken {
             return error.set(Some(FormError::at("namn", t_string!(i18n, partner_exists).to_string())));
@@ -180,7 +182,14 @@ fn PartnerItem(
                 ids.retain(|p| seen.insert(*p));
                 let mut fields = serde_json::Map::new();
                 fields.insert("partner_ids".into(), serde_json::json!(ids));
-                store::Edit { kind: RecordKind::Activity, id: a.id, lab_id: a.lab_id, fields, deleted: false, restore: false }
+                store::Edit {
+                    kind: RecordKind::Activity,
+                    id: a.id,
+                    lab_id: a.lab_id,
+                    fields,
+                    deleted: false,
+                    restore: false,
+                }
             })
             .collect();
         let moved = edits.len();

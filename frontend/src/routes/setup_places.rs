@@ -5,7 +5,9 @@
 //! pickers; its visits stay in every report.
 
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
-use crate::components::opening_hours::{Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor, WEEKDAYS_EN, WEEKDAYS_SV};
+use crate::components::opening_hours::{
+    Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor, WEEKDAYS_EN, WEEKDAYS_SV,
+};
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::routes::counter::band_label;
@@ -23,15 +25,27 @@ const BANDS: &[&str] = &["åldersgrupper"];
 const CATCHMENT: &[&str] = &["invånare i upptagningsområdet"];
 const HOURS: &[&str] = &["öppettider", "veckodag"];
 const EXCEPTIONS: &[&str] = &["avvikande dagar"];
-const ALL: &[&str] = &["namn", "målgrupp", "åldersgrupper", "invånare i upptagningsområdet", "öppettider", "veckodag", "avvikande dagar"];
+const ALL: &[&str] = &[
+    "namn",
+    "målgrupp",
+    "åldersgrupper",
+    "invånare i upptagningsområdet",
+    "öppettider",
+    "veckodag",
+    "avvikande dagar",
+];
 
 /// The weekly hours in one line: "tis 17:00–21:00 · tor 17:00–21:00".
 pub fn hours_summary(place: &MeetingPlace, english: bool) -> String {
     let days = if english { WEEKDAYS_EN } else { WEEKDAYS_SV };
     let mut parts: Vec<String> = Vec::new();
     for weekday in 1..=7u8 {
-        let spans: Vec<String> =
-            place.opening_hours.iter().filter(|h| h.weekday == weekday).map(|h| format!("{}–{}", h.opens, h.closes)).collect();
+        let spans: Vec<String> = place
+            .opening_hours
+            .iter()
+            .filter(|h| h.weekday == weekday)
+            .map(|h| format!("{}–{}", h.opens, h.closes))
+            .collect();
         if !spans.is_empty() {
             parts.push(format!("{} {}", &days[usize::from(weekday - 1)][..3].to_lowercase(), spans.join(", ")));
         }
@@ -137,7 +151,12 @@ pub fn PlacesSetup(lab: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn PlaceForm(lab: Uuid, existing: Option<Typed<MeetingPlace>>, saved: RwSignal<Option<String>>, on_done: Callback<()>) -> impl IntoView {
+fn PlaceForm(
+    lab: Uuid,
+    existing: Option<Typed<MeetingPlace>>,
+    saved: RwSignal<Option<String>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
@@ -174,7 +193,12 @@ fn PlaceForm(lab: Uuid, existing: Option<Typed<MeetingPlace>>, saved: RwSignal<O
             "" => None,
             s => match s.replace([' ', '\u{202f}'], "").parse::<u32>() {
                 Ok(n) => Some(n),
-                Err(_) => return error.set(Some(FormError::at("invånare i upptagningsområdet", t_string!(i18n, error_whole_number).to_string()))),
+                Err(_) => {
+                    return error.set(Some(FormError::at(
+                        "invånare i upptagningsområdet",
+                        t_string!(i18n, error_whole_number).to_string(),
+                    )))
+                }
             },
         };
         let place = MeetingPlace {

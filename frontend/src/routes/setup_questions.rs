@@ -40,7 +40,10 @@ enum Mode {
     List,
     /// A new question, an edit of where and when one is asked, or a new
     /// version of one (the question it replaces).
-    Edit { existing: Option<Typed<Question>>, new_version: bool },
+    Edit {
+        existing: Option<Typed<Question>>,
+        new_version: bool,
+    },
 }
 
 #[component]
@@ -161,7 +164,8 @@ fn QuestionForm(
     // Meaning can be written on a new question or a new version only.
     let meaning_open = existing.is_none() || new_version;
     let editing = existing.clone().filter(|_| !new_version);
-    let b: Option<Question> = existing.as_ref().map(|q| if new_version { q.data.next_version(q.id) } else { q.data.clone() });
+    let b: Option<Question> =
+        existing.as_ref().map(|q| if new_version { q.data.next_version(q.id) } else { q.data.clone() });
     let id = editing.as_ref().map_or_else(Uuid::now_v7, |q| q.id);
     let text = RwSignal::new(b.as_ref().map(|q| q.text.clone()).unwrap_or_default());
     let answer = RwSignal::new(b.as_ref().map_or(AnswerKind::Number, |q| q.answer).as_str().to_owned());

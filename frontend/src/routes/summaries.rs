@@ -116,7 +116,12 @@ fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> im
         .goals
         .iter()
         .filter(|g| !g.missing.is_empty())
-        .map(|g| (g.title.clone(), g.missing.iter().map(|d| crate::routes::goals::missing_label(g, d, en)).collect::<Vec<_>>().join(", ")))
+        .map(|g| {
+            (
+                g.title.clone(),
+                g.missing.iter().map(|d| crate::routes::goals::missing_label(g, d, en)).collect::<Vec<_>>().join(", "),
+            )
+        })
         .collect();
     view! {
         <article class="lab-card" data-testid="lab-card" data-lab-id=id.to_string()>
@@ -206,7 +211,9 @@ fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::
     use labblogg_shared::questions::AnswerKind;
     let pct = |x: f64| format!("{} %", format::decimal(x, 0, en));
     match q.answer {
-        AnswerKind::Faces => t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} {}", pct(s), if en { "yes" } else { "ja" })),
+        AnswerKind::Faces => {
+            t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} {}", pct(s), if en { "yes" } else { "ja" }))
+        }
         AnswerKind::Number => format!(
             "{} {} · {} {}",
             if en { "sum" } else { "summa" },
@@ -214,7 +221,11 @@ fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::
             if en { "mean" } else { "medel" },
             t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
         ),
-        AnswerKind::Scale => format!("{} {}", if en { "mean" } else { "medel" }, t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))),
+        AnswerKind::Scale => format!(
+            "{} {}",
+            if en { "mean" } else { "medel" },
+            t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
+        ),
         AnswerKind::Choice => q
             .options
             .iter()
@@ -226,15 +237,22 @@ fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::
 }
 
 /// A month's value of a question, short, for the row of months.
-fn question_month_value(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
+fn question_month_value(
+    q: &summary::QuestionReport,
+    t: &labblogg_shared::questions::QuestionTally,
+    en: bool,
+) -> String {
     use labblogg_shared::questions::AnswerKind;
     match q.answer {
-        AnswerKind::Faces => t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} %", format::decimal(s, 0, en))),
+        AnswerKind::Faces => {
+            t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} %", format::decimal(s, 0, en)))
+        }
         AnswerKind::Number => format::decimal(t.sum, 0, en),
         AnswerKind::Scale => t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en)),
         AnswerKind::Choice => {
             let best = (0..q.options.len()).max_by_key(|&i| t.counts.get(i).copied().unwrap_or(0));
-            best.and_then(|i| Some(format!("{} {} %", q.options.get(i)?, format::decimal(t.share_of(i)?, 0, en)))).unwrap_or_else(|| "–".into())
+            best.and_then(|i| Some(format!("{} {} %", q.options.get(i)?, format::decimal(t.share_of(i)?, 0, en))))
+                .unwrap_or_else(|| "–".into())
         }
     }
 }
@@ -582,7 +600,11 @@ pub fn Compare() -> impl IntoView {
     // Staff see their own lab exactly; for everyone else the comparison is
     // what leaves a lab, protected by the Cell Key Method (docs/PRIVACY.md).
     let disclosure = move || {
-        if session.get().is_some_and(|s| s.user.role == Role::Staff) { Disclosure::Exact } else { Disclosure::Protected }
+        if session.get().is_some_and(|s| s.user.role == Role::Staff) {
+            Disclosure::Exact
+        } else {
+            Disclosure::Protected
+        }
     };
     // The labs' rows, then the total as a cell of its own.
     let rows = Memo::new(move |_| {
@@ -593,7 +615,8 @@ pub fn Compare() -> impl IntoView {
         ds.with(|ds| {
             ds.as_ref().map(|ds| {
                 let rows = summary::compare(ds, &labs, &period, focus, d, &clock::today());
-                let total = (rows.len() > 1).then(|| summary::comparison_total(ds, &labs, &period, focus, d, &clock::today()));
+                let total =
+                    (rows.len() > 1).then(|| summary::comparison_total(ds, &labs, &period, focus, d, &clock::today()));
                 (rows, total)
             })
         })

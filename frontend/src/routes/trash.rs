@@ -93,7 +93,13 @@ async fn read(labs: Vec<(Uuid, String)>, now_ms: u64) -> Result<Vec<Line>, store
                     line.deleted_ms = line.deleted_ms.max(deleted_ms);
                     line.records.push((s.id, s.lab_id));
                 } else {
-                    lines.push(Line { kind, name: name_of(&s), lab: lab_name.clone(), deleted_ms, records: vec![(s.id, s.lab_id)] });
+                    lines.push(Line {
+                        kind,
+                        name: name_of(&s),
+                        lab: lab_name.clone(),
+                        deleted_ms,
+                        records: vec![(s.id, s.lab_id)],
+                    });
                 }
             }
         }
@@ -121,7 +127,9 @@ pub fn Trash() -> impl IntoView {
                         .labs
                         .iter()
                         .copied()
-                        .filter(|l| admin || s.user.memberships.iter().any(|m| m.lab_id == *l && m.role == LabRole::Coordinator))
+                        .filter(|l| {
+                            admin || s.user.memberships.iter().any(|m| m.lab_id == *l && m.role == LabRole::Coordinator)
+                        })
                         .collect::<Vec<Uuid>>()
                 })
                 .unwrap_or_default()
@@ -153,7 +161,14 @@ pub fn Trash() -> impl IntoView {
         let edits: Vec<store::Edit> = records
             .iter()
             .zip(kinds)
-            .map(|(&(id, lab_id), kind)| store::Edit { kind, id, lab_id, fields: Default::default(), deleted: false, restore: true })
+            .map(|(&(id, lab_id), kind)| store::Edit {
+                kind,
+                id,
+                lab_id,
+                fields: Default::default(),
+                deleted: false,
+                restore: true,
+            })
             .collect();
         let n = edits.len();
         spawn_local(async move {

@@ -54,7 +54,11 @@ pub fn YearReport() -> impl IntoView {
     // Together: the labs one coordinates (all one's labs if none).
     let together = move || {
         let own = crate::routes::setup::coordinated_labs(session);
-        if own.is_empty() { user_labs() } else { own }
+        if own.is_empty() {
+            user_labs()
+        } else {
+            own
+        }
     };
     let scope = RwSignal::new(match chosen.get_untracked() {
         Some(l) => l.to_string(),
@@ -75,7 +79,11 @@ pub fn YearReport() -> impl IntoView {
         ds.with(|d| d.as_ref().and_then(|d| year_report::year_report(d, &labs, y, &clock::today())))
     });
     let names = Memo::new(move |_| {
-        ds.with(|d| d.as_ref().map(|d| d.labs.iter().map(|l| (l.id, l.data.name.clone())).collect::<Vec<_>>()).unwrap_or_default())
+        ds.with(|d| {
+            d.as_ref()
+                .map(|d| d.labs.iter().map(|l| (l.id, l.data.name.clone())).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
     });
     on_cleanup(|| browser::set_print_header(None));
 
@@ -87,10 +95,14 @@ pub fn YearReport() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::report_xlsx(&token, &r).await {
-                Ok(bytes) => match browser::download_bytes(&r.file_name(), crate::routes::year_report::XLSX_MIME, &bytes) {
-                    Ok(()) => notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string())),
-                    Err(e) => error.set(Some(e)),
-                },
+                Ok(bytes) => {
+                    match browser::download_bytes(&r.file_name(), crate::routes::year_report::XLSX_MIME, &bytes) {
+                        Ok(()) => {
+                            notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                }
                 Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, year_report_xlsx_offline).to_string())),
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -10,11 +10,11 @@
 //! (`summary::TallyChanges`, what a store does as visits arrive) and of the report over them.
 
 use labblogg_shared::calendar;
+use labblogg_shared::calendar::StockholmClock;
 use labblogg_shared::model::{
     Activity, ActivityKind, AgeBand, FocusArea, Goal, GoalDirection, GoalMeasurement, GoalSource, Lab, MeetingPlace,
     OpeningHours, ParticipantCount, Partner, PartnerKind, PollQuestion, PollTally, Visit,
 };
-use labblogg_shared::calendar::StockholmClock;
 use labblogg_shared::summary::{lab_report, Dataset, Period, Rec, TallyChanges, VisitKey};
 use std::hint::black_box;
 use std::time::Instant;
@@ -138,9 +138,8 @@ fn dataset() -> (Dataset, Vec<Rec<Visit>>) {
             )
         })
         .collect();
-    ds.partners = (0..10u128)
-        .map(|n| rec(0x5000 + n, Partner::new(format!("Partner {n}"), PartnerKind::Ngo)))
-        .collect();
+    ds.partners =
+        (0..10u128).map(|n| rec(0x5000 + n, Partner::new(format!("Partner {n}"), PartnerKind::Ngo))).collect();
     ds.activities = (0..600u32)
         .map(|n| {
             let d = rng.below(365) as usize;

@@ -7,12 +7,12 @@ mod sqlite;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
+pub use crate::push::{HistoryRow, Pusher};
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
-use labblogg_shared::sync::{Change, Rejection, ServerRecord};
 use labblogg_shared::summary::{TallyChanges, VisitTally};
+use labblogg_shared::sync::{Change, Rejection, ServerRecord};
 use labblogg_shared::RecordState;
-pub use crate::push::{HistoryRow, Pusher};
 use std::path::PathBuf;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -263,7 +263,12 @@ pub trait Store: Send + Sync + 'static {
     /// one transaction: every accepted change is durable, with its history
     /// row, when this returns, or (on `Err`) none is. One outcome per change,
     /// in order: `Ok` accepted (or already known), `Err` refused.
-    async fn push_as(&self, changes: Vec<Change>, by: Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError>;
+    async fn push_as(
+        &self,
+        changes: Vec<Change>,
+        by: Pusher,
+        now_ms: u64,
+    ) -> Result<Vec<Result<(), Rejection>>, StoreError>;
 
     /// [`Store::push_as`] by this server's own code (demo data, accounts, tests).
     async fn push(&self, changes: Vec<Change>) -> Result<Vec<Result<(), Rejection>>, StoreError> {
@@ -320,7 +325,12 @@ pub trait Store: Send + Sync + 'static {
     // Device tokens
 
     /// Store a new token (by its hash) for `user_id`; returns its id.
-    async fn insert_token(&self, token_hash: String, user_id: Uuid, device_id: Option<Uuid>) -> Result<Uuid, StoreError>;
+    async fn insert_token(
+        &self,
+        token_hash: String,
+        user_id: Uuid,
+        device_id: Option<Uuid>,
+    ) -> Result<Uuid, StoreError>;
     /// The live (not revoked) token with this hash and its user.
     async fn session_by_token(&self, token_hash: String) -> Result<Option<Session>, StoreError>;
     /// Record a use of the token at `now_ms` unless one was recorded in the
@@ -399,11 +409,17 @@ pub trait Store: Send + Sync + 'static {
     /// How many records [`Store::pull_visible`] would bring from `cursor`
     /// on (`GET /api/v1/sync/backlog`, a new device's progress). The default
     /// pages through the pull; the backends count in SQL.
-    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+    async fn count_visible_after(
+        &self,
+        labs: Vec<Uuid>,
+        shared_knowledge: bool,
+        cursor: u64,
+    ) -> Result<u64, StoreError> {
         let (mut cursor, mut count) = (cursor, 0u64);
         loop {
-            let page =
-                self.pull_visible(labs.clone(), shared_knowledge, cursor, labblogg_shared::sync::MAX_PULL_RECORDS).await?;
+            let page = self
+                .pull_visible(labs.clone(), shared_knowledge, cursor, labblogg_shared::sync::MAX_PULL_RECORDS)
+                .await?;
             count += page.records.len() as u64;
             if !page.more {
                 return Ok(count);

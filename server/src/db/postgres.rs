@@ -19,16 +19,15 @@
 //! in the URL and no connector, connecting fails rather than going plain.
 
 use super::{
-    HistoryRow, Pusher,
-    count_visits, AuditEvent, PageFiller, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
-    TokenRow, UserRow,
+    count_visits, AuditEvent, HistoryRow, PageFiller, PullPage, Pusher, ServingClaim, Session, Snapshot, Store,
+    StoreError, SummaryInput, TokenExport, TokenRow, UserRow,
 };
+use crate::push::{self, Stored};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
-use crate::push::{self, Stored};
-use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::disclosure::CellKey;
+use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, Rejection, ServerRecord};
 use labblogg_shared::{Hlc, RecordKind, RecordState};
@@ -187,8 +186,7 @@ impl PostgresStore {
             config.application_name("labblogg");
         }
         config.connect_timeout(Duration::from_secs(10));
-        let manager =
-            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)
@@ -250,10 +248,7 @@ fn uuid(s: &str) -> Result<Uuid, StoreError> {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 const RECORD_COLUMNS: &str = "id, kind, lab_id, seq, fields, clocks, deleted, restored";
@@ -375,9 +370,11 @@ async fn save_records(
         return Ok(());
     }
     let n = records.len();
-    let (mut ids, mut kinds, mut labs, mut seqs) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut ids, mut kinds, mut labs, mut seqs) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut fields, mut clocks, mut deleted) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut restored, mut created_by, mut created_device) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut restored, mut created_by, mut created_device) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for r in records {
         let creator = creators.get(&r.state.id).copied().unwrap_or_default();
         restored.push(r.state.restored.map(|h| h.to_string()));
@@ -423,7 +420,10 @@ async fn fill_visit_tallies(tx: &(impl GenericClient + Sync)) -> Result<(), Stor
 
 /// Add `changes` to the stored tallies in one statement; counts that reach 0 go. Key sums add
 /// modulo 2^32 (a change's `keys` is already the wrapped difference).
-async fn add_to_tallies(tx: &(impl GenericClient + Sync), changes: &[(VisitKey, TallyDelta)]) -> Result<(), StoreError> {
+async fn add_to_tallies(
+    tx: &(impl GenericClient + Sync),
+    changes: &[(VisitKey, TallyDelta)],
+) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -479,7 +479,8 @@ fn decode_tally(r: &Row) -> Result<VisitTally, StoreError> {
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled";
 
 /// Users matching `where_sql` (over `users u`), with their memberships, by username.
 async fn load_users(
@@ -558,7 +559,8 @@ async fn insert_user(tx: &(impl GenericClient + Sync), user: &UserRow) -> Result
     Ok(())
 }
 
-const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms, t.token_hash, t.device_name";
+const TOKEN_COLUMNS: &str =
+    "t.id, t.user_id, t.device_id, t.created_ms, t.last_used_ms, t.revoked_ms, t.token_hash, t.device_name";
 
 fn decode_token(r: &Row) -> Result<TokenRow, StoreError> {
     let device: Option<String> = r.try_get(2)?;
@@ -617,7 +619,12 @@ fn unsupported_file_backup() -> StoreError {
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn push_as(&self, changes: Vec<Change>, by: Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+    async fn push_as(
+        &self,
+        changes: Vec<Change>,
+        by: Pusher,
+        now_ms: u64,
+    ) -> Result<Vec<Result<(), Rejection>>, StoreError> {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
@@ -641,7 +648,8 @@ impl Store for PostgresStore {
             let records: Vec<ServerRecord> =
                 plan.writes.iter().map(|w| ServerRecord { seq: first + w.number, state: w.state.clone() }).collect();
             save_records(&*tx, &records, &creators).await?;
-            tx.execute("UPDATE counters SET value = $1 WHERE name = 'seq'", &[&((first + plan.numbers) as i64)]).await?;
+            tx.execute("UPDATE counters SET value = $1 WHERE name = 'seq'", &[&((first + plan.numbers) as i64)])
+                .await?;
             // Pushes are one at a time under the counter's lock, so these upserts never wait on each other.
             add_to_tallies(&*tx, &plan.tallies.into_sorted()).await?;
             insert_history(&*tx, &plan.history, first).await?;
@@ -710,7 +718,8 @@ impl Store for PostgresStore {
     ) -> Result<PullPage, StoreError> {
         let mut client = self.client().await?;
         // One snapshot for the page and the counter (see the top of this file).
-        let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
+        let tx =
+            client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
         let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
         let statement = tx
             .prepare(
@@ -818,7 +827,12 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn insert_token(&self, token_hash: String, user_id: Uuid, device_id: Option<Uuid>) -> Result<Uuid, StoreError> {
+    async fn insert_token(
+        &self,
+        token_hash: String,
+        user_id: Uuid,
+        device_id: Option<Uuid>,
+    ) -> Result<Uuid, StoreError> {
         let id = Uuid::new_v4();
         let client = self.client().await?;
         client
@@ -959,7 +973,8 @@ impl Store for PostgresStore {
     async fn summary_input(&self, labs: Vec<Uuid>) -> Result<SummaryInput, StoreError> {
         let mut client = self.client().await?;
         // One snapshot: the counts and the records agree.
-        let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
+        let tx =
+            client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
         let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
         let records = tx
             .query(
@@ -985,7 +1000,12 @@ impl Store for PostgresStore {
         Ok(SummaryInput { records, visits })
     }
 
-    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+    async fn count_visible_after(
+        &self,
+        labs: Vec<Uuid>,
+        shared_knowledge: bool,
+        cursor: u64,
+    ) -> Result<u64, StoreError> {
         let client = self.client().await?;
         let labs: Vec<String> = labs.iter().map(Uuid::to_string).collect();
         // The same two parts as `pull_visible`'s, counted.
@@ -1022,7 +1042,8 @@ impl Store for PostgresStore {
 
     async fn export_all(&self) -> Result<Snapshot, StoreError> {
         let mut client = self.client().await?;
-        let tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
+        let tx =
+            client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?;
         let top: i64 = tx.query_one("SELECT value FROM counters WHERE name = 'seq'", &[]).await?.try_get(0)?;
         let records = tx
             .query(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY id COLLATE \"C\""), &[])
@@ -1054,7 +1075,12 @@ impl Store for PostgresStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let history = tx
-            .query(&format!("SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.id"), &[])
+            .query(
+                &format!(
+                    "SELECT {HISTORY_COLUMNS} FROM history h LEFT JOIN records r ON r.id = h.record_id ORDER BY h.id"
+                ),
+                &[],
+            )
             .await?
             .iter()
             .map(decode_history)
@@ -1076,7 +1102,8 @@ impl Store for PostgresStore {
         }
         // Anything else a fresh database got (audit lines, tokens) gives way.
         tx.batch_execute("DELETE FROM tokens; DELETE FROM audit;").await?;
-        let creators: HashMap<Uuid, Creator> = snapshot.creators.iter().map(|&(id, by, device)| (id, (by, device))).collect();
+        let creators: HashMap<Uuid, Creator> =
+            snapshot.creators.iter().map(|&(id, by, device)| (id, (by, device))).collect();
         for chunk in snapshot.records.chunks(1000) {
             save_records(&*tx, chunk, &creators).await?;
         }

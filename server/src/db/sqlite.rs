@@ -5,21 +5,20 @@
 //! cursors trivially gap-free (a seq is assigned and committed under the lock).
 
 use super::{
-    HistoryRow, Pusher,
-    count_visits, AuditEvent, PageFiller, PullPage, ServingClaim, Session, Snapshot, Store, StoreError, SummaryInput, TokenExport,
-    TokenRow, UserRow,
+    count_visits, AuditEvent, HistoryRow, PageFiller, PullPage, Pusher, ServingClaim, Session, Snapshot, Store,
+    StoreError, SummaryInput, TokenExport, TokenRow, UserRow,
 };
+use crate::push::{self, Stored};
 use async_trait::async_trait;
 use labblogg_shared::auth::{AuditAction, AuditEntry, LabRole, Membership, Role};
-use crate::push::{self, Stored};
-use std::collections::HashMap;
-use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::disclosure::CellKey;
+use labblogg_shared::model::{AgeBand, Gender};
 use labblogg_shared::summary::{TallyDelta, VisitKey, VisitTally};
 use labblogg_shared::sync::{Change, Rejection, ServerRecord};
 use labblogg_shared::{Hlc, RecordKind, RecordState};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -369,7 +368,13 @@ fn save_records<'r>(
 
 /// Bind one record's ten parameters after the first `at`. Bound in place: ids as text on the
 /// stack, the JSON through one reused buffer.
-fn bind_record(statement: &mut rusqlite::Statement<'_>, at: usize, s: &RecordState, seq: u64, creator: Creator) -> Result<(), StoreError> {
+fn bind_record(
+    statement: &mut rusqlite::Statement<'_>,
+    at: usize,
+    s: &RecordState,
+    seq: u64,
+    creator: Creator,
+) -> Result<(), StoreError> {
     let mut ids = [[0u8; 36]; 4];
     let [id, lab, by, device] = &mut ids;
     statement.raw_bind_parameter(at + 1, uuid_text(&s.id, id))?;
@@ -476,7 +481,12 @@ fn decode_tally(raw: RawTally) -> Result<VisitTally, StoreError> {
 /// read once under it, so the numbers handed out cannot be taken by anyone else. The records the
 /// batch touches or names are read in one query, `push::plan` decides, and its writes, numbers,
 /// tally changes and history rows are written here.
-fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+fn push_batch(
+    tx: &Transaction<'_>,
+    changes: Vec<Change>,
+    by: &Pusher,
+    now_ms: u64,
+) -> Result<Vec<Result<(), Rejection>>, StoreError> {
     let mut stored = load_stored(tx, &push::ids_to_load(&changes))?;
     // Then the approvals of the months those records are dated in (and their labs).
     let more = push::more_to_load(&changes, &stored);
@@ -492,7 +502,8 @@ fn push_batch(tx: &Transaction<'_>, changes: Vec<Change>, by: &Pusher, now_ms: u
                 (&w.state, first + w.number, (w.created_by, w.created_device), w.created_number.map(|n| first + n))
             }),
         )?;
-        tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?.execute([(first + plan.numbers) as i64])?;
+        tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")?
+            .execute([(first + plan.numbers) as i64])?;
         add_to_tallies(tx, &plan.tallies.into_sorted())?;
         insert_history(tx, &plan.history, first)?;
     }
@@ -586,7 +597,19 @@ const HISTORY_COLUMNS: &str = "h.seq, h.change_id, h.record_id, COALESCE(h.kind,
 type RawHistory = (i64, String, String, String, String, Option<String>, Option<String>, i64, String, String, String);
 
 fn read_history(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawHistory> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
 }
 
 fn decode_history(raw: RawHistory) -> Result<HistoryRow, StoreError> {
@@ -619,7 +642,8 @@ fn load_memberships(conn: &Connection, user_id: &str) -> Result<Vec<Membership>,
         .collect()
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.password_hash, u.role, u.home_meeting_place, u.disabled";
 
 type RawUser = (String, String, String, String, String, Option<String>, bool);
 
@@ -674,10 +698,9 @@ fn decode_token(raw: RawToken) -> Result<TokenRow, StoreError> {
 
 fn revoke_all_tokens(tx: &Transaction<'_>, user_id: Option<&str>, now: i64) -> Result<(), StoreError> {
     match user_id {
-        Some(u) => tx.execute(
-            "UPDATE tokens SET revoked_ms = ?2 WHERE user_id = ?1 AND revoked_ms IS NULL",
-            params![u, now],
-        )?,
+        Some(u) => {
+            tx.execute("UPDATE tokens SET revoked_ms = ?2 WHERE user_id = ?1 AND revoked_ms IS NULL", params![u, now])?
+        }
         None => tx.execute("UPDATE tokens SET revoked_ms = ?1 WHERE revoked_ms IS NULL", params![now])?,
     };
     Ok(())
@@ -760,15 +783,17 @@ fn open_backup(path: &Path) -> Result<Connection, StoreError> {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn push_as(&self, changes: Vec<Change>, by: Pusher, now_ms: u64) -> Result<Vec<Result<(), Rejection>>, StoreError> {
+    async fn push_as(
+        &self,
+        changes: Vec<Change>,
+        by: Pusher,
+        now_ms: u64,
+    ) -> Result<Vec<Result<(), Rejection>>, StoreError> {
         self.with(move |conn| {
             if changes.is_empty() {
                 return Ok(Vec::new());
@@ -794,8 +819,8 @@ impl Store for SqliteStore {
     ) -> Result<PullPage, StoreError> {
         self.with(move |conn| {
             let tx = conn.transaction()?;
-            let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>())
-                .map_err(corrupt)?;
+            let lab_list =
+                serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
             let mut page = PageFiller::new(limit);
             {
                 let mut stmt = tx.prepare_cached(&format!(
@@ -847,9 +872,9 @@ impl Store for SqliteStore {
                  WHERE r.id = ?1 AND h.fields IS NULL
                  ORDER BY 1"
             ))?
-                .query_map([record.to_string()], read_history)?
-                .map(|raw| decode_history(raw?))
-                .collect()
+            .query_map([record.to_string()], read_history)?
+            .map(|raw| decode_history(raw?))
+            .collect()
         })
         .await
     }
@@ -863,7 +888,10 @@ impl Store for SqliteStore {
     ) -> Result<Vec<RecordState>, StoreError> {
         self.with(move |conn| {
             let tx = conn.transaction()?;
-            let labs = labs.map(|l| serde_json::to_string(&l.iter().map(Uuid::to_string).collect::<Vec<_>>())).transpose().map_err(corrupt)?;
+            let labs = labs
+                .map(|l| serde_json::to_string(&l.iter().map(Uuid::to_string).collect::<Vec<_>>()))
+                .transpose()
+                .map_err(corrupt)?;
             let raws = tx
                 .prepare_cached(&format!(
                     "SELECT {RECORD_COLUMNS} FROM records r JOIN (
@@ -968,7 +996,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn insert_token(&self, token_hash: String, user_id: Uuid, device_id: Option<Uuid>) -> Result<Uuid, StoreError> {
+    async fn insert_token(
+        &self,
+        token_hash: String,
+        user_id: Uuid,
+        device_id: Option<Uuid>,
+    ) -> Result<Uuid, StoreError> {
         let id = Uuid::new_v4();
         self.with(move |conn| {
             conn.execute(
@@ -1288,8 +1321,7 @@ impl Store for SqliteStore {
     }
 
     async fn records_of_labs(&self, labs: Vec<Uuid>) -> Result<Vec<RecordState>, StoreError> {
-        let lab_list =
-            serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+        let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
         let raws = self
             .with(move |conn| {
                 let tx = conn.transaction()?;
@@ -1310,8 +1342,7 @@ impl Store for SqliteStore {
     }
 
     async fn summary_input(&self, labs: Vec<Uuid>) -> Result<SummaryInput, StoreError> {
-        let lab_list =
-            serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+        let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
         let (raws, tallies) = self
             .with(move |conn| {
                 // One snapshot: the counts and the records agree.
@@ -1338,18 +1369,24 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn count_visible_after(&self, labs: Vec<Uuid>, shared_knowledge: bool, cursor: u64) -> Result<u64, StoreError> {
+    async fn count_visible_after(
+        &self,
+        labs: Vec<Uuid>,
+        shared_knowledge: bool,
+        cursor: u64,
+    ) -> Result<u64, StoreError> {
         self.with(move |conn| {
-            let lab_list = serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>())
-                .map_err(corrupt)?;
+            let lab_list =
+                serde_json::to_string(&labs.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
             // The same rows as `pull_visible`'s, counted.
-            let n: i64 = conn.prepare_cached(
-                "SELECT count(*) FROM records
+            let n: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM records
                  WHERE seq > ?1 AND (lab_id IN (SELECT value FROM json_each(?2))
                     OR (?3 AND kind IN ('good_example', 'lesson')
                         AND json_extract(fields, '$.review') IN ('published', 'withdrawn')))",
-            )?
-            .query_row(params![cursor as i64, lab_list, shared_knowledge], |r| r.get(0))?;
+                )?
+                .query_row(params![cursor as i64, lab_list, shared_knowledge], |r| r.get(0))?;
             Ok(n as u64)
         })
         .await
@@ -1376,7 +1413,12 @@ mod tests {
         let conn = Connection::open(path).unwrap();
         conn.execute_batch(MIGRATIONS[0]).unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
-        for (id, role, labs) in [(1u128, "staff", &[10u128][..]), (2, "coordinator", &[10, 20]), (3, "researcher", &[10]), (4, "admin", &[20])] {
+        for (id, role, labs) in [
+            (1u128, "staff", &[10u128][..]),
+            (2, "coordinator", &[10, 20]),
+            (3, "researcher", &[10]),
+            (4, "admin", &[20]),
+        ] {
             let id = Uuid::from_u128(id).to_string();
             conn.execute(
                 "INSERT INTO users (id, username, display_name, password_hash, role) VALUES (?1, ?2, ?2, 'x', ?3)",
@@ -1384,7 +1426,8 @@ mod tests {
             )
             .unwrap();
             for lab in labs {
-                conn.execute("INSERT INTO user_labs VALUES (?1, ?2)", params![id, Uuid::from_u128(*lab).to_string()]).unwrap();
+                conn.execute("INSERT INTO user_labs VALUES (?1, ?2)", params![id, Uuid::from_u128(*lab).to_string()])
+                    .unwrap();
             }
             conn.execute(
                 "INSERT INTO tokens (token_hash, user_id, device_id, created_ms) VALUES (?1, ?2, NULL, 5)",
@@ -1516,12 +1559,21 @@ mod tests {
             deleted,
             restore: false,
         };
-        let place = change(RecordKind::MeetingPlace, 1, 10, serde_json::json!({"name": "Gården", "age_bands": ["13-15"]}), false);
+        let place = change(
+            RecordKind::MeetingPlace,
+            1,
+            10,
+            serde_json::json!({"name": "Gården", "age_bands": ["13-15"]}),
+            false,
+        );
         let visit = |id: u128| {
             let fields = serde_json::json!({"meeting_place_id": Uuid::from_u128(1), "at_ms": 1_772_445_600_000_i64, "date": "2026-03-02", "age_band": "13-15"});
             change(RecordKind::Visit, id, 20, fields, false)
         };
-        let outcomes = store.push(vec![place, visit(2), visit(3), change(RecordKind::Visit, 2, 30, serde_json::json!({}), true)]).await.unwrap();
+        let outcomes = store
+            .push(vec![place, visit(2), visit(3), change(RecordKind::Visit, 2, 30, serde_json::json!({}), true)])
+            .await
+            .unwrap();
         assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
         let histories = |store: SqliteStore| async move {
             let mut all = Vec::new();

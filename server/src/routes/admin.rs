@@ -12,11 +12,11 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::ResetPasswordRequest;
 use labblogg_shared::auth::{AdminUser as AdminUserView, AuditEntry, CreateUserRequest, CreatedLab, DeviceInfo};
 use labblogg_shared::model::Lab;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -10,9 +10,9 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
-use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::{AuditAction, LoginRequest, LoginResponse, UserInfo};
 use std::sync::LazyLock;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
@@ -94,7 +94,8 @@ async fn login(
         // An existing account's name is logged as it is; anything else typed is not.
         let who = known.unwrap_or_else(|| pseudonym(typed));
         tracing::info!(username = %who, address = ?addr.0, "sign-in refused");
-        let event = AuditEvent { action: AuditAction::SignInFailed, actor: who, subject: None, address: addr.to_audit() };
+        let event =
+            AuditEvent { action: AuditAction::SignInFailed, actor: who, subject: None, address: addr.to_audit() };
         state.store.audit(event).await?;
         return Err(ApiError::BadCredentials);
     };

@@ -15,7 +15,9 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::Json;
 use labblogg_shared::auth::{AuditAction, LabRole, Role};
-use labblogg_shared::history::{field_changes, HistoryEntry, HistoryQuery, HistoryResponse, RestoreRequest, RestoreResponse};
+use labblogg_shared::history::{
+    field_changes, HistoryEntry, HistoryQuery, HistoryResponse, RestoreRequest, RestoreResponse,
+};
 use labblogg_shared::sync::{Change, MAX_PUSH_CHANGES};
 use labblogg_shared::{calendar, Hlc};
 use std::collections::HashMap;
@@ -29,8 +31,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The node of the stamps the server gives the changes it makes (restores).
 const SERVER_NODE: u64 = 0x6c61_6262;
 
-const MONTHS: [&str; 12] =
-    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
 
 /// "3 mars 2026" for a time in Stockholm.
 fn date_sv(ms: u64) -> String {
@@ -51,7 +65,8 @@ async fn history(
 ) -> Result<Json<HistoryResponse>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(format!("record ska vara ett id: {}", e.body_text())))?;
     let Some(record) = state.store.record(q.record).await? else { return Err(ApiError::NotFound) };
-    let readable = policy::readable_labs(&user).contains(&record.lab_id) || (user.role == Role::Admin && !user.disabled);
+    let readable =
+        policy::readable_labs(&user).contains(&record.lab_id) || (user.role == Role::Admin && !user.disabled);
     if !readable {
         // Another lab's record is no more there than one that does not exist.
         return Err(ApiError::NotFound);
@@ -128,7 +143,9 @@ async fn restore(
         return Err(ApiError::BadRequest("since_ms ligger i framtiden: ange när raderingarna började.".into()));
     }
     if req.device_id.is_none() && req.user_id.is_none() {
-        return Err(ApiError::BadRequest("Ange enheten (device_id) eller personen (user_id) vars raderingar ska återställas.".into()));
+        return Err(ApiError::BadRequest(
+            "Ange enheten (device_id) eller personen (user_id) vars raderingar ska återställas.".into(),
+        ));
     }
     let admin = user.role == Role::Admin && policy::may_push(&user);
     let labs = match req.lab_id {

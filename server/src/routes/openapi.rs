@@ -50,7 +50,12 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
     let error = |description: &str| {
         ResponseBuilder::new()
             .description(description)
-            .content("application/json", ContentBuilder::new().schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ApiErrorBody")))).build())
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ApiErrorBody"))))
+                    .build(),
+            )
             .build()
     };
     let errors = [

@@ -25,11 +25,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::auth::Role;
 use labblogg_shared::calendar;
 use labblogg_shared::model::FocusArea;
 use labblogg_shared::summary::{self, Dataset, Period, SummaryFormat, SummaryKind, SummaryQuery};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 /// Longest period a summary covers: ten years of weeks is plenty for a chart.

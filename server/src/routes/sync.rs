@@ -9,12 +9,11 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
-use utoipa_axum::{router::OpenApiRouter, routes};
 use labblogg_shared::sync::{
-    ChangeResult, Rejection, SyncRequest, SyncResponse, DEFAULT_PULL_RECORDS, MAX_PULL_RECORDS,
-    MAX_PUSH_CHANGES,
+    ChangeResult, Rejection, SyncRequest, SyncResponse, DEFAULT_PULL_RECORDS, MAX_PULL_RECORDS, MAX_PUSH_CHANGES,
 };
 use labblogg_shared::PROTOCOL_VERSION;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -22,10 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// Push a batch of changes and pull what changed after the cursor (docs/SYNC.md).

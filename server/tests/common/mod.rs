@@ -101,7 +101,12 @@ impl TestServer {
     pub async fn login_response(&self, username: &str, password: &str, device_id: Uuid) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/auth/login"))
-            .json(&LoginRequest { username: username.into(), password: password.into(), device_id: Some(device_id), device_name: None })
+            .json(&LoginRequest {
+                username: username.into(),
+                password: password.into(),
+                device_id: Some(device_id),
+                device_name: None,
+            })
             .send()
             .await
             .expect("login request")

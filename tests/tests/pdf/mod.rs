@@ -60,7 +60,11 @@ fn refs_after(dict: &str, key: &str) -> Vec<u32> {
     let Some(i) = dict.find(key) else { return Vec::new() };
     let rest = &dict[i + key.len()..];
     let rest = rest.trim_start();
-    let part = if rest.starts_with('[') { &rest[..rest.find(']').unwrap_or(rest.len())] } else { &rest[..rest.find('R').map_or(rest.len(), |r| r + 1)] };
+    let part = if rest.starts_with('[') {
+        &rest[..rest.find(']').unwrap_or(rest.len())]
+    } else {
+        &rest[..rest.find('R').map_or(rest.len(), |r| r + 1)]
+    };
     let words: Vec<&str> = part.trim_start_matches('[').split_whitespace().collect();
     words.windows(3).filter(|w| w[2] == "R").filter_map(|w| w[0].parse().ok()).collect()
 }
@@ -105,15 +109,25 @@ fn cmap(data: &[u8]) -> (HashMap<Vec<u8>, String>, usize) {
     let text = String::from_utf8_lossy(data);
     let mut map = HashMap::new();
     let mut width = 2;
-    let utf16 = |b: &[u8]| String::from_utf16_lossy(&b.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect::<Vec<_>>());
+    let utf16 = |b: &[u8]| {
+        String::from_utf16_lossy(
+            &b.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect::<Vec<_>>(),
+        )
+    };
     let tokens = |s: &str| -> Vec<String> {
         let mut out = Vec::new();
         let mut cur = String::new();
         let mut in_hex = false;
         for ch in s.chars() {
             match ch {
-                '<' => { in_hex = true; cur.clear(); }
-                '>' if in_hex => { in_hex = false; out.push(cur.clone()); }
+                '<' => {
+                    in_hex = true;
+                    cur.clear();
+                }
+                '>' if in_hex => {
+                    in_hex = false;
+                    out.push(cur.clone());
+                }
                 '[' => out.push("[".into()),
                 ']' => out.push("]".into()),
                 c if in_hex => cur.push(c),
@@ -154,7 +168,8 @@ fn cmap(data: &[u8]) -> (HashMap<Vec<u8>, String>, usize) {
                 i = j + 1;
             } else {
                 let dst = hex_bytes(&t[i + 2]);
-                let base: Vec<u16> = dst.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+                let base: Vec<u16> =
+                    dst.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
                 for n in l..=h.min(l + 65535) {
                     let mut d = base.clone();
                     if let Some(last) = d.last_mut() {
