@@ -4,9 +4,8 @@ use crate::components::quick_lock::{LockButton, LockScreen, QuickLock};
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::*;
-use crate::routes::admin::Admin;
-use crate::routes::summaries::{Compare, Overview};
-use crate::routes::{activities::Activities, counter::Counter, goals::Goals, login::Login, settings::Settings};
+use crate::lazy::{self, LazyScreen};
+use crate::routes::{counter::Counter, login::Login};
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -177,17 +176,18 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         <main hidden=hidden>
             <Show when=signed_in fallback=|| view! { <Login/> }>
                 {move || match screen.get() {
+                    // Every screen but the counter is loaded when first opened (lazy.rs).
                     Screen::Counter => view! { <Counter/> }.into_any(),
-                    Screen::Activities => view! { <Activities/> }.into_any(),
-                    Screen::Goals => view! { <Goals/> }.into_any(),
-                    Screen::Overview => view! { <Overview/> }.into_any(),
-                    Screen::Compare => view! { <Compare/> }.into_any(),
-                    Screen::Settings => view! { <Settings/> }.into_any(),
-                    Screen::Knowledge => view! { <crate::routes::knowledge::Knowledge/> }.into_any(),
-                    Screen::Admin => view! { <Admin/> }.into_any(),
-                    Screen::Trash => view! { <crate::routes::trash::Trash/> }.into_any(),
-                    Screen::Setup => view! { <crate::routes::setup::Setup/> }.into_any(),
-                    Screen::YearReport => view! { <crate::routes::year_report::YearReport/> }.into_any(),
+                    Screen::Activities => view! { <LazyScreen load=lazy::activities/> }.into_any(),
+                    Screen::Goals => view! { <LazyScreen load=lazy::goals/> }.into_any(),
+                    Screen::Overview => view! { <LazyScreen load=lazy::overview/> }.into_any(),
+                    Screen::Compare => view! { <LazyScreen load=lazy::compare/> }.into_any(),
+                    Screen::Settings => view! { <LazyScreen load=lazy::settings/> }.into_any(),
+                    Screen::Knowledge => view! { <LazyScreen load=lazy::knowledge/> }.into_any(),
+                    Screen::Admin => view! { <LazyScreen load=lazy::admin/> }.into_any(),
+                    Screen::Trash => view! { <LazyScreen load=lazy::trash/> }.into_any(),
+                    Screen::Setup => view! { <LazyScreen load=lazy::setup/> }.into_any(),
+                    Screen::YearReport => view! { <LazyScreen load=lazy::year_report/> }.into_any(),
                 }}
             </Show>
         </main>

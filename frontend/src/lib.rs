@@ -10,6 +10,7 @@ pub mod components;
 pub mod device_users;
 pub mod format;
 pub mod i18n;
+pub mod lazy;
 pub mod lock;
 pub mod quality;
 pub mod records;
@@ -25,6 +26,11 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook_install();
+    // The static shell of index.html goes in the same task as the app comes, so no frame shows
+    // both (and nothing of it can shift).
+    if let Some(shell) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot-shell")) {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
 

@@ -15,7 +15,16 @@ function announce(worker) {
   window.dispatchEvent(new Event('labblogg-update'));
 }
 
-if ('serviceWorker' in navigator) {
+// The app first; then the service worker, whose install downloads every file of the build again
+// (bypassing the HTTP cache) and so would compete with the app's own first download.
+try {
+  await init();
+} finally {
+  registerWorker();
+}
+
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register('/sw.js').then((reg) => {
     if (reg.waiting && navigator.serviceWorker.controller) announce(reg.waiting);
     reg.addEventListener('updatefound', () => {
@@ -28,4 +37,3 @@ if ('serviceWorker' in navigator) {
     });
   }).catch((e) => console.warn('service worker:', e));
 }
-await init();

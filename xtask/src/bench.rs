@@ -15,7 +15,10 @@
 //! - `summary`: a lab's yearly summary over 1,000,000 visits on the server
 //!   (`server/benches/ingest.rs summary`) and in the browser (`frontend/tests/bench_summary.rs`);
 //! - `verifier`: the offline sign-in's password check (PBKDF2-HMAC-SHA256 through WebCrypto) in
-//!   headless Chromium at 4× CPU throttling (`tests/benches/verifier.rs`).
+//!   headless Chromium at 4× CPU throttling (`tests/benches/verifier.rs`);
+//! - `lighthouse`: the first load with Lighthouse's mobile profile (sign-in page, staff counter,
+//!   layout shift on every main screen) and the wasm the counter needs before it responds
+//!   (`bench_lighthouse.rs`, `xtask/bench/lighthouse.mjs`).
 //!
 //! A section that fails is reported as "not measured: <reason>" and the others still run; the
 //! command then exits non-zero. A missed goal is a result, not a failure.
@@ -30,7 +33,7 @@ use serde_json::{json, Value};
 use xshell::{cmd, Shell};
 
 use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
-use crate::{bench_pouch, bench_size, postgres, test, Workspace};
+use crate::{bench_lighthouse, bench_pouch, bench_size, postgres, test, Workspace};
 
 /// The wasm of the browser benchmarks is built like the shipped app (`opt-level = "z"`, LTO):
 /// the figures are what a tablet runs. (Not passed through wasm-opt, which the app is.)
@@ -44,11 +47,19 @@ enum Section {
     Size,
     Summary,
     Verifier,
+    Lighthouse,
 }
 
 impl Section {
-    const ALL: [Section; 6] =
-        [Section::Write, Section::Server, Section::Sync, Section::Size, Section::Summary, Section::Verifier];
+    const ALL: [Section; 7] = [
+        Section::Write,
+        Section::Server,
+        Section::Sync,
+        Section::Size,
+        Section::Summary,
+        Section::Verifier,
+        Section::Lighthouse,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -58,6 +69,7 @@ impl Section {
             Section::Size => "size",
             Section::Summary => "summary",
             Section::Verifier => "verifier",
+            Section::Lighthouse => "lighthouse",
         }
     }
 
@@ -95,6 +107,7 @@ pub fn bench(sh: &Shell, ws: &Workspace, args: Vec<String>) -> Result<()> {
             Section::Size => bench_size::run(sh, ws),
             Section::Summary => summary_bench(sh, ws),
             Section::Verifier => verifier_bench(sh, ws),
+            Section::Lighthouse => bench_lighthouse::run(sh, ws),
         };
         match result {
             Ok(values) => {
@@ -444,6 +457,10 @@ fn ms(x: f64) -> String {
     }
 }
 
+fn cls(x: f64) -> String {
+    format!("{x:.3}")
+}
+
 fn per_s(x: f64) -> String {
     format!("{x:.0}/s")
 }
@@ -465,6 +482,10 @@ enum Goal {
     RatioAtLeast(f64),
     /// ours below this many of its own unit.
     Below(f64),
+    /// ours at most this many of its own unit.
+    AtMost(f64),
+    /// ours at least this many of its own unit.
+    AtLeast(f64),
     /// ours between these two, inclusive (a cost that should be neither too small nor too big).
     Within(f64, f64),
     Info,
@@ -510,6 +531,20 @@ fn row(m: &Measurements, missing: &BTreeMap<&'static str, String>, s: Spec<'_>) 
         Goal::Info => Met::Info,
         Goal::Below(limit) => {
             if ours < limit {
+                Met::Yes
+            } else {
+                Met::No
+            }
+        }
+        Goal::AtMost(limit) => {
+            if ours <= limit {
+                Met::Yes
+            } else {
+                Met::No
+            }
+        }
+        Goal::AtLeast(limit) => {
+            if ours >= limit {
                 Met::Yes
             } else {
                 Met::No
@@ -818,6 +853,83 @@ fn rows(m: &Measurements, missing: &BTreeMap<&'static str, String>) -> Vec<Row> 
             goal: Goal::Within(100.0, 300.0),
             goal_text: "100–300 ms",
             section: "verifier",
+        });
+
+        // 7. First load (issue 16): Lighthouse's mobile profile (simulated slow 4G, 4× CPU).
+        for (page, name) in
+            [("sign-in page, cold", "lighthouse.signin"), ("staff counter, signed in", "lighthouse.counter")]
+        {
+            let figure = |what: &str| format!("Lighthouse mobile, {page}: {what}");
+            add(Spec {
+                figure: &figure("performance score (median of 3)"),
+                ours: (name, "score"),
+                baseline: None,
+                baseline_label: "—",
+                format: |x| format!("{x:.0}"),
+                goal: Goal::AtLeast(90.0),
+                goal_text: "≥ 90",
+                section: "lighthouse",
+            });
+            for (what, field) in [
+                ("largest contentful paint", "lcp_ms"),
+                ("total blocking time", "tbt_ms"),
+                ("first contentful paint", "fcp_ms"),
+            ] {
+                add(Spec {
+                    figure: &figure(what),
+                    ours: (name, field),
+                    baseline: None,
+                    baseline_label: "—",
+                    format: ms,
+                    goal: Goal::Info,
+                    goal_text: "—",
+                    section: "lighthouse",
+                });
+            }
+            add(Spec {
+                figure: &figure("cumulative layout shift"),
+                ours: (name, "cls"),
+                baseline: None,
+                baseline_label: "—",
+                format: cls,
+                goal: Goal::Below(0.1),
+                goal_text: "< 0.1",
+                section: "lighthouse",
+            });
+        }
+        for (screen, label) in [
+            ("coordinator_load", "coordinator's signed-in load (overview)"),
+            ("counter", "counter"),
+            ("activities", "activities"),
+            ("goals", "goals"),
+            ("overview", "overview"),
+            ("compare", "compare"),
+            ("year_report", "year report"),
+            ("knowledge", "knowledge"),
+            ("settings", "settings"),
+            ("setup", "set-up"),
+        ] {
+            let name = format!("lighthouse.cls.{screen}");
+            add(Spec {
+                figure: &format!("Layout shift opening the {label} screen (coordinator, mobile)"),
+                ours: (&name, "cls"),
+                baseline: None,
+                baseline_label: "—",
+                format: cls,
+                goal: Goal::Below(0.1),
+                goal_text: "< 0.1",
+                section: "lighthouse",
+            });
+        }
+        add(Spec {
+            figure: "First-screen wasm: what the counter fetches before it responds, brotli",
+            ours: ("size.first_screen", "brotli"),
+            baseline: Some(("size.first_screen", "app_brotli")),
+            baseline_label: "every wasm file of the app",
+            format: kib,
+            goal: Goal::AtMost(350.0 * 1024.0),
+            goal_text: "≤ 350 KiB",
+            section: "lighthouse",
         });
     }
     // A share reads better as a percentage than as a ratio.

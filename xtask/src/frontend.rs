@@ -20,6 +20,9 @@ const PROFILE: &str = "wasm-release";
 /// wasm-bindgen names its outputs after this: `labblogg.js` and `labblogg_bg.wasm`.
 const OUT_NAME: &str = "labblogg";
 const SERVICE_WORKER: &str = "sw.js";
+/// The import module a `#[lazy]` split point leaves in the wasm until wasm-split links it
+/// (wasm_split_macros' PLACEHOLDER_IMPORT_MODULE).
+const SPLIT_PLACEHOLDER: &[u8] = b"__wasm_split_placeholder__";
 /// Replaced in `sw.js` by a JSON array of URLs, e.g. `const ASSETS = __ASSET_LIST__;`.
 const ASSET_LIST_PLACEHOLDER: &str = "__ASSET_LIST__";
 /// Replaced in `sw.js` by bare hex digits, e.g. `const CACHE = "labblogg-__CACHE_VERSION__";`.
@@ -55,14 +58,28 @@ pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&P
     let wasm_opt = tools::ensure_frontend_tools(sh, ws)?;
 
     let cargo = &ws.cargo;
-    let manifest_args: Vec<&std::ffi::OsStr> = match manifest {
-        Some(path) => vec!["--manifest-path".as_ref(), path.as_os_str()],
-        None => Vec::new(),
-    };
-    cmd!(sh, "{cargo} build {manifest_args...} -p {package} --target {WASM_TARGET} --profile {PROFILE}")
-        // A crate outside the workspace builds into the same target directory.
-        .env("CARGO_TARGET_DIR", &ws.target_dir)
+    // The app is split into the first screen's wasm and chunks loaded on demand (Leptos's
+    // `#[lazy]`, frontend/src/lazy.rs), as cargo-leptos does it: the linker keeps its
+    // relocations (`--emit-relocs`, passed to the final link only, so dependencies are not
+    // rebuilt), wasm-split cuts the module at the split points, wasm-bindgen then sees only the
+    // main module. The benchmarks' hello world (`manifest`) is built plainly.
+    let split = manifest.is_none();
+    if split {
+        cmd!(
+            sh,
+            "{cargo} rustc -p {package} --lib --features split --target {WASM_TARGET} --profile {PROFILE} -- -Clink-arg=--emit-relocs"
+        )
         .run()?;
+    } else {
+        let manifest_args: Vec<&std::ffi::OsStr> = match manifest {
+            Some(path) => vec!["--manifest-path".as_ref(), path.as_os_str()],
+            None => Vec::new(),
+        };
+        cmd!(sh, "{cargo} build {manifest_args...} -p {package} --target {WASM_TARGET} --profile {PROFILE}")
+            // A crate outside the workspace builds into the same target directory.
+            .env("CARGO_TARGET_DIR", &ws.target_dir)
+            .run()?;
+    }
     let wasm = ws.target_dir.join(WASM_TARGET).join(PROFILE).join(format!("{}.wasm", package.replace('-', "_")));
 
     // Start empty: a file removed from frontend/static/ must not linger in the offline cache list.
@@ -70,26 +87,88 @@ pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&P
         sh.remove_path(dist)?;
     }
     sh.create_dir(dist)?;
-    cmd!(sh, "wasm-bindgen --target web --no-typescript --out-dir {dist} --out-name {OUT_NAME} {wasm}").run()?;
+    let has_split_points = split && fs::read(&wasm)?.windows(SPLIT_PLACEHOLDER.len()).any(|w| w == SPLIT_PLACEHOLDER);
+    if has_split_points {
+        let wasm_split = tools::ensure_wasm_split(sh, ws)?;
+        let parts = ws.target_dir.join("wasm-split").join(package);
+        if parts.exists() {
+            sh.remove_path(&parts)?;
+        }
+        sh.create_dir(&parts)?;
+        cmd!(sh, "{wasm_split} {wasm} {parts} --target web --out-name {OUT_NAME}").run()?;
+        let main = parts.join(format!("{OUT_NAME}.wasm"));
+        cmd!(
+            sh,
+            "wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir {dist} --out-name {OUT_NAME} {main}"
+        )
+        .run()?;
+        // The chunks and their loader (`__wasm_split.js`), beside the main module's JS.
+        for entry in fs::read_dir(&parts)? {
+            let path = entry?.path();
+            if path != main {
+                fs::copy(&path, dist.join(path.file_name().context("a file name")?))?;
+            }
+        }
+    } else {
+        cmd!(sh, "wasm-bindgen --target web --no-typescript --out-dir {dist} --out-name {OUT_NAME} {wasm}").run()?;
+    }
 
-    let bg_wasm = dist.join(format!("{OUT_NAME}_bg.wasm"));
-    match wasm_opt {
-        Some(wasm_opt) => cmd!(sh, "{wasm_opt} -Oz {WASM_FEATURES...} -o {bg_wasm} {bg_wasm}").run()?,
-        None => eprintln!("warning: wasm-opt unavailable; {} is not size-optimised", bg_wasm.display()),
+    for name in list_files(dist)?.into_iter().filter(|f| f.ends_with(".wasm")) {
+        let file = dist.join(name);
+        match &wasm_opt {
+            Some(wasm_opt) => cmd!(sh, "{wasm_opt} -Oz {WASM_FEATURES...} -o {file} {file}").run()?,
+            None => eprintln!("warning: wasm-opt unavailable; {} is not size-optimised", file.display()),
+        }
     }
 
     copy_static(&static_dir, dist)?;
     write_service_worker(dist)?;
+    precompress(sh, dist)?;
 
     println!("frontend built into {}", dist.display());
-    for name in [format!("{OUT_NAME}_bg.wasm"), format!("{OUT_NAME}.js")] {
-        let path = dist.join(&name);
+    let built = list_files(dist)?;
+    let app_files = built.iter().filter(|f| {
+        !is_precompressed(f) && (f.ends_with(".wasm") || f.starts_with(OUT_NAME) || f.starts_with("__wasm_split"))
+    });
+    for name in app_files {
+        let path = dist.join(name);
         let raw = fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?.len();
         // Default level, as a web server would compress it on the fly.
         let gzipped = cmd!(sh, "gzip -c {path}").quiet().output()?.stdout.len();
         println!("  {name:<18} {:>10} raw {:>10} gzip", kib(raw), kib(gzipped as u64));
     }
     Ok(())
+}
+
+/// The files the server sends precompressed when the browser accepts it (ServeDir's
+/// `precompressed_br`/`precompressed_gzip` in server/src/lib.rs): everything big and textual.
+const PRECOMPRESSED: &[&str] = &["wasm", "js", "css"];
+
+/// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip, level 9) beside each of those files:
+/// too slow to do per request (the server compresses on the fly at brotli quality 4), and the
+/// wasm is the one download that matters. With Node's zlib, already needed for wasm-opt; without
+/// Node the server still compresses on the fly.
+fn precompress(sh: &Shell, dist: &Path) -> Result<()> {
+    let files: Vec<String> = list_files(dist)?
+        .into_iter()
+        .filter(|f| f.rsplit_once('.').is_some_and(|(_, ext)| PRECOMPRESSED.contains(&ext)))
+        .collect();
+    let script = "const z = require('zlib'); const fs = require('fs');\
+                  for (const f of process.argv.slice(1)) { const d = fs.readFileSync(f);\
+                  fs.writeFileSync(f + '.br', z.brotliCompressSync(d, { params: {\
+                  [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: d.length } }));\
+                  fs.writeFileSync(f + '.gz', z.gzipSync(d, { level: 9 })); }";
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|f| dist.join(f)).collect();
+    if let Err(e) = cmd!(sh, "node -e {script} {paths...}").quiet().run() {
+        eprintln!("warning: no precompressed files ({e}); the server compresses on the fly");
+    }
+    Ok(())
+}
+
+/// Precompressed copies are not part of the app's file list: the browser gets them in place of
+/// the originals (`Content-Encoding`).
+fn is_precompressed(path: &str) -> bool {
+    path.ends_with(".br") || path.ends_with(".gz")
 }
 
 fn kib(bytes: u64) -> String {
@@ -128,7 +207,8 @@ fn write_service_worker(dist: &Path) -> Result<()> {
         return Ok(());
     }
     let template = fs::read_to_string(&sw_path)?;
-    let assets: Vec<String> = list_files(dist)?.into_iter().filter(|path| path != SERVICE_WORKER).collect();
+    let assets: Vec<String> =
+        list_files(dist)?.into_iter().filter(|path| path != SERVICE_WORKER && !is_precompressed(path)).collect();
 
     // The template is hashed too, so a change to the worker's own logic also starts a new cache.
     let mut hash = Fnv1a::new();

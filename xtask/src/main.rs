@@ -4,6 +4,7 @@
 //! command goes through `xshell::cmd!`, which passes arguments without a shell in between.
 
 mod bench;
+mod bench_lighthouse;
 mod bench_pouch;
 mod bench_size;
 mod faults;
@@ -26,8 +27,8 @@ commands:
   dist                     build the frontend into <target>/dist (wasm-bindgen, wasm-opt, static files)
   run [--port N] [ARGS..]  build everything and start the demo server (ARGS go to `labblogg serve`)
   test                     install missing tools, then run every test (native, end-to-end, browser)
-  bench [SECTION..]        benchmarks beside their baselines: write, server, sync, size, summary
-                           (default all); table on stdout, JSON in <target>/bench/results.json
+  bench [SECTION..]        benchmarks beside their baselines: write, server, sync, size, summary,
+                           verifier, lighthouse (default all); table on stdout, JSON in <target>/bench/results.json
   schemathesis             fuzz /api/v1 from outside against its OpenAPI document (also in `test`)
   faults [--seed S] [--devices N] [--ops M] [--browser]
                            the fault-injection suite, bigger than in `test` (see `faults --help`)

@@ -55,6 +55,32 @@ fn ensure_wasm_bindgen(sh: &Shell, ws: &Workspace) -> Result<()> {
     Ok(())
 }
 
+/// The `wasm-split-cli` of the crate cargo-leptos splits Leptos apps with (wasm-split's
+/// reference implementation), at the version that matches the `wasm_split_helpers` and
+/// `wasm_split_macros` in Cargo.lock (leptos's), installed under the target directory.
+const WASM_SPLIT_VERSION: &str = "0.2.4";
+
+pub fn ensure_wasm_split(sh: &Shell, ws: &Workspace) -> Result<PathBuf> {
+    let root = ws.target_dir.join("tools/wasm-split");
+    let bin = root.join("bin/wasm-split-cli");
+    let marker = root.join(format!("version-{WASM_SPLIT_VERSION}"));
+    if bin.exists() && marker.exists() {
+        return Ok(bin);
+    }
+    let cargo = &ws.cargo;
+    // Its own target directory: the tool's build must not share (and invalidate) the app's.
+    let build_dir = ws.target_dir.join("tools/wasm-split-build");
+    cmd!(
+        sh,
+        "{cargo} install wasm_split_cli_support --version {WASM_SPLIT_VERSION} --features build-binary --root {root}"
+    )
+    .env("CARGO_TARGET_DIR", &build_dir)
+    .run()?;
+    std::fs::write(&marker, "")?;
+    let _ = std::fs::remove_dir_all(&build_dir);
+    Ok(bin)
+}
+
 /// The version of `package` recorded in a Cargo.lock.
 fn locked_version(lockfile: &Path, package: &str) -> Result<String> {
     let lock = std::fs::read_to_string(lockfile).with_context(|| format!("reading {}", lockfile.display()))?;

@@ -1,0 +1,58 @@
+//! The screens that are not the first screen, each loaded when first opened.
+//!
+//! Each function here is a Leptos `#[lazy]` split point: `cargo xtask dist` cuts the wasm at
+//! them (wasm-split, as cargo-leptos does), so a screen's own code is a chunk of its own,
+//! fetched the first time the screen opens, and code several screens share is a shared chunk.
+//! The first screen a user needs, sign-in and then the counter for staff, and everything the
+//! app runs at start (sync, store, session, lock, sync status) stay in the main module.
+//! Offline the service worker serves the chunks like every other file of the build.
+//!
+//! The split points exist only with the crate's `split` feature, which `cargo xtask dist`
+//! turns on: a wasm with split points must go through wasm-split (it imports the chunks'
+//! loader from a placeholder module until then), and the crate's browser tests, `cargo check`
+//! and the benchmarks build it plainly, where these are ordinary async functions.
+
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// A lazily loaded screen, with a loading line of fixed height until its chunk has arrived.
+#[component]
+pub fn LazyScreen<F>(load: fn() -> F) -> impl IntoView
+where
+    F: std::future::Future<Output = AnyView> + Send + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=move || view! { <p class="card muted screen-loading" data-testid="screen-loading">{t!(i18n, loading)}</p> }>
+            {Suspend::new(load())}
+        </Suspense>
+    }
+}
+
+/// `lazy_screen!(name, Component)`: an async function returning the screen's view, a split
+/// point with the `split` feature.
+macro_rules! lazy_screen {
+    ($name:ident, $($screen:ident)::+) => {
+        #[cfg(feature = "split")]
+        #[lazy]
+        pub fn $name() -> AnyView {
+            view! { <$($screen)::+/> }.into_any()
+        }
+
+        #[cfg(not(feature = "split"))]
+        pub async fn $name() -> AnyView {
+            view! { <$($screen)::+/> }.into_any()
+        }
+    };
+}
+
+lazy_screen!(activities, crate::routes::activities::Activities);
+lazy_screen!(goals, crate::routes::goals::Goals);
+lazy_screen!(overview, crate::routes::summaries::Overview);
+lazy_screen!(compare, crate::routes::summaries::Compare);
+lazy_screen!(settings, crate::routes::settings::Settings);
+lazy_screen!(knowledge, crate::routes::knowledge::Knowledge);
+lazy_screen!(admin, crate::routes::admin::Admin);
+lazy_screen!(trash, crate::routes::trash::Trash);
+lazy_screen!(setup, crate::routes::setup::Setup);
+lazy_screen!(year_report, crate::routes::year_report::YearReport);
