@@ -137,8 +137,26 @@ impl TallyChanges {
         if before.is_some_and(|s| s.kind != RecordKind::Visit) || after.is_some_and(|s| s.kind != RecordKind::Visit) {
             return;
         }
-        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
         let new = after.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
+        self.changed_to(before, new);
+    }
+
+    /// [`Self::record_changed`] for a live visit record `after` whose fields
+    /// the caller has already read as `visit` (the server's push planner
+    /// reads each visit once, to validate it, and counts it from that).
+    pub fn visit_written(&mut self, before: Option<&RecordState>, after: &RecordState, visit: &Visit) {
+        if after.kind != RecordKind::Visit || before.is_some_and(|s| s.kind != RecordKind::Visit) {
+            return;
+        }
+        let new = match after.deleted {
+            Some(_) => None,
+            None => VisitKey::of_visit(after.lab_id, visit, &mut self.clock).map(|k| (k, after.id)),
+        };
+        self.changed_to(before, new);
+    }
+
+    fn changed_to(&mut self, before: Option<&RecordState>, new: Option<(VisitKey, Uuid)>) {
+        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
         if old != new {
             if let Some((k, id)) = old {
                 self.add(k, id, false);
@@ -1966,6 +1984,24 @@ mod tests {
         let mut others = TallyChanges::default();
         others.record_changed(None, Some(&state(RecordKind::Lab, LAB_A, LAB_A, &l.data, false)));
         assert!(others.is_empty());
+    }
+
+    #[test]
+    fn a_visit_read_once_counts_as_its_record_does() {
+        let v = visit_record(1, LAB_A, PLACE_A, "2026-01-05", "18:10", Age13To15, false);
+        let created = state(RecordKind::Visit, v.id, LAB_A, &v.data, false);
+        let mut moved = v.data.clone();
+        moved.gender = Some(Gender::Boy);
+        let edited = state(RecordKind::Visit, v.id, LAB_A, &moved, false);
+        let deleted = state(RecordKind::Visit, v.id, LAB_A, &moved, true);
+        for (before, after, read) in
+            [(None, &created, &v.data), (Some(&created), &edited, &moved), (Some(&edited), &deleted, &moved)]
+        {
+            let (mut from_state, mut from_visit) = (TallyChanges::default(), TallyChanges::default());
+            from_state.record_changed(before, Some(after));
+            from_visit.visit_written(before, after, read);
+            assert_eq!(from_state.into_sorted(), from_visit.into_sorted());
+        }
     }
 
     #[test]
