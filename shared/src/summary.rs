@@ -2757,20 +2757,22 @@ mod tests {
 
     #[test]
     fn activity_goals_count_activities_participants_and_participant_hours_per_month() {
-        let mut ds = Dataset::default();
-        ds.activities = vec![
-            timed(
-                activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]),
-                "18:00",
-                "20:00",
-            ),
-            timed(activity(2, LAB_A, ActivityKind::Course, "2026-01-24", &[(Age13To15, 4)]), "17:30", "19:00"),
-            activity(3, LAB_A, ActivityKind::Workshop, "2026-01-15", &[(Age26To64, 10)]), // no times: no hours
-            timed(activity(4, LAB_A, ActivityKind::Course, "2026-02-02", &[(Age26To64, 3)]), "10:00", "12:00"),
-            timed(activity(5, LAB_A, ActivityKind::Course, "2025-11-20", &[(Age26To64, 1)]), "09:00", "10:00"),
-            timed(activity(6, LAB_A, ActivityKind::Fika, "2026-01-12", &[(Age26To64, 5)]), "09:00", "10:00"),
-            timed(activity(7, LAB_B, ActivityKind::Course, "2026-01-10", &[(Age26To64, 9)]), "09:00", "10:00"), // another lab
-        ];
+        let mut ds = Dataset {
+            activities: vec![
+                timed(
+                    activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]),
+                    "18:00",
+                    "20:00",
+                ),
+                timed(activity(2, LAB_A, ActivityKind::Course, "2026-01-24", &[(Age13To15, 4)]), "17:30", "19:00"),
+                activity(3, LAB_A, ActivityKind::Workshop, "2026-01-15", &[(Age26To64, 10)]), // no times: no hours
+                timed(activity(4, LAB_A, ActivityKind::Course, "2026-02-02", &[(Age26To64, 3)]), "10:00", "12:00"),
+                timed(activity(5, LAB_A, ActivityKind::Course, "2025-11-20", &[(Age26To64, 1)]), "09:00", "10:00"),
+                timed(activity(6, LAB_A, ActivityKind::Fika, "2026-01-12", &[(Age26To64, 5)]), "09:00", "10:00"),
+                timed(activity(7, LAB_B, ActivityKind::Course, "2026-01-10", &[(Age26To64, 9)]), "09:00", "10:00"), // another lab
+            ],
+            ..Dataset::default()
+        };
         let courses = source_goal(
             1,
             GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::Activities },
@@ -2812,15 +2814,17 @@ mod tests {
             a.data.poll = Some(PollTally { question, yes, maybe, no });
             a
         };
-        let mut ds = Dataset::default();
-        ds.activities = vec![
-            poll(1, "2026-01-08", PollQuestion::FeltSafe, 4, 1, 0),
-            poll(2, "2026-01-22", PollQuestion::FeltSafe, 2, 1, 2),
-            poll(3, "2026-01-15", PollQuestion::WantToReturn, 5, 0, 0), // another question
-            poll(4, "2025-12-10", PollQuestion::FeltSafe, 1, 0, 1),
-            poll(5, "2026-02-03", PollQuestion::FeltSafe, 3, 0, 0),
-            poll(6, "2025-10-05", PollQuestion::FeltSafe, 0, 0, 0), // nobody answered
-        ];
+        let mut ds = Dataset {
+            activities: vec![
+                poll(1, "2026-01-08", PollQuestion::FeltSafe, 4, 1, 0),
+                poll(2, "2026-01-22", PollQuestion::FeltSafe, 2, 1, 2),
+                poll(3, "2026-01-15", PollQuestion::WantToReturn, 5, 0, 0), // another question
+                poll(4, "2025-12-10", PollQuestion::FeltSafe, 1, 0, 1),
+                poll(5, "2026-02-03", PollQuestion::FeltSafe, 3, 0, 0),
+                poll(6, "2025-10-05", PollQuestion::FeltSafe, 0, 0, 0), // nobody answered
+            ],
+            ..Dataset::default()
+        };
         let mut yes =
             source_goal(1, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, None);
         yes.data.baseline = 50.0;
