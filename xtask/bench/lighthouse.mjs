@@ -44,7 +44,7 @@ const perfConfig = {
 
 function figures(lhr) {
   const a = lhr.audits;
-  const moved = (a['layout-shifts']?.details?.items ?? [])
+  const moved = (a['layout-shifts']?.details?.items ?? a['layout-shift-elements']?.details?.items ?? [])
     .slice(0, 3)
     .map((i) => ({ score: i.score, node: i.node?.selector ?? i.node?.snippet ?? null }));
   const lcpElement = a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.selector ?? null;
@@ -195,7 +195,7 @@ async function coordinatorScreens() {
   for (const step of result.steps) {
     const lhr = step.lhr;
     const cls = lhr.audits['cumulative-layout-shift']?.numericValue ?? null;
-    const items = lhr.audits['layout-shifts']?.details?.items ?? [];
+    const items = lhr.audits['layout-shifts']?.details?.items ?? lhr.audits['layout-shift-elements']?.details?.items ?? [];
     // What moved, for whoever fixes it: the element and its share of the shift.
     const moved = items.slice(0, 5).map((i) => ({ score: i.score, node: i.node?.selector ?? i.node?.snippet ?? null }));
     bench({ name: `lighthouse.cls.${step.name}`, cls, shifts: items.length, moved, mode: lhr.gatherMode, user: 'samordnare' });

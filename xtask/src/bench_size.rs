@@ -48,13 +48,22 @@ pub fn run(sh: &Shell, ws: &Workspace) -> Result<Vec<Value>> {
     Ok(values)
 }
 
-/// Raw, gzip and brotli bytes of the wasm plus its JS glue in a built `dist`.
+/// Raw, gzip and brotli bytes of the wasm plus its JS glue in a built `dist`: with a split
+/// build, every chunk and the chunks' loader too (the whole app; the first screen's share is
+/// the `lighthouse` section's `size.first_screen`).
 fn sizes(sh: &Shell, name: &str, dist: &Path) -> Result<Value> {
     let mut total = [0u64; 3];
     let mut files = serde_json::Map::new();
-    for file in APP_FILES {
+    let mut names: Vec<String> = APP_FILES.iter().map(|f| f.to_string()).collect();
+    for entry in fs::read_dir(dist)? {
+        let file = entry?.file_name().to_string_lossy().into_owned();
+        if (file.ends_with(".wasm") || file == "__wasm_split.js") && !names.contains(&file) {
+            names.push(file);
+        }
+    }
+    for file in &names {
         let (raw, gzip, brotli) = compressed_sizes(sh, &dist.join(file))?;
-        files.insert(file.into(), json!({"raw": raw, "gzip": gzip, "brotli": brotli}));
+        files.insert(file.clone(), json!({"raw": raw, "gzip": gzip, "brotli": brotli}));
         for (t, x) in total.iter_mut().zip([raw, gzip, brotli]) {
             *t += x;
         }

@@ -113,12 +113,25 @@ pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&P
         cmd!(sh, "wasm-bindgen --target web --no-typescript --out-dir {dist} --out-name {OUT_NAME} {wasm}").run()?;
     }
 
-    for name in list_files(dist)?.into_iter().filter(|f| f.ends_with(".wasm")) {
-        let file = dist.join(name);
-        match &wasm_opt {
-            Some(wasm_opt) => cmd!(sh, "{wasm_opt} -Oz {WASM_FEATURES...} -o {file} {file}").run()?,
-            None => eprintln!("warning: wasm-opt unavailable; {} is not size-optimised", file.display()),
-        }
+    let bg_wasm = dist.join(format!("{OUT_NAME}_bg.wasm"));
+    match &wasm_opt {
+        Some(wasm_opt) => cmd!(sh, "{wasm_opt} -Oz {WASM_FEATURES...} -o {bg_wasm} {bg_wasm}").run()?,
+        None => eprintln!("warning: wasm-opt unavailable; {} is not size-optimised", bg_wasm.display()),
+    }
+    // The chunks of a split build, all in one process (see xtask/wasm-opt-batch.mjs).
+    let chunks: Vec<std::path::PathBuf> = list_files(dist)?
+        .into_iter()
+        .filter(|f| f.ends_with(".wasm") && *f != format!("{OUT_NAME}_bg.wasm"))
+        .map(|f| dist.join(f))
+        .collect();
+    if let (Some(wasm_opt), false) = (&wasm_opt, chunks.is_empty()) {
+        // <prefix>/node_modules/.bin/wasm-opt → <prefix>, where `import 'binaryen'` resolves.
+        let prefix = wasm_opt.ancestors().nth(3).context("wasm-opt's npm prefix")?;
+        let script = prefix.join("wasm-opt-batch.mjs");
+        fs::copy(ws.root.join("xtask/wasm-opt-batch.mjs"), &script)?;
+        let count = chunks.len();
+        cmd!(sh, "node {script} {chunks...}").quiet().run()?;
+        println!("wasm-opt -Oz: {count} chunks");
     }
 
     copy_static(&static_dir, dist)?;

@@ -14,7 +14,10 @@ pub fn SyncStatus() -> impl IntoView {
             return m;
         }
         match engine.state.get() {
+            // Nothing of this device waits (also while the first round of a start runs): the
+            // short text from the first frame, so the top bar does not reflow a moment later.
             SyncState::Synced => t_string!(i18n, sync_synced).to_string(),
+            SyncState::Pending if n == 0 => t_string!(i18n, sync_synced).to_string(),
             SyncState::Pending if n == 1 => t_string!(i18n, sync_pending_one).to_string(),
             SyncState::Pending => t_string!(i18n, sync_pending, n = n).to_string(),
             SyncState::Offline if n == 0 => t_string!(i18n, sync_offline_none).to_string(),
