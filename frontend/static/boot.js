@@ -17,9 +17,12 @@ function announce(worker) {
 
 // The app first; then the service worker, whose install downloads every file of the build again
 // (bypassing the HTTP cache) and so would compete with the app's own first download.
-// The static shell paints first, with the network to itself: the wasm is fetched only after a
-// frame has been drawn.
-await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+// Signed out, the static shell's sign-in look paints first, with the network to itself: the
+// wasm is fetched only after a frame has been drawn. Signed in, shell.js has already asked for
+// the wasm, since the screen cannot show before it.
+if (!document.documentElement.classList.contains('boot-signed-in')) {
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
 try {
   await init();
 } finally {
