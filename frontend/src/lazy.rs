@@ -5,7 +5,10 @@
 //! fetched the first time the screen opens, and code several screens share is a shared chunk.
 //! The first screen a user needs, sign-in and then the counter for staff, and everything the
 //! app runs at start (sync, store, session, lock, sync status) stay in the main module.
-//! Offline the service worker serves the chunks like every other file of the build.
+//! Offline the service worker serves the chunks like every other file of the build (it caches
+//! every file once the app has started). A chunk that cannot be fetched (offline before the
+//! worker has cached the build) is an error the screen shows, not a panic: the split points are
+//! wasm_split's `fallible` ones (Leptos's own `#[lazy]` would panic, and a panic stops the app).
 //!
 //! The split points exist only with the crate's `split` feature, which `cargo xtask dist`
 //! turns on: a wasm with split points must go through wasm-split (it imports the chunks'
@@ -15,33 +18,52 @@
 use crate::i18n::*;
 use leptos::prelude::*;
 
-/// A lazily loaded screen, with a loading line of fixed height until its chunk has arrived.
+/// A screen's code could not be fetched.
+#[derive(Debug, Clone, Copy)]
+pub struct NotLoaded;
+
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// A lazily loaded screen, with a loading line until its chunk has arrived.
 #[component]
 pub fn LazyScreen<F>(load: fn() -> F) -> impl IntoView
 where
-    F: std::future::Future<Output = AnyView> + Send + 'static,
+    F: std::future::Future<Output = Result<AnyView, NotLoaded>> + Send + 'static,
 {
     let i18n = use_i18n();
+    let screen = async move {
+        match load().await {
+            Ok(view) => view,
+            Err(NotLoaded) => view! {
+                <p class="card error" role="alert" data-testid="screen-not-loaded">{t!(i18n, screen_not_loaded)}</p>
+            }
+            .into_any(),
+        }
+    };
     view! {
         <Suspense fallback=move || view! { <p class="card muted screen-loading" data-testid="screen-loading">{t!(i18n, loading)}</p> }>
-            {Suspend::new(load())}
+            {Suspend::new(screen)}
         </Suspense>
     }
 }
 
 /// `lazy_screen!(name, Component)`: an async function returning the screen's view, a split
-/// point with the `split` feature.
+/// point (its own wasm chunk) with the `split` feature.
 macro_rules! lazy_screen {
     ($name:ident, $($screen:ident)::+) => {
         #[cfg(feature = "split")]
-        #[lazy]
-        pub fn $name() -> AnyView {
-            view! { <$($screen)::+/> }.into_any()
+        #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
+        pub fn $name() -> Result<AnyView, NotLoaded> {
+            Ok(view! { <$($screen)::+/> }.into_any())
         }
 
         #[cfg(not(feature = "split"))]
-        pub async fn $name() -> AnyView {
-            view! { <$($screen)::+/> }.into_any()
+        pub async fn $name() -> Result<AnyView, NotLoaded> {
+            Ok(view! { <$($screen)::+/> }.into_any())
         }
     };
 }

@@ -327,16 +327,20 @@ impl Browser {
         Ok(())
     }
 
+    // `attr`, `text`, `click`, `fill` and `select` wait (up to 20 s) for their element: a
+    // screen's code is fetched the first time it opens (frontend/src/lazy.rs), so right after a
+    // navigation the screen may still be on its way.
+
     pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
-        Ok(self.client.find(Locator::Css(css)).await?.attr(name).await?)
+        Ok(self.wait_for(css).await?.attr(name).await?)
     }
 
     pub async fn text(&self, css: &str) -> Result<String> {
-        Ok(self.client.find(Locator::Css(css)).await?.text().await?)
+        Ok(self.wait_for(css).await?.text().await?)
     }
 
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.client.find(Locator::Css(css)).await?.click().await?;
+        self.wait_for(css).await?.click().await?;
         Ok(())
     }
 
@@ -451,14 +455,14 @@ impl Browser {
 
     /// Type into a field (clearing it first), by CSS selector.
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
-        let el = self.client.find(Locator::Css(css)).await?;
+        let el = self.wait_for(css).await?;
         el.clear().await?;
         el.send_keys(text).await?;
         Ok(())
     }
 
     pub async fn select(&self, css: &str, value: &str) -> Result<()> {
-        self.client.find(Locator::Css(css)).await?.select_by_value(value).await?;
+        self.wait_for(css).await?.select_by_value(value).await?;
         Ok(())
     }
 

@@ -47,10 +47,8 @@ function figures(lhr) {
   const moved = (a['layout-shifts']?.details?.items ?? a['layout-shift-elements']?.details?.items ?? [])
     .slice(0, 3)
     .map((i) => ({ score: i.score, node: i.node?.selector ?? i.node?.snippet ?? null }));
-  const lcpElement = a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.selector ?? null;
   return {
     moved,
-    lcp_element: lcpElement,
     score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
     lcp_ms: a['largest-contentful-paint']?.numericValue ?? null,
     tbt_ms: a['total-blocking-time']?.numericValue ?? null,
@@ -65,7 +63,7 @@ function figures(lhr) {
 function median(name, samples, extra) {
   const sorted = [...samples].sort((x, y) => x.score - y.score);
   const mid = sorted[Math.floor(sorted.length / 2)];
-  bench({ name, ...mid, runs: samples.map(({ warnings, moved, lcp_element, ...s }) => s), ...extra });
+  bench({ name, ...mid, runs: samples.map(({ warnings, moved, ...s }) => s), ...extra });
 }
 
 /// Empties what makes a load warm, keeping (or not) the signed-in state.
