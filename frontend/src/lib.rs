@@ -7,6 +7,7 @@ pub mod backup;
 pub mod browser;
 pub mod clock;
 pub mod components;
+pub mod data;
 pub mod device_users;
 pub mod format;
 pub mod i18n;

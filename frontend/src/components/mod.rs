@@ -8,6 +8,7 @@ pub mod opening_hours;
 pub mod privacy_guard;
 pub mod question_answers;
 pub mod quick_lock;
+pub mod read_error;
 pub mod record_history;
 pub mod stepper;
 pub mod sync_status;

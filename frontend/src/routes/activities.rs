@@ -3,6 +3,7 @@
 use crate::app::SessionCtx;
 use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::read_error::{read_failed_text, ReadError, Reading};
 use crate::components::stepper::Stepper;
 use crate::i18n::*;
 use crate::records::{self, Typed};
@@ -125,17 +126,17 @@ pub fn Activities() -> impl IntoView {
         let _ = engine.data_version.get();
         let labs = labs();
         async move {
-            let mut list = records::list::<Activity>(RecordKind::Activity, &labs).await;
+            let mut list = records::list::<Activity>(RecordKind::Activity, &labs).await?;
             list.sort_by(|a, b| (b.data.date.as_str(), b.id).cmp(&(a.data.date.as_str(), a.id)));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
+    // A failed read shows as such in the list (never as "no activities"); these see none.
+    let listed = move || activities.get().and_then(Result::ok).unwrap_or_default();
     let shown = move || {
         let q = search.get().to_lowercase();
         let k = kind_filter.get();
-        activities
-            .get()
-            .unwrap_or_default()
+        listed()
             .into_iter()
             .filter(|a| k.is_empty() || wire(&a.data.kind) == k)
             .filter(|a| {
@@ -167,7 +168,7 @@ pub fn Activities() -> impl IntoView {
             .and_then(|s| records::typed::<MeetingPlace>(&s))
             .filter(|p| !p.data.retired)
     });
-    let repeats = move || latest_per_kind(&activities.get().unwrap_or_default(), place_id, 3);
+    let repeats = move || latest_per_kind(&listed(), place_id, 3);
     // On a day the place is open, its open evening is offered ready to log,
     // unless one is logged for today already.
     let open_evening = move || {
@@ -175,7 +176,7 @@ pub fn Activities() -> impl IntoView {
         let today = clock::today();
         let spans = place.data.spans_on(&today);
         let (first, last) = (spans.first()?.0, spans.last()?.1);
-        let list = activities.get().unwrap_or_default();
+        let list = listed();
         let at_place = |a: &&Typed<Activity>| {
             a.data.meeting_place_id == Some(place.id) && a.data.kind == ActivityKind::OpenEvening
         };
@@ -212,7 +213,12 @@ pub fn Activities() -> impl IntoView {
 
     let delete = move |a: Typed<Activity>| {
         confirm_delete.set(None);
-        if let Some(why) = locks.get_untracked().and_then(|l| l.locked(a.lab_id, &a.data.date)) {
+        let why = match locks.get_untracked() {
+            Some(Ok(l)) => l.locked(a.lab_id, &a.data.date),
+            Some(Err(_)) => Some(read_failed_text(i18n, Reading::Records)),
+            None => None,
+        };
+        if let Some(why) = why {
             return list_error.set(Some(why));
         }
         list_error.set(None);
@@ -279,6 +285,9 @@ pub fn Activities() -> impl IntoView {
                     {move || list_error.get().map(|e| view! { <p class="error" role="alert" data-testid="activity-locked">{e}</p> })}
                     <ul class="activity-list">
                         {move || {
+                            if let Some(Err(error)) = activities.get() {
+                                return view! { <li><ReadError what=Reading::Activities error=error/></li> }.into_any();
+                            }
                             let list = shown();
                             if list.is_empty() {
                                 return view! { <li class="muted">{t!(i18n, activities_none)}</li> }.into_any();
@@ -446,11 +455,11 @@ pub fn ActivityForm(
         let _ = engine.data_version.get();
         let lab = lab.get();
         async move {
-            let mut list = records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await;
+            let mut list = records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await?;
             // Retired partners only where the activity names them already.
             list.retain(|p| !p.data.retired || partners.get_untracked().contains(&p.id));
             list.sort_by_key(|p| p.data.name.to_lowercase());
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     // The lab's questions asked after an activity of the chosen kind (at its place).
@@ -462,9 +471,9 @@ pub fn ActivityForm(
                 RecordKind::Question,
                 &lab.into_iter().collect::<Vec<_>>(),
             )
-            .await;
+            .await?;
             list.sort_by_key(|q| q.id);
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     let question_place = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
@@ -472,6 +481,7 @@ pub fn ActivityForm(
         let k: Option<ActivityKind> = from_wire(&kind.get());
         lab_questions
             .get()
+            .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
             .filter(|q| k.is_some_and(|k| q.data.asked_after(k, question_place)))
@@ -481,9 +491,9 @@ pub fn ActivityForm(
         let _ = engine.data_version.get();
         let lab = lab.get();
         async move {
-            let mut list = records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await;
+            let mut list = records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await?;
             list.retain(|g| !g.data.retired || goals.get_untracked().contains(&g.id));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
 
@@ -494,7 +504,7 @@ pub fn ActivityForm(
         async move {
             match lab {
                 Some(l) => crate::quality::lab_facts(l).await,
-                None => crate::quality::LabFacts::default(),
+                None => Ok(crate::quality::LabFacts::default()),
             }
         }
     });
@@ -544,7 +554,12 @@ pub fn ActivityForm(
             Err(e) => return error.set(Some(e)),
         };
         let Some(lab_id) = lab.get_untracked() else { return };
-        let facts = facts.get_untracked().unwrap_or_default();
+        // Without the lab's approvals the lock cannot be checked: say so rather than save blind.
+        let facts = match facts.get_untracked() {
+            Some(Ok(f)) => f,
+            Some(Err(_)) => return error.set(Some(read_failed_text(i18n, Reading::Records))),
+            None => crate::quality::LabFacts::default(),
+        };
         // A month its coordinator has approved is locked: the server would refuse the change.
         let (base_date, base_flag) = (base_date.get_value(), base_flag.get_value());
         let dates: Vec<&str> = base_date.iter().map(String::as_str).chain([activity.date.as_str()]).collect();
@@ -612,6 +627,9 @@ pub fn ActivityForm(
 
     view! {
         <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+            // The form's lists (partners, goals, questions) could not be read: say so, not "none".
+            {move || [lab_partners.get().and_then(Result::err), lab_goals.get().and_then(Result::err), lab_questions.get().and_then(Result::err)]
+                .into_iter().flatten().next().map(|error| view! { <ReadError what=Reading::Records error=error/> })}
             <h1>{move || if is_new { t_string!(i18n, activity_new).to_string() } else { t_string!(i18n, activity_edit).to_string() }}</h1>
             {(user_labs.len() > 1).then(|| view! {
                 <label for="activity-lab">{t!(i18n, lab)}</label>
@@ -664,7 +682,7 @@ pub fn ActivityForm(
             <fieldset>
                 <legend>{t!(i18n, partners)}</legend>
                 <div class="chips">
-                    {move || lab_partners.get().unwrap_or_default().into_iter().map(|p| {
+                    {move || lab_partners.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| {
                         let pid = p.id;
                         check_chip("partner-option", pid.to_string(), partners, pid, p.data.name.clone())
                     }).collect_view()}
@@ -683,7 +701,7 @@ pub fn ActivityForm(
                 <legend>{t!(i18n, goals_served)}</legend>
                 <div class="chips">
                     {move || {
-                        let list = lab_goals.get().unwrap_or_default();
+                        let list = lab_goals.get().and_then(Result::ok).unwrap_or_default();
                         if list.is_empty() {
                             return view! { <span class="muted">{t!(i18n, goals_none)}</span> }.into_any();
                         }

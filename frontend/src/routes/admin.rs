@@ -85,8 +85,10 @@ fn AdminScreen() -> impl IntoView {
         let _ = engine.data_version.get();
         let labs = session.with(|s| s.as_ref().map(|s| s.user.labs.clone()).unwrap_or_default());
         async move {
+            // Labs this device cannot read are still listed from the server below.
             records::list::<Lab>(RecordKind::Lab, &labs)
                 .await
+                .unwrap_or_default()
                 .into_iter()
                 .map(|l| (l.id, l.data.name))
                 .collect::<Vec<_>>()
@@ -315,7 +317,8 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
     let places = LocalResource::new(move || {
         let labs = chosen_labs.get();
         async move {
-            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await;
+            // The place choice is optional: a device that cannot read its places offers none.
+            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await.unwrap_or_default();
             places.retain(|p| !p.data.retired);
             places.sort_by(|a, b| a.data.name.cmp(&b.data.name));
             places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>()

@@ -5,6 +5,7 @@
 //! its visitor count, and a "coming back" action that stores nothing.
 
 use crate::app::SessionCtx;
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{clock, session, store};
@@ -121,16 +122,10 @@ pub fn Counter() -> impl IntoView {
         async move {
             let mut out = Vec::new();
             for lab in labs {
-                out.extend(
-                    store::live_in_lab(RecordKind::MeetingPlace, lab)
-                        .await
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(place_of),
-                );
+                out.extend(store::live_in_lab(RecordKind::MeetingPlace, lab).await?.iter().filter_map(place_of));
             }
             out.sort_by(|a, b| a.data.name.cmp(&b.data.name));
-            out
+            Ok::<_, store::StoreError>(out)
         }
     });
     // A memo, so the counter is rebuilt only when the place itself changes,
@@ -138,11 +133,11 @@ pub fn Counter() -> impl IntoView {
     // A retired place has no counter (its visits stay in the reports).
     let place = Memo::new(move |_| {
         let id = chosen.get()?;
-        places.get().and_then(|ps| ps.into_iter().find(|p| p.id == id && !p.data.retired))
+        places.get().and_then(Result::ok).and_then(|ps| ps.into_iter().find(|p| p.id == id && !p.data.retired))
     });
     // The tablet's place was retired: choose again among those in use.
     Effect::new(move |_| {
-        if let (Some(id), Some(ps)) = (chosen.get(), places.get()) {
+        if let (Some(id), Some(Ok(ps))) = (chosen.get(), places.get()) {
             if ps.iter().any(|p| p.id == id && p.data.retired) {
                 chosen.set(None);
             }
@@ -152,11 +147,11 @@ pub fn Counter() -> impl IntoView {
     view! {
         {move || match (chosen.get(), place.get()) {
             (_, Some(p)) => view! { <VisitCounter place=p engine=engine/> }.into_any(),
-            (None, None) => match places.get() {
-                Some(ps) => view! { <PlacePicker places=ps.into_iter().filter(|p| !p.data.retired).collect() chosen=chosen/> }.into_any(),
-                None => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
+            (picked, None) => match places.get() {
+                Some(Err(error)) => view! { <section class="card"><ReadError what=Reading::Places error=error/></section> }.into_any(),
+                Some(Ok(ps)) if picked.is_none() => view! { <PlacePicker places=ps.into_iter().filter(|p| !p.data.retired).collect() chosen=chosen/> }.into_any(),
+                _ => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
             },
-            (Some(_), None) => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
         }}
     }
 }
@@ -234,19 +229,26 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
 
     let taps = LocalResource::new(move || {
         let _ = engine.data_version.get();
-        async move {
-            taps_of(&store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.unwrap_or_default())
-        }
+        async move { store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.map(|v| taps_of(&v)) }
     });
-    let total = move || taps.with(|t| t.as_ref().map_or(0, |t| t.len()));
-    let band_count =
-        move |b: AgeBand| taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b).count()));
+    let total = move || taps.with(|t| t.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |t| t.len()));
+    let band_count = move |b: AgeBand| {
+        taps.with(|t| t.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |t| t.iter().filter(|x| x.band == b).count()))
+    };
     let cell_count = move |b: AgeBand, g: Option<Gender>| {
-        taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b && x.gender == g).count()))
+        taps.with(|t| {
+            t.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |t| t.iter().filter(|x| x.band == b && x.gender == g).count())
+        })
     };
     let session_count = move || {
         let Some(s) = session.get() else { return 0 };
-        taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| in_session(&s, x.minute)).count()))
+        taps.with(|t| {
+            t.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |t| t.iter().filter(|x| in_session(&s, x.minute)).count())
+        })
     };
 
     let tap = move |band: AgeBand, gender: Option<Gender>| {
@@ -386,9 +388,13 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                 </div>
                 <div class="today" aria-live="polite">
                     <span class="today-label">{t!(i18n, visits_today)}</span>
-                    <span class="today-count" data-testid="visits-today">{move || total().to_string()}</span>
+                    <span class="today-count" data-testid="visits-today">
+                        {move || if taps.with(|t| matches!(t, Some(Err(_)))) { "–".to_owned() } else { total().to_string() }}
+                    </span>
                 </div>
             </div>
+            // Today's visits could not be read: say so rather than count from zero.
+            {move || taps.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Visits error=error/> })}
             {per_session.then(|| view! {
                 <div class="count-rule" data-testid="count-rule" data-rule=rule.as_str()>
                     <div>
@@ -476,7 +482,9 @@ fn CounterCompleteness(place: Place, refresh: RwSignal<bool>) -> impl IntoView {
             if at > 0 && now.saturating_sub(at) < COMPLETENESS_EVERY_MS && !refresh.get_untracked() {
                 return last;
             }
-            let (states, tallies) = store::summary_input(&[lab_id]).await.unwrap_or_default();
+            // Unread, nothing is said about closings (rather than "all closed" from no data); the
+            // counter above says the local copy could not be read.
+            let Ok((states, tallies)) = store::summary_input(&[lab_id]).await else { return Vec::new() };
             let ds = labblogg_shared::summary::Dataset::from_states_and_tallies(states.iter(), tallies);
             let today = crate::quality::today_day();
             let this = labblogg_shared::calendar::month_index(today);

@@ -9,10 +9,11 @@ use crate::app::SessionCtx;
 use crate::components::charts::{GoalChart, GoalChartText};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::read_error::{read_failed_text, ReadError, Reading};
+use crate::data::dataset;
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::routes::setup_goals::source_sentence_with;
-use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
 use labblogg_shared::model::{GoalMeasurement, GoalPeriod, GoalSource, MeasureSchedule, MeetingPlace};
@@ -83,7 +84,7 @@ pub fn Goals() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     // Which goal got a measurement last: the cards are rebuilt when the
     // saved measurement comes back from the store, and the notice stays.
     let saved = RwSignal::new(None::<Uuid>);
@@ -125,6 +126,7 @@ pub fn Goals() -> impl IntoView {
     view! {
         <section class="card goals-screen" data-testid="goals-screen">
             <h1>{t!(i18n, goals_title)}</h1>
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <p class="muted" data-testid="verdict-rule">{move || verdict_rule(english())}</p>
             {move || {
                 if !engine.data_complete() {
@@ -207,7 +209,12 @@ fn GoalCard(
         if let Err(e) = labblogg_shared::validate::goal_measurement(&m) {
             return error.set(Some(e.to_string()));
         }
-        let facts = facts.get_untracked().unwrap_or_default();
+        // Without the lab's approvals the lock cannot be checked: say so rather than save blind.
+        let facts = match facts.get_untracked() {
+            Some(Ok(f)) => f,
+            Some(Err(_)) => return error.set(Some(read_failed_text(i18n, Reading::Records))),
+            None => crate::quality::LabFacts::default(),
+        };
         if let Some(why) = facts.locked(lab_id, &[m.date.as_str()]) {
             return error.set(Some(why));
         }

@@ -44,7 +44,8 @@ pub fn Setup() -> impl IntoView {
         let _ = engine.data_version.get();
         let ids = labs();
         async move {
-            let known = records::list::<Lab>(RecordKind::Lab, &ids).await;
+            // Only the tab's label: each tab says itself when it cannot read the lab's records.
+            let known = records::list::<Lab>(RecordKind::Lab, &ids).await.unwrap_or_default();
             ids.iter()
                 .map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone())))
                 .collect::<Vec<_>>()

@@ -7,6 +7,7 @@
 
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::routes::activities::{kind_label, wire};
@@ -215,18 +216,16 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
     let data = LocalResource::new(move || {
         let _ = engine.data_version.get();
         async move {
-            let mut goals = records::list::<Goal>(RecordKind::Goal, &[lab]).await;
+            let mut goals = records::list::<Goal>(RecordKind::Goal, &[lab]).await?;
             goals.sort_by(|a, b| (a.data.retired, &a.data.title).cmp(&(b.data.retired, &b.data.title)));
-            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await;
-            let questions = records::list::<Question>(RecordKind::Question, &[lab]).await;
+            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await?;
+            let questions = records::list::<Question>(RecordKind::Question, &[lab]).await?;
             let focus = crate::store::record(lab)
-                .await
-                .ok()
-                .flatten()
+                .await?
                 .and_then(|s| records::typed::<Lab>(&s))
                 .map(|l| l.data.focus_areas)
                 .unwrap_or_default();
-            (goals, places, focus, questions)
+            Ok::<_, crate::store::StoreError>((goals, places, focus, questions))
         }
     });
     let set_retired = move |g: Typed<Goal>, value: bool| {
@@ -243,11 +242,12 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
         <div class="goals-setup" data-testid="goals-setup">
             {move || match (mode.get(), data.get()) {
                 (_, None) => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                (Mode::Edit(existing), Some((_, places, focus, questions))) => view! {
+                (_, Some(Err(error))) => view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+                (Mode::Edit(existing), Some(Ok((_, places, focus, questions)))) => view! {
                     <GoalForm lab=lab existing=existing places=places focus=focus questions=questions saved=saved
                         on_done=Callback::new(move |_| mode.set(Mode::List))/>
                 }.into_any(),
-                (Mode::List, Some((goals, places, _, questions))) => view! {
+                (Mode::List, Some(Ok((goals, places, _, questions)))) => view! {
                     <div class="list-head">
                         <h2>{t!(i18n, setup_tab_goals)}</h2>
                         <button type="button" class="primary" data-testid="goal-new"

@@ -6,11 +6,13 @@
 use crate::app::SessionCtx;
 use crate::components::charts::{GoalChart, GoalChartText, HBars, HeatMap, StackedBars};
 use crate::components::loading::FirstSyncProgress;
+use crate::components::read_error::{ReadError, Reading};
+use crate::data::dataset;
 use crate::i18n::*;
 use crate::routes::activities::kind_label;
 use crate::routes::counter::band_label;
 use crate::sync::SyncEngine;
-use crate::{browser, clock, format, store};
+use crate::{browser, clock, format};
 use labblogg_shared::auth::Role;
 use labblogg_shared::model::FocusArea;
 use labblogg_shared::summary::{self, Dataset, Disclosure, LabOverview, Period};
@@ -33,22 +35,6 @@ pub fn focus_label(f: FocusArea, english: bool) -> String {
     .to_owned()
 }
 
-/// The synced local copy of the user's labs, reloaded when a sync brings data.
-/// Visits come as the store's tallies (`store::summary_input`), never as rows:
-/// a year of a lab's visits is a million of them.
-pub fn dataset() -> LocalResource<Dataset> {
-    let SessionCtx(session) = expect_context::<SessionCtx>();
-    let engine = expect_context::<SyncEngine>();
-    LocalResource::new(move || {
-        let _ = engine.data_version.get();
-        let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
-        async move {
-            let (states, tallies) = store::summary_input(&labs).await.unwrap_or_default();
-            Dataset::from_states_and_tallies(states.iter(), tallies)
-        }
-    })
-}
-
 /// The first day of the month a year before `today`, to `today`.
 fn last_twelve_months(today: &str) -> Period {
     let y: i32 = today[0..4].parse().unwrap_or(2026);
@@ -64,13 +50,14 @@ pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let engine = expect_context::<SyncEngine>();
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let open = RwSignal::new(None::<Uuid>);
     provide_context(OpenLab(open));
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
 
     view! {
+        {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
         {move || match open.get() {
             Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
             None => view! {
@@ -591,7 +578,7 @@ pub fn Compare() -> impl IntoView {
     let english = move || i18n.get_locale() == Locale::en;
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let today = clock::today();
     let default = last_twelve_months(&today);
     let from = RwSignal::new(default.from);
@@ -643,6 +630,7 @@ pub fn Compare() -> impl IntoView {
     };
     view! {
         <section class="card">
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <div class="list-head">
                 <h1>{t!(i18n, compare_title)}</h1>
                 <button class="secondary" data-testid="export-csv" on:click=export_csv>{t!(i18n, export_csv)}</button>

@@ -8,8 +8,9 @@
 
 use crate::app::{Navigate, Screen, SessionCtx};
 use crate::components::loading::FirstSyncProgress;
+use crate::components::read_error::{ReadError, Reading};
+use crate::data::dataset;
 use crate::i18n::*;
-use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{api, browser, clock};
 use labblogg_shared::year_report::{self, Cell};
@@ -49,7 +50,7 @@ pub fn YearReport() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let YearReportLab(chosen) = expect_context::<YearReportLab>();
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let user_labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
     // Together: the labs one coordinates (all one's labs if none).
     let together = move || {
@@ -112,6 +113,7 @@ pub fn YearReport() -> impl IntoView {
 
     view! {
         <section class="card report year-report" data-testid="year-report">
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <div class="list-head no-print">
                 <h1>{t!(i18n, year_report_title)}</h1>
                 <div class="row">

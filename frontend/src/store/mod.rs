@@ -69,7 +69,9 @@ const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const TALLIES: &str = "visit_tallies";
 
-#[derive(Debug, thiserror::Error)]
+/// Why the local copy could not do what was asked. Screens show a failed read as such
+/// ([`ReadError`](crate::components::read_error::ReadError)), never as an empty list or a zero.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
     #[error("den lokala databasen svarar inte: {0}")]
     Idb(String),
