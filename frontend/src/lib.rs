@@ -11,6 +11,7 @@ pub mod data;
 pub mod device_users;
 pub mod format;
 pub mod i18n;
+pub mod labels;
 pub mod lock;
 pub mod quality;
 pub mod records;

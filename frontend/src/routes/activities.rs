@@ -6,6 +6,7 @@ use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{read_failed_text, ReadError, Reading};
 use crate::components::stepper::Stepper;
 use crate::i18n::*;
+use crate::labels::{from_wire, kind_label, partner_kind_label, wire};
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
 use crate::{clock, format, session};
@@ -14,56 +15,6 @@ use labblogg_shared::{AgeBand, Gender, RecordKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-/// The serialized (wire) name of an enum value, e.g. "conversation_evening".
-pub fn wire<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
-pub fn kind_label(kind: ActivityKind, english: bool) -> String {
-    if !english {
-        return kind.label_sv().to_owned();
-    }
-    match kind {
-        ActivityKind::Workshop => "Workshop",
-        ActivityKind::Meeting => "Meeting",
-        ActivityKind::Gathering => "Gathering",
-        ActivityKind::Lecture => "Lecture",
-        ActivityKind::Course => "Course",
-        ActivityKind::Fika => "Fika (coffee break)",
-        ActivityKind::Party => "Party",
-        ActivityKind::Sport => "Sport",
-        ActivityKind::Art => "Art",
-        ActivityKind::ConversationEvening => "Conversation evening",
-        ActivityKind::StudyTrip => "Study trip",
-        ActivityKind::FoodMarket => "Food market",
-        ActivityKind::OpenEvening => "Open evening",
-        ActivityKind::Other => "Other",
-    }
-    .to_owned()
-}
-
-pub fn partner_kind_label(kind: PartnerKind, english: bool) -> String {
-    if !english {
-        return kind.label_sv().to_owned();
-    }
-    match kind {
-        PartnerKind::Municipality => "Municipality",
-        PartnerKind::School => "School",
-        PartnerKind::Church => "Church",
-        PartnerKind::Ngo => "Non-profit organisation",
-        PartnerKind::SportsClub => "Sports club",
-        PartnerKind::Business => "Business",
-        PartnerKind::TenantsAssociation => "Tenants' association",
-        PartnerKind::PublicAgency => "Public agency",
-        PartnerKind::Other => "Other",
-    }
-    .to_owned()
-}
 
 /// What the screen shows: the list, or the form for a new or existing activity.
 #[derive(Debug, Clone, PartialEq)]
@@ -662,14 +613,14 @@ pub fn ActivityForm(
                         if split.get() {
                             view! {
                                 <div class="band-group">
-                                    <span class="band-title">{move || crate::routes::counter::band_label(band, english())}</span>
+                                    <span class="band-title">{move || crate::labels::band_label(band, english())}</span>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, girls).to_string()) value=counts.get(band, Some(Gender::Girl)) testid=format!("participants-{band_name}-girl")/>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, boys).to_string()) value=counts.get(band, Some(Gender::Boy)) testid=format!("participants-{band_name}-boy")/>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, other_gender).to_string()) value=counts.get(band, Some(Gender::Other)) testid=format!("participants-{band_name}-other")/>
                                 </div>
                             }.into_any()
                         } else {
-                            view! { <Stepper label=Signal::derive(move || crate::routes::counter::band_label(band, english())) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
+                            view! { <Stepper label=Signal::derive(move || crate::labels::band_label(band, english())) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
                         }
                     }).collect_view()}
                 </div>

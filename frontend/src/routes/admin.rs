@@ -6,8 +6,9 @@
 use crate::app::SessionCtx;
 use crate::components::device_list::{api_failed, DeviceList};
 use crate::i18n::*;
+use crate::labels::focus_label;
+use crate::labels::wire;
 use crate::records;
-use crate::routes::activities::wire;
 use crate::sync::SyncEngine;
 use crate::{api, format};
 use labblogg_shared::auth::{
@@ -21,18 +22,6 @@ use uuid::Uuid;
 
 /// Audit entries fetched per page ("Visa fler" fetches the next).
 const AUDIT_PAGE: u32 = 50;
-
-fn focus_label(f: FocusArea, english: bool) -> &'static str {
-    if !english {
-        return f.label_sv();
-    }
-    match f {
-        FocusArea::LongTermUnemployment => "Reduce long-term unemployment",
-        FocusArea::SchoolResults => "Lift schools and pupils' results",
-        FocusArea::PublicServices => "Strengthen public services",
-        FocusArea::Crime => "Fight crime",
-    }
-}
 
 /// Everything the screen's parts share.
 #[derive(Clone, Copy)]

@@ -7,6 +7,7 @@
 use crate::app::SessionCtx;
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::band_label;
 use crate::sync::SyncEngine;
 use crate::{clock, session, store};
 use gloo_storage::{SessionStorage, Storage};
@@ -93,18 +94,6 @@ fn in_session(session: &OpeningHours, minute: u32) -> bool {
 
 const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
 const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
-/// An age band as a button reads it.
-pub fn band_label(band: AgeBand, english: bool) -> String {
-    if english {
-        match band {
-            AgeBand::Age65Plus => "65 and older".into(),
-            b => format!("{} years", b.as_str().replace('-', "–")),
-        }
-    } else {
-        band.label_sv().into()
-    }
-}
 
 #[component]
 pub fn Counter() -> impl IntoView {
@@ -511,7 +500,7 @@ fn CounterCompleteness(place: Place, refresh: RwSignal<bool>) -> impl IntoView {
         <div class="completeness" data-testid="counter-completeness">
             {move || months.get().unwrap_or_default().into_iter().filter(|u| u.sessions > 0).map(|u| {
                 let en = english();
-                let month = crate::routes::approval::month_label(&u.month, en);
+                let month = crate::labels::month_label(&u.month, en);
                 let month = if en { month } else { month.to_lowercase() };
                 let n = u.dates.len();
                 let text = match (n, evenings) {

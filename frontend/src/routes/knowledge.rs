@@ -13,9 +13,10 @@ use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::focus_label;
+use crate::labels::from_wire;
+use crate::labels::wire;
 use crate::records::{self, Typed};
-use crate::routes::activities::wire;
-use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use crate::{clock, format, store};
 use labblogg_shared::auth::{LabRole, Role, UserInfo};
@@ -155,10 +156,6 @@ fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
     } else {
         f.label_sv()
     }
-}
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
 /// An example or a lesson, as the list shows it.

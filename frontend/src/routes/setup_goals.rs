@@ -9,10 +9,11 @@ use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::band_label;
+use crate::labels::focus_label;
+use crate::labels::{from_wire, poll_label};
+use crate::labels::{kind_label, wire};
 use crate::records::{self, Typed};
-use crate::routes::activities::{kind_label, wire};
-use crate::routes::counter::band_label;
-use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
 use labblogg_shared::model::{
@@ -43,20 +44,6 @@ const ALL: &[&str] = &[
     "måldatum",
     "aktivitetstyper",
 ];
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
-/// The question of a closing poll, as the form lists it.
-pub fn poll_label(q: PollQuestion, english: bool) -> &'static str {
-    match (q, english) {
-        (PollQuestion::FeltSafe, false) => "Kände du dig trygg i dag?",
-        (PollQuestion::WantToReturn, false) => "Vill du komma tillbaka?",
-        (PollQuestion::FeltSafe, true) => "Did you feel safe today?",
-        (PollQuestion::WantToReturn, true) => "Do you want to come back?",
-    }
-}
 
 /// Where a goal's values come from, in a sentence (the Goals screen says it too).
 pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace>], english: bool) -> String {

@@ -8,8 +8,9 @@
 use crate::components::form_error::{FieldError, FormError, FormErrorLine};
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::from_wire;
+use crate::labels::{partner_kind_label, wire};
 use crate::records::{self, Typed};
-use crate::routes::activities::{partner_kind_label, wire};
 use crate::sync::SyncEngine;
 use crate::{clock, store};
 use labblogg_shared::model::{Activity, Partner, PartnerKind};
@@ -17,10 +18,6 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
 
 #[component]
 pub fn PartnersSetup(lab: Uuid) -> impl IntoView {

@@ -10,8 +10,8 @@ use crate::components::opening_hours::{
 };
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::band_label;
 use crate::records::{self, Typed};
-use crate::routes::counter::band_label;
 use crate::sync::SyncEngine;
 use labblogg_shared::model::{AgeBand, CountRule, MeetingPlace};
 use labblogg_shared::RecordKind;

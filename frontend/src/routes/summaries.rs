@@ -9,8 +9,9 @@ use crate::components::loading::FirstSyncProgress;
 use crate::components::read_error::{ReadError, Reading};
 use crate::data::dataset;
 use crate::i18n::*;
-use crate::routes::activities::kind_label;
-use crate::routes::counter::band_label;
+use crate::labels::band_label;
+use crate::labels::focus_label;
+use crate::labels::kind_label;
 use crate::sync::SyncEngine;
 use crate::{browser, clock, format};
 use labblogg_shared::auth::Role;
@@ -21,19 +22,6 @@ use uuid::Uuid;
 
 const DAYS_SV: [&str; 7] = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"];
 const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-pub fn focus_label(f: FocusArea, english: bool) -> String {
-    if !english {
-        return f.label_sv().to_owned();
-    }
-    match f {
-        FocusArea::LongTermUnemployment => "Reduce long-term unemployment",
-        FocusArea::SchoolResults => "Lift schools and pupils' results",
-        FocusArea::PublicServices => "Strengthen public services",
-        FocusArea::Crime => "Fight crime",
-    }
-    .to_owned()
-}
 
 /// The first day of the month a year before `today`, to `today`.
 fn last_twelve_months(today: &str) -> Period {
@@ -555,7 +543,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                             <thead><tr><th scope="col">{t!(i18n, month)}</th><th scope="col">{t!(i18n, question)}</th>
                                 <th scope="col">{t!(i18n, poll_yes)}</th><th scope="col">{t!(i18n, poll_maybe)}</th><th scope="col">{t!(i18n, poll_no)}</th></tr></thead>
                             <tbody>{r.poll_tallies.iter().map(|(m, q, y, mb, n)| view! {
-                                <tr><td>{format::month_short(&format!("{m}-01"), en)}</td><td>{crate::routes::setup_goals::poll_label(*q, en)}</td>
+                                <tr><td>{format::month_short(&format!("{m}-01"), en)}</td><td>{crate::labels::poll_label(*q, en)}</td>
                                     <td>{y.to_string()}</td><td>{mb.to_string()}</td><td>{n.to_string()}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
@@ -642,7 +630,7 @@ pub fn Compare() -> impl IntoView {
                     <select id="cmp-focus" data-testid="compare-focus" bind:value=focus>
                         <option value="">{t!(i18n, all_focus_areas)}</option>
                         {FocusArea::ALL.into_iter().map(|f| view! {
-                            <option value=crate::routes::activities::wire(&f)>{move || focus_label(f, english())}</option>
+                            <option value=crate::labels::wire(&f)>{move || focus_label(f, english())}</option>
                         }).collect_view()}
                     </select></div>
             </div>
@@ -669,10 +657,10 @@ pub fn Compare() -> impl IntoView {
                                     crate::routes::approval::of(s.completeness.logged, s.completeness.sessions, en),
                                     crate::routes::approval::of(s.completeness.closed, s.completeness.sessions, en),
                                     crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
-                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", "),
+                                    s.approved_months.iter().map(|m| crate::labels::month_label(m, en)).collect::<Vec<_>>().join(", "),
                                 ),
                                 Some(s) => ("–".into(), "–".into(), crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
-                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", ")),
+                                    s.approved_months.iter().map(|m| crate::labels::month_label(m, en)).collect::<Vec<_>>().join(", ")),
                                 None => ("–".into(), "–".into(), "–".into(), String::new()),
                             };
                             view! {
