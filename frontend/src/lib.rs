@@ -10,6 +10,7 @@ pub mod components;
 pub mod data;
 pub mod device_users;
 pub mod format;
+pub mod goal_text;
 pub mod i18n;
 pub mod labels;
 pub mod lock;

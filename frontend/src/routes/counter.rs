@@ -430,7 +430,7 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                     {t!(i18n, close_evening)}
                 </button>
             }>
-                <crate::routes::evening::CloseEvening place_id=place_id lab_id=lab_id place_name=place_name.clone()
+                <crate::components::close_evening::CloseEvening place_id=place_id lab_id=lab_id place_name=place_name.clone()
                     on_done=Callback::new(move |saved| { closing.set(false); evening_saved.set(saved); })/>
             </Show>
             <CounterCompleteness place=place.clone() refresh=evening_saved/>

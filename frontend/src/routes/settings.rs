@@ -137,7 +137,7 @@ pub fn Settings() -> impl IntoView {
                     on:click=move |_| set_lang(Locale::en)>"English"</button>
             </div>
 
-            {move || (!crate::routes::setup::coordinated_labs(session).is_empty()).then(|| view! {
+            {move || (!crate::session::coordinated_labs(session).is_empty()).then(|| view! {
                 <h2>{t!(i18n, place_settings_title)}</h2>
                 <p class="muted" data-testid="settings-setup-moved">{t!(i18n, settings_setup_moved)}</p>
             })}

@@ -49,7 +49,7 @@ pub fn Overview() -> impl IntoView {
         {move || match open.get() {
             Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
             None => view! {
-                <crate::routes::approval::FollowUpCard ds=ds/>
+                <crate::components::approval::FollowUpCard ds=ds/>
                 <section class="card">
                     <h1>{t!(i18n, overview_title)}</h1>
                     <p class="muted">{t!(i18n, overview_hint)}</p>
@@ -94,7 +94,7 @@ fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> im
         .map(|g| {
             (
                 g.title.clone(),
-                g.missing.iter().map(|d| crate::routes::goals::missing_label(g, d, en)).collect::<Vec<_>>().join(", "),
+                g.missing.iter().map(|d| crate::goal_text::missing_label(g, d, en)).collect::<Vec<_>>().join(", "),
             )
         })
         .collect();
@@ -120,7 +120,7 @@ fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> im
             })}
             <ul class="goal-list">
                 {o.goals.iter().map(|g| {
-                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let (class, verdict) = crate::goal_text::verdict(g, en);
                     let latest = g.latest.or(g.running.as_ref().map(|r| r.1)).map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into());
                     let partial = g.latest.is_none() && g.running.is_some();
                     let projected = g.projected_date.as_deref().map(|d| format::date(d, en));
@@ -362,7 +362,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
             </div>
             {move || review.get().map(|month| view! {
                 <div class="no-print">
-                    <crate::routes::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
+                    <crate::components::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
                 </div>
             })}
             {move || {
@@ -412,13 +412,13 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     date: t_string!(i18n, date).to_string(),
                 };
                 let goal_rows = r.goals.iter().map(|g| {
-                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let (class, verdict) = crate::goal_text::verdict(g, en);
                     let n = |v: f64| format::decimal(v, 1, en);
                     let baseline = match &g.baseline_date {
                         Some(d) => format!("{} ({})", n(g.baseline), format::date_short(d, en)),
                         None => n(g.baseline),
                     };
-                    let latest = crate::routes::goals::latest_text(g, en, &running_word);
+                    let latest = crate::goal_text::latest_text(g, en, &running_word);
                     let projection = match (&g.projected_date, &g.trend_line) {
                         _ if g.retired => "–".into(),
                         (Some(d), _) => format!("{} {}", t_string!(i18n, projected), format::date_short(d, en)),
@@ -428,7 +428,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     view! {
                         <tr class=format!("goal-row {class}") data-testid="report-goal-row">
                             <th scope="row">{g.title.clone()}
-                                <div class="muted small">{crate::routes::setup_goals::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
+                                <div class="muted small">{crate::goal_text::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
                             <td>{baseline}</td>
                             <td>{latest}{g.latest_flagged.then(|| view! {
                                 <span class="flag-mark" data-testid="goal-latest-flagged">" ("{t!(i18n, latest_flagged)}")"</span>
@@ -440,7 +440,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     }
                 }).collect_view();
                 let goal_charts = r.goals.iter().filter(|g| !g.retired && (!g.points.is_empty() || g.running.is_some())).map(|g| {
-                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let (class, verdict) = crate::goal_text::verdict(g, en);
                     view! {
                         <div class=format!("goal-line {class}")>
                             <GoalChart caption=format!("{} ({}) — {verdict}", g.title, g.unit) points=g.points.clone() running=g.running.clone()
@@ -464,7 +464,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     </header>
                     {per_session_note()}
                     <h2>{t!(i18n, goals_title)}</h2>
-                    <p class="muted small">{crate::routes::goals::verdict_rule(en)}</p>
+                    <p class="muted small">{crate::goal_text::verdict_rule(en)}</p>
                     <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, goals_title).to_string()>
                         <table class="data goal-table" data-testid="report-goal-table">
                             <thead><tr>
@@ -503,8 +503,8 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                                 </ul>
                             </div>
                         })}
-                        <p class="small" data-testid="report-months-summary">{crate::routes::approval::months_summary(&r.months, en)}</p>
-                        <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
+                        <p class="small" data-testid="report-months-summary">{crate::components::approval::months_summary(&r.months, en)}</p>
+                        <crate::components::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
                     </div>
                     <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
                         series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"
@@ -535,7 +535,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         <h2>{t!(i18n, report_appendix)}</h2>
                         <div class="print-only" data-testid="report-quality-print">
                             <h3>{t!(i18n, months_title)}</h3>
-                            <p>{crate::routes::approval::months_summary(&r.months, en)}</p>
+                            <p>{crate::components::approval::months_summary(&r.months, en)}</p>
                             {(!r.unconfirmed.is_empty()).then(|| view! { <p>{unconfirmed_text(r.unconfirmed.len())}</p> })}
                         </div>
                         <h3>{t!(i18n, poll_results)}</h3>
@@ -654,12 +654,12 @@ pub fn Compare() -> impl IntoView {
                             let status = status_of(r.lab_id);
                             let (logged, closed, approved, months) = match &status {
                                 Some(s) if s.completeness.sessions > 0 => (
-                                    crate::routes::approval::of(s.completeness.logged, s.completeness.sessions, en),
-                                    crate::routes::approval::of(s.completeness.closed, s.completeness.sessions, en),
-                                    crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    crate::components::approval::of(s.completeness.logged, s.completeness.sessions, en),
+                                    crate::components::approval::of(s.completeness.closed, s.completeness.sessions, en),
+                                    crate::components::approval::of(s.approved_months.len() as u64, s.months, en),
                                     s.approved_months.iter().map(|m| crate::labels::month_label(m, en)).collect::<Vec<_>>().join(", "),
                                 ),
-                                Some(s) => ("–".into(), "–".into(), crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
+                                Some(s) => ("–".into(), "–".into(), crate::components::approval::of(s.approved_months.len() as u64, s.months, en),
                                     s.approved_months.iter().map(|m| crate::labels::month_label(m, en)).collect::<Vec<_>>().join(", ")),
                                 None => ("–".into(), "–".into(), "–".into(), String::new()),
                             };
@@ -692,6 +692,6 @@ pub fn Compare() -> impl IntoView {
             </div>
             <p class="muted" data-testid="compare-note">{move || if disclosure() == Disclosure::Exact { t_string!(i18n, exact_note) } else { t_string!(i18n, suppression_note) }}</p>
         </section>
-        <crate::routes::research::ResearchExport ds=ds/>
+        <crate::components::research_export::ResearchExport ds=ds/>
     }
 }

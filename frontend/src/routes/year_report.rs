@@ -54,7 +54,7 @@ pub fn YearReport() -> impl IntoView {
     let user_labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
     // Together: the labs one coordinates (all one's labs if none).
     let together = move || {
-        let own = crate::routes::setup::coordinated_labs(session);
+        let own = crate::session::coordinated_labs(session);
         if own.is_empty() {
             user_labs()
         } else {
@@ -96,14 +96,12 @@ pub fn YearReport() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::report_xlsx(&token, &r).await {
-                Ok(bytes) => {
-                    match browser::download_bytes(&r.file_name(), crate::routes::year_report::XLSX_MIME, &bytes) {
-                        Ok(()) => {
-                            notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
-                        }
-                        Err(e) => error.set(Some(e)),
+                Ok(bytes) => match browser::download_bytes(&r.file_name(), XLSX_MIME, &bytes) {
+                    Ok(()) => {
+                        notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
                     }
-                }
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, year_report_xlsx_offline).to_string())),
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -8,6 +8,7 @@
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
 use crate::components::read_error::{ReadError, Reading};
+use crate::goal_text::source_sentence_with;
 use crate::i18n::*;
 use crate::labels::band_label;
 use crate::labels::focus_label;
@@ -44,129 +45,6 @@ const ALL: &[&str] = &[
     "måldatum",
     "aktivitetstyper",
 ];
-
-/// Where a goal's values come from, in a sentence (the Goals screen says it too).
-pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace>], english: bool) -> String {
-    source_sentence_with(source, places, &[], english)
-}
-
-/// [`source_sentence`], naming the lab's question a goal is measured from.
-pub fn source_sentence_with(
-    source: Option<&GoalSource>,
-    places: &[Typed<MeetingPlace>],
-    questions: &[Typed<Question>],
-    english: bool,
-) -> String {
-    let place_name = |id: Option<Uuid>| match id {
-        Some(id) => places.iter().find(|p| p.id == id).map_or_else(|| "?".to_owned(), |p| p.data.name.clone()),
-        None => if english { "all the lab's meeting places" } else { "alla labbets mötesplatser" }.to_owned(),
-    };
-    let per = |p: GoalPeriod| match (p, english) {
-        (GoalPeriod::Week, false) => "per vecka",
-        (GoalPeriod::Month, false) => "per månad",
-        (GoalPeriod::Week, true) => "per week",
-        (GoalPeriod::Month, true) => "per month",
-    };
-    match source {
-        None => if english { "Measured by hand" } else { "Mäts för hand" }.to_owned(),
-        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
-            format!(
-                "{} {} ({})",
-                if english { "Visits at" } else { "Besök på" },
-                place_name(Some(*meeting_place_id)),
-                per(GoalPeriod::Week)
-            )
-        }
-        Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band, gender }) => {
-            let what = match (first_only, english) {
-                (true, false) => "Förstagångsbesök",
-                (false, false) => "Besök",
-                (true, true) => "First visits",
-                (false, true) => "Visits",
-            };
-            let band = age_band.map(|b| format!(", {}", band_label(b, english))).unwrap_or_default();
-            let gender = gender.map(|g| format!(", {}", gender_label(g, english))).unwrap_or_default();
-            format!(
-                "{what} {} {}{band}{gender} ({})",
-                if english { "at" } else { "på" },
-                place_name(*meeting_place_id),
-                per(*p)
-            )
-        }
-        Some(GoalSource::Activities { kinds, measure }) => {
-            let what = match (measure, english) {
-                (ActivityMeasure::Activities, false) => "Aktiviteter",
-                (ActivityMeasure::Participants, false) => "Deltagare",
-                (ActivityMeasure::ParticipantHours, false) => "Deltagartimmar",
-                (ActivityMeasure::Activities, true) => "Activities",
-                (ActivityMeasure::Participants, true) => "Participants",
-                (ActivityMeasure::ParticipantHours, true) => "Participant-hours",
-            };
-            let kinds = if kinds.is_empty() {
-                if english {
-                    "every kind".to_owned()
-                } else {
-                    "alla typer".to_owned()
-                }
-            } else {
-                kinds.iter().map(|k| kind_label(*k, english).to_lowercase()).collect::<Vec<_>>().join(", ")
-            };
-            format!("{what} ({kinds}) {}", per(GoalPeriod::Month))
-        }
-        Some(GoalSource::PollShare { question, include_maybe }) => {
-            let answers = match (include_maybe, english) {
-                (false, false) => "ja",
-                (true, false) => "ja eller kanske",
-                (false, true) => "yes",
-                (true, true) => "yes or maybe",
-            };
-            if english {
-                format!("Share answering {answers} to \"{}\" (per month)", poll_label(*question, true))
-            } else {
-                format!("Andel som svarar {answers} på ”{}” (per månad)", poll_label(*question, false))
-            }
-        }
-        Some(GoalSource::Question { question_id, stat, include_maybe, option }) => {
-            let q = questions.iter().find(|q| q.id == *question_id);
-            let text = q.map_or_else(
-                || if english { "the lab's question".to_owned() } else { "labbets fråga".to_owned() },
-                |q| format!("”{}”", q.data.text),
-            );
-            let chosen = option.and_then(|o| q.and_then(|q| q.data.options.get(o as usize)).cloned());
-            let what = match (stat, q.map(|q| q.data.answer), english) {
-                (QuestionStat::Share, Some(AnswerKind::Choice), false) => {
-                    format!("Andel som väljer ”{}” på", chosen.unwrap_or_default())
-                }
-                (QuestionStat::Share, Some(AnswerKind::Choice), true) => {
-                    format!("Share choosing \"{}\" on", chosen.unwrap_or_default())
-                }
-                (QuestionStat::Share, _, false) => {
-                    format!("Andel som svarar {} på", if *include_maybe { "ja eller kanske" } else { "ja" })
-                }
-                (QuestionStat::Share, _, true) => {
-                    format!("Share answering {} to", if *include_maybe { "yes or maybe" } else { "yes" })
-                }
-                (QuestionStat::Sum, _, false) => "Summan av svaren på".to_owned(),
-                (QuestionStat::Sum, _, true) => "The sum of the answers to".to_owned(),
-                (QuestionStat::Mean, _, false) => "Medelvärdet av svaren på".to_owned(),
-                (QuestionStat::Mean, _, true) => "The mean of the answers to".to_owned(),
-            };
-            format!("{what} {text} ({})", per(GoalPeriod::Month))
-        }
-    }
-}
-
-/// A gender as a visit goal counts it (every age: girls and women together).
-fn gender_label(g: Gender, english: bool) -> &'static str {
-    match (g, english) {
-        (Gender::Girl, false) => "flickor/kvinnor",
-        (Gender::Boy, false) => "pojkar/män",
-        (Gender::Other, false) => "annat kön",
-        (Gender::Girl, true) => "girls/women",
-        (Gender::Boy, true) => "boys/men",
-        (Gender::Other, true) => "other gender",
-    }
-}
 
 /// The unit that goes with a source, offered when the unit is empty.
 fn suggested_unit(source: Option<&GoalSource>) -> &'static str {
