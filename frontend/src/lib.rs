@@ -22,6 +22,7 @@ pub mod signin;
 pub mod store;
 pub mod sync;
 pub mod tabs;
+pub mod write;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -9,6 +9,7 @@ use crate::i18n::*;
 use crate::labels::{from_wire, kind_label, partner_kind_label, wire};
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format, session};
 use labblogg_shared::model::{Activity, ActivityKind, Goal, MeetingPlace, ParticipantCount, Partner, PartnerKind};
 use labblogg_shared::{AgeBand, Gender, RecordKind};
@@ -162,6 +163,15 @@ pub fn Activities() -> impl IntoView {
         Some((place.data.name.clone(), format!("{}–{}", hhmm(first), hhmm(last)), template, place.lab_id))
     };
 
+    // A delete is a write through an action: its failure is said where a locked month's is.
+    let delete_write = Write::new(move |a: &Typed<Activity>| {
+        let (id, lab_id) = (a.id, a.lab_id);
+        async move {
+            records::delete(RecordKind::Activity, id, lab_id).await.map_err(|e| e.to_string())?;
+            engine.local_write();
+            Ok(())
+        }
+    });
     let delete = move |a: Typed<Activity>| {
         confirm_delete.set(None);
         let why = match locks.get_untracked() {
@@ -173,11 +183,7 @@ pub fn Activities() -> impl IntoView {
             return list_error.set(Some(why));
         }
         list_error.set(None);
-        spawn_local(async move {
-            if records::delete(RecordKind::Activity, a.id, a.lab_id).await.is_ok() {
-                engine.local_write();
-            }
-        });
+        delete_write.dispatch(a);
     };
 
     view! {
@@ -234,6 +240,7 @@ pub fn Activities() -> impl IntoView {
                         </select>
                     </div>
                     {move || list_error.get().map(|e| view! { <p class="error" role="alert" data-testid="activity-locked">{e}</p> })}
+                    {move || delete_write.error().map(|e| view! { <p class="error" role="alert" data-testid="activity-delete-error">{e}</p> })}
                     <ul class="activity-list">
                         {move || {
                             if let Some(Err(error)) = activities.get() {
@@ -499,6 +506,20 @@ pub fn ActivityForm(
         Ok(activity)
     };
 
+    // Saving is a write through an action: pending while under way (the button waits), its
+    // failure shown with the form's other errors.
+    let save_write = Write::new(move |(lab_id, activity): &(Uuid, Activity)| {
+        let (lab_id, activity) = (*lab_id, activity.clone());
+        async move {
+            let changed =
+                records::save(RecordKind::Activity, id, lab_id, &activity).await.map_err(|e| e.to_string())?;
+            if changed {
+                engine.local_write();
+            }
+            on_done.run(());
+            Ok(())
+        }
+    });
     let save = move |skip_guard: bool, skip_check: bool| {
         let mut activity = match build() {
             Ok(a) => a,
@@ -539,17 +560,7 @@ pub fn ActivityForm(
             }
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save(RecordKind::Activity, id, lab_id, &activity).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch((lab_id, activity));
     };
 
     let add_partner = move |_| {
@@ -676,11 +687,11 @@ pub fn ActivityForm(
             <label for="activity-lessons">{t!(i18n, lessons_learned)}</label>
             <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons></textarea>
 
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
             <div class="row form-actions">
-                <button type="submit" class="primary" data-testid="activity-save">{t!(i18n, save)}</button>
+                <button type="submit" class="primary" data-testid="activity-save" disabled=move || save_write.pending().get()>{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="activity-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
             {(!is_new).then(|| view! { <crate::components::record_history::RecordHistory record=id/> })}

@@ -9,6 +9,7 @@ use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::labels::band_label;
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, session, store};
 use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Interval;
@@ -17,7 +18,6 @@ use labblogg_shared::model::{CountRule, MeetingPlace, OpeningHours, Visit};
 use labblogg_shared::validate::minutes_of_day;
 use labblogg_shared::{AgeBand, Gender, RecordKind, RecordState};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// How long the undo button stays after a tap.
@@ -175,7 +175,6 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let first_visit = RwSignal::new(false);
     let last_tap = RwSignal::new(None::<Uuid>);
     let undo_timer = StoredValue::new_local(None::<Timeout>);
-    let failure = RwSignal::new(None::<String>);
     let i18n = use_i18n();
     let closing = RwSignal::new(false);
     let evening_saved = RwSignal::new(false);
@@ -240,7 +239,16 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
         })
     };
 
-    let tap = move |band: AgeBand, gender: Option<Gender>| {
+    let undo_write = Write::new(move |&id: &Uuid| async move {
+        store::write(RecordKind::Visit, id, lab_id, Default::default(), true, clock::now_ms())
+            .await
+            .map_err(|e| t_string!(i18n, counter_undo_failed, error = e.to_string()).to_string())?;
+        engine.local_write();
+        Ok(())
+    });
+    // Each tap is one run of the action (taps in quick succession run side by side); the last
+    // run's failure is shown until a tap succeeds.
+    let tap_write = Write::new(move |&(band, gender): &(AgeBand, Option<Gender>)| {
         let visit = Visit {
             meeting_place_id: place_id,
             at_ms: clock::now_ms() as i64,
@@ -250,35 +258,33 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
             first_visit: first_visit.get_untracked(),
         };
         let id = Uuid::now_v7();
-        spawn_local(async move {
+        async move {
+            let failed = |e: String| t_string!(i18n, counter_save_failed, error = e).to_string();
             let fields = match serde_json::to_value(&visit) {
                 Ok(serde_json::Value::Object(m)) => m,
-                _ => return,
+                Ok(_) => return Err(failed("?".into())),
+                Err(e) => return Err(failed(e.to_string())),
             };
-            match store::write(RecordKind::Visit, id, lab_id, fields, false, clock::now_ms()).await {
-                Ok(_) => {
-                    failure.set(None);
-                    first_visit.set(false);
-                    last_tap.set(Some(id));
-                    let t = Timeout::new(UNDO_MS, move || last_tap.set(None));
-                    undo_timer.set_value(Some(t));
-                    engine.local_write();
-                }
-                Err(e) => failure.set(Some(format!("Besöket kunde inte sparas: {e}"))),
-            }
-        });
-    };
+            store::write(RecordKind::Visit, id, lab_id, fields, false, clock::now_ms())
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            undo_write.clear();
+            first_visit.set(false);
+            last_tap.set(Some(id));
+            let t = Timeout::new(UNDO_MS, move || last_tap.set(None));
+            undo_timer.set_value(Some(t));
+            engine.local_write();
+            Ok(())
+        }
+    });
+    let tap = move |band: AgeBand, gender: Option<Gender>| tap_write.dispatch((band, gender));
 
     let undo = move |_| {
         let Some(id) = last_tap.get_untracked() else { return };
         last_tap.set(None);
-        spawn_local(async move {
-            match store::write(RecordKind::Visit, id, lab_id, Default::default(), true, clock::now_ms()).await {
-                Ok(_) => engine.local_write(),
-                Err(e) => failure.set(Some(format!("Kunde inte ångra: {e}"))),
-            }
-        });
+        undo_write.dispatch(id);
     };
+    let failure = move || tap_write.error().or_else(|| undo_write.error());
 
     let english = move || i18n.get_locale() == Locale::en;
     let weekday_name = move |weekday: u8| {
@@ -423,7 +429,7 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                     <button class="secondary" data-testid="undo" on:click=undo>{t!(i18n, undo_last)}</button>
                 </Show>
             </div>
-            {move || failure.get().map(|f| view! { <p class="error" role="alert">{f}</p> })}
+            {move || failure().map(|f| view! { <p class="error" role="alert" data-testid="counter-error">{f}</p> })}
             {move || evening_saved.get().then(|| view! { <p class="notice" role="status" data-testid="evening-saved">{t!(i18n, evening_saved)}</p> })}
             <Show when=move || closing.get() fallback=move || view! {
                 <button class="secondary" data-testid="close-evening" on:click=move |_| { evening_saved.set(false); closing.set(true); }>
