@@ -17,7 +17,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
+/// The participants counted in the form: per age band (and gender, where the place notes it).
+type BandCounts = Vec<(AgeBand, Option<Gender>, RwSignal<u32>)>;
+
 /// What the screen shows: the list, or the form for a new or existing activity.
+// One value, in one signal: the size of its largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 enum Mode {
     List,
@@ -306,7 +311,7 @@ pub fn Activities() -> impl IntoView {
 /// Participants per age band (and gender, when split) as steppers.
 #[derive(Clone, Copy)]
 struct Counts {
-    bands: StoredValue<Vec<(AgeBand, Option<Gender>, RwSignal<u32>)>>,
+    bands: StoredValue<BandCounts>,
 }
 
 impl Counts {
