@@ -7,9 +7,12 @@ pub mod backup;
 pub mod browser;
 pub mod clock;
 pub mod components;
+pub mod data;
 pub mod device_users;
 pub mod format;
+pub mod goal_text;
 pub mod i18n;
+pub mod labels;
 pub mod lazy;
 pub mod lock;
 pub mod quality;
@@ -20,6 +23,7 @@ pub mod signin;
 pub mod store;
 pub mod sync;
 pub mod tabs;
+pub mod write;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
