@@ -11,4 +11,5 @@ pub mod quick_lock;
 pub mod record_history;
 pub mod stepper;
 pub mod sync_status;
+pub mod unsynced;
 pub mod update_banner;

@@ -638,7 +638,10 @@ pub fn Compare() -> impl IntoView {
         let (mut all, total) = rows.get_untracked();
         all.extend(total);
         let csv = summary::comparison_csv(&all, disclosure());
-        let name = format!("jamforelse-{}-{}.csv", from.get_untracked(), to.get_untracked());
+        // The period (and the focus area, if one) in the name: two exports never overwrite each other.
+        let focus = focus.get_untracked();
+        let focus = if focus.is_empty() { String::new() } else { format!("-{focus}") };
+        let name = format!("jamforelse-{}--{}{focus}.csv", from.get_untracked(), to.get_untracked());
         let _ = browser::download(&name, "text/csv;charset=utf-8", &csv);
     };
     view! {
