@@ -7,9 +7,12 @@ pub mod backup;
 pub mod browser;
 pub mod clock;
 pub mod components;
+pub mod data;
 pub mod device_users;
 pub mod format;
+pub mod goal_text;
 pub mod i18n;
+pub mod labels;
 pub mod lock;
 pub mod quality;
 pub mod records;
@@ -19,6 +22,7 @@ pub mod signin;
 pub mod store;
 pub mod sync;
 pub mod tabs;
+pub mod write;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -8,8 +8,9 @@
 
 use crate::app::{Navigate, Screen, SessionCtx};
 use crate::components::loading::FirstSyncProgress;
+use crate::components::read_error::{ReadError, Reading};
+use crate::data::dataset;
 use crate::i18n::*;
-use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{api, browser, clock};
 use labblogg_shared::year_report::{self, Cell};
@@ -49,11 +50,11 @@ pub fn YearReport() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let YearReportLab(chosen) = expect_context::<YearReportLab>();
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let user_labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
     // Together: the labs one coordinates (all one's labs if none).
     let together = move || {
-        let own = crate::routes::setup::coordinated_labs(session);
+        let own = crate::session::coordinated_labs(session);
         if own.is_empty() {
             user_labs()
         } else {
@@ -95,14 +96,12 @@ pub fn YearReport() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::report_xlsx(&token, &r).await {
-                Ok(bytes) => {
-                    match browser::download_bytes(&r.file_name(), crate::routes::year_report::XLSX_MIME, &bytes) {
-                        Ok(()) => {
-                            notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
-                        }
-                        Err(e) => error.set(Some(e)),
+                Ok(bytes) => match browser::download_bytes(&r.file_name(), XLSX_MIME, &bytes) {
+                    Ok(()) => {
+                        notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
                     }
-                }
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, year_report_xlsx_offline).to_string())),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -112,6 +111,7 @@ pub fn YearReport() -> impl IntoView {
 
     view! {
         <section class="card report year-report" data-testid="year-report">
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <div class="list-head no-print">
                 <h1>{t!(i18n, year_report_title)}</h1>
                 <div class="row">
