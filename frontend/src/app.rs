@@ -3,42 +3,18 @@
 use crate::components::quick_lock::{LockButton, LockScreen, QuickLock};
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
+use crate::context::{KnowledgePrefill, SessionCtx};
 use crate::i18n::*;
+use crate::nav::{self, Page};
 use crate::routes::admin::Admin;
-use crate::routes::summaries::{Compare, Overview};
+use crate::routes::summaries::{Compare, LabReport, Overview};
 use crate::routes::{activities::Activities, counter::Counter, goals::Goals, login::Login, settings::Settings};
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
-
-/// The signed-in session, shared through context.
-#[derive(Clone, Copy)]
-pub struct SessionCtx(pub RwSignal<Option<Session>>);
-
-/// Moves to another screen (e.g. from a lab's report to a prefilled example).
-#[derive(Clone, Copy)]
-pub struct Navigate(pub RwSignal<Screen>);
-
-/// The screen on show once signed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Counter,
-    Activities,
-    Goals,
-    Overview,
-    Compare,
-    Settings,
-    /// Good examples and lessons from every lab (`routes/knowledge.rs`).
-    Knowledge,
-    /// Accounts, devices, labs and the audit log: administrators only.
-    Admin,
-    /// Deleted records of the labs one coordinates (`routes/trash.rs`).
-    Trash,
-    /// Setting up a lab (profile, places, partners, goals, questions): its coordinators.
-    Setup,
-    /// The year's report of a lab or of one's labs together (`routes/year_report.rs`).
-    YearReport,
-}
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -63,13 +39,14 @@ pub fn App() -> impl IntoView {
     provide_context(SessionCtx(session));
     provide_context(engine);
     provide_context(QuickLock::new());
-    provide_context(crate::routes::knowledge::KnowledgePrefill(RwSignal::new(None)));
-    provide_context(crate::routes::year_report::YearReportLab(RwSignal::new(None)));
+    provide_context(KnowledgePrefill(RwSignal::new(None)));
     engine.start();
 
     view! {
         <I18nContextProvider>
-            <Shell session=session engine=engine/>
+            <Router>
+                <Shell session=session engine=engine/>
+            </Router>
         </I18nContextProvider>
     }
 }
@@ -89,85 +66,64 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
             let _ = html.set_attribute("lang", lang);
         }
     });
-    let screen = RwSignal::new(Screen::Counter);
-    provide_context(Navigate(screen));
-    // Staff land on the visit counter, everyone else on the overview, at
-    // sign-in and after every reload.
+    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
+    // Signed out, any URL shows the sign-in and remembers where it was
+    // (`/logga-in?till=…`); signed in, `/` and the sign-in lead on to that
+    // screen or the user's first one (staff: the counter). Whoever signs out
+    // or steps aside leaves no screen for the next person.
+    let location = use_location();
+    let navigate = use_navigate();
     Effect::new(move |prev: Option<Option<String>>| {
-        let user = session.with(|s| s.as_ref().map(|s| (s.user.username.clone(), s.user.role)));
-        let name = user.as_ref().map(|(n, _)| n.clone());
-        if prev.as_ref() != Some(&name) {
-            let start = match user.map(|(_, r)| r) {
-                Some(labblogg_shared::auth::Role::Staff) | None => Screen::Counter,
-                Some(_) => Screen::Overview,
-            };
-            screen.set(start);
+        let user = session.with(|s| s.as_ref().map(|s| s.user.clone())).filter(|_| signed_in());
+        let name = session.with(|s| s.as_ref().map(|s| s.user.username.clone()));
+        let left = matches!(prev, Some(Some(_))) && name.is_none();
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let till = location.query.with(|q| q.get("till"));
+        if let Some(to) = nav::redirect(user.as_ref(), left, &path, &search, till.as_deref()) {
+            navigate(&to, NavigateOptions { replace: true, ..Default::default() });
         }
         name
     });
-    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
-    let is_admin =
-        move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
-    // Coordinators and administrators keep a Papperskorg; staff do not.
-    let keeps_bin = move || {
-        session.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                matches!(s.user.role, labblogg_shared::auth::Role::Admin | labblogg_shared::auth::Role::Coordinator)
-            })
-        })
-    };
-    let coordinates = move || !crate::routes::setup::coordinated_labs(session).is_empty();
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
+    let menu = move || session.with(|s| s.as_ref().map(|s| nav::menu(&s.user)).unwrap_or_default());
+    let link = move |page: Page| {
+        let current = move || (Page::of_path(&location.pathname.get()) == Some(page)).then_some("page");
+        view! {
+            <a class="nav-link" href=page.path() data-testid=page.testid() aria-current=current>
+                {move || match page {
+                    Page::Counter => t_string!(i18n, nav_counter),
+                    Page::Activities => t_string!(i18n, nav_activities),
+                    Page::Goals => t_string!(i18n, nav_goals),
+                    Page::Overview => t_string!(i18n, nav_overview),
+                    Page::Compare => t_string!(i18n, nav_compare),
+                    Page::YearReport => t_string!(i18n, nav_year_report),
+                    Page::Knowledge => t_string!(i18n, nav_knowledge),
+                    Page::Settings => t_string!(i18n, nav_settings),
+                    Page::Setup => t_string!(i18n, nav_setup),
+                    Page::Trash => t_string!(i18n, nav_trash),
+                    Page::Admin => t_string!(i18n, nav_admin),
+                }}
+            </a>
+        }
+    };
     view! {
         <header class="topbar">
             <span class="brand">{t!(i18n, brand)}</span>
             <Show when=signed_in>
-                <nav class="nav">
-                    {[
-                        (Screen::Counter, "nav-counter"),
-                        (Screen::Activities, "nav-activities"),
-                        (Screen::Goals, "nav-goals"),
-                        (Screen::Overview, "nav-overview"),
-                        (Screen::Compare, "nav-compare"),
-                        (Screen::YearReport, "nav-year-report"),
-                        (Screen::Knowledge, "nav-knowledge"),
-                        (Screen::Settings, "nav-settings"),
-                    ].into_iter().map(|(target, testid)| view! {
-                        <button class="nav-link" data-testid=testid
-                            aria-current=move || (screen.get() == target).then_some("page")
-                            on:click=move |_| screen.set(target)>
-                            {move || match target {
-                                Screen::Counter => t_string!(i18n, nav_counter),
-                                Screen::Activities => t_string!(i18n, nav_activities),
-                                Screen::Goals => t_string!(i18n, nav_goals),
-                                Screen::Overview => t_string!(i18n, nav_overview),
-                                Screen::Compare => t_string!(i18n, nav_compare),
-                                Screen::Settings => t_string!(i18n, nav_settings),
-                                Screen::Knowledge => t_string!(i18n, nav_knowledge),
-                                Screen::Admin => t_string!(i18n, nav_admin),
-                                Screen::Trash => t_string!(i18n, nav_trash),
-                                Screen::Setup => t_string!(i18n, nav_setup),
-                                Screen::YearReport => t_string!(i18n, nav_year_report),
-                            }}
-                        </button>
-                    }).collect_view()}
-                    <Show when=coordinates>
-                        <button class="nav-link" data-testid="nav-setup"
-                            aria-current=move || (screen.get() == Screen::Setup).then_some("page")
-                            on:click=move |_| screen.set(Screen::Setup)>{t!(i18n, nav_setup)}</button>
-                    </Show>
-                    <Show when=keeps_bin>
-                        <button class="nav-link" data-testid="nav-trash"
-                            aria-current=move || (screen.get() == Screen::Trash).then_some("page")
-                            on:click=move |_| screen.set(Screen::Trash)>{t!(i18n, nav_trash)}</button>
-                    </Show>
-                    <Show when=is_admin>
-                        <button class="nav-link" data-testid="nav-admin"
-                            aria-current=move || (screen.get() == Screen::Admin).then_some("page")
-                            on:click=move |_| screen.set(Screen::Admin)>{t!(i18n, nav_admin)}</button>
-                    </Show>
+                // One row: what the role uses daily first, then the rest, scrolled sideways when narrow.
+                <nav class="nav" aria-label=move || t_string!(i18n, nav_label) data-testid="nav">
+                    {move || {
+                        let (daily, rest) = menu();
+                        let more = !rest.is_empty() && !daily.is_empty();
+                        view! {
+                            {daily.into_iter().map(link).collect_view()}
+                            {more.then(|| view! { <span class="nav-sep" aria-hidden="true"></span> })}
+                            {rest.into_iter().map(link).collect_view()}
+                        }
+                    }}
                 </nav>
             </Show>
             <LockButton/>
@@ -176,21 +132,49 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         <UpdateBanner/>
         <main hidden=hidden>
             <Show when=signed_in fallback=|| view! { <Login/> }>
-                {move || match screen.get() {
-                    Screen::Counter => view! { <Counter/> }.into_any(),
-                    Screen::Activities => view! { <Activities/> }.into_any(),
-                    Screen::Goals => view! { <Goals/> }.into_any(),
-                    Screen::Overview => view! { <Overview/> }.into_any(),
-                    Screen::Compare => view! { <Compare/> }.into_any(),
-                    Screen::Settings => view! { <Settings/> }.into_any(),
-                    Screen::Knowledge => view! { <crate::routes::knowledge::Knowledge/> }.into_any(),
-                    Screen::Admin => view! { <Admin/> }.into_any(),
-                    Screen::Trash => view! { <crate::routes::trash::Trash/> }.into_any(),
-                    Screen::Setup => view! { <crate::routes::setup::Setup/> }.into_any(),
-                    Screen::YearReport => view! { <crate::routes::year_report::YearReport/> }.into_any(),
-                }}
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Nothing/>
+                    <Route path=path!("/logga-in") view=Nothing/>
+                    <Route path=path!("/besok") view=Counter/>
+                    <Route path=path!("/aktiviteter") view=Activities/>
+                    <Route path=path!("/mal") view=Goals/>
+                    <Route path=path!("/oversikt") view=Overview/>
+                    <Route path=path!("/labb/:id/rapport") view=LabReport/>
+                    <Route path=path!("/jamfor") view=Compare/>
+                    <Route path=path!("/arsrapport") view=crate::routes::year_report::YearReport/>
+                    <Route path=path!("/kunskap") view=crate::routes::knowledge::Knowledge/>
+                    <Route path=path!("/installningar") view=Settings/>
+                    <Route path=path!("/labbet") view=|| view! { <Only page=Page::Setup><crate::routes::setup::Setup/></Only> }/>
+                    <Route path=path!("/papperskorg") view=|| view! { <Only page=Page::Trash><crate::routes::trash::Trash/></Only> }/>
+                    <Route path=path!("/admin") view=|| view! { <Only page=Page::Admin><Admin/></Only> }/>
+                </Routes>
             </Show>
         </main>
         <LockScreen/>
+    }
+}
+
+/// `/` and the sign-in while signed in: shown only until the app moves on.
+#[component]
+fn Nothing() -> impl IntoView {}
+
+/// A screen only some roles use: the others are told so, with a way home.
+#[component]
+fn Only(page: Page, children: ChildrenFn) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    let allowed = move || session.with(|s| s.as_ref().is_some_and(|s| nav::may_open(page, &s.user)));
+    move || if allowed() { children().into_any() } else { view! { <NotFound/> }.into_any() }
+}
+
+/// Any path that is no screen of this app (or none of this user's).
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" data-testid="not-found">
+            <h1>{t!(i18n, not_found_title)}</h1>
+            <p>{t!(i18n, not_found_text)}</p>
+            <A href="/" attr:class="primary button-link" attr:data-testid="not-found-home">{t!(i18n, not_found_home)}</A>
+        </section>
     }
 }

@@ -1,9 +1,9 @@
 //! Activities: log one in under a minute, find recent ones, edit or delete.
 
-use crate::app::SessionCtx;
 use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::stepper::Stepper;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
@@ -302,7 +302,7 @@ pub fn Activities() -> impl IntoView {
                                         <div class="row">
                                             {(!a.data.lessons_learned.trim().is_empty()).then(|| view! {
                                                 <button class="secondary" data-testid="activity-promote-lesson"
-                                                    on:click=move |_| crate::routes::knowledge::open_prefilled(crate::routes::knowledge::Prefill::Lesson {
+                                                    on:click=move |_| crate::nav::open_prefilled(crate::context::Prefill::Lesson {
                                                         lab: for_lesson.lab_id,
                                                         data: crate::routes::knowledge::lesson_from_activity(for_lesson.id, &for_lesson.data),
                                                     })>{t!(i18n, kb_promote_lesson)}</button>

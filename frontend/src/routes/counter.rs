@@ -4,7 +4,7 @@
 //! A place that counts once per opening session shows the session under way,
 //! its visitor count, and a "coming back" action that stores nothing.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{clock, session, store};

@@ -5,10 +5,10 @@
 //! the goals measured by hand. Computed on the device by the same code as
 //! the server's summaries (`labblogg_shared::summary::goals`).
 
-use crate::app::SessionCtx;
 use crate::components::charts::{GoalChart, GoalChartText};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::routes::setup_goals::source_sentence_with;

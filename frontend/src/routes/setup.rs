@@ -4,7 +4,7 @@
 //! can be set up offline; the server checks again that the user coordinates
 //! the lab (`server/src/policy.rs`).
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::records;
 use labblogg_shared::auth::LabRole;
