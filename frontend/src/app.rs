@@ -1,4 +1,6 @@
-//! The root component: who is signed in decides what shows.
+//! The root component: it provides the shared context (`context.rs`), and
+//! who is signed in and the URL decide what shows: one route per screen
+//! (paths and who may open them in `nav.rs`).
 
 use crate::components::quick_lock::{LockButton, LockScreen, QuickLock};
 use crate::components::sync_status::SyncStatus;
@@ -77,10 +79,16 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         let user = session.with(|s| s.as_ref().map(|s| s.user.clone())).filter(|_| signed_in());
         let name = session.with(|s| s.as_ref().map(|s| s.user.username.clone()));
         let left = matches!(prev, Some(Some(_))) && name.is_none();
+        // Someone else now (without a sign-in form between): their own first screen.
+        let switched = matches!(&prev, Some(Some(p)) if name.as_ref().is_some_and(|n| n != p));
         let path = location.pathname.get();
         let search = location.search.get();
         let till = location.query.with(|q| q.get("till"));
-        if let Some(to) = nav::redirect(user.as_ref(), left, &path, &search, till.as_deref()) {
+        let to = match &user {
+            Some(u) if switched => Some(nav::start(u).path().to_owned()),
+            _ => nav::redirect(user.as_ref(), left, &path, &search, till.as_deref()),
+        };
+        if let Some(to) = to {
             navigate(&to, NavigateOptions { replace: true, ..Default::default() });
         }
         name
