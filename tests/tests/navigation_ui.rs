@@ -57,6 +57,20 @@ async fn on_screen(b: &Browser, want: &str, marker: &str, testid: Option<&str>) 
     Ok(())
 }
 
+/// The year's report shows `lab`'s year.
+async fn scope_is(b: &Browser, lab: &str) -> Result<()> {
+    let shown = wait_until("the year report's lab", Duration::from_secs(10), || async {
+        let select = b.client.find(Locator::Css("[data-testid=year-report-scope]")).await?;
+        Ok(select.prop("value").await?.as_deref() == Some(lab))
+    })
+    .await;
+    if shown.is_err() {
+        let html = b.client.execute("return document.querySelector('[data-testid=year-report-scope]').outerHTML + ' value=' + document.querySelector('[data-testid=year-report-scope]').value;", vec![]).await?;
+        anyhow::bail!("the year report's scope is not {lab}: {html}");
+    }
+    Ok(())
+}
+
 async fn header_height(b: &Browser) -> Result<f64> {
     let h = b
         .client
@@ -94,10 +108,10 @@ async fn back_forward_and_a_reload_keep_every_screen() -> Result<()> {
     b.click("[data-testid=year-report-open]").await?;
     let year = format!("/arsrapport?labb={LINA_HAGE}");
     on_screen(&b, &year, "[data-testid=year-report]", Some("nav-year-report")).await?;
-    ensure!(b.attr("[data-testid=year-report-scope]", "value").await?.as_deref() == Some(&*LINA_HAGE.to_string()));
+    scope_is(&b, &LINA_HAGE.to_string()).await?;
     b.client.refresh().await?;
     on_screen(&b, &year, "[data-testid=year-report]", Some("nav-year-report")).await?;
-    ensure!(b.attr("[data-testid=year-report-scope]", "value").await?.as_deref() == Some(&*LINA_HAGE.to_string()));
+    scope_is(&b, &LINA_HAGE.to_string()).await?;
 
     // Back and forward: year report → lab report → overview, then forward again.
     b.client.back().await?;
