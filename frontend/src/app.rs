@@ -93,6 +93,11 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         }
         name
     });
+    // The current screen's entry in sight when the row scrolls sideways (after a reload too).
+    Effect::new(move |_| {
+        let _ = location.pathname.get();
+        request_animation_frame(show_current_entry);
+    });
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
@@ -160,6 +165,23 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
             </Show>
         </main>
         <LockScreen/>
+    }
+}
+
+/// Scroll the header's row so that the current screen's entry shows.
+fn show_current_entry() {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let find =
+        |css: &str| doc.query_selector(css).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let (Some(nav), Some(current)) = (find("header .nav"), find("header .nav [aria-current=page]")) else { return };
+    // The row is the entries' offset parent (`position: relative` in style.css).
+    let (left, width) = (current.offset_left(), current.offset_width());
+    let (shown, room) = (nav.scroll_left(), nav.client_width());
+    if left < shown {
+        nav.set_scroll_left(left);
+    } else if left + width > shown + room {
+        nav.set_scroll_left(left + width - room);
     }
 }
 
