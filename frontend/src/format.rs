@@ -118,7 +118,7 @@ pub fn integer(n: i64, english: bool) -> String {
     let sep = if english { "," } else { "\u{202f}" };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);

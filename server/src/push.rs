@@ -37,7 +37,7 @@ use labblogg_shared::knowledge::review_of;
 use labblogg_shared::merge::{apply_change_owned, MergeError, RecordState};
 use labblogg_shared::summary::TallyChanges;
 use labblogg_shared::sync::{Change, RejectCode, Rejection};
-use labblogg_shared::validate::validate_record;
+use labblogg_shared::validate::validate_record_reading_visit;
 use labblogg_shared::{Hlc, RecordKind};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -279,15 +279,21 @@ pub fn plan(changes: Vec<Change>, by: &Pusher, now_ms: u64, stored: HashMap<Uuid
             out.outcomes.push(Err(refusal));
             continue;
         }
-        if let Err(e) = validate_record(&merged) {
-            out.outcomes.push(Err(refuse(RejectCode::Validation, format!("Ändringen nekades: {e}."))));
-            continue;
-        }
+        let visit = match validate_record_reading_visit(&merged) {
+            Ok(visit) => visit,
+            Err(e) => {
+                out.outcomes.push(Err(refuse(RejectCode::Validation, format!("Ändringen nekades: {e}."))));
+                continue;
+            }
+        };
         approvals_in_view |= kind == RecordKind::MonthApproval;
         out.numbers += 1;
         let number = out.numbers;
         last.insert(record_id, number);
-        out.tallies.record_changed(current.map(|s| &s.state), Some(&merged));
+        match &visit {
+            Some(v) => out.tallies.visit_written(current.map(|s| &s.state), &merged, v),
+            None => out.tallies.record_changed(current.map(|s| &s.state), Some(&merged)),
+        }
         let op = if restore {
             Operation::Restore
         } else if deleted {

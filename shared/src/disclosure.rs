@@ -160,7 +160,7 @@ pub fn possible_true_counts(published: u64) -> std::ops::RangeInclusive<u64> {
     let lowest = published.saturating_sub(MAX_NOISE as u64);
     let mut counts = (lowest..=published + MAX_NOISE as u64).filter(|&n| can_give(n));
     match counts.next() {
-        Some(first) => first..=counts.last().unwrap_or(first),
+        Some(first) => first..=counts.next_back().unwrap_or(first),
         #[allow(clippy::reversed_empty_ranges)] // the empty range: nothing leads to this figure
         None => 1..=0,
     }

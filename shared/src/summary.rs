@@ -137,8 +137,26 @@ impl TallyChanges {
         if before.is_some_and(|s| s.kind != RecordKind::Visit) || after.is_some_and(|s| s.kind != RecordKind::Visit) {
             return;
         }
-        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
         let new = after.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
+        self.changed_to(before, new);
+    }
+
+    /// [`Self::record_changed`] for a live visit record `after` whose fields
+    /// the caller has already read as `visit` (the server's push planner
+    /// reads each visit once, to validate it, and counts it from that).
+    pub fn visit_written(&mut self, before: Option<&RecordState>, after: &RecordState, visit: &Visit) {
+        if after.kind != RecordKind::Visit || before.is_some_and(|s| s.kind != RecordKind::Visit) {
+            return;
+        }
+        let new = match after.deleted {
+            Some(_) => None,
+            None => VisitKey::of_visit(after.lab_id, visit, &mut self.clock).map(|k| (k, after.id)),
+        };
+        self.changed_to(before, new);
+    }
+
+    fn changed_to(&mut self, before: Option<&RecordState>, new: Option<(VisitKey, Uuid)>) {
+        let old = before.and_then(|s| VisitKey::of_state(s, &mut self.clock).map(|k| (k, s.id)));
         if old != new {
             if let Some((k, id)) = old {
                 self.add(k, id, false);
@@ -1969,6 +1987,24 @@ mod tests {
     }
 
     #[test]
+    fn a_visit_read_once_counts_as_its_record_does() {
+        let v = visit_record(1, LAB_A, PLACE_A, "2026-01-05", "18:10", Age13To15, false);
+        let created = state(RecordKind::Visit, v.id, LAB_A, &v.data, false);
+        let mut moved = v.data.clone();
+        moved.gender = Some(Gender::Boy);
+        let edited = state(RecordKind::Visit, v.id, LAB_A, &moved, false);
+        let deleted = state(RecordKind::Visit, v.id, LAB_A, &moved, true);
+        for (before, after, read) in
+            [(None, &created, &v.data), (Some(&created), &edited, &moved), (Some(&edited), &deleted, &moved)]
+        {
+            let (mut from_state, mut from_visit) = (TallyChanges::default(), TallyChanges::default());
+            from_state.record_changed(before, Some(after));
+            from_visit.visit_written(before, after, read);
+            assert_eq!(from_state.into_sorted(), from_visit.into_sorted());
+        }
+    }
+
+    #[test]
     fn dataset_keeps_live_readable_records_in_id_order() {
         let l = lab(LAB_A, "A", &[FocusArea::Crime]);
         let v = visit_record(1, LAB_A, PLACE_A, "2026-01-05", "18:00", Age13To15, true);
@@ -2721,20 +2757,22 @@ mod tests {
 
     #[test]
     fn activity_goals_count_activities_participants_and_participant_hours_per_month() {
-        let mut ds = Dataset::default();
-        ds.activities = vec![
-            timed(
-                activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]),
-                "18:00",
-                "20:00",
-            ),
-            timed(activity(2, LAB_A, ActivityKind::Course, "2026-01-24", &[(Age13To15, 4)]), "17:30", "19:00"),
-            activity(3, LAB_A, ActivityKind::Workshop, "2026-01-15", &[(Age26To64, 10)]), // no times: no hours
-            timed(activity(4, LAB_A, ActivityKind::Course, "2026-02-02", &[(Age26To64, 3)]), "10:00", "12:00"),
-            timed(activity(5, LAB_A, ActivityKind::Course, "2025-11-20", &[(Age26To64, 1)]), "09:00", "10:00"),
-            timed(activity(6, LAB_A, ActivityKind::Fika, "2026-01-12", &[(Age26To64, 5)]), "09:00", "10:00"),
-            timed(activity(7, LAB_B, ActivityKind::Course, "2026-01-10", &[(Age26To64, 9)]), "09:00", "10:00"), // another lab
-        ];
+        let mut ds = Dataset {
+            activities: vec![
+                timed(
+                    activity(1, LAB_A, ActivityKind::Course, "2026-01-10", &[(Age13To15, 6), (Age6To12, 2)]),
+                    "18:00",
+                    "20:00",
+                ),
+                timed(activity(2, LAB_A, ActivityKind::Course, "2026-01-24", &[(Age13To15, 4)]), "17:30", "19:00"),
+                activity(3, LAB_A, ActivityKind::Workshop, "2026-01-15", &[(Age26To64, 10)]), // no times: no hours
+                timed(activity(4, LAB_A, ActivityKind::Course, "2026-02-02", &[(Age26To64, 3)]), "10:00", "12:00"),
+                timed(activity(5, LAB_A, ActivityKind::Course, "2025-11-20", &[(Age26To64, 1)]), "09:00", "10:00"),
+                timed(activity(6, LAB_A, ActivityKind::Fika, "2026-01-12", &[(Age26To64, 5)]), "09:00", "10:00"),
+                timed(activity(7, LAB_B, ActivityKind::Course, "2026-01-10", &[(Age26To64, 9)]), "09:00", "10:00"), // another lab
+            ],
+            ..Dataset::default()
+        };
         let courses = source_goal(
             1,
             GoalSource::Activities { kinds: vec![ActivityKind::Course], measure: ActivityMeasure::Activities },
@@ -2776,15 +2814,17 @@ mod tests {
             a.data.poll = Some(PollTally { question, yes, maybe, no });
             a
         };
-        let mut ds = Dataset::default();
-        ds.activities = vec![
-            poll(1, "2026-01-08", PollQuestion::FeltSafe, 4, 1, 0),
-            poll(2, "2026-01-22", PollQuestion::FeltSafe, 2, 1, 2),
-            poll(3, "2026-01-15", PollQuestion::WantToReturn, 5, 0, 0), // another question
-            poll(4, "2025-12-10", PollQuestion::FeltSafe, 1, 0, 1),
-            poll(5, "2026-02-03", PollQuestion::FeltSafe, 3, 0, 0),
-            poll(6, "2025-10-05", PollQuestion::FeltSafe, 0, 0, 0), // nobody answered
-        ];
+        let mut ds = Dataset {
+            activities: vec![
+                poll(1, "2026-01-08", PollQuestion::FeltSafe, 4, 1, 0),
+                poll(2, "2026-01-22", PollQuestion::FeltSafe, 2, 1, 2),
+                poll(3, "2026-01-15", PollQuestion::WantToReturn, 5, 0, 0), // another question
+                poll(4, "2025-12-10", PollQuestion::FeltSafe, 1, 0, 1),
+                poll(5, "2026-02-03", PollQuestion::FeltSafe, 3, 0, 0),
+                poll(6, "2025-10-05", PollQuestion::FeltSafe, 0, 0, 0), // nobody answered
+            ],
+            ..Dataset::default()
+        };
         let mut yes =
             source_goal(1, GoalSource::PollShare { question: PollQuestion::FeltSafe, include_maybe: false }, None);
         yes.data.baseline = 50.0;

@@ -337,7 +337,7 @@ async fn signing_out_with_unsynced_changes_asks_first_and_each_choice_keeps_them
     b.click("[data-testid=sign-out-keep]").await?;
     b.wait_for("input[name=username]").await?;
     ensure!(databases(&b).await?.iter().any(|d| d.starts_with("labblogg-user-")), "the copy is kept");
-    assert!(local_storage(&b).await?.get("labblogg.session").is_none(), "signed out");
+    assert!(!local_storage(&b).await?.contains_key("labblogg.session"), "signed out");
     fill_login(&b, "personal", "personal", None).await?;
     b.wait_for("[data-testid=visit-button]").await?;
     b.wait_visits_today(2, UI_WAIT).await?;

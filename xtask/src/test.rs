@@ -28,7 +28,17 @@ pub fn test(sh: &Shell, ws: &Workspace) -> Result<()> {
         axe = tools::axe_core(sh, ws)?;
         postgres::ensure_installed(sh)?;
         tools::ensure_libreoffice(sh)?;
+        tools::ensure_lint_tools(sh)?;
         tools::ensure_browser(sh)
+    })?;
+
+    // Formatting (rustfmt.toml) and clippy on every crate, warnings denied: the frontend for the
+    // target it ships to, the rest natively. First, as it is the quickest to fail.
+    steps.run("lint", || {
+        cmd!(sh, "{cargo} fmt --all --check").run()?;
+        cmd!(sh, "{cargo} clippy --workspace --exclude labblogg-frontend --all-targets -- -D warnings").run()?;
+        cmd!(sh, "{cargo} clippy -p labblogg-frontend --target {WASM_TARGET} --all-targets -- -D warnings").run()?;
+        Ok(())
     })?;
 
     // The end-to-end tests serve the release build, as users get it.

@@ -27,6 +27,21 @@ pub fn ensure_frontend_tools(sh: &Shell, ws: &Workspace) -> Result<Option<PathBu
     wasm_opt(sh, ws)
 }
 
+/// rustfmt and clippy, for the test command's first step (rustup's minimal profile has neither).
+pub fn ensure_lint_tools(sh: &Shell) -> Result<()> {
+    if !on_path("rustup") {
+        eprintln!("warning: rustup not found; assuming rustfmt and clippy are installed");
+        return Ok(());
+    }
+    let installed = cmd!(sh, "rustup component list --installed").quiet().read()?;
+    for component in ["rustfmt", "clippy"] {
+        if !installed.lines().any(|line| line.trim().starts_with(component)) {
+            cmd!(sh, "rustup component add {component}").run()?;
+        }
+    }
+    Ok(())
+}
+
 fn ensure_wasm_target(sh: &Shell) -> Result<()> {
     if !on_path("rustup") {
         eprintln!("warning: rustup not found; assuming the {WASM_TARGET} target is installed");

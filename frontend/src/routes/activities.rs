@@ -64,7 +64,12 @@ pub fn partner_kind_label(kind: PartnerKind, english: bool) -> String {
     .to_owned()
 }
 
+/// The participants counted in the form: per age band (and gender, where the place notes it).
+type BandCounts = Vec<(AgeBand, Option<Gender>, RwSignal<u32>)>;
+
 /// What the screen shows: the list, or the form for a new or existing activity.
+// One value, in one signal: the size of its largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 enum Mode {
     List,
@@ -339,7 +344,7 @@ pub fn Activities() -> impl IntoView {
 /// Participants per age band (and gender, when split) as steppers.
 #[derive(Clone, Copy)]
 struct Counts {
-    bands: StoredValue<Vec<(AgeBand, Option<Gender>, RwSignal<u32>)>>,
+    bands: StoredValue<BandCounts>,
 }
 
 impl Counts {

@@ -32,7 +32,7 @@ pub fn Settings() -> impl IntoView {
         session::set_language(if lang == Locale::en { "en" } else { "sv" });
     };
 
-    let storage = LocalResource::new(|| browser::storage_state());
+    let storage = LocalResource::new(browser::storage_state);
     let refused = LocalResource::new(move || {
         let _ = engine.data_version.get();
         let _ = engine.rejected.get();
@@ -201,7 +201,7 @@ pub fn Settings() -> impl IntoView {
                                         }>{t!(i18n, retry)}</button>
                                         <button class="secondary" data-testid="discard-refused" on:click=move |_| {
                                             let ok = web_sys::window()
-                                                .and_then(|w| w.confirm_with_message(&t_string!(i18n, discard_confirm).to_string()).ok())
+                                                .and_then(|w| w.confirm_with_message(t_string!(i18n, discard_confirm)).ok())
                                                 .unwrap_or(false);
                                             if ok {
                                                 spawn_local(async move {

@@ -85,8 +85,8 @@ async fn history(
     for (row, changes) in rows.iter().zip(changes) {
         let person = match row.user_id {
             Some(id) => {
-                if !people.contains_key(&id) {
-                    people.insert(id, state.store.user_by_id(id).await?);
+                if let std::collections::hash_map::Entry::Vacant(e) = people.entry(id) {
+                    e.insert(state.store.user_by_id(id).await?);
                 }
                 people[&id].clone()
             }
@@ -99,7 +99,7 @@ async fn history(
         };
         let device = match (row.device_id, &person) {
             (Some(device), Some(p)) => {
-                if !devices.contains_key(&(p.id, device)) {
+                if let std::collections::hash_map::Entry::Vacant(e) = devices.entry((p.id, device)) {
                     let tokens = state.store.tokens_of(p.id, true).await?;
                     let first = tokens.iter().filter(|t| t.device_id == Some(device)).map(|t| t.created_ms).min();
                     // The device's name, from the newest sign-in on it that gave one.
@@ -114,7 +114,7 @@ async fn history(
                         (None, Some(ms)) => format!("enheten där {} loggade in {}", p.display_name, date_sv(ms)),
                         (None, None) => format!("en enhet som {} använder", p.display_name),
                     };
-                    devices.insert((p.id, device), label);
+                    e.insert(label);
                 }
                 devices[&(p.id, device)].clone()
             }
