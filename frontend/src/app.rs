@@ -101,7 +101,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
-    let menu = move || session.with(|s| s.as_ref().map(|s| nav::menu(&s.user)).unwrap_or_default());
+    let menu = Memo::new(move |_| session.with(|s| s.as_ref().map(|s| nav::menu(&s.user)).unwrap_or_default()));
     let link = move |page: Page| {
         let current = move || (Page::of_path(&location.pathname.get()) == Some(page)).then_some("page");
         view! {
@@ -129,7 +129,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                 // One row: what the role uses daily first, then the rest, scrolled sideways when narrow.
                 <nav class="nav" aria-label=move || t_string!(i18n, nav_label) data-testid="nav">
                     {move || {
-                        let (daily, rest) = menu();
+                        let (daily, rest) = menu.get();
                         let more = !rest.is_empty() && !daily.is_empty();
                         view! {
                             {daily.into_iter().map(link).collect_view()}
@@ -193,8 +193,9 @@ fn Nothing() -> impl IntoView {}
 #[component]
 fn Only(page: Page, children: ChildrenFn) -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
-    let allowed = move || session.with(|s| s.as_ref().is_some_and(|s| nav::may_open(page, &s.user)));
-    move || if allowed() { children().into_any() } else { view! { <NotFound/> }.into_any() }
+    // A memo: the screen is built again only when the answer changes.
+    let allowed = Memo::new(move |_| session.with(|s| s.as_ref().is_some_and(|s| nav::may_open(page, &s.user))));
+    move || if allowed.get() { children().into_any() } else { view! { <NotFound/> }.into_any() }
 }
 
 /// Any path that is no screen of this app (or none of this user's).
