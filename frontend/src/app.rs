@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
     provide_context(engine);
     provide_context(QuickLock::new());
     provide_context(KnowledgePrefill(RwSignal::new(None)));
+    provide_context(crate::context::SharedDataset::at_root());
     engine.start();
 
     view! {

@@ -24,3 +24,20 @@ pub enum Prefill {
 /// ([`crate::nav::open_prefilled`]); the knowledge screen takes it when it opens.
 #[derive(Clone, Copy)]
 pub struct KnowledgePrefill(pub RwSignal<Option<Prefill>>);
+
+/// The summaries' dataset of the signed-in user's labs
+/// (`routes::summaries::dataset`), made on first use under the root's owner
+/// so it outlives the screen that asked first and every summary screen
+/// shares it.
+#[derive(Clone)]
+pub struct SharedDataset {
+    pub owner: Owner,
+    pub dataset: StoredValue<Option<LocalResource<labblogg_shared::summary::Dataset>>>,
+}
+
+impl SharedDataset {
+    /// Under the current owner (the root's).
+    pub fn at_root() -> Self {
+        SharedDataset { owner: Owner::current().unwrap_or_default(), dataset: StoredValue::new(None) }
+    }
+}

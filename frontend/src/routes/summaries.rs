@@ -34,9 +34,21 @@ pub fn focus_label(f: FocusArea, english: bool) -> String {
 }
 
 /// The synced local copy of the user's labs, reloaded when a sync brings data.
+/// One for every screen that reads it (`context::SharedDataset`): moving
+/// from the overview to a lab's report, another URL, does not read it again.
+pub fn dataset() -> LocalResource<Dataset> {
+    let Some(shared) = use_context::<crate::context::SharedDataset>() else { return read_dataset() };
+    if let Some(ds) = shared.dataset.get_value() {
+        return ds;
+    }
+    let ds = shared.owner.with(read_dataset);
+    shared.dataset.set_value(Some(ds));
+    ds
+}
+
 /// Visits come as the store's tallies (`store::summary_input`), never as rows:
 /// a year of a lab's visits is a million of them.
-pub fn dataset() -> LocalResource<Dataset> {
+fn read_dataset() -> LocalResource<Dataset> {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     LocalResource::new(move || {
