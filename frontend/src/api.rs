@@ -42,6 +42,16 @@ pub enum ApiError {
     /// The server answered with an error; its message is shown as is.
     #[error("{message}")]
     Server { status: u16, message: String },
+    /// The device's own database failed during a sync (not the server): nothing sent or saved
+    /// is lost, and a reload opens the database again.
+    #[error("Den lokala databasen på enheten svarar inte ({0}). Ladda om sidan; det du sparat finns kvar.")]
+    Local(String),
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::Local(e.to_string())
+    }
 }
 
 impl ApiError {

@@ -25,14 +25,17 @@ pub enum Prefill {
 #[derive(Clone, Copy)]
 pub struct KnowledgePrefill(pub RwSignal<Option<Prefill>>);
 
-/// The summaries' dataset of the signed-in user's labs
-/// (`routes::summaries::dataset`), made on first use under the root's owner
+/// The summaries' dataset of the signed-in user's labs and its read error
+/// (`data::dataset`), made on first use under the root's owner
 /// so it outlives the screen that asked first and every summary screen
 /// shares it.
 #[derive(Clone)]
 pub struct SharedDataset {
     pub owner: Owner,
-    pub dataset: StoredValue<Option<LocalResource<labblogg_shared::summary::Dataset>>>,
+    #[allow(clippy::type_complexity)]
+    pub dataset: StoredValue<
+        Option<(LocalResource<labblogg_shared::summary::Dataset>, ReadSignal<Option<crate::store::StoreError>>)>,
+    >,
 }
 
 impl SharedDataset {

@@ -8,9 +8,12 @@ pub mod browser;
 pub mod clock;
 pub mod components;
 pub mod context;
+pub mod data;
 pub mod device_users;
 pub mod format;
+pub mod goal_text;
 pub mod i18n;
+pub mod labels;
 pub mod lock;
 pub mod nav;
 pub mod quality;
@@ -21,6 +24,7 @@ pub mod signin;
 pub mod store;
 pub mod sync;
 pub mod tabs;
+pub mod write;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -36,26 +36,24 @@ fn rec<T>(t: records::Typed<T>) -> Rec<T> {
 }
 
 /// Read `lab`'s facts from the local copy.
-pub async fn lab_facts(lab: Uuid) -> LabFacts {
+pub async fn lab_facts(lab: Uuid) -> store::Result<LabFacts> {
     let name = store::record(lab)
-        .await
-        .ok()
-        .flatten()
+        .await?
         .and_then(|s| records::typed::<Lab>(&s))
         .map(|l| l.data.name)
         .unwrap_or_else(|| "labbet".into());
-    let approvals = records::list::<MonthApproval>(RecordKind::MonthApproval, &[lab]).await;
-    LabFacts {
+    let approvals = records::list::<MonthApproval>(RecordKind::MonthApproval, &[lab]).await?;
+    Ok(LabFacts {
         name,
         approvals: Approvals::from_records(approvals.iter().map(|a| (a.id, a.lab_id, &a.data))),
-        activities: records::list::<Activity>(RecordKind::Activity, &[lab]).await.into_iter().map(rec).collect(),
-        goals: records::list::<Goal>(RecordKind::Goal, &[lab]).await.into_iter().map(rec).collect(),
+        activities: records::list::<Activity>(RecordKind::Activity, &[lab]).await?.into_iter().map(rec).collect(),
+        goals: records::list::<Goal>(RecordKind::Goal, &[lab]).await?.into_iter().map(rec).collect(),
         measurements: records::list::<GoalMeasurement>(RecordKind::GoalMeasurement, &[lab])
-            .await
+            .await?
             .into_iter()
             .map(rec)
             .collect(),
-    }
+    })
 }
 
 impl LabFacts {
@@ -80,15 +78,15 @@ pub struct Locks {
 }
 
 impl Locks {
-    pub async fn of(labs: &[Uuid]) -> Locks {
-        let approvals = records::list::<MonthApproval>(RecordKind::MonthApproval, labs).await;
+    pub async fn of(labs: &[Uuid]) -> store::Result<Locks> {
+        let approvals = records::list::<MonthApproval>(RecordKind::MonthApproval, labs).await?;
         let mut names = std::collections::HashMap::new();
         for &lab in labs {
-            if let Some(l) = store::record(lab).await.ok().flatten().and_then(|s| records::typed::<Lab>(&s)) {
+            if let Some(l) = store::record(lab).await?.and_then(|s| records::typed::<Lab>(&s)) {
                 names.insert(lab, l.data.name);
             }
         }
-        Locks { approvals: Approvals::from_records(approvals.iter().map(|a| (a.id, a.lab_id, &a.data))), names }
+        Ok(Locks { approvals: Approvals::from_records(approvals.iter().map(|a| (a.id, a.lab_id, &a.data))), names })
     }
 
     /// The server's refusal of a change to `lab`'s record dated `date`, if its month is approved.

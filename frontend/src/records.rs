@@ -22,13 +22,14 @@ pub fn typed<T: DeserializeOwned>(state: &RecordState) -> Option<Typed<T>> {
     Some(Typed { id: state.id, lab_id: state.lab_id, data })
 }
 
-/// Live records of `kind` in the given labs, as `T`.
-pub async fn list<T: DeserializeOwned>(kind: RecordKind, labs: &[Uuid]) -> Vec<Typed<T>> {
+/// Live records of `kind` in the given labs, as `T`. A failed read is an error, never an empty
+/// list (screens show it with `components::read_error`).
+pub async fn list<T: DeserializeOwned>(kind: RecordKind, labs: &[Uuid]) -> store::Result<Vec<Typed<T>>> {
     let mut out = Vec::new();
     for &lab in labs {
-        out.extend(store::live_in_lab(kind, lab).await.unwrap_or_default().iter().filter_map(typed));
+        out.extend(store::live_in_lab(kind, lab).await?.iter().filter_map(typed));
     }
-    out
+    Ok(out)
 }
 
 fn fields_of<T: Serialize>(data: &T) -> Result<Map<String, Value>, store::StoreError> {

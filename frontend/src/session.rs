@@ -4,7 +4,8 @@
 //! `device_users.rs`.
 
 use gloo_storage::{LocalStorage, Storage};
-use labblogg_shared::auth::UserInfo;
+use labblogg_shared::auth::{LabRole, UserInfo};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -49,4 +50,13 @@ pub fn language() -> String {
 
 pub fn set_language(lang: &str) {
     let _ = LocalStorage::set(LANG_KEY, lang);
+}
+
+/// The labs the signed-in user coordinates, in membership order.
+pub fn coordinated_labs(session: RwSignal<Option<Session>>) -> Vec<Uuid> {
+    session.with(|s| {
+        s.as_ref()
+            .map(|s| s.user.memberships.iter().filter(|m| m.role == LabRole::Coordinator).map(|m| m.lab_id).collect())
+            .unwrap_or_default()
+    })
 }

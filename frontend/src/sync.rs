@@ -294,7 +294,7 @@ impl SyncEngine {
     async fn run(self) -> Result<(), api::ApiError> {
         let result = match session::load() {
             Some(session) => {
-                let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
+                let local = api::ApiError::from;
                 let result = match store::open().await.map_err(local) {
                     // The database is held for the whole round: were another user to sign in
                     // meanwhile, this round still ends on this user's database, with this token.
@@ -376,7 +376,7 @@ impl SyncEngine {
     async fn run_on(self, db: &Database, token: &str, ui: bool) -> Result<(), api::ApiError> {
         let name = db.name();
         let mine = move || ui && store::current_database() == name;
-        let local = |e: store::StoreError| api::ApiError::Server { status: 0, message: e.to_string() };
+        let local = api::ApiError::from;
         let device_id = store::device_id_in(db).await.map_err(local)?;
         if mine() {
             self.load_first_sync().await;

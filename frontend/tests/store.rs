@@ -961,3 +961,146 @@ async fn summary_input_reads_the_labs_live_records_and_visit_tallies_and_nothing
     assert_eq!(now.visits, before.visits);
     store::delete_database(&name).await.unwrap();
 }
+
+// The shared write step (`store::write::Step`: merge, put, tally, queue), once per write path.
+// Each test checks the step's three outputs together: the record as the merge makes it, the
+// visit tallies equal to a fresh count, and the outbox (queued for a local change, untouched by
+// a pull); and that a change that does not fit its record saves nothing of its transaction.
+
+/// How many outbox entries there are for record `id`.
+async fn queued_for(id: Uuid) -> usize {
+    store::outbox().await.unwrap().iter().filter(|p| p.change.id == id).count()
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_step_through_write_merges_puts_tallies_and_queues() {
+    let name = format!("labblogg-step-write-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let id = Uuid::now_v7();
+    store::write(
+        RecordKind::Visit,
+        id,
+        lab,
+        visit_fields(place, "2026-11-23", AgeBand::Age6To12),
+        false,
+        1_732_000_000_000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(store::record(id).await.unwrap().unwrap().fields["age_band"], "6-12");
+    assert_eq!(queued_for(id).await, 1);
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    // A visit cannot be edited, only undone: the step refuses the edit and saves nothing.
+    let edit = object(serde_json::json!({ "age_band": "13-15" }));
+    let refused = store::write(RecordKind::Visit, id, lab, edit, false, 1_732_000_000_001).await;
+    assert!(matches!(refused, Err(store::StoreError::Merge(_))), "{refused:?}");
+    assert_eq!(store::record(id).await.unwrap().unwrap().fields["age_band"], "6-12");
+    assert_eq!(queued_for(id).await, 1);
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    // The undo goes through the same step: deleted, queued, no longer counted.
+    store::write(RecordKind::Visit, id, lab, Default::default(), true, 1_732_000_000_002).await.unwrap();
+    assert!(store::record(id).await.unwrap().unwrap().deleted.is_some());
+    assert_eq!(queued_for(id).await, 2);
+    assert_tallies_are_a_fresh_count(lab, 0).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_step_through_write_many_merges_edits_of_one_record_in_order() {
+    let name = format!("labblogg-step-many-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let visit = |id: Uuid, band: AgeBand, deleted: bool| store::Edit {
+        kind: RecordKind::Visit,
+        id,
+        lab_id: lab,
+        fields: if deleted { Default::default() } else { visit_fields(place, "2026-11-23", band) },
+        deleted,
+        restore: false,
+    };
+    // `a` made and undone in one batch (the undo merges onto the new visit, not onto nothing),
+    // `b` made: one visit counted, three changes queued.
+    let edits = vec![
+        visit(a, AgeBand::Age6To12, false),
+        visit(b, AgeBand::Age13To15, false),
+        visit(a, AgeBand::Age6To12, true),
+    ];
+    let changes = store::write_many(edits, 1_732_000_000_000).await.unwrap();
+    assert_eq!(changes.len(), 3);
+    assert!(store::record(a).await.unwrap().unwrap().deleted.is_some());
+    assert_eq!(store::record(b).await.unwrap().unwrap().fields["age_band"], "13-15");
+    assert_eq!((queued_for(a).await, queued_for(b).await), (2, 1));
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    // One edit that does not fit (an edit of a visit) and the whole batch is refused.
+    let c = Uuid::now_v7();
+    let bad = store::Edit {
+        fields: object(serde_json::json!({ "age_band": "20-25" })),
+        ..visit(b, AgeBand::Age6To12, false)
+    };
+    let refused = store::write_many(vec![visit(c, AgeBand::Age6To12, false), bad], 1_732_000_000_100).await;
+    assert!(matches!(refused, Err(store::StoreError::Merge(_))), "{refused:?}");
+    assert!(store::record(c).await.unwrap().is_none(), "nothing of a refused batch is saved");
+    assert_eq!(queued_for(c).await, 0);
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_step_through_import_changes_merges_queues_and_refuses_all_or_nothing() {
+    let name = format!("labblogg-step-import-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let new = visit_change(lab, place, 1_732_000_000_010);
+    // The visit and its undo in one file: the undo merges onto the visit made just before it.
+    let undo = Change {
+        change_id: Uuid::now_v7(),
+        hlc: Hlc { ms: 1_732_000_000_011, counter: 0, node: 7 },
+        fields: Default::default(),
+        deleted: true,
+        ..new.clone()
+    };
+    let kept = visit_change(lab, place, 1_732_000_000_012);
+    assert_eq!(store::import_changes(vec![new.clone(), undo, kept.clone()]).await.unwrap(), 3);
+    assert!(store::record(new.id).await.unwrap().unwrap().deleted.is_some());
+    assert_eq!((queued_for(new.id).await, queued_for(kept.id).await), (2, 1));
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    // A change of another lab's record does not fit: nothing of that file is taken.
+    let other = visit_change(lab, place, 1_732_000_000_020);
+    let moved = Change { change_id: Uuid::now_v7(), lab_id: Uuid::new_v4(), ..kept.clone() };
+    let refused = store::import_changes(vec![other.clone(), moved]).await;
+    assert!(matches!(refused, Err(store::StoreError::Merge(_))), "{refused:?}");
+    assert!(store::record(other.id).await.unwrap().is_none());
+    assert_eq!(queued_for(other.id).await, 0);
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    store::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_step_through_apply_sync_puts_and_tallies_without_queueing() {
+    let name = format!("labblogg-step-sync-{}", Uuid::new_v4());
+    store::use_database(&name).await.unwrap();
+    let (lab, place) = (Uuid::new_v4(), Uuid::new_v4());
+    let pulled = labblogg_shared::apply_change(None, &visit_change(lab, place, 1_732_000_000_010)).unwrap().unwrap();
+    let round = |records: Vec<RecordState>, cursor: u64| store::SyncOutcome {
+        accepted: vec![],
+        rejected: vec![],
+        records: records.into_iter().map(|state| ServerRecord { seq: cursor, state }).collect(),
+        cursor,
+        server_time_ms: 1_732_000_001_000,
+        clock_offset_ms: 0,
+    };
+    store::apply_sync(round(vec![pulled.clone()], 1), 1_732_000_000_500).await.unwrap();
+    assert_eq!(store::record(pulled.id).await.unwrap(), Some(pulled.clone()));
+    assert_eq!(store::outbox_len().await.unwrap(), 0, "a pulled record is not queued");
+    assert_tallies_are_a_fresh_count(lab, 1).await;
+    // This device undoes it; the same record pulled again keeps the pending undo on top.
+    store::write(RecordKind::Visit, pulled.id, lab, Default::default(), true, 1_732_000_000_600).await.unwrap();
+    store::apply_sync(round(vec![pulled.clone()], 2), 1_732_000_000_700).await.unwrap();
+    assert!(store::record(pulled.id).await.unwrap().unwrap().deleted.is_some());
+    assert_eq!(store::outbox_len().await.unwrap(), 1);
+    assert_tallies_are_a_fresh_count(lab, 0).await;
+    assert_eq!(store::cursor().await.unwrap(), 2);
+    store::delete_database(&name).await.unwrap();
+}

@@ -20,7 +20,7 @@ pub fn EntryCheckWarning(findings: RwSignal<Vec<Finding>>, on_confirm: Callback<
                 <ul>
                     {move || findings.get().into_iter().map(|f| {
                         let text = if english() { f.message_en() } else { f.message_sv() };
-                        view! { <li data-testid="entry-check-item" data-field=crate::routes::activities::wire(&f.field)>{text}</li> }
+                        view! { <li data-testid="entry-check-item" data-field=crate::labels::wire(&f.field)>{text}</li> }
                     }).collect_view()}
                 </ul>
                 <p class="muted">{t!(i18n, check_explain)}</p>

@@ -1,5 +1,7 @@
+pub mod approval;
 pub mod charts;
 pub mod chips;
+pub mod close_evening;
 pub mod device_list;
 pub mod entry_check;
 pub mod form_error;
@@ -8,7 +10,9 @@ pub mod opening_hours;
 pub mod privacy_guard;
 pub mod question_answers;
 pub mod quick_lock;
+pub mod read_error;
 pub mod record_history;
+pub mod research_export;
 pub mod stepper;
 pub mod sync_status;
 pub mod update_banner;

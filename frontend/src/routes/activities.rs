@@ -2,67 +2,20 @@
 
 use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::read_error::{read_failed_text, ReadError, Reading};
 use crate::components::stepper::Stepper;
 use crate::context::SessionCtx;
 use crate::i18n::*;
+use crate::labels::{from_wire, kind_label, partner_kind_label, wire};
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format, session};
 use labblogg_shared::model::{Activity, ActivityKind, Goal, MeetingPlace, ParticipantCount, Partner, PartnerKind};
 use labblogg_shared::{AgeBand, Gender, RecordKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-/// The serialized (wire) name of an enum value, e.g. "conversation_evening".
-pub fn wire<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
-pub fn kind_label(kind: ActivityKind, english: bool) -> String {
-    if !english {
-        return kind.label_sv().to_owned();
-    }
-    match kind {
-        ActivityKind::Workshop => "Workshop",
-        ActivityKind::Meeting => "Meeting",
-        ActivityKind::Gathering => "Gathering",
-        ActivityKind::Lecture => "Lecture",
-        ActivityKind::Course => "Course",
-        ActivityKind::Fika => "Fika (coffee break)",
-        ActivityKind::Party => "Party",
-        ActivityKind::Sport => "Sport",
-        ActivityKind::Art => "Art",
-        ActivityKind::ConversationEvening => "Conversation evening",
-        ActivityKind::StudyTrip => "Study trip",
-        ActivityKind::FoodMarket => "Food market",
-        ActivityKind::OpenEvening => "Open evening",
-        ActivityKind::Other => "Other",
-    }
-    .to_owned()
-}
-
-pub fn partner_kind_label(kind: PartnerKind, english: bool) -> String {
-    if !english {
-        return kind.label_sv().to_owned();
-    }
-    match kind {
-        PartnerKind::Municipality => "Municipality",
-        PartnerKind::School => "School",
-        PartnerKind::Church => "Church",
-        PartnerKind::Ngo => "Non-profit organisation",
-        PartnerKind::SportsClub => "Sports club",
-        PartnerKind::Business => "Business",
-        PartnerKind::TenantsAssociation => "Tenants' association",
-        PartnerKind::PublicAgency => "Public agency",
-        PartnerKind::Other => "Other",
-    }
-    .to_owned()
-}
 
 /// The participants counted in the form: per age band (and gender, where the place notes it).
 type BandCounts = Vec<(AgeBand, Option<Gender>, RwSignal<u32>)>;
@@ -130,17 +83,17 @@ pub fn Activities() -> impl IntoView {
         let _ = engine.data_version.get();
         let labs = labs();
         async move {
-            let mut list = records::list::<Activity>(RecordKind::Activity, &labs).await;
+            let mut list = records::list::<Activity>(RecordKind::Activity, &labs).await?;
             list.sort_by(|a, b| (b.data.date.as_str(), b.id).cmp(&(a.data.date.as_str(), a.id)));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
+    // A failed read shows as such in the list (never as "no activities"); these see none.
+    let listed = move || activities.get().and_then(Result::ok).unwrap_or_default();
     let shown = move || {
         let q = search.get().to_lowercase();
         let k = kind_filter.get();
-        activities
-            .get()
-            .unwrap_or_default()
+        listed()
             .into_iter()
             .filter(|a| k.is_empty() || wire(&a.data.kind) == k)
             .filter(|a| {
@@ -172,7 +125,7 @@ pub fn Activities() -> impl IntoView {
             .and_then(|s| records::typed::<MeetingPlace>(&s))
             .filter(|p| !p.data.retired)
     });
-    let repeats = move || latest_per_kind(&activities.get().unwrap_or_default(), place_id, 3);
+    let repeats = move || latest_per_kind(&listed(), place_id, 3);
     // On a day the place is open, its open evening is offered ready to log,
     // unless one is logged for today already.
     let open_evening = move || {
@@ -180,7 +133,7 @@ pub fn Activities() -> impl IntoView {
         let today = clock::today();
         let spans = place.data.spans_on(&today);
         let (first, last) = (spans.first()?.0, spans.last()?.1);
-        let list = activities.get().unwrap_or_default();
+        let list = listed();
         let at_place = |a: &&Typed<Activity>| {
             a.data.meeting_place_id == Some(place.id) && a.data.kind == ActivityKind::OpenEvening
         };
@@ -215,17 +168,27 @@ pub fn Activities() -> impl IntoView {
         Some((place.data.name.clone(), format!("{}–{}", hhmm(first), hhmm(last)), template, place.lab_id))
     };
 
+    // A delete is a write through an action: its failure is said where a locked month's is.
+    let delete_write = Write::new(move |a: &Typed<Activity>| {
+        let (id, lab_id) = (a.id, a.lab_id);
+        async move {
+            records::delete(RecordKind::Activity, id, lab_id).await.map_err(|e| e.to_string())?;
+            engine.local_write();
+            Ok(())
+        }
+    });
     let delete = move |a: Typed<Activity>| {
         confirm_delete.set(None);
-        if let Some(why) = locks.get_untracked().and_then(|l| l.locked(a.lab_id, &a.data.date)) {
+        let why = match locks.get_untracked() {
+            Some(Ok(l)) => l.locked(a.lab_id, &a.data.date),
+            Some(Err(_)) => Some(read_failed_text(i18n, Reading::Records)),
+            None => None,
+        };
+        if let Some(why) = why {
             return list_error.set(Some(why));
         }
         list_error.set(None);
-        spawn_local(async move {
-            if records::delete(RecordKind::Activity, a.id, a.lab_id).await.is_ok() {
-                engine.local_write();
-            }
-        });
+        delete_write.dispatch(a);
     };
 
     view! {
@@ -282,8 +245,12 @@ pub fn Activities() -> impl IntoView {
                         </select>
                     </div>
                     {move || list_error.get().map(|e| view! { <p class="error" role="alert" data-testid="activity-locked">{e}</p> })}
+                    {move || delete_write.error().map(|e| view! { <p class="error" role="alert" data-testid="activity-delete-error">{e}</p> })}
                     <ul class="activity-list">
                         {move || {
+                            if let Some(Err(error)) = activities.get() {
+                                return view! { <li><ReadError what=Reading::Activities error=error/></li> }.into_any();
+                            }
                             let list = shown();
                             if list.is_empty() {
                                 return view! { <li class="muted">{t!(i18n, activities_none)}</li> }.into_any();
@@ -451,11 +418,11 @@ pub fn ActivityForm(
         let _ = engine.data_version.get();
         let lab = lab.get();
         async move {
-            let mut list = records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await;
+            let mut list = records::list::<Partner>(RecordKind::Partner, &lab.into_iter().collect::<Vec<_>>()).await?;
             // Retired partners only where the activity names them already.
             list.retain(|p| !p.data.retired || partners.get_untracked().contains(&p.id));
             list.sort_by_key(|p| p.data.name.to_lowercase());
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     // The lab's questions asked after an activity of the chosen kind (at its place).
@@ -467,9 +434,9 @@ pub fn ActivityForm(
                 RecordKind::Question,
                 &lab.into_iter().collect::<Vec<_>>(),
             )
-            .await;
+            .await?;
             list.sort_by_key(|q| q.id);
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     let question_place = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
@@ -477,6 +444,7 @@ pub fn ActivityForm(
         let k: Option<ActivityKind> = from_wire(&kind.get());
         lab_questions
             .get()
+            .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
             .filter(|q| k.is_some_and(|k| q.data.asked_after(k, question_place)))
@@ -486,9 +454,9 @@ pub fn ActivityForm(
         let _ = engine.data_version.get();
         let lab = lab.get();
         async move {
-            let mut list = records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await;
+            let mut list = records::list::<Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await?;
             list.retain(|g| !g.data.retired || goals.get_untracked().contains(&g.id));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
 
@@ -499,7 +467,7 @@ pub fn ActivityForm(
         async move {
             match lab {
                 Some(l) => crate::quality::lab_facts(l).await,
-                None => crate::quality::LabFacts::default(),
+                None => Ok(crate::quality::LabFacts::default()),
             }
         }
     });
@@ -543,13 +511,32 @@ pub fn ActivityForm(
         Ok(activity)
     };
 
+    // Saving is a write through an action: pending while under way (the button waits), its
+    // failure shown with the form's other errors.
+    let save_write = Write::new(move |(lab_id, activity): &(Uuid, Activity)| {
+        let (lab_id, activity) = (*lab_id, activity.clone());
+        async move {
+            let changed =
+                records::save(RecordKind::Activity, id, lab_id, &activity).await.map_err(|e| e.to_string())?;
+            if changed {
+                engine.local_write();
+            }
+            on_done.run(());
+            Ok(())
+        }
+    });
     let save = move |skip_guard: bool, skip_check: bool| {
         let mut activity = match build() {
             Ok(a) => a,
             Err(e) => return error.set(Some(e)),
         };
         let Some(lab_id) = lab.get_untracked() else { return };
-        let facts = facts.get_untracked().unwrap_or_default();
+        // Without the lab's approvals the lock cannot be checked: say so rather than save blind.
+        let facts = match facts.get_untracked() {
+            Some(Ok(f)) => f,
+            Some(Err(_)) => return error.set(Some(read_failed_text(i18n, Reading::Records))),
+            None => crate::quality::LabFacts::default(),
+        };
         // A month its coordinator has approved is locked: the server would refuse the change.
         let (base_date, base_flag) = (base_date.get_value(), base_flag.get_value());
         let dates: Vec<&str> = base_date.iter().map(String::as_str).chain([activity.date.as_str()]).collect();
@@ -578,17 +565,7 @@ pub fn ActivityForm(
             }
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save(RecordKind::Activity, id, lab_id, &activity).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch((lab_id, activity));
     };
 
     let add_partner = move |_| {
@@ -617,6 +594,9 @@ pub fn ActivityForm(
 
     view! {
         <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+            // The form's lists (partners, goals, questions) could not be read: say so, not "none".
+            {move || [lab_partners.get().and_then(Result::err), lab_goals.get().and_then(Result::err), lab_questions.get().and_then(Result::err)]
+                .into_iter().flatten().next().map(|error| view! { <ReadError what=Reading::Records error=error/> })}
             <h1>{move || if is_new { t_string!(i18n, activity_new).to_string() } else { t_string!(i18n, activity_edit).to_string() }}</h1>
             {(user_labs.len() > 1).then(|| view! {
                 <label for="activity-lab">{t!(i18n, lab)}</label>
@@ -649,14 +629,14 @@ pub fn ActivityForm(
                         if split.get() {
                             view! {
                                 <div class="band-group">
-                                    <span class="band-title">{move || crate::routes::counter::band_label(band, english())}</span>
+                                    <span class="band-title">{move || crate::labels::band_label(band, english())}</span>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, girls).to_string()) value=counts.get(band, Some(Gender::Girl)) testid=format!("participants-{band_name}-girl")/>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, boys).to_string()) value=counts.get(band, Some(Gender::Boy)) testid=format!("participants-{band_name}-boy")/>
                                     <Stepper label=Signal::derive(move || t_string!(i18n, other_gender).to_string()) value=counts.get(band, Some(Gender::Other)) testid=format!("participants-{band_name}-other")/>
                                 </div>
                             }.into_any()
                         } else {
-                            view! { <Stepper label=Signal::derive(move || crate::routes::counter::band_label(band, english())) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
+                            view! { <Stepper label=Signal::derive(move || crate::labels::band_label(band, english())) value=counts.get(band, None) testid=format!("participants-{band_name}")/> }.into_any()
                         }
                     }).collect_view()}
                 </div>
@@ -669,7 +649,7 @@ pub fn ActivityForm(
             <fieldset>
                 <legend>{t!(i18n, partners)}</legend>
                 <div class="chips">
-                    {move || lab_partners.get().unwrap_or_default().into_iter().map(|p| {
+                    {move || lab_partners.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| {
                         let pid = p.id;
                         check_chip("partner-option", pid.to_string(), partners, pid, p.data.name.clone())
                     }).collect_view()}
@@ -688,7 +668,7 @@ pub fn ActivityForm(
                 <legend>{t!(i18n, goals_served)}</legend>
                 <div class="chips">
                     {move || {
-                        let list = lab_goals.get().unwrap_or_default();
+                        let list = lab_goals.get().and_then(Result::ok).unwrap_or_default();
                         if list.is_empty() {
                             return view! { <span class="muted">{t!(i18n, goals_none)}</span> }.into_any();
                         }
@@ -712,11 +692,11 @@ pub fn ActivityForm(
             <label for="activity-lessons">{t!(i18n, lessons_learned)}</label>
             <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons></textarea>
 
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
             <div class="row form-actions">
-                <button type="submit" class="primary" data-testid="activity-save">{t!(i18n, save)}</button>
+                <button type="submit" class="primary" data-testid="activity-save" disabled=move || save_write.pending().get()>{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="activity-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
             {(!is_new).then(|| view! { <crate::components::record_history::RecordHistory record=id/> })}

@@ -6,8 +6,9 @@
 use crate::components::device_list::{api_failed, DeviceList};
 use crate::context::SessionCtx;
 use crate::i18n::*;
+use crate::labels::focus_label;
+use crate::labels::wire;
 use crate::records;
-use crate::routes::activities::wire;
 use crate::sync::SyncEngine;
 use crate::{api, format};
 use labblogg_shared::auth::{
@@ -21,18 +22,6 @@ use uuid::Uuid;
 
 /// Audit entries fetched per page ("Visa fler" fetches the next).
 const AUDIT_PAGE: u32 = 50;
-
-fn focus_label(f: FocusArea, english: bool) -> &'static str {
-    if !english {
-        return f.label_sv();
-    }
-    match f {
-        FocusArea::LongTermUnemployment => "Reduce long-term unemployment",
-        FocusArea::SchoolResults => "Lift schools and pupils' results",
-        FocusArea::PublicServices => "Strengthen public services",
-        FocusArea::Crime => "Fight crime",
-    }
-}
 
 /// Everything the screen's parts share.
 #[derive(Clone, Copy)]
@@ -85,8 +74,10 @@ fn AdminScreen() -> impl IntoView {
         let _ = engine.data_version.get();
         let labs = session.with(|s| s.as_ref().map(|s| s.user.labs.clone()).unwrap_or_default());
         async move {
+            // Labs this device cannot read are still listed from the server below.
             records::list::<Lab>(RecordKind::Lab, &labs)
                 .await
+                .unwrap_or_default()
                 .into_iter()
                 .map(|l| (l.id, l.data.name))
                 .collect::<Vec<_>>()
@@ -315,7 +306,8 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
     let places = LocalResource::new(move || {
         let labs = chosen_labs.get();
         async move {
-            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await;
+            // The place choice is optional: a device that cannot read its places offers none.
+            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await.unwrap_or_default();
             places.retain(|p| !p.data.retired);
             places.sort_by(|a, b| a.data.name.cmp(&b.data.name));
             places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>()

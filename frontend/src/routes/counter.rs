@@ -4,9 +4,12 @@
 //! A place that counts once per opening session shows the session under way,
 //! its visitor count, and a "coming back" action that stores nothing.
 
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::SessionCtx;
 use crate::i18n::*;
+use crate::labels::band_label;
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, session, store};
 use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Interval;
@@ -15,7 +18,6 @@ use labblogg_shared::model::{CountRule, MeetingPlace, OpeningHours, Visit};
 use labblogg_shared::validate::minutes_of_day;
 use labblogg_shared::{AgeBand, Gender, RecordKind, RecordState};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// How long the undo button stays after a tap.
@@ -93,18 +95,6 @@ fn in_session(session: &OpeningHours, minute: u32) -> bool {
 const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
 const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-/// An age band as a button reads it.
-pub fn band_label(band: AgeBand, english: bool) -> String {
-    if english {
-        match band {
-            AgeBand::Age65Plus => "65 and older".into(),
-            b => format!("{} years", b.as_str().replace('-', "–")),
-        }
-    } else {
-        band.label_sv().into()
-    }
-}
-
 #[component]
 pub fn Counter() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
@@ -121,16 +111,10 @@ pub fn Counter() -> impl IntoView {
         async move {
             let mut out = Vec::new();
             for lab in labs {
-                out.extend(
-                    store::live_in_lab(RecordKind::MeetingPlace, lab)
-                        .await
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(place_of),
-                );
+                out.extend(store::live_in_lab(RecordKind::MeetingPlace, lab).await?.iter().filter_map(place_of));
             }
             out.sort_by(|a, b| a.data.name.cmp(&b.data.name));
-            out
+            Ok::<_, store::StoreError>(out)
         }
     });
     // A memo, so the counter is rebuilt only when the place itself changes,
@@ -138,11 +122,11 @@ pub fn Counter() -> impl IntoView {
     // A retired place has no counter (its visits stay in the reports).
     let place = Memo::new(move |_| {
         let id = chosen.get()?;
-        places.get().and_then(|ps| ps.into_iter().find(|p| p.id == id && !p.data.retired))
+        places.get().and_then(Result::ok).and_then(|ps| ps.into_iter().find(|p| p.id == id && !p.data.retired))
     });
     // The tablet's place was retired: choose again among those in use.
     Effect::new(move |_| {
-        if let (Some(id), Some(ps)) = (chosen.get(), places.get()) {
+        if let (Some(id), Some(Ok(ps))) = (chosen.get(), places.get()) {
             if ps.iter().any(|p| p.id == id && p.data.retired) {
                 chosen.set(None);
             }
@@ -152,11 +136,11 @@ pub fn Counter() -> impl IntoView {
     view! {
         {move || match (chosen.get(), place.get()) {
             (_, Some(p)) => view! { <VisitCounter place=p engine=engine/> }.into_any(),
-            (None, None) => match places.get() {
-                Some(ps) => view! { <PlacePicker places=ps.into_iter().filter(|p| !p.data.retired).collect() chosen=chosen/> }.into_any(),
-                None => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
+            (picked, None) => match places.get() {
+                Some(Err(error)) => view! { <section class="card"><ReadError what=Reading::Places error=error/></section> }.into_any(),
+                Some(Ok(ps)) if picked.is_none() => view! { <PlacePicker places=ps.into_iter().filter(|p| !p.data.retired).collect() chosen=chosen/> }.into_any(),
+                _ => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
             },
-            (Some(_), None) => view! { <p class="card muted" data-testid="loading">{t!(i18n, loading_place)}</p> }.into_any(),
         }}
     }
 }
@@ -191,7 +175,6 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let first_visit = RwSignal::new(false);
     let last_tap = RwSignal::new(None::<Uuid>);
     let undo_timer = StoredValue::new_local(None::<Timeout>);
-    let failure = RwSignal::new(None::<String>);
     let i18n = use_i18n();
     let closing = RwSignal::new(false);
     let evening_saved = RwSignal::new(false);
@@ -234,22 +217,38 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
 
     let taps = LocalResource::new(move || {
         let _ = engine.data_version.get();
-        async move {
-            taps_of(&store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.unwrap_or_default())
-        }
+        async move { store::live_at_place_on(RecordKind::Visit, place_id, &clock::today()).await.map(|v| taps_of(&v)) }
     });
-    let total = move || taps.with(|t| t.as_ref().map_or(0, |t| t.len()));
-    let band_count =
-        move |b: AgeBand| taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b).count()));
+    let total = move || taps.with(|t| t.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |t| t.len()));
+    let band_count = move |b: AgeBand| {
+        taps.with(|t| t.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |t| t.iter().filter(|x| x.band == b).count()))
+    };
     let cell_count = move |b: AgeBand, g: Option<Gender>| {
-        taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| x.band == b && x.gender == g).count()))
+        taps.with(|t| {
+            t.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |t| t.iter().filter(|x| x.band == b && x.gender == g).count())
+        })
     };
     let session_count = move || {
         let Some(s) = session.get() else { return 0 };
-        taps.with(|t| t.as_ref().map_or(0, |t| t.iter().filter(|x| in_session(&s, x.minute)).count()))
+        taps.with(|t| {
+            t.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |t| t.iter().filter(|x| in_session(&s, x.minute)).count())
+        })
     };
 
-    let tap = move |band: AgeBand, gender: Option<Gender>| {
+    let undo_write = Write::new(move |&id: &Uuid| async move {
+        store::write(RecordKind::Visit, id, lab_id, Default::default(), true, clock::now_ms())
+            .await
+            .map_err(|e| t_string!(i18n, counter_undo_failed, error = e.to_string()).to_string())?;
+        engine.local_write();
+        Ok(())
+    });
+    // Each tap is one run of the action (taps in quick succession run side by side); the last
+    // run's failure is shown until a tap succeeds.
+    let tap_write = Write::new(move |&(band, gender): &(AgeBand, Option<Gender>)| {
         let visit = Visit {
             meeting_place_id: place_id,
             at_ms: clock::now_ms() as i64,
@@ -259,35 +258,33 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
             first_visit: first_visit.get_untracked(),
         };
         let id = Uuid::now_v7();
-        spawn_local(async move {
+        async move {
+            let failed = |e: String| t_string!(i18n, counter_save_failed, error = e).to_string();
             let fields = match serde_json::to_value(&visit) {
                 Ok(serde_json::Value::Object(m)) => m,
-                _ => return,
+                Ok(_) => return Err(failed("?".into())),
+                Err(e) => return Err(failed(e.to_string())),
             };
-            match store::write(RecordKind::Visit, id, lab_id, fields, false, clock::now_ms()).await {
-                Ok(_) => {
-                    failure.set(None);
-                    first_visit.set(false);
-                    last_tap.set(Some(id));
-                    let t = Timeout::new(UNDO_MS, move || last_tap.set(None));
-                    undo_timer.set_value(Some(t));
-                    engine.local_write();
-                }
-                Err(e) => failure.set(Some(format!("Besöket kunde inte sparas: {e}"))),
-            }
-        });
-    };
+            store::write(RecordKind::Visit, id, lab_id, fields, false, clock::now_ms())
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            undo_write.clear();
+            first_visit.set(false);
+            last_tap.set(Some(id));
+            let t = Timeout::new(UNDO_MS, move || last_tap.set(None));
+            undo_timer.set_value(Some(t));
+            engine.local_write();
+            Ok(())
+        }
+    });
+    let tap = move |band: AgeBand, gender: Option<Gender>| tap_write.dispatch((band, gender));
 
     let undo = move |_| {
         let Some(id) = last_tap.get_untracked() else { return };
         last_tap.set(None);
-        spawn_local(async move {
-            match store::write(RecordKind::Visit, id, lab_id, Default::default(), true, clock::now_ms()).await {
-                Ok(_) => engine.local_write(),
-                Err(e) => failure.set(Some(format!("Kunde inte ångra: {e}"))),
-            }
-        });
+        undo_write.dispatch(id);
     };
+    let failure = move || tap_write.error().or_else(|| undo_write.error());
 
     let english = move || i18n.get_locale() == Locale::en;
     let weekday_name = move |weekday: u8| {
@@ -386,9 +383,13 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                 </div>
                 <div class="today" aria-live="polite">
                     <span class="today-label">{t!(i18n, visits_today)}</span>
-                    <span class="today-count" data-testid="visits-today">{move || total().to_string()}</span>
+                    <span class="today-count" data-testid="visits-today">
+                        {move || if taps.with(|t| matches!(t, Some(Err(_)))) { "–".to_owned() } else { total().to_string() }}
+                    </span>
                 </div>
             </div>
+            // Today's visits could not be read: say so rather than count from zero.
+            {move || taps.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Visits error=error/> })}
             {per_session.then(|| view! {
                 <div class="count-rule" data-testid="count-rule" data-rule=rule.as_str()>
                     <div>
@@ -428,14 +429,14 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
                     <button class="secondary" data-testid="undo" on:click=undo>{t!(i18n, undo_last)}</button>
                 </Show>
             </div>
-            {move || failure.get().map(|f| view! { <p class="error" role="alert">{f}</p> })}
+            {move || failure().map(|f| view! { <p class="error" role="alert" data-testid="counter-error">{f}</p> })}
             {move || evening_saved.get().then(|| view! { <p class="notice" role="status" data-testid="evening-saved">{t!(i18n, evening_saved)}</p> })}
             <Show when=move || closing.get() fallback=move || view! {
                 <button class="secondary" data-testid="close-evening" on:click=move |_| { evening_saved.set(false); closing.set(true); }>
                     {t!(i18n, close_evening)}
                 </button>
             }>
-                <crate::routes::evening::CloseEvening place_id=place_id lab_id=lab_id place_name=place_name.clone()
+                <crate::components::close_evening::CloseEvening place_id=place_id lab_id=lab_id place_name=place_name.clone()
                     on_done=Callback::new(move |saved| { closing.set(false); evening_saved.set(saved); })/>
             </Show>
             <CounterCompleteness place=place.clone() refresh=evening_saved/>
@@ -476,7 +477,9 @@ fn CounterCompleteness(place: Place, refresh: RwSignal<bool>) -> impl IntoView {
             if at > 0 && now.saturating_sub(at) < COMPLETENESS_EVERY_MS && !refresh.get_untracked() {
                 return last;
             }
-            let (states, tallies) = store::summary_input(&[lab_id]).await.unwrap_or_default();
+            // Unread, nothing is said about closings (rather than "all closed" from no data); the
+            // counter above says the local copy could not be read.
+            let Ok((states, tallies)) = store::summary_input(&[lab_id]).await else { return Vec::new() };
             let ds = labblogg_shared::summary::Dataset::from_states_and_tallies(states.iter(), tallies);
             let today = crate::quality::today_day();
             let this = labblogg_shared::calendar::month_index(today);
@@ -503,7 +506,7 @@ fn CounterCompleteness(place: Place, refresh: RwSignal<bool>) -> impl IntoView {
         <div class="completeness" data-testid="counter-completeness">
             {move || months.get().unwrap_or_default().into_iter().filter(|u| u.sessions > 0).map(|u| {
                 let en = english();
-                let month = crate::routes::approval::month_label(&u.month, en);
+                let month = crate::labels::month_label(&u.month, en);
                 let month = if en { month } else { month.to_lowercase() };
                 let n = u.dates.len();
                 let text = match (n, evenings) {

@@ -8,14 +8,15 @@
 use crate::components::charts::{GoalChart, GoalChartText};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::read_error::{read_failed_text, ReadError, Reading};
 use crate::context::SessionCtx;
+use crate::data::dataset;
+use crate::goal_text::{latest_text, missing_label, source_sentence_with, value_label, verdict, verdict_rule};
 use crate::i18n::*;
 use crate::records::{self, Typed};
-use crate::routes::setup_goals::source_sentence_with;
-use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
-use labblogg_shared::model::{GoalMeasurement, GoalPeriod, GoalSource, MeasureSchedule, MeetingPlace};
+use labblogg_shared::model::{GoalMeasurement, MeetingPlace};
 use labblogg_shared::summary::{self, GoalProgress};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
@@ -25,65 +26,13 @@ use uuid::Uuid;
 /// Measurements listed on a goal's card.
 const RECENT: usize = 5;
 
-/// The verdict as shown: (class, text). A retired goal is not steered by: no verdict.
-pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) {
-    if g.retired {
-        return ("retired", if english { "Retired" } else { "Avvecklat" });
-    }
-    match (g.on_track, english) {
-        (Some(true), false) => ("on-track", "I fas"),
-        (Some(false), false) => ("off-track", "Efter plan"),
-        (None, false) => ("unknown", "För få mätningar"),
-        (Some(true), true) => ("on-track", "On track"),
-        (Some(false), true) => ("off-track", "Behind"),
-        (None, true) => ("unknown", "Too few measurements"),
-    }
-}
-
-/// The rule behind the verdict, in one sentence.
-pub fn verdict_rule(english: bool) -> &'static str {
-    if english {
-        "On track means that a straight line through the values (least squares) reaches the target by the deadline; with fewer than two values there is no verdict."
-    } else {
-        summary::VERDICT_RULE_SV
-    }
-}
-
-/// The period a value of the goal covers, as its label: "v. 47", "nov. 2026", or the date of a measurement.
-pub fn value_label(g: &GoalProgress, date: &str, english: bool) -> String {
-    match g.source.as_ref().map(GoalSource::period) {
-        Some(GoalPeriod::Week) => format::week_of_date(date, true, english),
-        Some(GoalPeriod::Month) => format::month_short(date, english),
-        None => format::date(date, english),
-    }
-}
-
-/// A period a scheduled measurement is missing for: "november 2026", "kvartal 3 2026".
-pub fn missing_label(g: &GoalProgress, date: &str, english: bool) -> String {
-    match g.schedule {
-        Some(MeasureSchedule::Quarterly) => format::quarter(date, english),
-        _ => format::month_long(date, english),
-    }
-}
-
-/// The latest value with its period: the last finished one, or (when none
-/// has finished) the one under way, said to be so.
-pub fn latest_text(g: &GoalProgress, english: bool, running_word: &str) -> String {
-    let n = |v: f64| format!("{} {}", format::decimal(v, 1, english), g.unit);
-    match (&g.latest, &g.latest_date, &g.running) {
-        (Some(v), Some(d), _) => format!("{} ({})", n(*v), value_label(g, d, english)),
-        (_, _, Some((d, v))) => format!("{} ({}, {running_word})", n(*v), value_label(g, d, english)),
-        _ => "–".to_owned(),
-    }
-}
-
 #[component]
 pub fn Goals() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     // Which goal got a measurement last: the cards are rebuilt when the
     // saved measurement comes back from the store, and the notice stays.
     let saved = RwSignal::new(None::<Uuid>);
@@ -125,6 +74,7 @@ pub fn Goals() -> impl IntoView {
     view! {
         <section class="card goals-screen" data-testid="goals-screen">
             <h1>{t!(i18n, goals_title)}</h1>
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <p class="muted" data-testid="verdict-rule">{move || verdict_rule(english())}</p>
             {move || {
                 if !engine.data_complete() {
@@ -207,7 +157,12 @@ fn GoalCard(
         if let Err(e) = labblogg_shared::validate::goal_measurement(&m) {
             return error.set(Some(e.to_string()));
         }
-        let facts = facts.get_untracked().unwrap_or_default();
+        // Without the lab's approvals the lock cannot be checked: say so rather than save blind.
+        let facts = match facts.get_untracked() {
+            Some(Ok(f)) => f,
+            Some(Err(_)) => return error.set(Some(read_failed_text(i18n, Reading::Records))),
+            None => crate::quality::LabFacts::default(),
+        };
         if let Some(why) = facts.locked(lab_id, &[m.date.as_str()]) {
             return error.set(Some(why));
         }

@@ -10,11 +10,13 @@
 
 use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::{KnowledgePrefill, Prefill, SessionCtx};
 use crate::i18n::*;
+use crate::labels::focus_label;
+use crate::labels::from_wire;
+use crate::labels::wire;
 use crate::records::{self, Typed};
-use crate::routes::activities::wire;
-use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use crate::{clock, format, store};
 use labblogg_shared::auth::{LabRole, Role, UserInfo};
@@ -136,10 +138,6 @@ fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
     }
 }
 
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
 /// An example or a lesson, as the list shows it.
 #[derive(Debug, Clone, PartialEq)]
 enum Item {
@@ -251,11 +249,11 @@ fn may_edit(user: &UserInfo, item: &Item) -> bool {
 }
 
 /// Every example and lesson on the device this user may see, live ones only.
-async fn load(user: Option<UserInfo>) -> Vec<Item> {
-    let Some(user) = user else { return Vec::new() };
+async fn load(user: Option<UserInfo>) -> crate::store::Result<Vec<Item>> {
+    let Some(user) = user else { return Ok(Vec::new()) };
     let mut items = Vec::new();
     for kind in [RecordKind::GoodExample, RecordKind::Lesson] {
-        for s in store::all_of_kind(kind).await.unwrap_or_default() {
+        for s in store::all_of_kind(kind).await? {
             if s.deleted.is_some() {
                 continue;
             }
@@ -273,7 +271,7 @@ async fn load(user: Option<UserInfo>) -> Vec<Item> {
     }
     // Newest published first, then by title.
     items.sort_by(|a, b| b.published_on().cmp(&a.published_on()).then_with(|| a.title().cmp(b.title())));
-    items
+    Ok(items)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -317,7 +315,7 @@ pub fn Knowledge() -> impl IntoView {
         {move || match mode.get() {
             Mode::List => view! { <KnowledgeList items=items mode=mode notice=notice/> }.into_any(),
             Mode::Read(id) => {
-                let item = items.get().unwrap_or_default().into_iter().find(|i| i.id() == id);
+                let item = items.get().and_then(Result::ok).unwrap_or_default().into_iter().find(|i| i.id() == id);
                 match item {
                     Some(item) => view! { <ItemPage item=item mode=mode on_done=done/> }.into_any(),
                     None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
@@ -335,7 +333,7 @@ pub fn Knowledge() -> impl IntoView {
 
 #[component]
 fn KnowledgeList(
-    items: LocalResource<Vec<Item>>,
+    items: LocalResource<crate::store::Result<Vec<Item>>>,
     mode: RwSignal<Mode>,
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -351,8 +349,13 @@ fn KnowledgeList(
 
     // Published records of every lab, searched and filtered.
     let shown = Memo::new(move |_| {
-        let all: Vec<Item> =
-            items.get().unwrap_or_default().into_iter().filter(|i| i.review() == Review::Published).collect();
+        let all: Vec<Item> = items
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.review() == Review::Published)
+            .collect();
         let (k, f, t, r) = (kind.get(), focus.get(), target.get(), resources.get());
         let f: Option<FocusArea> = from_wire(&f);
         let t: Option<TargetGroup> = from_wire(&t);
@@ -386,6 +389,7 @@ fn KnowledgeList(
         let Some(u) = user() else { return Vec::new() };
         items
             .get()
+            .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
             .filter(|i| i.review() != Review::Published && member(&u, i.lab()))
@@ -395,6 +399,7 @@ fn KnowledgeList(
         let Some(u) = user() else { return Vec::new() };
         items
             .get()
+            .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
             .filter(|i| i.review() == Review::Submitted && coordinates(&u, i.lab()))
@@ -442,6 +447,7 @@ fn KnowledgeList(
             </div>
             <p class="muted">{t!(i18n, kb_hint)}</p>
             {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="knowledge-notice">{n}</p> })}
+            {move || items.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Knowledge error=error/> })}
 
             <Show when=is_coordinator>
                 <h2>{t!(i18n, kb_review_queue)}</h2>
@@ -823,14 +829,19 @@ fn ExampleForm(
     // The lab's goals and its latest activities, to link the example to.
     let lab_goals = LocalResource::new(move || {
         let lab = lab.get();
-        async move { records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
+        async move {
+            records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>())
+                .await
+                .unwrap_or_default()
+        }
     });
     let lab_activities = LocalResource::new(move || {
         let lab = lab.get();
         async move {
             let mut list =
                 records::list::<labblogg_shared::Activity>(RecordKind::Activity, &lab.into_iter().collect::<Vec<_>>())
-                    .await;
+                    .await
+                    .unwrap_or_default();
             list.sort_by(|a, b| b.data.date.cmp(&a.data.date));
             list.truncate(30);
             list

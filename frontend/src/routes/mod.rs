@@ -1,21 +1,14 @@
-//! The app's screens, one per file.
+//! The app's screens, one per file (the set-up's tabs in `setup/`). A screen imports no other
+//! screen: what two screens share is in `components/`, `labels.rs`, `goal_text.rs` or `data.rs`.
 
 pub mod activities;
 pub mod admin;
-pub mod approval;
 pub mod counter;
-pub mod evening;
 pub mod goals;
 pub mod knowledge;
 pub mod login;
-pub mod research;
 pub mod settings;
 pub mod setup;
-pub mod setup_goals;
-pub mod setup_lab;
-pub mod setup_partners;
-pub mod setup_places;
-pub mod setup_questions;
 pub mod summaries;
 pub mod trash;
 pub mod year_report;

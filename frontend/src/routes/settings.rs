@@ -137,7 +137,7 @@ pub fn Settings() -> impl IntoView {
                     on:click=move |_| set_lang(Locale::en)>"English"</button>
             </div>
 
-            {move || (!crate::routes::setup::coordinated_labs(session).is_empty()).then(|| view! {
+            {move || (!crate::session::coordinated_labs(session).is_empty()).then(|| view! {
                 <h2>{t!(i18n, place_settings_title)}</h2>
                 <p class="muted" data-testid="settings-setup-moved">{t!(i18n, settings_setup_moved)}</p>
             })}
@@ -183,7 +183,7 @@ pub fn Settings() -> impl IntoView {
                         <ul class="refused">
                             {list.into_iter().map(|p| {
                                 let seq = p.seq;
-                                let code = p.rejected.as_ref().map(|r| crate::routes::activities::wire(&r.code)).unwrap_or_default();
+                                let code = p.rejected.as_ref().map(|r| crate::labels::wire(&r.code)).unwrap_or_default();
                                 let reason = p.rejected.map(|r| r.message).unwrap_or_default();
                                 let what = crate::components::record_history::kind_label(p.change.kind, i18n.get_locale_untracked() == Locale::en);
                                 let date = p.change.fields.get("date").and_then(|d| d.as_str()).map(|d| format!(" ({d})")).unwrap_or_default();

@@ -4,13 +4,21 @@
 //! can be set up offline; the server checks again that the user coordinates
 //! the lab (`server/src/policy.rs`).
 
+mod goals;
+mod lab;
+mod partners;
+mod places;
+mod questions;
+
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::records;
-use labblogg_shared::auth::LabRole;
 use labblogg_shared::{Lab, RecordKind};
 use leptos::prelude::*;
 use uuid::Uuid;
+
+/// Kept here too for the callers that name it so (it belongs to the session, not to a screen).
+pub use crate::session::coordinated_labs;
 
 /// The part of the set-up on show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,15 +28,6 @@ pub enum SetupTab {
     Partners,
     Goals,
     Questions,
-}
-
-/// The labs the signed-in user coordinates, in membership order.
-pub fn coordinated_labs(session: RwSignal<Option<crate::session::Session>>) -> Vec<Uuid> {
-    session.with(|s| {
-        s.as_ref()
-            .map(|s| s.user.memberships.iter().filter(|m| m.role == LabRole::Coordinator).map(|m| m.lab_id).collect())
-            .unwrap_or_default()
-    })
 }
 
 #[component]
@@ -44,7 +43,8 @@ pub fn Setup() -> impl IntoView {
         let _ = engine.data_version.get();
         let ids = labs();
         async move {
-            let known = records::list::<Lab>(RecordKind::Lab, &ids).await;
+            // Only the tab's label: each tab says itself when it cannot read the lab's records.
+            let known = records::list::<Lab>(RecordKind::Lab, &ids).await.unwrap_or_default();
             ids.iter()
                 .map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone())))
                 .collect::<Vec<_>>()
@@ -91,11 +91,11 @@ pub fn Setup() -> impl IntoView {
                     }).collect_view()}
                 </div>
                 {move || lab.get().map(|l| match tab.get() {
-                    SetupTab::Lab => view! { <crate::routes::setup_lab::LabProfile lab=l/> }.into_any(),
-                    SetupTab::Places => view! { <crate::routes::setup_places::PlacesSetup lab=l/> }.into_any(),
-                    SetupTab::Partners => view! { <crate::routes::setup_partners::PartnersSetup lab=l/> }.into_any(),
-                    SetupTab::Goals => view! { <crate::routes::setup_goals::GoalsSetup lab=l/> }.into_any(),
-                    SetupTab::Questions => view! { <crate::routes::setup_questions::QuestionsSetup lab=l/> }.into_any(),
+                    SetupTab::Lab => view! { <lab::LabProfile lab=l/> }.into_any(),
+                    SetupTab::Places => view! { <places::PlacesSetup lab=l/> }.into_any(),
+                    SetupTab::Partners => view! { <partners::PartnersSetup lab=l/> }.into_any(),
+                    SetupTab::Goals => view! { <goals::GoalsSetup lab=l/> }.into_any(),
+                    SetupTab::Questions => view! { <questions::QuestionsSetup lab=l/> }.into_any(),
                 })}
             </Show>
         </section>

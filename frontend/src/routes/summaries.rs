@@ -5,12 +5,15 @@
 
 use crate::components::charts::{GoalChart, GoalChartText, HBars, HeatMap, StackedBars};
 use crate::components::loading::FirstSyncProgress;
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::SessionCtx;
+use crate::data::dataset;
 use crate::i18n::*;
-use crate::routes::activities::kind_label;
-use crate::routes::counter::band_label;
+use crate::labels::band_label;
+use crate::labels::focus_label;
+use crate::labels::kind_label;
 use crate::sync::SyncEngine;
-use crate::{browser, clock, format, store};
+use crate::{browser, clock, format};
 use labblogg_shared::auth::Role;
 use labblogg_shared::model::FocusArea;
 use labblogg_shared::summary::{self, Dataset, Disclosure, LabOverview, Period};
@@ -19,47 +22,6 @@ use uuid::Uuid;
 
 const DAYS_SV: [&str; 7] = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"];
 const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-pub fn focus_label(f: FocusArea, english: bool) -> String {
-    if !english {
-        return f.label_sv().to_owned();
-    }
-    match f {
-        FocusArea::LongTermUnemployment => "Reduce long-term unemployment",
-        FocusArea::SchoolResults => "Lift schools and pupils' results",
-        FocusArea::PublicServices => "Strengthen public services",
-        FocusArea::Crime => "Fight crime",
-    }
-    .to_owned()
-}
-
-/// The synced local copy of the user's labs, reloaded when a sync brings data.
-/// One for every screen that reads it (`context::SharedDataset`): moving
-/// from the overview to a lab's report, another URL, does not read it again.
-pub fn dataset() -> LocalResource<Dataset> {
-    let Some(shared) = use_context::<crate::context::SharedDataset>() else { return read_dataset() };
-    if let Some(ds) = shared.dataset.get_value() {
-        return ds;
-    }
-    let ds = shared.owner.with(read_dataset);
-    shared.dataset.set_value(Some(ds));
-    ds
-}
-
-/// Visits come as the store's tallies (`store::summary_input`), never as rows:
-/// a year of a lab's visits is a million of them.
-fn read_dataset() -> LocalResource<Dataset> {
-    let SessionCtx(session) = expect_context::<SessionCtx>();
-    let engine = expect_context::<SyncEngine>();
-    LocalResource::new(move || {
-        let _ = engine.data_version.get();
-        let labs = session.get().map(|s| s.user.labs).unwrap_or_default();
-        async move {
-            let (states, tallies) = store::summary_input(&labs).await.unwrap_or_default();
-            Dataset::from_states_and_tallies(states.iter(), tallies)
-        }
-    })
-}
 
 /// The first day of the month a year before `today`, to `today`.
 fn last_twelve_months(today: &str) -> Period {
@@ -72,12 +34,13 @@ pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let engine = expect_context::<SyncEngine>();
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
 
     view! {
-        <crate::routes::approval::FollowUpCard ds=ds/>
+        {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
+        <crate::components::approval::FollowUpCard ds=ds/>
         <section class="card">
             <h1>{t!(i18n, overview_title)}</h1>
             <p class="muted">{t!(i18n, overview_hint)}</p>
@@ -110,10 +73,13 @@ pub fn LabReport() -> impl IntoView {
             .with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()))
             .filter(|id| session.with(|s| s.as_ref().is_some_and(|s| s.user.labs.contains(id))))
     };
-    let ds = dataset();
-    move || match lab() {
-        Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
-        None => view! { <UnknownLab/> }.into_any(),
+    let (ds, ds_failed) = dataset();
+    view! {
+        {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
+        {move || match lab() {
+            Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
+            None => view! { <UnknownLab/> }.into_any(),
+        }}
     }
 }
 
@@ -154,7 +120,7 @@ fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> im
         .map(|g| {
             (
                 g.title.clone(),
-                g.missing.iter().map(|d| crate::routes::goals::missing_label(g, d, en)).collect::<Vec<_>>().join(", "),
+                g.missing.iter().map(|d| crate::goal_text::missing_label(g, d, en)).collect::<Vec<_>>().join(", "),
             )
         })
         .collect();
@@ -180,7 +146,7 @@ fn LabCard(o: LabOverview, english: Signal<bool>, on_open: Callback<Uuid>) -> im
             })}
             <ul class="goal-list">
                 {o.goals.iter().map(|g| {
-                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let (class, verdict) = crate::goal_text::verdict(g, en);
                     let latest = g.latest.or(g.running.as_ref().map(|r| r.1)).map(|v| format::decimal(v, 1, en)).unwrap_or_else(|| "–".into());
                     let partial = g.latest.is_none() && g.running.is_some();
                     let projected = g.projected_date.as_deref().map(|d| format::date(d, en));
@@ -421,7 +387,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
             </div>
             {move || review.get().map(|month| view! {
                 <div class="no-print">
-                    <crate::routes::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
+                    <crate::components::approval::ApprovalPanel lab=lab month=month ds=ds on_close=Callback::new(move |_| review.set(None))/>
                 </div>
             })}
             {move || {
@@ -471,13 +437,13 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     date: t_string!(i18n, date).to_string(),
                 };
                 let goal_rows = r.goals.iter().map(|g| {
-                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let (class, verdict) = crate::goal_text::verdict(g, en);
                     let n = |v: f64| format::decimal(v, 1, en);
                     let baseline = match &g.baseline_date {
                         Some(d) => format!("{} ({})", n(g.baseline), format::date_short(d, en)),
                         None => n(g.baseline),
                     };
-                    let latest = crate::routes::goals::latest_text(g, en, &running_word);
+                    let latest = crate::goal_text::latest_text(g, en, &running_word);
                     let projection = match (&g.projected_date, &g.trend_line) {
                         _ if g.retired => "–".into(),
                         (Some(d), _) => format!("{} {}", t_string!(i18n, projected), format::date_short(d, en)),
@@ -487,7 +453,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     view! {
                         <tr class=format!("goal-row {class}") data-testid="report-goal-row">
                             <th scope="row">{g.title.clone()}
-                                <div class="muted small">{crate::routes::setup_goals::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
+                                <div class="muted small">{crate::goal_text::source_sentence(g.source.as_ref(), &place_list, en)}</div></th>
                             <td>{baseline}</td>
                             <td>{latest}{g.latest_flagged.then(|| view! {
                                 <span class="flag-mark" data-testid="goal-latest-flagged">" ("{t!(i18n, latest_flagged)}")"</span>
@@ -499,7 +465,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     }
                 }).collect_view();
                 let goal_charts = r.goals.iter().filter(|g| !g.retired && (!g.points.is_empty() || g.running.is_some())).map(|g| {
-                    let (class, verdict) = crate::routes::goals::verdict(g, en);
+                    let (class, verdict) = crate::goal_text::verdict(g, en);
                     view! {
                         <div class=format!("goal-line {class}")>
                             <GoalChart caption=format!("{} ({}) — {verdict}", g.title, g.unit) points=g.points.clone() running=g.running.clone()
@@ -523,7 +489,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                     </header>
                     {per_session_note()}
                     <h2>{t!(i18n, goals_title)}</h2>
-                    <p class="muted small">{crate::routes::goals::verdict_rule(en)}</p>
+                    <p class="muted small">{crate::goal_text::verdict_rule(en)}</p>
                     <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, goals_title).to_string()>
                         <table class="data goal-table" data-testid="report-goal-table">
                             <thead><tr>
@@ -562,8 +528,8 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                                 </ul>
                             </div>
                         })}
-                        <p class="small" data-testid="report-months-summary">{crate::routes::approval::months_summary(&r.months, en)}</p>
-                        <crate::routes::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
+                        <p class="small" data-testid="report-months-summary">{crate::components::approval::months_summary(&r.months, en)}</p>
+                        <crate::components::approval::ReportMonths lab=lab months=r.months.clone() chosen=review/>
                     </div>
                     <StackedBars caption=t_string!(i18n, chart_visits_per_week).to_string()
                         series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"
@@ -594,7 +560,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         <h2>{t!(i18n, report_appendix)}</h2>
                         <div class="print-only" data-testid="report-quality-print">
                             <h3>{t!(i18n, months_title)}</h3>
-                            <p>{crate::routes::approval::months_summary(&r.months, en)}</p>
+                            <p>{crate::components::approval::months_summary(&r.months, en)}</p>
                             {(!r.unconfirmed.is_empty()).then(|| view! { <p>{unconfirmed_text(r.unconfirmed.len())}</p> })}
                         </div>
                         <h3>{t!(i18n, poll_results)}</h3>
@@ -602,7 +568,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                             <thead><tr><th scope="col">{t!(i18n, month)}</th><th scope="col">{t!(i18n, question)}</th>
                                 <th scope="col">{t!(i18n, poll_yes)}</th><th scope="col">{t!(i18n, poll_maybe)}</th><th scope="col">{t!(i18n, poll_no)}</th></tr></thead>
                             <tbody>{r.poll_tallies.iter().map(|(m, q, y, mb, n)| view! {
-                                <tr><td>{format::month_short(&format!("{m}-01"), en)}</td><td>{crate::routes::setup_goals::poll_label(*q, en)}</td>
+                                <tr><td>{format::month_short(&format!("{m}-01"), en)}</td><td>{crate::labels::poll_label(*q, en)}</td>
                                     <td>{y.to_string()}</td><td>{mb.to_string()}</td><td>{n.to_string()}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
@@ -625,7 +591,7 @@ pub fn Compare() -> impl IntoView {
     let english = move || i18n.get_locale() == Locale::en;
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let today = clock::today();
     let default = last_twelve_months(&today);
     let from = RwSignal::new(default.from);
@@ -677,6 +643,7 @@ pub fn Compare() -> impl IntoView {
     };
     view! {
         <section class="card">
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <div class="list-head">
                 <h1>{t!(i18n, compare_title)}</h1>
                 <button class="secondary" data-testid="export-csv" on:click=export_csv>{t!(i18n, export_csv)}</button>
@@ -688,7 +655,7 @@ pub fn Compare() -> impl IntoView {
                     <select id="cmp-focus" data-testid="compare-focus" bind:value=focus>
                         <option value="">{t!(i18n, all_focus_areas)}</option>
                         {FocusArea::ALL.into_iter().map(|f| view! {
-                            <option value=crate::routes::activities::wire(&f)>{move || focus_label(f, english())}</option>
+                            <option value=crate::labels::wire(&f)>{move || focus_label(f, english())}</option>
                         }).collect_view()}
                     </select></div>
             </div>
@@ -712,13 +679,13 @@ pub fn Compare() -> impl IntoView {
                             let status = status_of(r.lab_id);
                             let (logged, closed, approved, months) = match &status {
                                 Some(s) if s.completeness.sessions > 0 => (
-                                    crate::routes::approval::of(s.completeness.logged, s.completeness.sessions, en),
-                                    crate::routes::approval::of(s.completeness.closed, s.completeness.sessions, en),
-                                    crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
-                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", "),
+                                    crate::components::approval::of(s.completeness.logged, s.completeness.sessions, en),
+                                    crate::components::approval::of(s.completeness.closed, s.completeness.sessions, en),
+                                    crate::components::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    s.approved_months.iter().map(|m| crate::labels::month_label(m, en)).collect::<Vec<_>>().join(", "),
                                 ),
-                                Some(s) => ("–".into(), "–".into(), crate::routes::approval::of(s.approved_months.len() as u64, s.months, en),
-                                    s.approved_months.iter().map(|m| crate::routes::approval::month_label(m, en)).collect::<Vec<_>>().join(", ")),
+                                Some(s) => ("–".into(), "–".into(), crate::components::approval::of(s.approved_months.len() as u64, s.months, en),
+                                    s.approved_months.iter().map(|m| crate::labels::month_label(m, en)).collect::<Vec<_>>().join(", ")),
                                 None => ("–".into(), "–".into(), "–".into(), String::new()),
                             };
                             view! {
@@ -750,6 +717,6 @@ pub fn Compare() -> impl IntoView {
             </div>
             <p class="muted" data-testid="compare-note">{move || if disclosure() == Disclosure::Exact { t_string!(i18n, exact_note) } else { t_string!(i18n, suppression_note) }}</p>
         </section>
-        <crate::routes::research::ResearchExport ds=ds/>
+        <crate::components::research_export::ResearchExport ds=ds/>
     }
 }

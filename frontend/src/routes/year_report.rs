@@ -7,9 +7,10 @@
 //! labs together are figures beyond a lab: protected by the Cell Key Method.
 
 use crate::components::loading::FirstSyncProgress;
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::SessionCtx;
+use crate::data::dataset;
 use crate::i18n::*;
-use crate::routes::summaries::dataset;
 use crate::sync::SyncEngine;
 use crate::{api, browser, clock};
 use labblogg_shared::year_report::{self, Cell};
@@ -36,11 +37,11 @@ pub fn YearReport() -> impl IntoView {
     // `?labb=<id>`: the lab whose year opens (a lab report's "Årsrapport"); without it, the labs together.
     let query = leptos_router::hooks::use_query_map();
     let chosen = move || query.with(|q| q.get("labb").and_then(|l| Uuid::parse_str(&l).ok()));
-    let ds = dataset();
+    let (ds, ds_failed) = dataset();
     let user_labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
     // Together: the labs one coordinates (all one's labs if none).
     let together = move || {
-        let own = crate::routes::setup::coordinated_labs(session);
+        let own = crate::session::coordinated_labs(session);
         if own.is_empty() {
             user_labs()
         } else {
@@ -90,14 +91,12 @@ pub fn YearReport() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::report_xlsx(&token, &r).await {
-                Ok(bytes) => {
-                    match browser::download_bytes(&r.file_name(), crate::routes::year_report::XLSX_MIME, &bytes) {
-                        Ok(()) => {
-                            notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
-                        }
-                        Err(e) => error.set(Some(e)),
+                Ok(bytes) => match browser::download_bytes(&r.file_name(), XLSX_MIME, &bytes) {
+                    Ok(()) => {
+                        notice.set(Some(t_string!(i18n, year_report_xlsx_done, name = r.file_name()).to_string()))
                     }
-                }
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(api::ApiError::Offline) => error.set(Some(t_string!(i18n, year_report_xlsx_offline).to_string())),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -107,6 +106,7 @@ pub fn YearReport() -> impl IntoView {
 
     view! {
         <section class="card report year-report" data-testid="year-report">
+            {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
             <div class="list-head no-print">
                 <h1>{t!(i18n, year_report_title)}</h1>
                 <div class="row">

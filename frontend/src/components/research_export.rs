@@ -7,8 +7,8 @@
 
 use crate::context::SessionCtx;
 use crate::i18n::*;
-use crate::routes::activities::kind_label;
-use crate::routes::counter::band_label;
+use crate::labels::band_label;
+use crate::labels::kind_label;
 use crate::{api, browser, clock};
 use labblogg_shared::auth::Role;
 use labblogg_shared::summary::{self, Dataset, Period, ResearchRow};

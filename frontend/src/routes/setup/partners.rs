@@ -6,9 +6,11 @@
 //! offline with the old name still counts under the partner kept.
 
 use crate::components::form_error::{FieldError, FormError, FormErrorLine};
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::from_wire;
+use crate::labels::{partner_kind_label, wire};
 use crate::records::{self, Typed};
-use crate::routes::activities::{partner_kind_label, wire};
 use crate::sync::SyncEngine;
 use crate::{clock, store};
 use labblogg_shared::model::{Activity, Partner, PartnerKind};
@@ -16,10 +18,6 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
 
 #[component]
 pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
@@ -33,11 +31,11 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
     let data = LocalResource::new(move || {
         let _ = engine.data_version.get();
         async move {
-            let mut partners = records::list::<Partner>(RecordKind::Partner, &[lab]).await;
+            let mut partners = records::list::<Partner>(RecordKind::Partner, &[lab]).await?;
             partners.sort_by_key(|p| (p.data.retired, p.data.name.to_lowercase()));
-            let activities = records::list::<Activity>(RecordKind::Activity, &[lab]).await;
-            let locks = crate::quality::Locks::of(&[lab]).await;
-            (partners, activities, locks)
+            let activities = records::list::<Activity>(RecordKind::Activity, &[lab]).await?;
+            let locks = crate::quality::Locks::of(&[lab]).await?;
+            Ok::<_, crate::store::StoreError>((partners, activities, locks))
         }
     });
 
@@ -50,8 +48,11 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             return error.set(Some(e.into()));
         }
         let taken = data.with_untracked(|d| {
-            d.as_ref().is_some_and(|(p, _, _)| {
-                p.iter().any(|q| !q.data.retired && q.data.name.trim().to_lowercase() == partner.name.to_lowercase())
+            d.as_ref().is_some_and(|d| {
+                d.as_ref().is_ok_and(|(p, _, _)| {
+                    p.iter()
+                        .any(|q| !q.data.retired && q.data.name.trim().to_lowercase() == partner.name.to_lowercase())
+                })
             })
         });
         if taken {
@@ -89,7 +90,11 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             <p class="notice" role="status" data-testid="partner-notice" hidden=move || notice.get().is_none()>{move || notice.get().unwrap_or_default()}</p>
             <ul class="setup-list">
                 {move || {
-                    let (partners, activities, locks) = data.get().unwrap_or_default();
+                    let (partners, activities, locks) = match data.get() {
+                        Some(Ok(d)) => d,
+                        Some(Err(error)) => return view! { <li><ReadError what=Reading::Records error=error/></li> }.into_any(),
+                        None => Default::default(),
+                    };
                     // A merge leaves the activities of approved months as they are (the server would
                     // refuse to change them): they count under the partner kept through `merged_into`.
                     let movable: Vec<Typed<Activity>> =

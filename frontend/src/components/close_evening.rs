@@ -5,6 +5,7 @@
 
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::question_answers::QuestionAnswers;
+use crate::components::read_error::{read_failed_text, Reading};
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
@@ -48,7 +49,13 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
     // of the closing poll's two are still asked (before the first sync has
     // brought them, both are).
     let questions = LocalResource::new(move || async move {
-        let all = records::list::<Question>(RecordKind::Question, &[lab_id]).await;
+        let all = match records::list::<Question>(RecordKind::Question, &[lab_id]).await {
+            Ok(all) => all,
+            Err(_) => {
+                error.set(Some(read_failed_text(i18n, Reading::Records)));
+                Vec::new()
+            }
+        };
         let retired: Vec<PollQuestion> = all.iter().filter(|q| q.data.retired).filter_map(|q| q.data.builtin).collect();
         let mut asked: Vec<Typed<Question>> =
             all.into_iter().filter(|q| q.data.builtin.is_none() && q.data.asked_at_closing(place_id)).collect();
@@ -72,7 +79,12 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
     {
         let today = today.clone();
         spawn_local(async move {
-            let found = records::list::<Activity>(RecordKind::Activity, &[lab_id]).await.into_iter().find(|a| {
+            // Without this evening's activity a second closing would make another: say so instead.
+            let list = match records::list::<Activity>(RecordKind::Activity, &[lab_id]).await {
+                Ok(list) => list,
+                Err(_) => return error.set(Some(read_failed_text(i18n, Reading::Activities))),
+            };
+            let found = list.into_iter().find(|a| {
                 a.data.kind == ActivityKind::OpenEvening
                     && a.data.date == today
                     && a.data.meeting_place_id == Some(place_id)

@@ -5,9 +5,9 @@
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
 use crate::i18n::*;
+use crate::labels::focus_label;
+use crate::labels::wire;
 use crate::records::{self, Typed};
-use crate::routes::activities::wire;
-use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use labblogg_shared::model::{FocusArea, Lab};
 use labblogg_shared::RecordKind;

@@ -8,9 +8,10 @@
 
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::{kind_label, wire};
 use crate::records::{self, Typed};
-use crate::routes::activities::{kind_label, wire};
 use crate::sync::SyncEngine;
 use labblogg_shared::model::{ActivityKind, MeetingPlace};
 use labblogg_shared::questions::{version_of, AnswerKind, Question};
@@ -56,10 +57,10 @@ pub fn QuestionsSetup(lab: Uuid) -> impl IntoView {
     let data = LocalResource::new(move || {
         let _ = engine.data_version.get();
         async move {
-            let mut questions = records::list::<Question>(RecordKind::Question, &[lab]).await;
+            let mut questions = records::list::<Question>(RecordKind::Question, &[lab]).await?;
             questions.sort_by_key(|q| (q.data.retired, q.data.builtin.map_or(9, |b| b as u8), q.id));
-            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await;
-            (questions, places)
+            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await?;
+            Ok::<_, crate::store::StoreError>((questions, places))
         }
     });
     let set_retired = move |q: Typed<Question>, value: bool| {
@@ -76,11 +77,12 @@ pub fn QuestionsSetup(lab: Uuid) -> impl IntoView {
         <div class="questions-setup" data-testid="questions-setup">
             {move || match (mode.get(), data.get()) {
                 (_, None) => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                (Mode::Edit { existing, new_version }, Some((_, places))) => view! {
+                (_, Some(Err(error))) => view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+                (Mode::Edit { existing, new_version }, Some(Ok((_, places)))) => view! {
                     <QuestionForm lab=lab existing=existing new_version=new_version places=places saved=saved
                         on_done=Callback::new(move |_| mode.set(Mode::List))/>
                 }.into_any(),
-                (Mode::List, Some((questions, places))) => {
+                (Mode::List, Some(Ok((questions, places)))) => {
                     let chain: Vec<(Uuid, Question)> = questions.iter().map(|q| (q.id, q.data.clone())).collect();
                     view! {
                         <div class="list-head">

@@ -7,11 +7,14 @@
 
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
+use crate::components::read_error::{ReadError, Reading};
+use crate::goal_text::source_sentence_with;
 use crate::i18n::*;
+use crate::labels::band_label;
+use crate::labels::focus_label;
+use crate::labels::{from_wire, poll_label};
+use crate::labels::{kind_label, wire};
 use crate::records::{self, Typed};
-use crate::routes::activities::{kind_label, wire};
-use crate::routes::counter::band_label;
-use crate::routes::summaries::focus_label;
 use crate::sync::SyncEngine;
 use crate::{clock, format};
 use labblogg_shared::model::{
@@ -42,143 +45,6 @@ const ALL: &[&str] = &[
     "måldatum",
     "aktivitetstyper",
 ];
-
-fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
-/// The question of a closing poll, as the form lists it.
-pub fn poll_label(q: PollQuestion, english: bool) -> &'static str {
-    match (q, english) {
-        (PollQuestion::FeltSafe, false) => "Kände du dig trygg i dag?",
-        (PollQuestion::WantToReturn, false) => "Vill du komma tillbaka?",
-        (PollQuestion::FeltSafe, true) => "Did you feel safe today?",
-        (PollQuestion::WantToReturn, true) => "Do you want to come back?",
-    }
-}
-
-/// Where a goal's values come from, in a sentence (the Goals screen says it too).
-pub fn source_sentence(source: Option<&GoalSource>, places: &[Typed<MeetingPlace>], english: bool) -> String {
-    source_sentence_with(source, places, &[], english)
-}
-
-/// [`source_sentence`], naming the lab's question a goal is measured from.
-pub fn source_sentence_with(
-    source: Option<&GoalSource>,
-    places: &[Typed<MeetingPlace>],
-    questions: &[Typed<Question>],
-    english: bool,
-) -> String {
-    let place_name = |id: Option<Uuid>| match id {
-        Some(id) => places.iter().find(|p| p.id == id).map_or_else(|| "?".to_owned(), |p| p.data.name.clone()),
-        None => if english { "all the lab's meeting places" } else { "alla labbets mötesplatser" }.to_owned(),
-    };
-    let per = |p: GoalPeriod| match (p, english) {
-        (GoalPeriod::Week, false) => "per vecka",
-        (GoalPeriod::Month, false) => "per månad",
-        (GoalPeriod::Week, true) => "per week",
-        (GoalPeriod::Month, true) => "per month",
-    };
-    match source {
-        None => if english { "Measured by hand" } else { "Mäts för hand" }.to_owned(),
-        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
-            format!(
-                "{} {} ({})",
-                if english { "Visits at" } else { "Besök på" },
-                place_name(Some(*meeting_place_id)),
-                per(GoalPeriod::Week)
-            )
-        }
-        Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band, gender }) => {
-            let what = match (first_only, english) {
-                (true, false) => "Förstagångsbesök",
-                (false, false) => "Besök",
-                (true, true) => "First visits",
-                (false, true) => "Visits",
-            };
-            let band = age_band.map(|b| format!(", {}", band_label(b, english))).unwrap_or_default();
-            let gender = gender.map(|g| format!(", {}", gender_label(g, english))).unwrap_or_default();
-            format!(
-                "{what} {} {}{band}{gender} ({})",
-                if english { "at" } else { "på" },
-                place_name(*meeting_place_id),
-                per(*p)
-            )
-        }
-        Some(GoalSource::Activities { kinds, measure }) => {
-            let what = match (measure, english) {
-                (ActivityMeasure::Activities, false) => "Aktiviteter",
-                (ActivityMeasure::Participants, false) => "Deltagare",
-                (ActivityMeasure::ParticipantHours, false) => "Deltagartimmar",
-                (ActivityMeasure::Activities, true) => "Activities",
-                (ActivityMeasure::Participants, true) => "Participants",
-                (ActivityMeasure::ParticipantHours, true) => "Participant-hours",
-            };
-            let kinds = if kinds.is_empty() {
-                if english {
-                    "every kind".to_owned()
-                } else {
-                    "alla typer".to_owned()
-                }
-            } else {
-                kinds.iter().map(|k| kind_label(*k, english).to_lowercase()).collect::<Vec<_>>().join(", ")
-            };
-            format!("{what} ({kinds}) {}", per(GoalPeriod::Month))
-        }
-        Some(GoalSource::PollShare { question, include_maybe }) => {
-            let answers = match (include_maybe, english) {
-                (false, false) => "ja",
-                (true, false) => "ja eller kanske",
-                (false, true) => "yes",
-                (true, true) => "yes or maybe",
-            };
-            if english {
-                format!("Share answering {answers} to \"{}\" (per month)", poll_label(*question, true))
-            } else {
-                format!("Andel som svarar {answers} på ”{}” (per månad)", poll_label(*question, false))
-            }
-        }
-        Some(GoalSource::Question { question_id, stat, include_maybe, option }) => {
-            let q = questions.iter().find(|q| q.id == *question_id);
-            let text = q.map_or_else(
-                || if english { "the lab's question".to_owned() } else { "labbets fråga".to_owned() },
-                |q| format!("”{}”", q.data.text),
-            );
-            let chosen = option.and_then(|o| q.and_then(|q| q.data.options.get(o as usize)).cloned());
-            let what = match (stat, q.map(|q| q.data.answer), english) {
-                (QuestionStat::Share, Some(AnswerKind::Choice), false) => {
-                    format!("Andel som väljer ”{}” på", chosen.unwrap_or_default())
-                }
-                (QuestionStat::Share, Some(AnswerKind::Choice), true) => {
-                    format!("Share choosing \"{}\" on", chosen.unwrap_or_default())
-                }
-                (QuestionStat::Share, _, false) => {
-                    format!("Andel som svarar {} på", if *include_maybe { "ja eller kanske" } else { "ja" })
-                }
-                (QuestionStat::Share, _, true) => {
-                    format!("Share answering {} to", if *include_maybe { "yes or maybe" } else { "yes" })
-                }
-                (QuestionStat::Sum, _, false) => "Summan av svaren på".to_owned(),
-                (QuestionStat::Sum, _, true) => "The sum of the answers to".to_owned(),
-                (QuestionStat::Mean, _, false) => "Medelvärdet av svaren på".to_owned(),
-                (QuestionStat::Mean, _, true) => "The mean of the answers to".to_owned(),
-            };
-            format!("{what} {text} ({})", per(GoalPeriod::Month))
-        }
-    }
-}
-
-/// A gender as a visit goal counts it (every age: girls and women together).
-fn gender_label(g: Gender, english: bool) -> &'static str {
-    match (g, english) {
-        (Gender::Girl, false) => "flickor/kvinnor",
-        (Gender::Boy, false) => "pojkar/män",
-        (Gender::Other, false) => "annat kön",
-        (Gender::Girl, true) => "girls/women",
-        (Gender::Boy, true) => "boys/men",
-        (Gender::Other, true) => "other gender",
-    }
-}
 
 /// The unit that goes with a source, offered when the unit is empty.
 fn suggested_unit(source: Option<&GoalSource>) -> &'static str {
@@ -215,18 +81,16 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
     let data = LocalResource::new(move || {
         let _ = engine.data_version.get();
         async move {
-            let mut goals = records::list::<Goal>(RecordKind::Goal, &[lab]).await;
+            let mut goals = records::list::<Goal>(RecordKind::Goal, &[lab]).await?;
             goals.sort_by(|a, b| (a.data.retired, &a.data.title).cmp(&(b.data.retired, &b.data.title)));
-            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await;
-            let questions = records::list::<Question>(RecordKind::Question, &[lab]).await;
+            let places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await?;
+            let questions = records::list::<Question>(RecordKind::Question, &[lab]).await?;
             let focus = crate::store::record(lab)
-                .await
-                .ok()
-                .flatten()
+                .await?
                 .and_then(|s| records::typed::<Lab>(&s))
                 .map(|l| l.data.focus_areas)
                 .unwrap_or_default();
-            (goals, places, focus, questions)
+            Ok::<_, crate::store::StoreError>((goals, places, focus, questions))
         }
     });
     let set_retired = move |g: Typed<Goal>, value: bool| {
@@ -243,11 +107,12 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
         <div class="goals-setup" data-testid="goals-setup">
             {move || match (mode.get(), data.get()) {
                 (_, None) => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                (Mode::Edit(existing), Some((_, places, focus, questions))) => view! {
+                (_, Some(Err(error))) => view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+                (Mode::Edit(existing), Some(Ok((_, places, focus, questions)))) => view! {
                     <GoalForm lab=lab existing=existing places=places focus=focus questions=questions saved=saved
                         on_done=Callback::new(move |_| mode.set(Mode::List))/>
                 }.into_any(),
-                (Mode::List, Some((goals, places, _, questions))) => view! {
+                (Mode::List, Some(Ok((goals, places, _, questions)))) => view! {
                     <div class="list-head">
                         <h2>{t!(i18n, setup_tab_goals)}</h2>
                         <button type="button" class="primary" data-testid="goal-new"

@@ -8,9 +8,10 @@ use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLin
 use crate::components::opening_hours::{
     Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor, WEEKDAYS_EN, WEEKDAYS_SV,
 };
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
+use crate::labels::band_label;
 use crate::records::{self, Typed};
-use crate::routes::counter::band_label;
 use crate::sync::SyncEngine;
 use labblogg_shared::model::{AgeBand, CountRule, MeetingPlace};
 use labblogg_shared::RecordKind;
@@ -70,9 +71,9 @@ pub fn PlacesSetup(lab: Uuid) -> impl IntoView {
     let places = LocalResource::new(move || {
         let _ = engine.data_version.get();
         async move {
-            let mut list = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await;
+            let mut list = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &[lab]).await?;
             list.sort_by(|a, b| (a.data.retired, &a.data.name).cmp(&(b.data.retired, &b.data.name)));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     let retire = move |p: Typed<MeetingPlace>, retired: bool| {
@@ -105,7 +106,11 @@ pub fn PlacesSetup(lab: Uuid) -> impl IntoView {
                     <p class="muted">{t!(i18n, place_settings_hint)}</p>
                     <ul class="setup-list">
                         {move || {
-                            let list = places.get().unwrap_or_default();
+                            let list = match places.get() {
+                                Some(Ok(list)) => list,
+                                Some(Err(error)) => return view! { <li><ReadError what=Reading::Places error=error/></li> }.into_any(),
+                                None => Vec::new(),
+                            };
                             if list.is_empty() {
                                 return view! { <li class="muted" data-testid="place-none">{t!(i18n, place_none)}</li> }.into_any();
                             }

@@ -10,6 +10,7 @@
 use crate::components::record_history::RecordHistory;
 use crate::context::SessionCtx;
 use crate::i18n::*;
+use crate::labels::month_label;
 use crate::records::{self, Typed};
 use crate::routes::activities::ActivityForm;
 use crate::sync::SyncEngine;
@@ -23,29 +24,6 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "mars 2026" or "March 2026".
-pub fn month_label(month: &str, english: bool) -> String {
-    match (english, approval::parse_month(month)) {
-        (true, Some((y, m))) => format!("{} {y}", MONTHS_EN[(m - 1) as usize]),
-        _ => approval::month_name_sv(month),
-    }
-}
 
 /// "12 av 14" (sv) or "12 of 14" (en).
 pub fn of(n: u64, total: u64, english: bool) -> String {
