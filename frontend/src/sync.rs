@@ -71,6 +71,20 @@ pub struct SyncEngine {
     /// Other people who used this device and still have changes waiting
     /// (each syncs under their own token, from their own database).
     pub others: RwSignal<Vec<OtherUser>>,
+    /// When the signed-in user's last sync round succeeded (ms, this device's
+    /// clock), kept across reloads: "Senast synkad 18:42".
+    pub last_synced: RwSignal<Option<u64>>,
+}
+
+/// Where the time of a user's last successful sync is kept on the device.
+fn last_synced_key(username: &str) -> String {
+    format!("labblogg.last-synced.{}", device_users::normalise(username))
+}
+
+/// The signed-in user's last successful sync, as kept on the device.
+fn stored_last_synced() -> Option<u64> {
+    use gloo_storage::{LocalStorage, Storage};
+    LocalStorage::get(last_synced_key(&session::load()?.user.username)).ok()
 }
 
 /// Someone else's changes waiting on this device.
@@ -120,6 +134,7 @@ impl SyncEngine {
             clock_skew_ms: RwSignal::new(None),
             first_sync: RwSignal::new(FirstSync::Unknown),
             others: RwSignal::new(Vec::new()),
+            last_synced: RwSignal::new(stored_last_synced()),
         }
     }
 
@@ -132,6 +147,7 @@ impl SyncEngine {
         self.pending.set(0);
         self.rejected.set(0);
         self.clock_skew_ms.set(None);
+        self.last_synced.set(stored_last_synced());
         self.state.set(SyncState::Pending);
         spawn_local(self.load_first_sync());
         self.refresh_counts();
@@ -497,6 +513,12 @@ impl SyncEngine {
             Ok(()) => {
                 FAILURES.with(|f| f.set(0));
                 self.message.set(None);
+                if let Some(s) = session::load() {
+                    use gloo_storage::{LocalStorage, Storage};
+                    let now = clock::device_now_ms();
+                    let _ = LocalStorage::set(last_synced_key(&s.user.username), now);
+                    self.last_synced.set(Some(now));
+                }
                 let state = if self.rejected.get_untracked() > 0 {
                     SyncState::Error
                 } else if self.pending.get_untracked() > 0 {

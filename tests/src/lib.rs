@@ -90,6 +90,10 @@ pub struct TestServer {
     args: ServeArgs,
     dist: PathBuf,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
+    /// The port, bound from the start until the first `resume` serves on it: picked free and
+    /// released, it lay unbound while `prepare` seeded the database (seconds with a demo year),
+    /// and another test's free port could be the same one.
+    reserved: Option<tokio::net::TcpListener>,
     _dir: TempDir,
 }
 
@@ -116,7 +120,13 @@ impl TestServer {
 
     async fn start_on(demo: bool, demo_year: bool, admin: Option<(&str, &str)>) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        // SO_REUSEADDR as tokio's own bind sets it: the connections it accepts, left in
+        // TIME_WAIT by a stop, must not keep `resume` from binding the port again.
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_reuseaddr(true)?;
+        socket.bind("127.0.0.1:0".parse()?)?;
+        let reserved = socket.listen(1024)?;
+        let addr = reserved.local_addr()?;
         let args = ServeArgs {
             bind: addr,
             db: DbArgs { database_url: format!("sqlite://{}", dir.path().join("labblogg.db").display()) },
@@ -141,8 +151,16 @@ impl TestServer {
                 })
                 .await?;
         }
-        let mut server =
-            TestServer { addr, state, fault: Arc::default(), dist: dist_dir()?, args, running: None, _dir: dir };
+        let mut server = TestServer {
+            addr,
+            state,
+            fault: Arc::default(),
+            dist: dist_dir()?,
+            args,
+            running: None,
+            reserved: Some(reserved),
+            _dir: dir,
+        };
         server.resume().await?;
         Ok(server)
     }
@@ -203,17 +221,21 @@ impl TestServer {
     pub async fn resume(&mut self) -> Result<()> {
         let state = labblogg_server::prepare(&self.args).await?;
         self.state = state.clone();
-        // The port was just released by the stopped server; retry briefly.
+        // The first time on the port held since `start`; later on the port just released by
+        // the stopped server, retrying briefly.
         let deadline = Instant::now() + Duration::from_secs(10);
-        let listener = loop {
-            match tokio::net::TcpListener::bind(self.addr).await {
-                Ok(l) => break l,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(100)).await
+        let listener = match self.reserved.take() {
+            Some(l) => l,
+            None => loop {
+                match tokio::net::TcpListener::bind(self.addr).await {
+                    Ok(l) => break l,
+                    Err(e) if Instant::now() < deadline => {
+                        let _ = e;
+                        tokio::time::sleep(Duration::from_millis(100)).await
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
-            }
+            },
         };
         let (tx, rx) = oneshot::channel::<()>();
         let fault = self.fault.clone();

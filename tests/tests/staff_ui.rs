@@ -3,7 +3,7 @@
 //! offline and online. Screenshots of each main screen at tablet size go to
 //! target/screenshots/; axe-core checks each screen for serious violations.
 
-use anyhow::Result;
+use anyhow::{ensure, Result};
 use labblogg_e2e::{wait_until, Browser, TestServer};
 use labblogg_server::demo::{BODEN, LINA_HAGE, PLACE_BODEN, PLACE_LINA_HAGE};
 use labblogg_shared::model::{
@@ -475,7 +475,22 @@ async fn a_goal_measurement_entered_offline_syncs_and_shows_in_the_lab_view() ->
     b.fill(&format!("{card} [data-testid=measurement-value]"), "sju").await?;
     b.click(&format!("{card} [data-testid=measurement-save]")).await?;
     b.wait_for(&format!("{card} .error[role=alert]")).await?;
+    // The message is at the value, which is marked and has the focus (#16).
+    let value_field = format!("{card} [data-testid=measurement-value]");
+    ensure!(b.attr(&value_field, "aria-invalid").await?.as_deref() == Some("true"), "the value field is marked");
+    ensure!(b.count(&format!("{card} [data-testid=measurement-error][data-field=värde]")).await? == 1);
+    wait_until("the value field focused", Duration::from_secs(10), || async {
+        let focused = b.client.execute("return document.activeElement.getAttribute('data-testid');", vec![]).await?;
+        Ok(focused == serde_json::json!("measurement-value"))
+    })
+    .await?;
     b.fill(&format!("{card} [data-testid=measurement-value]"), "7,5").await?;
+    // A valid value takes the message away, before saving.
+    wait_until("the error gone once the value is valid", Duration::from_secs(10), || async {
+        Ok(b.count(&format!("{card} .error[role=alert]")).await? == 0
+            && b.attr(&value_field, "aria-invalid").await?.is_none())
+    })
+    .await?;
     b.fill(&format!("{card} [data-testid=measurement-note]"), "Vecka med nationella prov").await?;
     b.click(&format!("{card} [data-testid=measurement-save]")).await?;
     wait_until("latest value shown offline", Duration::from_secs(10), || async {

@@ -257,7 +257,9 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
 
     // The comparison's CSV has the decimal comma (2.5 staff hours → "2,5").
     b.click("[data-testid=export-csv]").await?;
-    let (_, _, bytes) = download(&b, 2).await?;
+    let (name, _, bytes) = download(&b, 2).await?;
+    // Named by its period, so two exports of different periods never overwrite each other (#16).
+    assert_eq!(name, format!("jamforelse-{}--{}.csv", year.from, year.to));
     ensure!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "comparison CSV has the byte order mark");
     let text = String::from_utf8(bytes[3..].to_vec())?;
     let lina_row = text.split("\r\n").find(|l| l.starts_with("Lina Hage;")).expect("Lina Hage's row");

@@ -87,7 +87,7 @@ pub fn StackedBars(
     }).collect_view());
     view! {
         <figure class="chart" data-testid=testid>
-            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=caption.clone()>
+            <svg viewBox=format!("0 0 {w} {h}") style:--chart-w=format!("{w}px") role="img" aria-label=caption.clone()>
                 <text x="0" y="10" class="axis axis-title">{y_title}</text>
                 {grid}
                 <line x1=pad_l y1=h - pad_b x2=w y2=h - pad_b class="axis-line"/>
@@ -176,7 +176,7 @@ pub fn HeatMap(
     view! {
         <figure class="chart" data-testid=testid>
             // Never wider than its natural size: a few open hours must not make giant cells.
-            <svg viewBox=format!("0 0 {w} {h}") style:max-width=format!("{}px", w * 1.4) role="img" aria-label=caption.clone()>
+            <svg viewBox=format!("0 0 {w} {h}") style:max-width=format!("{}px", w * 1.4) style:--chart-w=format!("{w}px") role="img" aria-label=caption.clone()>
                 <text x=pad_l y="10" class="axis axis-title">{hour_title}</text>
                 {hour_labels}{cells}
             </svg>
@@ -312,7 +312,7 @@ pub fn GoalChart(
     let right = w - pad_r;
     view! {
         <figure class="chart goal-chart" data-testid=testid>
-            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=caption.clone()>
+            <svg viewBox=format!("0 0 {w} {h}") style:--chart-w=format!("{w}px") role="img" aria-label=caption.clone()>
                 <text x="0" y="12" class="axis axis-title">{unit.clone()}</text>
                 {y_ticks}
                 <line x1=pad_l y1=h - pad_b x2=right y2=h - pad_b class="axis-line"/>

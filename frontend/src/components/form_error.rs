@@ -81,3 +81,23 @@ pub fn FormErrorLine(
         })}
     }
 }
+
+/// Move the focus to the first field of `form` marked invalid (`aria-invalid`),
+/// once the error is drawn; to the form's own message if no field is.
+pub fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let Some(form) = form.get_untracked() else { return };
+        let target = form
+            .query_selector("[aria-invalid=true]")
+            .ok()
+            .flatten()
+            .or_else(|| form.query_selector(".error[role=alert]").ok().flatten());
+        if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            if !el.has_attribute("tabindex") && el.matches("p, div").unwrap_or(false) {
+                let _ = el.set_attribute("tabindex", "-1");
+            }
+            let _ = el.focus();
+        }
+    });
+}

@@ -15,4 +15,5 @@ pub mod record_history;
 pub mod research_export;
 pub mod stepper;
 pub mod sync_status;
+pub mod unsynced;
 pub mod update_banner;

@@ -1,5 +1,6 @@
 //! The sync status, on every screen, in words anyone understands.
 
+use crate::app::SessionCtx;
 use crate::i18n::*;
 use crate::sync::{SyncEngine, SyncState};
 use leptos::prelude::*;
@@ -7,7 +8,21 @@ use leptos::prelude::*;
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
+    let SessionCtx(session) = expect_context::<SessionCtx>();
     let i18n = use_i18n();
+    // Before anyone signs in there is nothing of theirs to be saved or not (#16).
+    let signed_in = move || session.with(Option::is_some);
+    // "Senast synkad 18:42" (with the date when it was not today).
+    let last_synced = move || {
+        let ms = engine.last_synced.get()?;
+        let (date, time) = crate::clock::local(ms);
+        let when = if date == crate::clock::today() {
+            time
+        } else {
+            format!("{} {time}", crate::format::date_short(&date, i18n.get_locale() == Locale::en))
+        };
+        Some(t_string!(i18n, sync_last_synced, time = when).to_string())
+    };
     let text = move || {
         let n = engine.pending.get();
         if let Some(m) = engine.message.get() {
@@ -29,6 +44,7 @@ pub fn SyncStatus() -> impl IntoView {
         }
     };
     view! {
+        <Show when=signed_in>
         <div
             class="sync-status"
             data-testid="sync-status"
@@ -39,7 +55,9 @@ pub fn SyncStatus() -> impl IntoView {
         >
             <span class="dot" aria-hidden="true"></span>
             <span>{text}</span>
+            {move || last_synced().map(|t| view! { <span class="last-synced" data-testid="last-synced">{t}</span> })}
         </div>
+        </Show>
         // Other people's changes on this device: each waits for, or syncs under, their own sign-in.
         {move || {
             let others = engine.others.get();

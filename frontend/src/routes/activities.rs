@@ -1,6 +1,7 @@
 //! Activities: log one in under a minute, find recent ones, edit or delete.
 
 use crate::components::chips::check_chip;
+use crate::components::form_error::{self, invalid, FieldError, FormError, FormErrorLine};
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{read_failed_text, ReadError, Reading};
 use crate::components::stepper::Stepper;
@@ -77,6 +78,23 @@ pub fn Activities() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let kind_filter = RwSignal::new(String::new());
     let confirm_delete = RwSignal::new(None::<Uuid>);
+    // The activity just saved: the list says "Sparat" and marks it (#16).
+    let saved = RwSignal::new(None::<Uuid>);
+    let unsynced = crate::components::unsynced::unsynced_ids();
+    // Whichever way the screen turns (form or list), it starts at its top, not where the other one was scrolled.
+    Effect::watch(
+        move || std::mem::discriminant(&mode.get()),
+        move |_, _, _| {
+            if !matches!(mode.get_untracked(), Mode::List) {
+                saved.set(None);
+            }
+            if let Some(w) = web_sys::window() {
+                w.scroll_to_with_x_and_y(0.0, 0.0);
+            }
+        },
+        false,
+    );
+    let on_saved = Callback::new(move |id: Uuid| saved.set(Some(id)));
 
     let labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
     let activities = LocalResource::new(move || {
@@ -188,16 +206,17 @@ pub fn Activities() -> impl IntoView {
             return list_error.set(Some(why));
         }
         list_error.set(None);
+        saved.set(None);
         delete_write.dispatch(a);
     };
 
     view! {
         {move || match mode.get() {
             Mode::Edit(existing) => view! {
-                <ActivityForm existing=existing on_done=Callback::new(move |_| mode.set(Mode::List))/>
+                <ActivityForm existing=existing on_saved=on_saved on_done=Callback::new(move |_| mode.set(Mode::List))/>
             }.into_any(),
             Mode::New(template, lab) => view! {
-                <ActivityForm existing=None template=*template template_lab=lab on_done=Callback::new(move |_| mode.set(Mode::List))/>
+                <ActivityForm existing=None template=*template template_lab=lab on_saved=on_saved on_done=Callback::new(move |_| mode.set(Mode::List))/>
             }.into_any(),
             Mode::List => view! {
                 <section class="card">
@@ -244,6 +263,7 @@ pub fn Activities() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
+                    <p class="notice" role="status" data-testid="activity-saved" hidden=move || saved.get().is_none()>{t!(i18n, activity_saved)}</p>
                     {move || list_error.get().map(|e| view! { <p class="error" role="alert" data-testid="activity-locked">{e}</p> })}
                     {move || delete_write.error().map(|e| view! { <p class="error" role="alert" data-testid="activity-delete-error">{e}</p> })}
                     <ul class="activity-list">
@@ -262,9 +282,11 @@ pub fn Activities() -> impl IntoView {
                                 let total = a.data.total_participants();
                                 let for_lesson = a.clone();
                                 view! {
-                                    <li class="activity-item" data-testid="activity-item" data-id=id.to_string()>
+                                    <li class="activity-item" class:just-saved=move || saved.get() == Some(id)
+                                        data-testid="activity-item" data-id=id.to_string()>
                                         <div>
                                             <strong>{a.data.title.clone()}</strong>
+                                            <crate::components::unsynced::UnsyncedMark id=id ids=unsynced/>
                                             <div class="muted">
                                                 {move || format!("{} · {} · {}", kind_label(a.data.kind, english()),
                                                     format::date(&a.data.date, english()),
@@ -307,6 +329,30 @@ pub fn Activities() -> impl IntoView {
         }}
     }
 }
+
+// The activity form's fields, as the shared validation names them (`validate::activity`).
+const A_TITLE: &[&str] = &["rubrik"];
+const A_DATE: &[&str] = &["datum"];
+const A_START: &[&str] = &["starttid"];
+const A_END: &[&str] = &["sluttid"];
+const A_PARTICIPANTS: &[&str] = &["deltagare", "antal deltagare", "nya deltagare"];
+const A_STAFF: &[&str] = &["personaltimmar"];
+const A_VOLUNTEER: &[&str] = &["volontärtimmar"];
+const A_NOTES: &[&str] = &["anteckningar"];
+const A_LESSONS: &[&str] = &["lärdomar"];
+const A_FIELDS: &[&str] = &[
+    "rubrik",
+    "datum",
+    "starttid",
+    "sluttid",
+    "deltagare",
+    "antal deltagare",
+    "nya deltagare",
+    "personaltimmar",
+    "volontärtimmar",
+    "anteckningar",
+    "lärdomar",
+];
 
 /// Participants per age band (and gender, when split) as steppers.
 #[derive(Clone, Copy)]
@@ -357,6 +403,9 @@ pub fn ActivityForm(
     /// The lab of a prefilled new activity.
     #[prop(optional)]
     template_lab: Option<Uuid>,
+    /// Told the activity's id once it is saved (before `on_done`).
+    #[prop(optional)]
+    on_saved: Option<Callback<Uuid>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
@@ -365,7 +414,8 @@ pub fn ActivityForm(
     let english = move || i18n.get_locale() == Locale::en;
 
     let user_labs = session.get_untracked().map(|s| s.user.labs).unwrap_or_default();
-    let place_id = session::chosen_place();
+    // The tablet's place, as the counter finds it: chosen on this device, else the user's home place.
+    let place_id = session::chosen_place().or_else(|| session.get_untracked().and_then(|s| s.user.home_meeting_place));
     let is_new = existing.is_none();
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
     let base = existing.as_ref().map(|e| e.data.clone()).or(template);
@@ -388,22 +438,53 @@ pub fn ActivityForm(
         RwSignal::new(base.as_ref().map(|b| format::decimal(b.volunteer_hours, 1, false)).unwrap_or_default());
     let notes = RwSignal::new(base.as_ref().map(|b| b.notes.clone()).unwrap_or_default());
     let lessons = RwSignal::new(base.as_ref().map(|b| b.lessons_learned.clone()).unwrap_or_default());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<FormError>);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // A message shows at its field, the field is marked and gets the focus (#16).
+    let fail = move |e: FormError| {
+        error.set(Some(e));
+        form_error::focus_first_invalid(form_ref);
+    };
     let findings = RwSignal::new(Vec::new());
     let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
     let new_partner = RwSignal::new(String::new());
     let new_partner_kind = RwSignal::new(wire(&PartnerKind::Other));
 
-    // The place's age bands first (its counter's buttons); every band is available.
-    let place_bands = LocalResource::new(move || async move {
-        let Some(p) = place_id else { return Vec::new() };
-        crate::store::record(p)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|s| records::typed::<MeetingPlace>(&s))
-            .map(|t| t.data.age_bands)
-            .unwrap_or_default()
+    // The place's age bands first (its counter's buttons), or those of the lab's places when the
+    // activity has no place, and any band the activity counts already; every band is a click away.
+    let band_place = base.as_ref().map_or(place_id, |b| b.meeting_place_id);
+    let counted: Vec<AgeBand> =
+        base.as_ref().map(|b| b.participants.iter().map(|p| p.age_band).collect()).unwrap_or_default();
+    let place_bands = LocalResource::new(move || {
+        let lab = lab.get();
+        let counted = counted.clone();
+        async move {
+            let places: Vec<MeetingPlace> = match band_place {
+                Some(p) => crate::store::record(p)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|s| records::typed::<MeetingPlace>(&s))
+                    .map(|t| t.data)
+                    .into_iter()
+                    .collect(),
+                // Unreadable, the lab's places give no bands and the form offers every band.
+                None => records::list::<MeetingPlace>(RecordKind::MeetingPlace, &lab.into_iter().collect::<Vec<_>>())
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| !p.data.retired)
+                    .map(|p| p.data)
+                    .collect(),
+            };
+            if places.is_empty() {
+                return Vec::new();
+            }
+            AgeBand::ALL
+                .into_iter()
+                .filter(|b| counted.contains(b) || places.iter().any(|p| p.age_bands.contains(b)))
+                .collect::<Vec<_>>()
+        }
     });
     let show_all_bands = RwSignal::new(false);
     let bands = move || {
@@ -478,9 +559,9 @@ pub fn ActivityForm(
     // The form does not edit a closing poll's tallies; an edit keeps them.
     let poll_kept = base.as_ref().and_then(|b| b.poll);
     let answers = RwSignal::new(base.as_ref().map(|b| b.answers.clone()).unwrap_or_default());
-    let build = move || -> Result<Activity, String> {
+    let build = move || -> Result<Activity, FormError> {
         let hours = |s: String| if s.trim().is_empty() { Some(0.0) } else { format::parse_decimal(&s) };
-        let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or("kind")?;
+        let kind: ActivityKind = from_wire(&kind.get_untracked()).ok_or(FormError::general("kind"))?;
         let activity = Activity {
             meeting_place_id,
             kind,
@@ -492,9 +573,10 @@ pub fn ActivityForm(
             first_timers: first_timers.get_untracked(),
             partner_ids: partners.get_untracked(),
             goal_ids: goals.get_untracked(),
-            staff_hours: hours(staff_hours.get_untracked()).ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
+            staff_hours: hours(staff_hours.get_untracked())
+                .ok_or_else(|| FormError::at("personaltimmar", t_string!(i18n, error_hours).to_string()))?,
             volunteer_hours: hours(volunteer_hours.get_untracked())
-                .ok_or_else(|| t_string!(i18n, error_hours).to_string())?,
+                .ok_or_else(|| FormError::at("volontärtimmar", t_string!(i18n, error_hours).to_string()))?,
             notes: notes.get_untracked(),
             lessons_learned: lessons.get_untracked(),
             poll: poll_kept,
@@ -507,7 +589,7 @@ pub fn ActivityForm(
                 given
             },
         };
-        labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
+        labblogg_shared::validate::activity(&activity).map_err(FormError::from)?;
         Ok(activity)
     };
 
@@ -521,6 +603,9 @@ pub fn ActivityForm(
             if changed {
                 engine.local_write();
             }
+            if let Some(saved) = on_saved {
+                saved.run(id);
+            }
             on_done.run(());
             Ok(())
         }
@@ -528,20 +613,20 @@ pub fn ActivityForm(
     let save = move |skip_guard: bool, skip_check: bool| {
         let mut activity = match build() {
             Ok(a) => a,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return fail(e),
         };
         let Some(lab_id) = lab.get_untracked() else { return };
         // Without the lab's approvals the lock cannot be checked: say so rather than save blind.
         let facts = match facts.get_untracked() {
             Some(Ok(f)) => f,
-            Some(Err(_)) => return error.set(Some(read_failed_text(i18n, Reading::Records))),
+            Some(Err(_)) => return error.set(Some(FormError::general(read_failed_text(i18n, Reading::Records)))),
             None => crate::quality::LabFacts::default(),
         };
         // A month its coordinator has approved is locked: the server would refuse the change.
         let (base_date, base_flag) = (base_date.get_value(), base_flag.get_value());
         let dates: Vec<&str> = base_date.iter().map(String::as_str).chain([activity.date.as_str()]).collect();
         if let Some(why) = facts.locked(lab_id, &dates) {
-            return error.set(Some(why));
+            return fail(FormError::at("datum", why));
         }
         let found =
             labblogg_shared::checks::check_activity(&facts.activities, id, &activity, crate::quality::today_day());
@@ -580,7 +665,7 @@ pub fn ActivityForm(
         }
         let partner = Partner::new(name, kind);
         if let Err(e) = labblogg_shared::validate::partner(&partner) {
-            return error.set(Some(e.to_string()));
+            return error.set(Some(FormError::general(e.to_string())));
         }
         let pid = Uuid::now_v7();
         spawn_local(async move {
@@ -593,7 +678,7 @@ pub fn ActivityForm(
     };
 
     view! {
-        <form class="card activity-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+        <form class="card activity-form" node_ref=form_ref on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
             // The form's lists (partners, goals, questions) could not be read: say so, not "none".
             {move || [lab_partners.get().and_then(Result::err), lab_goals.get().and_then(Result::err), lab_questions.get().and_then(Result::err)]
                 .into_iter().flatten().next().map(|error| view! { <ReadError what=Reading::Records error=error/> })}
@@ -609,14 +694,22 @@ pub fn ActivityForm(
                 }).collect_view()}
             </select>
             <label for="activity-title">{t!(i18n, title)}</label>
-            <input id="activity-title" name="title" data-testid="activity-title" required maxlength="120" bind:value=title/>
+            <input id="activity-title" name="title" data-testid="activity-title" required maxlength="120" bind:value=title
+                aria-invalid=invalid(error, A_TITLE) aria-describedby="activity-title-error"/>
+            <FieldError error=error fields=A_TITLE id="activity-title-error" testid="activity-error"/>
             <div class="row">
                 <div class="field"><label for="activity-date">{t!(i18n, date)}</label>
-                    <input id="activity-date" name="date" type="date" data-testid="activity-date" required bind:value=date/></div>
+                    <input id="activity-date" name="date" type="date" data-testid="activity-date" required bind:value=date
+                        aria-invalid=invalid(error, A_DATE) aria-describedby="activity-date-error"/>
+                    <FieldError error=error fields=A_DATE id="activity-date-error" testid="activity-error"/></div>
                 <div class="field"><label for="activity-start">{t!(i18n, start_time)}</label>
-                    <input id="activity-start" name="start_time" type="time" bind:value=start/></div>
+                    <input id="activity-start" name="start_time" type="time" data-testid="activity-start" bind:value=start
+                        aria-invalid=invalid(error, A_START) aria-describedby="activity-start-error"/>
+                    <FieldError error=error fields=A_START id="activity-start-error" testid="activity-error"/></div>
                 <div class="field"><label for="activity-end">{t!(i18n, end_time)}</label>
-                    <input id="activity-end" name="end_time" type="time" bind:value=end/></div>
+                    <input id="activity-end" name="end_time" type="time" data-testid="activity-end" bind:value=end
+                        aria-invalid=invalid(error, A_END) aria-describedby="activity-end-error"/>
+                    <FieldError error=error fields=A_END id="activity-end-error" testid="activity-error"/></div>
             </div>
 
             <fieldset>
@@ -640,10 +733,11 @@ pub fn ActivityForm(
                         }
                     }).collect_view()}
                 </div>
-                <Show when=move || !show_all_bands.get() && !place_bands.get().unwrap_or_default().is_empty()>
-                    <button type="button" class="link" on:click=move |_| show_all_bands.set(true)>{t!(i18n, all_age_bands)}</button>
+                <Show when=move || !show_all_bands.get() && place_bands.get().is_some_and(|b| !b.is_empty() && b.len() < AgeBand::ALL.len())>
+                    <button type="button" class="link" data-testid="activity-all-bands" on:click=move |_| show_all_bands.set(true)>{t!(i18n, all_age_bands)}</button>
                 </Show>
                 <Stepper label=Signal::derive(move || t_string!(i18n, first_timers).to_string()) value=first_timers testid="first-timers"/>
+                <FieldError error=error fields=A_PARTICIPANTS id="activity-participants-error" testid="activity-error"/>
             </fieldset>
 
             <fieldset>
@@ -682,17 +776,26 @@ pub fn ActivityForm(
 
             <div class="row">
                 <div class="field"><label for="staff-hours">{t!(i18n, staff_hours)}</label>
-                    <input id="staff-hours" name="staff_hours" inputmode="decimal" data-testid="staff-hours" bind:value=staff_hours/></div>
+                    <input id="staff-hours" name="staff_hours" inputmode="decimal" data-testid="staff-hours" bind:value=staff_hours
+                        aria-invalid=invalid(error, A_STAFF) aria-describedby="staff-hours-error"/>
+                    <FieldError error=error fields=A_STAFF id="staff-hours-error" testid="activity-error"/></div>
                 <div class="field"><label for="volunteer-hours">{t!(i18n, volunteer_hours)}</label>
-                    <input id="volunteer-hours" name="volunteer_hours" inputmode="decimal" data-testid="volunteer-hours" bind:value=volunteer_hours/></div>
+                    <input id="volunteer-hours" name="volunteer_hours" inputmode="decimal" data-testid="volunteer-hours" bind:value=volunteer_hours
+                        aria-invalid=invalid(error, A_VOLUNTEER) aria-describedby="volunteer-hours-error"/>
+                    <FieldError error=error fields=A_VOLUNTEER id="volunteer-hours-error" testid="activity-error"/></div>
             </div>
             {move || view! { <crate::components::question_answers::QuestionAnswers questions=asked_now() answers=answers/> }}
             <label for="activity-notes">{t!(i18n, notes)}</label>
-            <textarea id="activity-notes" name="notes" data-testid="activity-notes" rows="3" bind:value=notes></textarea>
+            <textarea id="activity-notes" name="notes" data-testid="activity-notes" rows="3" bind:value=notes
+                aria-invalid=invalid(error, A_NOTES) aria-describedby="activity-notes-error"></textarea>
+            <FieldError error=error fields=A_NOTES id="activity-notes-error" testid="activity-error"/>
             <label for="activity-lessons">{t!(i18n, lessons_learned)}</label>
-            <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons></textarea>
+            <textarea id="activity-lessons" name="lessons_learned" data-testid="activity-lessons" rows="3" bind:value=lessons
+                aria-invalid=invalid(error, A_LESSONS) aria-describedby="activity-lessons-error"></textarea>
+            <FieldError error=error fields=A_LESSONS id="activity-lessons-error" testid="activity-error"/>
 
-            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <FormErrorLine error=error fields=A_FIELDS testid="activity-form-error"/>
+            {move || save_write.error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
             <div class="row form-actions">

@@ -100,7 +100,10 @@ fn AdminScreen() -> impl IntoView {
     view! {
         <section class="card admin" data-testid="admin-screen">
             <h1>{t!(i18n, admin_title)}</h1>
-            <p class="muted">{t!(i18n, admin_online_only)}</p>
+            // Said only when the server is out of reach: online, administration just works (#16).
+            <Show when=move || engine.state.get() == crate::sync::SyncState::Offline>
+                <p class="warning" role="status" data-testid="admin-offline">{t!(i18n, admin_online_only)}</p>
+            </Show>
             {move || ctx.notice.get().map(|n| view! { <p class="notice" role="status" data-testid="admin-notice">{n}</p> })}
 
             <div class="list-head">

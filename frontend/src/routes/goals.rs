@@ -6,6 +6,7 @@
 //! the server's summaries (`labblogg_shared::summary::goals`).
 
 use crate::components::charts::{GoalChart, GoalChartText};
+use crate::components::form_error::{self, invalid, FieldError, FormError, FormErrorLine};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{read_failed_text, ReadError, Reading};
@@ -22,6 +23,12 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
+
+// The measurement form's fields, as the shared validation names them.
+const M_DATE: &[&str] = &["datum"];
+const M_VALUE: &[&str] = &["värde"];
+const M_NOTE: &[&str] = &["anteckning"];
+const M_FIELDS: &[&str] = &["datum", "värde", "anteckning"];
 
 /// Measurements listed on a goal's card.
 const RECENT: usize = 5;
@@ -136,10 +143,17 @@ fn GoalCard(
     let date = RwSignal::new(g.missing.first().cloned().unwrap_or_else(clock::today));
     let value = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<FormError>);
+    // A message about a value goes once the value is edited (#16).
+    Effect::watch(move || (value.get(), date.get(), note.get()), move |_, _, _| error.set(None), false);
     let findings = RwSignal::new(Vec::new());
     let unusual = RwSignal::new(Vec::<labblogg_shared::checks::Finding>::new());
     let (goal_id, lab_id) = (g.goal_id, g.lab_id);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let fail = move |e: FormError| {
+        error.set(Some(e));
+        form_error::focus_first_invalid(form_ref);
+    };
     let SessionCtx(session) = expect_context::<SessionCtx>();
     // The lab's approvals, goals and earlier measurements, for the lock and the check (offline).
     let facts = LocalResource::new(move || {
@@ -150,21 +164,21 @@ fn GoalCard(
     let save = move |skip_guard: bool, skip_check: bool| {
         saved.set(None);
         let Some(v) = format::parse_decimal(&value.get_untracked()) else {
-            return error.set(Some(t_string!(i18n, error_value).to_string()));
+            return fail(FormError::at("värde", t_string!(i18n, error_value).to_string()));
         };
         let mut m =
             GoalMeasurement { goal_id, date: date.get_untracked(), value: v, note: note.get_untracked(), flag: None };
         if let Err(e) = labblogg_shared::validate::goal_measurement(&m) {
-            return error.set(Some(e.to_string()));
+            return fail(e.into());
         }
         // Without the lab's approvals the lock cannot be checked: say so rather than save blind.
         let facts = match facts.get_untracked() {
             Some(Ok(f)) => f,
-            Some(Err(_)) => return error.set(Some(read_failed_text(i18n, Reading::Records))),
+            Some(Err(_)) => return error.set(Some(FormError::general(read_failed_text(i18n, Reading::Records)))),
             None => crate::quality::LabFacts::default(),
         };
         if let Some(why) = facts.locked(lab_id, &[m.date.as_str()]) {
-            return error.set(Some(why));
+            return fail(FormError::at("datum", why));
         }
         let today = crate::quality::today_day();
         let found = match facts.goals.iter().find(|r| r.id == goal_id) {
@@ -191,7 +205,7 @@ fn GoalCard(
                     saved.set(Some(goal_id));
                     engine.local_write();
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(FormError::general(e.to_string()))),
             }
         });
     };
@@ -275,17 +289,23 @@ fn GoalCard(
             })}
             {if manual && !g.retired {
                 view! {
-                    <form class="measurement-form no-print" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+                    <form class="measurement-form no-print" node_ref=form_ref on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
                         <h4>{t!(i18n, measurement_new)}</h4>
                         <div class="row">
                             <div class="field"><label for=ids[0].clone()>{t!(i18n, date)}</label>
-                                <input id=ids[0].clone() type="date" name="date" data-testid="measurement-date" required bind:value=date/></div>
+                                <input id=ids[0].clone() type="date" name="date" data-testid="measurement-date" required bind:value=date
+                                    aria-invalid=invalid(error, M_DATE) aria-describedby=format!("{}-error", ids[0])/>
+                                <FieldError error=error fields=M_DATE id=format!("{}-error", ids[0]) testid="measurement-error"/></div>
                             <div class="field"><label for=ids[1].clone()>{t!(i18n, value)}" ("{g.unit.clone()}")"</label>
-                                <input id=ids[1].clone() name="value" inputmode="decimal" autocomplete="off" data-testid="measurement-value" required bind:value=value/></div>
+                                <input id=ids[1].clone() name="value" inputmode="decimal" autocomplete="off" data-testid="measurement-value" required bind:value=value
+                                    aria-invalid=invalid(error, M_VALUE) aria-describedby=format!("{}-error", ids[1])/>
+                                <FieldError error=error fields=M_VALUE id=format!("{}-error", ids[1]) testid="measurement-error"/></div>
                         </div>
                         <div class="field"><label for=ids[2].clone()>{t!(i18n, note)}</label>
-                            <input id=ids[2].clone() name="note" autocomplete="off" data-testid="measurement-note" bind:value=note/></div>
-                        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                            <input id=ids[2].clone() name="note" autocomplete="off" data-testid="measurement-note" bind:value=note
+                                aria-invalid=invalid(error, M_NOTE) aria-describedby=format!("{}-error", ids[2])/>
+                            <FieldError error=error fields=M_NOTE id=format!("{}-error", ids[2]) testid="measurement-error"/></div>
+                        <FormErrorLine error=error fields=M_FIELDS testid="measurement-form-error"/>
                         <p class="notice" role="status" data-testid="measurement-saved" hidden=move || saved.get() != Some(goal_id)>{t!(i18n, saved)}</p>
                         <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
                         <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>

@@ -282,6 +282,11 @@ enum Mode {
     Lesson { id: Uuid, lab: Option<Uuid>, data: Option<Lesson> },
 }
 
+/// The activities the example form offers without a search: those of the last this many days.
+const ACTIVITY_PICKER_DAYS: i64 = 90;
+/// At most this many activities offered at once (besides those linked already).
+const ACTIVITY_PICKER_MAX: usize = 30;
+
 #[component]
 pub fn Knowledge() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
@@ -843,10 +848,31 @@ fn ExampleForm(
                     .await
                     .unwrap_or_default();
             list.sort_by(|a, b| b.data.date.cmp(&a.data.date));
-            list.truncate(30);
             list
         }
     });
+    // Not a year of checkboxes: the linked ones, then the last 90 days, or what the search finds (#16).
+    let activity_search = RwSignal::new(String::new());
+    let recent_from = labblogg_shared::calendar::day_of(&crate::clock::today())
+        .map(|d| labblogg_shared::calendar::format_date(d - ACTIVITY_PICKER_DAYS))
+        .unwrap_or_default();
+    let activity_choices = move || {
+        let q = activity_search.get().trim().to_lowercase();
+        let chosen = activity_ids.get();
+        let list = lab_activities.get().unwrap_or_default();
+        let (linked, rest): (Vec<_>, Vec<_>) = list.into_iter().partition(|a| chosen.contains(&a.id));
+        let found = rest
+            .into_iter()
+            .filter(|a| {
+                if q.is_empty() {
+                    a.data.date >= recent_from
+                } else {
+                    a.data.title.to_lowercase().contains(&q) || a.data.date.contains(&q)
+                }
+            })
+            .take(ACTIVITY_PICKER_MAX);
+        linked.into_iter().chain(found).collect::<Vec<_>>()
+    };
     let kept = StoredValue::new(d.clone());
     let error = RwSignal::new(None::<String>);
     let findings = RwSignal::new(Vec::new());
@@ -1034,8 +1060,12 @@ fn ExampleForm(
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, kb_linked_activities)}</legend>
-                <div class="chips">
-                    {move || lab_activities.get().unwrap_or_default().into_iter().map(|a| {
+                <label for="kb-activity-search">{t!(i18n, kb_activity_search)}</label>
+                <input id="kb-activity-search" type="search" data-testid="knowledge-activity-search" autocomplete="off"
+                    aria-describedby="kb-activity-search-hint" bind:value=activity_search/>
+                <p class="muted" id="kb-activity-search-hint">{t!(i18n, kb_activity_search_hint)}</p>
+                <div class="chips" data-testid="knowledge-activity-choices">
+                    {move || activity_choices().into_iter().map(|a| {
                         let aid = a.id;
                         view! {
                             {check_chip("knowledge-activity", aid.to_string(), activity_ids, aid, format!("{} · {}", a.data.title, format::date(&a.data.date, english())))}

@@ -563,7 +563,9 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                             <p>{crate::components::approval::months_summary(&r.months, en)}</p>
                             {(!r.unconfirmed.is_empty()).then(|| view! { <p>{unconfirmed_text(r.unconfirmed.len())}</p> })}
                         </div>
-                        <h3>{t!(i18n, poll_results)}</h3>
+                        <h3 id="report-poll-title">{t!(i18n, poll_results)}</h3>
+                        // In a box of its own that scrolls: on a phone the page never does (#16).
+                        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="report-poll-title">
                         <table class="data">
                             <thead><tr><th scope="col">{t!(i18n, month)}</th><th scope="col">{t!(i18n, question)}</th>
                                 <th scope="col">{t!(i18n, poll_yes)}</th><th scope="col">{t!(i18n, poll_maybe)}</th><th scope="col">{t!(i18n, poll_no)}</th></tr></thead>
@@ -572,6 +574,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                                     <td>{y.to_string()}</td><td>{mb.to_string()}</td><td>{n.to_string()}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
+                        </div>
                         <h3>{t!(i18n, lessons_learned)}</h3>
                         <ul class="lessons" data-testid="lessons">
                             {r.lessons.iter().take(50).map(|(d, title, text)| view! {
@@ -638,7 +641,10 @@ pub fn Compare() -> impl IntoView {
         let (mut all, total) = rows.get_untracked();
         all.extend(total);
         let csv = summary::comparison_csv(&all, disclosure());
-        let name = format!("jamforelse-{}-{}.csv", from.get_untracked(), to.get_untracked());
+        // The period (and the focus area, if one) in the name: two exports never overwrite each other.
+        let focus = focus.get_untracked();
+        let focus = if focus.is_empty() { String::new() } else { format!("-{focus}") };
+        let name = format!("jamforelse-{}--{}{focus}.csv", from.get_untracked(), to.get_untracked());
         let _ = browser::download(&name, "text/csv;charset=utf-8", &csv);
     };
     view! {

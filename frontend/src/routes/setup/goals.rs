@@ -75,6 +75,8 @@ enum Mode {
 pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
+    // Records not yet on the server are marked "inte skickad än" (#16).
+    let unsynced = crate::components::unsynced::unsynced_ids();
     let english = move || i18n.get_locale() == Locale::en;
     let mode = RwSignal::new(Mode::List);
     let saved = RwSignal::new(None::<String>);
@@ -135,6 +137,7 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
                                         data-retired=retired.to_string()>
                                         <div>
                                             <strong>{g.data.title.clone()}</strong>
+                                            <crate::components::unsynced::UnsyncedMark id=g.id ids=unsynced/>
                                             {retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
                                             <div class="muted">{focus_label(g.data.focus_area, en)}</div>
                                             <div class="muted">{figures}</div>

@@ -64,6 +64,8 @@ enum Mode {
 pub fn PlacesSetup(lab: Uuid) -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
+    // Records not yet on the server are marked "inte skickad än" (#16).
+    let unsynced = crate::components::unsynced::unsynced_ids();
     let english = move || i18n.get_locale() == Locale::en;
     let mode = RwSignal::new(Mode::List);
     // Outside the form: the notice outlives it.
@@ -125,6 +127,7 @@ pub fn PlacesSetup(lab: Uuid) -> impl IntoView {
                                         data-retired=retired.to_string()>
                                         <div>
                                             <strong>{p.data.name.clone()}</strong>
+                                            <crate::components::unsynced::UnsyncedMark id=p.id ids=unsynced/>
                                             {retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
                                             <div class="muted">{p.data.target_group.clone()}</div>
                                             <div class="muted">{if summary.is_empty() { t_string!(i18n, hours_none).to_string() } else { summary }}</div>

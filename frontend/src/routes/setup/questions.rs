@@ -51,6 +51,8 @@ enum Mode {
 pub fn QuestionsSetup(lab: Uuid) -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
+    // Records not yet on the server are marked "inte skickad än" (#16).
+    let unsynced = crate::components::unsynced::unsynced_ids();
     let english = move || i18n.get_locale() == Locale::en;
     let mode = RwSignal::new(Mode::List);
     let saved = RwSignal::new(None::<String>);
@@ -118,6 +120,7 @@ pub fn QuestionsSetup(lab: Uuid) -> impl IntoView {
                                             data-retired=retired.to_string() data-answer-kind=q.data.answer.as_str() data-version=version.to_string()>
                                             <div>
                                                 <strong lang="sv">{q.data.text.clone()}</strong>
+                                            <crate::components::unsynced::UnsyncedMark id=q.id ids=unsynced/>
                                                 {(version > 1).then(|| view! { " " <span class="badge">{format!("v{version}")}</span> })}
                                                 {retired.then(|| view! { " " <span class="badge off">{t!(i18n, retired_badge)}</span> })}
                                                 <div class="muted">{answer_kind_label(q.data.answer, en)}{(!options.is_empty()).then(|| format!(": {options}"))}</div>
