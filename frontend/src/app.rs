@@ -1,43 +1,21 @@
-//! The root component: who is signed in decides what shows.
+//! The root component: it provides the shared context (`context.rs`), and
+//! who is signed in and the URL decide what shows: one route per screen
+//! (paths and who may open them in `nav.rs`).
 
 use crate::components::quick_lock::{LockButton, LockScreen, QuickLock};
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
+use crate::context::{KnowledgePrefill, SessionCtx};
 use crate::i18n::*;
 use crate::lazy::{self, LazyScreen};
+use crate::nav::{self, Page};
 use crate::routes::{counter::Counter, login::Login};
 use crate::session::{self, Session};
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
-
-/// The signed-in session, shared through context.
-#[derive(Clone, Copy)]
-pub struct SessionCtx(pub RwSignal<Option<Session>>);
-
-/// Moves to another screen (e.g. from a lab's report to a prefilled example).
-#[derive(Clone, Copy)]
-pub struct Navigate(pub RwSignal<Screen>);
-
-/// The screen on show once signed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Counter,
-    Activities,
-    Goals,
-    Overview,
-    Compare,
-    Settings,
-    /// Good examples and lessons from every lab (`routes/knowledge.rs`).
-    Knowledge,
-    /// Accounts, devices, labs and the audit log: administrators only.
-    Admin,
-    /// Deleted records of the labs one coordinates (`routes/trash.rs`).
-    Trash,
-    /// Setting up a lab (profile, places, partners, goals, questions): its coordinators.
-    Setup,
-    /// The year's report of a lab or of one's labs together (`routes/year_report.rs`).
-    YearReport,
-}
+use leptos_router::components::{FlatRoutes, Route, Router, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -62,13 +40,15 @@ pub fn App() -> impl IntoView {
     provide_context(SessionCtx(session));
     provide_context(engine);
     provide_context(QuickLock::new());
-    provide_context(crate::routes::knowledge::KnowledgePrefill(RwSignal::new(None)));
-    provide_context(crate::routes::year_report::YearReportLab(RwSignal::new(None)));
+    provide_context(KnowledgePrefill(RwSignal::new(None)));
+    provide_context(crate::context::SharedDataset::at_root());
     engine.start();
 
     view! {
         <I18nContextProvider>
-            <Shell session=session engine=engine/>
+            <Router>
+                <Shell session=session engine=engine/>
+            </Router>
         </I18nContextProvider>
     }
 }
@@ -88,85 +68,75 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
             let _ = html.set_attribute("lang", lang);
         }
     });
-    let screen = RwSignal::new(Screen::Counter);
-    provide_context(Navigate(screen));
-    // Staff land on the visit counter, everyone else on the overview, at
-    // sign-in and after every reload.
+    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
+    // Signed out, any URL shows the sign-in and remembers where it was
+    // (`/logga-in?till=…`); signed in, `/` and the sign-in lead on to that
+    // screen or the user's first one (staff: the counter). Whoever signs out
+    // or steps aside leaves no screen for the next person.
+    let location = use_location();
+    let navigate = use_navigate();
     Effect::new(move |prev: Option<Option<String>>| {
-        let user = session.with(|s| s.as_ref().map(|s| (s.user.username.clone(), s.user.role)));
-        let name = user.as_ref().map(|(n, _)| n.clone());
-        if prev.as_ref() != Some(&name) {
-            let start = match user.map(|(_, r)| r) {
-                Some(labblogg_shared::auth::Role::Staff) | None => Screen::Counter,
-                Some(_) => Screen::Overview,
-            };
-            screen.set(start);
+        let user = session.with(|s| s.as_ref().map(|s| s.user.clone())).filter(|_| signed_in());
+        let name = session.with(|s| s.as_ref().map(|s| s.user.username.clone()));
+        let left = matches!(prev, Some(Some(_))) && name.is_none();
+        // Someone else now (without a sign-in form between): their own first screen.
+        let switched = matches!(&prev, Some(Some(p)) if name.as_ref().is_some_and(|n| n != p));
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let till = location.query.with(|q| q.get("till"));
+        let to = match &user {
+            Some(u) if switched => Some(nav::start(u).path().to_owned()),
+            _ => nav::redirect(user.as_ref(), left, &path, &search, till.as_deref()),
+        };
+        if let Some(to) = to {
+            navigate(&to, NavigateOptions { replace: true, ..Default::default() });
         }
         name
     });
-    let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
-    let is_admin =
-        move || session.with(|s| s.as_ref().is_some_and(|s| s.user.role == labblogg_shared::auth::Role::Admin));
-    // Coordinators and administrators keep a Papperskorg; staff do not.
-    let keeps_bin = move || {
-        session.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                matches!(s.user.role, labblogg_shared::auth::Role::Admin | labblogg_shared::auth::Role::Coordinator)
-            })
-        })
-    };
-    let coordinates = move || !crate::routes::setup::coordinated_labs(session).is_empty();
+    // The current screen's entry in sight when the row scrolls sideways (after a reload too).
+    Effect::new(move |_| {
+        let _ = location.pathname.get();
+        request_animation_frame(show_current_entry);
+    });
     let quick_lock = expect_context::<QuickLock>();
     // Locked: the app stays mounted (forms keep what was typed) but hidden.
     let hidden = move || quick_lock.locked.get() && quick_lock.armed.get();
+    let menu = Memo::new(move |_| session.with(|s| s.as_ref().map(|s| nav::menu(&s.user)).unwrap_or_default()));
+    let link = move |page: Page| {
+        let current = move || (Page::of_path(&location.pathname.get()) == Some(page)).then_some("page");
+        view! {
+            <a class="nav-link" href=page.path() data-testid=page.testid() aria-current=current>
+                {move || match page {
+                    Page::Counter => t_string!(i18n, nav_counter),
+                    Page::Activities => t_string!(i18n, nav_activities),
+                    Page::Goals => t_string!(i18n, nav_goals),
+                    Page::Overview => t_string!(i18n, nav_overview),
+                    Page::Compare => t_string!(i18n, nav_compare),
+                    Page::YearReport => t_string!(i18n, nav_year_report),
+                    Page::Knowledge => t_string!(i18n, nav_knowledge),
+                    Page::Settings => t_string!(i18n, nav_settings),
+                    Page::Setup => t_string!(i18n, nav_setup),
+                    Page::Trash => t_string!(i18n, nav_trash),
+                    Page::Admin => t_string!(i18n, nav_admin),
+                }}
+            </a>
+        }
+    };
     view! {
         <header class="topbar">
             <span class="brand">{t!(i18n, brand)}</span>
             <Show when=signed_in>
-                <nav class="nav">
-                    {[
-                        (Screen::Counter, "nav-counter"),
-                        (Screen::Activities, "nav-activities"),
-                        (Screen::Goals, "nav-goals"),
-                        (Screen::Overview, "nav-overview"),
-                        (Screen::Compare, "nav-compare"),
-                        (Screen::YearReport, "nav-year-report"),
-                        (Screen::Knowledge, "nav-knowledge"),
-                        (Screen::Settings, "nav-settings"),
-                    ].into_iter().map(|(target, testid)| view! {
-                        <button class="nav-link" data-testid=testid
-                            aria-current=move || (screen.get() == target).then_some("page")
-                            on:click=move |_| screen.set(target)>
-                            {move || match target {
-                                Screen::Counter => t_string!(i18n, nav_counter),
-                                Screen::Activities => t_string!(i18n, nav_activities),
-                                Screen::Goals => t_string!(i18n, nav_goals),
-                                Screen::Overview => t_string!(i18n, nav_overview),
-                                Screen::Compare => t_string!(i18n, nav_compare),
-                                Screen::Settings => t_string!(i18n, nav_settings),
-                                Screen::Knowledge => t_string!(i18n, nav_knowledge),
-                                Screen::Admin => t_string!(i18n, nav_admin),
-                                Screen::Trash => t_string!(i18n, nav_trash),
-                                Screen::Setup => t_string!(i18n, nav_setup),
-                                Screen::YearReport => t_string!(i18n, nav_year_report),
-                            }}
-                        </button>
-                    }).collect_view()}
-                    <Show when=coordinates>
-                        <button class="nav-link" data-testid="nav-setup"
-                            aria-current=move || (screen.get() == Screen::Setup).then_some("page")
-                            on:click=move |_| screen.set(Screen::Setup)>{t!(i18n, nav_setup)}</button>
-                    </Show>
-                    <Show when=keeps_bin>
-                        <button class="nav-link" data-testid="nav-trash"
-                            aria-current=move || (screen.get() == Screen::Trash).then_some("page")
-                            on:click=move |_| screen.set(Screen::Trash)>{t!(i18n, nav_trash)}</button>
-                    </Show>
-                    <Show when=is_admin>
-                        <button class="nav-link" data-testid="nav-admin"
-                            aria-current=move || (screen.get() == Screen::Admin).then_some("page")
-                            on:click=move |_| screen.set(Screen::Admin)>{t!(i18n, nav_admin)}</button>
-                    </Show>
+                // One row: what the role uses daily first, then the rest, scrolled sideways when narrow.
+                <nav class="nav" aria-label=move || t_string!(i18n, nav_label) data-testid="nav">
+                    {move || {
+                        let (daily, rest) = menu.get();
+                        let more = !rest.is_empty() && !daily.is_empty();
+                        view! {
+                            {daily.into_iter().map(link).collect_view()}
+                            {more.then(|| view! { <span class="nav-sep" aria-hidden="true"></span> })}
+                            {rest.into_iter().map(link).collect_view()}
+                        }
+                    }}
                 </nav>
             </Show>
             <LockButton/>
@@ -175,22 +145,69 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         <UpdateBanner/>
         <main hidden=hidden>
             <Show when=signed_in fallback=|| view! { <Login/> }>
-                {move || match screen.get() {
-                    // Every screen but the counter is loaded when first opened (lazy.rs).
-                    Screen::Counter => view! { <Counter/> }.into_any(),
-                    Screen::Activities => view! { <LazyScreen load=lazy::activities/> }.into_any(),
-                    Screen::Goals => view! { <LazyScreen load=lazy::goals/> }.into_any(),
-                    Screen::Overview => view! { <LazyScreen load=lazy::overview/> }.into_any(),
-                    Screen::Compare => view! { <LazyScreen load=lazy::compare/> }.into_any(),
-                    Screen::Settings => view! { <LazyScreen load=lazy::settings/> }.into_any(),
-                    Screen::Knowledge => view! { <LazyScreen load=lazy::knowledge/> }.into_any(),
-                    Screen::Admin => view! { <LazyScreen load=lazy::admin/> }.into_any(),
-                    Screen::Trash => view! { <LazyScreen load=lazy::trash/> }.into_any(),
-                    Screen::Setup => view! { <LazyScreen load=lazy::setup/> }.into_any(),
-                    Screen::YearReport => view! { <LazyScreen load=lazy::year_report/> }.into_any(),
-                }}
+                // No nested routes: the flat router, lighter than the nested one. Every screen
+                // but the counter is loaded when first opened (lazy.rs).
+                <FlatRoutes fallback=NotFound>
+                    <Route path=path!("/") view=Nothing/>
+                    <Route path=path!("/logga-in") view=Nothing/>
+                    <Route path=path!("/besok") view=Counter/>
+                    <Route path=path!("/aktiviteter") view=|| view! { <LazyScreen load=lazy::activities/> }/>
+                    <Route path=path!("/mal") view=|| view! { <LazyScreen load=lazy::goals/> }/>
+                    <Route path=path!("/oversikt") view=|| view! { <LazyScreen load=lazy::overview/> }/>
+                    <Route path=path!("/labb/:id/rapport") view=|| view! { <LazyScreen load=lazy::lab_report/> }/>
+                    <Route path=path!("/jamfor") view=|| view! { <LazyScreen load=lazy::compare/> }/>
+                    <Route path=path!("/arsrapport") view=|| view! { <LazyScreen load=lazy::year_report/> }/>
+                    <Route path=path!("/kunskap") view=|| view! { <LazyScreen load=lazy::knowledge/> }/>
+                    <Route path=path!("/installningar") view=|| view! { <LazyScreen load=lazy::settings/> }/>
+                    <Route path=path!("/labbet") view=|| view! { <Only page=Page::Setup><LazyScreen load=lazy::setup/></Only> }/>
+                    <Route path=path!("/papperskorg") view=|| view! { <Only page=Page::Trash><LazyScreen load=lazy::trash/></Only> }/>
+                    <Route path=path!("/admin") view=|| view! { <Only page=Page::Admin><LazyScreen load=lazy::admin/></Only> }/>
+                </FlatRoutes>
             </Show>
         </main>
         <LockScreen/>
+    }
+}
+
+/// Scroll the header's row so that the current screen's entry shows.
+fn show_current_entry() {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let find =
+        |css: &str| doc.query_selector(css).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let (Some(nav), Some(current)) = (find("header .nav"), find("header .nav [aria-current=page]")) else { return };
+    // The row is the entries' offset parent (`position: relative` in style.css).
+    let (left, width) = (current.offset_left(), current.offset_width());
+    let (shown, room) = (nav.scroll_left(), nav.client_width());
+    if left < shown {
+        nav.set_scroll_left(left);
+    } else if left + width > shown + room {
+        nav.set_scroll_left(left + width - room);
+    }
+}
+
+/// `/` and the sign-in while signed in: shown only until the app moves on.
+#[component]
+fn Nothing() -> impl IntoView {}
+
+/// A screen only some roles use: the others are told so, with a way home.
+#[component]
+fn Only(page: Page, children: ChildrenFn) -> impl IntoView {
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    // A memo: the screen is built again only when the answer changes.
+    let allowed = Memo::new(move |_| session.with(|s| s.as_ref().is_some_and(|s| nav::may_open(page, &s.user))));
+    move || if allowed.get() { children().into_any() } else { view! { <NotFound/> }.into_any() }
+}
+
+/// Any path that is no screen of this app (or none of this user's).
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" data-testid="not-found">
+            <h1>{t!(i18n, not_found_title)}</h1>
+            <p>{t!(i18n, not_found_text)}</p>
+            <A href="/" attr:class="primary button-link" attr:data-testid="not-found-home">{t!(i18n, not_found_home)}</A>
+        </section>
     }
 }

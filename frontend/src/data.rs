@@ -2,7 +2,7 @@
 //! [`Dataset`]. Not a screen: the overview, the lab report, the comparison, the goals and
 //! the year's report all read it.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::store::{self, StoreError};
 use crate::sync::SyncEngine;
 use labblogg_shared::summary::Dataset;
@@ -15,7 +15,20 @@ use leptos::prelude::*;
 /// A failed read never becomes figures: the dataset stays unread (screens show it as
 /// loading) and the second value holds the error, for
 /// [`ReadError`](crate::components::read_error::ReadError) to show.
+///
+/// One for every screen that reads it (`context::SharedDataset`): moving from the overview
+/// to a lab's report, another URL, does not read the copy again.
 pub fn dataset() -> (LocalResource<Dataset>, ReadSignal<Option<StoreError>>) {
+    let Some(shared) = use_context::<crate::context::SharedDataset>() else { return read_dataset() };
+    if let Some(ds) = shared.dataset.get_value() {
+        return ds;
+    }
+    let ds = shared.owner.with(read_dataset);
+    shared.dataset.set_value(Some(ds));
+    ds
+}
+
+fn read_dataset() -> (LocalResource<Dataset>, ReadSignal<Option<StoreError>>) {
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let engine = expect_context::<SyncEngine>();
     let failed = RwSignal::new(None::<StoreError>);

@@ -9,6 +9,10 @@ leptos_i18n::declare_locales! {
     locales: ["sv", "en"],
     sv: {
         brand: "Labblogg",
+        nav_label: "Skärmar",
+        not_found_title: "Sidan finns inte",
+        not_found_text: "Adressen leder inte till någon sida i Labblogg som du kan öppna. Kanske är länken gammal eller felstavad.",
+        not_found_home: "Till startsidan",
         nav_counter: "Besök",
         nav_overview: "Översikt",
         nav_compare: "Jämför",
@@ -664,6 +668,10 @@ leptos_i18n::declare_locales! {
     },
     en: {
         brand: "Labblogg",
+        nav_label: "Screens",
+        not_found_title: "Page not found",
+        not_found_text: "The address leads to no page of Labblogg that you can open. The link may be old or misspelt.",
+        not_found_home: "To the start page",
         nav_counter: "Visits",
         nav_overview: "Overview",
         nav_compare: "Compare",

@@ -71,6 +71,7 @@ macro_rules! lazy_screen {
 lazy_screen!(activities, crate::routes::activities::Activities);
 lazy_screen!(goals, crate::routes::goals::Goals);
 lazy_screen!(overview, crate::routes::summaries::Overview);
+lazy_screen!(lab_report, crate::routes::summaries::LabReport);
 lazy_screen!(compare, crate::routes::summaries::Compare);
 lazy_screen!(settings, crate::routes::settings::Settings);
 lazy_screen!(knowledge, crate::routes::knowledge::Knowledge);

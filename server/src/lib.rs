@@ -57,17 +57,32 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let mut app = Router::new().nest("/api/v1", api).merge(routes::health::router());
     if let Some(dir) = assets {
-        // Unknown paths get the app shell, so deep links open the app. The
-        // service worker caches the shell; the browser must always revalidate.
-        // No redirect of a folder to its index: `GET //icons` was answered
-        // `307 Location: //icons/`, which browsers read as the host "icons".
-        // `cargo xtask dist` writes the wasm, JS and CSS also as `.br` (quality 11) and `.gz`;
-        // those go out in their place to browsers that accept them.
+        // Every URL of the app (`/besok`, `/labb/<id>/rapport` …, see
+        // frontend/src/nav.rs) gets the app shell, so deep links and reloads
+        // open the app on their screen; a missing file (a name with a dot)
+        // or an unknown API path stays a 404. The service worker caches the
+        // shell; the browser must always revalidate. No redirect of a folder
+        // to its index: `GET //icons` was answered `307 Location: //icons/`,
+        // which browsers read as the host "icons". `cargo xtask dist` writes
+        // the wasm, JS and CSS also as `.br` (quality 11) and `.gz`; those go
+        // out in their place to browsers that accept them.
+        let shell = ServeFile::new(dir.join("index.html"));
+        let app_url = Router::new().fallback(move |req: axum::extract::Request| {
+            let shell = shell.clone();
+            async move {
+                use axum::response::IntoResponse;
+                use tower::ServiceExt;
+                if !is_app_url(req.uri().path()) {
+                    return StatusCode::NOT_FOUND.into_response();
+                }
+                shell.oneshot(req).await.into_response()
+            }
+        });
         let files = ServeDir::new(dir)
             .append_index_html_on_directories(false)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(ServeFile::new(dir.join("index.html")));
+            .fallback(app_url);
         app = app
             .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
@@ -75,6 +90,14 @@ pub fn app(state: AppState, assets: Option<&Path>) -> Router {
     // Sync pages shrink to about a third; browsers ask for it. Brotli (at quality 4 on the fly)
     // when accepted, else gzip; precompressed files are sent as they are.
     with_security_headers(app.with_state(state)).layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// Is `path` one of the app's screens (answered with the app shell)? Not an
+/// API path and not a file name (the last segment has no dot).
+pub fn is_app_url(path: &str) -> bool {
+    let api = path == "/api" || path.starts_with("/api/");
+    let file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    !api && !file
 }
 
 /// The `/api/v1` routes (paths relative to it) and their OpenAPI document,

@@ -357,6 +357,53 @@ async fn double_slash_paths_are_not_redirected_and_styles_are_not_inline() {
 }
 
 #[tokio::test]
+async fn every_app_url_gets_the_app_shell_and_missing_files_a_404() {
+    use tower::ServiceExt;
+    let assets = tempfile::tempdir().unwrap();
+    std::fs::write(assets.path().join("index.html"), "<!doctype html><title>labblogg</title>").unwrap();
+    std::fs::write(assets.path().join("labblogg.js"), "export default 1;").unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let args = labblogg_server::config::ServeArgs {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        db: labblogg_server::config::DbArgs { database_url: format!("sqlite://{}", db.path().join("t.db").display()) },
+        assets: None,
+        demo: false,
+        demo_year: false,
+    };
+    let state = labblogg_server::prepare(&args).await.unwrap();
+    let app = labblogg_server::app(state, Some(assets.path()));
+    let get = |path: &str| {
+        let app = app.clone();
+        let req = axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap();
+        async move {
+            let resp = app.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    for path in [
+        "/",
+        "/besok",
+        "/labb/0195f0c2-0000-7000-8000-000000000000/rapport",
+        "/arsrapport?labb=x",
+        "/logga-in?till=%2Fmal",
+        "/finns-inte",
+    ] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(body.contains("<title>labblogg</title>"), "{path}: {body}");
+    }
+    let (status, body) = get("/labblogg.js").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "export default 1;"));
+    for path in ["/saknas.js", "/icons/saknas.png", "/api/v2/sync", "/api", "/api/v1/finns-inte"] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!body.contains("<title>"), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
 async fn a_failed_sign_in_never_writes_the_typed_name_to_the_server_log() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -321,6 +321,27 @@ impl Fnv1a {
 mod tests {
     use super::*;
 
+    /// The app shell answers every app URL (`/labb/<id>/rapport` …): a relative
+    /// asset URL would load from under that path and fail.
+    #[test]
+    fn the_app_shell_names_its_files_from_the_root() {
+        let index =
+            fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/static/index.html")).unwrap();
+        let mut found = 0;
+        for attr in ["href=\"", "src=\""] {
+            for (at, _) in index.match_indices(attr) {
+                let url = &index[at + attr.len()..];
+                found += 1;
+                assert!(
+                    url.starts_with('/') && !url.starts_with("//"),
+                    "a relative or off-site URL in index.html: {}",
+                    &url[..url.find('"').unwrap_or(url.len())]
+                );
+            }
+        }
+        assert!(found >= 2, "index.html names its script and style sheet");
+    }
+
     #[test]
     fn fnv1a_matches_the_reference_values() {
         let hash = |text: &str| {

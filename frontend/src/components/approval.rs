@@ -7,8 +7,8 @@
 //! confirm or correct. All from the local copy, offline; an approval is a
 //! record like any other (`labblogg_shared::approval`), saved and synced.
 
-use crate::app::SessionCtx;
 use crate::components::record_history::RecordHistory;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::month_label;
 use crate::records::{self, Typed};

@@ -2,7 +2,7 @@
 //! Settings, or any user's in the administration. Online only: the list is
 //! the server's.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{api, format};

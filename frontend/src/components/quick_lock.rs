@@ -5,7 +5,7 @@
 //! unlocks together (`tabs::Message::Lock`), and "Byt användare" lets the
 //! next person sign in while the previous one's changes keep syncing.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::lock::{self, Attempt, LockState};
 use crate::signin::{self, SignInError, SignedIn};

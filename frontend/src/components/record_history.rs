@@ -3,8 +3,8 @@
 //! 18:42: deltagare 14 → 16"). The history lives on the server
 //! (`GET /api/v1/history`), so it is read when asked for, online.
 
-use crate::app::SessionCtx;
 use crate::components::device_list::api_failed;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{api, format};

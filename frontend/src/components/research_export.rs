@@ -5,7 +5,7 @@
 //! `GET /api/v1/summary?kind=research`), so it works offline; every count
 //! under 5 is "<5", and no free text or record id leaves the device.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::band_label;
 use crate::labels::kind_label;

@@ -1,6 +1,6 @@
 //! The sync status, on every screen, in words anyone understands.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::{SyncEngine, SyncState};
 use leptos::prelude::*;

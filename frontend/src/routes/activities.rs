@@ -1,11 +1,11 @@
 //! Activities: log one in under a minute, find recent ones, edit or delete.
 
-use crate::app::SessionCtx;
 use crate::components::chips::check_chip;
 use crate::components::form_error::{self, invalid, FieldError, FormError, FormErrorLine};
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{read_failed_text, ReadError, Reading};
 use crate::components::stepper::Stepper;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::{from_wire, kind_label, partner_kind_label, wire};
 use crate::records::{self, Typed};
@@ -296,7 +296,7 @@ pub fn Activities() -> impl IntoView {
                                         <div class="row">
                                             {(!a.data.lessons_learned.trim().is_empty()).then(|| view! {
                                                 <button class="secondary" data-testid="activity-promote-lesson"
-                                                    on:click=move |_| crate::routes::knowledge::open_prefilled(crate::routes::knowledge::Prefill::Lesson {
+                                                    on:click=move |_| crate::nav::open_prefilled(crate::context::Prefill::Lesson {
                                                         lab: for_lesson.lab_id,
                                                         data: crate::routes::knowledge::lesson_from_activity(for_lesson.id, &for_lesson.data),
                                                     })>{t!(i18n, kb_promote_lesson)}</button>

@@ -3,8 +3,8 @@
 //! action is one call to the admin API, which checks the role again; nothing
 //! here is queued offline.
 
-use crate::app::SessionCtx;
 use crate::components::device_list::{api_failed, DeviceList};
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::focus_label;
 use crate::labels::wire;

@@ -4,8 +4,8 @@
 //! A place that counts once per opening session shows the session under way,
 //! its visitor count, and a "coming back" action that stores nothing.
 
-use crate::app::SessionCtx;
 use crate::components::read_error::{ReadError, Reading};
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::band_label;
 use crate::sync::SyncEngine;

@@ -5,12 +5,12 @@
 //! the goals measured by hand. Computed on the device by the same code as
 //! the server's summaries (`labblogg_shared::summary::goals`).
 
-use crate::app::SessionCtx;
 use crate::components::charts::{GoalChart, GoalChartText};
 use crate::components::form_error::{self, invalid, FieldError, FormError, FormErrorLine};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{read_failed_text, ReadError, Reading};
+use crate::context::SessionCtx;
 use crate::data::dataset;
 use crate::goal_text::{latest_text, missing_label, source_sentence_with, value_label, verdict, verdict_rule};
 use crate::i18n::*;

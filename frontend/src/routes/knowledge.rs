@@ -8,10 +8,10 @@
 //! other labs are kept hidden. Who may do what mirrors the server's
 //! `policy::knowledge_refusal`; the server decides.
 
-use crate::app::{Navigate, Screen, SessionCtx};
 use crate::components::chips::check_chip;
 use crate::components::privacy_guard::{self, PrivacyWarning};
 use crate::components::read_error::{ReadError, Reading};
+use crate::context::{KnowledgePrefill, Prefill, SessionCtx};
 use crate::i18n::*;
 use crate::labels::focus_label;
 use crate::labels::from_wire;
@@ -30,26 +30,6 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-/// A proposal prefilled elsewhere (a lab's report, an activity's lessons)
-/// for the knowledge screen to open in its form.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Prefill {
-    Example { lab: Uuid, data: GoodExample },
-    Lesson { lab: Uuid, data: Lesson },
-}
-
-/// Shared through context: set it and move to the knowledge screen.
-#[derive(Clone, Copy)]
-pub struct KnowledgePrefill(pub RwSignal<Option<Prefill>>);
-
-/// Open the knowledge screen with a prefilled proposal.
-pub fn open_prefilled(prefill: Prefill) {
-    let KnowledgePrefill(slot) = expect_context::<KnowledgePrefill>();
-    let Navigate(screen) = expect_context::<Navigate>();
-    slot.set(Some(prefill));
-    screen.set(Screen::Knowledge);
-}
 
 /// A good example prefilled from a lab's report: the lab's organisation,
 /// town, focus areas and description, and its figures for the period with

@@ -2,7 +2,7 @@
 //! signed in on this device before (checked against the verifier kept here,
 //! `device_users.rs`). The device is named at its first sign-in.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::device_users;
 use crate::i18n::*;
 use crate::signin::{self, SignInError, SignedIn};

@@ -2,9 +2,9 @@
 //! changes the server refused, the last-resort export and import, and
 //! signing out without losing anything.
 
-use crate::app::SessionCtx;
 use crate::components::device_list::DeviceList;
 use crate::components::quick_lock::{QuickLock, QuickLockSettings};
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{backup, browser, session, signin, store};

@@ -10,7 +10,7 @@ mod partners;
 mod places;
 mod questions;
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::records;
 use labblogg_shared::{Lab, RecordKind};

@@ -3,10 +3,10 @@
 //! (`labblogg_shared::summary`): an overview of the labs, a lab's report,
 //! and a comparison across labs, with CSV/JSON export.
 
-use crate::app::SessionCtx;
 use crate::components::charts::{GoalChart, GoalChartText, HBars, HeatMap, StackedBars};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::read_error::{ReadError, Reading};
+use crate::context::SessionCtx;
 use crate::data::dataset;
 use crate::i18n::*;
 use crate::labels::band_label;
@@ -29,46 +29,72 @@ fn last_twelve_months(today: &str) -> Period {
     Period { from: format!("{}-{}-01", y - 1, &today[5..7]), to: today.to_owned() }
 }
 
-/// Which lab report is open, shared by the overview and the lab view.
-#[derive(Clone, Copy)]
-pub struct OpenLab(pub RwSignal<Option<Uuid>>);
-
 #[component]
 pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let engine = expect_context::<SyncEngine>();
     let (ds, ds_failed) = dataset();
-    let open = RwSignal::new(None::<Uuid>);
-    provide_context(OpenLab(open));
     let SessionCtx(session) = expect_context::<SessionCtx>();
     let labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
 
     view! {
         {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
-        {move || match open.get() {
+        <crate::components::approval::FollowUpCard ds=ds/>
+        <section class="card">
+            <h1>{t!(i18n, overview_title)}</h1>
+            <p class="muted">{t!(i18n, overview_hint)}</p>
+            <div class="overview-grid">
+                {move || {
+                    if !engine.data_complete() {
+                        return view! { <FirstSyncProgress/> }.into_any();
+                    }
+                    let Some(data) = ds.get() else {
+                        return view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any();
+                    };
+                    summary::overview(&data, &labs(), &clock::today()).into_iter().map(|o| view! {
+                        <LabCard o=o english=Signal::derive(english) on_open=Callback::new(crate::nav::open_lab_report)/>
+                    }).collect_view().into_any()
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// A lab's report on its own URL (`/labb/<id>/rapport`): from the overview,
+/// a bookmark or a link someone sent.
+#[component]
+pub fn LabReport() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let SessionCtx(session) = expect_context::<SessionCtx>();
+    // Only the labs one reads: any other id is no page of theirs.
+    let lab = move || {
+        params
+            .with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()))
+            .filter(|id| session.with(|s| s.as_ref().is_some_and(|s| s.user.labs.contains(id))))
+    };
+    let (ds, ds_failed) = dataset();
+    view! {
+        {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
+        {move || match lab() {
             Some(lab) => view! { <LabView lab=lab ds=ds/> }.into_any(),
-            None => view! {
-                <crate::components::approval::FollowUpCard ds=ds/>
-                <section class="card">
-                    <h1>{t!(i18n, overview_title)}</h1>
-                    <p class="muted">{t!(i18n, overview_hint)}</p>
-                    <div class="overview-grid">
-                        {move || {
-                            if !engine.data_complete() {
-                                return view! { <FirstSyncProgress/> }.into_any();
-                            }
-                            let Some(data) = ds.get() else {
-                                return view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any();
-                            };
-                            summary::overview(&data, &labs(), &clock::today()).into_iter().map(|o| view! {
-                                <LabCard o=o english=Signal::derive(english) on_open=Callback::new(move |id| open.set(Some(id)))/>
-                            }).collect_view().into_any()
-                        }}
-                    </div>
-                </section>
-            }.into_any(),
+            None => view! { <UnknownLab/> }.into_any(),
         }}
+    }
+}
+
+/// A lab report's address with no lab of this user's in it.
+#[component]
+fn UnknownLab() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" data-testid="lab-report-unknown">
+            <h1>{t!(i18n, not_found_title)}</h1>
+            <p>{t!(i18n, not_found_text)}</p>
+            <leptos_router::components::A href=crate::nav::Page::Overview.path() attr:class="primary button-link">
+                {t!(i18n, nav_overview)}
+            </leptos_router::components::A>
+        </section>
     }
 }
 
@@ -276,7 +302,6 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let engine = expect_context::<SyncEngine>();
-    let OpenLab(open) = expect_context::<OpenLab>();
     let today = clock::today();
     let default = last_twelve_months(&today);
     let from = RwSignal::new(default.from.clone());
@@ -340,17 +365,17 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
         let Some(r) = report.get_untracked() else { return };
         let lab_data = lab_record.get_untracked();
         let data = crate::routes::knowledge::example_from_report(&r, lab_data.as_ref());
-        crate::routes::knowledge::open_prefilled(crate::routes::knowledge::Prefill::Example { lab, data });
+        crate::nav::open_prefilled(crate::context::Prefill::Example { lab, data });
     };
 
     view! {
         <section class="card report" data-testid="lab-report" class:with-appendix=move || appendix.get()>
             <div class="list-head no-print">
-                <button class="secondary" data-testid="back-to-overview" on:click=move |_| open.set(None)>{t!(i18n, back)}</button>
+                <button class="secondary" data-testid="back-to-overview" on:click=move |_| crate::nav::open(crate::nav::Page::Overview)>{t!(i18n, back)}</button>
                 <div class="row">
                     <button class="secondary" data-testid="share-as-example" on:click=share_as_example>{t!(i18n, kb_share_as_example)}</button>
                     <button class="secondary" data-testid="export-json" on:click=export_json>{t!(i18n, export_json)}</button>
-                    <button class="secondary" data-testid="year-report-open" on:click=move |_| crate::routes::year_report::open_for(Some(lab))>{t!(i18n, year_report_title)}</button>
+                    <button class="secondary" data-testid="year-report-open" on:click=move |_| crate::nav::open_year_report(Some(lab))>{t!(i18n, year_report_title)}</button>
                     <button class="primary" data-testid="print-report" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{t!(i18n, print_steering)}</button>
                 </div>
             </div>

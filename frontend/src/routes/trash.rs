@@ -6,7 +6,7 @@
 //! (docs/SYNC.md, "Delete and restore"). Visits, many and alike, are listed
 //! per day.
 
-use crate::app::SessionCtx;
+use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
 use crate::{clock, format, store};

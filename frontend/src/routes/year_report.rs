@@ -6,9 +6,9 @@
 //! exactly these tables (`POST /api/v1/report/xlsx`, online only). Several
 //! labs together are figures beyond a lab: protected by the Cell Key Method.
 
-use crate::app::{Navigate, Screen, SessionCtx};
 use crate::components::loading::FirstSyncProgress;
 use crate::components::read_error::{ReadError, Reading};
+use crate::context::SessionCtx;
 use crate::data::dataset;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
@@ -17,21 +17,6 @@ use labblogg_shared::year_report::{self, Cell};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-
-/// Which lab the year's report opens on (`None`: the labs together), shared
-/// with the lab report's "Årsrapport" button.
-#[derive(Clone, Copy)]
-pub struct YearReportLab(pub RwSignal<Option<Uuid>>);
-
-/// Open the year's report of `lab` (`None`: all one's labs together).
-pub fn open_for(lab: Option<Uuid>) {
-    if let Some(YearReportLab(l)) = use_context::<YearReportLab>() {
-        l.set(lab);
-    }
-    if let Some(Navigate(screen)) = use_context::<Navigate>() {
-        screen.set(Screen::YearReport);
-    }
-}
 
 /// What a test compares with the workbook: the number, or the date, in a cell.
 fn data_value(c: &Cell) -> String {
@@ -49,7 +34,9 @@ pub fn YearReport() -> impl IntoView {
     let i18n = use_i18n();
     let engine = expect_context::<SyncEngine>();
     let SessionCtx(session) = expect_context::<SessionCtx>();
-    let YearReportLab(chosen) = expect_context::<YearReportLab>();
+    // `?labb=<id>`: the lab whose year opens (a lab report's "Årsrapport"); without it, the labs together.
+    let query = leptos_router::hooks::use_query_map();
+    let chosen = move || query.with(|q| q.get("labb").and_then(|l| Uuid::parse_str(&l).ok()));
     let (ds, ds_failed) = dataset();
     let user_labs = move || session.get().map(|s| s.user.labs).unwrap_or_default();
     // Together: the labs one coordinates (all one's labs if none).
@@ -61,10 +48,18 @@ pub fn YearReport() -> impl IntoView {
             own
         }
     };
-    let scope = RwSignal::new(match chosen.get_untracked() {
+    let initial_scope = move || match chosen() {
         Some(l) => l.to_string(),
         None if together().len() > 1 => "all".to_owned(),
         None => user_labs().first().map(|l| l.to_string()).unwrap_or_default(),
+    };
+    let scope = RwSignal::new(initial_scope());
+    // Another lab's "Årsrapport" (or the header's) while this screen is open: the screen stays, the scope follows.
+    Effect::new(move |prev: Option<()>| {
+        let wanted = initial_scope();
+        if prev.is_some() {
+            scope.set(wanted);
+        }
     });
     let this_year: i32 = clock::today()[..4].parse().unwrap_or(2026);
     let year = RwSignal::new(this_year.to_string());
