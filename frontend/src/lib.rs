@@ -17,6 +17,7 @@ pub mod labels;
 pub mod lazy;
 pub mod lock;
 pub mod nav;
+pub mod prefill;
 pub mod quality;
 pub mod records;
 pub mod routes;

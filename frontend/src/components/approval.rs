@@ -7,12 +7,12 @@
 //! confirm or correct. All from the local copy, offline; an approval is a
 //! record like any other (`labblogg_shared::approval`), saved and synced.
 
+use crate::components::activity_form::ActivityForm;
 use crate::components::record_history::RecordHistory;
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::month_label;
 use crate::records::{self, Typed};
-use crate::routes::activities::ActivityForm;
 use crate::sync::SyncEngine;
 use crate::{format, quality};
 use labblogg_shared::approval::{self, MonthApproval, MonthStatus};

@@ -1,3 +1,4 @@
+pub mod activity_form;
 pub mod approval;
 pub mod charts;
 pub mod chips;

@@ -364,7 +364,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
     let share_as_example = move |_| {
         let Some(r) = report.get_untracked() else { return };
         let lab_data = lab_record.get_untracked();
-        let data = crate::routes::knowledge::example_from_report(&r, lab_data.as_ref());
+        let data = crate::prefill::example_from_report(&r, lab_data.as_ref());
         crate::nav::open_prefilled(crate::context::Prefill::Example { lab, data });
     };
 
