@@ -28,7 +28,7 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
-/// A lazily loaded screen, with a loading line until its chunk has arrived.
+/// A lazily loaded screen, with a loading line until its chunk has arrived (only then).
 #[component]
 pub fn LazyScreen<F>(load: fn() -> F) -> impl IntoView
 where
@@ -44,10 +44,13 @@ where
             .into_any(),
         }
     };
+    // A Transition, not a Suspense: the screen reads resources under it, and a Suspense would put
+    // the loading line back in place of the whole screen each time one of them reloads (after
+    // every sync), taking a half-filled form out of the page meanwhile.
     view! {
-        <Suspense fallback=move || view! { <p class="card muted screen-loading" data-testid="screen-loading">{t!(i18n, loading)}</p> }>
+        <Transition fallback=move || view! { <p class="card muted screen-loading" data-testid="screen-loading">{t!(i18n, loading)}</p> }>
             {Suspend::new(screen)}
-        </Suspense>
+        </Transition>
     }
 }
 
