@@ -180,7 +180,9 @@ async fn a_new_lab_is_set_up_in_the_app_and_steered_by_its_goals() -> Result<()>
     c.wait_synced(SYNC_WAIT).await?;
     c.wait_for("[data-testid=lab-card]").await?;
 
-    // Offline from here: everything is saved on the tablet.
+    // Offline from here: everything is saved on the tablet. The set-up screen is a chunk of its
+    // own (frontend/src/lazy.rs): offline it comes from the service worker, once it has cached the build.
+    c.wait_service_worker().await?;
     server.stop().await?;
     c.wait_for("[data-testid=nav-setup]").await?.click().await?;
     c.wait_for("[data-testid=setup-screen]").await?;

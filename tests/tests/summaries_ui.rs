@@ -69,7 +69,9 @@ async fn a_coordinator_sees_the_overview_and_a_lab_report_even_offline() -> Resu
 
     // Offline, the overview is computed from the local copy (its URL opened
     // afresh: the service worker answers it with the app shell; a reload
-    // would keep the comparison).
+    // would keep the comparison). Offline, the shell and the screens' chunks come from the
+    // service worker, once it has cached the build.
+    b.wait_service_worker().await?;
     server.stop().await?;
     b.client.goto(&server.url("/oversikt")).await?;
     b.wait_for("[data-testid=lab-card]").await?;
@@ -206,7 +208,9 @@ async fn a_coordinator_downloads_the_anonymised_research_export_offline() -> Res
     b.sign_in(&server.url("/"), "samordnare", "samordnare").await?;
     b.wait_for("[data-testid=lab-card]").await?;
     b.wait_synced(Duration::from_secs(60)).await?;
-    // Offline from here: the export is computed from the copy on the tablet.
+    // Offline from here: the export is computed from the copy on the tablet. The comparison is a
+    // chunk of its own (frontend/src/lazy.rs): offline it comes from the service worker.
+    b.wait_service_worker().await?;
     server.stop().await?;
     b.click("[data-testid=nav-compare]").await?;
     b.wait_for("[data-testid=research-export]").await?;

@@ -149,7 +149,8 @@ async fn two_staff_switch_offline_on_one_tablet_and_each_ones_visits_reach_the_s
     b.click("[data-testid=nav-counter]").await?;
     b.wait_for("[data-testid=visit-button]").await?;
 
-    // From here on, no network.
+    // From here on, no network (the screens' chunks come from the service worker's copy).
+    b.wait_service_worker().await?;
     server.stop().await?;
     switch_user(&b).await?;
     b.screenshots("tablet-switch-user").await?;

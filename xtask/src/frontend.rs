@@ -63,7 +63,10 @@ pub fn build_dist(sh: &Shell, ws: &Workspace, package: &str, manifest: Option<&P
     // relocations (`--emit-relocs`, passed to the final link only, so dependencies are not
     // rebuilt), wasm-split cuts the module at the split points, wasm-bindgen then sees only the
     // main module. The benchmarks' hello world (`manifest`) is built plainly.
-    let split = manifest.is_none();
+    // Off unless `LABBLOGG_SPLIT=1`: a screen whose chunk the service worker has not cached yet
+    // does not open offline (a tablet that goes offline soon after its first sign-in), which an
+    // offline-first app may not ship; the whole app in one module opens every screen offline.
+    let split = manifest.is_none() && std::env::var_os("LABBLOGG_SPLIT").is_some_and(|v| v == "1");
     if split {
         cmd!(
             sh,
