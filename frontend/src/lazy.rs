@@ -29,44 +29,42 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
 }
 
 /// A lazily loaded screen, with a loading line until its chunk has arrived (only then).
+///
+/// No `Suspense` or `Transition` here: the screen's own resources (the summaries' dataset,
+/// lists) would register with it, so the whole screen, heading and errors included, would
+/// wait behind "Laddar…" for its data, and for good if a read failed. Each screen shows its
+/// own loading and read errors; this only waits for the code.
 #[component]
 pub fn LazyScreen<F>(load: fn() -> F) -> impl IntoView
 where
-    F: std::future::Future<Output = Result<AnyView, NotLoaded>> + Send + 'static,
+    F: std::future::Future<Output = Result<ViewFn, NotLoaded>> + 'static,
 {
     let i18n = use_i18n();
-    let screen = async move {
-        match load().await {
-            Ok(view) => view,
-            Err(NotLoaded) => view! {
-                <p class="card error" role="alert" data-testid="screen-not-loaded">{t!(i18n, screen_not_loaded)}</p>
-            }
+    let screen = LocalResource::new(load);
+    move || match screen.get() {
+        None => view! { <p class="card muted screen-loading" data-testid="screen-loading">{t!(i18n, loading)}</p> }
             .into_any(),
+        Some(Ok(view)) => view.run(),
+        Some(Err(NotLoaded)) => view! {
+            <p class="card error" role="alert" data-testid="screen-not-loaded">{t!(i18n, screen_not_loaded)}</p>
         }
-    };
-    // A Transition, not a Suspense: the screen reads resources under it, and a Suspense would put
-    // the loading line back in place of the whole screen each time one of them reloads (after
-    // every sync), taking a half-filled form out of the page meanwhile.
-    view! {
-        <Transition fallback=move || view! { <p class="card muted screen-loading" data-testid="screen-loading">{t!(i18n, loading)}</p> }>
-            {Suspend::new(screen)}
-        </Transition>
+        .into_any(),
     }
 }
 
-/// `lazy_screen!(name, Component)`: an async function returning the screen's view, a split
+/// `lazy_screen!(name, Component)`: an async function returning how to build the screen, a split
 /// point (its own wasm chunk) with the `split` feature.
 macro_rules! lazy_screen {
     ($name:ident, $($screen:ident)::+) => {
         #[cfg(feature = "split")]
         #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
-        pub fn $name() -> Result<AnyView, NotLoaded> {
-            Ok(view! { <$($screen)::+/> }.into_any())
+        pub fn $name() -> Result<ViewFn, NotLoaded> {
+            Ok(ViewFn::from(|| view! { <$($screen)::+/> }))
         }
 
         #[cfg(not(feature = "split"))]
-        pub async fn $name() -> Result<AnyView, NotLoaded> {
-            Ok(view! { <$($screen)::+/> }.into_any())
+        pub async fn $name() -> Result<ViewFn, NotLoaded> {
+            Ok(ViewFn::from(|| view! { <$($screen)::+/> }))
         }
     };
 }
