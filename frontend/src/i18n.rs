@@ -666,7 +666,9 @@ leptos_i18n::declare_locales! {
         today_hours: "i dag:",
         counter_no_places: "Labbet har inga mötesplatser ännu. När samordnaren har lagt in en mötesplats under Labbet visas den här efter nästa synkning.",
         // ── keys moved in by helper A (set-up, admin, trash, year report, history, approval) ──
+        // ── end of helper A's keys ──
         // ── keys moved in by helper B (knowledge, goals, settings, sign-in, devices, activity form) ──
+        // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
     },
     en: {
@@ -1328,7 +1330,9 @@ leptos_i18n::declare_locales! {
         today_hours: "today:",
         counter_no_places: "The lab has no meeting places yet. Once the coordinator has entered one under The lab, it shows here after the next sync.",
         // ── keys moved in by helper A (set-up, admin, trash, year report, history, approval) ──
+        // ── end of helper A's keys ──
         // ── keys moved in by helper B (knowledge, goals, settings, sign-in, devices, activity form) ──
+        // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
     },
 }
