@@ -263,7 +263,18 @@ async fn an_activity_has_its_own_url_kept_by_a_reload_and_back_returns_to_the_li
     b.sign_in(&server.url("/"), "personal", "personal").await?;
     b.wait_synced(Duration::from_secs(60)).await?;
     b.click("[data-testid=nav-activities]").await?;
+    on_screen(&b, "/aktiviteter", "[data-testid=activity-new]", Some("nav-activities")).await?;
+
+    // A new activity's form is /aktiviteter/ny; saved, it goes back to the list.
+    b.click("[data-testid=activity-new]").await?;
+    on_screen(&b, "/aktiviteter/ny", "[data-testid=activity-title]", Some("nav-activities")).await?;
+    ensure!(value_of(&b, "[data-testid=activity-title]").await?.is_empty(), "a new activity's form starts empty");
+    b.select("[data-testid=activity-kind]", "fika").await?;
+    b.fill("[data-testid=activity-title]", "Fika med grannarna").await?;
+    b.click("[data-testid=participants-13-15-plus]").await?;
+    b.click("[data-testid=activity-save]").await?;
     on_screen(&b, "/aktiviteter", "[data-testid=activity-item]", Some("nav-activities")).await?;
+    b.wait_for("[data-testid=activity-saved]:not([hidden])").await?;
 
     // Editing an activity opens its own URL; a reload keeps the form on the same activity.
     let item = b.wait_for("[data-testid=activity-item]").await?;
@@ -292,10 +303,9 @@ async fn an_activity_has_its_own_url_kept_by_a_reload_and_back_returns_to_the_li
     b.click("[data-testid=activity-cancel]").await?;
     on_screen(&b, "/aktiviteter", "[data-testid=activity-new]", Some("nav-activities")).await?;
 
-    // A new activity's form is /aktiviteter/ny; opened from the list, cancel goes back.
+    // Opened from the list, cancel goes back to it.
     b.click("[data-testid=activity-new]").await?;
     on_screen(&b, "/aktiviteter/ny", "[data-testid=activity-title]", Some("nav-activities")).await?;
-    ensure!(value_of(&b, "[data-testid=activity-title]").await?.is_empty(), "a new activity's form starts empty");
     b.click("[data-testid=activity-cancel]").await?;
     on_screen(&b, "/aktiviteter", "[data-testid=activity-new]", Some("nav-activities")).await?;
 
