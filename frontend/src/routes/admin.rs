@@ -4,11 +4,13 @@
 //! here is queued offline.
 
 use crate::components::device_list::{api_failed, DeviceList};
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::focus_label;
 use crate::labels::wire;
 use crate::records;
+use crate::store::StoreError;
 use crate::sync::SyncEngine;
 use crate::{api, format};
 use labblogg_shared::auth::{
@@ -309,11 +311,11 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
     let places = LocalResource::new(move || {
         let labs = chosen_labs.get();
         async move {
-            // The place choice is optional: a device that cannot read its places offers none.
-            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await.unwrap_or_default();
+            // The place choice is optional, but a failed read is said as such, not shown as no places.
+            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await?;
             places.retain(|p| !p.data.retired);
             places.sort_by(|a, b| a.data.name.cmp(&b.data.name));
-            places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>()
+            Ok::<_, StoreError>(places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>())
         }
     });
 
@@ -407,10 +409,11 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
                     <label for="new-user-place">{t!(i18n, admin_home_place)}</label>
                     <select id="new-user-place" data-testid="admin-user-home-place" bind:value=home_place>
                         <option value="">{t!(i18n, admin_no_place)}</option>
-                        {move || places.get().unwrap_or_default().into_iter().map(|(id, name)| view! {
+                        {move || places.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(id, name)| view! {
                             <option value=id.to_string()>{name}</option>
                         }).collect_view()}
                     </select>
+                    {move || places.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Places error=error/> })}
                 </div>
             </Show>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="admin-error">{e}</p> })}
