@@ -6,8 +6,18 @@ use crate::i18n::*;
 use labblogg_shared::model::{OpeningException, OpeningHours, TimeSpan};
 use leptos::prelude::*;
 
-pub const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
-pub const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+/// A weekday's name (1 = Monday), capitalised: "Måndag".
+pub fn weekday_name(weekday: u8, l: Locale) -> &'static str {
+    match weekday {
+        1 => td_string!(l, opening_hours_monday),
+        2 => td_string!(l, opening_hours_tuesday),
+        3 => td_string!(l, opening_hours_wednesday),
+        4 => td_string!(l, opening_hours_thursday),
+        5 => td_string!(l, opening_hours_friday),
+        6 => td_string!(l, opening_hours_saturday),
+        _ => td_string!(l, opening_hours_sunday),
+    }
+}
 
 /// One span of the weekly hours being edited.
 #[derive(Debug, Clone, Copy)]
@@ -82,11 +92,10 @@ impl WeeklyHours {
 #[component]
 pub fn WeeklyHoursEditor(hours: WeeklyHours) -> impl IntoView {
     let i18n = use_i18n();
-    let english = move || i18n.get_locale() == Locale::en;
     view! {
         <div class="hours-editor" data-testid="hours-editor">
             {(1..=7u8).map(|weekday| {
-                let day = move || if english() { WEEKDAYS_EN } else { WEEKDAYS_SV }[usize::from(weekday - 1)];
+                let day = move || weekday_name(weekday, i18n.get_locale());
                 let spans = move || hours.rows.get().into_iter().filter(|r| r.weekday == weekday).collect::<Vec<_>>();
                 view! {
                     <div class="hours-day" role="group" data-testid="hours-day" data-weekday=weekday.to_string()

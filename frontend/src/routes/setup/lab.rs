@@ -9,10 +9,10 @@ use crate::labels::focus_label;
 use crate::labels::wire;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use labblogg_shared::model::{FocusArea, Lab};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 const FIELDS: &[&str] = &["namn", "ort", "bostadsbolag", "fokusområde", "frågeställning", "beskrivning"];
@@ -49,9 +49,25 @@ fn LabForm(lab: Typed<Lab>) -> impl IntoView {
     let base = StoredValue::new(base);
     let (id, lab_id) = (lab.id, lab.lab_id);
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |edited: &Lab| {
+        let edited = edited.clone();
+        async move {
+            let changed = records::save_edit(RecordKind::Lab, id, lab_id, Some(&base.get_value()), &edited)
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            if changed {
+                base.set_value(edited);
+                engine.local_write();
+            }
+            saved.set(true);
+            Ok(())
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
+        save_write.clear();
         let edited = Lab {
             name: name.get_untracked().trim().to_owned(),
             city: city.get_untracked().trim().to_owned(),
@@ -65,18 +81,7 @@ fn LabForm(lab: Typed<Lab>) -> impl IntoView {
             return error.set(Some(e.into()));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save_edit(RecordKind::Lab, id, lab_id, Some(&base.get_value()), &edited).await {
-                Ok(changed) => {
-                    if changed {
-                        base.set_value(edited);
-                        engine.local_write();
-                    }
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        save_write.dispatch(edited);
     };
 
     view! {
@@ -116,6 +121,7 @@ fn LabForm(lab: Typed<Lab>) -> impl IntoView {
                 aria-invalid=invalid(error, &["beskrivning"]) aria-describedby="lab-description-error" bind:value=description></textarea>
             <FieldError error=error fields=&["beskrivning"] id="lab-description-error"/>
             <FormErrorLine error=error fields=FIELDS/>
+            {move || save_write.error().map(|e| view! { <p class="error" role="alert" data-testid="form-error">{e}</p> })}
             <p class="notice" role="status" data-testid="lab-saved" hidden=move || !saved.get()>{t!(i18n, saved)}</p>
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="lab-save">{t!(i18n, save)}</button>
