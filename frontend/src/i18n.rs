@@ -763,6 +763,9 @@ leptos_i18n::declare_locales! {
         approval_completeness: "{{ logged }} med besök · {{ closed }} avslutade",
         approval_months_summary_no_sessions: "Godkända månader: {{ approved }} · Inga öppettillfällen",
         approval_months_summary: "Godkända månader: {{ approved }} · Öppettillfällen: {{ sessions }}",
+        research_export_fetch_failed: "Exporten kunde inte hämtas: {{ error }}",
+        research_export_file_failed: "Filen kunde inte skapas: {{ error }}. Försök igen, eller ladda om sidan.",
+        close_evening_activity_title: "Öppen kväll – {{ place }}",
         // ── end of helper A's keys ──
         // ── keys moved in by helper B (knowledge, goals, settings, sign-in, devices, activity form) ──
         // ── end of helper B's keys ──
@@ -1524,6 +1527,9 @@ leptos_i18n::declare_locales! {
         approval_completeness: "{{ logged }} with visits · {{ closed }} closed",
         approval_months_summary_no_sessions: "Approved months: {{ approved }} · No opening sessions",
         approval_months_summary: "Approved months: {{ approved }} · Opening sessions: {{ sessions }}",
+        research_export_fetch_failed: "The export could not be fetched: {{ error }}",
+        research_export_file_failed: "The file could not be made: {{ error }}. Try again, or reload the page.",
+        close_evening_activity_title: "Open evening – {{ place }}",
         // ── end of helper A's keys ──
         // ── keys moved in by helper B (knowledge, goals, settings, sign-in, devices, activity form) ──
         // ── end of helper B's keys ──
