@@ -766,6 +766,11 @@ leptos_i18n::declare_locales! {
         research_export_fetch_failed: "Exporten kunde inte hämtas: {{ error }}",
         research_export_file_failed: "Filen kunde inte skapas: {{ error }}. Försök igen, eller ladda om sidan.",
         close_evening_activity_title: "Öppen kväll – {{ place }}",
+        approval_field_participants: "deltagare",
+        approval_field_staff_hours: "personaltimmar",
+        approval_field_volunteer_hours: "volontärtimmar",
+        approval_field_value: "värde",
+        approval_field_date: "datum",
         // ── end of helper A's keys ──
         // ── keys moved in by helper B (knowledge, goals, settings, sign-in, devices, activity form) ──
         // ── end of helper B's keys ──
@@ -1530,6 +1535,11 @@ leptos_i18n::declare_locales! {
         research_export_fetch_failed: "The export could not be fetched: {{ error }}",
         research_export_file_failed: "The file could not be made: {{ error }}. Try again, or reload the page.",
         close_evening_activity_title: "Open evening – {{ place }}",
+        approval_field_participants: "participants",
+        approval_field_staff_hours: "staff hours",
+        approval_field_volunteer_hours: "volunteer hours",
+        approval_field_value: "value",
+        approval_field_date: "date",
         // ── end of helper A's keys ──
         // ── keys moved in by helper B (knowledge, goals, settings, sign-in, devices, activity form) ──
         // ── end of helper B's keys ──

@@ -25,6 +25,17 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use uuid::Uuid;
 
+/// A checked field in words, lower case (`CheckField::label_sv` in Swedish).
+pub fn check_field_label(f: checks::CheckField, l: Locale) -> &'static str {
+    match f {
+        checks::CheckField::Participants => td_string!(l, approval_field_participants),
+        checks::CheckField::StaffHours => td_string!(l, approval_field_staff_hours),
+        checks::CheckField::VolunteerHours => td_string!(l, approval_field_volunteer_hours),
+        checks::CheckField::Value => td_string!(l, approval_field_value),
+        checks::CheckField::Date => td_string!(l, approval_field_date),
+    }
+}
+
 /// "12 av 14" (sv) or "12 of 14" (en).
 pub fn of(n: u64, total: u64, english: bool) -> String {
     td_string!(crate::goal_text::locale(english), approval_n_of_total, n = n, total = total).to_string()
@@ -468,7 +479,8 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
         if !found.is_empty() {
             found.join(" · ")
         } else {
-            let fields: Vec<&str> = item.fields.iter().map(|f| if en { f.label_en() } else { f.label_sv() }).collect();
+            let fields: Vec<&str> =
+                item.fields.iter().map(|f| check_field_label(*f, crate::goal_text::locale(en))).collect();
             let current = match kind {
                 RecordKind::Activity => activity().map(|a| {
                     let d = a.data;
@@ -554,4 +566,20 @@ pub fn FollowUpCard(ds: LocalResource<Dataset>) -> impl IntoView {
             </section>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_check_fields_are_the_shared_labels() {
+        for f in checks::CheckField::ALL {
+            assert_eq!(check_field_label(f, Locale::sv), f.label_sv());
+            assert_eq!(check_field_label(f, Locale::en), f.label_en());
+        }
+    }
 }

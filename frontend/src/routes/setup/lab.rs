@@ -4,6 +4,7 @@
 
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::labels::focus_label;
 use crate::labels::wire;
@@ -21,13 +22,15 @@ const FIELDS: &[&str] = &["namn", "ort", "bostadsbolag", "fokusområde", "fråge
 pub fn LabProfile(lab: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let record = LocalResource::new(move || async move {
-        crate::store::record(lab).await.ok().flatten().and_then(|s| records::typed::<Lab>(&s))
+        // A failed read is said as such, never shown as a lab not synced yet.
+        crate::store::record(lab).await.map(|s| s.and_then(|s| records::typed::<Lab>(&s)))
     });
     view! {
         {move || match record.get() {
             None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-            Some(None) => view! { <p class="muted" data-testid="lab-not-synced">{t!(i18n, setup_lab_not_synced_hint)}</p> }.into_any(),
-            Some(Some(l)) => view! { <LabForm lab=l/> }.into_any(),
+            Some(Err(error)) => view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+            Some(Ok(None)) => view! { <p class="muted" data-testid="lab-not-synced">{t!(i18n, setup_lab_not_synced_hint)}</p> }.into_any(),
+            Some(Ok(Some(l))) => view! { <LabForm lab=l/> }.into_any(),
         }}
     }
 }
