@@ -6,19 +6,6 @@ use crate::i18n::*;
 use labblogg_shared::model::{OpeningException, OpeningHours, TimeSpan};
 use leptos::prelude::*;
 
-/// A weekday's name (1 = Monday), capitalised: "Måndag".
-pub fn weekday_name(weekday: u8, l: Locale) -> &'static str {
-    match weekday {
-        1 => td_string!(l, opening_hours_monday),
-        2 => td_string!(l, opening_hours_tuesday),
-        3 => td_string!(l, opening_hours_wednesday),
-        4 => td_string!(l, opening_hours_thursday),
-        5 => td_string!(l, opening_hours_friday),
-        6 => td_string!(l, opening_hours_saturday),
-        _ => td_string!(l, opening_hours_sunday),
-    }
-}
-
 /// One span of the weekly hours being edited.
 #[derive(Debug, Clone, Copy)]
 pub struct SpanRow {
@@ -95,7 +82,7 @@ pub fn WeeklyHoursEditor(hours: WeeklyHours) -> impl IntoView {
     view! {
         <div class="hours-editor" data-testid="hours-editor">
             {(1..=7u8).map(|weekday| {
-                let day = move || weekday_name(weekday, i18n.get_locale());
+                let day = move || crate::labels::weekday_name(u32::from(weekday), i18n.get_locale() == Locale::en);
                 let spans = move || hours.rows.get().into_iter().filter(|r| r.weekday == weekday).collect::<Vec<_>>();
                 view! {
                     <div class="hours-day" role="group" data-testid="hours-day" data-weekday=weekday.to_string()

@@ -5,7 +5,7 @@
 //! pickers; its visits stay in every report.
 
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
-use crate::components::opening_hours::{weekday_name, Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor};
+use crate::components::opening_hours::{Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor};
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::labels::band_label;
@@ -36,7 +36,6 @@ const ALL: &[&str] = &[
 
 /// The weekly hours in one line: "tis 17:00–21:00 · tor 17:00–21:00".
 pub fn hours_summary(place: &MeetingPlace, english: bool) -> String {
-    let l = crate::goal_text::locale(english);
     let mut parts: Vec<String> = Vec::new();
     for weekday in 1..=7u8 {
         let spans: Vec<String> = place
@@ -46,7 +45,11 @@ pub fn hours_summary(place: &MeetingPlace, english: bool) -> String {
             .map(|h| format!("{}–{}", h.opens, h.closes))
             .collect();
         if !spans.is_empty() {
-            parts.push(format!("{} {}", &weekday_name(weekday, l)[..3].to_lowercase(), spans.join(", ")));
+            parts.push(format!(
+                "{} {}",
+                &crate::labels::weekday_name(u32::from(weekday), english)[..3].to_lowercase(),
+                spans.join(", ")
+            ));
         }
     }
     parts.join(" · ")
