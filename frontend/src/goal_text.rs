@@ -3,35 +3,40 @@
 //! the goals' set-up (none of which imports another).
 
 use crate::format;
+use crate::i18n::*;
 use crate::labels::{band_label, kind_label, poll_label};
 use crate::records::Typed;
 use labblogg_shared::model::{ActivityMeasure, Gender, GoalPeriod, GoalSource, MeasureSchedule, MeetingPlace};
 use labblogg_shared::questions::{AnswerKind, Question, QuestionStat};
-use labblogg_shared::summary::{self, GoalProgress};
+use labblogg_shared::summary::GoalProgress;
 use uuid::Uuid;
 
-/// The verdict as shown: (class, text). A retired goal is not steered by: no verdict.
-pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) {
-    if g.retired {
-        return ("retired", if english { "Retired" } else { "Avvecklat" });
-    }
-    match (g.on_track, english) {
-        (Some(true), false) => ("on-track", "I fas"),
-        (Some(false), false) => ("off-track", "Efter plan"),
-        (None, false) => ("unknown", "För få mätningar"),
-        (Some(true), true) => ("on-track", "On track"),
-        (Some(false), true) => ("off-track", "Behind"),
-        (None, true) => ("unknown", "Too few measurements"),
+/// The locale a function given `english` speaks.
+pub fn locale(english: bool) -> Locale {
+    if english {
+        Locale::en
+    } else {
+        Locale::sv
     }
 }
 
-/// The rule behind the verdict, in one sentence.
-pub fn verdict_rule(english: bool) -> &'static str {
-    if english {
-        "On track means that a straight line through the values (least squares) reaches the target by the deadline; with fewer than two values there is no verdict."
-    } else {
-        summary::VERDICT_RULE_SV
+/// The verdict as shown: (class, text). A retired goal is not steered by: no verdict.
+pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) {
+    let l = locale(english);
+    if g.retired {
+        return ("retired", td_string!(l, goal_text_retired));
     }
+    match g.on_track {
+        Some(true) => ("on-track", td_string!(l, goal_text_on_track)),
+        Some(false) => ("off-track", td_string!(l, goal_text_behind)),
+        None => ("unknown", td_string!(l, goal_text_too_few)),
+    }
+}
+
+/// The rule behind the verdict, in one sentence (in Swedish the same as the year report's,
+/// `summary::VERDICT_RULE_SV`).
+pub fn verdict_rule(english: bool) -> &'static str {
+    td_string!(locale(english), goal_text_verdict_rule)
 }
 
 /// The period a value of the goal covers, as its label: "v. 47", "nov. 2026", or the date of a measurement.
@@ -74,113 +79,111 @@ pub fn source_sentence_with(
     questions: &[Typed<Question>],
     english: bool,
 ) -> String {
+    let l = locale(english);
     let place_name = |id: Option<Uuid>| match id {
         Some(id) => places.iter().find(|p| p.id == id).map_or_else(|| "?".to_owned(), |p| p.data.name.clone()),
-        None => if english { "all the lab's meeting places" } else { "alla labbets mötesplatser" }.to_owned(),
+        None => td_string!(l, goal_text_all_places).to_owned(),
     };
-    let per = |p: GoalPeriod| match (p, english) {
-        (GoalPeriod::Week, false) => "per vecka",
-        (GoalPeriod::Month, false) => "per månad",
-        (GoalPeriod::Week, true) => "per week",
-        (GoalPeriod::Month, true) => "per month",
+    let per = |p: GoalPeriod| period_label(p, english);
+    let answers = |include_maybe: bool| {
+        if include_maybe {
+            td_string!(l, goal_text_yes_or_maybe)
+        } else {
+            td_string!(l, goal_text_yes)
+        }
     };
     match source {
-        None => if english { "Measured by hand" } else { "Mäts för hand" }.to_owned(),
-        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => {
-            format!(
-                "{} {} ({})",
-                if english { "Visits at" } else { "Besök på" },
-                place_name(Some(*meeting_place_id)),
-                per(GoalPeriod::Week)
-            )
-        }
+        None => td_string!(l, goal_text_by_hand).to_owned(),
+        Some(GoalSource::VisitsPerWeek { meeting_place_id }) => td_string!(
+            l,
+            goal_text_visits,
+            place = place_name(Some(*meeting_place_id)),
+            band = "",
+            gender = "",
+            per = per(GoalPeriod::Week)
+        )
+        .to_string(),
         Some(GoalSource::Visits { meeting_place_id, per: p, first_only, age_band, gender }) => {
-            let what = match (first_only, english) {
-                (true, false) => "Förstagångsbesök",
-                (false, false) => "Besök",
-                (true, true) => "First visits",
-                (false, true) => "Visits",
-            };
             let band = age_band.map(|b| format!(", {}", band_label(b, english))).unwrap_or_default();
             let gender = gender.map(|g| format!(", {}", gender_label(g, english))).unwrap_or_default();
-            format!(
-                "{what} {} {}{band}{gender} ({})",
-                if english { "at" } else { "på" },
-                place_name(*meeting_place_id),
-                per(*p)
-            )
+            let place = place_name(*meeting_place_id);
+            if *first_only {
+                td_string!(l, goal_text_first_visits, place = place, band = band, gender = gender, per = per(*p))
+                    .to_string()
+            } else {
+                td_string!(l, goal_text_visits, place = place, band = band, gender = gender, per = per(*p)).to_string()
+            }
         }
         Some(GoalSource::Activities { kinds, measure }) => {
-            let what = match (measure, english) {
-                (ActivityMeasure::Activities, false) => "Aktiviteter",
-                (ActivityMeasure::Participants, false) => "Deltagare",
-                (ActivityMeasure::ParticipantHours, false) => "Deltagartimmar",
-                (ActivityMeasure::Activities, true) => "Activities",
-                (ActivityMeasure::Participants, true) => "Participants",
-                (ActivityMeasure::ParticipantHours, true) => "Participant-hours",
+            let what = match measure {
+                ActivityMeasure::Activities => td_string!(l, goal_text_activities),
+                ActivityMeasure::Participants => td_string!(l, goal_text_participants),
+                ActivityMeasure::ParticipantHours => td_string!(l, goal_text_participant_hours),
             };
             let kinds = if kinds.is_empty() {
-                if english {
-                    "every kind".to_owned()
-                } else {
-                    "alla typer".to_owned()
-                }
+                td_string!(l, goal_text_every_kind).to_owned()
             } else {
                 kinds.iter().map(|k| kind_label(*k, english).to_lowercase()).collect::<Vec<_>>().join(", ")
             };
             format!("{what} ({kinds}) {}", per(GoalPeriod::Month))
         }
-        Some(GoalSource::PollShare { question, include_maybe }) => {
-            let answers = match (include_maybe, english) {
-                (false, false) => "ja",
-                (true, false) => "ja eller kanske",
-                (false, true) => "yes",
-                (true, true) => "yes or maybe",
-            };
-            if english {
-                format!("Share answering {answers} to \"{}\" (per month)", poll_label(*question, true))
-            } else {
-                format!("Andel som svarar {answers} på ”{}” (per månad)", poll_label(*question, false))
-            }
-        }
+        Some(GoalSource::PollShare { question, include_maybe }) => td_string!(
+            l,
+            goal_text_poll_share,
+            answers = answers(*include_maybe),
+            question = poll_label(*question, english)
+        )
+        .to_string(),
         Some(GoalSource::Question { question_id, stat, include_maybe, option }) => {
             let q = questions.iter().find(|q| q.id == *question_id);
-            let text = q.map_or_else(
-                || if english { "the lab's question".to_owned() } else { "labbets fråga".to_owned() },
-                |q| format!("”{}”", q.data.text),
-            );
+            let text =
+                q.map_or_else(|| td_string!(l, goal_text_labs_question).to_owned(), |q| format!("”{}”", q.data.text));
             let chosen = option.and_then(|o| q.and_then(|q| q.data.options.get(o as usize)).cloned());
-            let what = match (stat, q.map(|q| q.data.answer), english) {
-                (QuestionStat::Share, Some(AnswerKind::Choice), false) => {
-                    format!("Andel som väljer ”{}” på", chosen.unwrap_or_default())
+            let what = match (stat, q.map(|q| q.data.answer)) {
+                (QuestionStat::Share, Some(AnswerKind::Choice)) => {
+                    td_string!(l, goal_text_share_choosing, option = chosen.unwrap_or_default()).to_string()
                 }
-                (QuestionStat::Share, Some(AnswerKind::Choice), true) => {
-                    format!("Share choosing \"{}\" on", chosen.unwrap_or_default())
+                (QuestionStat::Share, _) => {
+                    td_string!(l, goal_text_share_answering, answers = answers(*include_maybe)).to_string()
                 }
-                (QuestionStat::Share, _, false) => {
-                    format!("Andel som svarar {} på", if *include_maybe { "ja eller kanske" } else { "ja" })
-                }
-                (QuestionStat::Share, _, true) => {
-                    format!("Share answering {} to", if *include_maybe { "yes or maybe" } else { "yes" })
-                }
-                (QuestionStat::Sum, _, false) => "Summan av svaren på".to_owned(),
-                (QuestionStat::Sum, _, true) => "The sum of the answers to".to_owned(),
-                (QuestionStat::Mean, _, false) => "Medelvärdet av svaren på".to_owned(),
-                (QuestionStat::Mean, _, true) => "The mean of the answers to".to_owned(),
+                (QuestionStat::Sum, _) => td_string!(l, goal_text_sum_of).to_owned(),
+                (QuestionStat::Mean, _) => td_string!(l, goal_text_mean_of).to_owned(),
             };
             format!("{what} {text} ({})", per(GoalPeriod::Month))
         }
     }
 }
 
+/// A goal's period as its unit says it: "per vecka" (`GoalPeriod::label_sv`).
+pub fn period_label(p: GoalPeriod, english: bool) -> &'static str {
+    match p {
+        GoalPeriod::Week => td_string!(locale(english), goal_text_per_week),
+        GoalPeriod::Month => td_string!(locale(english), goal_text_per_month),
+    }
+}
+
 /// A gender as a visit goal counts it (every age: girls and women together).
 pub fn gender_label(g: Gender, english: bool) -> &'static str {
-    match (g, english) {
-        (Gender::Girl, false) => "flickor/kvinnor",
-        (Gender::Boy, false) => "pojkar/män",
-        (Gender::Other, false) => "annat kön",
-        (Gender::Girl, true) => "girls/women",
-        (Gender::Boy, true) => "boys/men",
-        (Gender::Other, true) => "other gender",
+    let l = locale(english);
+    match g {
+        Gender::Girl => td_string!(l, goal_text_girls),
+        Gender::Boy => td_string!(l, goal_text_boys),
+        Gender::Other => td_string!(l, goal_text_other_gender),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_periods_and_rule_are_the_shared_ones() {
+        for p in GoalPeriod::ALL {
+            assert_eq!(period_label(p, false), p.label_sv());
+        }
+        assert_eq!(verdict_rule(false), labblogg_shared::summary::VERDICT_RULE_SV);
     }
 }

@@ -14,6 +14,7 @@ use crate::i18n::*;
 use crate::labels::month_label;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{format, quality};
 use labblogg_shared::approval::{self, MonthApproval, MonthStatus};
 use labblogg_shared::checks::{self, FollowUp};
@@ -22,28 +23,37 @@ use labblogg_shared::model::{Activity, GoalMeasurement};
 use labblogg_shared::summary::Dataset;
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
+
+/// A checked field in words, lower case (`CheckField::label_sv` in Swedish).
+pub fn check_field_label(f: checks::CheckField, l: Locale) -> &'static str {
+    match f {
+        checks::CheckField::Participants => td_string!(l, approval_field_participants),
+        checks::CheckField::StaffHours => td_string!(l, approval_field_staff_hours),
+        checks::CheckField::VolunteerHours => td_string!(l, approval_field_volunteer_hours),
+        checks::CheckField::Value => td_string!(l, approval_field_value),
+        checks::CheckField::Date => td_string!(l, approval_field_date),
+    }
+}
 
 /// "12 av 14" (sv) or "12 of 14" (en).
 pub fn of(n: u64, total: u64, english: bool) -> String {
-    if english {
-        format!("{n} of {total}")
-    } else {
-        format!("{n} av {total}")
-    }
+    td_string!(crate::goal_text::locale(english), approval_n_of_total, n = n, total = total).to_string()
 }
 
 /// "12 av 14 med besök · 9 av 14 avslutade".
 pub fn completeness_text(c: &Completeness, english: bool) -> String {
+    let l = crate::goal_text::locale(english);
     if c.sessions == 0 {
-        return if english { "No opening sessions".into() } else { "Inga öppettillfällen".into() };
+        return td_string!(l, approval_no_sessions).to_owned();
     }
-    if english {
-        format!("{} with visits · {} closed", of(c.logged, c.sessions, true), of(c.closed, c.sessions, true))
-    } else {
-        format!("{} med besök · {} avslutade", of(c.logged, c.sessions, false), of(c.closed, c.sessions, false))
-    }
+    td_string!(
+        l,
+        approval_completeness,
+        logged = of(c.logged, c.sessions, english),
+        closed = of(c.closed, c.sessions, english)
+    )
+    .to_string()
 }
 
 /// The period's approvals and completeness in one line, as the printed report
@@ -57,19 +67,13 @@ pub fn months_summary(months: &[MonthStatus], english: bool) -> String {
         logged: t.logged + m.completeness.logged,
         closed: t.closed + m.completeness.closed,
     });
-    match (english, total.sessions) {
-        (true, 0) => format!("Approved months: {} · No opening sessions", of(approved, ended, true)),
-        (false, 0) => format!("Godkända månader: {} · Inga öppettillfällen", of(approved, ended, false)),
-        (true, _) => format!(
-            "Approved months: {} · Opening sessions: {}",
-            of(approved, ended, true),
-            completeness_text(&total, true)
-        ),
-        (false, _) => format!(
-            "Godkända månader: {} · Öppettillfällen: {}",
-            of(approved, ended, false),
-            completeness_text(&total, false)
-        ),
+    let l = crate::goal_text::locale(english);
+    let approved = of(approved, ended, english);
+    if total.sessions == 0 {
+        td_string!(l, approval_months_summary_no_sessions, approved = approved).to_string()
+    } else {
+        td_string!(l, approval_months_summary, approved = approved, sessions = completeness_text(&total, english))
+            .to_string()
     }
 }
 
@@ -189,7 +193,24 @@ pub fn ApprovalPanel(lab: Uuid, month: String, ds: LocalResource<Dataset>, on_cl
     });
     let approved = move || current.get().is_some_and(|a| a.approved);
 
+    // Approving or re-opening is a write through an action; its failure shows as the panel's error.
+    let save_write = Write::new(move |record: &MonthApproval| {
+        let record = record.clone();
+        async move {
+            records::save(RecordKind::MonthApproval, id, lab, &record).await.map_err(|e| e.to_string())?;
+            reason.set(String::new());
+            let label = sentence(month_label(&record.month, english()));
+            notice.set(Some(if record.approved {
+                t_string!(i18n, month_approved_notice, month = label).to_string()
+            } else {
+                t_string!(i18n, month_reopened_notice, month = label).to_string()
+            }));
+            engine.local_write();
+            Ok(())
+        }
+    });
     let save = move |approve: bool| {
+        save_write.clear();
         let by = session.get_untracked().map(|s| s.user.display_name).unwrap_or_default();
         let text = reason.get_untracked().trim().to_owned();
         if !approve && text.is_empty() {
@@ -210,21 +231,7 @@ pub fn ApprovalPanel(lab: Uuid, month: String, ds: LocalResource<Dataset>, on_cl
             return error.set(Some(e.to_string()));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save(RecordKind::MonthApproval, id, lab, &record).await {
-                Ok(_) => {
-                    reason.set(String::new());
-                    let label = sentence(month_label(&record.month, english()));
-                    notice.set(Some(if approve {
-                        t_string!(i18n, month_approved_notice, month = label).to_string()
-                    } else {
-                        t_string!(i18n, month_reopened_notice, month = label).to_string()
-                    }));
-                    engine.local_write();
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch(record);
     };
 
     let title = {
@@ -283,7 +290,7 @@ pub fn ApprovalPanel(lab: Uuid, month: String, ds: LocalResource<Dataset>, on_cl
             </Show>
             <h3>{t!(i18n, followup_title)}</h3>
             <FollowUpList labs=vec![lab] ds=ds from=from to=to/>
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="approval-error">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="approval-error">{e}</p> })}
             {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="approval-notice">{n}</p> })}
             {move || if approved() {
                 let a = current.get().unwrap_or_else(|| MonthApproval { month: String::new(), approved: true, reason: String::new(), by: String::new(), figures: None });
@@ -379,38 +386,50 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
         })
     };
 
+    // Confirming and correcting are writes through actions; a failure shows as the item's error.
+    let confirm_write = Write::new(move |_: &()| async move {
+        let saved = match kind {
+            RecordKind::Activity => match activity() {
+                Some(mut a) => {
+                    if let Some(f) = a.data.flag.as_mut() {
+                        f.confirmed = true;
+                    }
+                    records::save(RecordKind::Activity, a.id, a.lab_id, &a.data).await
+                }
+                None => Ok(false),
+            },
+            _ => match measurement() {
+                Some(mut m) => {
+                    if let Some(f) = m.data.flag.as_mut() {
+                        f.confirmed = true;
+                    }
+                    records::save(RecordKind::GoalMeasurement, m.id, m.lab_id, &m.data).await
+                }
+                None => Ok(false),
+            },
+        };
+        saved.map_err(|e| e.to_string())?;
+        engine.local_write();
+        Ok(())
+    });
+    let value_write = Write::new(move |m: &Typed<GoalMeasurement>| {
+        let m = m.clone();
+        async move {
+            records::save(RecordKind::GoalMeasurement, m.id, m.lab_id, &m.data).await.map_err(|e| e.to_string())?;
+            correcting.set(false);
+            engine.local_write();
+            Ok(())
+        }
+    });
     let confirm = move |_| {
         error.set(None);
-        spawn_local(async move {
-            let saved = match kind {
-                RecordKind::Activity => match activity() {
-                    Some(mut a) => {
-                        if let Some(f) = a.data.flag.as_mut() {
-                            f.confirmed = true;
-                        }
-                        records::save(RecordKind::Activity, a.id, a.lab_id, &a.data).await
-                    }
-                    None => Ok(false),
-                },
-                _ => match measurement() {
-                    Some(mut m) => {
-                        if let Some(f) = m.data.flag.as_mut() {
-                            f.confirmed = true;
-                        }
-                        records::save(RecordKind::GoalMeasurement, m.id, m.lab_id, &m.data).await
-                    }
-                    None => Ok(false),
-                },
-            };
-            match saved {
-                Ok(_) => engine.local_write(),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        value_write.clear();
+        confirm_write.dispatch(());
     };
     // A measurement's value is corrected here: a coordinator's value is checked again, and
     // confirmed by saving it (only a value that is still unusual keeps a flag).
     let save_value = move |_| {
+        value_write.clear();
         let Some(v) = format::parse_decimal(&value.get_untracked()) else {
             return error.set(Some(t_string!(i18n, error_value).to_string()));
         };
@@ -426,15 +445,8 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
         });
         m.data.flag = checks::flag_of(&found, true);
         error.set(None);
-        spawn_local(async move {
-            match records::save(RecordKind::GoalMeasurement, m.id, m.lab_id, &m.data).await {
-                Ok(_) => {
-                    correcting.set(false);
-                    engine.local_write();
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        confirm_write.clear();
+        value_write.dispatch(m);
     };
 
     // What looked unusual, checked again against the lab's history now: "Deltagare: 412
@@ -467,7 +479,8 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
         if !found.is_empty() {
             found.join(" · ")
         } else {
-            let fields: Vec<&str> = item.fields.iter().map(|f| if en { f.label_en() } else { f.label_sv() }).collect();
+            let fields: Vec<&str> =
+                item.fields.iter().map(|f| check_field_label(*f, crate::goal_text::locale(en))).collect();
             let current = match kind {
                 RecordKind::Activity => activity().map(|a| {
                     let d = a.data;
@@ -503,7 +516,7 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
                     <button type="button" class="secondary" data-testid="followup-correct" on:click=move |_| correcting.update(|c| *c = !*c)>{t!(i18n, followup_correct)}</button>
                 </div>
             </Show>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().or_else(|| confirm_write.error()).or_else(|| value_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Show when=move || correcting.get()>
                 {move || match kind {
                     RecordKind::Activity => view! {
@@ -553,4 +566,20 @@ pub fn FollowUpCard(ds: LocalResource<Dataset>) -> impl IntoView {
             </section>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_check_fields_are_the_shared_labels() {
+        for f in checks::CheckField::ALL {
+            assert_eq!(check_field_label(f, Locale::sv), f.label_sv());
+            assert_eq!(check_field_label(f, Locale::en), f.label_en());
+        }
+    }
 }

@@ -9,6 +9,7 @@ use crate::components::read_error::{read_failed_text, Reading};
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, store};
 use labblogg_shared::model::{Activity, ActivityKind, ParticipantCount, PollQuestion, PollTally, Visit};
 use labblogg_shared::questions::{answer_given, answer_misfit, Answer, Question};
@@ -120,20 +121,16 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
         })
     };
 
-    let save = move |skip_guard: bool| {
-        let text = reflection.get_untracked();
-        if !skip_guard {
-            let found = privacy_guard::check(&[(t_string!(i18n, evening_reflection).to_string(), text.clone())]);
-            if !found.is_empty() {
-                return findings.set(found);
-            }
-        }
+    // Saving the evening is a write through an action; its failure shows as the panel's error.
+    // The visits it counts are read first: a failed read says so rather than count none.
+    let place_name = StoredValue::new(place_name);
+    let save_write = Write::new(move |text: &String| {
+        let text = text.clone();
         let today = clock::today();
-        let place_name = place_name.clone();
-        spawn_local(async move {
+        async move {
             let visits: Vec<Visit> = store::live_at_place_on(RecordKind::Visit, place_id, &today)
                 .await
-                .unwrap_or_default()
+                .map_err(|_| read_failed_text(i18n, Reading::Visits))?
                 .iter()
                 .filter_map(records::typed::<Visit>)
                 .map(|t| t.data)
@@ -150,7 +147,7 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
             for a in &given {
                 if let Some(q) = shown.iter().find(|q| q.id == a.question_id) {
                     if let Some(why) = answer_misfit(&q.data, a) {
-                        return error.set(Some(format!("{}: {why}", q.data.text)));
+                        return Err(format!("{}: {why}", q.data.text));
                     }
                 }
             }
@@ -158,7 +155,11 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
             let activity = Activity {
                 meeting_place_id: Some(place_id),
                 kind: ActivityKind::OpenEvening,
-                title: prior.as_ref().map_or_else(|| format!("Öppen kväll – {place_name}"), |p| p.data.title.clone()),
+                // The title is the record's data, written in Swedish whatever the screen's language (as always).
+                title: prior.as_ref().map_or_else(
+                    || td_string!(Locale::sv, close_evening_activity_title, place = place_name.get_value()).to_string(),
+                    |p| p.data.title.clone(),
+                ),
                 date: today,
                 start_time: prior.as_ref().and_then(|p| p.data.start_time.clone()),
                 end_time: Some(clock::time_now()),
@@ -177,20 +178,25 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
                 flag: None,
                 answers: given,
             };
-            if let Err(e) = labblogg_shared::validate::activity(&activity) {
-                return error.set(Some(e.to_string()));
-            }
+            labblogg_shared::validate::activity(&activity).map_err(|e| e.to_string())?;
             let id = prior.map_or_else(Uuid::now_v7, |p| p.id);
-            match records::save(RecordKind::Activity, id, lab_id, &activity).await {
-                Ok(_) => {
-                    engine.local_write();
-                    on_done.run(true);
-                }
-                Err(e) => error.set(Some(e.to_string())),
+            records::save(RecordKind::Activity, id, lab_id, &activity).await.map_err(|e| e.to_string())?;
+            engine.local_write();
+            on_done.run(true);
+            Ok(())
+        }
+    });
+    let save = move |skip_guard: bool| {
+        let text = reflection.get_untracked();
+        if !skip_guard {
+            let found = privacy_guard::check(&[(t_string!(i18n, evening_reflection).to_string(), text.clone())]);
+            if !found.is_empty() {
+                return findings.set(found);
             }
-        });
+        }
+        save_write.dispatch(text);
     };
-    let save_again = save.clone();
+    let save_again = save;
 
     let question_text = move || match question.get() {
         PollQuestion::FeltSafe => t_string!(i18n, poll_safe),
@@ -230,7 +236,7 @@ pub fn CloseEvening(place_id: Uuid, lab_id: Uuid, place_name: String, on_done: C
             {move || questions.get().map(|(asked, _)| view! { <QuestionAnswers questions=asked answers=answers/> })}
             <label for="evening-reflection">{t!(i18n, evening_reflection)}</label>
             <textarea id="evening-reflection" data-testid="evening-reflection" rows="3" bind:value=reflection></textarea>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save_again(true))/>
             <div class="row form-actions">
                 <button type="button" class="primary" data-testid="evening-save" on:click=move |_| save(false)>{t!(i18n, save)}</button>

@@ -6,9 +6,6 @@ use crate::i18n::*;
 use labblogg_shared::model::{OpeningException, OpeningHours, TimeSpan};
 use leptos::prelude::*;
 
-pub const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
-pub const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
 /// One span of the weekly hours being edited.
 #[derive(Debug, Clone, Copy)]
 pub struct SpanRow {
@@ -82,11 +79,10 @@ impl WeeklyHours {
 #[component]
 pub fn WeeklyHoursEditor(hours: WeeklyHours) -> impl IntoView {
     let i18n = use_i18n();
-    let english = move || i18n.get_locale() == Locale::en;
     view! {
         <div class="hours-editor" data-testid="hours-editor">
             {(1..=7u8).map(|weekday| {
-                let day = move || if english() { WEEKDAYS_EN } else { WEEKDAYS_SV }[usize::from(weekday - 1)];
+                let day = move || crate::labels::weekday_name(u32::from(weekday), i18n.get_locale() == Locale::en);
                 let spans = move || hours.rows.get().into_iter().filter(|r| r.weekday == weekday).collect::<Vec<_>>();
                 view! {
                     <div class="hours-day" role="group" data-testid="hours-day" data-weekday=weekday.to_string()

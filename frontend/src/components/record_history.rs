@@ -16,81 +16,76 @@ use uuid::Uuid;
 
 /// A field's name as people say it; an unknown one as it is written.
 fn field_label(field: &str, english: bool) -> String {
-    let (sv, en) = match field {
-        "title" => ("titel", "title"),
-        "name" => ("namn", "name"),
-        "kind" => ("typ", "kind"),
-        "date" => ("datum", "date"),
-        "start_time" => ("starttid", "start time"),
-        "end_time" => ("sluttid", "end time"),
-        "participants" => ("deltagare", "participants"),
-        "first_timers" => ("nya deltagare", "first-timers"),
-        "staff_hours" => ("personaltimmar", "staff hours"),
-        "volunteer_hours" => ("volontärtimmar", "volunteer hours"),
-        "notes" => ("anteckningar", "notes"),
-        "lessons_learned" => ("lärdomar", "lessons learned"),
-        "partner_ids" => ("samverkanspartner", "partners"),
-        "goal_ids" => ("mål", "goals"),
-        "meeting_place_id" => ("mötesplats", "meeting place"),
-        "poll" => ("snabbfråga", "closing poll"),
-        "review" => ("granskning", "review"),
-        "what_was_done" => ("vad som gjordes", "what was done"),
-        "target" => ("målvärde", "target"),
-        "baseline" => ("utgångsvärde", "baseline"),
-        "value" => ("värde", "value"),
-        "opening_hours" => ("öppettider", "opening hours"),
-        "age_bands" => ("åldersgrupper", "age bands"),
-        "text" => ("text", "text"),
-        "approved" => ("godkänd", "approved"),
-        "reason" => ("skäl", "reason"),
-        "month" => ("månad", "month"),
-        "by" => ("av", "by"),
-        "figures" => ("siffror", "figures"),
-        "flag" => ("att följa upp", "to follow up"),
-        other => (other, other),
+    let l = crate::goal_text::locale(english);
+    let text = match field {
+        "title" => td_string!(l, history_field_title),
+        "name" => td_string!(l, history_field_name),
+        "kind" => td_string!(l, history_field_kind),
+        "date" => td_string!(l, history_field_date),
+        "start_time" => td_string!(l, history_field_start_time),
+        "end_time" => td_string!(l, history_field_end_time),
+        "participants" => td_string!(l, history_field_participants),
+        "first_timers" => td_string!(l, history_field_first_timers),
+        "staff_hours" => td_string!(l, history_field_staff_hours),
+        "volunteer_hours" => td_string!(l, history_field_volunteer_hours),
+        "notes" => td_string!(l, history_field_notes),
+        "lessons_learned" => td_string!(l, history_field_lessons_learned),
+        "partner_ids" => td_string!(l, history_field_partner_ids),
+        "goal_ids" => td_string!(l, history_field_goal_ids),
+        "meeting_place_id" => td_string!(l, history_field_meeting_place_id),
+        "poll" => td_string!(l, history_field_poll),
+        "review" => td_string!(l, history_field_review),
+        "what_was_done" => td_string!(l, history_field_what_was_done),
+        "target" => td_string!(l, history_field_target),
+        "baseline" => td_string!(l, history_field_baseline),
+        "value" => td_string!(l, history_field_value),
+        "opening_hours" => td_string!(l, history_field_opening_hours),
+        "age_bands" => td_string!(l, history_field_age_bands),
+        "text" => td_string!(l, history_field_text),
+        "approved" => td_string!(l, history_field_approved),
+        "reason" => td_string!(l, history_field_reason),
+        "month" => td_string!(l, history_field_month),
+        "by" => td_string!(l, history_field_by),
+        "figures" => td_string!(l, history_field_figures),
+        "flag" => td_string!(l, history_field_flag),
+        other => return other.to_owned(),
     };
-    if english {
-        en.to_owned()
-    } else {
-        sv.to_owned()
-    }
+    text.to_owned()
 }
 
 /// A kind of record as people say it.
 pub fn kind_label(kind: RecordKind, english: bool) -> String {
-    let (sv, en) = match kind {
-        RecordKind::Lab => ("Labb", "Lab"),
-        RecordKind::MeetingPlace => ("Mötesplats", "Meeting place"),
-        RecordKind::Visit => ("Besök", "Visit"),
-        RecordKind::Goal => ("Mål", "Goal"),
-        RecordKind::GoalMeasurement => ("Mätning", "Measurement"),
-        RecordKind::Partner => ("Samverkanspartner", "Partner"),
-        RecordKind::Activity => ("Aktivitet", "Activity"),
-        RecordKind::GoodExample => ("Gott exempel", "Good example"),
-        RecordKind::Lesson => ("Lärdom", "Lesson"),
-        RecordKind::MonthApproval => ("Godkänd månad", "Approved month"),
-        RecordKind::Question => ("Fråga", "Question"),
-    };
-    if english {
-        en.to_owned()
-    } else {
-        sv.to_owned()
+    let l = crate::goal_text::locale(english);
+    match kind {
+        RecordKind::Lab => td_string!(l, history_kind_lab),
+        RecordKind::MeetingPlace => td_string!(l, history_kind_meeting_place),
+        RecordKind::Visit => td_string!(l, history_kind_visit),
+        RecordKind::Goal => td_string!(l, history_kind_goal),
+        RecordKind::GoalMeasurement => td_string!(l, history_kind_goal_measurement),
+        RecordKind::Partner => td_string!(l, history_kind_partner),
+        RecordKind::Activity => td_string!(l, history_kind_activity),
+        RecordKind::GoodExample => td_string!(l, history_kind_good_example),
+        RecordKind::Lesson => td_string!(l, history_kind_lesson),
+        RecordKind::MonthApproval => td_string!(l, history_kind_month_approval),
+        RecordKind::Question => td_string!(l, history_kind_question),
     }
+    .to_owned()
 }
 
 /// A value as a short text: participant lists as their total.
-fn value_text(field: &str, v: &Value) -> String {
+fn value_text(field: &str, v: &Value, english: bool) -> String {
+    let l = crate::goal_text::locale(english);
     match (field, v) {
         ("flag", Value::Object(f)) => {
             if f.get("confirmed").and_then(Value::as_bool) == Some(true) {
-                "bekräftat".into()
+                td_string!(l, history_value_confirmed).into()
             } else {
-                "öppet".into()
+                td_string!(l, history_value_open).into()
             }
         }
         ("figures", Value::Object(_)) => "…".into(),
-        (_, Value::Bool(true)) => "ja".into(),
-        (_, Value::Bool(false)) => "nej".into(),
+        (_, Value::Bool(true)) => td_string!(l, history_value_yes).into(),
+        (_, Value::Bool(false)) => td_string!(l, history_value_no).into(),
         ("participants", Value::Array(rows)) => {
             rows.iter().filter_map(|r| r.get("count").and_then(Value::as_u64)).sum::<u64>().to_string()
         }
@@ -105,8 +100,10 @@ fn value_text(field: &str, v: &Value) -> String {
 fn change_text(c: &FieldChange, english: bool) -> String {
     let label = field_label(&c.field, english);
     match &c.before {
-        Some(before) => format!("{label} {} → {}", value_text(&c.field, before), value_text(&c.field, &c.after)),
-        None => format!("{label} {}", value_text(&c.field, &c.after)),
+        Some(before) => {
+            format!("{label} {} → {}", value_text(&c.field, before, english), value_text(&c.field, &c.after, english))
+        }
+        None => format!("{label} {}", value_text(&c.field, &c.after, english)),
     }
 }
 

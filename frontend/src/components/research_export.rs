@@ -99,7 +99,7 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
                 }
                 Err(e) => Err(e.to_string()),
             };
-            error.set(result.err().map(|e| format!("Exporten kunde inte hämtas: {e}")));
+            error.set(result.err().map(|e| t_string!(i18n, research_export_fetch_failed, error = e).to_string()));
         });
     };
 
@@ -127,7 +127,7 @@ pub fn ResearchExport(ds: LocalResource<Dataset>) -> impl IntoView {
                 )
             })
         };
-        error.set(result.err().map(|e| format!("Filen kunde inte skapas: {e}. Försök igen, eller ladda om sidan.")));
+        error.set(result.err().map(|e| t_string!(i18n, research_export_file_failed, error = e).to_string()));
     };
 
     let subject = move |r: &ResearchRow| match (r.age_band, r.activity_kind) {

@@ -4,12 +4,15 @@
 //! here is queued offline.
 
 use crate::components::device_list::{api_failed, DeviceList};
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::labels::focus_label;
 use crate::labels::wire;
 use crate::records;
+use crate::store::StoreError;
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{api, format};
 use labblogg_shared::auth::{
     AdminUser, AuditAction, AuditEntry, CreateUserRequest, LabRole, Membership, ResetPasswordRequest, Role,
@@ -74,17 +77,18 @@ fn AdminScreen() -> impl IntoView {
         let _ = engine.data_version.get();
         let labs = session.with(|s| s.as_ref().map(|s| s.user.labs.clone()).unwrap_or_default());
         async move {
-            // Labs this device cannot read are still listed from the server below.
-            records::list::<Lab>(RecordKind::Lab, &labs)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|l| (l.id, l.data.name))
-                .collect::<Vec<_>>()
+            // A failed read is said as such (below the list), never shown as no labs.
+            Ok::<_, StoreError>(
+                records::list::<Lab>(RecordKind::Lab, &labs)
+                    .await?
+                    .into_iter()
+                    .map(|l| (l.id, l.data.name))
+                    .collect::<Vec<_>>(),
+            )
         }
     });
     let labs = Signal::derive(move || {
-        let mut all = local_labs.get().unwrap_or_default();
+        let mut all = local_labs.get().and_then(Result::ok).unwrap_or_default();
         for (id, name) in created_labs.get() {
             if !all.iter().any(|(l, _)| *l == id) {
                 all.push((id, name));
@@ -124,6 +128,7 @@ fn AdminScreen() -> impl IntoView {
             <ul class="lab-names" data-testid="admin-labs">
                 {move || labs.get().into_iter().map(|(_, name)| view! { <li>{name}</li> }).collect_view()}
             </ul>
+            {move || local_labs.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Records error=error/> })}
             <Show when=move || new_lab.get()>
                 <NewLabForm ctx=ctx on_created=Callback::new(move |lab: (Uuid, String)| {
                     created_labs.update(|l| l.push(lab));
@@ -163,15 +168,20 @@ fn UserList(ctx: AdminCtx) -> impl IntoView {
     }
 }
 
+/// A role in words (`Role::label_sv` in Swedish).
+fn role_label(role: Role, l: Locale) -> &'static str {
+    match role {
+        Role::Staff => td_string!(l, admin_role_staff),
+        Role::Coordinator => td_string!(l, admin_role_coordinator),
+        Role::Researcher => td_string!(l, admin_role_researcher),
+        Role::Admin => td_string!(l, admin_role_admin),
+    }
+}
+
 #[component]
 fn RoleLabel(role: Role) -> impl IntoView {
     let i18n = use_i18n();
-    move || match role {
-        Role::Staff => t_string!(i18n, admin_role_staff),
-        Role::Coordinator => t_string!(i18n, admin_role_coordinator),
-        Role::Researcher => t_string!(i18n, admin_role_researcher),
-        Role::Admin => t_string!(i18n, admin_role_admin),
-    }
+    move || role_label(role, i18n.get_locale())
 }
 
 #[component]
@@ -181,9 +191,28 @@ fn UserItem(ctx: AdminCtx, user: AdminUser) -> impl IntoView {
     let reset_open = RwSignal::new(false);
     let devices_open = RwSignal::new(false);
     let new_password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let id = user.id;
+    // Disabling and a new password are writes through actions (online, to the admin API); either
+    // under way disables both buttons, and the last failure shows under the row.
+    let disable_write = Write::new(move |(token, username): &(String, String)| {
+        let (token, username) = (token.clone(), username.clone());
+        async move {
+            api::admin_disable_user(&token, id).await.map_err(|e| api_failed(ctx.engine, e))?;
+            ctx.changed(t_string!(i18n, admin_user_disabled_done, name = username).to_string());
+            Ok(())
+        }
+    });
+    let reset_write = Write::new(move |(token, username, req): &(String, String, ResetPasswordRequest)| {
+        let (token, username, req) = (token.clone(), username.clone(), req.clone());
+        async move {
+            api::admin_reset_password(&token, id, &req).await.map_err(|e| api_failed(ctx.engine, e))?;
+            new_password.set(String::new());
+            reset_open.set(false);
+            ctx.changed(t_string!(i18n, admin_password_saved, name = username).to_string());
+            Ok(())
+        }
+    });
+    let busy = move || disable_write.pending().get() || reset_write.pending().get();
     let username = user.username.clone();
     let is_me = ctx.session.with_untracked(|s| s.as_ref().is_some_and(|s| s.user.username == user.username));
     let memberships = user.memberships.clone();
@@ -191,10 +220,7 @@ fn UserItem(ctx: AdminCtx, user: AdminUser) -> impl IntoView {
         memberships
             .iter()
             .map(|m| {
-                let role = match m.role {
-                    LabRole::Staff => t_string!(i18n, admin_role_staff),
-                    LabRole::Coordinator => t_string!(i18n, admin_role_coordinator),
-                };
+                let role = role_label(m.role.into(), i18n.get_locale());
                 format!("{} ({})", ctx.lab_name(m.lab_id), role.to_lowercase())
             })
             .collect::<Vec<_>>()
@@ -207,15 +233,7 @@ fn UserItem(ctx: AdminCtx, user: AdminUser) -> impl IntoView {
         move |_| {
             confirm_disable.set(false);
             let Some(token) = ctx.token() else { return };
-            let username = username.clone();
-            busy.set(true);
-            spawn_local(async move {
-                match api::admin_disable_user(&token, id).await {
-                    Ok(()) => ctx.changed(t_string!(i18n, admin_user_disabled_done, name = username).to_string()),
-                    Err(e) => error.set(Some(api_failed(ctx.engine, e))),
-                }
-                busy.set(false);
-            });
+            disable_write.dispatch((token, username.clone()));
         }
     };
     let reset = {
@@ -224,20 +242,9 @@ fn UserItem(ctx: AdminCtx, user: AdminUser) -> impl IntoView {
             ev.prevent_default();
             let Some(token) = ctx.token() else { return };
             let req = ResetPasswordRequest { password: new_password.get_untracked() };
-            let username = username.clone();
-            busy.set(true);
-            error.set(None);
-            spawn_local(async move {
-                match api::admin_reset_password(&token, id, &req).await {
-                    Ok(()) => {
-                        new_password.set(String::new());
-                        reset_open.set(false);
-                        ctx.changed(t_string!(i18n, admin_password_saved, name = username).to_string());
-                    }
-                    Err(e) => error.set(Some(api_failed(ctx.engine, e))),
-                }
-                busy.set(false);
-            });
+            disable_write.clear();
+            reset_write.clear();
+            reset_write.dispatch((token, username.clone(), req));
         }
     };
     let pw_id = format!("admin-pw-{id}");
@@ -265,7 +272,7 @@ fn UserItem(ctx: AdminCtx, user: AdminUser) -> impl IntoView {
                                     on:click=move |_| confirm_disable.set(true)>{t!(i18n, admin_disable)}</button>
                             }>
                             <span class="confirm">{t!(i18n, admin_disable_q)}</span>
-                            <button class="primary danger" data-testid="admin-user-disable-confirm" disabled=move || busy.get()
+                            <button class="primary danger" data-testid="admin-user-disable-confirm" disabled=busy
                                 on:click=disable.clone()>{t!(i18n, admin_disable_yes)}</button>
                             <button class="secondary" on:click=move |_| confirm_disable.set(false)>{t!(i18n, cancel)}</button>
                         </Show>
@@ -279,13 +286,13 @@ fn UserItem(ctx: AdminCtx, user: AdminUser) -> impl IntoView {
                         <input id=pw_id.clone() type="password" autocomplete="new-password" required minlength="8"
                             data-testid="admin-user-new-password" bind:value=new_password/>
                     </div>
-                    <button type="submit" class="primary" data-testid="admin-user-reset-save" disabled=move || busy.get()>
+                    <button type="submit" class="primary" data-testid="admin-user-reset-save" disabled=busy>
                         {t!(i18n, save)}
                     </button>
                 </form>
                 <p class="muted">{t!(i18n, admin_reset_hint)}</p>
             </Show>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || reset_write.error().or_else(|| disable_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Show when=move || devices_open.get()>
                 <DeviceList user=id/>
             </Show>
@@ -302,24 +309,33 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
     let role = RwSignal::new(Role::Staff.as_str().to_owned());
     let chosen_labs = RwSignal::new(Vec::<Uuid>::new());
     let home_place = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // Creating the account is a write through an action (online, to the admin API).
+    let create_write = Write::new(move |(token, req): &(String, CreateUserRequest)| {
+        let (token, req) = (token.clone(), req.clone());
+        async move {
+            let user = api::admin_create_user(&token, &req).await.map_err(|e| api_failed(ctx.engine, e))?;
+            ctx.changed(t_string!(i18n, admin_user_created, name = user.username).to_string());
+            on_done.run(());
+            Ok(())
+        }
+    });
+    let busy = move || create_write.pending().get();
     let role_of = move || Role::parse(&role.get()).unwrap_or(Role::Staff);
 
     let places = LocalResource::new(move || {
         let labs = chosen_labs.get();
         async move {
-            // The place choice is optional: a device that cannot read its places offers none.
-            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await.unwrap_or_default();
+            // The place choice is optional, but a failed read is said as such, not shown as no places.
+            let mut places = records::list::<MeetingPlace>(RecordKind::MeetingPlace, &labs).await?;
             places.retain(|p| !p.data.retired);
             places.sort_by(|a, b| a.data.name.cmp(&b.data.name));
-            places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>()
+            Ok::<_, StoreError>(places.into_iter().map(|p| (p.id, p.data.name)).collect::<Vec<_>>())
         }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if create_write.pending().get_untracked() {
             return;
         }
         let Some(token) = ctx.token() else { return };
@@ -344,18 +360,8 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
             memberships,
             home_meeting_place: home,
         };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::admin_create_user(&token, &req).await {
-                Ok(user) => {
-                    ctx.changed(t_string!(i18n, admin_user_created, name = user.username).to_string());
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(api_failed(ctx.engine, e))),
-            }
-            busy.set(false);
-        });
+        create_write.clear();
+        create_write.dispatch((token, req));
     };
 
     view! {
@@ -407,15 +413,16 @@ fn NewUserForm(ctx: AdminCtx, on_done: Callback<()>) -> impl IntoView {
                     <label for="new-user-place">{t!(i18n, admin_home_place)}</label>
                     <select id="new-user-place" data-testid="admin-user-home-place" bind:value=home_place>
                         <option value="">{t!(i18n, admin_no_place)}</option>
-                        {move || places.get().unwrap_or_default().into_iter().map(|(id, name)| view! {
+                        {move || places.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(id, name)| view! {
                             <option value=id.to_string()>{name}</option>
                         }).collect_view()}
                     </select>
+                    {move || places.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Places error=error/> })}
                 </div>
             </Show>
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="admin-error">{e}</p> })}
+            {move || create_write.error().map(|e| view! { <p class="error" role="alert" data-testid="admin-error">{e}</p> })}
             <div class="row form-actions">
-                <button type="submit" class="primary" data-testid="admin-user-save" disabled=move || busy.get()>{t!(i18n, save)}</button>
+                <button type="submit" class="primary" data-testid="admin-user-save" disabled=busy>{t!(i18n, save)}</button>
                 <button type="button" class="secondary" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
         </form>
@@ -433,13 +440,23 @@ fn NewLabForm(ctx: AdminCtx, on_created: Callback<(Uuid, String)>) -> impl IntoV
     let question = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // Creating the lab is a write through an action (online, to the admin API).
+    let create_write = Write::new(move |(token, lab): &(String, Lab)| {
+        let (token, lab) = (token.clone(), lab.clone());
+        async move {
+            let created = api::admin_create_lab(&token, &lab).await.map_err(|e| api_failed(ctx.engine, e))?;
+            ctx.changed(t_string!(i18n, admin_lab_created, name = lab.name.clone()).to_string());
+            on_created.run((created.id, lab.name));
+            Ok(())
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if create_write.pending().get_untracked() {
             return;
         }
+        create_write.clear();
         let Some(token) = ctx.token() else { return };
         let lab = Lab {
             name: name.get_untracked().trim().to_owned(),
@@ -452,18 +469,8 @@ fn NewLabForm(ctx: AdminCtx, on_created: Callback<(Uuid, String)>) -> impl IntoV
         if let Err(e) = labblogg_shared::validate::lab(&lab) {
             return error.set(Some(e.to_string()));
         }
-        busy.set(true);
         error.set(None);
-        spawn_local(async move {
-            match api::admin_create_lab(&token, &lab).await {
-                Ok(created) => {
-                    ctx.changed(t_string!(i18n, admin_lab_created, name = lab.name.clone()).to_string());
-                    on_created.run((created.id, lab.name));
-                }
-                Err(e) => error.set(Some(api_failed(ctx.engine, e))),
-            }
-            busy.set(false);
-        });
+        create_write.dispatch((token, lab));
     };
 
     view! {
@@ -499,9 +506,9 @@ fn NewLabForm(ctx: AdminCtx, on_created: Callback<(Uuid, String)>) -> impl IntoV
             <textarea id="new-lab-question" data-testid="admin-lab-question" required bind:value=question></textarea>
             <label for="new-lab-description">{t!(i18n, admin_lab_description)}</label>
             <textarea id="new-lab-description" data-testid="admin-lab-description" bind:value=description></textarea>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().or_else(|| create_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="row form-actions">
-                <button type="submit" class="primary" data-testid="admin-lab-save" disabled=move || busy.get()>{t!(i18n, save)}</button>
+                <button type="submit" class="primary" data-testid="admin-lab-save" disabled=move || create_write.pending().get()>{t!(i18n, save)}</button>
             </div>
         </form>
     }
@@ -594,5 +601,20 @@ fn AuditLog(ctx: AdminCtx) -> impl IntoView {
             <button class="secondary" data-testid="admin-audit-more" disabled=move || busy.get()
                 on:click=move |_| load(entries.with_untracked(|e| e.last().map(|l| l.id)))>{t!(i18n, audit_more)}</button>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_roles_are_the_shared_labels() {
+        for role in Role::ALL {
+            assert_eq!(role_label(role, Locale::sv), role.label_sv());
+        }
     }
 }

@@ -10,9 +10,11 @@ mod partners;
 mod places;
 mod questions;
 
+use crate::components::read_error::{ReadError, Reading};
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::records;
+use crate::store::StoreError;
 use labblogg_shared::{Lab, RecordKind};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -44,10 +46,13 @@ pub fn Setup() -> impl IntoView {
         let ids = labs();
         async move {
             // Only the tab's label: each tab says itself when it cannot read the lab's records.
-            let known = records::list::<Lab>(RecordKind::Lab, &ids).await.unwrap_or_default();
-            ids.iter()
-                .map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone())))
-                .collect::<Vec<_>>()
+            // A failed read is said as such, never shown as labs not synced yet.
+            let known = records::list::<Lab>(RecordKind::Lab, &ids).await?;
+            Ok::<_, StoreError>(
+                ids.iter()
+                    .map(|id| (*id, known.iter().find(|l| l.id == *id).map(|l| l.data.name.clone())))
+                    .collect::<Vec<_>>(),
+            )
         }
     });
 
@@ -62,12 +67,13 @@ pub fn Setup() -> impl IntoView {
                         <select id="setup-lab" data-testid="setup-lab"
                             prop:value=move || lab.get().map(|l| l.to_string()).unwrap_or_default()
                             on:change=move |ev| lab.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                            {move || names.get().unwrap_or_default().into_iter().map(|(id, name)| view! {
+                            {move || names.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(id, name)| view! {
                                 <option value=id.to_string() selected=move || lab.get() == Some(id)>
                                     {name.unwrap_or_else(|| t_string!(i18n, setup_lab_not_synced).to_string())}
                                 </option>
                             }).collect_view()}
                         </select>
+                        {move || names.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Records error=error/> })}
                     </div>
                 </Show>
                 <div class="tabs" role="group" aria-label=move || t_string!(i18n, setup_title).to_string()>

@@ -9,11 +9,11 @@
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format, store};
 use labblogg_shared::auth::{LabRole, Role};
 use labblogg_shared::{RecordKind, RecordState};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -116,7 +116,6 @@ pub fn Trash() -> impl IntoView {
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     // The labs this user coordinates (every lab of an administrator), with their names.
     let labs = move || {
         session.with(|s| {
@@ -141,23 +140,35 @@ pub fn Trash() -> impl IntoView {
         async move {
             let mut named = Vec::new();
             for lab in labs {
+                // A lab whose record cannot be read fails the list, rather than show it unnamed.
                 let name = store::record(lab)
-                    .await
-                    .ok()
-                    .flatten()
+                    .await?
                     .and_then(|s| s.fields.get("name").and_then(|n| n.as_str()).map(str::to_owned))
                     .unwrap_or_default();
                 named.push((lab, name));
             }
-            read(named, clock::now_ms()).await.map_err(|e| e.to_string())
+            read(named, clock::now_ms()).await
         }
     });
+    // Restoring is a write through an action: the buttons wait while it is under way, and its
+    // failure shows where its notice would.
+    let restore_write = Write::new(move |edits: &Vec<store::Edit>| {
+        let edits = edits.clone();
+        let n = edits.len();
+        async move {
+            store::write_many(edits, clock::now_ms()).await.map_err(|e| e.to_string())?;
+            notice.set(Some(t_string!(i18n, trash_restored, n = n).to_string()));
+            engine.local_write();
+            Ok(())
+        }
+    });
+    let busy = move || restore_write.pending().get();
     let restore = move |records: Vec<(Uuid, Uuid)>, kinds: Vec<RecordKind>| {
-        if busy.get_untracked() || records.is_empty() {
+        if restore_write.pending().get_untracked() || records.is_empty() {
             return;
         }
-        busy.set(true);
         notice.set(None);
+        restore_write.clear();
         let edits: Vec<store::Edit> = records
             .iter()
             .zip(kinds)
@@ -170,27 +181,16 @@ pub fn Trash() -> impl IntoView {
                 restore: true,
             })
             .collect();
-        let n = edits.len();
-        spawn_local(async move {
-            let result = store::write_many(edits, clock::now_ms()).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    notice.set(Some(t_string!(i18n, trash_restored, n = n).to_string()));
-                    engine.local_write();
-                }
-                Err(e) => notice.set(Some(e.to_string())),
-            }
-        });
+        restore_write.dispatch(edits);
     };
     view! {
         <section class="card" data-testid="trash">
             <h1>{t!(i18n, trash_title)}</h1>
             <p class="muted">{t!(i18n, trash_hint)}</p>
-            {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="trash-notice">{n}</p> })}
+            {move || notice.get().or_else(|| restore_write.error()).map(|n| view! { <p class="notice" role="status" data-testid="trash-notice">{n}</p> })}
             {move || match lines.get() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="warning" role="alert">{t_string!(i18n, trash_failed, error = e).to_string()}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="warning" role="alert">{t_string!(i18n, trash_failed, error = e.to_string()).to_string()}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="trash-empty">{t!(i18n, trash_empty)}</p> }.into_any(),
                 Some(Ok(list)) => {
                     let everything: Vec<((Uuid, Uuid), RecordKind)> =
@@ -198,7 +198,7 @@ pub fn Trash() -> impl IntoView {
                     view! {
                         <div class="list-head">
                             <span></span>
-                            <button class="primary" data-testid="restore-all" disabled=move || busy.get()
+                            <button class="primary" data-testid="restore-all" disabled=busy
                                 on:click=move |_| {
                                     let (records, kinds) = everything.iter().cloned().unzip();
                                     restore(records, kinds);
@@ -221,7 +221,7 @@ pub fn Trash() -> impl IntoView {
                                             <strong>{format!("{kind}: {name}")}</strong>
                                             <div class="muted">{format!("{} · {when}", l.lab)}</div>
                                         </div>
-                                        <button class="secondary" data-testid="restore-record" disabled=move || busy.get()
+                                        <button class="secondary" data-testid="restore-record" disabled=busy
                                             on:click=move |_| restore(records.clone(), kinds.clone())>{t!(i18n, trash_restore)}</button>
                                     </li>
                                 }

@@ -16,6 +16,7 @@ use crate::labels::{from_wire, poll_label};
 use crate::labels::{kind_label, wire};
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format};
 use labblogg_shared::model::{
     ActivityKind, ActivityMeasure, AgeBand, FocusArea, Gender, Goal, GoalDirection, GoalPeriod, GoalSource, Lab,
@@ -24,7 +25,6 @@ use labblogg_shared::model::{
 use labblogg_shared::questions::{AnswerKind, Question, QuestionStat};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 const TITLE: &[&str] = &["rubrik"];
@@ -46,22 +46,51 @@ const ALL: &[&str] = &[
     "aktivitetstyper",
 ];
 
-/// The unit that goes with a source, offered when the unit is empty.
-fn suggested_unit(source: Option<&GoalSource>) -> &'static str {
+/// The unit that goes with a source, offered when the unit is empty. The unit is stored in the
+/// goal as typed, and a lab's goals are written in Swedish: the suggestion is the Swedish text
+/// whatever the screen's language (as it always was); `locale` is there for the test and a
+/// later choice.
+fn suggested_unit(source: Option<&GoalSource>, l: Locale) -> &'static str {
     match source {
         None => "",
-        Some(GoalSource::VisitsPerWeek { .. }) => "besök per vecka",
-        Some(GoalSource::Visits { first_only: true, per: GoalPeriod::Week, .. }) => "nya besökare per vecka",
-        Some(GoalSource::Visits { first_only: true, per: GoalPeriod::Month, .. }) => "nya besökare per månad",
-        Some(GoalSource::Visits { per: GoalPeriod::Week, .. }) => "besök per vecka",
-        Some(GoalSource::Visits { per: GoalPeriod::Month, .. }) => "besök per månad",
-        Some(GoalSource::Activities { measure: ActivityMeasure::Activities, .. }) => "aktiviteter per månad",
-        Some(GoalSource::Activities { measure: ActivityMeasure::Participants, .. }) => "deltagare per månad",
-        Some(GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. }) => "deltagartimmar per månad",
-        Some(GoalSource::PollShare { .. }) => "procent",
-        Some(GoalSource::Question { stat: QuestionStat::Share, .. }) => "procent",
-        Some(GoalSource::Question { stat: QuestionStat::Sum, .. }) => "per månad",
-        Some(GoalSource::Question { stat: QuestionStat::Mean, .. }) => "medelvärde per månad",
+        Some(GoalSource::VisitsPerWeek { .. }) => td_string!(l, setup_goal_unit_visits_per_week),
+        Some(GoalSource::Visits { first_only: true, per: GoalPeriod::Week, .. }) => {
+            td_string!(l, setup_goal_unit_first_visits_per_week)
+        }
+        Some(GoalSource::Visits { first_only: true, per: GoalPeriod::Month, .. }) => {
+            td_string!(l, setup_goal_unit_first_visits_per_month)
+        }
+        Some(GoalSource::Visits { per: GoalPeriod::Week, .. }) => td_string!(l, setup_goal_unit_visits_per_week),
+        Some(GoalSource::Visits { per: GoalPeriod::Month, .. }) => td_string!(l, setup_goal_unit_visits_per_month),
+        Some(GoalSource::Activities { measure: ActivityMeasure::Activities, .. }) => {
+            td_string!(l, setup_goal_unit_activities_per_month)
+        }
+        Some(GoalSource::Activities { measure: ActivityMeasure::Participants, .. }) => {
+            td_string!(l, setup_goal_unit_participants_per_month)
+        }
+        Some(GoalSource::Activities { measure: ActivityMeasure::ParticipantHours, .. }) => {
+            td_string!(l, setup_goal_unit_participant_hours_per_month)
+        }
+        Some(GoalSource::PollShare { .. }) => td_string!(l, setup_goal_unit_percent),
+        Some(GoalSource::Question { stat: QuestionStat::Share, .. }) => td_string!(l, setup_goal_unit_percent),
+        Some(GoalSource::Question { stat: QuestionStat::Sum, .. }) => td_string!(l, setup_goal_unit_per_month),
+        Some(GoalSource::Question { stat: QuestionStat::Mean, .. }) => td_string!(l, setup_goal_unit_mean_per_month),
+    }
+}
+
+/// How often a goal measured by hand is measured (`MeasureSchedule::label_sv` in Swedish).
+fn schedule_label(s: MeasureSchedule, l: Locale) -> &'static str {
+    match s {
+        MeasureSchedule::Monthly => td_string!(l, goal_schedule_monthly),
+        MeasureSchedule::Quarterly => td_string!(l, goal_schedule_quarterly),
+    }
+}
+
+/// Which way a goal should go (`GoalDirection::label_sv` in Swedish).
+fn direction_label(d: GoalDirection, l: Locale) -> &'static str {
+    match d {
+        GoalDirection::Up => td_string!(l, direction_up),
+        GoalDirection::Down => td_string!(l, direction_down),
     }
 }
 
@@ -95,15 +124,18 @@ pub fn GoalsSetup(lab: Uuid) -> impl IntoView {
             Ok::<_, crate::store::StoreError>((goals, places, focus, questions))
         }
     });
-    let set_retired = move |g: Typed<Goal>, value: bool| {
-        spawn_local(async move {
+    // Retiring or restoring is a write through an action; as before, a failure says nothing.
+    let retire_write = Write::new(move |(g, value): &(Typed<Goal>, bool)| {
+        let (id, lab_id, value) = (g.id, g.lab_id, *value);
+        async move {
             let mut fields = serde_json::Map::new();
             fields.insert("retired".into(), value.into());
-            if records::set_fields(RecordKind::Goal, g.id, g.lab_id, fields).await.is_ok() {
-                engine.local_write();
-            }
-        });
-    };
+            records::set_fields(RecordKind::Goal, id, lab_id, fields).await.map_err(|e| e.to_string())?;
+            engine.local_write();
+            Ok(())
+        }
+    });
+    let set_retired = move |g: Typed<Goal>, value: bool| retire_write.dispatch((g, value));
 
     view! {
         <div class="goals-setup" data-testid="goals-setup">
@@ -317,7 +349,7 @@ fn GoalForm(
     // Offer the unit that goes with the source while the user has not typed one.
     let offered = StoredValue::new(unit.get_untracked());
     Effect::new(move |_| {
-        let suggestion = suggested_unit(source().as_ref()).to_owned();
+        let suggestion = suggested_unit(source().as_ref(), Locale::sv).to_owned();
         let current = unit.get_untracked();
         if !suggestion.is_empty() && (current.is_empty() || current == offered.get_value()) {
             unit.set(suggestion.clone());
@@ -325,9 +357,25 @@ fn GoalForm(
         }
     });
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |goal: &Goal| {
+        let goal = goal.clone();
+        async move {
+            let changed = records::save_edit(RecordKind::Goal, id, lab, base.get_value().as_ref(), &goal)
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            if changed {
+                engine.local_write();
+            }
+            saved.set(Some(t_string!(i18n, goal_saved_notice, name = goal.title.clone()).to_string()));
+            on_done.run(());
+            Ok(())
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(None);
+        save_write.clear();
         let number = |s: String, field: &'static str| {
             format::parse_decimal(&s).ok_or_else(|| FormError::at(field, t_string!(i18n, error_value).to_string()))
         };
@@ -355,18 +403,7 @@ fn GoalForm(
             return error.set(Some(e.into()));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save_edit(RecordKind::Goal, id, lab, base.get_value().as_ref(), &goal).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    saved.set(Some(t_string!(i18n, goal_saved_notice, name = goal.title.clone()).to_string()));
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        save_write.dispatch(goal);
     };
 
     let live_places: Vec<Typed<MeetingPlace>> =
@@ -399,10 +436,7 @@ fn GoalForm(
                     <div class="field"><label for="goal-schedule">{t!(i18n, goal_schedule)}</label>
                         <select id="goal-schedule" data-testid="goal-schedule" bind:value=schedule aria-describedby="goal-schedule-hint">
                             <option value="">{t!(i18n, goal_schedule_none)}</option>
-                            {MeasureSchedule::ALL.into_iter().map(|s| view! { <option value=wire(&s)>{move || match s {
-                                MeasureSchedule::Monthly => t_string!(i18n, goal_schedule_monthly),
-                                MeasureSchedule::Quarterly => t_string!(i18n, goal_schedule_quarterly),
-                            }}</option> }).collect_view()}
+                            {MeasureSchedule::ALL.into_iter().map(|s| view! { <option value=wire(&s)>{move || schedule_label(s, i18n.get_locale())}</option> }).collect_view()}
                         </select>
                         <span class="muted" id="goal-schedule-hint">{t!(i18n, goal_schedule_hint)}</span></div>
                 </Show>
@@ -523,10 +557,7 @@ fn GoalForm(
                 {GoalDirection::ALL.into_iter().map(|d| view! {
                     <label class="radio"><input type="radio" name="goal-direction" data-testid="goal-direction" value=wire(&d)
                         prop:checked=move || direction.get() == d on:change=move |_| direction.set(d)/>
-                        <span>{move || match d {
-                            GoalDirection::Up => t_string!(i18n, direction_up),
-                            GoalDirection::Down => t_string!(i18n, direction_down),
-                        }}</span></label>
+                        <span>{move || direction_label(d, i18n.get_locale())}</span></label>
                 }).collect_view()}
             </fieldset>
             <div class="row">
@@ -550,10 +581,35 @@ fn GoalForm(
                     <FieldError error=error fields=TARGET_DATE id="goal-target-date-error" testid="goal-error"/></div>
             </div>
             <FormErrorLine error=error fields=ALL testid="goal-error"/>
+            {move || save_write.error().map(|e| view! { <p class="error" role="alert" data-testid="goal-error">{e}</p> })}
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="goal-save">{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="goal-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_enum_labels_are_the_shared_ones() {
+        for s in MeasureSchedule::ALL {
+            assert_eq!(schedule_label(s, Locale::sv), s.label_sv());
+        }
+        for d in GoalDirection::ALL {
+            assert_eq!(direction_label(d, Locale::sv), d.label_sv());
+        }
+        // A unit offered for a source per week or month ends in the period's Swedish label.
+        for per in GoalPeriod::ALL {
+            let source =
+                GoalSource::Visits { meeting_place_id: None, per, first_only: false, age_band: None, gender: None };
+            assert!(suggested_unit(Some(&source), Locale::sv).ends_with(per.label_sv()));
+        }
     }
 }

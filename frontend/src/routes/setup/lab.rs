@@ -4,15 +4,16 @@
 
 use crate::components::chips::check_chip;
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
+use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::labels::focus_label;
 use crate::labels::wire;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use labblogg_shared::model::{FocusArea, Lab};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 const FIELDS: &[&str] = &["namn", "ort", "bostadsbolag", "fokusområde", "frågeställning", "beskrivning"];
@@ -21,13 +22,15 @@ const FIELDS: &[&str] = &["namn", "ort", "bostadsbolag", "fokusområde", "fråge
 pub fn LabProfile(lab: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let record = LocalResource::new(move || async move {
-        crate::store::record(lab).await.ok().flatten().and_then(|s| records::typed::<Lab>(&s))
+        // A failed read is said as such, never shown as a lab not synced yet.
+        crate::store::record(lab).await.map(|s| s.and_then(|s| records::typed::<Lab>(&s)))
     });
     view! {
         {move || match record.get() {
             None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-            Some(None) => view! { <p class="muted" data-testid="lab-not-synced">{t!(i18n, setup_lab_not_synced_hint)}</p> }.into_any(),
-            Some(Some(l)) => view! { <LabForm lab=l/> }.into_any(),
+            Some(Err(error)) => view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+            Some(Ok(None)) => view! { <p class="muted" data-testid="lab-not-synced">{t!(i18n, setup_lab_not_synced_hint)}</p> }.into_any(),
+            Some(Ok(Some(l))) => view! { <LabForm lab=l/> }.into_any(),
         }}
     }
 }
@@ -49,9 +52,25 @@ fn LabForm(lab: Typed<Lab>) -> impl IntoView {
     let base = StoredValue::new(base);
     let (id, lab_id) = (lab.id, lab.lab_id);
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |edited: &Lab| {
+        let edited = edited.clone();
+        async move {
+            let changed = records::save_edit(RecordKind::Lab, id, lab_id, Some(&base.get_value()), &edited)
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            if changed {
+                base.set_value(edited);
+                engine.local_write();
+            }
+            saved.set(true);
+            Ok(())
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
+        save_write.clear();
         let edited = Lab {
             name: name.get_untracked().trim().to_owned(),
             city: city.get_untracked().trim().to_owned(),
@@ -65,18 +84,7 @@ fn LabForm(lab: Typed<Lab>) -> impl IntoView {
             return error.set(Some(e.into()));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save_edit(RecordKind::Lab, id, lab_id, Some(&base.get_value()), &edited).await {
-                Ok(changed) => {
-                    if changed {
-                        base.set_value(edited);
-                        engine.local_write();
-                    }
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        save_write.dispatch(edited);
     };
 
     view! {
@@ -116,6 +124,7 @@ fn LabForm(lab: Typed<Lab>) -> impl IntoView {
                 aria-invalid=invalid(error, &["beskrivning"]) aria-describedby="lab-description-error" bind:value=description></textarea>
             <FieldError error=error fields=&["beskrivning"] id="lab-description-error"/>
             <FormErrorLine error=error fields=FIELDS/>
+            {move || save_write.error().map(|e| view! { <p class="error" role="alert" data-testid="form-error">{e}</p> })}
             <p class="notice" role="status" data-testid="lab-saved" hidden=move || !saved.get()>{t!(i18n, saved)}</p>
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="lab-save">{t!(i18n, save)}</button>

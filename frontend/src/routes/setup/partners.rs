@@ -12,11 +12,11 @@ use crate::labels::from_wire;
 use crate::labels::{partner_kind_label, wire};
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, store};
 use labblogg_shared::model::{Activity, Partner, PartnerKind};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 #[component]
@@ -39,9 +39,23 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
         }
     });
 
+    // Adding is a write through an action; its failure shows where the form's own errors do.
+    let add_write = Write::new(move |partner: &Partner| {
+        let partner = partner.clone();
+        async move {
+            records::save_edit(RecordKind::Partner, Uuid::now_v7(), lab, None, &partner)
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            name.set(String::new());
+            notice.set(Some(t_string!(i18n, partner_added, name = partner.name.clone()).to_string()));
+            engine.local_write();
+            Ok(())
+        }
+    });
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         notice.set(None);
+        add_write.clear();
         let Some(kind) = from_wire::<PartnerKind>(&kind.get_untracked()) else { return };
         let partner = Partner::new(name.get_untracked().trim(), kind);
         if let Err(e) = labblogg_shared::validate::partner(&partner) {
@@ -59,16 +73,7 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             return error.set(Some(FormError::at("namn", t_string!(i18n, partner_exists).to_string())));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save_edit(RecordKind::Partner, Uuid::now_v7(), lab, None, &partner).await {
-                Ok(_) => {
-                    name.set(String::new());
-                    notice.set(Some(t_string!(i18n, partner_added, name = partner.name.clone()).to_string()));
-                    engine.local_write();
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        add_write.dispatch(partner);
     };
 
     view! {
@@ -87,6 +92,7 @@ pub fn PartnersSetup(lab: Uuid) -> impl IntoView {
             </form>
             <FieldError error=error fields=&["namn"] id="setup-partner-error" testid="partner-error"/>
             <FormErrorLine error=error fields=&["namn"] testid="partner-error"/>
+            {move || add_write.error().map(|e| view! { <p class="error" role="alert" data-testid="partner-error">{e}</p> })}
             <p class="notice" role="status" data-testid="partner-notice" hidden=move || notice.get().is_none()>{move || notice.get().unwrap_or_default()}</p>
             <ul class="setup-list">
                 {move || {
@@ -142,15 +148,41 @@ fn PartnerItem(
     let has_others = !others.is_empty();
     let activities = StoredValue::new(activities);
 
-    let set_retired = move |value: bool| {
-        spawn_local(async move {
-            let mut fields = serde_json::Map::new();
-            fields.insert("retired".into(), value.into());
-            if records::set_fields(RecordKind::Partner, id, lab, fields).await.is_ok() {
+    // Retiring or restoring is a write through an action; as before, a failure says nothing.
+    let retire_write = Write::new(move |&value: &bool| async move {
+        let mut fields = serde_json::Map::new();
+        fields.insert("retired".into(), value.into());
+        records::set_fields(RecordKind::Partner, id, lab, fields).await.map_err(|e| e.to_string())?;
+        engine.local_write();
+        Ok(())
+    });
+    let set_retired = move |value: bool| retire_write.dispatch(value);
+    // Renaming and merging are writes through actions; their failures show with the row's errors.
+    let rename_write = Write::new(move |edited: &Partner| {
+        let edited = edited.clone();
+        async move {
+            let changed = records::save_edit(RecordKind::Partner, id, lab, Some(&base.get_value()), &edited)
+                .await
+                .map_err(|e| e.to_string())?;
+            if changed {
                 engine.local_write();
             }
-        });
-    };
+            editing.set(false);
+            Ok(())
+        }
+    });
+    let merge_write = Write::new(move |(edits, moved): &(Vec<store::Edit>, usize)| {
+        let (edits, moved) = (edits.clone(), *moved);
+        async move {
+            store::write_many(edits, clock::now_ms())
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            merging.set(false);
+            notice.set(Some(t_string!(i18n, partner_merged, n = moved).to_string()));
+            engine.local_write();
+            Ok(())
+        }
+    });
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(kind) = from_wire::<PartnerKind>(&kind.get_untracked()) else { return };
@@ -159,17 +191,8 @@ fn PartnerItem(
             return error.set(Some(e.into()));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save_edit(RecordKind::Partner, id, lab, Some(&base.get_value()), &edited).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    editing.set(false);
-                }
-                Err(e) => error.set(Some(FormError::general(e.to_string()))),
-            }
-        });
+        merge_write.clear();
+        rename_write.dispatch(edited);
     };
     // Every activity naming this partner names the one kept instead (each
     // partner once), and this one is retired as merged: one transaction.
@@ -202,16 +225,8 @@ fn PartnerItem(
         fields.insert("retired".into(), true.into());
         fields.insert("merged_into".into(), serde_json::json!(keep));
         edits.push(store::Edit { kind: RecordKind::Partner, id, lab_id: lab, fields, deleted: false, restore: false });
-        spawn_local(async move {
-            match store::write_many(edits, clock::now_ms()).await {
-                Ok(_) => {
-                    merging.set(false);
-                    notice.set(Some(t_string!(i18n, partner_merged, n = moved).to_string()));
-                    engine.local_write();
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        rename_write.clear();
+        merge_write.dispatch((edits, moved));
     };
 
     view! {
@@ -271,6 +286,7 @@ fn PartnerItem(
                 </Show>
             </div>
             <FormErrorLine error=error fields=&[] testid="partner-error"/>
+            {move || rename_write.error().or_else(|| merge_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="partner-error">{e}</p> })}
         </li>
     }
 }

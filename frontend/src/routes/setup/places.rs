@@ -5,18 +5,16 @@
 //! pickers; its visits stay in every report.
 
 use crate::components::form_error::{invalid, FieldError, FormError, FormErrorLine};
-use crate::components::opening_hours::{
-    Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor, WEEKDAYS_EN, WEEKDAYS_SV,
-};
+use crate::components::opening_hours::{Exceptions, ExceptionsEditor, WeeklyHours, WeeklyHoursEditor};
 use crate::components::read_error::{ReadError, Reading};
 use crate::i18n::*;
 use crate::labels::band_label;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use labblogg_shared::model::{AgeBand, CountRule, MeetingPlace};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The field names (as the shared validation names them) the form shows errors at.
@@ -38,7 +36,6 @@ const ALL: &[&str] = &[
 
 /// The weekly hours in one line: "tis 17:00–21:00 · tor 17:00–21:00".
 pub fn hours_summary(place: &MeetingPlace, english: bool) -> String {
-    let days = if english { WEEKDAYS_EN } else { WEEKDAYS_SV };
     let mut parts: Vec<String> = Vec::new();
     for weekday in 1..=7u8 {
         let spans: Vec<String> = place
@@ -48,10 +45,22 @@ pub fn hours_summary(place: &MeetingPlace, english: bool) -> String {
             .map(|h| format!("{}–{}", h.opens, h.closes))
             .collect();
         if !spans.is_empty() {
-            parts.push(format!("{} {}", &days[usize::from(weekday - 1)][..3].to_lowercase(), spans.join(", ")));
+            parts.push(format!(
+                "{} {}",
+                &crate::labels::weekday_name(u32::from(weekday), english)[..3].to_lowercase(),
+                spans.join(", ")
+            ));
         }
     }
     parts.join(" · ")
+}
+
+/// How a place counts its visits, in words (`CountRule::label_sv` in Swedish).
+fn count_rule_label(r: CountRule, l: Locale) -> &'static str {
+    match r {
+        CountRule::EveryEntry => td_string!(l, count_rule_every_entry),
+        CountRule::OncePerSession => td_string!(l, count_rule_once_per_session),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,20 +87,23 @@ pub fn PlacesSetup(lab: Uuid) -> impl IntoView {
             Ok::<_, crate::store::StoreError>(list)
         }
     });
-    let retire = move |p: Typed<MeetingPlace>, retired: bool| {
-        spawn_local(async move {
+    // Retiring or restoring is a write through an action; as before, only a success says so.
+    let retire_write = Write::new(move |(p, retired): &(Typed<MeetingPlace>, bool)| {
+        let (p, retired) = (p.clone(), *retired);
+        async move {
             let mut fields = serde_json::Map::new();
             fields.insert("retired".into(), retired.into());
-            if records::set_fields(RecordKind::MeetingPlace, p.id, p.lab_id, fields).await.is_ok() {
-                saved.set(Some(if retired {
-                    t_string!(i18n, place_retired_notice, name = p.data.name.clone()).to_string()
-                } else {
-                    t_string!(i18n, place_restored_notice, name = p.data.name.clone()).to_string()
-                }));
-                engine.local_write();
-            }
-        });
-    };
+            records::set_fields(RecordKind::MeetingPlace, p.id, p.lab_id, fields).await.map_err(|e| e.to_string())?;
+            saved.set(Some(if retired {
+                t_string!(i18n, place_retired_notice, name = p.data.name.clone()).to_string()
+            } else {
+                t_string!(i18n, place_restored_notice, name = p.data.name.clone()).to_string()
+            }));
+            engine.local_write();
+            Ok(())
+        }
+    });
+    let retire = move |p: Typed<MeetingPlace>, retired: bool| retire_write.dispatch((p, retired));
 
     view! {
         <div class="place-settings" data-testid="place-settings">
@@ -194,9 +206,25 @@ fn PlaceForm(
     let error = RwSignal::new(None::<FormError>);
     let base = StoredValue::new(base);
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |place: &MeetingPlace| {
+        let place = place.clone();
+        async move {
+            let changed = records::save_edit(RecordKind::MeetingPlace, id, lab, base.get_value().as_ref(), &place)
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            if changed {
+                engine.local_write();
+            }
+            saved.set(Some(t_string!(i18n, place_settings_saved, name = place.name.clone()).to_string()));
+            on_done.run(());
+            Ok(())
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(None);
+        save_write.clear();
         let catchment_population = match catchment.get_untracked().trim() {
             "" => None,
             s => match s.replace([' ', '\u{202f}'], "").parse::<u32>() {
@@ -229,18 +257,7 @@ fn PlaceForm(
             return error.set(Some(e));
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save_edit(RecordKind::MeetingPlace, id, lab, base.get_value().as_ref(), &place).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    saved.set(Some(t_string!(i18n, place_settings_saved, name = place.name.clone()).to_string()));
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        save_write.dispatch(place);
     };
 
     view! {
@@ -300,19 +317,32 @@ fn PlaceForm(
                             <input type="radio" name=format!("count-rule-{id}") value=r.as_str() data-testid="place-count-rule"
                                 prop:checked=move || rule.get() == r
                                 on:change=move |_| rule.set(r)/>
-                            <span>{move || match r {
-                                CountRule::EveryEntry => t_string!(i18n, count_rule_every_entry),
-                                CountRule::OncePerSession => t_string!(i18n, count_rule_once_per_session),
-                            }}</span>
+                            <span>{move || count_rule_label(r, i18n.get_locale())}</span>
                         </label>
                     }).collect_view()}
                 </fieldset>
             </fieldset>
             <FormErrorLine error=error fields=ALL testid="place-settings-error"/>
+            {move || save_write.error().map(|e| view! { <p class="error" role="alert" data-testid="place-settings-error">{e}</p> })}
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="place-settings-save">{t!(i18n, place_settings_save)}</button>
                 <button type="button" class="secondary" data-testid="place-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_count_rules_are_the_shared_labels() {
+        for r in CountRule::ALL {
+            assert_eq!(count_rule_label(r, Locale::sv), r.label_sv());
+        }
     }
 }

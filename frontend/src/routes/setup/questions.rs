@@ -13,11 +13,11 @@ use crate::i18n::*;
 use crate::labels::{kind_label, wire};
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use labblogg_shared::model::{ActivityKind, MeetingPlace};
 use labblogg_shared::questions::{version_of, AnswerKind, Question};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 const TEXT: &[&str] = &["frågan"];
@@ -27,12 +27,12 @@ const ALL: &[&str] = &["frågan", "alternativ", "när frågan ställs", "aktivit
 
 /// How a question is answered, in the user's language.
 pub fn answer_kind_label(k: AnswerKind, english: bool) -> &'static str {
-    match (k, english) {
-        (_, false) => k.label_sv(),
-        (AnswerKind::Faces, true) => "Three faces (visitors answer)",
-        (AnswerKind::Number, true) => "A number",
-        (AnswerKind::Scale, true) => "Scale 1–5 (staff's judgement)",
-        (AnswerKind::Choice, true) => "One choice of a short list",
+    let l = crate::goal_text::locale(english);
+    match k {
+        AnswerKind::Faces => td_string!(l, setup_question_answer_faces),
+        AnswerKind::Number => td_string!(l, setup_question_answer_number),
+        AnswerKind::Scale => td_string!(l, setup_question_answer_scale),
+        AnswerKind::Choice => td_string!(l, setup_question_answer_choice),
     }
 }
 
@@ -65,15 +65,18 @@ pub fn QuestionsSetup(lab: Uuid) -> impl IntoView {
             Ok::<_, crate::store::StoreError>((questions, places))
         }
     });
-    let set_retired = move |q: Typed<Question>, value: bool| {
-        spawn_local(async move {
+    // Retiring or restoring is a write through an action; as before, a failure says nothing.
+    let retire_write = Write::new(move |(q, value): &(Typed<Question>, bool)| {
+        let (id, lab_id, value) = (q.id, q.lab_id, *value);
+        async move {
             let mut fields = serde_json::Map::new();
             fields.insert("retired".into(), value.into());
-            if records::set_fields(RecordKind::Question, q.id, q.lab_id, fields).await.is_ok() {
-                engine.local_write();
-            }
-        });
-    };
+            records::set_fields(RecordKind::Question, id, lab_id, fields).await.map_err(|e| e.to_string())?;
+            engine.local_write();
+            Ok(())
+        }
+    });
+    let set_retired = move |q: Typed<Question>, value: bool| retire_write.dispatch((q, value));
 
     view! {
         <div class="questions-setup" data-testid="questions-setup">
@@ -183,9 +186,31 @@ fn QuestionForm(
     let replaced = existing.as_ref().filter(|_| new_version).map(|q| (q.id, q.lab_id));
     let template = StoredValue::new(b.clone());
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |question: &Question| {
+        let question = question.clone();
+        async move {
+            let changed = records::save_edit(RecordKind::Question, id, lab, base.get_value().as_ref(), &question)
+                .await
+                .map_err(|e| format!("{}: {e}", t_string!(i18n, save_failed)))?;
+            // A new version retires the question it replaces.
+            if let Some((old, old_lab)) = replaced {
+                let mut fields = serde_json::Map::new();
+                fields.insert("retired".into(), true.into());
+                let _ = records::set_fields(RecordKind::Question, old, old_lab, fields).await;
+            }
+            if changed || replaced.is_some() {
+                engine.local_write();
+            }
+            saved.set(Some(t_string!(i18n, question_saved_notice, text = question.text.clone()).to_string()));
+            on_done.run(());
+            Ok(())
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(None);
+        save_write.clear();
         let kind = AnswerKind::parse(&answer.get_untracked()).unwrap_or(AnswerKind::Number);
         let t = template.get_value();
         let question = Question {
@@ -207,25 +232,7 @@ fn QuestionForm(
             return error.set(Some(e.into()));
         }
         error.set(None);
-        spawn_local(async move {
-            let result = records::save_edit(RecordKind::Question, id, lab, base.get_value().as_ref(), &question).await;
-            match result {
-                Ok(changed) => {
-                    // A new version retires the question it replaces.
-                    if let Some((old, old_lab)) = replaced {
-                        let mut fields = serde_json::Map::new();
-                        fields.insert("retired".into(), true.into());
-                        let _ = records::set_fields(RecordKind::Question, old, old_lab, fields).await;
-                    }
-                    if changed || replaced.is_some() {
-                        engine.local_write();
-                    }
-                    saved.set(Some(t_string!(i18n, question_saved_notice, text = question.text.clone()).to_string()));
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(FormError::general(format!("{}: {e}", t_string!(i18n, save_failed))))),
-            }
-        });
+        save_write.dispatch(question);
     };
 
     let live_places: Vec<Typed<MeetingPlace>> = places.into_iter().filter(|p| !p.data.retired).collect();
@@ -268,10 +275,26 @@ fn QuestionForm(
                 <FieldError error=error fields=WHEN id="question-when-error" testid="question-error"/>
             </fieldset>
             <FormErrorLine error=error fields=ALL testid="question-error"/>
+            {move || save_write.error().map(|e| view! { <p class="error" role="alert" data-testid="question-error">{e}</p> })}
             <div class="row form-actions">
                 <button type="submit" class="primary" data-testid="question-save">{t!(i18n, save)}</button>
                 <button type="button" class="secondary" data-testid="question-cancel" on:click=move |_| on_done.run(())>{t!(i18n, cancel)}</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_answer_kinds_are_the_shared_labels() {
+        for k in AnswerKind::ALL {
+            assert_eq!(answer_kind_label(k, false), k.label_sv());
+        }
     }
 }
