@@ -30,48 +30,67 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-pub fn review_label(r: Review, english: bool) -> &'static str {
-    if !english {
-        return r.label_sv();
+/// The locale of a label asked for by `english`.
+fn locale(english: bool) -> Locale {
+    if english {
+        Locale::en
+    } else {
+        Locale::sv
     }
+}
+
+pub fn review_label(r: Review, english: bool) -> &'static str {
+    let l = locale(english);
     match r {
-        Review::Draft => "Draft",
-        Review::Submitted => "Sent for review",
-        Review::Published => "Published",
-        Review::Withdrawn => "Withdrawn",
+        Review::Draft => td_string!(l, knowledge_review_draft),
+        Review::Submitted => td_string!(l, knowledge_review_submitted),
+        Review::Published => td_string!(l, knowledge_review_published),
+        Review::Withdrawn => td_string!(l, knowledge_review_withdrawn),
     }
 }
 
 fn status_label(s: ExampleStatus, english: bool) -> &'static str {
-    match (s, english) {
-        (_, false) => s.label_sv(),
-        (ExampleStatus::Idea, true) => "Idea",
-        (ExampleStatus::Running, true) => "Running",
-        (ExampleStatus::Ended, true) => "Ended",
+    let l = locale(english);
+    match s {
+        ExampleStatus::Idea => td_string!(l, knowledge_status_idea),
+        ExampleStatus::Running => td_string!(l, knowledge_status_running),
+        ExampleStatus::Ended => td_string!(l, knowledge_status_ended),
     }
 }
 
 fn target_label(t: TargetGroup, english: bool) -> &'static str {
-    if english {
-        t.label_en()
-    } else {
-        t.label_sv()
+    let l = locale(english);
+    match t {
+        TargetGroup::Children => td_string!(l, knowledge_target_children),
+        TargetGroup::Youth => td_string!(l, knowledge_target_youth),
+        TargetGroup::YoungAdults => td_string!(l, knowledge_target_young_adults),
+        TargetGroup::Adults => td_string!(l, knowledge_target_adults),
+        TargetGroup::Elderly => td_string!(l, knowledge_target_elderly),
+        TargetGroup::Newcomers => td_string!(l, knowledge_target_newcomers),
+        TargetGroup::Women => td_string!(l, knowledge_target_women),
+        TargetGroup::Parents => td_string!(l, knowledge_target_parents),
+        TargetGroup::AllResidents => td_string!(l, knowledge_target_all_residents),
     }
 }
 
 fn premises_label(p: Premises, english: bool) -> &'static str {
-    if english {
-        p.label_en()
-    } else {
-        p.label_sv()
+    let l = locale(english);
+    match p {
+        Premises::None => td_string!(l, knowledge_premises_none),
+        Premises::Shared => td_string!(l, knowledge_premises_shared),
+        Premises::Own => td_string!(l, knowledge_premises_own),
     }
 }
 
 fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
-    if english {
-        f.label_en()
-    } else {
-        f.label_sv()
+    let l = locale(english);
+    match f {
+        SuccessFactor::MeetingPlace => td_string!(l, knowledge_factor_meeting_place),
+        SuccessFactor::Partnership => td_string!(l, knowledge_factor_partnership),
+        SuccessFactor::TargetGroupReach => td_string!(l, knowledge_factor_target_group_reach),
+        SuccessFactor::Staffing => td_string!(l, knowledge_factor_staffing),
+        SuccessFactor::Funding => td_string!(l, knowledge_factor_funding),
+        SuccessFactor::GoalSteering => td_string!(l, knowledge_factor_goal_steering),
     }
 }
 
@@ -139,7 +158,9 @@ impl Item {
         }
         s
     }
-    /// The text search reads: title; tags in Swedish and English; body.
+    /// The text search reads: title; tags in Swedish and English; body. The tags are search
+    /// data, not shown text: both languages' names from shared/ (and `focus_label`), whatever
+    /// the screen's language.
     fn indexed(&self) -> Indexed {
         let focus: Vec<String> =
             self.focus().iter().flat_map(|f| [focus_label(*f, false), focus_label(*f, true)]).collect();
@@ -1138,5 +1159,35 @@ fn LessonForm(
                 <button type="button" class="secondary" data-testid="knowledge-cancel" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_labels_are_shareds() {
+        for r in Review::ALL {
+            assert_eq!(review_label(r, false), r.label_sv());
+        }
+        for s in ExampleStatus::ALL {
+            assert_eq!(status_label(s, false), s.label_sv());
+        }
+        for t in TargetGroup::ALL {
+            assert_eq!(target_label(t, false), t.label_sv());
+            assert_eq!(target_label(t, true), t.label_en());
+        }
+        for p in Premises::ALL {
+            assert_eq!(premises_label(p, false), p.label_sv());
+            assert_eq!(premises_label(p, true), p.label_en());
+        }
+        for f in SuccessFactor::ALL {
+            assert_eq!(factor_label(f, false), f.label_sv());
+            assert_eq!(factor_label(f, true), f.label_en());
+        }
     }
 }
