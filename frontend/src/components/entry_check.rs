@@ -5,10 +5,24 @@
 //! flagged for the coordinators' follow-up list.
 
 use crate::i18n::*;
-use labblogg_shared::checks::Finding;
+use labblogg_shared::checks::{CheckField, Finding};
 use leptos::prelude::*;
 
-/// Shown when `findings` is not empty; `on_confirm` saves anyway.
+/// A checked field's name, as the follow-up list shows it ("personaltimmar").
+pub fn field_label(field: CheckField, english: bool) -> &'static str {
+    let l = if english { Locale::en } else { Locale::sv };
+    match field {
+        CheckField::Participants => td_string!(l, entry_check_field_participants),
+        CheckField::StaffHours => td_string!(l, entry_check_field_staff_hours),
+        CheckField::VolunteerHours => td_string!(l, entry_check_field_volunteer_hours),
+        CheckField::Value => td_string!(l, entry_check_field_value),
+        CheckField::Date => td_string!(l, entry_check_field_date),
+    }
+}
+
+/// Shown when `findings` is not empty; `on_confirm` saves anyway. The finding's sentence is
+/// shared's (`Finding::message_sv`/`message_en`), made with its numbers as the server's follow-up
+/// list makes it.
 #[component]
 pub fn EntryCheckWarning(findings: RwSignal<Vec<Finding>>, on_confirm: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
@@ -32,5 +46,21 @@ pub fn EntryCheckWarning(findings: RwSignal<Vec<Finding>>, on_confirm: Callback<
                 </div>
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_labels_are_shareds() {
+        for f in CheckField::ALL {
+            assert_eq!(field_label(f, false), f.label_sv());
+            assert_eq!(field_label(f, true), f.label_en());
+        }
     }
 }
