@@ -723,6 +723,14 @@ leptos_i18n::declare_locales! {
         backup_not_an_export: "Filen är inte en export från Labblogg.",
         backup_too_new: "Filen kommer från en nyare version av Labblogg. Uppdatera appen först.",
         backup_download_failed: "Filen kunde inte sparas: {{ error }}",
+        prefill_figure_visits: "Besök",
+        prefill_figure_first_visits: "Förstagångsbesök",
+        prefill_figure_activities: "Aktiviteter",
+        prefill_figure_participants: "Deltagare i aktiviteter",
+        prefill_figure_partners: "Samverkanspartner",
+        prefill_figure_goals_on_track: "Mål i fas",
+        prefill_goals_on_track_value: "{{ on_track }} av {{ total }}",
+        prefill_results: "Labbets egna siffror för perioden {{ from }} – {{ to }}; antal under 5 visas som ”<5”.",
         // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
     },
@@ -1442,6 +1450,14 @@ leptos_i18n::declare_locales! {
         backup_not_an_export: "The file is not an export from Labblogg.",
         backup_too_new: "The file comes from a newer version of Labblogg. Update the app first.",
         backup_download_failed: "The file could not be saved: {{ error }}",
+        prefill_figure_visits: "Visits",
+        prefill_figure_first_visits: "First-time visits",
+        prefill_figure_activities: "Activities",
+        prefill_figure_participants: "Participants in activities",
+        prefill_figure_partners: "Partners",
+        prefill_figure_goals_on_track: "Goals on track",
+        prefill_goals_on_track_value: "{{ on_track }} of {{ total }}",
+        prefill_results: "The lab's own figures for the period {{ from }} – {{ to }}; counts under 5 show as “<5”.",
         // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
     },

@@ -177,7 +177,8 @@ fn RestoreDeletions(device: Uuid) -> impl IntoView {
         let Some(day) = labblogg_shared::calendar::day_of(&since.get_untracked()) else { return };
         // From the start of that day in Stockholm.
         let since_ms = labblogg_shared::calendar::utc_ms_of_local(day, 0).max(0) as u64;
-        let req = labblogg_shared::history::RestoreRequest { lab_id: None, device_id: Some(device), user_id: None, since_ms };
+        let req =
+            labblogg_shared::history::RestoreRequest { lab_id: None, device_id: Some(device), user_id: None, since_ms };
         restore.dispatch((token, req));
     };
     let notice_text = move || notice.get().or_else(|| restore.error());

@@ -18,6 +18,7 @@ use crate::labels::from_wire;
 use crate::labels::wire;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format, store};
 use labblogg_shared::auth::{LabRole, Role, UserInfo};
 use labblogg_shared::knowledge::{
@@ -490,11 +491,26 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
     let editable = user.as_ref().is_some_and(|u| may_edit(u, &item));
     let own = user.as_ref().is_some_and(|u| member(u, lab));
 
+    // The review step is a write through an action; its failure shows with the page's errors.
+    let review_write =
+        Write::new(move |(kind, id, lab_id, value, msg): &(RecordKind, Uuid, Uuid, serde_json::Value, String)| {
+            let (kind, id, lab_id, value, msg) = (*kind, *id, *lab_id, value.clone(), msg.clone());
+            async move {
+                let changed = records::save(kind, id, lab_id, &value).await.map_err(|e| e.to_string())?;
+                if changed {
+                    engine.local_write();
+                }
+                on_done.run(Some(msg));
+                Ok(())
+            }
+        });
     // Move the record to another review state, checking it as the server will.
     let set_review = {
         let item = item.clone();
         move |next: Review| {
             let item = item.clone();
+            error.set(None);
+            review_write.clear();
             let today = clock::today();
             let published_on = |old: Option<String>| if next == Review::Published { Some(today.clone()) } else { old };
             let result: Result<(RecordKind, Uuid, Uuid, serde_json::Value), String> = match item {
@@ -522,17 +538,7 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
                 Review::Withdrawn => t_string!(i18n, kb_withdrawn_notice).to_string(),
                 Review::Draft => t_string!(i18n, kb_saved_notice).to_string(),
             };
-            spawn_local(async move {
-                match records::save(kind, id, lab_id, &value).await {
-                    Ok(changed) => {
-                        if changed {
-                            engine.local_write();
-                        }
-                        on_done.run(Some(msg));
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+            review_write.dispatch((kind, id, lab_id, value, msg));
         }
     };
     let act = move |next: Review| {
@@ -619,7 +625,7 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
             </p>
             <h1>{item.title().to_owned()}</h1>
             {body}
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            {move || error.get().or_else(|| review_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
             <div class="row form-actions no-print">
                 {editable.then(|| view! { <button class="secondary" data-testid="knowledge-edit" on:click=edit.clone()>{t!(i18n, edit)}</button> })}
                 {(own && review == Review::Draft).then(|| view! {
@@ -792,21 +798,16 @@ fn ExampleForm(
     // The lab's goals and its latest activities, to link the example to.
     let lab_goals = LocalResource::new(move || {
         let lab = lab.get();
-        async move {
-            records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>())
-                .await
-                .unwrap_or_default()
-        }
+        async move { records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
     });
     let lab_activities = LocalResource::new(move || {
         let lab = lab.get();
         async move {
             let mut list =
                 records::list::<labblogg_shared::Activity>(RecordKind::Activity, &lab.into_iter().collect::<Vec<_>>())
-                    .await
-                    .unwrap_or_default();
+                    .await?;
             list.sort_by(|a, b| b.data.date.cmp(&a.data.date));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     // Not a year of checkboxes: the linked ones, then the last 90 days, or what the search finds (#16).
@@ -817,7 +818,7 @@ fn ExampleForm(
     let activity_choices = move || {
         let q = activity_search.get().trim().to_lowercase();
         let chosen = activity_ids.get();
-        let list = lab_activities.get().unwrap_or_default();
+        let list = lab_activities.get().and_then(Result::ok).unwrap_or_default();
         let (linked, rest): (Vec<_>, Vec<_>) = list.into_iter().partition(|a| chosen.contains(&a.id));
         let found = rest
             .into_iter()
@@ -906,8 +907,22 @@ fn ExampleForm(
         Ok(e)
     };
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |(lab_id, example, msg): &(Uuid, GoodExample, String)| {
+        let (lab_id, example, msg) = (*lab_id, example.clone(), msg.clone());
+        async move {
+            let changed =
+                records::save(RecordKind::GoodExample, id, lab_id, &example).await.map_err(|e| e.to_string())?;
+            if changed {
+                engine.local_write();
+            }
+            on_done.run(Some(msg));
+            Ok(())
+        }
+    });
     let save = move |skip_guard: bool, submit: bool| {
         error.set(None);
+        save_write.clear();
         let example = match build(submit) {
             Ok(e) => e,
             Err(e) => return error.set(Some(e)),
@@ -926,22 +941,15 @@ fn ExampleForm(
         } else {
             t_string!(i18n, kb_saved_notice).to_string()
         };
-        spawn_local(async move {
-            match records::save(RecordKind::GoodExample, id, lab_id, &example).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    on_done.run(Some(msg));
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch((lab_id, example, msg));
     };
     let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
 
     view! {
         <form class="card activity-form knowledge-form" data-testid="knowledge-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+            // The lab's goals or activities could not be read: say so, not "none".
+            {move || [lab_goals.get().and_then(Result::err), lab_activities.get().and_then(Result::err)]
+                .into_iter().flatten().next().map(|error| view! { <ReadError what=Reading::Records error=error/> })}
             <h1>{t!(i18n, kb_example)}</h1>
             {(user_labs.len() > 1).then(|| view! { <LabChoice lab=lab disabled=!is_new/> })}
             <label for="kb-title">{t!(i18n, kb_f_title)}</label>
@@ -1003,7 +1011,7 @@ fn ExampleForm(
                 <legend>{t!(i18n, kb_linked_goals)}</legend>
                 <div class="chips">
                     {move || {
-                        let list = lab_goals.get().unwrap_or_default();
+                        let list = lab_goals.get().and_then(Result::ok).unwrap_or_default();
                         if list.is_empty() {
                             return view! { <span class="muted">{t!(i18n, goals_none)}</span> }.into_any();
                         }
@@ -1039,7 +1047,7 @@ fn ExampleForm(
                 {ExampleStatus::ALL.into_iter().map(|s| view! { <option value=wire(&s)>{move || status_label(s, english())}</option> }).collect_view()}
             </select>
 
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, pending_submit.get_untracked()))/>
             <div class="row form-actions">
                 <button type="submit" class="secondary" data-testid="knowledge-save">{t!(i18n, kb_save_draft)}</button>
@@ -1077,8 +1085,27 @@ fn LessonForm(
     let kept = StoredValue::new(data.clone());
     let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |(lab_id, lesson, msg): &(Uuid, Lesson, String)| {
+        let (lab_id, mut lesson, msg) = (*lab_id, lesson.clone(), msg.clone());
+        async move {
+            if lesson.organisation.is_empty() {
+                if let Some((org, city)) = lab_origin(lab_id).await {
+                    lesson.organisation = org;
+                    lesson.place = city;
+                }
+            }
+            let changed = records::save(RecordKind::Lesson, id, lab_id, &lesson).await.map_err(|e| e.to_string())?;
+            if changed {
+                engine.local_write();
+            }
+            on_done.run(Some(msg));
+            Ok(())
+        }
+    });
     let save = move |skip_guard: bool, submit: bool| {
         error.set(None);
+        save_write.clear();
         let Some(lab_id) = lab.get_untracked() else { return };
         let base = kept.get_value();
         let (org, place) = base.as_ref().map(|b| (b.organisation.clone(), b.place.clone())).unwrap_or_default();
@@ -1109,24 +1136,7 @@ fn LessonForm(
         } else {
             t_string!(i18n, kb_saved_notice).to_string()
         };
-        spawn_local(async move {
-            let mut lesson = lesson;
-            if lesson.organisation.is_empty() {
-                if let Some((org, city)) = lab_origin(lab_id).await {
-                    lesson.organisation = org;
-                    lesson.place = city;
-                }
-            }
-            match records::save(RecordKind::Lesson, id, lab_id, &lesson).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    on_done.run(Some(msg));
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch((lab_id, lesson, msg));
     };
 
     view! {
@@ -1149,7 +1159,7 @@ fn LessonForm(
                     {enum_chips(FocusArea::ALL, "knowledge-focus", focus, focus_label, english)}
                 </div>
             </fieldset>
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, pending_submit.get_untracked()))/>
             <div class="row form-actions">
                 <button type="submit" class="secondary" data-testid="knowledge-save">{t!(i18n, kb_save_draft)}</button>
