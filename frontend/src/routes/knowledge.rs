@@ -654,26 +654,28 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
         let (goals, activities) = (goals.clone(), activities.clone());
         async move {
             let mut out = (Vec::new(), Vec::new());
+            // Not on this device (another lab's) is no error: the count says what it links.
             for id in goals {
-                if let Some(g) =
-                    store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Goal>(&s))
-                {
+                if let Some(g) = store::record(id).await?.and_then(|s| records::typed::<labblogg_shared::Goal>(&s)) {
                     out.0.push(g.data.title);
                 }
             }
             for id in activities {
-                if let Some(a) =
-                    store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Activity>(&s))
+                if let Some(a) = store::record(id).await?.and_then(|s| records::typed::<labblogg_shared::Activity>(&s))
                 {
                     out.1.push((a.data.title, a.data.date));
                 }
             }
-            out
+            Ok::<_, crate::store::StoreError>(out)
         }
     });
     view! {
         {move || {
-            let (goals, activities) = titles.get().unwrap_or_default();
+            let (goals, activities) = match titles.get() {
+                Some(Err(error)) => return view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+                Some(Ok(t)) => t,
+                None => Default::default(),
+            };
             view! {
                 {(n_goals > 0).then(|| view! {
                     <h2>{t!(i18n, kb_linked_goals)}</h2>
@@ -691,7 +693,7 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
                         view! { <ul>{activities.into_iter().map(|(t, d)| view! { <li>{format!("{t} · {}", format::date(&d, english()))}</li> }).collect_view()}</ul> }.into_any()
                     }}
                 })}
-            }
+            }.into_any()
         }}
     }
 }
