@@ -69,6 +69,12 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
         }
     });
     let signed_in = move || session.with(Option::is_some) && !engine.signed_out.get();
+    // Signed in, the other screens' code comes in the background (lazy.rs).
+    Effect::new(move |_| {
+        if signed_in() {
+            lazy::prefetch_later();
+        }
+    });
     // Signed out, any URL shows the sign-in and remembers where it was
     // (`/logga-in?till=…`); signed in, `/` and the sign-in lead on to that
     // screen or the user's first one (staff: the counter). Whoever signs out
@@ -151,7 +157,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
                     <Route path=path!("/") view=Nothing/>
                     <Route path=path!("/logga-in") view=Nothing/>
                     <Route path=path!("/besok") view=Counter/>
-                    <Route path=path!("/aktiviteter") view=|| view! { <LazyScreen load=lazy::activities/> }/>
+                    <Route path=path!("/aktiviteter/:id?") view=|| view! { <LazyScreen load=lazy::activities/> }/>
                     <Route path=path!("/mal") view=|| view! { <LazyScreen load=lazy::goals/> }/>
                     <Route path=path!("/oversikt") view=|| view! { <LazyScreen load=lazy::overview/> }/>
                     <Route path=path!("/labb/:id/rapport") view=|| view! { <LazyScreen load=lazy::lab_report/> }/>

@@ -1,40 +1,12 @@
 //! Dates, times and numbers as Swedish (or English) readers expect them.
 
-const MONTHS_SV: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use crate::labels::{month_name, quarter_label};
 
 /// "2026-11-23" → "23 november 2026" (sv) or "23 November 2026" (en).
 pub fn date(iso: &str, english: bool) -> String {
     match labblogg_shared::validate::parse_date(iso) {
         Some((y, m, d)) => {
-            let months = if english { MONTHS_EN } else { MONTHS_SV };
-            format!("{d} {} {y}", months[m as usize - 1])
+            format!("{d} {} {y}", month_name(m, english))
         }
         None => iso.to_owned(),
     }
@@ -44,7 +16,7 @@ pub fn date(iso: &str, english: bool) -> String {
 pub fn month_short(iso: &str, english: bool) -> String {
     match labblogg_shared::validate::parse_date(iso) {
         Some((y, m, _)) => {
-            let name = if english { MONTHS_EN } else { MONTHS_SV }[m as usize - 1];
+            let name = month_name(m, english);
             if english {
                 format!("{} {y}", &name[..3])
             } else if name.chars().count() <= 4 {
@@ -60,7 +32,7 @@ pub fn month_short(iso: &str, english: bool) -> String {
 /// "2026-11-23" → "november 2026": a month a measurement is for.
 pub fn month_long(iso: &str, english: bool) -> String {
     match labblogg_shared::validate::parse_date(iso) {
-        Some((y, m, _)) => format!("{} {y}", if english { MONTHS_EN } else { MONTHS_SV }[m as usize - 1]),
+        Some((y, m, _)) => format!("{} {y}", month_name(m, english)),
         None => iso.to_owned(),
     }
 }
@@ -68,8 +40,7 @@ pub fn month_long(iso: &str, english: bool) -> String {
 /// The quarter holding a date: "kvartal 4 2026" / "Q4 2026".
 pub fn quarter(iso: &str, english: bool) -> String {
     match labblogg_shared::validate::parse_date(iso) {
-        Some((y, m, _)) if english => format!("Q{} {y}", (m - 1) / 3 + 1),
-        Some((y, m, _)) => format!("kvartal {} {y}", (m - 1) / 3 + 1),
+        Some((y, m, _)) => quarter_label((m - 1) / 3 + 1, y, english),
         None => iso.to_owned(),
     }
 }
@@ -79,7 +50,7 @@ pub fn quarter(iso: &str, english: bool) -> String {
 pub fn week_short(label: &str, with_year: bool, english: bool) -> String {
     let Some((year, week)) = label.split_once("-W") else { return label.to_owned() };
     let week = week.trim_start_matches('0');
-    let prefix = if english { "w." } else { "v." };
+    let prefix = crate::labels::week_prefix(english);
     if with_year {
         format!("{prefix} {week} {year}")
     } else {

@@ -69,6 +69,41 @@ macro_rules! lazy_screen {
     };
 }
 
+/// How long the first screen has the device to itself before the rest of the app's code is
+/// fetched in the background.
+const PREFETCH_AFTER_MS: u32 = 4_000;
+
+/// A few seconds after someone has signed in, fetch every other screen's code, one after
+/// another, in the background: each opens at once when first chosen, and opens offline too
+/// (a tablet that loses the network minutes after its first sign-in, before the service
+/// worker has cached the build, keeps every screen). Once per page load; nothing to do when
+/// the app is built without split points (the screens are in the main module already).
+pub fn prefetch_later() {
+    thread_local! {
+        static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if !cfg!(feature = "split") || STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    gloo_timers::callback::Timeout::new(PREFETCH_AFTER_MS, || {
+        leptos::task::spawn_local(async {
+            // A chunk that cannot be fetched now is fetched again when its screen opens.
+            let _ = activities().await;
+            let _ = goals().await;
+            let _ = overview().await;
+            let _ = lab_report().await;
+            let _ = compare().await;
+            let _ = year_report().await;
+            let _ = knowledge().await;
+            let _ = settings().await;
+            let _ = setup().await;
+            let _ = trash().await;
+            let _ = admin().await;
+        });
+    })
+    .forget();
+}
+
 lazy_screen!(activities, crate::routes::activities::Activities);
 lazy_screen!(goals, crate::routes::goals::Goals);
 lazy_screen!(overview, crate::routes::summaries::Overview);

@@ -8,6 +8,7 @@
 //! | --- | --- |
 //! | `/besok` | the visit counter |
 //! | `/aktiviteter` | activities |
+//! | `/aktiviteter/ny`, `/aktiviteter/<id>` | a new activity's form, an activity's |
 //! | `/mal` | goals and measurements |
 //! | `/oversikt` | the overview of one's labs |
 //! | `/labb/<lab id>/rapport` | a lab's report |

@@ -249,3 +249,60 @@ async fn the_header_is_one_row_on_a_portrait_tablet_for_staff_and_coordinators()
     }
     Ok(())
 }
+
+/// The value of a form field.
+async fn value_of(b: &Browser, css: &str) -> Result<String> {
+    let field = b.client.find(Locator::Css(css)).await?;
+    Ok(field.prop("value").await?.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_activity_has_its_own_url_kept_by_a_reload_and_back_returns_to_the_list() -> Result<()> {
+    let server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.sign_in(&server.url("/"), "personal", "personal").await?;
+    b.wait_synced(Duration::from_secs(60)).await?;
+    b.click("[data-testid=nav-activities]").await?;
+    on_screen(&b, "/aktiviteter", "[data-testid=activity-item]", Some("nav-activities")).await?;
+
+    // Editing an activity opens its own URL; a reload keeps the form on the same activity.
+    let item = b.wait_for("[data-testid=activity-item]").await?;
+    let id = item.attr("data-id").await?.context("the item's id")?;
+    let title = item.find(Locator::Css("strong")).await?.text().await?;
+    item.find(Locator::Css("[data-testid=activity-edit]")).await?.click().await?;
+    let url = format!("/aktiviteter/{id}");
+    on_screen(&b, &url, "[data-testid=activity-title]", Some("nav-activities")).await?;
+    wait_until("the form holds the activity", Duration::from_secs(10), || async {
+        Ok(value_of(&b, "[data-testid=activity-title]").await? == title)
+    })
+    .await?;
+    b.client.refresh().await?;
+    on_screen(&b, &url, "[data-testid=activity-title]", Some("nav-activities")).await?;
+    wait_until("the form holds the activity after a reload", Duration::from_secs(10), || async {
+        Ok(value_of(&b, "[data-testid=activity-title]").await? == title)
+    })
+    .await?;
+
+    // Back leaves the form for the list; forward opens it again.
+    b.client.back().await?;
+    on_screen(&b, "/aktiviteter", "[data-testid=activity-new]", Some("nav-activities")).await?;
+    b.client.forward().await?;
+    on_screen(&b, &url, "[data-testid=activity-title]", Some("nav-activities")).await?;
+    // Opened by its link (the reload above), cancelling leads to the list.
+    b.click("[data-testid=activity-cancel]").await?;
+    on_screen(&b, "/aktiviteter", "[data-testid=activity-new]", Some("nav-activities")).await?;
+
+    // A new activity's form is /aktiviteter/ny; opened from the list, cancel goes back.
+    b.click("[data-testid=activity-new]").await?;
+    on_screen(&b, "/aktiviteter/ny", "[data-testid=activity-title]", Some("nav-activities")).await?;
+    ensure!(value_of(&b, "[data-testid=activity-title]").await?.is_empty(), "a new activity's form starts empty");
+    b.click("[data-testid=activity-cancel]").await?;
+    on_screen(&b, "/aktiviteter", "[data-testid=activity-new]", Some("nav-activities")).await?;
+
+    // An id that is no activity: said so, with a way to the list.
+    b.client.goto(&server.url(&format!("/aktiviteter/{}", uuid::Uuid::new_v4()))).await?;
+    b.wait_for("[data-testid=activity-missing]").await?;
+    ensure!(b.text("[data-testid=activity-missing] h1").await? == "Aktiviteten finns inte");
+    b.assert_accessible("Aktiviteten finns inte").await?;
+    b.close().await
+}

@@ -14,15 +14,29 @@ use labblogg_shared::RecordKind;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-/// What the screen shows: the list, or the form for a new or existing activity.
-// One value, in one signal: the size of its largest variant costs nothing worth a box.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
+/// What the screen shows, from its URL: the list (`/aktiviteter`), the form for a new
+/// activity (`/aktiviteter/ny`) or for an existing one (`/aktiviteter/<id>`), so the back
+/// gesture leaves a form for the list and a reload or a link opens the same activity.
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
     List,
-    Edit(Option<Typed<Activity>>),
-    /// A new activity of a lab, prefilled from another (or from the place's opening hours).
-    New(Box<Activity>, Uuid),
+    New,
+    Existing(Uuid),
+    /// An id that is no activity's (a mistyped link).
+    Unknown,
+}
+
+/// The path segment of a new activity's form.
+const NEW: &str = "ny";
+
+impl Mode {
+    fn of(segment: Option<&str>) -> Mode {
+        match segment {
+            None | Some("") => Mode::List,
+            Some(NEW) => Mode::New,
+            Some(id) => Uuid::parse_str(id).map(Mode::Existing).unwrap_or(Mode::Unknown),
+        }
+    }
 }
 
 /// A new activity like `a` today: what it was, when in the day, with whom
@@ -67,7 +81,38 @@ pub fn Activities() -> impl IntoView {
     let engine = expect_context::<SyncEngine>();
     let i18n = use_i18n();
     let english = move || i18n.get_locale() == Locale::en;
-    let mode = RwSignal::new(Mode::List);
+    let params = leptos_router::hooks::use_params_map();
+    let mode = Memo::new(move |_| params.with(|p| Mode::of(p.get("id").as_deref())));
+    // A new activity's form prefilled from another (or from the place's opening hours), and its lab.
+    let template = RwSignal::new(None::<(Box<Activity>, Uuid)>);
+    // Whether a form was opened from the list in this visit: closing it then goes back in the
+    // browser's history (the list stays where it was); opened from a link, it goes to the list.
+    let from_list = StoredValue::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
+    let go = {
+        let navigate = navigate.clone();
+        move |to: String| {
+            from_list.set_value(true);
+            navigate(&to, Default::default());
+        }
+    };
+    let open_new = {
+        let go = go.clone();
+        move |prefill: Option<(Box<Activity>, Uuid)>| {
+            template.set(prefill);
+            go(format!("/aktiviteter/{NEW}"));
+        }
+    };
+    let close_form = Callback::new(move |_: ()| {
+        if from_list.get_value() {
+            from_list.set_value(false);
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.back();
+                return;
+            }
+        }
+        navigate("/aktiviteter", leptos_router::NavigateOptions { replace: true, ..Default::default() });
+    });
     let search = RwSignal::new(String::new());
     let kind_filter = RwSignal::new(String::new());
     let confirm_delete = RwSignal::new(None::<Uuid>);
@@ -76,7 +121,7 @@ pub fn Activities() -> impl IntoView {
     let unsynced = crate::components::unsynced::unsynced_ids();
     // Whichever way the screen turns (form or list), it starts at its top, not where the other one was scrolled.
     Effect::watch(
-        move || std::mem::discriminant(&mode.get()),
+        move || mode.get(),
         move |_, _, _| {
             if !matches!(mode.get_untracked(), Mode::List) {
                 saved.set(None);
@@ -159,7 +204,7 @@ pub fn Activities() -> impl IntoView {
             ..last_one.unwrap_or(Activity {
                 meeting_place_id: Some(place.id),
                 kind: ActivityKind::OpenEvening,
-                title: ActivityKind::OpenEvening.label_sv().to_owned(),
+                title: kind_label(ActivityKind::OpenEvening, false),
                 date: today.clone(),
                 start_time: None,
                 end_time: None,
@@ -203,30 +248,66 @@ pub fn Activities() -> impl IntoView {
         delete_write.dispatch(a);
     };
 
+    // The activity a form at `/aktiviteter/<id>` edits: read once, so a sync that brings a
+    // newer version does not take the form out from under what is being typed. `None` while
+    // the list is read, `Some(None)` if no activity has that id.
+    let editing = Memo::new(move |prev: Option<&Option<Option<Typed<Activity>>>>| {
+        let Mode::Existing(id) = mode.get() else { return None };
+        if let Some(Some(Some(found))) = prev {
+            if found.id == id {
+                return Some(Some(found.clone()));
+            }
+        }
+        match activities.get() {
+            None => None,
+            Some(Err(_)) => Some(None),
+            Some(Ok(list)) => Some(list.into_iter().find(|a| a.id == id)),
+        }
+    });
+
     view! {
         {move || match mode.get() {
-            Mode::Edit(existing) => view! {
-                <ActivityForm existing=existing on_saved=on_saved on_done=Callback::new(move |_| mode.set(Mode::List))/>
+            Mode::New => {
+                let (template, lab) = match template.get_untracked() {
+                    Some((t, lab)) => (Some(*t), Some(lab)),
+                    None => (None, None),
+                };
+                match (template, lab) {
+                    (Some(template), Some(lab)) => view! {
+                        <ActivityForm existing=None template=template template_lab=lab on_saved=on_saved on_done=close_form/>
+                    }.into_any(),
+                    _ => view! { <ActivityForm existing=None on_saved=on_saved on_done=close_form/> }.into_any(),
+                }
+            }
+            Mode::Existing(_) => view! {
+                {move || match editing.get() {
+                    None => view! { <p class="card muted" data-testid="activity-loading">{t!(i18n, loading)}</p> }.into_any(),
+                    Some(Some(existing)) => view! {
+                        <ActivityForm existing=Some(existing) on_saved=on_saved on_done=close_form/>
+                    }.into_any(),
+                    Some(None) => view! { <ActivityMissing/> }.into_any(),
+                }}
             }.into_any(),
-            Mode::New(template, lab) => view! {
-                <ActivityForm existing=None template=*template template_lab=lab on_saved=on_saved on_done=Callback::new(move |_| mode.set(Mode::List))/>
-            }.into_any(),
+            Mode::Unknown => view! { <ActivityMissing/> }.into_any(),
             Mode::List => view! {
                 <section class="card">
                     <div class="list-head">
                         <h1>{t!(i18n, activities_title)}</h1>
-                        <button class="primary" data-testid="activity-new" on:click=move |_| mode.set(Mode::Edit(None))>
+                        <button class="primary" data-testid="activity-new" on:click={
+                            let open_new = open_new.clone();
+                            move |_| open_new(None)
+                        }>
                             {t!(i18n, activity_new)}
                         </button>
                     </div>
-                    {move || open_evening().map(|(name, span, template, lab)| view! {
+                    {let open_new = open_new.clone(); move || open_evening().map(|(name, span, template, lab)| { let open_new = open_new.clone(); view! {
                         <div class="notice open-evening" data-testid="activity-open-evening-offer">
                             <span>{t!(i18n, open_evening_offer, place = name, span = span)}</span>
                             <button class="primary" data-testid="activity-open-evening"
-                                on:click=move |_| mode.set(Mode::New(Box::new(template.clone()), lab))>{t!(i18n, open_evening_log)}</button>
+                                on:click=move |_| open_new(Some((Box::new(template.clone()), lab)))>{t!(i18n, open_evening_log)}</button>
                         </div>
-                    })}
-                    {move || {
+                    }})}
+                    {let open_new = open_new.clone(); move || {
                         let list = repeats();
                         (!list.is_empty()).then(|| view! {
                             <div class="repeat-last" data-testid="activity-repeat">
@@ -236,9 +317,10 @@ pub fn Activities() -> impl IntoView {
                                     let template = repeat_of(&a.data, &clock::today());
                                     let lab = a.lab_id;
                                     let label = format!("{} ({})", a.data.title, kind_label(a.data.kind, english()));
+                                    let open_new = open_new.clone();
                                     view! {
                                         <button class="secondary" data-testid="activity-repeat-last" data-kind=kind
-                                            on:click=move |_| mode.set(Mode::New(Box::new(template.clone()), lab))>{label}</button>
+                                            on:click=move |_| open_new(Some((Box::new(template.clone()), lab)))>{label}</button>
                                     }
                                 }).collect_view()}
                             </div>
@@ -270,7 +352,7 @@ pub fn Activities() -> impl IntoView {
                             }
                             list.into_iter().map(|a| {
                                 let id = a.id;
-                                let for_edit = a.clone();
+                                let go = go.clone();
                                 let for_delete = a.clone();
                                 let total = a.data.total_participants();
                                 let for_lesson = a.clone();
@@ -295,7 +377,7 @@ pub fn Activities() -> impl IntoView {
                                                     })>{t!(i18n, kb_promote_lesson)}</button>
                                             })}
                                             <button class="secondary" data-testid="activity-edit"
-                                                on:click=move |_| mode.set(Mode::Edit(Some(for_edit.clone())))>{t!(i18n, edit)}</button>
+                                                on:click=move |_| go(format!("/aktiviteter/{id}"))>{t!(i18n, edit)}</button>
                                             <Show when=move || confirm_delete.get() == Some(id)
                                                 fallback=move || view! {
                                                     <button class="secondary danger" data-testid="activity-delete"
@@ -320,5 +402,18 @@ pub fn Activities() -> impl IntoView {
                 </section>
             }.into_any(),
         }}
+    }
+}
+
+/// `/aktiviteter/<id>` of no activity of the user's labs (deleted, another lab's, mistyped).
+#[component]
+fn ActivityMissing() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" data-testid="activity-missing">
+            <h1>{t!(i18n, activity_missing_title)}</h1>
+            <p>{t!(i18n, activity_missing_text)}</p>
+            <leptos_router::components::A href="/aktiviteter" attr:class="primary button-link">{t!(i18n, activity_missing_back)}</leptos_router::components::A>
+        </section>
     }
 }

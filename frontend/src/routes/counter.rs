@@ -92,8 +92,6 @@ fn in_session(session: &OpeningHours, minute: u32) -> bool {
     matches!((minutes_of_day(&session.opens), minutes_of_day(&session.closes)), (Some(o), Some(c)) if o <= minute && minute < c)
 }
 
-const WEEKDAYS_SV: [&str; 7] = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"];
-const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 #[component]
 pub fn Counter() -> impl IntoView {
@@ -287,10 +285,7 @@ fn VisitCounter(place: Place, engine: SyncEngine) -> impl IntoView {
     let failure = move || tap_write.error().or_else(|| undo_write.error());
 
     let english = move || i18n.get_locale() == Locale::en;
-    let weekday_name = move |weekday: u8| {
-        let days = if english() { WEEKDAYS_EN } else { WEEKDAYS_SV };
-        days.get((weekday as usize).wrapping_sub(1)).copied().unwrap_or("")
-    };
+    let weekday_name = move |weekday: u8| crate::labels::weekday_name(u32::from(weekday), english());
     let opening_hours = place.data.opening_hours.clone();
     let today_exception = place.data.exception_on(&clock::today()).cloned();
     let hours = move || {
