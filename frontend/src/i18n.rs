@@ -731,6 +731,14 @@ leptos_i18n::declare_locales! {
         prefill_figure_goals_on_track: "Mål i fas",
         prefill_goals_on_track_value: "{{ on_track }} av {{ total }}",
         prefill_results: "Labbets egna siffror för perioden {{ from }} – {{ to }}; antal under 5 visas som ”<5”.",
+        entry_check_date_ahead: "Datumet ligger {{ days }} dagar fram i tiden. Är du säker?",
+        entry_check_date_back: "Datumet är {{ days }} dagar sedan. Är du säker?",
+        entry_check_usual_one: "Vanligtvis {{ n }} här.",
+        entry_check_usual_range: "Vanligtvis {{ lo }}–{{ hi }} här.",
+        entry_check_unusually_high: "Det är ovanligt mycket.",
+        entry_check_participants: "Deltagare",
+        entry_check_participants_band: "Deltagare {{ band }}",
+        entry_check_message: "{{ what }}: {{ value }}. Är du säker? {{ usual }}",
         // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
         activity_missing_title: "Aktiviteten finns inte",
@@ -1518,6 +1526,14 @@ leptos_i18n::declare_locales! {
         prefill_figure_goals_on_track: "Goals on track",
         prefill_goals_on_track_value: "{{ on_track }} of {{ total }}",
         prefill_results: "The lab's own figures for the period {{ from }} – {{ to }}; counts under 5 show as “<5”.",
+        entry_check_date_ahead: "The date is {{ days }} days ahead. Are you sure?",
+        entry_check_date_back: "The date is {{ days }} days ago. Are you sure?",
+        entry_check_usual_one: "Usually {{ n }} here.",
+        entry_check_usual_range: "Usually {{ lo }}–{{ hi }} here.",
+        entry_check_unusually_high: "That is unusually high.",
+        entry_check_participants: "Participants",
+        entry_check_participants_band: "Participants {{ band }}",
+        entry_check_message: "{{ what }}: {{ value }}. Are you sure? {{ usual }}",
         // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
         activity_missing_title: "No such activity",
