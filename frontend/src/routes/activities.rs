@@ -89,20 +89,17 @@ pub fn Activities() -> impl IntoView {
     // browser's history (the list stays where it was); opened from a link, it goes to the list.
     let from_list = StoredValue::new(false);
     let navigate = leptos_router::hooks::use_navigate();
-    let go = {
+    let go = Callback::new({
         let navigate = navigate.clone();
         move |to: String| {
             from_list.set_value(true);
             navigate(&to, Default::default());
         }
-    };
-    let open_new = {
-        let go = go.clone();
-        move |prefill: Option<(Box<Activity>, Uuid)>| {
-            template.set(prefill);
-            go(format!("/aktiviteter/{NEW}"));
-        }
-    };
+    });
+    let open_new = Callback::new(move |prefill: Option<(Box<Activity>, Uuid)>| {
+        template.set(prefill);
+        go.run(format!("/aktiviteter/{NEW}"));
+    });
     let close_form = Callback::new(move |_: ()| {
         if from_list.get_value() {
             from_list.set_value(false);
@@ -293,21 +290,18 @@ pub fn Activities() -> impl IntoView {
                 <section class="card">
                     <div class="list-head">
                         <h1>{t!(i18n, activities_title)}</h1>
-                        <button class="primary" data-testid="activity-new" on:click={
-                            let open_new = open_new.clone();
-                            move |_| open_new(None)
-                        }>
+                        <button class="primary" data-testid="activity-new" on:click=move |_| open_new.run(None)>
                             {t!(i18n, activity_new)}
                         </button>
                     </div>
-                    {let open_new = open_new.clone(); move || open_evening().map(|(name, span, template, lab)| { let open_new = open_new.clone(); view! {
+                    {move || open_evening().map(|(name, span, template, lab)| view! {
                         <div class="notice open-evening" data-testid="activity-open-evening-offer">
                             <span>{t!(i18n, open_evening_offer, place = name, span = span)}</span>
                             <button class="primary" data-testid="activity-open-evening"
-                                on:click=move |_| open_new(Some((Box::new(template.clone()), lab)))>{t!(i18n, open_evening_log)}</button>
+                                on:click=move |_| open_new.run(Some((Box::new(template.clone()), lab)))>{t!(i18n, open_evening_log)}</button>
                         </div>
-                    }})}
-                    {let open_new = open_new.clone(); move || {
+                    })}
+                    {move || {
                         let list = repeats();
                         (!list.is_empty()).then(|| view! {
                             <div class="repeat-last" data-testid="activity-repeat">
@@ -317,10 +311,9 @@ pub fn Activities() -> impl IntoView {
                                     let template = repeat_of(&a.data, &clock::today());
                                     let lab = a.lab_id;
                                     let label = format!("{} ({})", a.data.title, kind_label(a.data.kind, english()));
-                                    let open_new = open_new.clone();
                                     view! {
                                         <button class="secondary" data-testid="activity-repeat-last" data-kind=kind
-                                            on:click=move |_| open_new(Some((Box::new(template.clone()), lab)))>{label}</button>
+                                            on:click=move |_| open_new.run(Some((Box::new(template.clone()), lab)))>{label}</button>
                                     }
                                 }).collect_view()}
                             </div>
@@ -352,7 +345,6 @@ pub fn Activities() -> impl IntoView {
                             }
                             list.into_iter().map(|a| {
                                 let id = a.id;
-                                let go = go.clone();
                                 let for_delete = a.clone();
                                 let total = a.data.total_participants();
                                 let for_lesson = a.clone();
@@ -377,7 +369,7 @@ pub fn Activities() -> impl IntoView {
                                                     })>{t!(i18n, kb_promote_lesson)}</button>
                                             })}
                                             <button class="secondary" data-testid="activity-edit"
-                                                on:click=move |_| go(format!("/aktiviteter/{id}"))>{t!(i18n, edit)}</button>
+                                                on:click=move |_| go.run(format!("/aktiviteter/{id}"))>{t!(i18n, edit)}</button>
                                             <Show when=move || confirm_delete.get() == Some(id)
                                                 fallback=move || view! {
                                                     <button class="secondary danger" data-testid="activity-delete"

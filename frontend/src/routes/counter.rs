@@ -92,7 +92,6 @@ fn in_session(session: &OpeningHours, minute: u32) -> bool {
     matches!((minutes_of_day(&session.opens), minutes_of_day(&session.closes)), (Some(o), Some(c)) if o <= minute && minute < c)
 }
 
-
 #[component]
 pub fn Counter() -> impl IntoView {
     let SessionCtx(session) = expect_context::<SessionCtx>();
