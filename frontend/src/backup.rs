@@ -2,6 +2,7 @@
 //! not yet synced as a JSON file, and import such a file on another device,
 //! which then syncs the changes (they keep their ids, so nothing is counted twice).
 
+use crate::i18n::*;
 use crate::{browser, clock, store};
 use labblogg_shared::sync::Change;
 use serde::{Deserialize, Serialize};
@@ -19,16 +20,39 @@ pub struct UnsyncedExport {
     pub changes: Vec<Change>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum BackupError {
-    #[error("Filen är inte en export från Labblogg.")]
     NotAnExport,
-    #[error("Filen kommer från en nyare version av Labblogg. Uppdatera appen först.")]
     TooNew,
-    #[error("{0}")]
-    Store(#[from] store::StoreError),
-    #[error("Filen kunde inte sparas: {0}")]
+    Store(store::StoreError),
     Download(String),
+}
+
+impl From<store::StoreError> for BackupError {
+    fn from(e: store::StoreError) -> Self {
+        BackupError::Store(e)
+    }
+}
+
+impl std::fmt::Display for BackupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(false))
+    }
+}
+
+impl std::error::Error for BackupError {}
+
+impl BackupError {
+    /// What the person at the tablet reads, in the screen's language (`Display` is the Swedish).
+    pub fn text(&self, english: bool) -> String {
+        let l = if english { Locale::en } else { Locale::sv };
+        match self {
+            BackupError::NotAnExport => td_string!(l, backup_not_an_export).to_string(),
+            BackupError::TooNew => td_string!(l, backup_too_new).to_string(),
+            BackupError::Store(e) => e.to_string(),
+            BackupError::Download(e) => td_string!(l, backup_download_failed, error = e).to_string(),
+        }
+    }
 }
 
 /// Download the unsynced changes; returns how many were exported.

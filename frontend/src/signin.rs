@@ -103,9 +103,10 @@ fn leave(current: RwSignal<Option<Session>>, engine: SyncEngine, quick_lock: Qui
     tabs::announce(tabs::Message::Session);
 }
 
-/// Unsynced changes (waiting or refused) of the signed-in user.
-pub async fn unsynced() -> u32 {
-    store::outbox_counts().await.map(|c| c.pending + c.rejected).unwrap_or(0)
+/// Unsynced changes (waiting or refused) of the signed-in user. A failed read is an error, never
+/// "none": signing out on a 0 that was a failed read would delete changes not yet sent.
+pub async fn unsynced() -> Result<u32, store::StoreError> {
+    store::outbox_counts().await.map(|c| c.pending + c.rejected)
 }
 
 /// "Byt användare": the signed-in user steps aside without signing out.
@@ -113,8 +114,10 @@ pub async fn unsynced() -> u32 {
 /// syncing under their own token in the background.
 pub async fn switch_user(current: RwSignal<Option<Session>>, engine: SyncEngine, quick_lock: QuickLock) {
     if let Some(s) = current.get_untracked() {
-        let pending = unsynced().await;
-        device_users::update(&s.user.username, |u| u.pending = pending);
+        // Unreadable, the count kept from before stays (it only says what waits, nothing goes).
+        if let Ok(pending) = unsynced().await {
+            device_users::update(&s.user.username, |u| u.pending = pending);
+        }
     }
     leave(current, engine, quick_lock);
 }
@@ -124,9 +127,11 @@ pub async fn switch_user(current: RwSignal<Option<Session>>, engine: SyncEngine,
 /// and then the copy goes).
 pub async fn sign_out_keeping(current: RwSignal<Option<Session>>, engine: SyncEngine, quick_lock: QuickLock) {
     if let Some(s) = current.get_untracked() {
-        let pending = unsynced().await;
+        let pending = unsynced().await.ok();
         device_users::update(&s.user.username, |u| {
-            u.pending = pending;
+            if let Some(pending) = pending {
+                u.pending = pending;
+            }
             u.signed_out = true;
         });
     }

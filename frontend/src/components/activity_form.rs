@@ -16,7 +16,6 @@ use crate::{clock, format, session};
 use labblogg_shared::model::{Activity, ActivityKind, Goal, MeetingPlace, ParticipantCount, Partner, PartnerKind};
 use labblogg_shared::{AgeBand, Gender, RecordKind};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The participants counted in the form: per age band (and gender, where the place notes it).
@@ -345,6 +344,19 @@ pub fn ActivityForm(
         save_write.dispatch((lab_id, activity));
     };
 
+    // A new partner is a write through an action; its failure shows with the form's (before, a
+    // failed save was dropped without a word).
+    let partner_write = Write::new(move |(lab_id, partner): &(Uuid, Partner)| {
+        let (lab_id, partner) = (*lab_id, partner.clone());
+        async move {
+            let pid = Uuid::now_v7();
+            records::save(RecordKind::Partner, pid, lab_id, &partner).await.map_err(|e| e.to_string())?;
+            partners.update(|p| p.push(pid));
+            new_partner.set(String::new());
+            engine.local_write();
+            Ok(())
+        }
+    });
     let add_partner = move |_| {
         let name = new_partner.get_untracked().trim().to_owned();
         let (Some(lab_id), Some(kind)) =
@@ -359,14 +371,7 @@ pub fn ActivityForm(
         if let Err(e) = labblogg_shared::validate::partner(&partner) {
             return error.set(Some(FormError::general(e.to_string())));
         }
-        let pid = Uuid::now_v7();
-        spawn_local(async move {
-            if records::save(RecordKind::Partner, pid, lab_id, &partner).await.is_ok() {
-                partners.update(|p| p.push(pid));
-                new_partner.set(String::new());
-                engine.local_write();
-            }
-        });
+        partner_write.dispatch((lab_id, partner));
     };
 
     view! {
@@ -487,7 +492,7 @@ pub fn ActivityForm(
             <FieldError error=error fields=A_LESSONS id="activity-lessons-error" testid="activity-error"/>
 
             <FormErrorLine error=error fields=A_FIELDS testid="activity-form-error"/>
-            {move || save_write.error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || save_write.error().or_else(|| partner_write.error()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <crate::components::entry_check::EntryCheckWarning findings=unusual on_confirm=Callback::new(move |_| save(false, true))/>
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, true))/>
             <div class="row form-actions">

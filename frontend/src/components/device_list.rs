@@ -5,10 +5,10 @@
 use crate::context::SessionCtx;
 use crate::i18n::*;
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{api, format};
 use labblogg_shared::auth::DeviceInfo;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The server refused the token: the app asks to sign in again (the local
@@ -57,21 +57,35 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
         }
     });
 
+    // Revoking is a write through an action; its outcome, either way, is the notice, and the
+    // list is read again.
+    let revoke_write = Write::new(move |&(token_id, ref token): &(Uuid, String)| {
+        let token = token.clone();
+        async move {
+            let result = match user {
+                None => api::revoke_device(&token, token_id).await,
+                Some(_) => api::admin_revoke_token(&token, token_id).await,
+            };
+            let outcome = match result {
+                Ok(()) => {
+                    notice.set(Some(t_string!(i18n, device_revoked_done).to_string()));
+                    Ok(())
+                }
+                Err(e) => {
+                    notice.set(None);
+                    Err(api_failed(engine, e))
+                }
+            };
+            reload.update(|n| *n += 1);
+            outcome
+        }
+    });
     let revoke = move |id: Uuid| {
         confirm.set(None);
         let Some(token) = token() else { return };
-        spawn_local(async move {
-            let result = match user {
-                None => api::revoke_device(&token, id).await,
-                Some(_) => api::admin_revoke_token(&token, id).await,
-            };
-            match result {
-                Ok(()) => notice.set(Some(t_string!(i18n, device_revoked_done).to_string())),
-                Err(e) => notice.set(Some(api_failed(engine, e))),
-            }
-            reload.update(|n| *n += 1);
-        });
+        revoke_write.dispatch((id, token));
     };
+    let notice_text = move || notice.get().or_else(|| revoke_write.error());
 
     view! {
         <div class="devices">
@@ -126,7 +140,7 @@ pub fn DeviceList(#[prop(optional)] user: Option<Uuid>) -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
-            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+            {move || notice_text().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         </div>
     }
 }
@@ -141,36 +155,41 @@ fn RestoreDeletions(device: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let since = RwSignal::new(crate::clock::today());
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // Restoring is a write through an action: the button waits while it runs; its outcome,
+    // either way, is the notice.
+    let restore = Write::new(move |(token, req): &(String, labblogg_shared::history::RestoreRequest)| {
+        let (token, req) = (token.clone(), req.clone());
+        async move {
+            match api::restore(&token, &req).await {
+                Ok(r) => {
+                    notice.set(Some(t_string!(i18n, restore_device_done, n = r.restored).to_string()));
+                    Ok(())
+                }
+                Err(e) => {
+                    notice.set(None);
+                    Err(api_failed(engine, e))
+                }
+            }
+        }
+    });
     let go = move |_| {
         let Some(token) = session.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) else { return };
         let Some(day) = labblogg_shared::calendar::day_of(&since.get_untracked()) else { return };
         // From the start of that day in Stockholm.
         let since_ms = labblogg_shared::calendar::utc_ms_of_local(day, 0).max(0) as u64;
-        busy.set(true);
-        spawn_local(async move {
-            let req = labblogg_shared::history::RestoreRequest {
-                lab_id: None,
-                device_id: Some(device),
-                user_id: None,
-                since_ms,
-            };
-            let result = api::restore(&token, &req).await;
-            busy.set(false);
-            notice.set(Some(match result {
-                Ok(r) => t_string!(i18n, restore_device_done, n = r.restored).to_string(),
-                Err(e) => api_failed(engine, e),
-            }));
-        });
+        let req =
+            labblogg_shared::history::RestoreRequest { lab_id: None, device_id: Some(device), user_id: None, since_ms };
+        restore.dispatch((token, req));
     };
+    let notice_text = move || notice.get().or_else(|| restore.error());
     let input_id = format!("restore-since-{device}");
     view! {
         <div class="row restore-deletions">
             <label for=input_id.clone()>{t!(i18n, restore_device_since)}</label>
             <input id=input_id type="date" data-testid="restore-device-since" bind:value=since/>
-            <button class="secondary" data-testid="restore-device-deletions" disabled=move || busy.get() on:click=go>
+            <button class="secondary" data-testid="restore-device-deletions" disabled=move || restore.pending().get() on:click=go>
                 {t!(i18n, restore_device_go)}</button>
-            {move || notice.get().map(|n| view! { <span class="notice" role="status" data-testid="restore-device-notice">{n}</span> })}
+            {move || notice_text().map(|n| view! { <span class="notice" role="status" data-testid="restore-device-notice">{n}</span> })}
         </div>
     }
 }

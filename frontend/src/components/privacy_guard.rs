@@ -4,7 +4,7 @@
 //! next to an age, a street address): "stämmer det?", and saves either way.
 
 use crate::i18n::*;
-use labblogg_shared::privacy::{find_person_hints, find_personal_data, Finding, Hint};
+use labblogg_shared::privacy::{find_person_hints, find_personal_data, Finding, Hint, HintKind, PersonalDataKind};
 use leptos::prelude::*;
 
 /// What the guard found in a field: personal data, or a hint that only asks.
@@ -26,6 +26,33 @@ pub fn check(fields: &[(String, String)]) -> Vec<(String, Found)> {
                 .map(move |f| (label.clone(), f))
         })
         .collect()
+}
+
+fn locale(english: bool) -> Locale {
+    if english {
+        Locale::en
+    } else {
+        Locale::sv
+    }
+}
+
+/// What kind of personal data was found ("ett personnummer").
+pub fn data_label(kind: PersonalDataKind, english: bool) -> &'static str {
+    let l = locale(english);
+    match kind {
+        PersonalDataKind::PersonalIdentityNumber => td_string!(l, privacy_kind_personal_identity_number),
+        PersonalDataKind::PhoneNumber => td_string!(l, privacy_kind_phone_number),
+        PersonalDataKind::Email => td_string!(l, privacy_kind_email),
+    }
+}
+
+/// What may name a person ("en gatuadress").
+pub fn hint_label(kind: HintKind, english: bool) -> &'static str {
+    let l = locale(english);
+    match kind {
+        HintKind::NameWithAge => td_string!(l, privacy_kind_name_with_age),
+        HintKind::StreetAddress => td_string!(l, privacy_kind_street_address),
+    }
 }
 
 /// Shown when `findings` is not empty; `on_confirm` saves anyway. With personal data it is the
@@ -53,7 +80,7 @@ pub fn PrivacyWarning(findings: RwSignal<Vec<(String, Found)>>, on_confirm: Call
                             Found::Data(f) => Some((field, f)),
                             Found::Hint(_) => None,
                         }).map(|(field, f)| {
-                            let what = if english() { f.kind.label_en() } else { f.kind.label_sv() };
+                            let what = data_label(f.kind, english());
                             view! { <li><strong>{field}</strong>": "{what}" ("{f.text}")"</li> }
                         }).collect_view()}
                     </ul>
@@ -65,7 +92,7 @@ pub fn PrivacyWarning(findings: RwSignal<Vec<(String, Found)>>, on_confirm: Call
                             Found::Hint(h) => Some((field, h)),
                             Found::Data(_) => None,
                         }).map(|(field, h)| {
-                            let what = if english() { h.kind.label_en() } else { h.kind.label_sv() };
+                            let what = hint_label(h.kind, english());
                             view! { <li><strong>{field}</strong>": "{what}" ("{h.text}")"</li> }
                         }).collect_view()}
                     </ul>
@@ -78,5 +105,25 @@ pub fn PrivacyWarning(findings: RwSignal<Vec<(String, Found)>>, on_confirm: Call
                 </div>
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_labels_are_shareds() {
+        for k in [PersonalDataKind::PersonalIdentityNumber, PersonalDataKind::PhoneNumber, PersonalDataKind::Email] {
+            assert_eq!(data_label(k, false), k.label_sv());
+            assert_eq!(data_label(k, true), k.label_en());
+        }
+        for k in [HintKind::NameWithAge, HintKind::StreetAddress] {
+            assert_eq!(hint_label(k, false), k.label_sv());
+            assert_eq!(hint_label(k, true), k.label_en());
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::i18n::*;
 use crate::lock::{self, Attempt, LockState};
 use crate::signin::{self, SignInError, SignedIn};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, tabs};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -229,7 +230,6 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
     let wait_secs = RwSignal::new(0u64);
     let forgot = RwSignal::new(false);
     let password = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
 
     // Focus the code field as the lock screen appears.
@@ -251,10 +251,32 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
         }
     });
 
+    // A forgotten code: the account's password opens the app and removes the code. A write
+    // through an action: pending while it is checked; its error shows where a wrong code does.
+    let sign_in_write = Write::new(move |(username, typed): &(String, String)| {
+        let (username, typed) = (username.clone(), typed.clone());
+        async move {
+            // With the server, or without it against this device's verifier.
+            match signin::sign_in(&username, &typed, None).await {
+                Ok(SignedIn::Online(s) | SignedIn::Offline(s)) => {
+                    password.set(String::new());
+                    quick_lock.clear_pin();
+                    signin::activate(s, session, engine);
+                    Ok(())
+                }
+                Err(SignInError::Server(m) | SignInError::Local(m)) => Err(m),
+                Err(SignInError::OfflineWrong | SignInError::OfflineUnknown) => {
+                    Err(t_string!(i18n, login_offline_wrong).to_string())
+                }
+                Err(SignInError::OfflineNoVerifier) => Err(t_string!(i18n, login_offline).to_string()),
+            }
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = pin.get_untracked();
         pin.set(String::new());
+        sign_in_write.clear();
         match lock::update(|s| s.attempt(&typed, clock::now_ms())) {
             Attempt::Unlocked => {
                 error.set(None);
@@ -271,31 +293,15 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
         }
     };
 
-    // A forgotten code: the account's password opens the app and removes the code.
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(current) = session.get_untracked() else { return };
-        if busy.get_untracked() {
+        if sign_in_write.pending().get_untracked() {
             return;
         }
-        busy.set(true);
         error.set(None);
-        spawn_local(async move {
-            // With the server, or without it against this device's verifier.
-            match signin::sign_in(&current.user.username, &password.get_untracked(), None).await {
-                Ok(SignedIn::Online(s) | SignedIn::Offline(s)) => {
-                    password.set(String::new());
-                    quick_lock.clear_pin();
-                    signin::activate(s, session, engine);
-                }
-                Err(SignInError::Server(m) | SignInError::Local(m)) => error.set(Some(m)),
-                Err(SignInError::OfflineWrong | SignInError::OfflineUnknown) => {
-                    error.set(Some(t_string!(i18n, login_offline_wrong).to_string()))
-                }
-                Err(SignInError::OfflineNoVerifier) => error.set(Some(t_string!(i18n, login_offline).to_string())),
-            }
-            busy.set(false);
-        });
+        sign_in_write.clear();
+        sign_in_write.dispatch((current.user.username, password.get_untracked()));
     };
     let user_name = move || session.with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default());
 
@@ -318,7 +324,7 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
                         if secs > 0 {
                             Some(view! { <p class="error">{t_string!(i18n, lock_wait, n = secs).to_string()}</p> }.into_any())
                         } else {
-                            error.get().map(|e| view! { <p class="error">{e}</p> }.into_any())
+                            error.get().or_else(|| sign_in_write.error()).map(|e| view! { <p class="error">{e}</p> }.into_any())
                         }
                     }}
                 </div>
@@ -329,7 +335,7 @@ fn LockForm(quick_lock: QuickLock) -> impl IntoView {
                             <label for="lock-password">{t!(i18n, password)}</label>
                             <input id="lock-password" name="lock-password" type="password" autocomplete="current-password" required
                                 bind:value=password/>
-                            <button type="submit" class="secondary" data-testid="lock-forgot-submit" disabled=move || busy.get()>
+                            <button type="submit" class="secondary" data-testid="lock-forgot-submit" disabled=move || sign_in_write.pending().get()>
                                 {t!(i18n, lock_forgot_submit)}
                             </button>
                         </form>

@@ -16,12 +16,12 @@ use crate::goal_text::{latest_text, missing_label, source_sentence_with, value_l
 use crate::i18n::*;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format};
 use labblogg_shared::model::{GoalMeasurement, MeetingPlace};
 use labblogg_shared::summary::{self, GoalProgress};
 use labblogg_shared::RecordKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 // The measurement form's fields, as the shared validation names them.
@@ -161,6 +161,27 @@ fn GoalCard(
         crate::quality::lab_facts(lab_id)
     });
 
+    // Saving is a write through an action. The form's messages live in one `FormError` (a
+    // field's at its field, the rest on the form's line); a failed save is one of the rest, so
+    // the write puts its error there, where it always showed (`measurement-form-error`).
+    let save_write = Write::new(move |m: &GoalMeasurement| {
+        let m = m.clone();
+        async move {
+            match records::save(RecordKind::GoalMeasurement, Uuid::now_v7(), lab_id, &m).await {
+                Ok(_) => {
+                    value.set(String::new());
+                    note.set(String::new());
+                    saved.set(Some(goal_id));
+                    engine.local_write();
+                    Ok(())
+                }
+                Err(e) => {
+                    error.set(Some(FormError::general(e.to_string())));
+                    Err(e.to_string())
+                }
+            }
+        }
+    });
     let save = move |skip_guard: bool, skip_check: bool| {
         saved.set(None);
         let Some(v) = format::parse_decimal(&value.get_untracked()) else {
@@ -197,17 +218,7 @@ fn GoalCard(
             }
         }
         error.set(None);
-        spawn_local(async move {
-            match records::save(RecordKind::GoalMeasurement, Uuid::now_v7(), lab_id, &m).await {
-                Ok(_) => {
-                    value.set(String::new());
-                    note.set(String::new());
-                    saved.set(Some(goal_id));
-                    engine.local_write();
-                }
-                Err(e) => error.set(Some(FormError::general(e.to_string()))),
-            }
-        });
+        save_write.dispatch(m);
     };
 
     let num = |x: f64| format!("{} {}", format::decimal(x, 1, en), g.unit);

@@ -18,6 +18,7 @@ use crate::labels::from_wire;
 use crate::labels::wire;
 use crate::records::{self, Typed};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use crate::{clock, format, store};
 use labblogg_shared::auth::{LabRole, Role, UserInfo};
 use labblogg_shared::knowledge::{
@@ -30,48 +31,67 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-pub fn review_label(r: Review, english: bool) -> &'static str {
-    if !english {
-        return r.label_sv();
+/// The locale of a label asked for by `english`.
+fn locale(english: bool) -> Locale {
+    if english {
+        Locale::en
+    } else {
+        Locale::sv
     }
+}
+
+pub fn review_label(r: Review, english: bool) -> &'static str {
+    let l = locale(english);
     match r {
-        Review::Draft => "Draft",
-        Review::Submitted => "Sent for review",
-        Review::Published => "Published",
-        Review::Withdrawn => "Withdrawn",
+        Review::Draft => td_string!(l, knowledge_review_draft),
+        Review::Submitted => td_string!(l, knowledge_review_submitted),
+        Review::Published => td_string!(l, knowledge_review_published),
+        Review::Withdrawn => td_string!(l, knowledge_review_withdrawn),
     }
 }
 
 fn status_label(s: ExampleStatus, english: bool) -> &'static str {
-    match (s, english) {
-        (_, false) => s.label_sv(),
-        (ExampleStatus::Idea, true) => "Idea",
-        (ExampleStatus::Running, true) => "Running",
-        (ExampleStatus::Ended, true) => "Ended",
+    let l = locale(english);
+    match s {
+        ExampleStatus::Idea => td_string!(l, knowledge_status_idea),
+        ExampleStatus::Running => td_string!(l, knowledge_status_running),
+        ExampleStatus::Ended => td_string!(l, knowledge_status_ended),
     }
 }
 
 fn target_label(t: TargetGroup, english: bool) -> &'static str {
-    if english {
-        t.label_en()
-    } else {
-        t.label_sv()
+    let l = locale(english);
+    match t {
+        TargetGroup::Children => td_string!(l, knowledge_target_children),
+        TargetGroup::Youth => td_string!(l, knowledge_target_youth),
+        TargetGroup::YoungAdults => td_string!(l, knowledge_target_young_adults),
+        TargetGroup::Adults => td_string!(l, knowledge_target_adults),
+        TargetGroup::Elderly => td_string!(l, knowledge_target_elderly),
+        TargetGroup::Newcomers => td_string!(l, knowledge_target_newcomers),
+        TargetGroup::Women => td_string!(l, knowledge_target_women),
+        TargetGroup::Parents => td_string!(l, knowledge_target_parents),
+        TargetGroup::AllResidents => td_string!(l, knowledge_target_all_residents),
     }
 }
 
 fn premises_label(p: Premises, english: bool) -> &'static str {
-    if english {
-        p.label_en()
-    } else {
-        p.label_sv()
+    let l = locale(english);
+    match p {
+        Premises::None => td_string!(l, knowledge_premises_none),
+        Premises::Shared => td_string!(l, knowledge_premises_shared),
+        Premises::Own => td_string!(l, knowledge_premises_own),
     }
 }
 
 fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
-    if english {
-        f.label_en()
-    } else {
-        f.label_sv()
+    let l = locale(english);
+    match f {
+        SuccessFactor::MeetingPlace => td_string!(l, knowledge_factor_meeting_place),
+        SuccessFactor::Partnership => td_string!(l, knowledge_factor_partnership),
+        SuccessFactor::TargetGroupReach => td_string!(l, knowledge_factor_target_group_reach),
+        SuccessFactor::Staffing => td_string!(l, knowledge_factor_staffing),
+        SuccessFactor::Funding => td_string!(l, knowledge_factor_funding),
+        SuccessFactor::GoalSteering => td_string!(l, knowledge_factor_goal_steering),
     }
 }
 
@@ -139,7 +159,9 @@ impl Item {
         }
         s
     }
-    /// The text search reads: title; tags in Swedish and English; body.
+    /// The text search reads: title; tags in Swedish and English; body. The tags are search
+    /// data, not shown text: both languages' names from shared/ (and `focus_label`), whatever
+    /// the screen's language.
     fn indexed(&self) -> Indexed {
         let focus: Vec<String> =
             self.focus().iter().flat_map(|f| [focus_label(*f, false), focus_label(*f, true)]).collect();
@@ -469,11 +491,26 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
     let editable = user.as_ref().is_some_and(|u| may_edit(u, &item));
     let own = user.as_ref().is_some_and(|u| member(u, lab));
 
+    // The review step is a write through an action; its failure shows with the page's errors.
+    let review_write =
+        Write::new(move |(kind, id, lab_id, value, msg): &(RecordKind, Uuid, Uuid, serde_json::Value, String)| {
+            let (kind, id, lab_id, value, msg) = (*kind, *id, *lab_id, value.clone(), msg.clone());
+            async move {
+                let changed = records::save(kind, id, lab_id, &value).await.map_err(|e| e.to_string())?;
+                if changed {
+                    engine.local_write();
+                }
+                on_done.run(Some(msg));
+                Ok(())
+            }
+        });
     // Move the record to another review state, checking it as the server will.
     let set_review = {
         let item = item.clone();
         move |next: Review| {
             let item = item.clone();
+            error.set(None);
+            review_write.clear();
             let today = clock::today();
             let published_on = |old: Option<String>| if next == Review::Published { Some(today.clone()) } else { old };
             let result: Result<(RecordKind, Uuid, Uuid, serde_json::Value), String> = match item {
@@ -501,17 +538,7 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
                 Review::Withdrawn => t_string!(i18n, kb_withdrawn_notice).to_string(),
                 Review::Draft => t_string!(i18n, kb_saved_notice).to_string(),
             };
-            spawn_local(async move {
-                match records::save(kind, id, lab_id, &value).await {
-                    Ok(changed) => {
-                        if changed {
-                            engine.local_write();
-                        }
-                        on_done.run(Some(msg));
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+            review_write.dispatch((kind, id, lab_id, value, msg));
         }
     };
     let act = move |next: Review| {
@@ -598,7 +625,7 @@ fn ItemPage(item: Item, mode: RwSignal<Mode>, on_done: Callback<Option<String>>)
             </p>
             <h1>{item.title().to_owned()}</h1>
             {body}
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            {move || error.get().or_else(|| review_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
             <div class="row form-actions no-print">
                 {editable.then(|| view! { <button class="secondary" data-testid="knowledge-edit" on:click=edit.clone()>{t!(i18n, edit)}</button> })}
                 {(own && review == Review::Draft).then(|| view! {
@@ -627,26 +654,28 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
         let (goals, activities) = (goals.clone(), activities.clone());
         async move {
             let mut out = (Vec::new(), Vec::new());
+            // Not on this device (another lab's) is no error: the count says what it links.
             for id in goals {
-                if let Some(g) =
-                    store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Goal>(&s))
-                {
+                if let Some(g) = store::record(id).await?.and_then(|s| records::typed::<labblogg_shared::Goal>(&s)) {
                     out.0.push(g.data.title);
                 }
             }
             for id in activities {
-                if let Some(a) =
-                    store::record(id).await.ok().flatten().and_then(|s| records::typed::<labblogg_shared::Activity>(&s))
+                if let Some(a) = store::record(id).await?.and_then(|s| records::typed::<labblogg_shared::Activity>(&s))
                 {
                     out.1.push((a.data.title, a.data.date));
                 }
             }
-            out
+            Ok::<_, crate::store::StoreError>(out)
         }
     });
     view! {
         {move || {
-            let (goals, activities) = titles.get().unwrap_or_default();
+            let (goals, activities) = match titles.get() {
+                Some(Err(error)) => return view! { <ReadError what=Reading::Records error=error/> }.into_any(),
+                Some(Ok(t)) => t,
+                None => Default::default(),
+            };
             view! {
                 {(n_goals > 0).then(|| view! {
                     <h2>{t!(i18n, kb_linked_goals)}</h2>
@@ -664,7 +693,7 @@ fn Linked(goals: Vec<Uuid>, activities: Vec<Uuid>) -> impl IntoView {
                         view! { <ul>{activities.into_iter().map(|(t, d)| view! { <li>{format!("{t} · {}", format::date(&d, english()))}</li> }).collect_view()}</ul> }.into_any()
                     }}
                 })}
-            }
+            }.into_any()
         }}
     }
 }
@@ -771,21 +800,16 @@ fn ExampleForm(
     // The lab's goals and its latest activities, to link the example to.
     let lab_goals = LocalResource::new(move || {
         let lab = lab.get();
-        async move {
-            records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>())
-                .await
-                .unwrap_or_default()
-        }
+        async move { records::list::<labblogg_shared::Goal>(RecordKind::Goal, &lab.into_iter().collect::<Vec<_>>()).await }
     });
     let lab_activities = LocalResource::new(move || {
         let lab = lab.get();
         async move {
             let mut list =
                 records::list::<labblogg_shared::Activity>(RecordKind::Activity, &lab.into_iter().collect::<Vec<_>>())
-                    .await
-                    .unwrap_or_default();
+                    .await?;
             list.sort_by(|a, b| b.data.date.cmp(&a.data.date));
-            list
+            Ok::<_, crate::store::StoreError>(list)
         }
     });
     // Not a year of checkboxes: the linked ones, then the last 90 days, or what the search finds (#16).
@@ -796,7 +820,7 @@ fn ExampleForm(
     let activity_choices = move || {
         let q = activity_search.get().trim().to_lowercase();
         let chosen = activity_ids.get();
-        let list = lab_activities.get().unwrap_or_default();
+        let list = lab_activities.get().and_then(Result::ok).unwrap_or_default();
         let (linked, rest): (Vec<_>, Vec<_>) = list.into_iter().partition(|a| chosen.contains(&a.id));
         let found = rest
             .into_iter()
@@ -885,8 +909,22 @@ fn ExampleForm(
         Ok(e)
     };
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |(lab_id, example, msg): &(Uuid, GoodExample, String)| {
+        let (lab_id, example, msg) = (*lab_id, example.clone(), msg.clone());
+        async move {
+            let changed =
+                records::save(RecordKind::GoodExample, id, lab_id, &example).await.map_err(|e| e.to_string())?;
+            if changed {
+                engine.local_write();
+            }
+            on_done.run(Some(msg));
+            Ok(())
+        }
+    });
     let save = move |skip_guard: bool, submit: bool| {
         error.set(None);
+        save_write.clear();
         let example = match build(submit) {
             Ok(e) => e,
             Err(e) => return error.set(Some(e)),
@@ -905,22 +943,15 @@ fn ExampleForm(
         } else {
             t_string!(i18n, kb_saved_notice).to_string()
         };
-        spawn_local(async move {
-            match records::save(RecordKind::GoodExample, id, lab_id, &example).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    on_done.run(Some(msg));
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch((lab_id, example, msg));
     };
     let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
 
     view! {
         <form class="card activity-form knowledge-form" data-testid="knowledge-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false, false); }>
+            // The lab's goals or activities could not be read: say so, not "none".
+            {move || [lab_goals.get().and_then(Result::err), lab_activities.get().and_then(Result::err)]
+                .into_iter().flatten().next().map(|error| view! { <ReadError what=Reading::Records error=error/> })}
             <h1>{t!(i18n, kb_example)}</h1>
             {(user_labs.len() > 1).then(|| view! { <LabChoice lab=lab disabled=!is_new/> })}
             <label for="kb-title">{t!(i18n, kb_f_title)}</label>
@@ -982,7 +1013,7 @@ fn ExampleForm(
                 <legend>{t!(i18n, kb_linked_goals)}</legend>
                 <div class="chips">
                     {move || {
-                        let list = lab_goals.get().unwrap_or_default();
+                        let list = lab_goals.get().and_then(Result::ok).unwrap_or_default();
                         if list.is_empty() {
                             return view! { <span class="muted">{t!(i18n, goals_none)}</span> }.into_any();
                         }
@@ -1018,7 +1049,7 @@ fn ExampleForm(
                 {ExampleStatus::ALL.into_iter().map(|s| view! { <option value=wire(&s)>{move || status_label(s, english())}</option> }).collect_view()}
             </select>
 
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, pending_submit.get_untracked()))/>
             <div class="row form-actions">
                 <button type="submit" class="secondary" data-testid="knowledge-save">{t!(i18n, kb_save_draft)}</button>
@@ -1056,8 +1087,27 @@ fn LessonForm(
     let kept = StoredValue::new(data.clone());
     let is_published = data.as_ref().is_some_and(|d| d.review.is_public());
 
+    // Saving is a write through an action; its failure shows where the form's own errors do.
+    let save_write = Write::new(move |(lab_id, lesson, msg): &(Uuid, Lesson, String)| {
+        let (lab_id, mut lesson, msg) = (*lab_id, lesson.clone(), msg.clone());
+        async move {
+            if lesson.organisation.is_empty() {
+                if let Some((org, city)) = lab_origin(lab_id).await {
+                    lesson.organisation = org;
+                    lesson.place = city;
+                }
+            }
+            let changed = records::save(RecordKind::Lesson, id, lab_id, &lesson).await.map_err(|e| e.to_string())?;
+            if changed {
+                engine.local_write();
+            }
+            on_done.run(Some(msg));
+            Ok(())
+        }
+    });
     let save = move |skip_guard: bool, submit: bool| {
         error.set(None);
+        save_write.clear();
         let Some(lab_id) = lab.get_untracked() else { return };
         let base = kept.get_value();
         let (org, place) = base.as_ref().map(|b| (b.organisation.clone(), b.place.clone())).unwrap_or_default();
@@ -1088,24 +1138,7 @@ fn LessonForm(
         } else {
             t_string!(i18n, kb_saved_notice).to_string()
         };
-        spawn_local(async move {
-            let mut lesson = lesson;
-            if lesson.organisation.is_empty() {
-                if let Some((org, city)) = lab_origin(lab_id).await {
-                    lesson.organisation = org;
-                    lesson.place = city;
-                }
-            }
-            match records::save(RecordKind::Lesson, id, lab_id, &lesson).await {
-                Ok(changed) => {
-                    if changed {
-                        engine.local_write();
-                    }
-                    on_done.run(Some(msg));
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        save_write.dispatch((lab_id, lesson, msg));
     };
 
     view! {
@@ -1128,7 +1161,7 @@ fn LessonForm(
                     {enum_chips(FocusArea::ALL, "knowledge-focus", focus, focus_label, english)}
                 </div>
             </fieldset>
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
+            {move || error.get().or_else(|| save_write.error()).map(|e| view! { <p class="error" role="alert" data-testid="knowledge-error">{e}</p> })}
             <PrivacyWarning findings=findings on_confirm=Callback::new(move |_| save(true, pending_submit.get_untracked()))/>
             <div class="row form-actions">
                 <button type="submit" class="secondary" data-testid="knowledge-save">{t!(i18n, kb_save_draft)}</button>
@@ -1138,5 +1171,35 @@ fn LessonForm(
                 <button type="button" class="secondary" data-testid="knowledge-cancel" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn swedish_labels_are_shareds() {
+        for r in Review::ALL {
+            assert_eq!(review_label(r, false), r.label_sv());
+        }
+        for s in ExampleStatus::ALL {
+            assert_eq!(status_label(s, false), s.label_sv());
+        }
+        for t in TargetGroup::ALL {
+            assert_eq!(target_label(t, false), t.label_sv());
+            assert_eq!(target_label(t, true), t.label_en());
+        }
+        for p in Premises::ALL {
+            assert_eq!(premises_label(p, false), p.label_sv());
+            assert_eq!(premises_label(p, true), p.label_en());
+        }
+        for f in SuccessFactor::ALL {
+            assert_eq!(factor_label(f, false), f.label_sv());
+            assert_eq!(factor_label(f, true), f.label_en());
+        }
     }
 }

@@ -7,8 +7,8 @@ use crate::device_users;
 use crate::i18n::*;
 use crate::signin::{self, SignInError, SignedIn};
 use crate::sync::SyncEngine;
+use crate::write::Write;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -17,28 +17,20 @@ pub fn Login() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let device_name = RwSignal::new(String::new());
+    // A device name too long, found before anything is sent.
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let i18n = use_i18n();
     // Asked only until the device has a name.
     let unnamed = device_users::device_name().is_none();
     // Who signed in here before (for a quick pick, and what of theirs waits).
     let known: Vec<_> = device_users::users().into_iter().filter(|u| u.verifier.is_some() || u.pending > 0).collect();
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let name = match labblogg_shared::auth::clean_device_name(&device_name.get_untracked()) {
-            Ok(n) => n,
-            Err(_) => return error.set(Some(t_string!(i18n, device_name_too_long).to_string())),
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let typed = username.get_untracked();
-            match signin::sign_in(&typed, &password.get_untracked(), name).await {
+    // Signing in is a write through an action: pending while the server (or the verifier on
+    // this device) answers; its error is the sign-in's refusal in words for the tablet.
+    let sign_in = Write::new(move |(typed, password_typed, name): &(String, String, Option<String>)| {
+        let (typed, password_typed, name) = (typed.clone(), password_typed.clone(), name.clone());
+        async move {
+            match signin::sign_in(&typed, &password_typed, name).await {
                 Ok(signed) => {
                     let offline = matches!(signed, SignedIn::Offline(_));
                     let (SignedIn::Online(s) | SignedIn::Offline(s)) = signed;
@@ -49,16 +41,35 @@ pub fn Login() -> impl IntoView {
                     }
                     // Ask once, at sign-in, that the browser keep the local copy.
                     let _ = crate::browser::request_persistence().await;
+                    Ok(())
                 }
-                Err(e) => error.set(Some(match e {
+                Err(e) => Err(match e {
                     SignInError::OfflineUnknown => t_string!(i18n, login_offline_unknown).to_string(),
                     SignInError::OfflineWrong => t_string!(i18n, login_offline_wrong).to_string(),
                     SignInError::OfflineNoVerifier => t_string!(i18n, login_offline_no_verifier).to_string(),
                     SignInError::Server(m) | SignInError::Local(m) => m,
-                })),
+                }),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = move || sign_in.pending().get();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sign_in.pending().get_untracked() {
+            return;
+        }
+        let name = match labblogg_shared::auth::clean_device_name(&device_name.get_untracked()) {
+            Ok(n) => n,
+            Err(_) => {
+                sign_in.clear();
+                return error.set(Some(t_string!(i18n, device_name_too_long).to_string()));
+            }
+        };
+        error.set(None);
+        // The last try's refusal goes as the next one starts, as before.
+        sign_in.clear();
+        sign_in.dispatch((username.get_untracked(), password.get_untracked(), name));
     };
 
     view! {
@@ -79,9 +90,9 @@ pub fn Login() -> impl IntoView {
                     aria-describedby="device-name-hint" bind:value=device_name/>
                 <p class="muted" id="device-name-hint">{t!(i18n, device_name_hint)}</p>
             })}
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e}</p> })}
-            <button type="submit" class="primary" data-testid="login-submit" disabled=move || busy.get()>
-                {move || if busy.get() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_button) }}
+            {move || error.get().or_else(|| sign_in.error()).map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e}</p> })}
+            <button type="submit" class="primary" data-testid="login-submit" disabled=busy>
+                {move || if busy() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_button) }}
             </button>
             {(!known.is_empty()).then(|| view! {
                 <div class="device-users" data-testid="device-users">

@@ -20,8 +20,27 @@ use labblogg_shared::summary::{self, Dataset, Disclosure, LabOverview, Period};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-const DAYS_SV: [&str; 7] = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"];
-const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+fn locale(english: bool) -> Locale {
+    if english {
+        Locale::en
+    } else {
+        Locale::sv
+    }
+}
+
+/// The days of the week, Monday first, short, as the heat map's rows name them.
+fn weekdays(english: bool) -> [&'static str; 7] {
+    let l = locale(english);
+    [
+        td_string!(l, summaries_day_mon),
+        td_string!(l, summaries_day_tue),
+        td_string!(l, summaries_day_wed),
+        td_string!(l, summaries_day_thu),
+        td_string!(l, summaries_day_fri),
+        td_string!(l, summaries_day_sat),
+        td_string!(l, summaries_day_sun),
+    ]
+}
 
 /// The first day of the month a year before `today`, to `today`.
 fn last_twelve_months(today: &str) -> Period {
@@ -211,22 +230,24 @@ fn month_labels(months: &[String], english: bool) -> Vec<String> {
 fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
     use labblogg_shared::questions::AnswerKind;
     let pct = |x: f64| format!("{} %", format::decimal(x, 0, en));
+    let l = locale(en);
     match q.answer {
-        AnswerKind::Faces => {
-            t.share_yes(false).map_or_else(|| "–".into(), |s| format!("{} {}", pct(s), if en { "yes" } else { "ja" }))
-        }
-        AnswerKind::Number => format!(
-            "{} {} · {} {}",
-            if en { "sum" } else { "summa" },
-            format::decimal(t.sum, 0, en),
-            if en { "mean" } else { "medel" },
-            t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
-        ),
-        AnswerKind::Scale => format!(
-            "{} {}",
-            if en { "mean" } else { "medel" },
-            t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
-        ),
+        AnswerKind::Faces => t
+            .share_yes(false)
+            .map_or_else(|| "–".into(), |s| td_string!(l, summaries_question_share_yes, share = pct(s)).to_string()),
+        AnswerKind::Number => td_string!(
+            l,
+            summaries_question_sum_mean,
+            sum = format::decimal(t.sum, 0, en),
+            mean = t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
+        )
+        .to_string(),
+        AnswerKind::Scale => td_string!(
+            l,
+            summaries_question_mean,
+            mean = t.mean().map_or_else(|| "–".into(), |m| format::decimal(m, 1, en))
+        )
+        .to_string(),
         AnswerKind::Choice => q
             .options
             .iter()
@@ -522,7 +543,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                                 <p>{unconfirmed_text(r.unconfirmed.len())}</p>
                                 <ul data-testid="report-unconfirmed-list">
                                     {r.unconfirmed.iter().map(|f| {
-                                        let fields = f.fields.iter().map(|c| if en { c.label_en() } else { c.label_sv() }).collect::<Vec<_>>().join(", ");
+                                        let fields = f.fields.iter().map(|c| crate::components::entry_check::field_label(*c, en)).collect::<Vec<_>>().join(", ");
                                         view! { <li data-testid="report-unconfirmed-item">{format!("{} · {} · {fields}", f.title, format::date(&f.date, en))}</li> }
                                     }).collect_view()}
                                 </ul>
@@ -535,7 +556,7 @@ fn LabView(lab: Uuid, ds: LocalResource<Dataset>) -> impl IntoView {
                         series=bands.iter().map(|b| band_label(*b, en)).collect() columns=columns testid="chart-visits-per-week"
                         y_title=t_string!(i18n, axis_visits).to_string()/>
                     <HeatMap caption=t_string!(i18n, chart_heatmap).to_string() grid=r.heatmap.clone()
-                        days=if en { DAYS_EN } else { DAYS_SV } testid="chart-heatmap"
+                        days=weekdays(en) testid="chart-heatmap"
                         hour_title=t_string!(i18n, axis_hour).to_string() key_title=t_string!(i18n, heatmap_key).to_string()/>
                     <div class="two-col">
                         <HBars caption=t_string!(i18n, chart_activities_by_kind).to_string()
