@@ -82,26 +82,39 @@ pub fn prefetch_later() {
     thread_local! {
         static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
-    if !cfg!(feature = "split") || STARTED.with(|s| s.replace(true)) {
+    if STARTED.with(|s| s.replace(true)) {
         return;
+    }
+    if !cfg!(feature = "split") {
+        return mark_screens_loaded();
     }
     gloo_timers::callback::Timeout::new(PREFETCH_AFTER_MS, || {
         leptos::task::spawn_local(async {
             // A chunk that cannot be fetched now is fetched again when its screen opens.
-            let _ = activities().await;
-            let _ = goals().await;
-            let _ = overview().await;
-            let _ = lab_report().await;
-            let _ = compare().await;
-            let _ = year_report().await;
-            let _ = knowledge().await;
-            let _ = settings().await;
-            let _ = setup().await;
-            let _ = trash().await;
-            let _ = admin().await;
+            let mut all = activities().await.is_ok();
+            all &= goals().await.is_ok();
+            all &= overview().await.is_ok();
+            all &= lab_report().await.is_ok();
+            all &= compare().await.is_ok();
+            all &= year_report().await.is_ok();
+            all &= knowledge().await.is_ok();
+            all &= settings().await.is_ok();
+            all &= setup().await.is_ok();
+            all &= trash().await.is_ok();
+            all &= admin().await.is_ok();
+            if all {
+                mark_screens_loaded();
+            }
         });
     })
     .forget();
+}
+
+/// `<html data-screens-loaded>`: every screen's code is in memory (for tests and whoever helps).
+fn mark_screens_loaded() {
+    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = html.set_attribute("data-screens-loaded", "");
+    }
 }
 
 lazy_screen!(activities, crate::routes::activities::Activities);

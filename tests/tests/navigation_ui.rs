@@ -316,3 +316,22 @@ async fn an_activity_has_its_own_url_kept_by_a_reload_and_back_returns_to_the_li
     b.assert_accessible("Aktiviteten finns inte").await?;
     b.close().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_opens_offline_once_the_code_has_come_in_the_background() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let b = Browser::start().await?;
+    b.sign_in(&server.url("/"), "admin", "admin").await?;
+    on_screen(&b, "/oversikt", ".overview-grid", Some("nav-overview")).await?;
+    b.wait_synced(Duration::from_secs(60)).await?;
+    // The app says when every screen's code is in (a few seconds after the sign-in); no
+    // screen has been opened but the first, and the service worker is not waited for.
+    b.wait_for("html[data-screens-loaded]").await?;
+    server.stop().await?;
+    for (testid, want, marker) in SCREENS {
+        b.click(&format!("[data-testid={testid}]")).await?;
+        on_screen(&b, want, marker, Some(testid)).await.with_context(|| format!("offline: {want}"))?;
+        ensure!(b.count("[data-testid=screen-not-loaded]").await? == 0, "offline: {want} could not be fetched");
+    }
+    b.close().await
+}
