@@ -294,6 +294,9 @@ pub fn Activities() -> impl IntoView {
                             {t!(i18n, activity_new)}
                         </button>
                     </div>
+                    // What the lists read comes in together, so nothing already shown moves down
+                    // as the offer, the repeat buttons and the list fill in (layout shift).
+                    <Transition fallback=move || view! { <p class="muted" data-testid="activity-loading">{t!(i18n, loading)}</p> }>
                     {move || open_evening().map(|(name, span, template, lab)| view! {
                         <div class="notice open-evening" data-testid="activity-open-evening-offer">
                             <span>{t!(i18n, open_evening_offer, place = name, span = span)}</span>
@@ -391,6 +394,7 @@ pub fn Activities() -> impl IntoView {
                             }).collect_view().into_any()
                         }}
                     </ul>
+                    </Transition>
                 </section>
             }.into_any(),
         }}

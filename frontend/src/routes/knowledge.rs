@@ -411,6 +411,9 @@ fn KnowledgeList(
             </div>
             <p class="muted">{t!(i18n, kb_hint)}</p>
             {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="knowledge-notice">{n}</p> })}
+            // The lists below come in together once the copy is read, so nothing already shown
+            // moves down as they fill in (layout shift).
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
             {move || items.get().and_then(Result::err).map(|error| view! { <ReadError what=Reading::Knowledge error=error/> })}
 
             <Show when=is_coordinator>
@@ -471,6 +474,7 @@ fn KnowledgeList(
                     list.into_iter().take(200).map(|i| row(i, "knowledge-item")).collect_view().into_any()
                 }}
             </ul>
+            </Transition>
         </section>
     }
 }

@@ -59,7 +59,6 @@ pub fn Overview() -> impl IntoView {
 
     view! {
         {move || ds_failed.get().map(|error| view! { <ReadError what=Reading::Figures error=error/> })}
-        <crate::components::approval::FollowUpCard ds=ds/>
         <section class="card">
             <h1>{t!(i18n, overview_title)}</h1>
             <p class="muted">{t!(i18n, overview_hint)}</p>
@@ -77,6 +76,9 @@ pub fn Overview() -> impl IntoView {
                 }}
             </div>
         </section>
+        // Below the labs' cards: it fills in when the figures are read, and above them it moved
+        // the cards down (layout shift).
+        <crate::components::approval::FollowUpCard ds=ds/>
     }
 }
 
