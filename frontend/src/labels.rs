@@ -163,41 +163,13 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    const KINDS: [ActivityKind; 14] = [
-        ActivityKind::Workshop,
-        ActivityKind::Meeting,
-        ActivityKind::Gathering,
-        ActivityKind::Lecture,
-        ActivityKind::Course,
-        ActivityKind::Fika,
-        ActivityKind::Party,
-        ActivityKind::Sport,
-        ActivityKind::Art,
-        ActivityKind::ConversationEvening,
-        ActivityKind::StudyTrip,
-        ActivityKind::FoodMarket,
-        ActivityKind::OpenEvening,
-        ActivityKind::Other,
-    ];
-    const PARTNERS: [PartnerKind; 9] = [
-        PartnerKind::Municipality,
-        PartnerKind::School,
-        PartnerKind::Church,
-        PartnerKind::Ngo,
-        PartnerKind::SportsClub,
-        PartnerKind::Business,
-        PartnerKind::TenantsAssociation,
-        PartnerKind::PublicAgency,
-        PartnerKind::Other,
-    ];
-
     /// The app's Swedish names are the server's (shared `label_sv`), for every value.
     #[wasm_bindgen_test]
     fn swedish_labels_are_shareds() {
-        for k in KINDS {
+        for k in ActivityKind::ALL {
             assert_eq!(kind_label(k, false), k.label_sv());
         }
-        for k in PARTNERS {
+        for k in PartnerKind::ALL {
             assert_eq!(partner_kind_label(k, false), k.label_sv());
         }
         for f in FocusArea::ALL {
