@@ -28,25 +28,38 @@ fn url(path: &str) -> String {
     BASE_URL.with(|b| format!("{}{path}", b.borrow()))
 }
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Shown as its `Display`: the server's own message as it came (the API speaks Swedish), the
+/// app's own two in the device's language from `i18n.rs`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// No answer: no network, or the server is down. Worth retrying.
-    #[error("Ingen kontakt med servern just nu.")]
     Offline,
     /// The token is no longer valid: sign in again (unsynced changes are kept).
-    #[error("{0}")]
     Unauthorized(String),
     /// The app is older than the server's protocol: reload it.
-    #[error("{0}")]
     ReloadNeeded(String),
     /// The server answered with an error; its message is shown as is.
-    #[error("{message}")]
     Server { status: u16, message: String },
     /// The device's own database failed during a sync (not the server): nothing sent or saved
     /// is lost, and a reload opens the database again.
-    #[error("Den lokala databasen på enheten svarar inte ({0}). Ladda om sidan; det du sparat finns kvar.")]
     Local(String),
 }
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::i18n::*;
+        let l = crate::labels::device_locale();
+        match self {
+            ApiError::Offline => write!(f, "{}", td_string!(l, api_offline)),
+            ApiError::Unauthorized(m) | ApiError::ReloadNeeded(m) | ApiError::Server { message: m, .. } => {
+                f.write_str(m)
+            }
+            ApiError::Local(e) => write!(f, "{}", td_string!(l, api_local, error = e)),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {

@@ -839,6 +839,12 @@ leptos_i18n::declare_locales! {
         entry_check_message: "{{ what }}: {{ value }}. Är du säker? {{ usual }}",
         // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
+        api_offline: "Ingen kontakt med servern just nu.",
+        api_local: "Den lokala databasen på enheten svarar inte ({{ error }}). Ladda om sidan; det du sparat finns kvar.",
+        store_idb: "den lokala databasen svarar inte: {{ error }}",
+        store_not_signed_in: "ingen är inloggad",
+        store_merge: "ändringen stämmer inte med posten: {{ error }}",
+        store_corrupt: "lokal data är skadad: {{ error }}",
         activity_missing_title: "Aktiviteten finns inte",
         activity_missing_text: "Ingen aktivitet i dina labb har den här adressen. Den kan ha tagits bort, eller så är länken felskriven.",
         activity_missing_back: "Till aktiviteterna",
@@ -1732,6 +1738,12 @@ leptos_i18n::declare_locales! {
         entry_check_message: "{{ what }}: {{ value }}. Are you sure? {{ usual }}",
         // ── end of helper B's keys ──
         // ── keys moved in by the lead (enum labels, labels.rs) ──
+        api_offline: "No contact with the server right now.",
+        api_local: "The local database on the device does not answer ({{ error }}). Reload the page; what you saved is kept.",
+        store_idb: "the local database does not answer: {{ error }}",
+        store_not_signed_in: "nobody is signed in",
+        store_merge: "the change does not fit the record: {{ error }}",
+        store_corrupt: "local data is damaged: {{ error }}",
         activity_missing_title: "No such activity",
         activity_missing_text: "No activity in your labs has this address. It may have been deleted, or the link is mistyped.",
         activity_missing_back: "To the activities",

@@ -19,6 +19,12 @@ pub fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
+/// The language this device chose (Swedish unless English was chosen in the settings), for
+/// text made outside a component (an error's `Display`).
+pub fn device_locale() -> Locale {
+    locale(crate::session::language() == "en")
+}
+
 fn locale(english: bool) -> Locale {
     if english {
         Locale::en
@@ -185,6 +191,24 @@ mod tests {
             let month = format!("2026-{m:02}");
             assert_eq!(month_label(&month, false), approval::month_name_sv(&month));
         }
+    }
+
+    /// The app's own error texts follow the language the device chose.
+    #[wasm_bindgen_test]
+    fn errors_speak_the_devices_language() {
+        use crate::api::ApiError;
+        use crate::store::StoreError;
+        let before = crate::session::language();
+        crate::session::set_language("sv");
+        assert_eq!(ApiError::Offline.to_string(), "Ingen kontakt med servern just nu.");
+        assert_eq!(StoreError::NotSignedIn.to_string(), "ingen är inloggad");
+        crate::session::set_language("en");
+        assert_eq!(ApiError::Offline.to_string(), "No contact with the server right now.");
+        assert!(ApiError::Local("x".into()).to_string().starts_with("The local database on the device"));
+        // The server's own words stay as they came.
+        let server = ApiError::Server { status: 422, message: "Fel värde".into() };
+        assert_eq!(server.to_string(), "Fel värde");
+        crate::session::set_language(&before);
     }
 
     #[wasm_bindgen_test]

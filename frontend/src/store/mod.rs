@@ -71,18 +71,37 @@ const TALLIES: &str = "visit_tallies";
 
 /// Why the local copy could not do what was asked. Screens show a failed read as such
 /// ([`ReadError`](crate::components::read_error::ReadError)), never as an empty list or a zero.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Its `Display` (the technical detail under a read error, for whoever helps) is in the
+/// device's language from `i18n.rs`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum StoreError {
-    #[error("den lokala databasen svarar inte: {0}")]
     Idb(String),
     /// Nobody is signed in, so there is no user's database to use (`select_database`).
-    #[error("ingen är inloggad")]
     NotSignedIn,
-    #[error("ändringen stämmer inte med posten: {0}")]
-    Merge(#[from] MergeError),
-    #[error("lokal data är skadad: {0}")]
+    Merge(MergeError),
     Corrupt(String),
 }
+
+impl From<MergeError> for StoreError {
+    fn from(e: MergeError) -> Self {
+        StoreError::Merge(e)
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::i18n::*;
+        let l = crate::labels::device_locale();
+        match self {
+            StoreError::Idb(e) => write!(f, "{}", td_string!(l, store_idb, error = e)),
+            StoreError::NotSignedIn => write!(f, "{}", td_string!(l, store_not_signed_in)),
+            StoreError::Merge(e) => write!(f, "{}", td_string!(l, store_merge, error = e)),
+            StoreError::Corrupt(e) => write!(f, "{}", td_string!(l, store_corrupt, error = e)),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
 
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
