@@ -59,7 +59,7 @@ fn Shell(session: RwSignal<Option<Session>>, engine: SyncEngine) -> impl IntoVie
     // Swedish unless this device chose English, whatever the browser prefers.
     // Set from an effect: the i18n provider's own effect picks the browser's
     // language first, and effects run in the order they were created.
-    let wanted = if session::language() == "en" { Locale::en } else { Locale::sv };
+    let wanted = crate::labels::device_locale();
     Effect::new(move |_| i18n.set_locale(wanted));
     // The document's language follows the UI's, for screen readers.
     Effect::new(move |_| {

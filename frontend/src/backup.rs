@@ -45,7 +45,7 @@ impl std::error::Error for BackupError {}
 impl BackupError {
     /// What the person at the tablet reads, in the screen's language (`Display` is the Swedish).
     pub fn text(&self, english: bool) -> String {
-        let l = if english { Locale::en } else { Locale::sv };
+        let l = crate::labels::locale(english);
         match self {
             BackupError::NotAnExport => td_string!(l, backup_not_an_export).to_string(),
             BackupError::TooNew => td_string!(l, backup_too_new).to_string(),

@@ -11,18 +11,9 @@ use labblogg_shared::questions::{AnswerKind, Question, QuestionStat};
 use labblogg_shared::summary::GoalProgress;
 use uuid::Uuid;
 
-/// The locale a function given `english` speaks.
-pub fn locale(english: bool) -> Locale {
-    if english {
-        Locale::en
-    } else {
-        Locale::sv
-    }
-}
-
 /// The verdict as shown: (class, text). A retired goal is not steered by: no verdict.
 pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     if g.retired {
         return ("retired", td_string!(l, goal_text_retired));
     }
@@ -36,7 +27,7 @@ pub fn verdict(g: &GoalProgress, english: bool) -> (&'static str, &'static str) 
 /// The rule behind the verdict, in one sentence (in Swedish the same as the year report's,
 /// `summary::VERDICT_RULE_SV`).
 pub fn verdict_rule(english: bool) -> &'static str {
-    td_string!(locale(english), goal_text_verdict_rule)
+    td_string!(crate::labels::locale(english), goal_text_verdict_rule)
 }
 
 /// The period a value of the goal covers, as its label: "v. 47", "nov. 2026", or the date of a measurement.
@@ -79,7 +70,7 @@ pub fn source_sentence_with(
     questions: &[Typed<Question>],
     english: bool,
 ) -> String {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     let place_name = |id: Option<Uuid>| match id {
         Some(id) => places.iter().find(|p| p.id == id).map_or_else(|| "?".to_owned(), |p| p.data.name.clone()),
         None => td_string!(l, goal_text_all_places).to_owned(),
@@ -157,14 +148,14 @@ pub fn source_sentence_with(
 /// A goal's period as its unit says it: "per vecka" (`GoalPeriod::label_sv`).
 pub fn period_label(p: GoalPeriod, english: bool) -> &'static str {
     match p {
-        GoalPeriod::Week => td_string!(locale(english), goal_text_per_week),
-        GoalPeriod::Month => td_string!(locale(english), goal_text_per_month),
+        GoalPeriod::Week => td_string!(crate::labels::locale(english), goal_text_per_week),
+        GoalPeriod::Month => td_string!(crate::labels::locale(english), goal_text_per_month),
     }
 }
 
 /// A gender as a visit goal counts it (every age: girls and women together).
 pub fn gender_label(g: Gender, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match g {
         Gender::Girl => td_string!(l, goal_text_girls),
         Gender::Boy => td_string!(l, goal_text_boys),

@@ -25,7 +25,8 @@ pub fn device_locale() -> Locale {
     locale(crate::session::language() == "en")
 }
 
-fn locale(english: bool) -> Locale {
+/// The locale of text asked for by `english` (how every label function here is called).
+pub fn locale(english: bool) -> Locale {
     if english {
         Locale::en
     } else {

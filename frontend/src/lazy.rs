@@ -52,19 +52,30 @@ where
     }
 }
 
-/// `lazy_screen!(name, Component)`: an async function returning how to build the screen, a split
-/// point (its own wasm chunk) with the `split` feature.
-macro_rules! lazy_screen {
-    ($name:ident, $($screen:ident)::+) => {
-        #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
-        pub fn $name() -> Result<ViewFn, NotLoaded> {
-            Ok(ViewFn::from(|| view! { <$($screen)::+/> }))
-        }
+/// `lazy_screens! { name => Component, … }`: for each screen an async function returning how to
+/// build it, a split point (its own wasm chunk) with the `split` feature; and `load_all`, which
+/// fetches every one of them (true when all came).
+macro_rules! lazy_screens {
+    ($($name:ident => $($screen:ident)::+),+ $(,)?) => {
+        $(
+            #[cfg(feature = "split")]
+            #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
+            pub fn $name() -> Result<ViewFn, NotLoaded> {
+                Ok(ViewFn::from(|| view! { <$($screen)::+/> }))
+            }
 
-        #[cfg(not(feature = "split"))]
-        pub async fn $name() -> Result<ViewFn, NotLoaded> {
-            Ok(ViewFn::from(|| view! { <$($screen)::+/> }))
+            #[cfg(not(feature = "split"))]
+            pub async fn $name() -> Result<ViewFn, NotLoaded> {
+                Ok(ViewFn::from(|| view! { <$($screen)::+/> }))
+            }
+        )+
+
+        /// Fetch every screen's code, one after another; a chunk that cannot be fetched now is
+        /// fetched again when its screen opens.
+        async fn load_all() -> bool {
+            let mut all = true;
+            $(all &= $name().await.is_ok();)+
+            all
         }
     };
 }
@@ -90,19 +101,7 @@ pub fn prefetch_later() {
     }
     gloo_timers::callback::Timeout::new(PREFETCH_AFTER_MS, || {
         leptos::task::spawn_local(async {
-            // A chunk that cannot be fetched now is fetched again when its screen opens.
-            let mut all = activities().await.is_ok();
-            all &= goals().await.is_ok();
-            all &= overview().await.is_ok();
-            all &= lab_report().await.is_ok();
-            all &= compare().await.is_ok();
-            all &= year_report().await.is_ok();
-            all &= knowledge().await.is_ok();
-            all &= settings().await.is_ok();
-            all &= setup().await.is_ok();
-            all &= trash().await.is_ok();
-            all &= admin().await.is_ok();
-            if all {
+            if load_all().await {
                 mark_screens_loaded();
             }
         });
@@ -117,14 +116,16 @@ fn mark_screens_loaded() {
     }
 }
 
-lazy_screen!(activities, crate::routes::activities::Activities);
-lazy_screen!(goals, crate::routes::goals::Goals);
-lazy_screen!(overview, crate::routes::summaries::Overview);
-lazy_screen!(lab_report, crate::routes::summaries::LabReport);
-lazy_screen!(compare, crate::routes::summaries::Compare);
-lazy_screen!(settings, crate::routes::settings::Settings);
-lazy_screen!(knowledge, crate::routes::knowledge::Knowledge);
-lazy_screen!(admin, crate::routes::admin::Admin);
-lazy_screen!(trash, crate::routes::trash::Trash);
-lazy_screen!(setup, crate::routes::setup::Setup);
-lazy_screen!(year_report, crate::routes::year_report::YearReport);
+lazy_screens! {
+    activities => crate::routes::activities::Activities,
+    goals => crate::routes::goals::Goals,
+    overview => crate::routes::summaries::Overview,
+    lab_report => crate::routes::summaries::LabReport,
+    compare => crate::routes::summaries::Compare,
+    settings => crate::routes::settings::Settings,
+    knowledge => crate::routes::knowledge::Knowledge,
+    admin => crate::routes::admin::Admin,
+    trash => crate::routes::trash::Trash,
+    setup => crate::routes::setup::Setup,
+    year_report => crate::routes::year_report::YearReport,
+}

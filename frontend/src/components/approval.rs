@@ -38,12 +38,12 @@ pub fn check_field_label(f: checks::CheckField, l: Locale) -> &'static str {
 
 /// "12 av 14" (sv) or "12 of 14" (en).
 pub fn of(n: u64, total: u64, english: bool) -> String {
-    td_string!(crate::goal_text::locale(english), approval_n_of_total, n = n, total = total).to_string()
+    td_string!(crate::labels::locale(english), approval_n_of_total, n = n, total = total).to_string()
 }
 
 /// "12 av 14 med besök · 9 av 14 avslutade".
 pub fn completeness_text(c: &Completeness, english: bool) -> String {
-    let l = crate::goal_text::locale(english);
+    let l = crate::labels::locale(english);
     if c.sessions == 0 {
         return td_string!(l, approval_no_sessions).to_owned();
     }
@@ -67,7 +67,7 @@ pub fn months_summary(months: &[MonthStatus], english: bool) -> String {
         logged: t.logged + m.completeness.logged,
         closed: t.closed + m.completeness.closed,
     });
-    let l = crate::goal_text::locale(english);
+    let l = crate::labels::locale(english);
     let approved = of(approved, ended, english);
     if total.sessions == 0 {
         td_string!(l, approval_months_summary_no_sessions, approved = approved).to_string()
@@ -480,7 +480,7 @@ fn FollowUpItem(item: FollowUp, ds: LocalResource<Dataset>, english: Signal<bool
             found.join(" · ")
         } else {
             let fields: Vec<&str> =
-                item.fields.iter().map(|f| check_field_label(*f, crate::goal_text::locale(en))).collect();
+                item.fields.iter().map(|f| check_field_label(*f, crate::labels::locale(en))).collect();
             let current = match kind {
                 RecordKind::Activity => activity().map(|a| {
                     let d = a.data;

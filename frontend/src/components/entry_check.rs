@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 /// A checked field's name, as the follow-up list shows it ("personaltimmar").
 pub fn field_label(field: CheckField, english: bool) -> &'static str {
-    let l = if english { Locale::en } else { Locale::sv };
+    let l = crate::labels::locale(english);
     match field {
         CheckField::Participants => td_string!(l, entry_check_field_participants),
         CheckField::StaffHours => td_string!(l, entry_check_field_staff_hours),
@@ -40,7 +40,7 @@ fn capitalize(s: &str) -> String {
 /// The question about one unusual value: "Deltagare 13–15 år: 140. Är du säker? Vanligtvis
 /// 10–20 här." The same words as shared's `Finding::message_sv` (and `message_en`).
 pub fn finding_text(f: &Finding, english: bool) -> String {
-    let l = if english { Locale::en } else { Locale::sv };
+    let l = crate::labels::locale(english);
     if let Some(days) = f.days {
         return if days > 0 {
             td_string!(l, entry_check_date_ahead, days = days).to_string()

@@ -28,17 +28,9 @@ pub fn check(fields: &[(String, String)]) -> Vec<(String, Found)> {
         .collect()
 }
 
-fn locale(english: bool) -> Locale {
-    if english {
-        Locale::en
-    } else {
-        Locale::sv
-    }
-}
-
 /// What kind of personal data was found ("ett personnummer").
 pub fn data_label(kind: PersonalDataKind, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match kind {
         PersonalDataKind::PersonalIdentityNumber => td_string!(l, privacy_kind_personal_identity_number),
         PersonalDataKind::PhoneNumber => td_string!(l, privacy_kind_phone_number),
@@ -48,7 +40,7 @@ pub fn data_label(kind: PersonalDataKind, english: bool) -> &'static str {
 
 /// What may name a person ("en gatuadress").
 pub fn hint_label(kind: HintKind, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match kind {
         HintKind::NameWithAge => td_string!(l, privacy_kind_name_with_age),
         HintKind::StreetAddress => td_string!(l, privacy_kind_street_address),

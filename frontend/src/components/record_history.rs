@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// A field's name as people say it; an unknown one as it is written.
 fn field_label(field: &str, english: bool) -> String {
-    let l = crate::goal_text::locale(english);
+    let l = crate::labels::locale(english);
     let text = match field {
         "title" => td_string!(l, history_field_title),
         "name" => td_string!(l, history_field_name),
@@ -55,7 +55,7 @@ fn field_label(field: &str, english: bool) -> String {
 
 /// A kind of record as people say it.
 pub fn kind_label(kind: RecordKind, english: bool) -> String {
-    let l = crate::goal_text::locale(english);
+    let l = crate::labels::locale(english);
     match kind {
         RecordKind::Lab => td_string!(l, history_kind_lab),
         RecordKind::MeetingPlace => td_string!(l, history_kind_meeting_place),
@@ -74,7 +74,7 @@ pub fn kind_label(kind: RecordKind, english: bool) -> String {
 
 /// A value as a short text: participant lists as their total.
 fn value_text(field: &str, v: &Value, english: bool) -> String {
-    let l = crate::goal_text::locale(english);
+    let l = crate::labels::locale(english);
     match (field, v) {
         ("flag", Value::Object(f)) => {
             if f.get("confirmed").and_then(Value::as_bool) == Some(true) {

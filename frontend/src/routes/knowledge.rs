@@ -31,17 +31,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-/// The locale of a label asked for by `english`.
-fn locale(english: bool) -> Locale {
-    if english {
-        Locale::en
-    } else {
-        Locale::sv
-    }
-}
-
 pub fn review_label(r: Review, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match r {
         Review::Draft => td_string!(l, knowledge_review_draft),
         Review::Submitted => td_string!(l, knowledge_review_submitted),
@@ -51,7 +42,7 @@ pub fn review_label(r: Review, english: bool) -> &'static str {
 }
 
 fn status_label(s: ExampleStatus, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match s {
         ExampleStatus::Idea => td_string!(l, knowledge_status_idea),
         ExampleStatus::Running => td_string!(l, knowledge_status_running),
@@ -60,7 +51,7 @@ fn status_label(s: ExampleStatus, english: bool) -> &'static str {
 }
 
 fn target_label(t: TargetGroup, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match t {
         TargetGroup::Children => td_string!(l, knowledge_target_children),
         TargetGroup::Youth => td_string!(l, knowledge_target_youth),
@@ -75,7 +66,7 @@ fn target_label(t: TargetGroup, english: bool) -> &'static str {
 }
 
 fn premises_label(p: Premises, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match p {
         Premises::None => td_string!(l, knowledge_premises_none),
         Premises::Shared => td_string!(l, knowledge_premises_shared),
@@ -84,7 +75,7 @@ fn premises_label(p: Premises, english: bool) -> &'static str {
 }
 
 fn factor_label(f: SuccessFactor, english: bool) -> &'static str {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     match f {
         SuccessFactor::MeetingPlace => td_string!(l, knowledge_factor_meeting_place),
         SuccessFactor::Partnership => td_string!(l, knowledge_factor_partnership),

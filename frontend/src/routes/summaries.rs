@@ -20,17 +20,9 @@ use labblogg_shared::summary::{self, Dataset, Disclosure, LabOverview, Period};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-fn locale(english: bool) -> Locale {
-    if english {
-        Locale::en
-    } else {
-        Locale::sv
-    }
-}
-
 /// The days of the week, Monday first, short, as the heat map's rows name them.
 fn weekdays(english: bool) -> [&'static str; 7] {
-    let l = locale(english);
+    let l = crate::labels::locale(english);
     [
         td_string!(l, summaries_day_mon),
         td_string!(l, summaries_day_tue),
@@ -232,7 +224,7 @@ fn month_labels(months: &[String], english: bool) -> Vec<String> {
 fn question_figure(q: &summary::QuestionReport, t: &labblogg_shared::questions::QuestionTally, en: bool) -> String {
     use labblogg_shared::questions::AnswerKind;
     let pct = |x: f64| format!("{} %", format::decimal(x, 0, en));
-    let l = locale(en);
+    let l = crate::labels::locale(en);
     match q.answer {
         AnswerKind::Faces => t
             .share_yes(false)

@@ -27,7 +27,7 @@ const ALL: &[&str] = &["frågan", "alternativ", "när frågan ställs", "aktivit
 
 /// How a question is answered, in the user's language.
 pub fn answer_kind_label(k: AnswerKind, english: bool) -> &'static str {
-    let l = crate::goal_text::locale(english);
+    let l = crate::labels::locale(english);
     match k {
         AnswerKind::Faces => td_string!(l, setup_question_answer_faces),
         AnswerKind::Number => td_string!(l, setup_question_answer_number),
